@@ -1,0 +1,72 @@
+"""DESIGN.md §1: imports point down only; the sans-IO layers touch no I/O, threads or clock."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "purezmq"
+FORBIDDEN_IN_SANS_IO = {"asyncio", "socket", "threading", "selectors", "ssl", "time"}
+LAYER0 = {"constants", "error", "socket_types", "endpoint", "options", "z85", "_typing"}
+
+
+def _imports(path: Path) -> set[str]:
+    """Absolute module names imported by one file (relative imports resolved)."""
+    package = ".".join(path.relative_to(SRC.parent).with_suffix("").parts[:-1])
+    if path.name == "__init__.py":
+        package = ".".join(path.relative_to(SRC.parent).parts[:-1])
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                mod = ".".join([*base, node.module] if node.module else base)
+                names.add(mod)
+                names.update(f"{mod}.{alias.name}" for alias in node.names)
+            elif node.module:
+                names.add(node.module)
+    return names
+
+
+def _files(subpackage: str) -> list[Path]:
+    root = SRC / subpackage
+    if root.is_dir():
+        return sorted(root.rglob("*.py"))
+    single = SRC / f"{subpackage}.py"
+    return [single] if single.exists() else []
+
+
+@pytest.mark.parametrize("layer", ["zmtp", "patterns"])
+def test_sans_io_layers_import_no_io(layer: str) -> None:
+    for path in _files(layer):
+        for name in _imports(path):
+            top = name.split(".")[0]
+            assert top not in FORBIDDEN_IN_SANS_IO, f"{path} imports {name}"
+
+
+@pytest.mark.parametrize(("layer", "other"), [("zmtp", "patterns"), ("patterns", "zmtp")])
+def test_zmtp_and_patterns_are_siblings(layer: str, other: str) -> None:
+    for path in _files(layer):
+        for name in _imports(path):
+            assert not name.startswith(f"purezmq.{other}"), f"{path} imports {name}"
+
+
+def test_layer0_imports_only_layer0() -> None:
+    for module in LAYER0:
+        for path in _files(module):
+            for name in _imports(path):
+                if name.startswith("purezmq."):
+                    assert name.split(".")[1] in LAYER0, f"{path} imports {name}"
+
+
+def test_crypto_library_is_confined() -> None:
+    for path in SRC.rglob("*.py"):
+        if path.name == "_crypto.py":
+            continue
+        for name in _imports(path):
+            assert not name.startswith("nacl"), f"{path} imports {name}; only _crypto.py may"
