@@ -1,0 +1,229 @@
+"""Pipes: bounded single-producer/single-consumer queues of whole messages.
+
+A pipe is a duplex channel between two *ends*. One end belongs to a socket's routing pattern;
+the other to whatever feeds it: a ZMTP peer on the engine's loop, or another socket's pattern
+for inproc. The two ends may live on different threads.
+
+Theory of operation (libzmq's ``ypipe``/``pipe_t`` rules, in Python terms):
+
+* Each direction is a ``collections.deque`` of whole messages. ``deque.append`` and
+  ``deque.popleft`` are atomic under the GIL, and ``len(deque)`` is read atomically, so one writer
+  and one reader need no lock. Multipart messages are atomic by construction: a message is one
+  item.
+* HWM counts messages (libzmq, spec patterns.md §1.1); 0 means unlimited. A writer that finds the
+  queue at HWM gets ``False`` and is then *asleep as writer*. The reader wakes it only once the
+  queue has drained to LWM = (HWM + 1) // 2 (libzmq ``compute_lwm``): hysteresis, so that a
+  loaded pipe costs one wake-up per HWM/2 messages, not one per message.
+* A reader that finds the queue empty gets ``None`` and is then *asleep as reader*. The next
+  write wakes it once; later writes see the flag cleared and pay nothing.
+* Lost wake-ups are impossible: the sleeper sets its flag *before* re-checking the queue, and the
+  other side changes the queue *before* reading the flag. Whichever runs second sees the other's
+  change. A spurious wake-up (both sides noticing) only costs one extra check.
+* The callbacks run on the *other* side's thread. Their owner (the engine) makes them
+  thread-safe; this module never blocks and never imports ``threading``.
+
+Layer 1b: standard library and layer 0 only.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+Message = list[bytes]
+Activation = Callable[["Pipe"], None]
+
+
+def _nothing(pipe: Pipe) -> None:
+    """Default activation callback: nobody is listening yet."""
+
+
+def compute_lwm(hwm: int) -> int:
+    """Low-water mark for a high-water mark (libzmq ``pipe.cpp: compute_lwm``)."""
+    return (hwm + 1) // 2
+
+
+class _Channel:
+    """One direction of a pipe. Not used directly: see ``Pipe``."""
+
+    __slots__ = ("closed", "conflate", "hwm", "lwm", "queue", "reader_asleep", "writer_asleep")
+
+    def __init__(self, hwm: int, conflate: bool) -> None:
+        self.queue: deque[Any] = deque()
+        self.hwm = hwm
+        self.lwm = compute_lwm(hwm)
+        self.conflate = conflate
+        self.reader_asleep = False
+        self.writer_asleep = False
+        #: Set by the writer when it will write no more (its end was closed).
+        self.closed = False
+
+
+class Pipe:
+    """One end of a duplex pipe; create pairs with ``pipe_pair``.
+
+    The end's owner reads what the other end wrote and writes what the other end will read.
+    """
+
+    __slots__ = (
+        "_in",
+        "_out",
+        "data",
+        "metadata",
+        "on_read_activated",
+        "on_write_activated",
+        "peer",
+        "peer_type",
+        "routing_id",
+    )
+
+    def __init__(self, inbound: _Channel, outbound: _Channel) -> None:
+        self._in = inbound
+        self._out = outbound
+        #: The other end of this pipe.
+        self.peer: Pipe = self
+        #: Called (on the writer's thread) when a message arrives while this end slept as reader.
+        self.on_read_activated: Activation = _nothing
+        #: Called (on the reader's thread) when our outbound queue drained to LWM while this end
+        #: slept as writer.
+        self.on_write_activated: Activation = _nothing
+        #: Routing id a ROUTER (or SERVER/PEER/STREAM) pattern knows this pipe by.
+        self.routing_id: bytes = b""
+        #: Properties of the peer (``Socket-Type``, ``Identity``, ``User-Id``…) as bytes values.
+        self.metadata: dict[str, bytes] = {}
+        #: The peer's socket type number, or -1 when unknown.
+        self.peer_type: int = -1
+        #: Free slot for the owner (pattern bookkeeping, engine back-reference…).
+        self.data: Any = None
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def read(self) -> Any:
+        """Pop the next whole message, or return None (and sleep as reader) when empty."""
+        channel = self._in
+        queue = channel.queue
+        if not queue:
+            channel.reader_asleep = True
+            if not queue:
+                return None
+            channel.reader_asleep = False
+        msg = queue.popleft()
+        if channel.writer_asleep and len(queue) <= channel.lwm:
+            channel.writer_asleep = False
+            self.peer.on_write_activated(self.peer)
+        return msg
+
+    def check_read(self) -> bool:
+        """Whether a message is ready; when not, this end sleeps as reader (like ``read``)."""
+        channel = self._in
+        if channel.queue:
+            return True
+        channel.reader_asleep = True
+        if channel.queue:
+            channel.reader_asleep = False
+            return True
+        return False
+
+    def read_pending(self) -> int:
+        """How many messages wait to be read."""
+        return len(self._in.queue)
+
+    @property
+    def peer_closed(self) -> bool:
+        """The other end will write no more (what is queued can still be read)."""
+        return self._in.closed
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def write(self, msg: Any) -> bool:
+        """Queue a whole message for the other end; False (and sleep as writer) at HWM."""
+        channel = self._out
+        queue = channel.queue
+        if channel.conflate:
+            # CONFLATE keeps only the newest message (libzmq ``dbuffer``); never full.
+            queue.clear()
+        elif channel.hwm and len(queue) >= channel.hwm:
+            channel.writer_asleep = True
+            if len(queue) >= channel.hwm:
+                return False
+            channel.writer_asleep = False
+        queue.append(msg)
+        if channel.reader_asleep:
+            channel.reader_asleep = False
+            self.peer.on_read_activated(self.peer)
+        return True
+
+    def check_write(self) -> bool:
+        """Whether one more message fits; when not, this end sleeps as writer."""
+        channel = self._out
+        if channel.conflate or not channel.hwm or len(channel.queue) < channel.hwm:
+            return True
+        channel.writer_asleep = True
+        if len(channel.queue) < channel.hwm:
+            channel.writer_asleep = False
+            return True
+        return False
+
+    def write_pending(self) -> int:
+        """How many messages we wrote that the other end has not read yet."""
+        return len(self._out.queue)
+
+    def set_hwms(self, outbound: int, inbound: int) -> None:
+        """Change the limits (SNDHWM/RCVHWM set after the pipe exists)."""
+        self._out.hwm = outbound
+        self._out.lwm = compute_lwm(outbound)
+        self._in.hwm = inbound
+        self._in.lwm = compute_lwm(inbound)
+
+    # -- ending -------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Say we will write no more; wakes the other end if it sleeps as reader."""
+        channel = self._out
+        channel.closed = True
+        if channel.reader_asleep:
+            channel.reader_asleep = False
+            self.peer.on_read_activated(self.peer)
+
+    def drop_inbound(self) -> int:
+        """Discard everything queued for us (LINGER/disconnect rules); returns how many."""
+        n = len(self._in.queue)
+        self._in.queue.clear()
+        if self._in.writer_asleep:
+            self._in.writer_asleep = False
+            self.peer.on_write_activated(self.peer)
+        return n
+
+    def drop_outbound(self) -> int:
+        """Take back everything we queued that was not read yet; returns how many."""
+        n = len(self._out.queue)
+        self._out.queue.clear()
+        return n
+
+    def __repr__(self) -> str:
+        return (
+            f"<Pipe id={self.routing_id!r} in={len(self._in.queue)} "
+            f"out={len(self._out.queue)}/{self._out.hwm or 'inf'}>"
+        )
+
+
+def pipe_pair(
+    hwm_ab: int, hwm_ba: int, *, conflate_ab: bool = False, conflate_ba: bool = False
+) -> tuple[Pipe, Pipe]:
+    """Create a duplex pipe; returns ends ``(a, b)``.
+
+    ``hwm_ab`` bounds what ``a`` writes for ``b``; ``hwm_ba`` the other direction. For a tcp peer
+    the socket's end writes with its SNDHWM and the engine's end with the socket's RCVHWM; for
+    inproc each direction gets the sender's SNDHWM plus the receiver's RCVHWM (libzmq).
+    """
+    ab = _Channel(hwm_ab, conflate_ab)
+    ba = _Channel(hwm_ba, conflate_ba)
+    a = Pipe(ba, ab)
+    b = Pipe(ab, ba)
+    a.peer = b
+    b.peer = a
+    return a, b
+
+
+__all__ = ["Message", "Pipe", "compute_lwm", "pipe_pair"]
