@@ -73,7 +73,7 @@ def decode(text: str | bytes | bytearray | memoryview) -> bytes:
         if value > _UINT32_MAX:
             # libzmq's zmq_z85_decode rejects groups that overflow 32 bits (spec §4).
             raise ValueError(
-                f"Z85 group {raw[start:start + 5].decode()!r} at offset {start} "
+                f"Z85 group {raw[start : start + 5].decode()!r} at offset {start} "
                 "is larger than 32 bits"
             )
         words.append(value)
