@@ -1,0 +1,624 @@
+"""One ZMTP 3.x connection to one peer, sans-IO: bytes in, bytes out, time passed in as ``now``.
+
+Owns the per-connection state machine of spec zmtp.md §2: greeting, security handshake (through a
+``Mechanism``), then traffic; the heartbeat and handshake timers of §9 and §11; the subscription
+encoding choice of §8.1; and the rule that misbehaving input never raises out of
+``receive_data`` but ends the connection with an event saying whose fault it was.
+
+Usage by the engine (DESIGN.md §2)::
+
+    conn = Connection(SocketType.DEALER, NullMechanism(), options=ConnectionOptions())
+    conn.start(now)                        # once the transport is connected: queues the greeting
+    transport.writelines(conn.data_to_send())
+    ...
+    conn.receive_data(chunk, now)          # whenever bytes arrive
+    for msg in conn.messages_received(): ...      # list[list[bytes]], the hot path
+    for event in conn.events_received(): ...      # HandshakeSucceeded, ProtocolFailure, ...
+    transport.writelines(conn.data_to_send())
+    deadline = conn.next_deadline()        # call conn.handle_timer(now) when it passes
+
+Times are seconds (floats) from any monotonic clock. Every call that can change what there is to
+send, receive or wait for is followed by draining ``data_to_send``/``messages_received``/
+``events_received`` and re-reading ``next_deadline``.
+
+After a failure (``ProtocolFailure``, ``HandshakeFailedAuth``, a timeout, EOF or ``close()``)
+the connection is ``closed``: input is ignored and sends raise ``LocalProtocolError``; the engine
+flushes ``data_to_send()`` (it may hold an ERROR command for the peer) and closes the transport.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .._typing import BytesLike
+from ..constants import Errno, ProtocolErrorCode, SocketType
+from ..error import LocalProtocolError, ProtocolError, RemoteProtocolError, ZMQError
+from ..socket_types import compatible, from_zmtp_name, info
+from . import commands
+from .codec import FLAG_COMMAND, FLAG_MORE, FrameDecoder, FrameEncoder
+from .events import (
+    Event,
+    GroupJoined,
+    GroupLeft,
+    HandshakeFailedAuth,
+    HandshakeSucceeded,
+    HandshakeTimeout,
+    HeartbeatTimeout,
+    PeerClosed,
+    ProtocolFailure,
+    ZapRequest,
+)
+from .greeting import Greeting, GreetingParser, encode_greeting
+from .mechanisms.base import Mechanism, MechanismStatus
+from .metadata import IDENTITY, SOCKET_TYPE, get_property
+
+_SUBSCRIBE_PREFIX = b"\x01"
+_CANCEL_PREFIX = b"\x00"
+
+
+@dataclass(frozen=True)
+class ConnectionOptions:
+    """Per-connection settings, in seconds (the engine converts libzmq's milliseconds).
+
+    ``0`` or ``None`` switches a timer off. ``heartbeat_timeout=None`` means "same as
+    ``heartbeat_ivl``" (libzmq's -1 default).
+    """
+
+    #: Our ROUTING_ID: sent as ``Identity`` by REQ/DEALER/ROUTER, and sized into the greeting.
+    routing_id: bytes = b""
+    #: MAXMSGSIZE, checked per frame before it is buffered (-1 = no limit).
+    max_msg_size: int = -1
+    heartbeat_ivl: float | None = None
+    heartbeat_ttl: float | None = None
+    heartbeat_timeout: float | None = None
+    #: HANDSHAKE_IVL: greeting + security handshake must finish in this time (libzmq: 30 s).
+    handshake_ivl: float | None = 30.0
+    #: Extra READY/INITIATE properties (ZMQ_METADATA; libzmq requires names starting ``X-``).
+    metadata: Mapping[str, bytes] = field(default_factory=dict, hash=False)
+    #: The minor version we announce. Always 1 except in tests that play a ZMTP 3.0 peer.
+    zmtp_minor: int = 1
+
+    @property
+    def ping_ttl_deciseconds(self) -> int:
+        """HEARTBEAT_TTL as sent in PING: ms // 100 (libzmq), capped at 655 because libzmq
+        overflows a 16-bit timer above that (libzmq#4226, spec zmtp.md §9.2)."""
+        if not self.heartbeat_ttl:
+            return 0
+        return min(round(self.heartbeat_ttl * 1000) // 100, commands.MAX_PING_TTL)
+
+
+class ConnectionState(Enum):
+    IDLE = "idle"
+    GREETING = "greeting"
+    HANDSHAKE = "handshake"
+    READY = "ready"
+    CLOSED = "closed"
+    FAILED = "failed"
+
+
+_IDLE = ConnectionState.IDLE
+_GREETING = ConnectionState.GREETING
+_HANDSHAKE = ConnectionState.HANDSHAKE
+_READY = ConnectionState.READY
+_CLOSED = ConnectionState.CLOSED
+_FAILED = ConnectionState.FAILED
+
+
+class Connection:
+    """The sans-IO ZMTP connection; see the module docstring."""
+
+    __slots__ = (
+        "_decoder",
+        "_encoder",
+        "_error",
+        "_events",
+        "_greeting_parser",
+        "_handshake_deadline",
+        "_is_sub",
+        "_local_metadata",
+        "_mechanism",
+        "_messages",
+        "_now",
+        "_partial",
+        "_peer_greeting",
+        "_peer_metadata",
+        "_peer_minor",
+        "_ping_deadline",
+        "_state",
+        "_timeout_deadline",
+        "_ttl_deadline",
+        "_wraps",
+        "options",
+        "socket_type",
+    )
+
+    def __init__(
+        self,
+        socket_type: int,
+        mechanism: Mechanism,
+        *,
+        options: ConnectionOptions | None = None,
+    ) -> None:
+        try:
+            type_info = info(socket_type)
+        except (KeyError, ValueError):
+            raise ZMQError(Errno.EINVAL, f"{socket_type!r} is not a socket type") from None
+        if type_info.type is SocketType.STREAM:
+            raise ZMQError(Errno.EINVAL, "STREAM sockets speak raw TCP, not ZMTP")
+        options = options if options is not None else ConnectionOptions()
+        self.socket_type = type_info.type
+        self.options = options
+        self._mechanism = mechanism
+        self._wraps = mechanism.wraps_frames
+        self._is_sub = type_info.type is SocketType.SUB
+        md: dict[str, bytes] = {SOCKET_TYPE: type_info.zmtp_name.encode("ascii")}
+        if type_info.sends_identity:
+            # libzmq sends Identity from REQ/DEALER/ROUTER even when empty (spec zmtp.md §7.2).
+            md[IDENTITY] = bytes(options.routing_id)
+        md.update(options.metadata)
+        self._local_metadata = md
+        self._greeting_parser = GreetingParser(mechanism.name)
+        self._decoder = FrameDecoder(options.max_msg_size)
+        self._encoder = FrameEncoder()
+        self._messages: list[list[bytes]] = []
+        self._events: list[Event] = []
+        self._partial: list[bytes] = []
+        self._state = _IDLE
+        self._error: ProtocolError | None = None
+        self._peer_greeting: Greeting | None = None
+        self._peer_minor: int | None = None
+        self._peer_metadata: dict[str, bytes] = {}
+        self._now = 0.0
+        self._handshake_deadline: float | None = None
+        self._ping_deadline: float | None = None
+        self._timeout_deadline: float | None = None
+        self._ttl_deadline: float | None = None
+
+    # -- properties --------------------------------------------------------------------------
+
+    @property
+    def state(self) -> ConnectionState:
+        return self._state
+
+    @property
+    def ready(self) -> bool:
+        """True once the handshake succeeded and until the connection ends."""
+        return self._state is _READY
+
+    @property
+    def closed(self) -> bool:
+        return self._state is _CLOSED or self._state is _FAILED
+
+    @property
+    def error(self) -> ProtocolError | None:
+        """The protocol error that ended the connection; ``.fault`` is ``"peer"``/``"local"``."""
+        return self._error
+
+    @property
+    def mechanism(self) -> Mechanism:
+        return self._mechanism
+
+    @property
+    def peer_metadata(self) -> dict[str, bytes]:
+        return self._peer_metadata
+
+    @property
+    def peer_minor(self) -> int | None:
+        """The minor version of the peer's greeting (None until it arrived)."""
+        return self._peer_minor
+
+    # -- input -------------------------------------------------------------------------------
+
+    def start(self, now: float) -> None:
+        """Queue our greeting (all 64 bytes at once, spec zmtp.md §3.1) and start the handshake
+        timer. Call once, as soon as the transport is connected."""
+        if self._state is not _IDLE:
+            raise LocalProtocolError("Connection.start() was already called")
+        self._now = now
+        self._encoder._small += encode_greeting(
+            self._mechanism.name,
+            as_server=self._mechanism.as_server,
+            routing_id_length=len(self.options.routing_id),
+            minor=self.options.zmtp_minor,
+        )
+        self._state = _GREETING
+        if self.options.handshake_ivl:
+            self._handshake_deadline = now + self.options.handshake_ivl
+
+    def receive_data(self, data: BytesLike, now: float | None = None) -> None:
+        """Feed bytes from the transport (any split). Pass ``now`` when known: timers started
+        by received data (the peer's PING TTL, our PING schedule) count from it."""
+        if now is not None:
+            self._now = now
+        state = self._state
+        if state is _READY and not self._wraps:
+            self._receive_traffic(data)
+            return
+        if state is _IDLE:
+            raise LocalProtocolError("Connection.receive_data() called before start()")
+        if state is _CLOSED or state is _FAILED or not data:
+            return
+        try:
+            if state is _GREETING:
+                used = self._greeting_parser.receive(data)
+                greeting = self._greeting_parser.greeting
+                if greeting is None:
+                    return
+                self._on_greeting(greeting)
+                data = data[used:]
+                if not data:
+                    return
+            frames: list[tuple[int, bytes]] = []
+            decode_error: ProtocolError | None = None
+            try:
+                self._decoder.decode(data, frames)
+            except ProtocolError as exc:
+                decode_error = exc
+            for i, (flags, body) in enumerate(frames):
+                state = self._state
+                if state is _HANDSHAKE:
+                    self._on_handshake_frame(flags, body)
+                elif state is _READY:
+                    if self._wraps:
+                        self._on_wrapped_frame(body)
+                    else:
+                        # The handshake ended inside this batch: the rest is plain traffic.
+                        self._process_traffic(frames[i:])
+                        break
+                else:
+                    break
+            if decode_error is not None:
+                raise decode_error
+        except ProtocolError as exc:
+            self._fail(exc)
+
+    def _receive_traffic(self, data: BytesLike) -> None:
+        frames: list[tuple[int, bytes]] = []
+        try:
+            self._decoder.decode(data, frames)
+        except ProtocolError as exc:
+            self._process_traffic_safely(frames)
+            self._fail(exc)
+            return
+        self._process_traffic_safely(frames)
+
+    def _process_traffic_safely(self, frames: list[tuple[int, bytes]]) -> None:
+        try:
+            self._process_traffic(frames)
+        except ProtocolError as exc:
+            self._fail(exc)
+
+    def _process_traffic(self, frames: list[tuple[int, bytes]]) -> None:
+        """The hot path: plain frames after the handshake."""
+        if not frames:
+            return
+        # Any frame from the peer proves it alive (spec zmtp.md §9.2).
+        self._timeout_deadline = None
+        self._ttl_deadline = None
+        partial = self._partial
+        messages = self._messages
+        for flags, body in frames:
+            if flags & FLAG_COMMAND:
+                self._on_command(body)
+                if self._state is not _READY:
+                    break
+            elif flags & FLAG_MORE:
+                partial.append(body)
+            else:
+                partial.append(body)
+                messages.append(partial)
+                partial = []
+        self._partial = partial
+
+    def _on_wrapped_frame(self, body: bytes) -> None:
+        self._timeout_deadline = None
+        self._ttl_deadline = None
+        payload, more, command = self._mechanism.decode_frame(body)
+        if command:
+            self._on_command(payload)
+        elif more:
+            self._partial.append(payload)
+        else:
+            self._partial.append(payload)
+            self._messages.append(self._partial)
+            self._partial = []
+
+    def _on_greeting(self, greeting: Greeting) -> None:
+        self._peer_greeting = greeting
+        self._peer_minor = greeting.minor
+        self._state = _HANDSHAKE
+        self._send_commands(self._mechanism.start(self._local_metadata))
+        self._after_mechanism()
+
+    def _on_handshake_frame(self, flags: int, body: bytes) -> None:
+        if not flags & FLAG_COMMAND:
+            # spec zmtp.md §2: nothing but commands until the mechanism is ready (netmq#594).
+            raise RemoteProtocolError(
+                "peer sent a message frame before the security handshake finished",
+                ProtocolErrorCode.ZMTP_UNEXPECTED_COMMAND,
+            )
+        name, data = commands.parse_command(body)
+        self._send_commands(self._mechanism.receive_command(name, data))
+        self._after_mechanism()
+
+    def _after_mechanism(self) -> None:
+        mechanism = self._mechanism
+        credentials = mechanism.zap_request()
+        if credentials is not None:
+            self._events.append(ZapRequest(mechanism.name, credentials))
+        status = mechanism.status
+        if status is MechanismStatus.READY:
+            self._handshake_done()
+        elif status is MechanismStatus.ERROR:
+            self._mechanism_failed()
+
+    def _handshake_done(self) -> None:
+        mechanism = self._mechanism
+        md = dict(mechanism.peer_metadata)
+        md.update(mechanism.zap_properties)
+        raw_type = get_property(md, SOCKET_TYPE)
+        peer_type: SocketType | None = None
+        if raw_type is not None:
+            # An absent Socket-Type is accepted, as libzmq does (spec zmtp.md §7.2).
+            peer_type = from_zmtp_name(raw_type)
+            if peer_type is None:
+                raise RemoteProtocolError(
+                    f"peer announced an unknown socket type {raw_type!r}",
+                    ProtocolErrorCode.ZMTP_INVALID_METADATA,
+                )
+            if not compatible(self.socket_type, peer_type):
+                raise RemoteProtocolError(
+                    f"peer is a {peer_type.name} socket, which cannot talk to our "
+                    f"{self.socket_type.name} socket",
+                    ProtocolErrorCode.ZMTP_INVALID_METADATA,
+                )
+        self._peer_metadata = md
+        self._state = _READY
+        self._handshake_deadline = None
+        ivl = self.options.heartbeat_ivl
+        if ivl:
+            self._ping_deadline = self._now + ivl
+        assert self._peer_minor is not None
+        self._events.append(
+            HandshakeSucceeded(md, peer_type, get_property(md, IDENTITY), self._peer_minor)
+        )
+
+    def _mechanism_failed(self) -> None:
+        mechanism = self._mechanism
+        if mechanism.zap_status is not None:
+            status = mechanism.zap_status
+            self._end(
+                _FAILED,
+                RemoteProtocolError(f"the ZAP handler refused the peer (status {status})"),
+            )
+            self._events.append(HandshakeFailedAuth(status, by_peer=False))
+            return
+        reason = mechanism.error_reason or b""
+        status_code = commands.auth_status(reason)
+        shown = reason.decode("latin-1")
+        if status_code is not None:
+            self._end(
+                _FAILED,
+                RemoteProtocolError(f"peer refused our credentials: ERROR {shown!r}"),
+            )
+            self._events.append(HandshakeFailedAuth(status_code, by_peer=True))
+        else:
+            self._fail(RemoteProtocolError(f"peer ended the handshake with ERROR {shown!r}"))
+
+    def _on_command(self, body: bytes) -> None:
+        name, data = commands.parse_command(body)
+        if name == commands.PING:
+            ttl, context = commands.parse_ping(data)
+            # RFC 37: answer every PING with a PONG echoing its context (<= 16 bytes).
+            self._send_command(commands.pong(context))
+            if ttl and self._ttl_deadline is None:
+                self._ttl_deadline = self._now + ttl / 10
+        elif name == commands.SUBSCRIBE:
+            self._messages.append([_SUBSCRIBE_PREFIX + data])
+        elif name == commands.CANCEL:
+            self._messages.append([_CANCEL_PREFIX + data])
+        elif name == commands.JOIN:
+            self._events.append(GroupJoined(data))
+        elif name == commands.LEAVE:
+            self._events.append(GroupLeft(data))
+        # PONG only proves liveness; anything else after the handshake is ignored like libzmq.
+
+    def receive_eof(self) -> None:
+        """The transport reached EOF: the peer closed."""
+        state = self._state
+        if state is _CLOSED or state is _FAILED:
+            return
+        self._end(_CLOSED, None)
+        self._events.append(PeerClosed(during_handshake=state is not _READY))
+
+    def handle_timer(self, now: float) -> None:
+        """Run the timers that are due at ``now`` (see ``next_deadline``)."""
+        self._now = now
+        state = self._state
+        if state is _GREETING or state is _HANDSHAKE:
+            if self._handshake_deadline is not None and now >= self._handshake_deadline:
+                self._end(_CLOSED, None)
+                self._events.append(HandshakeTimeout())
+            return
+        if state is not _READY:
+            return
+        if self._timeout_deadline is not None and now >= self._timeout_deadline:
+            self._end(_CLOSED, None)
+            self._events.append(HeartbeatTimeout("timeout"))
+            return
+        if self._ttl_deadline is not None and now >= self._ttl_deadline:
+            self._end(_CLOSED, None)
+            self._events.append(HeartbeatTimeout("ttl"))
+            return
+        if self._ping_deadline is not None and now >= self._ping_deadline:
+            options = self.options
+            self._send_command(commands.ping(options.ping_ttl_deciseconds))
+            ivl = options.heartbeat_ivl or 0.0
+            self._ping_deadline = now + ivl
+            if self._timeout_deadline is None:
+                # libzmq: a PING starts the timeout timer unless one already runs (spec §9.2).
+                timeout = options.heartbeat_timeout
+                timeout = ivl if timeout is None else timeout
+                if timeout:
+                    self._timeout_deadline = now + timeout
+
+    def next_deadline(self) -> float | None:
+        """When ``handle_timer`` must next be called, or None if no timer runs."""
+        deadlines = [
+            d
+            for d in (
+                self._handshake_deadline,
+                self._ping_deadline,
+                self._timeout_deadline,
+                self._ttl_deadline,
+            )
+            if d is not None
+        ]
+        return min(deadlines) if deadlines else None
+
+    def zap_reply(
+        self, status: int, user_id: bytes = b"", metadata: Mapping[str, bytes] | None = None
+    ) -> None:
+        """The ZAP handler's verdict for the pending ``ZapRequest`` (ignored once closed)."""
+        if self._state is not _HANDSHAKE:
+            if self.closed:
+                return
+            raise LocalProtocolError("zap_reply() without a pending ZapRequest")
+        try:
+            self._send_commands(self._mechanism.zap_reply(status, user_id, metadata))
+            self._after_mechanism()
+        except ProtocolError as exc:
+            self._fail(exc)
+
+    # -- output ------------------------------------------------------------------------------
+
+    def _check_ready(self, what: str) -> None:
+        if self._state is not _READY:
+            if self.closed:
+                raise LocalProtocolError(f"cannot {what}: the connection is closed")
+            raise LocalProtocolError(
+                f"cannot {what} before the handshake has completed (ZMTP forbids it)"
+            )
+
+    def send_message(self, frames: list[bytes] | list[BytesLike]) -> None:
+        """Queue one whole message (one item per frame)."""
+        if self._state is not _READY:
+            self._check_ready("send a message")
+        if not frames:
+            raise LocalProtocolError("a message needs at least one frame")
+        if self._is_sub and len(frames) == 1:
+            first = frames[0]
+            # A SUB's subscriptions travel as 0x01/0x00 messages in the pipe; to a 3.1 peer
+            # they go out as SUBSCRIBE/CANCEL commands (spec zmtp.md §8.1). XSUB is not
+            # converted: libzmq forwards XSUB user messages unchanged.
+            if len(first) and (self._peer_minor or 0) >= 1:
+                lead = first[0]
+                if lead == 1:
+                    self._send_command(commands.subscribe(bytes(first[1:])))
+                    return
+                if lead == 0:
+                    self._send_command(commands.cancel(bytes(first[1:])))
+                    return
+        if self._wraps:
+            mechanism = self._mechanism
+            last = len(frames) - 1
+            for i, body in enumerate(frames):
+                self._encoder.frame(
+                    mechanism.encode_frame(bytes(body), more=i < last, command=False)
+                )
+        else:
+            self._encoder.message(frames)
+
+    def send_subscribe(self, topic: bytes) -> None:
+        """Subscribe upstream: SUBSCRIBE to a 3.1 peer, a ``01 topic`` message to a 3.0 peer."""
+        self._check_ready("subscribe")
+        if (self._peer_minor or 0) >= 1:
+            self._send_command(commands.subscribe(topic))
+        else:
+            self._send_plain([_SUBSCRIBE_PREFIX + topic])
+
+    def send_cancel(self, topic: bytes) -> None:
+        """Unsubscribe upstream: CANCEL to a 3.1 peer, a ``00 topic`` message to a 3.0 peer."""
+        self._check_ready("unsubscribe")
+        if (self._peer_minor or 0) >= 1:
+            self._send_command(commands.cancel(topic))
+        else:
+            self._send_plain([_CANCEL_PREFIX + topic])
+
+    def send_join(self, group: bytes) -> None:
+        """DISH → RADIO: JOIN a group (RFC 48)."""
+        self._check_ready("join a group")
+        self._send_command(commands.join(group))
+
+    def send_leave(self, group: bytes) -> None:
+        """DISH → RADIO: LEAVE a group."""
+        self._check_ready("leave a group")
+        self._send_command(commands.leave(group))
+
+    def close(self) -> None:
+        """We are done with this connection (ZMTP has no closing handshake)."""
+        if not self.closed:
+            self._end(_CLOSED, None)
+
+    def data_to_send(self) -> list[bytes | memoryview]:
+        """Bytes to write, in order (drains). Large payloads are the caller's own objects."""
+        return self._encoder.drain()
+
+    def messages_received(self) -> list[list[bytes]]:
+        """Whole messages received since the last call (drains)."""
+        messages = self._messages
+        if messages:
+            self._messages = []
+        return messages
+
+    def events_received(self) -> list[Event]:
+        """Events since the last call (drains)."""
+        events = self._events
+        if events:
+            self._events = []
+        return events
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _send_plain(self, frames: list[bytes]) -> None:
+        if self._wraps:
+            last = len(frames) - 1
+            for i, body in enumerate(frames):
+                self._encoder.frame(
+                    self._mechanism.encode_frame(body, more=i < last, command=False)
+                )
+        else:
+            self._encoder.message(frames)
+
+    def _send_command(self, body: bytes) -> None:
+        if self._wraps and self._state is _READY:
+            # libzmq sends CURVE MESSAGE in a plain message frame (mechanisms.md §3.8).
+            self._encoder.frame(self._mechanism.encode_frame(body, more=False, command=True))
+        else:
+            self._encoder.command(body)
+
+    def _send_commands(self, bodies: list[bytes]) -> None:
+        for body in bodies:
+            self._encoder.command(body)
+
+    def _end(self, state: ConnectionState, error: ProtocolError | None) -> None:
+        self._state = state
+        self._error = error
+        self._handshake_deadline = None
+        self._ping_deadline = None
+        self._timeout_deadline = None
+        self._ttl_deadline = None
+
+    def _fail(self, error: ProtocolError) -> None:
+        state = self._state
+        if state is _CLOSED or state is _FAILED:
+            return
+        self._end(_FAILED, error)
+        self._events.append(
+            ProtocolFailure(error, during_handshake=state is not _READY)
+        )
+
+
+__all__ = ["Connection", "ConnectionOptions", "ConnectionState"]
