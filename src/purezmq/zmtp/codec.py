@@ -11,6 +11,7 @@ arrived, and checks MAXMSGSIZE per frame as soon as the size field is complete (
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 from enum import IntEnum
 
 from .._typing import BytesLike
@@ -26,6 +27,7 @@ COPY_THRESHOLD = 2048
 
 _LONG_HEADER = struct.Struct(">BQ")
 _LONG_SIZE = struct.Struct(">Q")
+_NOT_LONG = 0xFF ^ FLAG_LONG
 
 
 class DecoderState(IntEnum):
@@ -67,7 +69,7 @@ class FrameEncoder:
             small.clear()
             self._chunks.append(body if isinstance(body, (bytes, memoryview)) else bytes(body))
 
-    def message(self, frames: list[bytes] | list[BytesLike]) -> None:
+    def message(self, frames: Sequence[BytesLike]) -> None:
         """Queue a whole message: MORE on every frame but the last."""
         last = len(frames) - 1
         for i, body in enumerate(frames):
@@ -100,7 +102,8 @@ def encode_frame(body: BytesLike, flags: int = 0) -> bytes:
 class FrameDecoder:
     """Incremental frame decoder.
 
-    ``decode(data, out)`` appends ``(flags, body)`` for every frame completed by ``data``; bytes
+    ``decode(data, out)`` appends ``(flags, body)`` for every frame completed by ``data`` (LONG
+    is cleared from ``flags``: it only describes the size field); bytes
     of an unfinished frame are kept for the next call. Reserved flag bits (0xF8) are passed
     through untouched: libzmq ignores them on receive, and so do callers that test only
     MORE/COMMAND. A LONG frame with a small size is accepted (spec §5).
@@ -147,7 +150,7 @@ class FrameDecoder:
                 self._have += len(data)
                 return
             chunks.append(bytes(data[:need]))
-            out.append((self._flags, b"".join(chunks)))
+            out.append((self._flags & _NOT_LONG, b"".join(chunks)))
             self._chunks = None
             data = data[need:]
         buf = self._buf + data if self._buf else bytes(data)
@@ -181,7 +184,7 @@ class FrameDecoder:
                 self._chunks = [buf[start:]]
                 self._buf = b""
                 return
-            out.append((flags, buf[start:stop]))
+            out.append((flags & _NOT_LONG, buf[start:stop]))
             pos = stop
         self._buf = buf[pos:] if pos else buf
 

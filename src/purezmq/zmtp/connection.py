@@ -28,7 +28,7 @@ flushes ``data_to_send()`` (it may hold an ERROR command for the peer) and close
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -502,7 +502,7 @@ class Connection:
                 f"cannot {what} before the handshake has completed (ZMTP forbids it)"
             )
 
-    def send_message(self, frames: list[bytes] | list[BytesLike]) -> None:
+    def send_message(self, frames: Sequence[BytesLike]) -> None:
         """Queue one whole message (one item per frame)."""
         if self._state is not _READY:
             self._check_ready("send a message")

@@ -1,0 +1,61 @@
+"""Helpers that join two ``Connection`` objects in memory, for tests of this layer and above.
+
+Owns nothing on the wire: it only moves ``data_to_send()`` of one side into ``receive_data`` of
+the other until both are quiet, optionally re-chunking the bytes to exercise the parsers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from ..constants import SocketType
+from .connection import Connection, ConnectionOptions
+from .mechanisms.base import Mechanism
+from .mechanisms.null import NullMechanism
+
+Chunker = Callable[[bytes], Iterable[bytes]]
+
+
+def _whole(data: bytes) -> Iterable[bytes]:
+    return (data,)
+
+
+def transfer(src: Connection, dst: Connection, now: float | None = None,
+             chunker: Chunker = _whole) -> int:
+    """Move everything ``src`` wants to send into ``dst``; returns the number of bytes."""
+    data = b"".join(bytes(c) for c in src.data_to_send())
+    if data:
+        for piece in chunker(data):
+            dst.receive_data(piece, now)
+    return len(data)
+
+
+def pump(a: Connection, b: Connection, now: float | None = None,
+         chunker: Chunker = _whole, max_rounds: int = 100) -> None:
+    """Shuttle bytes both ways until neither side has anything left to send."""
+    for _ in range(max_rounds):
+        if not (transfer(a, b, now, chunker) | transfer(b, a, now, chunker)):
+            return
+    raise RuntimeError(f"connections still talking after {max_rounds} rounds")
+
+
+def connected_pair(
+    type_a: int,
+    type_b: int,
+    *,
+    mechanism_a: Mechanism | None = None,
+    mechanism_b: Mechanism | None = None,
+    options_a: ConnectionOptions | None = None,
+    options_b: ConnectionOptions | None = None,
+    now: float = 0.0,
+) -> tuple[Connection, Connection]:
+    """Two connections started at ``now`` and pumped through their handshake."""
+    a = Connection(SocketType(type_a), mechanism_a or NullMechanism(), options=options_a)
+    b = Connection(SocketType(type_b), mechanism_b or NullMechanism(), options=options_b)
+    a.start(now)
+    b.start(now)
+    pump(a, b, now)
+    return a, b
+
+
+__all__ = ["transfer", "pump", "connected_pair"]

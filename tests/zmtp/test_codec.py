@@ -1,0 +1,203 @@
+"""Frame codec and greeting parser: round trips with arbitrary splits, limits, bad input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from purezmq.constants import ProtocolErrorCode
+from purezmq.error import RemoteProtocolError
+from purezmq.zmtp.codec import (
+    COPY_THRESHOLD,
+    FLAG_COMMAND,
+    FLAG_LONG,
+    FLAG_MORE,
+    DecoderState,
+    FrameDecoder,
+    FrameEncoder,
+)
+from purezmq.zmtp.greeting import GreetingParser, encode_greeting
+
+frames_strategy = st.lists(
+    st.tuples(
+        st.sampled_from([0, FLAG_MORE, FLAG_COMMAND]),
+        st.one_of(st.binary(max_size=300), st.binary(min_size=250, max_size=260)),
+    ),
+    max_size=8,
+)
+
+
+def encode(frames: list[tuple[int, bytes]]) -> bytes:
+    enc = FrameEncoder()
+    for flags, body in frames:
+        enc.frame(body, flags)
+    return b"".join(enc.drain())
+
+
+def chunked(data: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({c % (len(data) + 1) for c in cuts})
+    pieces = []
+    last = 0
+    for p in [*points, len(data)]:
+        pieces.append(data[last:p])
+        last = p
+    return pieces
+
+
+@settings(max_examples=150, deadline=None)
+@given(frames_strategy, st.lists(st.integers(min_value=0, max_value=10_000), max_size=12))
+def test_round_trip_random_chunking(frames: list[tuple[int, bytes]], cuts: list[int]) -> None:
+    wire = encode(frames)
+    dec = FrameDecoder()
+    out: list[tuple[int, bytes]] = []
+    for piece in chunked(wire, cuts):
+        dec.decode(piece, out)
+    assert out == frames
+    assert dec.state is DecoderState.FLAGS
+
+
+@settings(max_examples=30, deadline=None)
+@given(frames_strategy)
+def test_round_trip_split_at_every_offset(frames: list[tuple[int, bytes]]) -> None:
+    wire = encode(frames)
+    for offset in range(len(wire) + 1):
+        out: list[tuple[int, bytes]] = []
+        dec = FrameDecoder()
+        dec.decode(wire[:offset], out)
+        dec.decode(memoryview(wire)[offset:], out)
+        assert out == frames
+
+
+def test_byte_by_byte_with_bytes_needed() -> None:
+    frames = [(FLAG_MORE, b""), (0, b"x" * 300), (FLAG_COMMAND, b"\x04PING\x00\x00")]
+    wire = encode(frames)
+    dec = FrameDecoder()
+    out: list[tuple[int, bytes]] = []
+    pos = 0
+    while pos < len(wire):
+        need = dec.bytes_needed
+        assert need >= 1
+        dec.decode(wire[pos : pos + 1], out)
+        pos += 1
+    assert out == frames
+
+
+def test_long_frame_with_small_size_is_accepted() -> None:
+    out: list[tuple[int, bytes]] = []
+    FrameDecoder().decode(bytes([FLAG_LONG]) + (3).to_bytes(8, "big") + b"abc", out)
+    assert out == [(0, b"abc")]
+
+
+def test_reserved_flag_bits_are_passed_through() -> None:
+    out: list[tuple[int, bytes]] = []
+    FrameDecoder().decode(bytes([0xF8 | FLAG_MORE, 1]) + b"a" + bytes([0xF0, 0]), out)
+    assert [(f & (FLAG_MORE | FLAG_COMMAND), b) for f, b in out] == [(FLAG_MORE, b"a"), (0, b"")]
+
+
+def test_maxmsgsize_checked_from_the_header_before_the_body() -> None:
+    dec = FrameDecoder(max_msg_size=100)
+    out: list[tuple[int, bytes]] = []
+    dec.decode(bytes([0, 100]) + bytes(100), out)
+    assert len(out) == 1
+    # Only the 9-byte header of a 2**63-byte frame: refused without waiting for the body.
+    with pytest.raises(RemoteProtocolError) as info:
+        dec.decode(bytes([FLAG_LONG]) + (2**63).to_bytes(8, "big"), out)
+    assert "MAXMSGSIZE" in info.value.reason
+    assert info.value.fault == "peer"
+
+
+def test_frames_before_an_oversize_frame_are_delivered() -> None:
+    out: list[tuple[int, bytes]] = []
+    with pytest.raises(RemoteProtocolError):
+        FrameDecoder(max_msg_size=5).decode(bytes([0, 1]) + b"a" + bytes([0, 6]), out)
+    assert out == [(0, b"a")]
+
+
+def test_huge_size_without_limit_allocates_nothing_up_front() -> None:
+    dec = FrameDecoder()
+    out: list[tuple[int, bytes]] = []
+    dec.decode(bytes([FLAG_LONG]) + (2**63).to_bytes(8, "big") + b"abc", out)
+    assert out == []
+    assert dec.state is DecoderState.BODY
+    assert dec.bytes_needed == 2**63 - 3
+
+
+def test_large_bodies_are_not_copied_by_the_encoder() -> None:
+    big = b"x" * COPY_THRESHOLD
+    view = memoryview(bytearray(b"y" * 5000))
+    enc = FrameEncoder()
+    frames: list[bytes | memoryview] = [b"a", big, view]
+    enc.message(frames)
+    chunks = enc.drain()
+    assert any(c is big for c in chunks)
+    assert any(c is view for c in chunks)
+    assert enc.drain() == []
+
+
+# -- greeting ---------------------------------------------------------------------------------
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=100), max_size=10))
+def test_greeting_split_anywhere(cuts: list[int]) -> None:
+    wire = encode_greeting(b"NULL", routing_id_length=7) + b"trailing"
+    parser = GreetingParser(b"NULL")
+    used = 0
+    for piece in chunked(wire, cuts):
+        used += parser.receive(piece)
+    assert used == 64
+    assert parser.greeting is not None
+    assert (parser.greeting.major, parser.greeting.minor) == (3, 1)
+    assert parser.greeting.mechanism == b"NULL"
+
+
+def test_libzmq_staged_greeting_10_1_53() -> None:
+    wire = encode_greeting(b"NULL", minor=0)
+    parser = GreetingParser(b"NULL")
+    for piece in (wire[:10], wire[10:11], wire[11:]):
+        parser.receive(piece)
+    assert parser.greeting is not None
+    assert parser.greeting.minor == 0
+
+
+def test_future_major_is_accepted_as_3_1() -> None:
+    wire = bytearray(encode_greeting(b"NULL"))
+    wire[10:12] = b"\x04\x07"
+    parser = GreetingParser(b"NULL")
+    parser.receive(bytes(wire))
+    assert parser.greeting is not None and parser.greeting.major == 4
+
+
+@pytest.mark.parametrize(
+    ("wire", "version"),
+    [
+        (b"\x05\x00hello", "1.0"),  # ZMTP 1.0: a length byte, no signature
+        (b"\xff" + bytes(8) + b"\x7e", "1.0"),  # signature end with LSB clear
+        (b"\xff" + bytes(7) + b"\x01\x7f\x01\x05", "2.0"),  # ZMTP 2.0 revision byte
+        (b"\xff" + bytes(7) + b"\x01\x7f\x00", "1.0"),
+    ],
+)
+def test_old_peers_are_named(wire: bytes, version: str) -> None:
+    parser = GreetingParser(b"NULL")
+    with pytest.raises(RemoteProtocolError) as info:
+        for i in range(len(wire)):
+            parser.receive(wire[i : i + 1])
+    assert f"peer speaks ZMTP {version}" in info.value.reason
+    assert "purezmq needs 3.x" in info.value.reason
+
+
+def test_signature_padding_is_never_validated() -> None:
+    wire = bytearray(encode_greeting(b"NULL"))
+    wire[1:9] = b"garbage!"
+    parser = GreetingParser(b"NULL")
+    parser.receive(bytes(wire))
+    assert parser.greeting is not None
+
+
+def test_mechanism_mismatch() -> None:
+    parser = GreetingParser(b"NULL")
+    with pytest.raises(RemoteProtocolError) as info:
+        parser.receive(encode_greeting(b"CURVE"))
+    assert info.value.code == ProtocolErrorCode.ZMTP_MECHANISM_MISMATCH
+    assert "CURVE" in info.value.reason
