@@ -1,0 +1,89 @@
+"""Layer 2 stream transports (tcp, ipc): bind, resolve, connect, tune — one entry point each.
+
+Owns the dispatch from a parsed endpoint to its transport module, so that the engine's
+listener and connecter handle every stream transport with the same code. Thread affinity:
+``bind`` and ``new_connect_socket`` are synchronous (callable from any thread); ``resolve``
+is a coroutine for the I/O loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from typing import Any
+
+from ..constants import Errno
+from ..endpoint import Endpoint, IpcEndpoint, TcpEndpoint
+from ..error import ZMQError
+from . import ipc, tcp
+from .base import BoundSocket, SocketSettings, zmq_error
+
+StreamEndpoint = TcpEndpoint | IpcEndpoint
+
+
+def check_stream(endpoint: Endpoint) -> StreamEndpoint:
+    """The endpoint if a stream transport here serves it, else ``ZMQError(EPROTONOSUPPORT)``."""
+    if isinstance(endpoint, (TcpEndpoint, IpcEndpoint)):
+        return endpoint
+    raise ZMQError(
+        Errno.EPROTONOSUPPORT,
+        f"{endpoint.scheme}:// is not a stream transport the network engine serves "
+        "(tcp:// and ipc:// are)",
+    )
+
+
+def bind(endpoint: StreamEndpoint, settings: SocketSettings) -> BoundSocket:
+    """Bind and listen synchronously; ``ZMQError`` with libzmq's errno on failure."""
+    if isinstance(endpoint, TcpEndpoint):
+        return tcp.bind(endpoint, settings)
+    return ipc.bind(endpoint, settings)
+
+
+async def resolve(
+    loop: asyncio.AbstractEventLoop, endpoint: StreamEndpoint, settings: SocketSettings
+) -> tuple[socket.AddressFamily, Any]:
+    """(family, sockaddr) to connect to; raises ``OSError`` when it cannot be resolved now."""
+    if isinstance(endpoint, TcpEndpoint):
+        return await tcp.resolve(loop, endpoint, settings)
+    return socket.AF_UNIX, ipc.connect_address(endpoint)
+
+
+def new_connect_socket(
+    family: socket.AddressFamily, endpoint: StreamEndpoint, settings: SocketSettings
+) -> socket.socket:
+    """A non-blocking socket ready for ``connect_ex``; raises ``OSError``."""
+    if isinstance(endpoint, TcpEndpoint):
+        try:
+            return tcp.new_connect_socket(family, endpoint, settings)
+        except ZMQError as exc:
+            raise OSError(exc.errno, exc.strerror) from None
+    return ipc.new_connect_socket(settings)
+
+
+def tune_accepted(sock: socket.socket, settings: SocketSettings) -> None:
+    """Apply per-connection options to an accepted socket (TCP_NODELAY, keepalive…)."""
+    if sock.family in (socket.AF_INET, socket.AF_INET6):
+        tcp.tune(sock, settings)
+    else:
+        settings.apply_buffers(sock)
+
+
+def peer_address(sock: socket.socket) -> str:
+    """The ``Peer-Address`` property of a connected socket."""
+    if sock.family == socket.AF_UNIX:
+        return ipc.peer_address(sock)
+    return tcp.peer_address(sock)
+
+
+__all__ = [
+    "BoundSocket",
+    "SocketSettings",
+    "StreamEndpoint",
+    "bind",
+    "check_stream",
+    "new_connect_socket",
+    "peer_address",
+    "resolve",
+    "tune_accepted",
+    "zmq_error",
+]
