@@ -54,6 +54,9 @@ from .greeting import Greeting, GreetingParser, encode_greeting
 from .mechanisms.base import Mechanism, MechanismStatus
 from .metadata import IDENTITY, SOCKET_TYPE, get_property
 
+#: Largest handshake command accepted when MAXMSGSIZE is set lower (READY/INITIATE metadata).
+HANDSHAKE_FRAME_LIMIT = 65536
+
 _SUBSCRIBE_PREFIX = b"\x01"
 _CANCEL_PREFIX = b"\x00"
 
@@ -160,7 +163,11 @@ class Connection:
         md.update(options.metadata)
         self._local_metadata = md
         self._greeting_parser = GreetingParser(mechanism.name)
-        self._decoder = FrameDecoder(options.max_msg_size)
+        # MAXMSGSIZE is about messages; handshake commands get a looser bound so that a small
+        # limit does not break the handshake (libzmq applies it to READY too, which makes a
+        # MAXMSGSIZE below ~30 bytes unusable there).
+        limit = options.max_msg_size
+        self._decoder = FrameDecoder(-1 if limit < 0 else max(limit, HANDSHAKE_FRAME_LIMIT))
         self._encoder = FrameEncoder()
         self._messages: list[list[bytes]] = []
         self._events: list[Event] = []
@@ -376,6 +383,10 @@ class Connection:
                 )
         self._peer_metadata = md
         self._state = _READY
+        limit = self.options.max_msg_size
+        # Frames wrapped by the mechanism (CURVE MESSAGE) carry a fixed overhead that is not
+        # part of the message; MAXMSGSIZE counts only the message.
+        self._decoder.max_msg_size = -1 if limit < 0 else limit + mechanism.frame_overhead
         self._handshake_deadline = None
         ivl = self.options.heartbeat_ivl
         if ivl:
@@ -621,4 +632,4 @@ class Connection:
         )
 
 
-__all__ = ["Connection", "ConnectionOptions", "ConnectionState"]
+__all__ = ["Connection", "ConnectionOptions", "ConnectionState", "HANDSHAKE_FRAME_LIMIT"]

@@ -48,6 +48,9 @@ class Mechanism:
     name: ClassVar[bytes] = b""
     #: Whether frames after the handshake pass through ``encode_frame``/``decode_frame``.
     wraps_frames: ClassVar[bool] = False
+    #: Bytes a wrapped frame adds to the ZMTP frame it carries (CURVE MESSAGE: 8-byte name,
+    #: 8-byte nonce, 16-byte tag, 1 flags byte = 33); MAXMSGSIZE is raised by this much.
+    frame_overhead: ClassVar[int] = 0
 
     def __init__(self, *, as_server: bool = False) -> None:
         #: Our role, from local options only (the peer's as-server byte is never trusted).

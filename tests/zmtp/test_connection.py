@@ -1,0 +1,545 @@
+"""Connection state machine: two Connections joined in memory, and scripted raw peers."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from purezmq.constants import ProtocolErrorCode, SocketType
+from purezmq.error import LocalProtocolError, ProtocolError, RemoteProtocolError, ZMQError
+from purezmq.zmtp import (
+    Connection,
+    ConnectionOptions,
+    ConnectionState,
+    GroupJoined,
+    GroupLeft,
+    HandshakeFailedAuth,
+    HandshakeSucceeded,
+    HandshakeTimeout,
+    HeartbeatTimeout,
+    NullMechanism,
+    PeerClosed,
+    ProtocolFailure,
+    ZapRequest,
+    commands,
+)
+from purezmq.zmtp.codec import FLAG_COMMAND, FrameDecoder, encode_frame
+from purezmq.zmtp.greeting import encode_greeting
+from purezmq.zmtp.testing import connected_pair, pump, transfer
+
+T = SocketType
+
+
+def drain_bytes(conn: Connection) -> bytes:
+    return b"".join(bytes(c) for c in conn.data_to_send())
+
+
+def decoded(data: bytes) -> list[tuple[int, bytes]]:
+    out: list[tuple[int, bytes]] = []
+    FrameDecoder().decode(data, out)
+    return out
+
+
+def ready_frame(socket_type: bytes | None = None, **extra: bytes) -> bytes:
+    props = {} if socket_type is None else {"Socket-Type": socket_type}
+    props.update(extra)
+    return encode_frame(commands.ready(props), FLAG_COMMAND)
+
+
+def raw_peer(conn: Connection, *, minor: int = 1, socket_type: bytes | None = b"DEALER") -> None:
+    """Start ``conn`` and feed it a raw peer's greeting and READY."""
+    conn.start(0.0)
+    conn.receive_data(encode_greeting(b"NULL", minor=minor) + ready_frame(socket_type))
+
+
+def the_failure(conn: Connection) -> ProtocolError:
+    events = conn.events_received()
+    failures = [e for e in events if isinstance(e, ProtocolFailure)]
+    assert len(failures) == 1, events
+    assert conn.closed
+    assert conn.error is failures[0].error
+    return failures[0].error
+
+
+# -- handshake and messages -------------------------------------------------------------------
+
+
+def test_handshake_reports_peer_metadata() -> None:
+    a, b = connected_pair(
+        T.DEALER,
+        T.ROUTER,
+        options_a=ConnectionOptions(routing_id=b"me", metadata={"X-Color": b"blue"}),
+    )
+    assert a.ready and b.ready
+    (ev,) = b.events_received()
+    assert ev == HandshakeSucceeded(
+        {"Socket-Type": b"DEALER", "Identity": b"me", "X-Color": b"blue"}, T.DEALER, b"me", 1
+    )
+    (ev,) = a.events_received()
+    assert isinstance(ev, HandshakeSucceeded)
+    assert (ev.peer_socket_type, ev.peer_identity) == (T.ROUTER, b"")
+    assert a.peer_minor == 1 and a.peer_metadata["Socket-Type"] == b"ROUTER"
+
+
+def test_identity_only_from_req_dealer_router() -> None:
+    _a, b = connected_pair(T.PUSH, T.PULL, options_a=ConnectionOptions(routing_id=b"x"))
+    (ev,) = b.events_received()
+    assert isinstance(ev, HandshakeSucceeded)
+    assert ev.peer_metadata == {"Socket-Type": b"PUSH"}
+    assert ev.peer_identity is None
+
+
+def test_greeting_is_sent_at_start_and_ready_after_peer_greeting() -> None:
+    conn = Connection(T.DEALER, NullMechanism(), options=ConnectionOptions(routing_id=b"abc"))
+    conn.start(0.0)
+    first = drain_bytes(conn)
+    assert first == encode_greeting(b"NULL", routing_id_length=3)
+    conn.receive_data(encode_greeting(b"NULL")[:40])
+    assert drain_bytes(conn) == b""
+    conn.receive_data(encode_greeting(b"NULL")[40:])
+    # NULL: READY right after the greetings, without waiting for the peer's READY (§7.1).
+    assert decoded(drain_bytes(conn)) == [
+        (FLAG_COMMAND, commands.ready({"Socket-Type": b"DEALER", "Identity": b"abc"}))
+    ]
+    assert not conn.ready
+
+
+@pytest.mark.parametrize("step", [1, 3, 7, 64])
+def test_messages_survive_any_chunking(step: int) -> None:
+    def chunker(data: bytes) -> list[bytes]:
+        return [data[i : i + step] for i in range(0, len(data), step)]
+
+    a = Connection(T.DEALER, NullMechanism())
+    b = Connection(T.ROUTER, NullMechanism())
+    a.start(0.0)
+    b.start(0.0)
+    pump(a, b, chunker=chunker)
+    assert a.ready and b.ready
+    msgs = [[b"", b"hello"], [b""], [b"x" * 255, b"y" * 256], [bytes(1 << 20)], [b"a"] * 5]
+    for msg in msgs:
+        a.send_message(msg)
+    pump(a, b, chunker=chunker)
+    assert b.messages_received() == msgs
+    assert b.messages_received() == []
+
+
+def test_send_before_ready_and_after_close_is_refused() -> None:
+    conn = Connection(T.PAIR, NullMechanism())
+    with pytest.raises(LocalProtocolError, match="before the handshake"):
+        conn.send_message([b"x"])
+    conn.start(0.0)
+    with pytest.raises(LocalProtocolError, match="before the handshake"):
+        conn.send_subscribe(b"x")
+    with pytest.raises(LocalProtocolError, match="already called"):
+        conn.start(0.0)
+    conn.close()
+    assert conn.closed and conn.error is None
+    with pytest.raises(LocalProtocolError, match="closed"):
+        conn.send_message([b"x"])
+    conn.receive_data(b"ignored")
+
+
+def test_empty_message_is_refused() -> None:
+    a, _ = connected_pair(T.PAIR, T.PAIR)
+    with pytest.raises(LocalProtocolError, match="at least one frame"):
+        a.send_message([])
+
+
+def test_stream_and_bad_types_are_refused() -> None:
+    with pytest.raises(ZMQError):
+        Connection(T.STREAM, NullMechanism())
+    with pytest.raises(ZMQError):
+        Connection(99, NullMechanism())
+
+
+def test_absent_socket_type_is_accepted_like_libzmq() -> None:
+    conn = Connection(T.PUB, NullMechanism())
+    raw_peer(conn, socket_type=None)
+    assert conn.ready
+    (ev,) = conn.events_received()
+    assert isinstance(ev, HandshakeSucceeded) and ev.peer_socket_type is None
+
+
+def test_socket_type_name_is_case_insensitive_on_receive() -> None:
+    conn = Connection(T.PUB, NullMechanism())
+    conn.start(0.0)
+    conn.receive_data(
+        encode_greeting(b"NULL")
+        + encode_frame(commands.ready({"socket-type": b"sub"}), FLAG_COMMAND)
+    )
+    (ev,) = conn.events_received()
+    assert isinstance(ev, HandshakeSucceeded) and ev.peer_socket_type is T.SUB
+
+
+def test_unknown_command_after_handshake_is_ignored() -> None:
+    conn = Connection(T.DEALER, NullMechanism())
+    raw_peer(conn, socket_type=b"ROUTER")
+    conn.events_received()
+    conn.receive_data(
+        encode_frame(commands.command_body(b"FOO", b"bar"), FLAG_COMMAND)
+        + encode_frame(b"after")
+    )
+    assert conn.ready
+    assert conn.messages_received() == [[b"after"]]
+
+
+def test_join_and_leave_become_events() -> None:
+    radio, dish = connected_pair(T.RADIO, T.DISH)
+    radio.events_received()
+    dish.send_join(b"weather")
+    dish.send_leave(b"weather")
+    transfer(dish, radio)
+    assert radio.events_received() == [GroupJoined(b"weather"), GroupLeft(b"weather")]
+
+
+# -- subscriptions ----------------------------------------------------------------------------
+
+
+def test_sub_to_31_peer_sends_commands() -> None:
+    sub, pub = connected_pair(T.SUB, T.PUB)
+    sub.send_message([b"\x01topic"])
+    sub.send_message([b"\x00topic"])
+    wire = drain_bytes(sub)
+    assert decoded(wire) == [
+        (FLAG_COMMAND, commands.subscribe(b"topic")),
+        (FLAG_COMMAND, commands.cancel(b"topic")),
+    ]
+    pub.receive_data(wire)
+    assert pub.messages_received() == [[b"\x01topic"], [b"\x00topic"]]
+
+
+def test_sub_to_30_peer_sends_messages() -> None:
+    sub, pub = connected_pair(T.SUB, T.PUB, options_b=ConnectionOptions(zmtp_minor=0))
+    assert sub.peer_minor == 0
+    sub.send_message([b"\x01topic"])
+    sub.send_cancel(b"other")
+    sub.send_subscribe(b"")
+    wire = drain_bytes(sub)
+    assert decoded(wire) == [(0, b"\x01topic"), (0, b"\x00other"), (0, b"\x01")]
+    pub.receive_data(wire)
+    assert pub.messages_received() == [[b"\x01topic"], [b"\x00other"], [b"\x01"]]
+
+
+def test_send_subscribe_to_31_peer() -> None:
+    sub, _ = connected_pair(T.XSUB, T.XPUB)
+    sub.send_subscribe(b"a")
+    sub.send_cancel(b"a")
+    assert decoded(drain_bytes(sub)) == [
+        (FLAG_COMMAND, commands.subscribe(b"a")),
+        (FLAG_COMMAND, commands.cancel(b"a")),
+    ]
+
+
+def test_xsub_user_messages_stay_messages() -> None:
+    xsub, _xpub = connected_pair(T.XSUB, T.XPUB)
+    xsub.send_message([b"\x01topic"])
+    assert decoded(drain_bytes(xsub)) == [(0, b"\x01topic")]
+
+
+# -- heartbeats -------------------------------------------------------------------------------
+
+
+def hb(ivl: float, ttl: float | None = None, timeout: float | None = None) -> ConnectionOptions:
+    return ConnectionOptions(heartbeat_ivl=ivl, heartbeat_ttl=ttl, heartbeat_timeout=timeout)
+
+
+def test_ping_pong_keeps_alive() -> None:
+    a, b = connected_pair(T.DEALER, T.DEALER, options_a=hb(1.0, timeout=0.5))
+    assert a.next_deadline() == 1.0
+    assert b.next_deadline() == 30.0 or b.next_deadline() is None
+    for t in (1.0, 2.0, 3.0):
+        a.handle_timer(t)
+        ping = drain_bytes(a)
+        assert decoded(ping) == [(FLAG_COMMAND, commands.ping(0))]
+        assert a.next_deadline() == t + 0.5
+        b.receive_data(ping, t)
+        pong = drain_bytes(b)
+        assert decoded(pong) == [(FLAG_COMMAND, commands.pong())]
+        a.receive_data(pong, t + 0.1)
+        assert a.next_deadline() == t + 1.0
+    assert a.ready and b.ready
+    assert a.events_received()[1:] == [] and b.events_received()[1:] == []
+
+
+def test_heartbeat_timeout_when_peer_is_silent() -> None:
+    a, _ = connected_pair(T.DEALER, T.DEALER, options_a=hb(1.0))
+    a.events_received()
+    a.handle_timer(1.0)
+    assert a.next_deadline() == 2.0  # timeout defaults to IVL
+    a.handle_timer(1.999)
+    assert a.ready
+    a.handle_timer(2.0)
+    assert a.closed and a.error is None
+    assert a.events_received() == [HeartbeatTimeout("timeout")]
+    assert a.next_deadline() is None
+
+
+def test_any_frame_clears_the_timeout() -> None:
+    a, b = connected_pair(T.DEALER, T.DEALER, options_a=hb(1.0, timeout=0.5))
+    a.handle_timer(1.0)
+    a.data_to_send()
+    b.send_message([b"data, not a PONG"])
+    transfer(b, a, 1.2)
+    a.handle_timer(1.5)
+    assert a.ready
+
+
+def test_ttl_is_sent_and_enforced_by_the_receiver() -> None:
+    a, b = connected_pair(T.DEALER, T.DEALER, options_a=hb(1.0, ttl=3.0))
+    b.events_received()
+    a.handle_timer(1.0)
+    ping = drain_bytes(a)
+    assert decoded(ping) == [(FLAG_COMMAND, commands.ping(30))]
+    b.receive_data(ping, 1.0)
+    assert b.next_deadline() == pytest.approx(4.0)
+    b.handle_timer(3.9)
+    assert b.ready
+    b.handle_timer(4.0)
+    assert b.events_received() == [HeartbeatTimeout("ttl")]
+
+
+@pytest.mark.parametrize(
+    ("ttl", "sent"), [(0.05, 0), (0.199, 1), (65.5, 655), (65.6, 655), (900.0, 655)]
+)
+def test_ttl_deciseconds_are_capped_for_libzmq(ttl: float, sent: int) -> None:
+    assert ConnectionOptions(heartbeat_ttl=ttl).ping_ttl_deciseconds == sent
+
+
+def test_large_ttl_from_peer_uses_correct_arithmetic() -> None:
+    conn = Connection(T.DEALER, NullMechanism())
+    raw_peer(conn)
+    conn.receive_data(encode_frame(commands.ping(656), FLAG_COMMAND), 10.0)
+    assert conn.next_deadline() == pytest.approx(75.6)
+
+
+def test_pong_echoes_at_most_16_context_bytes() -> None:
+    conn = Connection(T.DEALER, NullMechanism())
+    raw_peer(conn)
+    drain_bytes(conn)
+    body = b"\x04PING\x00\x00" + bytes(range(20))
+    conn.receive_data(encode_frame(body, FLAG_COMMAND))
+    assert decoded(drain_bytes(conn)) == [(FLAG_COMMAND, b"\x04PONG" + bytes(range(16)))]
+
+
+def test_handshake_timeout() -> None:
+    conn = Connection(T.DEALER, NullMechanism(), options=ConnectionOptions(handshake_ivl=5.0))
+    conn.start(100.0)
+    assert conn.next_deadline() == 105.0
+    conn.receive_data(encode_greeting(b"NULL"))
+    conn.handle_timer(104.0)
+    assert conn.state is ConnectionState.HANDSHAKE
+    conn.handle_timer(105.0)
+    assert conn.closed and conn.events_received() == [HandshakeTimeout()]
+
+
+def test_no_handshake_timer_when_off() -> None:
+    conn = Connection(T.DEALER, NullMechanism(), options=ConnectionOptions(handshake_ivl=0))
+    conn.start(0.0)
+    assert conn.next_deadline() is None
+
+
+# -- bad input --------------------------------------------------------------------------------
+
+
+def test_truncated_greeting_then_eof() -> None:
+    conn = Connection(T.DEALER, NullMechanism())
+    conn.start(0.0)
+    conn.receive_data(encode_greeting(b"NULL")[:30])
+    conn.receive_eof()
+    assert conn.events_received() == [PeerClosed(during_handshake=True)]
+    assert conn.closed and conn.error is None
+
+
+def test_eof_after_handshake() -> None:
+    a, _ = connected_pair(T.PAIR, T.PAIR)
+    a.events_received()
+    a.receive_eof()
+    assert a.events_received() == [PeerClosed(during_handshake=False)]
+
+
+def test_corrupt_greeting_names_the_peer_version() -> None:
+    conn = Connection(T.DEALER, NullMechanism())
+    conn.start(0.0)
+    conn.receive_data(b"\xff" + bytes(7) + b"\x01\x7f\x01\x05")
+    err = the_failure(conn)
+    assert isinstance(err, RemoteProtocolError) and err.fault == "peer"
+    assert "peer speaks ZMTP 2.0, purezmq needs 3.x" in err.reason
+
+
+def test_mechanism_mismatch_is_a_protocol_error() -> None:
+    conn = Connection(T.DEALER, NullMechanism())
+    conn.start(0.0)
+    conn.receive_data(encode_greeting(b"PLAIN"))
+    assert the_failure(conn).code == ProtocolErrorCode.ZMTP_MECHANISM_MISMATCH
+
+
+def test_oversize_frame_vs_maxmsgsize() -> None:
+    a, b = connected_pair(T.PAIR, T.PAIR, options_b=ConnectionOptions(max_msg_size=10))
+    b.events_received()
+    a.send_message([b"0123456789"])
+    a.send_message([b"0123456789A"])
+    transfer(a, b)
+    assert b.messages_received() == [[b"0123456789"]]
+    err = the_failure(b)
+    assert err.fault == "peer" and "MAXMSGSIZE" in err.reason
+
+
+def test_unknown_command_during_handshake() -> None:
+    conn = Connection(T.DEALER, NullMechanism())
+    conn.start(0.0)
+    conn.receive_data(encode_greeting(b"NULL") + encode_frame(b"\x03FOO", FLAG_COMMAND))
+    err = the_failure(conn)
+    assert err.code == ProtocolErrorCode.ZMTP_UNEXPECTED_COMMAND and "FOO" in err.reason
+
+
+def test_message_frame_during_handshake() -> None:
+    conn = Connection(T.DEALER, NullMechanism())
+    conn.start(0.0)
+    conn.receive_data(encode_greeting(b"NULL") + encode_frame(b"too early"))
+    err = the_failure(conn)
+    assert "before the security handshake" in err.reason
+
+
+def test_command_in_wrong_state() -> None:
+    # A second READY while we still wait for our ZAP verdict.
+    conn = Connection(T.DEALER, NullMechanism(zap=True))
+    conn.start(0.0)
+    conn.receive_data(encode_greeting(b"NULL") + ready_frame(b"DEALER") * 2)
+    err = the_failure(conn)
+    assert err.code == ProtocolErrorCode.ZMTP_UNEXPECTED_COMMAND
+
+
+def test_incompatible_socket_type() -> None:
+    a, b = connected_pair(T.PUB, T.PUSH)
+    for conn, mine, theirs in ((a, "PUB", "PUSH"), (b, "PUSH", "PUB")):
+        err = the_failure(conn)
+        assert err.fault == "peer"
+        assert f"peer is a {theirs} socket" in err.reason and mine in err.reason
+
+
+def test_bad_metadata_in_ready() -> None:
+    conn = Connection(T.DEALER, NullMechanism())
+    conn.start(0.0)
+    conn.receive_data(encode_greeting(b"NULL") + encode_frame(b"\x05READY\x03abc", FLAG_COMMAND))
+    assert the_failure(conn).code == ProtocolErrorCode.ZMTP_INVALID_METADATA
+
+
+def test_protocol_error_is_final() -> None:
+    conn = Connection(T.DEALER, NullMechanism())
+    conn.start(0.0)
+    conn.receive_data(b"\x00garbage")
+    the_failure(conn)
+    conn.receive_data(encode_greeting(b"NULL"))
+    conn.handle_timer(1e9)
+    conn.receive_eof()
+    assert conn.events_received() == []
+    with pytest.raises(LocalProtocolError):
+        conn.send_message([b"x"])
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [(commands.error(b"400"), 400), (b"^RROR\x03500", 500), (commands.error(b"300"), 300)],
+)
+def test_error_with_zap_status_is_an_auth_failure(body: bytes, status: int) -> None:
+    conn = Connection(T.DEALER, NullMechanism())
+    conn.start(0.0)
+    conn.receive_data(encode_greeting(b"NULL") + encode_frame(body, FLAG_COMMAND))
+    assert conn.events_received() == [HandshakeFailedAuth(status, by_peer=True)]
+    assert conn.closed and conn.error is not None and conn.error.fault == "peer"
+
+
+def test_error_with_other_reason_is_a_protocol_failure() -> None:
+    conn = Connection(T.DEALER, NullMechanism())
+    conn.start(0.0)
+    conn.receive_data(encode_greeting(b"NULL") + encode_frame(commands.error(b"go away"), 4))
+    assert "go away" in the_failure(conn).reason
+
+
+def test_malformed_error_command() -> None:
+    conn = Connection(T.DEALER, NullMechanism())
+    conn.start(0.0)
+    conn.receive_data(encode_greeting(b"NULL") + encode_frame(b"\x05ERROR\x09400", 4))
+    assert the_failure(conn).code == ProtocolErrorCode.ZMTP_MALFORMED_COMMAND_ERROR
+
+
+# -- ZAP --------------------------------------------------------------------------------------
+
+
+def zap_server() -> Connection:
+    conn = Connection(T.ROUTER, NullMechanism(zap=True))
+    conn.start(0.0)
+    conn.receive_data(encode_greeting(b"NULL") + ready_frame(b"DEALER", Identity=b""))
+    return conn
+
+
+def test_null_with_zap_waits_for_the_verdict() -> None:
+    conn = zap_server()
+    assert conn.events_received() == [ZapRequest(b"NULL", ())]
+    greeting = drain_bytes(conn)
+    assert len(greeting) == 64  # no READY until ZAP said 200
+    conn.zap_reply(200, b"alice", {"X-Role": b"admin"})
+    assert decoded(drain_bytes(conn)) == [
+        (FLAG_COMMAND, commands.ready({"Socket-Type": b"ROUTER", "Identity": b""}))
+    ]
+    (ev,) = conn.events_received()
+    assert isinstance(ev, HandshakeSucceeded)
+    assert ev.peer_metadata["User-Id"] == b"alice" and ev.peer_metadata["X-Role"] == b"admin"
+
+
+@pytest.mark.parametrize(("status", "sent"), [(400, commands.error(b"400")), (300, None)])
+def test_null_zap_refusal(status: int, sent: bytes | None) -> None:
+    conn = zap_server()
+    conn.events_received()
+    drain_bytes(conn)
+    conn.zap_reply(status)
+    expected = [] if sent is None else [(FLAG_COMMAND, sent)]
+    assert decoded(drain_bytes(conn)) == expected
+    assert conn.events_received() == [HandshakeFailedAuth(status, by_peer=False)]
+    assert conn.closed
+
+
+def test_invalid_zap_status() -> None:
+    conn = zap_server()
+    conn.events_received()
+    conn.zap_reply(201)
+    assert the_failure(conn).code == ProtocolErrorCode.ZAP_INVALID_STATUS_CODE
+
+
+def test_zap_reply_without_request() -> None:
+    a, _ = connected_pair(T.PAIR, T.PAIR)
+    with pytest.raises(LocalProtocolError):
+        a.zap_reply(200)
+
+
+# -- fuzz -------------------------------------------------------------------------------------
+
+PREFIXES = [b"", encode_greeting(b"NULL"), encode_greeting(b"NULL") + ready_frame(b"PAIR")]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(PREFIXES),
+    st.lists(st.binary(max_size=80), max_size=6),
+    st.booleans(),
+)
+def test_random_input_never_escapes(prefix: bytes, chunks: list[bytes], eof: bool) -> None:
+    conn = Connection(
+        T.PAIR, NullMechanism(), options=ConnectionOptions(max_msg_size=1000, heartbeat_ivl=1)
+    )
+    conn.start(0.0)
+    for chunk in [prefix, *chunks]:
+        conn.receive_data(chunk, 0.5)
+        conn.data_to_send()
+        conn.messages_received()
+    conn.handle_timer(1.0)
+    if eof:
+        conn.receive_eof()
+    events = conn.events_received()
+    failures = [e for e in events if isinstance(e, ProtocolFailure)]
+    if conn.error is not None:
+        assert conn.closed and len(failures) == 1 and failures[0].error is conn.error
+        assert isinstance(conn.error, RemoteProtocolError) and conn.error.reason
+    else:
+        assert not failures
