@@ -1,0 +1,257 @@
+"""A zmtp.Connection driven over a plain blocking socket against real libzmq (pyzmq).
+
+No engine exists at this layer, so each test moves bytes by hand: ``Driver.pump_until`` reads
+the TCP socket with a bounded timeout, feeds the Connection with ``time.monotonic()`` as ``now``,
+writes what it wants to send and runs its timers, until a condition holds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from purezmq.constants import SocketType
+from purezmq.zmtp import (
+    Connection,
+    ConnectionOptions,
+    Event,
+    HandshakeSucceeded,
+    NullMechanism,
+    PeerClosed,
+)
+
+zmq = pytest.importorskip("zmq")
+Ctx = Any  # zmq.Context, imported lazily so the file skips without pyzmq
+ZSocket = Any
+
+pytestmark = pytest.mark.interop
+T = SocketType
+WAIT = 5.0
+
+
+class Driver:
+    """One Connection over one connected TCP socket."""
+
+    def __init__(self, sock: socket.socket, conn: Connection) -> None:
+        self.sock = sock
+        self.conn = conn
+        self.messages: list[list[bytes]] = []
+        self.events: list[Event] = []
+        self.raw = bytearray()  # every byte received, to count PINGs/PONGs
+        conn.start(time.monotonic())
+        self.flush()
+
+    def flush(self) -> None:
+        chunks = self.conn.data_to_send()
+        if chunks:
+            self.sock.sendall(b"".join(chunks))
+
+    def step(self, until: float) -> None:
+        now = time.monotonic()
+        deadline = self.conn.next_deadline()
+        wait = until - now if deadline is None else min(until, deadline) - now
+        self.sock.settimeout(max(wait, 0.001))
+        try:
+            data = self.sock.recv(1 << 16)
+        except TimeoutError:
+            pass
+        else:
+            if data:
+                self.raw += data
+                self.conn.receive_data(data, time.monotonic())
+            else:
+                self.conn.receive_eof()
+        now = time.monotonic()
+        deadline = self.conn.next_deadline()
+        if deadline is not None and now >= deadline:
+            self.conn.handle_timer(now)
+        self.messages += self.conn.messages_received()
+        self.events += self.conn.events_received()
+        self.flush()
+
+    def pump_until(self, condition: Callable[[], bool], timeout: float = WAIT) -> None:
+        until = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > until:
+                raise AssertionError(f"timed out; events={self.events} messages={self.messages}")
+            if self.conn.closed and not condition():
+                raise AssertionError(f"connection ended: {self.events}")
+            self.step(until)
+
+    def handshake(self) -> HandshakeSucceeded:
+        self.pump_until(lambda: self.conn.ready)
+        ok = [e for e in self.events if isinstance(e, HandshakeSucceeded)]
+        assert len(ok) == 1
+        return ok[0]
+
+    def send(self, frames: list[bytes]) -> None:
+        self.conn.send_message(frames)
+        self.flush()
+
+
+_OPEN: list[ZSocket] = []
+
+
+@pytest.fixture
+def ctx() -> Iterator[Ctx]:
+    context = zmq.Context()
+    yield context
+    while _OPEN:
+        _OPEN.pop().close(linger=0)
+    context.term()
+
+
+def zsocket(ctx: Ctx, kind: int, **opts: object) -> ZSocket:
+    s = ctx.socket(kind)
+    _OPEN.append(s)
+    s.linger = 0
+    s.rcvtimeo = int(WAIT * 1000)
+    s.sndtimeo = int(WAIT * 1000)
+    for name, value in opts.items():
+        s.setsockopt(getattr(zmq, name), value)
+    return s
+
+
+def bound_port(s: ZSocket) -> int:
+    s.bind("tcp://127.0.0.1:*")
+    return int(s.getsockopt(zmq.LAST_ENDPOINT).decode().rsplit(":", 1)[1])
+
+
+@contextlib.contextmanager
+def connect_to(port: int, kind: int, **options: object) -> Iterator[Driver]:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+    try:
+        yield Driver(sock, Connection(kind, NullMechanism(), options=ConnectionOptions(**options)))  # type: ignore[arg-type]
+    finally:
+        sock.close()
+
+
+@contextlib.contextmanager
+def listen() -> Iterator[tuple[int, socket.socket]]:
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(WAIT)
+    try:
+        yield server.getsockname()[1], server
+    finally:
+        server.close()
+
+
+BOUNDARY_MESSAGE = [b"", b"a", b"x" * 255, b"y" * 256, b""]
+
+
+def test_we_connect_to_libzmq_router_which_sees_our_identity(ctx: Ctx) -> None:
+    router = zsocket(ctx, zmq.ROUTER)
+    port = bound_port(router)
+    with connect_to(port, T.DEALER, routing_id=b"purezmq") as peer:
+        ok = peer.handshake()
+        assert ok.peer_socket_type is T.ROUTER
+        assert ok.peer_identity == b""  # libzmq ROUTER sends an empty Identity
+        assert ok.peer_minor == 1
+        peer.send(BOUNDARY_MESSAGE)
+        big = bytes(range(256)) * 4096  # 1 MiB
+        peer.send([big])
+        assert router.recv_multipart() == [b"purezmq", *BOUNDARY_MESSAGE]
+        assert router.recv_multipart() == [b"purezmq", big]
+        router.send_multipart([b"purezmq", *BOUNDARY_MESSAGE])
+        router.send_multipart([b"purezmq", big])
+        peer.pump_until(lambda: len(peer.messages) == 2)
+        assert peer.messages == [BOUNDARY_MESSAGE, [big]]
+
+
+def test_libzmq_connects_to_us(ctx: Ctx) -> None:
+    dealer = zsocket(ctx, zmq.DEALER, ROUTING_ID=b"pyzmq")
+    with listen() as (port, server):
+        dealer.connect(f"tcp://127.0.0.1:{port}")
+        sock, _ = server.accept()
+        with sock:
+            peer = Driver(sock, Connection(T.ROUTER, NullMechanism()))
+            ok = peer.handshake()
+            assert ok.peer_socket_type is T.DEALER
+            assert ok.peer_identity == b"pyzmq"
+            dealer.send_multipart(BOUNDARY_MESSAGE)
+            peer.pump_until(lambda: len(peer.messages) == 1)
+            assert peer.messages == [BOUNDARY_MESSAGE]
+            peer.send([b"reply", b""])
+            assert dealer.recv_multipart() == [b"reply", b""]
+            dealer.close()
+            peer.pump_until(lambda: any(isinstance(e, PeerClosed) for e in peer.events))
+
+
+def test_libzmq_sub_subscribes_to_our_pub(ctx: Ctx) -> None:
+    sub = zsocket(ctx, zmq.SUB)
+    sub.setsockopt(zmq.SUBSCRIBE, b"weather")
+    with listen() as (port, server):
+        sub.connect(f"tcp://127.0.0.1:{port}")
+        sock, _ = server.accept()
+        with sock:
+            peer = Driver(sock, Connection(T.PUB, NullMechanism()))
+            peer.handshake()
+            peer.pump_until(lambda: [b"\x01weather"] in peer.messages)
+            assert b"\x04\x11\x09SUBSCRIBEweather" in peer.raw[64:]  # a 3.1 command, not a message
+            peer.send([b"weather", b"sunny"])
+            assert sub.recv_multipart() == [b"weather", b"sunny"]
+            sub.setsockopt(zmq.UNSUBSCRIBE, b"weather")
+            assert sub.poll(0) == 0  # the application touches the socket: CANCEL goes out
+            peer.pump_until(lambda: [b"\x00weather"] in peer.messages)
+
+
+def test_libzmq_sub_uses_legacy_form_with_a_30_peer(ctx: Ctx) -> None:
+    sub = zsocket(ctx, zmq.SUB)
+    sub.setsockopt(zmq.SUBSCRIBE, b"news")
+    with listen() as (port, server):
+        sub.connect(f"tcp://127.0.0.1:{port}")
+        sock, _ = server.accept()
+        with sock:
+            peer = Driver(sock, Connection(T.PUB, NullMechanism(),
+                                           options=ConnectionOptions(zmtp_minor=0)))
+            peer.handshake()
+            peer.pump_until(lambda: [b"\x01news"] in peer.messages)
+            assert b"\x00\x05\x01news" in peer.raw[64:]  # a message frame (spec §8.1)
+            peer.send([b"news!"])
+            assert sub.recv() == b"news!"
+
+
+def test_our_sub_filters_at_libzmq_pub(ctx: Ctx) -> None:
+    xpub = zsocket(ctx, zmq.XPUB)
+    port = bound_port(xpub)
+    with connect_to(port, T.SUB) as peer:
+        peer.handshake()
+        peer.send([b"\x01weather"])
+        assert xpub.recv() == b"\x01weather"  # the subscription arrived and was understood
+        for msg in ([b"weather", b"1"], [b"sports", b"1"], [b"weather", b"2"]):
+            xpub.send_multipart(msg)
+        peer.pump_until(lambda: len(peer.messages) == 2)
+        assert peer.messages == [[b"weather", b"1"], [b"weather", b"2"]]
+        peer.send([b"\x00weather"])
+        assert xpub.recv() == b"\x00weather"
+
+
+def test_libzmq_pings_and_we_answer(ctx: Ctx) -> None:
+    dealer = zsocket(ctx, zmq.DEALER, HEARTBEAT_IVL=50, HEARTBEAT_TIMEOUT=200)
+    monitor = dealer.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+    _OPEN.append(monitor)
+    port = bound_port(dealer)
+    with connect_to(port, T.DEALER) as peer:
+        peer.handshake()
+        peer.pump_until(lambda: peer.raw.count(b"\x04PING") >= 6)
+        # Well past HEARTBEAT_TIMEOUT: libzmq kept the link because our PONGs arrived.
+        assert monitor.poll(0) == 0
+        dealer.send(b"still here")
+        peer.pump_until(lambda: [b"still here"] in peer.messages)
+
+
+def test_our_pings_get_pongs(ctx: Ctx) -> None:
+    dealer = zsocket(ctx, zmq.DEALER)
+    port = bound_port(dealer)
+    with connect_to(port, T.DEALER, heartbeat_ivl=0.02, heartbeat_timeout=1.0,
+                    heartbeat_ttl=10.0) as peer:
+        peer.handshake()
+        peer.pump_until(lambda: peer.raw.count(b"\x04PONG") >= 5)
+        assert peer.conn.ready
+        peer.send([b"after pings"])
+        assert dealer.recv() == b"after pings"
