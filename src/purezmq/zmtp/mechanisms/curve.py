@@ -122,6 +122,8 @@ class _State(Enum):
 class _CurveBase(Mechanism):
     name = b"CURVE"
     wraps_frames = True
+    #: 8-byte name + 8-byte nonce + 16-byte tag + 1 flags byte (connection raises MAXMSGSIZE).
+    frame_overhead = 33
 
     _send_prefix: bytes
     _recv_prefix: bytes
