@@ -299,10 +299,6 @@ def _set_subscription(opts: SocketOptions, spec: OptionSpec, value: OptionValue)
     setattr(opts, spec.attr, v)
 
 
-def _set_stream_notify(opts: SocketOptions, spec: OptionSpec, value: OptionValue) -> None:
-    _bool_strict(opts, spec, value)
-
-
 # ---------------------------------------------------------------------------------------------
 # The table.
 
@@ -429,7 +425,7 @@ _SPECS: tuple[OptionSpec, ...] = (
     _spec(Opt.XPUB_NODROP, "int", 0, "w", _flag_nonneg, frozenset({T.RADIO, *_XPUBS})),
     _spec(Opt.XPUB_MANUAL, "int", 0, "w", _flag_nonneg, _XPUBS),
     _spec(Opt.XPUB_WELCOME_MSG, "bytes", None, "w", _bytes_or_none, _XPUBS),
-    _spec(Opt.STREAM_NOTIFY, "int", 1, "w", _set_stream_notify, frozenset({T.STREAM})),
+    _spec(Opt.STREAM_NOTIFY, "int", 1, "w", _bool_strict, frozenset({T.STREAM})),
     _spec(Opt.INVERT_MATCHING, "int", 0, "rw", _bool_relaxed),
     _spec(Opt.HEARTBEAT_IVL, "int", 0, "rw", _int_min(0, "an int >= 0 (0 = off)")),
     _spec(Opt.HEARTBEAT_TTL, "int", 0, "rw", _set_heartbeat_ttl),
@@ -496,7 +492,9 @@ _SPECS: tuple[OptionSpec, ...] = (
 SOCKET_OPTIONS: dict[int, OptionSpec] = {spec.option: spec for spec in _SPECS}
 #: HWM is pyzmq's (not libzmq's) shorthand for SNDHWM + RCVHWM; it has no attribute of its own.
 SOCKET_OPTIONS[Opt.HWM] = OptionSpec(int(Opt.HWM), "sndhwm", "int", 1000, "rw", _set_hwm)
-#: Set on one of these and the socket type answers EINVAL; its own value when it is read.
+#: IPV4ONLY (deprecated) has no attribute either: it reads and writes the inverse of IPV6.
+SOCKET_OPTIONS[Opt.IPV4ONLY] = OptionSpec(int(Opt.IPV4ONLY), "ipv6", "int", 1, "rw", _set_ipv4only)
+#: Context options that pyzmq also lists among socket options: a socket refuses them.
 _CONTEXT_ONLY = {int(Opt.BLOCKY): "BLOCKY is a context option: set it on the Context"}
 #: Answered by the socket (front-end/pattern), never by ``SocketOptions.get``.
 SOCKET_STATE_OPTIONS = frozenset(s.option for s in _SPECS if s.access == "state")
@@ -553,7 +551,7 @@ class SocketOptions:
     rcvmore: int
     fd: int
     events: int
-    type: int | None
+    type: int
     linger: int
     reconnect_ivl: int
     backlog: int
@@ -616,7 +614,7 @@ class SocketOptions:
     xpub_verboser: int
     connect_timeout: int
     tcp_maxrt: int
-    thread_safe: int | None
+    thread_safe: int
     multicast_maxtpdu: int
     vmci_buffer_size: int
     vmci_buffer_min_size: int
@@ -746,10 +744,6 @@ class SocketOptions:
         return (
             f"SocketOptions({self.socket_type.name}{', ' if changed else ''}{', '.join(changed)})"
         )
-
-
-# Not in _SPECS, handled explicitly: IPV4ONLY reads and writes IPV6.
-SOCKET_OPTIONS[Opt.IPV4ONLY] = OptionSpec(int(Opt.IPV4ONLY), "ipv6", "int", 1, "rw", _set_ipv4only)
 
 
 # ---------------------------------------------------------------------------------------------
