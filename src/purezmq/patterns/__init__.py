@@ -1,0 +1,61 @@
+"""Layer 1b, sans-IO routing: pipes, strategies, subscription tables, one pattern per type.
+
+``PATTERNS[socket_type](options)`` builds the routing object of a socket
+(``docs/contracts.md`` §Patterns). Draft thread-safe types are not here yet.
+"""
+
+from __future__ import annotations
+
+from ..constants import SocketType
+from .base import (
+    DISCONNECT_HANDOVER,
+    DISCONNECT_PROTOCOL,
+    Pattern,
+    PatternOptions,
+)
+from .pair import Pair
+from .pipe import Message, Pipe, compute_lwm, pipe_pair
+from .pipeline import Pull, Push
+from .pubsub import Pub, Sub, XPub, XSub
+from .reqrep import Dealer, Rep, Req, Router
+from .stream import CLOSE_REQUEST, Stream
+
+PATTERNS: dict[SocketType, type[Pattern]] = {
+    SocketType.PAIR: Pair,
+    SocketType.PUB: Pub,
+    SocketType.SUB: Sub,
+    SocketType.REQ: Req,
+    SocketType.REP: Rep,
+    SocketType.DEALER: Dealer,
+    SocketType.ROUTER: Router,
+    SocketType.PULL: Pull,
+    SocketType.PUSH: Push,
+    SocketType.XPUB: XPub,
+    SocketType.XSUB: XSub,
+    SocketType.STREAM: Stream,
+}
+
+__all__ = [
+    "CLOSE_REQUEST",
+    "DISCONNECT_HANDOVER",
+    "DISCONNECT_PROTOCOL",
+    "PATTERNS",
+    "Dealer",
+    "Message",
+    "Pair",
+    "Pattern",
+    "PatternOptions",
+    "Pipe",
+    "Pub",
+    "Pull",
+    "Push",
+    "Rep",
+    "Req",
+    "Router",
+    "Stream",
+    "Sub",
+    "XPub",
+    "XSub",
+    "compute_lwm",
+    "pipe_pair",
+]

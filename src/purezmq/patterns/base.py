@@ -1,0 +1,202 @@
+"""The ``Pattern`` base class: what every socket type's routing object looks like to the engine.
+
+A pattern owns the *routing* of one socket (which pipe a sent message goes to, which pipe the
+next received message comes from, what envelopes are added or stripped) and nothing else: no
+I/O, no clock, no threads. It runs on the thread that owns the socket; the engine calls it
+(``docs/contracts.md`` §Patterns). Keeping routing sans-IO lets every socket type be tested with
+in-memory pipes only, the way libzmq separates ``socket_base_t`` subclasses from sessions.
+
+Activation rule (libzmq ``ypipe``): a pipe that answered ``read() -> None`` is *inactive for
+reading* until ``read_activated(pipe)``; a pipe whose ``write`` returned False is *inactive for
+writing* until ``write_activated(pipe)``. The strategies in ``strategies.py`` keep those sets.
+
+Layer 1b: standard library and layer 0 only.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import ClassVar, Protocol
+
+from ..constants import Errno, SocketType
+from ..error import ZMQError
+from .pipe import Message, Pipe
+
+#: Reasons carried in ``Pattern.disconnects``.
+DISCONNECT_HANDOVER = "handover"
+"""ROUTER_HANDOVER: a new peer took over this pipe's routing id; close the old connection."""
+DISCONNECT_PROTOCOL = "protocol"
+"""The peer broke the pattern's envelope rules (REQ reply without delimiter): close, and do not
+reconnect (libzmq ``req_session_t`` answers EFAULT, spec patterns.md §3.2)."""
+
+
+class PatternOptions(Protocol):
+    """The socket options a pattern reads (``purezmq.options.SocketOptions`` satisfies this).
+
+    Read-only properties so that both plain attributes and properties match. Patterns read
+    options at the moment they act, so a ``setsockopt`` made after connecting takes effect.
+    """
+
+    @property
+    def routing_id(self) -> bytes: ...
+    @property
+    def router_mandatory(self) -> int: ...
+    @property
+    def router_handover(self) -> int: ...
+    @property
+    def probe_router(self) -> int: ...
+    @property
+    def req_relaxed(self) -> int: ...
+    @property
+    def req_correlate(self) -> int: ...
+    @property
+    def xpub_verbose(self) -> int: ...
+    @property
+    def xpub_verboser(self) -> int: ...
+    @property
+    def xpub_manual(self) -> int: ...
+    @property
+    def xpub_nodrop(self) -> int: ...
+    @property
+    def xpub_welcome_msg(self) -> bytes | None: ...
+    @property
+    def invert_matching(self) -> int: ...
+    @property
+    def only_first_subscribe(self) -> int: ...
+    @property
+    def xsub_verbose_unsubscribe(self) -> int: ...
+    @property
+    def stream_notify(self) -> int: ...
+
+
+class Pattern:
+    """Base of every socket type's routing; see ``docs/contracts.md`` §Patterns.
+
+    Subclasses override what their type supports. The defaults describe a socket that can do
+    nothing: ``send``/``recv`` raise ENOTSUP (spec patterns.md §1.4).
+    """
+
+    __slots__ = ("_rng", "disconnects", "options", "stats_dropped", "stats_in", "stats_out")
+
+    socket_type: ClassVar[SocketType]
+
+    def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
+        self.options = options
+        # Random starting points (ROUTER ids, REQ_CORRELATE ids) come from an injectable source
+        # so tests are deterministic; libzmq seeds its own from the OS.
+        self._rng = rng if rng is not None else random.Random()
+        #: Pipes the engine must disconnect, with a reason (``DISCONNECT_*``). The engine drains
+        #: this list after ``attach`` and after ``recv``/``can_recv``/``read_activated``.
+        self.disconnects: list[tuple[Pipe, str]] = []
+        self.stats_in = 0
+        self.stats_out = 0
+        self.stats_dropped = 0
+
+    # -- pipes -------------------------------------------------------------------------------
+
+    def attach(self, pipe: Pipe) -> bool:
+        """A peer's pipe appeared. False = refused: the engine closes that connection."""
+        raise NotImplementedError
+
+    def detach(self, pipe: Pipe) -> None:
+        """The pipe is gone for sending. Messages it already delivered stay readable."""
+        raise NotImplementedError
+
+    def read_activated(self, pipe: Pipe) -> None:
+        """``pipe`` has messages again after reading empty."""
+
+    def write_activated(self, pipe: Pipe) -> None:
+        """``pipe`` drained to its low-water mark after a refused write."""
+
+    def hiccup(self, pipe: Pipe) -> None:
+        """A connect-side pipe got a new connection after a reconnect."""
+
+    def take_disconnects(self) -> list[tuple[Pipe, str]]:
+        """Return and clear the pipes the engine must disconnect."""
+        out = self.disconnects
+        self.disconnects = []
+        return out
+
+    # -- messages ----------------------------------------------------------------------------
+
+    def send(self, msg: Message) -> bool:
+        """Route one whole message. False = mute: the caller blocks or raises Again."""
+        raise ZMQError(
+            Errno.ENOTSUP, f"{self.socket_type.name} sockets cannot send, they only receive"
+        )
+
+    def recv(self) -> Message | None:
+        """The next whole message for the application, or None when there is none yet."""
+        raise ZMQError(
+            Errno.ENOTSUP, f"{self.socket_type.name} sockets cannot receive, they only send"
+        )
+
+    def can_send(self) -> bool:
+        """Whether ``send`` would not be mute now (POLLOUT)."""
+        return False
+
+    def can_recv(self) -> bool:
+        """Whether ``recv`` would return a message now (POLLIN)."""
+        return False
+
+    # -- options -----------------------------------------------------------------------------
+
+    def setsockopt(self, option: int, value: int | bytes) -> bool:
+        """Act on an option that has an action; True when handled here."""
+        return False
+
+    def getsockopt(self, option: int) -> int | bytes | None:
+        """Read-only routing state (TOPICS_COUNT); None when not ours."""
+        return None
+
+    def statistics(self) -> dict[str, int]:
+        """Counters: messages handed to pipes, delivered to the application, dropped."""
+        return {
+            "messages_out": self.stats_out,
+            "messages_in": self.stats_in,
+            "messages_dropped": self.stats_dropped,
+        }
+
+    # -- helpers for subclasses -------------------------------------------------------------
+
+    def _efsm(self, what: str) -> ZMQError:
+        return ZMQError(Errno.EFSM, f"{self.socket_type.name} socket: {what}")
+
+
+def peer_identity(pipe: Pipe) -> bytes:
+    """The peer's ``Identity`` property, or b"" (names compared case-insensitively, interop #8)."""
+    meta = pipe.metadata
+    value = meta.get("Identity")
+    if value is None:
+        for key, val in meta.items():
+            if key.lower() == "identity":
+                return bytes(val)
+        return b""
+    return bytes(value)
+
+
+class RoutingIds:
+    """libzmq's generated routing ids: ``0x00`` + uint32 big-endian counter from a random start.
+
+    Spec patterns.md §3.5 rule 3 (``00 6b 8b 45 67`` then ``… 68`` [verified]).
+    """
+
+    __slots__ = ("_next",)
+
+    def __init__(self, rng: random.Random) -> None:
+        self._next = rng.getrandbits(32)
+
+    def generate(self) -> bytes:
+        value = self._next
+        self._next = (value + 1) & 0xFFFFFFFF
+        return b"\x00" + value.to_bytes(4, "big")
+
+
+__all__ = [
+    "DISCONNECT_HANDOVER",
+    "DISCONNECT_PROTOCOL",
+    "Pattern",
+    "PatternOptions",
+    "RoutingIds",
+    "peer_identity",
+]

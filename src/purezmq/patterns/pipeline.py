@@ -1,0 +1,81 @@
+"""PUSH and PULL (RFC 30, spec patterns.md §5).
+
+PUSH load-balances over the pipes that have room and never drops: when all are full (or none
+exist) it is mute and the caller blocks. PULL fair-queues.
+
+Layer 1b: standard library and layer 0 only.
+"""
+
+from __future__ import annotations
+
+import random
+
+from ..constants import SocketType
+from .base import Pattern, PatternOptions
+from .pipe import Message, Pipe
+from .strategies import FairQueue, LoadBalancer
+
+
+class Push(Pattern):
+    """PUSH: round-robin out (lb), send-only."""
+
+    __slots__ = ("_lb",)
+
+    socket_type = SocketType.PUSH
+
+    def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
+        super().__init__(options, rng=rng)
+        self._lb = LoadBalancer()
+
+    def attach(self, pipe: Pipe) -> bool:
+        self._lb.attach(pipe)
+        return True
+
+    def detach(self, pipe: Pipe) -> None:
+        self._lb.detach(pipe)
+
+    def write_activated(self, pipe: Pipe) -> None:
+        self._lb.activated(pipe)
+
+    def send(self, msg: Message) -> bool:
+        if self._lb.send(msg):
+            self.stats_out += 1
+            return True
+        return False
+
+    def can_send(self) -> bool:
+        return self._lb.has_out()
+
+
+class Pull(Pattern):
+    """PULL: fair-queue in, receive-only."""
+
+    __slots__ = ("_fq",)
+
+    socket_type = SocketType.PULL
+
+    def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
+        super().__init__(options, rng=rng)
+        self._fq = FairQueue()
+
+    def attach(self, pipe: Pipe) -> bool:
+        self._fq.attach(pipe)
+        return True
+
+    def detach(self, pipe: Pipe) -> None:
+        self._fq.detach(pipe)
+
+    def read_activated(self, pipe: Pipe) -> None:
+        self._fq.activated(pipe)
+
+    def recv(self) -> Message | None:
+        msg = self._fq.read()
+        if msg is not None:
+            self.stats_in += 1
+        return msg
+
+    def can_recv(self) -> bool:
+        return self._fq.has_in()
+
+
+__all__ = ["Pull", "Push"]

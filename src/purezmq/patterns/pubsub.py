@@ -1,0 +1,352 @@
+"""Publish-subscribe: PUB, SUB, XPUB and XSUB (RFC 29, spec patterns.md §4, zmtp.md §8).
+
+Subscriptions travel through pipes as one-frame messages ``b"\\x01" + topic`` (subscribe) and
+``b"\\x00" + topic`` (cancel), whatever the transport (docs/contracts.md): SUB/XSUB write them,
+PUB/XPUB read them. Publishers filter (prefix match on the first frame) and drop for full
+subscribers; SUB filters again locally, XSUB does not (§4.1).
+
+Simplification of libzmq's per-frame rule: only the *first* frame of a message can carry a
+(un)subscription, i.e. every socket behaves as with ONLY_FIRST_SUBSCRIBE; later frames of such
+a message are ignored by PUB/XPUB.
+
+Layer 1b: standard library and layer 0 only.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from typing import ClassVar
+
+from ..constants import Errno, SocketOption, SocketType
+from ..error import ZMQError
+from .base import Pattern, PatternOptions
+from .pipe import Message, Pipe
+from .strategies import Distributor, FairQueue
+from .trie import VALUES_REMAIN, MultiTrie, Trie
+
+
+def _topic(value: int | bytes) -> bytes:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    raise ZMQError(Errno.EINVAL, f"a subscription topic must be bytes, not {type(value).__name__}")
+
+
+class XPub(Pattern):
+    """XPUB: fan-out to matching subscribers; hands subscriptions to the application (§4.4).
+
+    Inbound pipes are drained as soon as they are activated (libzmq ``xread_activated``):
+    subscriptions must take effect even if the application never calls ``recv``.
+    """
+
+    __slots__ = ("_dist", "_last_pipe", "_manual_subs", "_pending", "_pending_pipes", "_subs")
+
+    socket_type = SocketType.XPUB
+    #: PUB shares the machinery but keeps nothing for the application.
+    _deliver: ClassVar[bool] = True
+
+    def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
+        super().__init__(options, rng=rng)
+        self._dist = Distributor()
+        self._subs: MultiTrie[Pipe] = MultiTrie()
+        #: XPUB_MANUAL: what each pipe asked for, to report on detach.
+        self._manual_subs: MultiTrie[Pipe] = MultiTrie()
+        self._pending: deque[Message] = deque()
+        #: The pipe each pending subscription came from (None for other messages).
+        self._pending_pipes: deque[Pipe | None] = deque()
+        self._last_pipe: Pipe | None = None
+
+    def _manual(self) -> bool:
+        return self._deliver and bool(self.options.xpub_manual)
+
+    # -- pipes ---------------------------------------------------------------------------------
+
+    def attach(self, pipe: Pipe) -> bool:
+        self._dist.attach(pipe)
+        welcome = self.options.xpub_welcome_msg
+        if welcome:
+            # §4.4: pushed to every new subscriber, before any of its subscriptions count.
+            pipe.write([welcome])
+        self._drain(pipe)
+        return True
+
+    def detach(self, pipe: Pipe) -> None:
+        if pipe not in self._dist:
+            return
+        if self._manual():
+            gone = self._manual_subs.remove_value(pipe, only_last=False)
+            self._subs.remove_value(pipe)
+        else:
+            gone = self._subs.remove_value(
+                pipe, only_last=not self.options.xpub_verboser
+            )
+            self._manual_subs.remove_value(pipe)
+        self._dist.detach(pipe)
+        if self._last_pipe is pipe:
+            self._last_pipe = None
+        if self._deliver:
+            pending = self._pending
+            pipes = self._pending_pipes
+            for topic in gone:
+                pending.append([b"\x00" + topic])
+                pipes.append(None)
+
+    def read_activated(self, pipe: Pipe) -> None:
+        if pipe in self._dist:
+            self._drain(pipe)
+
+    def write_activated(self, pipe: Pipe) -> None:
+        self._dist.activated(pipe)
+
+    def _drain(self, pipe: Pipe) -> None:
+        read = pipe.read
+        upstream = self._upstream
+        while True:
+            msg = read()
+            if msg is None:
+                return
+            upstream(msg, pipe)
+
+    def _upstream(self, msg: Message, pipe: Pipe) -> None:
+        first = msg[0] if msg else b""
+        if first and first[0] < 2:
+            subscribe = first[0] == 1
+            topic = first[1:]
+            report = msg if len(msg) == 1 else [first]
+            if self._manual():
+                if subscribe:
+                    self._manual_subs.add(topic, pipe)
+                else:
+                    self._manual_subs.remove(topic, pipe)
+                self._pending.append(report)
+                self._pending_pipes.append(pipe)
+                return
+            options = self.options
+            if subscribe:
+                notify = (
+                    self._subs.add(topic, pipe)
+                    or bool(options.xpub_verbose)
+                    or bool(options.xpub_verboser)
+                )
+            else:
+                # libzmq reports an unknown topic's cancel too (rm_result != values_remain).
+                notify = (
+                    self._subs.remove(topic, pipe) != VALUES_REMAIN
+                    or bool(options.xpub_verboser)
+                )
+            if notify and self._deliver:
+                self._pending.append(report)
+                self._pending_pipes.append(pipe)
+        elif self._deliver:
+            # §4.4: other upstream messages reach the XPUB application unchanged.
+            self._pending.append(msg)
+            self._pending_pipes.append(None)
+
+    # -- messages ------------------------------------------------------------------------------
+
+    def send(self, msg: Message) -> bool:
+        dist = self._dist
+        options = self.options
+        matched = self._subs.match(msg[0] if msg else b"")
+        targets: dict[Pipe, None] | list[Pipe]
+        if options.invert_matching:
+            targets = [pipe for pipe in dist.active if pipe not in matched]
+        else:
+            targets = matched
+        if options.xpub_nodrop and not dist.check_hwm(targets):
+            return False
+        self.stats_dropped += dist.send_to(msg, targets)
+        self.stats_out += 1
+        return True
+
+    def recv(self) -> Message | None:
+        pending = self._pending
+        if not pending:
+            return None
+        msg = pending.popleft()
+        pipe = self._pending_pipes.popleft()
+        if pipe is not None and self._manual():
+            self._last_pipe = pipe if pipe in self._dist else None
+        self.stats_in += 1
+        return msg
+
+    def can_send(self) -> bool:
+        return True
+
+    def can_recv(self) -> bool:
+        return bool(self._pending)
+
+    # -- options -------------------------------------------------------------------------------
+
+    def setsockopt(self, option: int, value: int | bytes) -> bool:
+        if option not in (SocketOption.SUBSCRIBE, SocketOption.UNSUBSCRIBE) or not self._deliver:
+            return False
+        if not self.options.xpub_manual:
+            raise ZMQError(
+                Errno.EINVAL,
+                "XPUB accepts SUBSCRIBE/UNSUBSCRIBE only with XPUB_MANUAL=1 "
+                "(they apply to the pipe of the last subscription received)",
+            )
+        topic = _topic(value)
+        pipe = self._last_pipe
+        if pipe is not None:
+            if option == SocketOption.SUBSCRIBE:
+                self._subs.add(topic, pipe)
+            else:
+                self._subs.remove(topic, pipe)
+        return True
+
+    def getsockopt(self, option: int) -> int | bytes | None:
+        if option == SocketOption.TOPICS_COUNT:
+            return len(self._subs)
+        return None
+
+
+class Pub(XPub):
+    """PUB: XPUB that consumes subscriptions silently and cannot receive (§4.2)."""
+
+    __slots__ = ()
+
+    socket_type = SocketType.PUB
+    _deliver = False
+
+    def recv(self) -> Message | None:
+        return Pattern.recv(self)
+
+    def can_recv(self) -> bool:
+        return False
+
+
+class XSub(Pattern):
+    """XSUB: fair-queue in without filtering; user (un)subscriptions fan out upstream (§4.5)."""
+
+    __slots__ = ("_dist", "_fq", "_pending", "_subs")
+
+    socket_type = SocketType.XSUB
+    #: SUB filters received messages locally; XSUB does not (§4.1).
+    _filter: ClassVar[bool] = False
+
+    def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
+        super().__init__(options, rng=rng)
+        self._fq = FairQueue()
+        self._dist = Distributor()
+        self._subs = Trie()
+        #: A message read ahead by ``can_recv``.
+        self._pending: Message | None = None
+
+    def attach(self, pipe: Pipe) -> bool:
+        self._fq.attach(pipe)
+        self._dist.attach(pipe)
+        self._send_subscriptions(pipe)
+        return True
+
+    def hiccup(self, pipe: Pipe) -> None:
+        if pipe in self._dist:
+            self._send_subscriptions(pipe)
+
+    def detach(self, pipe: Pipe) -> None:
+        self._fq.detach(pipe)
+        self._dist.detach(pipe)
+
+    def read_activated(self, pipe: Pipe) -> None:
+        self._fq.activated(pipe)
+
+    def write_activated(self, pipe: Pipe) -> None:
+        self._dist.activated(pipe)
+
+    def _send_subscriptions(self, pipe: Pipe) -> None:
+        # §4.3: a subscription that does not fit under SNDHWM is dropped silently.
+        write = pipe.write
+        for topic in self._subs.topics():
+            write([b"\x01" + topic])
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def _subscribe(self, topic: bytes, msg: Message) -> None:
+        # Every subscribe goes upstream, duplicates included: XPUB_VERBOSE on the far side of a
+        # proxy must see them (libzmq xsub.cpp).
+        self._subs.add(topic)
+        self.stats_dropped += self._dist.send_to_all(msg)
+
+    def _unsubscribe(self, topic: bytes, msg: Message) -> None:
+        if self._subs.remove(topic) or self.options.xsub_verbose_unsubscribe:
+            self.stats_dropped += self._dist.send_to_all(msg)
+
+    def send(self, msg: Message) -> bool:
+        first = msg[0] if msg else b""
+        if first and first[0] == 1:
+            self._subscribe(first[1:], msg)
+        elif first and first[0] == 0:
+            self._unsubscribe(first[1:], msg)
+        else:
+            self.stats_dropped += self._dist.send_to_all(msg)
+        self.stats_out += 1
+        return True
+
+    def can_send(self) -> bool:
+        return True
+
+    # -- receiving -----------------------------------------------------------------------------
+
+    def _next(self) -> Message | None:
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            return pending
+        fq = self._fq
+        if not self._filter:
+            return fq.read()
+        match = self._subs.match
+        invert = bool(self.options.invert_matching)
+        while True:
+            msg = fq.read()
+            if msg is None:
+                return None
+            if match(msg[0] if msg else b"") != invert:
+                return msg
+            self.stats_dropped += 1
+
+    def recv(self) -> Message | None:
+        msg = self._next()
+        if msg is not None:
+            self.stats_in += 1
+        return msg
+
+    def can_recv(self) -> bool:
+        if self._pending is None:
+            self._pending = self._next()
+        return self._pending is not None
+
+    def getsockopt(self, option: int) -> int | bytes | None:
+        if option == SocketOption.TOPICS_COUNT:
+            return len(self._subs)
+        return None
+
+
+class Sub(XSub):
+    """SUB: XSUB with SUBSCRIBE/UNSUBSCRIBE options and local prefix filtering (§4.3)."""
+
+    __slots__ = ()
+
+    socket_type = SocketType.SUB
+    _filter = True
+
+    def send(self, msg: Message) -> bool:
+        return Pattern.send(self, msg)
+
+    def can_send(self) -> bool:
+        return False
+
+    def setsockopt(self, option: int, value: int | bytes) -> bool:
+        if option == SocketOption.SUBSCRIBE:
+            topic = _topic(value)
+            self._subscribe(topic, [b"\x01" + topic])
+            return True
+        if option == SocketOption.UNSUBSCRIBE:
+            topic = _topic(value)
+            self._unsubscribe(topic, [b"\x00" + topic])
+            return True
+        return False
+
+
+__all__ = ["Pub", "Sub", "XPub", "XSub"]

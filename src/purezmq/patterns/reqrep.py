@@ -1,0 +1,396 @@
+"""Request-reply: DEALER, ROUTER, REQ and REP (RFC 28, spec patterns.md §3).
+
+Owns the envelopes: REQ adds the empty delimiter (and the REQ_CORRELATE request id) and strips
+it from replies; REP remembers everything up to the delimiter and puts it back on the reply;
+ROUTER names each peer by a routing id and moves it to or from the first frame. DEALER adds
+nothing. Because a pipe delivers whole messages, a REP/REQ always routes a reply straight to the
+pipe its request came from or went to; the ROUTER-style routing-id hop inside libzmq's REP is
+not needed.
+
+Layer 1b: standard library and layer 0 only.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+
+from ..constants import Errno, SocketType
+from ..error import ZMQError
+from .base import (
+    DISCONNECT_HANDOVER,
+    DISCONNECT_PROTOCOL,
+    Pattern,
+    PatternOptions,
+    RoutingIds,
+    peer_identity,
+)
+from .pipe import Message, Pipe
+from .strategies import FairQueue, LoadBalancer
+
+_PROBE: Message = [b""]
+
+
+class Dealer(Pattern):
+    """DEALER: round-robin out (lb), fair-queue in (fq), no envelope (§3.4)."""
+
+    __slots__ = ("_fq", "_lb")
+
+    socket_type = SocketType.DEALER
+
+    def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
+        super().__init__(options, rng=rng)
+        self._fq = FairQueue()
+        self._lb = LoadBalancer()
+
+    def attach(self, pipe: Pipe) -> bool:
+        if self.options.probe_router:
+            # §3.5 PROBE_ROUTER: one empty single-frame message as soon as the peer exists.
+            pipe.write(list(_PROBE))
+        self._fq.attach(pipe)
+        self._lb.attach(pipe)
+        return True
+
+    def detach(self, pipe: Pipe) -> None:
+        self._fq.detach(pipe)
+        self._lb.detach(pipe)
+
+    def read_activated(self, pipe: Pipe) -> None:
+        self._fq.activated(pipe)
+
+    def write_activated(self, pipe: Pipe) -> None:
+        self._lb.activated(pipe)
+
+    def send(self, msg: Message) -> bool:
+        if self._lb.send(msg):
+            self.stats_out += 1
+            return True
+        return False
+
+    def recv(self) -> Message | None:
+        msg = self._fq.read()
+        if msg is not None:
+            self.stats_in += 1
+        return msg
+
+    def can_send(self) -> bool:
+        return self._lb.has_out()
+
+    def can_recv(self) -> bool:
+        return self._fq.has_in()
+
+
+class Req(Dealer):
+    """REQ: a strict send/recv state machine over DEALER routing (§3.2).
+
+    States: idle (may send) → waiting for the reply from ``_reply_pipe`` (may recv) → idle.
+    REQ_RELAXED lets a send abandon the outstanding request; REQ_CORRELATE prefixes a 4-byte
+    request id in native byte order and accepts only the reply carrying it.
+    """
+
+    __slots__ = ("_pending", "_receiving_reply", "_reply_pipe", "_request_id")
+
+    socket_type = SocketType.REQ
+
+    def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
+        super().__init__(options, rng=rng)
+        self._receiving_reply = False
+        self._reply_pipe: Pipe | None = None
+        # libzmq starts the id counter at a random value and increments before each request.
+        self._request_id = self._rng.getrandbits(32)
+        #: A valid reply read ahead by ``can_recv``.
+        self._pending: Message | None = None
+
+    def detach(self, pipe: Pipe) -> None:
+        if pipe is self._reply_pipe:
+            # The request is lost; a strict REQ now waits forever, as libzmq does (§3.2).
+            self._reply_pipe = None
+        super().detach(pipe)
+
+    def send(self, msg: Message) -> bool:
+        options = self.options
+        if self._receiving_reply and not options.req_relaxed:
+            raise self._efsm(
+                "a reply is still outstanding; recv() it before sending the next request "
+                "(or set REQ_RELAXED to abandon it)"
+            )
+        if options.req_correlate:
+            request_id = (self._request_id + 1) & 0xFFFFFFFF
+            out = [request_id.to_bytes(4, sys.byteorder), b"", *msg]
+        else:
+            request_id = self._request_id
+            out = [b"", *msg]
+        lb = self._lb
+        if not lb.send(out):
+            return False
+        self.stats_out += 1
+        self._request_id = request_id
+        self._reply_pipe = lb.last_out
+        self._receiving_reply = True
+        # Unread replies to earlier requests must not be taken for the answer to this one.
+        self._pending = None
+        fq = self._fq
+        while fq.read() is not None:
+            self.stats_dropped += 1
+        return True
+
+    def _next_reply(self) -> Message | None:
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            return pending
+        fq = self._fq
+        correlate = self.options.req_correlate
+        while True:
+            msg = fq.read()
+            if msg is None:
+                return None
+            pipe = fq.last_in
+            n = len(msg)
+            # Session rule (libzmq req_session_t): [optional 4-byte id,] "" (MORE), body…
+            if n >= 2 and not msg[0]:
+                body_at = 1
+            elif n >= 3 and len(msg[0]) == 4 and not msg[1]:
+                body_at = 2
+            else:
+                assert pipe is not None
+                self.disconnects.append((pipe, DISCONNECT_PROTOCOL))
+                self.stats_dropped += 1
+                continue
+            if pipe is not self._reply_pipe or body_at != (2 if correlate else 1):
+                self.stats_dropped += 1
+                continue
+            if correlate and msg[0] != self._request_id.to_bytes(4, sys.byteorder):
+                self.stats_dropped += 1
+                continue
+            return msg[body_at:]
+
+    def recv(self) -> Message | None:
+        if not self._receiving_reply:
+            raise self._efsm("no request is outstanding; send() a request before recv()")
+        msg = self._next_reply()
+        if msg is None:
+            return None
+        self._receiving_reply = False
+        self._reply_pipe = None
+        self.stats_in += 1
+        return msg
+
+    def can_send(self) -> bool:
+        if self._receiving_reply and not self.options.req_relaxed:
+            return False
+        return self._lb.has_out()
+
+    def can_recv(self) -> bool:
+        if not self._receiving_reply:
+            return False
+        if self._pending is None:
+            self._pending = self._next_reply()
+        return self._pending is not None
+
+
+class Rep(Pattern):
+    """REP: fair-queue requests, reply along the saved envelope (§3.3)."""
+
+    __slots__ = ("_backtrace", "_fq", "_pending", "_pipes", "_reply_pipe", "_sending_reply")
+
+    socket_type = SocketType.REP
+
+    def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
+        super().__init__(options, rng=rng)
+        self._fq = FairQueue()
+        self._pipes: dict[Pipe, None] = {}
+        self._sending_reply = False
+        self._backtrace: Message = []
+        self._reply_pipe: Pipe | None = None
+        #: A valid request body read ahead by ``can_recv``.
+        self._pending: Message | None = None
+
+    def attach(self, pipe: Pipe) -> bool:
+        self._pipes[pipe] = None
+        self._fq.attach(pipe)
+        return True
+
+    def detach(self, pipe: Pipe) -> None:
+        self._pipes.pop(pipe, None)
+        self._fq.detach(pipe)
+
+    def read_activated(self, pipe: Pipe) -> None:
+        self._fq.activated(pipe)
+
+    def _next_request(self) -> Message | None:
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            return pending
+        fq = self._fq
+        while True:
+            msg = fq.read()
+            if msg is None:
+                return None
+            # The delimiter is the first empty frame that is followed by a body frame; a request
+            # without one is silently discarded (libzmq rep_t rolls it back).
+            delimiter = -1
+            for i in range(len(msg) - 1):
+                if not msg[i]:
+                    delimiter = i
+                    break
+            if delimiter < 0:
+                self.stats_dropped += 1
+                continue
+            self._backtrace = msg[: delimiter + 1]
+            self._reply_pipe = fq.last_in
+            return msg[delimiter + 1 :]
+
+    def recv(self) -> Message | None:
+        if self._sending_reply:
+            raise self._efsm("send() the reply to the last request before receiving the next")
+        body = self._next_request()
+        if body is None:
+            return None
+        self._sending_reply = True
+        self.stats_in += 1
+        return body
+
+    def send(self, msg: Message) -> bool:
+        if not self._sending_reply:
+            raise self._efsm("there is no request to reply to; recv() a request first")
+        self._sending_reply = False
+        pipe = self._reply_pipe
+        self._reply_pipe = None
+        # A requester that is gone or full loses its reply silently (§3.3, ROUTER drop rule).
+        if pipe is not None and pipe in self._pipes and pipe.write(self._backtrace + msg):
+            self.stats_out += 1
+        else:
+            self.stats_dropped += 1
+        return True
+
+    def can_send(self) -> bool:
+        return self._sending_reply
+
+    def can_recv(self) -> bool:
+        if self._sending_reply:
+            return False
+        if self._pending is None:
+            self._pending = self._next_request()
+        return self._pending is not None
+
+
+class Router(Pattern):
+    """ROUTER: routing ids on the first frame (§3.5).
+
+    Id choice at attach: ``pipe.routing_id`` preset by the engine (CONNECT_ROUTING_ID), else
+    the peer's non-empty ``Identity``, else a generated ``00`` + uint32. A duplicate id leaves
+    the new pipe attached but ignored, unless ROUTER_HANDOVER: then the new pipe takes the id,
+    the old one gets a generated id and is queued in ``disconnects`` for the engine to close.
+    """
+
+    __slots__ = ("_fq", "_ids", "_ignored", "_out")
+
+    socket_type = SocketType.ROUTER
+
+    def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
+        super().__init__(options, rng=rng)
+        self._fq = FairQueue()
+        self._out: dict[bytes, Pipe] = {}
+        self._ignored: dict[Pipe, None] = {}
+        self._ids = RoutingIds(self._rng)
+
+    def _generate(self) -> bytes:
+        out = self._out
+        rid = self._ids.generate()
+        while rid in out:
+            rid = self._ids.generate()
+        return rid
+
+    def _identify(self, pipe: Pipe) -> bytes | None:
+        out = self._out
+        rid = pipe.routing_id
+        if rid:
+            return None if rid in out else rid
+        rid = peer_identity(pipe)
+        if not rid:
+            return self._generate()
+        old = out.get(rid)
+        if old is None:
+            return rid
+        if not self.options.router_handover:
+            return None
+        # The old pipe stays addressable under a fresh id until the engine has closed it.
+        fresh = self._generate()
+        old.routing_id = fresh
+        out[fresh] = old
+        self.disconnects.append((old, DISCONNECT_HANDOVER))
+        return rid
+
+    def attach(self, pipe: Pipe) -> bool:
+        if self.options.probe_router:
+            pipe.write(list(_PROBE))
+        rid = self._identify(pipe)
+        if rid is None:
+            self._ignored[pipe] = None
+            return True
+        pipe.routing_id = rid
+        self._out[rid] = pipe
+        self._fq.attach(pipe)
+        return True
+
+    def detach(self, pipe: Pipe) -> None:
+        if pipe in self._ignored:
+            del self._ignored[pipe]
+            return
+        out = self._out
+        if out.get(pipe.routing_id) is pipe:
+            del out[pipe.routing_id]
+        self._fq.detach(pipe)
+
+    def read_activated(self, pipe: Pipe) -> None:
+        self._fq.activated(pipe)
+
+    def send(self, msg: Message) -> bool:
+        if len(msg) < 2:
+            # An id without a body routes nothing (libzmq ignores it).
+            self.stats_dropped += 1
+            return True
+        pipe = self._out.get(msg[0])
+        if pipe is None:
+            if self.options.router_mandatory:
+                raise ZMQError(
+                    Errno.EHOSTUNREACH,
+                    f"ROUTER has no connected peer with routing id {msg[0]!r} "
+                    "(ROUTER_MANDATORY is set, so the message was not dropped silently)",
+                )
+            self.stats_dropped += 1
+            return True
+        if not pipe.write(msg[1:]):
+            if self.options.router_mandatory:
+                return False
+            self.stats_dropped += 1
+            return True
+        self.stats_out += 1
+        return True
+
+    def recv(self) -> Message | None:
+        fq = self._fq
+        msg = fq.read()
+        if msg is None:
+            return None
+        self.stats_in += 1
+        pipe = fq.last_in
+        assert pipe is not None
+        return [pipe.routing_id, *msg]
+
+    def can_send(self) -> bool:
+        if not self.options.router_mandatory:
+            return True
+        return any(pipe.check_write() for pipe in self._out.values())
+
+    def can_recv(self) -> bool:
+        return self._fq.has_in()
+
+    def peer(self, routing_id: bytes) -> Pipe | None:
+        """The pipe currently known by ``routing_id`` (for the engine and tests)."""
+        return self._out.get(routing_id)
+
+
+__all__ = ["Dealer", "Rep", "Req", "Router"]

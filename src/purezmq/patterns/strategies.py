@@ -1,0 +1,264 @@
+"""Routing strategies shared by the socket types: fair-queue, load-balance, distribute.
+
+These are libzmq's ``fq_t``, ``lb_t`` and ``dist_t`` (spec patterns.md §1.2) over whole-message
+pipes. Because a pipe item is a whole multipart message, atomicity needs no "more" tracking:
+the round-robin cursor simply advances after every message.
+
+``FairQueue`` and ``LoadBalancer`` keep libzmq's array layout: ``pipes[:active]`` are active,
+the rest sleep. Deactivating swaps the pipe to the end of the active region, so it is O(1) and
+the cursor never has to search.
+
+Layer 1b: standard library only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from .pipe import Message, Pipe
+
+
+class _PipeArray:
+    """Pipes in an array whose prefix ``[:active]`` is the active region (libzmq ``array_t``)."""
+
+    __slots__ = ("_active", "_current", "_index", "_pipes")
+
+    def __init__(self) -> None:
+        self._pipes: list[Pipe] = []
+        self._index: dict[Pipe, int] = {}
+        self._active = 0
+        self._current = 0
+
+    def _swap(self, i: int, j: int) -> None:
+        if i != j:
+            pipes = self._pipes
+            a = pipes[i]
+            b = pipes[j]
+            pipes[i] = b
+            pipes[j] = a
+            self._index[a] = j
+            self._index[b] = i
+
+    def _add(self, pipe: Pipe) -> None:
+        """Append ``pipe`` and make it active."""
+        if pipe in self._index:
+            return
+        self._index[pipe] = len(self._pipes)
+        self._pipes.append(pipe)
+        self.activated(pipe)
+
+    def _remove(self, pipe: Pipe) -> None:
+        index = self._index.get(pipe)
+        if index is None:
+            return
+        if index < self._active:
+            self._active -= 1
+            self._swap(index, self._active)
+            if self._current == self._active:
+                self._current = 0
+            index = self._active
+        last = len(self._pipes) - 1
+        self._swap(index, last)
+        self._pipes.pop()
+        del self._index[pipe]
+
+    def _deactivate_current(self) -> None:
+        self._active -= 1
+        self._swap(self._current, self._active)
+        if self._current == self._active:
+            self._current = 0
+
+    def activated(self, pipe: Pipe) -> None:
+        """Move ``pipe`` into the active region (no-op if unknown or already active)."""
+        index = self._index.get(pipe)
+        if index is None or index < self._active:
+            return
+        self._swap(index, self._active)
+        self._active += 1
+
+    def __contains__(self, pipe: Pipe) -> bool:
+        return pipe in self._index
+
+    def __len__(self) -> int:
+        return len(self._pipes)
+
+    @property
+    def active_count(self) -> int:
+        return self._active
+
+    def pipes(self) -> list[Pipe]:
+        return list(self._pipes)
+
+
+class FairQueue(_PipeArray):
+    """Round-robin reading over the pipes that have a message ready (libzmq ``fq_t``).
+
+    ``detach`` keeps a pipe that still holds messages until they are read: what a peer sent
+    before it went away stays readable (spec patterns.md §1.3).
+    """
+
+    __slots__ = ("_draining", "last_in", "on_drained")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._draining: set[Pipe] = set()
+        #: Called when a detached pipe has been read empty and is forgotten (STREAM uses it to
+        #: deliver the disconnect notification after the peer's last data).
+        self.on_drained: Callable[[Pipe], None] | None = None
+        #: The pipe the last message returned by ``read`` came from.
+        self.last_in: Pipe | None = None
+
+    def attach(self, pipe: Pipe) -> None:
+        self._add(pipe)
+
+    def detach(self, pipe: Pipe) -> None:
+        if pipe not in self._index:
+            return
+        if pipe.read_pending():
+            self._draining.add(pipe)
+            # It may be asleep with messages whose wake-up the engine will no longer forward.
+            self.activated(pipe)
+        else:
+            self._forget(pipe)
+
+    def _forget(self, pipe: Pipe) -> None:
+        self._draining.discard(pipe)
+        self._remove(pipe)
+        if self.on_drained is not None:
+            self.on_drained(pipe)
+
+    def read(self) -> Message | None:
+        """The next whole message, round-robin; None when every pipe is empty."""
+        pipes = self._pipes
+        while self._active:
+            pipe = pipes[self._current]
+            msg = pipe.read()
+            if msg is not None:
+                self._current = (self._current + 1) % self._active
+                self.last_in = pipe
+                return msg  # type: ignore[no-any-return]
+            if self._draining and pipe in self._draining:
+                self._forget(pipe)
+            else:
+                self._deactivate_current()
+        return None
+
+    def has_in(self) -> bool:
+        """Whether some pipe has a message ready; sleeps the empty ones (libzmq ``has_in``)."""
+        pipes = self._pipes
+        while self._active:
+            pipe = pipes[self._current]
+            if pipe.check_read():
+                return True
+            if self._draining and pipe in self._draining:
+                self._forget(pipe)
+            else:
+                self._deactivate_current()
+        return False
+
+
+class LoadBalancer(_PipeArray):
+    """Round-robin writing over the pipes that accept a message (libzmq ``lb_t``)."""
+
+    __slots__ = ("last_out",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: The pipe the last message accepted by ``send`` went to.
+        self.last_out: Pipe | None = None
+
+    def attach(self, pipe: Pipe) -> None:
+        self._add(pipe)
+
+    def detach(self, pipe: Pipe) -> None:
+        self._remove(pipe)
+
+    def send(self, msg: Message) -> bool:
+        """Write to the next pipe with room; False (mute) when every pipe is full or none exist."""
+        pipes = self._pipes
+        while self._active:
+            pipe = pipes[self._current]
+            if pipe.write(msg):
+                self.last_out = pipe
+                self._current = (self._current + 1) % self._active
+                return True
+            self._deactivate_current()
+        return False
+
+    def has_out(self) -> bool:
+        """Whether some pipe would accept a message; sleeps the full ones."""
+        pipes = self._pipes
+        while self._active:
+            if pipes[self._current].check_write():
+                return True
+            self._deactivate_current()
+        return False
+
+
+class Distributor:
+    """Copy a message to every (matching) pipe (libzmq ``dist_t``).
+
+    Full pipes are skipped, so the message is lost for them (PUB's mute action), and they sleep
+    until ``activated``. With NODROP the caller first asks ``check_hwm`` and reports mute
+    instead. The same list object goes to every pipe: messages are immutable by convention.
+    """
+
+    __slots__ = ("_active", "_all")
+
+    def __init__(self) -> None:
+        # dicts as insertion-ordered sets: deterministic delivery order.
+        self._all: dict[Pipe, None] = {}
+        self._active: dict[Pipe, None] = {}
+
+    def attach(self, pipe: Pipe) -> None:
+        self._all[pipe] = None
+        self._active[pipe] = None
+
+    def detach(self, pipe: Pipe) -> None:
+        self._all.pop(pipe, None)
+        self._active.pop(pipe, None)
+
+    def activated(self, pipe: Pipe) -> None:
+        if pipe in self._all:
+            self._active[pipe] = None
+
+    def __contains__(self, pipe: Pipe) -> bool:
+        return pipe in self._all
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+    @property
+    def active(self) -> dict[Pipe, None]:
+        """Pipes that accepted their last message (read-only view)."""
+        return self._active
+
+    def pipes(self) -> list[Pipe]:
+        return list(self._all)
+
+    def send_to_all(self, msg: Message) -> int:
+        """Write to every active pipe; returns how many pipes dropped it."""
+        return self.send_to(msg, self._active)
+
+    def send_to(self, msg: Message, pipes: Iterable[Pipe]) -> int:
+        """Write to each of ``pipes`` that is active; returns how many dropped it (were full)."""
+        active = self._active
+        failed: list[Pipe] | None = None
+        for pipe in pipes:
+            if pipe in active and not pipe.write(msg):
+                if failed is None:
+                    failed = []
+                failed.append(pipe)
+        if failed is None:
+            return 0
+        for pipe in failed:
+            active.pop(pipe, None)
+        return len(failed)
+
+    def check_hwm(self, pipes: Iterable[Pipe]) -> bool:
+        """Whether every active pipe among ``pipes`` has room (XPUB_NODROP's pre-check)."""
+        active = self._active
+        return all(pipe.check_write() for pipe in pipes if pipe in active)
+
+
+__all__ = ["Distributor", "FairQueue", "LoadBalancer"]
