@@ -207,8 +207,9 @@ def test_libzmq_sub_uses_legacy_form_with_a_30_peer(ctx: Ctx) -> None:
         sub.connect(f"tcp://127.0.0.1:{port}")
         sock, _ = server.accept()
         with sock:
-            peer = Driver(sock, Connection(T.PUB, NullMechanism(),
-                                           options=ConnectionOptions(zmtp_minor=0)))
+            peer = Driver(
+                sock, Connection(T.PUB, NullMechanism(), options=ConnectionOptions(zmtp_minor=0))
+            )
             peer.handshake()
             peer.pump_until(lambda: [b"\x01news"] in peer.messages)
             assert b"\x00\x05\x01news" in peer.raw[64:]  # a message frame (spec §8.1)
@@ -248,8 +249,9 @@ def test_libzmq_pings_and_we_answer(ctx: Ctx) -> None:
 def test_our_pings_get_pongs(ctx: Ctx) -> None:
     dealer = zsocket(ctx, zmq.DEALER)
     port = bound_port(dealer)
-    with connect_to(port, T.DEALER, heartbeat_ivl=0.02, heartbeat_timeout=1.0,
-                    heartbeat_ttl=10.0) as peer:
+    with connect_to(
+        port, T.DEALER, heartbeat_ivl=0.02, heartbeat_timeout=1.0, heartbeat_ttl=10.0
+    ) as peer:
         peer.handshake()
         peer.pump_until(lambda: peer.raw.count(b"\x04PONG") >= 5)
         assert peer.conn.ready

@@ -177,8 +177,7 @@ def test_unknown_command_after_handshake_is_ignored() -> None:
     raw_peer(conn, socket_type=b"ROUTER")
     conn.events_received()
     conn.receive_data(
-        encode_frame(commands.command_body(b"FOO", b"bar"), FLAG_COMMAND)
-        + encode_frame(b"after")
+        encode_frame(commands.command_body(b"FOO", b"bar"), FLAG_COMMAND) + encode_frame(b"after")
     )
     assert conn.ready
     assert conn.messages_received() == [[b"after"]]
@@ -543,3 +542,44 @@ def test_random_input_never_escapes(prefix: bytes, chunks: list[bytes], eof: boo
         assert isinstance(conn.error, RemoteProtocolError) and conn.error.reason
     else:
         assert not failures
+
+
+def test_oversize_message_in_the_same_read_as_ready() -> None:
+    conn = Connection(T.PAIR, NullMechanism(), options=ConnectionOptions(max_msg_size=10))
+    conn.start(0.0)
+    conn.receive_data(encode_greeting(b"NULL") + ready_frame(b"PAIR") + encode_frame(bytes(11)))
+    err = the_failure(conn)
+    assert "MAXMSGSIZE" in err.reason and err.fault == "peer"
+
+
+def test_options_from_libzmq_units() -> None:
+    opts = ConnectionOptions.from_libzmq(
+        routing_id=b"id",
+        maxmsgsize=100,
+        heartbeat_ivl=1500,
+        heartbeat_ttl=0,
+        heartbeat_timeout=-1,
+        handshake_ivl=0,
+    )
+    assert opts == ConnectionOptions(
+        routing_id=b"id",
+        max_msg_size=100,
+        heartbeat_ivl=1.5,
+        heartbeat_ttl=None,
+        heartbeat_timeout=None,
+        handshake_ivl=None,
+    )
+    assert ConnectionOptions.from_libzmq(heartbeat_timeout=0).heartbeat_timeout == 0
+    assert ConnectionOptions.from_libzmq().handshake_ivl == 30.0
+
+
+def test_mechanism_bug_becomes_a_local_failure() -> None:
+    class Broken(NullMechanism):
+        def receive_command(self, name: bytes, data: bytes) -> list[bytes]:
+            raise KeyError("bug")
+
+    conn = Connection(T.PAIR, Broken())
+    conn.start(0.0)
+    conn.receive_data(encode_greeting(b"NULL") + ready_frame(b"PAIR"))
+    err = the_failure(conn)
+    assert isinstance(err, LocalProtocolError) and err.fault == "local"

@@ -69,6 +69,10 @@ class FrameEncoder:
             small.clear()
             self._chunks.append(body if isinstance(body, (bytes, memoryview)) else bytes(body))
 
+    def raw(self, data: bytes) -> None:
+        """Queue bytes that are not a frame (the greeting)."""
+        self._small += data
+
     def message(self, frames: Sequence[BytesLike]) -> None:
         """Queue a whole message: MORE on every frame but the last."""
         last = len(frames) - 1

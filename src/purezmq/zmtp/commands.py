@@ -39,8 +39,20 @@ _MANGLED_ERROR = b"^RROR"
 
 _PREFIX = {
     name: bytes((len(name),)) + name
-    for name in (READY, ERROR, HELLO, WELCOME, INITIATE, MESSAGE, SUBSCRIBE, CANCEL, PING, PONG,
-                 JOIN, LEAVE)
+    for name in (
+        READY,
+        ERROR,
+        HELLO,
+        WELCOME,
+        INITIATE,
+        MESSAGE,
+        SUBSCRIBE,
+        CANCEL,
+        PING,
+        PONG,
+        JOIN,
+        LEAVE,
+    )
 }
 
 

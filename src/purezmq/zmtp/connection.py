@@ -83,6 +83,29 @@ class ConnectionOptions:
     #: The minor version we announce. Always 1 except in tests that play a ZMTP 3.0 peer.
     zmtp_minor: int = 1
 
+    @classmethod
+    def from_libzmq(
+        cls,
+        *,
+        routing_id: bytes = b"",
+        maxmsgsize: int = -1,
+        heartbeat_ivl: int = 0,
+        heartbeat_ttl: int = 0,
+        heartbeat_timeout: int = -1,
+        handshake_ivl: int = 30000,
+        metadata: Mapping[str, bytes] | None = None,
+    ) -> ConnectionOptions:
+        """Build from socket option values in libzmq's units (ms, -1 = "same as IVL")."""
+        return cls(
+            routing_id=routing_id,
+            max_msg_size=maxmsgsize,
+            heartbeat_ivl=heartbeat_ivl / 1000 if heartbeat_ivl > 0 else None,
+            heartbeat_ttl=heartbeat_ttl / 1000 if heartbeat_ttl > 0 else None,
+            heartbeat_timeout=None if heartbeat_timeout < 0 else heartbeat_timeout / 1000,
+            handshake_ivl=handshake_ivl / 1000 if handshake_ivl > 0 else None,
+            metadata=dict(metadata or {}),
+        )
+
     @property
     def ping_ttl_deciseconds(self) -> int:
         """HEARTBEAT_TTL as sent in PING: ms // 100 (libzmq), capped at 655 because libzmq
@@ -224,11 +247,13 @@ class Connection:
         if self._state is not _IDLE:
             raise LocalProtocolError("Connection.start() was already called")
         self._now = now
-        self._encoder._small += encode_greeting(
-            self._mechanism.name,
-            as_server=self._mechanism.as_server,
-            routing_id_length=len(self.options.routing_id),
-            minor=self.options.zmtp_minor,
+        self._encoder.raw(
+            encode_greeting(
+                self._mechanism.name,
+                as_server=self._mechanism.as_server,
+                routing_id_length=len(self.options.routing_id),
+                minor=self.options.zmtp_minor,
+            )
         )
         self._state = _GREETING
         if self.options.handshake_ivl:
@@ -271,8 +296,11 @@ class Connection:
                     if self._wraps:
                         self._on_wrapped_frame(body)
                     else:
-                        # The handshake ended inside this batch: the rest is plain traffic.
-                        self._process_traffic(frames[i:])
+                        # The handshake ended inside this batch: the rest is plain traffic,
+                        # decoded under the looser handshake limit, so check MAXMSGSIZE here.
+                        rest = frames[i:]
+                        self._check_sizes(rest)
+                        self._process_traffic(rest)
                         break
                 else:
                     break
@@ -280,6 +308,21 @@ class Connection:
                 raise decode_error
         except ProtocolError as exc:
             self._fail(exc)
+        except Exception as exc:
+            # A bug in a mechanism must not take the engine down with it (DESIGN.md §5):
+            # end this connection, blaming ourselves.
+            self._fail(LocalProtocolError(f"internal error while decoding: {exc!r}"))
+
+    def _check_sizes(self, frames: list[tuple[int, bytes]]) -> None:
+        limit = self._decoder.max_msg_size
+        if limit < 0:
+            return
+        for _, body in frames:
+            if len(body) > limit:
+                raise RemoteProtocolError(
+                    f"peer sent a {len(body)}-byte frame, larger than MAXMSGSIZE "
+                    f"({self.options.max_msg_size} bytes)"
+                )
 
     def _receive_traffic(self, data: BytesLike) -> None:
         frames: list[tuple[int, bytes]] = []
@@ -502,6 +545,8 @@ class Connection:
             self._after_mechanism()
         except ProtocolError as exc:
             self._fail(exc)
+        except Exception as exc:
+            self._fail(LocalProtocolError(f"internal error while handling the ZAP reply: {exc!r}"))
 
     # -- output ------------------------------------------------------------------------------
 
@@ -627,9 +672,7 @@ class Connection:
         if state is _CLOSED or state is _FAILED:
             return
         self._end(_FAILED, error)
-        self._events.append(
-            ProtocolFailure(error, during_handshake=state is not _READY)
-        )
+        self._events.append(ProtocolFailure(error, during_handshake=state is not _READY))
 
 
 __all__ = ["Connection", "ConnectionOptions", "ConnectionState", "HANDSHAKE_FRAME_LIMIT"]

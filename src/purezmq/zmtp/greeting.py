@@ -102,8 +102,7 @@ class GreetingParser:
         if before < 1 <= have and buf[0] != 0xFF:
             # spec zmtp.md §4: a first byte other than 0xFF is a ZMTP 1.0 length byte.
             raise RemoteProtocolError(
-                "peer speaks ZMTP 1.0 (its first byte is not the 0xFF signature), "
-                "purezmq needs 3.x"
+                "peer speaks ZMTP 1.0 (its first byte is not the 0xFF signature), purezmq needs 3.x"
             )
         if before < 10 <= have and not buf[9] & 0x01:
             raise RemoteProtocolError(

@@ -20,8 +20,9 @@ def _whole(data: bytes) -> Iterable[bytes]:
     return (data,)
 
 
-def transfer(src: Connection, dst: Connection, now: float | None = None,
-             chunker: Chunker = _whole) -> int:
+def transfer(
+    src: Connection, dst: Connection, now: float | None = None, chunker: Chunker = _whole
+) -> int:
     """Move everything ``src`` wants to send into ``dst``; returns the number of bytes."""
     data = b"".join(bytes(c) for c in src.data_to_send())
     if data:
@@ -30,8 +31,13 @@ def transfer(src: Connection, dst: Connection, now: float | None = None,
     return len(data)
 
 
-def pump(a: Connection, b: Connection, now: float | None = None,
-         chunker: Chunker = _whole, max_rounds: int = 100) -> None:
+def pump(
+    a: Connection,
+    b: Connection,
+    now: float | None = None,
+    chunker: Chunker = _whole,
+    max_rounds: int = 100,
+) -> None:
     """Shuttle bytes both ways until neither side has anything left to send."""
     for _ in range(max_rounds):
         if not (transfer(a, b, now, chunker) | transfer(b, a, now, chunker)):
