@@ -583,3 +583,31 @@ def test_mechanism_bug_becomes_a_local_failure() -> None:
     conn.receive_data(encode_greeting(b"NULL") + ready_frame(b"PAIR"))
     err = the_failure(conn)
     assert isinstance(err, LocalProtocolError) and err.fault == "local"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.binary(max_size=300), min_size=1, max_size=4), max_size=6),
+    st.lists(st.integers(min_value=1, max_value=97), min_size=1, max_size=5),
+)
+def test_pair_round_trip_with_random_chunking(msgs: list[list[bytes]], sizes: list[int]) -> None:
+    def chunker(data: bytes) -> list[bytes]:
+        pieces, pos, i = [], 0, 0
+        while pos < len(data):
+            step = sizes[i % len(sizes)]
+            pieces.append(data[pos : pos + step])
+            pos += step
+            i += 1
+        return pieces
+
+    a = Connection(T.PAIR, NullMechanism())
+    b = Connection(T.PAIR, NullMechanism())
+    a.start(0.0)
+    b.start(0.0)
+    pump(a, b, chunker=chunker)
+    for msg in msgs:
+        a.send_message(msg)
+        b.send_message(msg)
+    pump(a, b, chunker=chunker)
+    assert a.messages_received() == msgs
+    assert b.messages_received() == msgs
