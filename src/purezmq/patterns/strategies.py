@@ -241,19 +241,22 @@ class Distributor:
         return self.send_to(msg, self._active)
 
     def send_to(self, msg: Message, pipes: Iterable[Pipe]) -> int:
-        """Write to each of ``pipes`` that is active; returns how many dropped it (were full)."""
+        """Write to each of ``pipes`` that is active; returns how many lost it (full/asleep)."""
         active = self._active
         failed: list[Pipe] | None = None
+        asleep = 0
         for pipe in pipes:
-            if pipe in active and not pipe.write(msg):
+            if pipe not in active:
+                asleep += 1
+            elif not pipe.write(msg):
                 if failed is None:
                     failed = []
                 failed.append(pipe)
         if failed is None:
-            return 0
+            return asleep
         for pipe in failed:
             active.pop(pipe, None)
-        return len(failed)
+        return asleep + len(failed)
 
     def check_hwm(self, pipes: Iterable[Pipe]) -> bool:
         """Whether every active pipe among ``pipes`` has room (XPUB_NODROP's pre-check)."""
