@@ -25,7 +25,7 @@ frames_strategy = st.lists(
         st.one_of(st.binary(max_size=300), st.binary(min_size=250, max_size=260)),
     ),
     max_size=8,
-)
+).map(lambda frames: [(f, b) for f, b in frames if b or f != FLAG_COMMAND])  # commands have names
 
 
 def encode(frames: list[tuple[int, bytes]]) -> bytes:
@@ -201,3 +201,22 @@ def test_mechanism_mismatch() -> None:
         parser.receive(encode_greeting(b"CURVE"))
     assert info.value.code == ProtocolErrorCode.ZMTP_MECHANISM_MISMATCH
     assert "CURVE" in info.value.reason
+
+
+def test_libzmq_434_subscribe_without_long_flag_is_repaired() -> None:
+    # libzmq#4367: a 250-byte topic gives a 260-byte SUBSCRIBE body, sent as flags 04 (no LONG)
+    # followed by an 8-byte size.
+    body = b"\x09SUBSCRIBE" + b"t" * 250
+    wire = b"\x04" + len(body).to_bytes(8, "big") + body + b"\x00\x01z"
+    for split in (1, 5, 9, len(wire) - 1):
+        out: list[tuple[int, bytes]] = []
+        dec = FrameDecoder()
+        dec.decode(wire[:split], out)
+        dec.decode(wire[split:], out)
+        assert out == [(FLAG_COMMAND, body), (0, b"z")]
+
+
+def test_genuinely_empty_command_is_still_delivered() -> None:
+    out: list[tuple[int, bytes]] = []
+    FrameDecoder().decode(b"\x04\x00" + b"\x00\x01a" + b"\x00\x01b" + b"\x00\x01c", out)
+    assert out[0] == (FLAG_COMMAND, b"")

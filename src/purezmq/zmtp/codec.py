@@ -28,6 +28,7 @@ COPY_THRESHOLD = 2048
 _LONG_HEADER = struct.Struct(">BQ")
 _LONG_SIZE = struct.Struct(">Q")
 _NOT_LONG = 0xFF ^ FLAG_LONG
+_FIVE_ZEROS = bytes(5)
 
 
 class DecoderState(IntEnum):
@@ -172,6 +173,15 @@ class FrameDecoder:
             else:
                 size = buf[pos + 1]
                 start = pos + 2
+                if not size and flags & FLAG_COMMAND:
+                    # An empty command is never valid. libzmq 4.3.3/4.3.4 sent SUBSCRIBE/CANCEL
+                    # with 246-255-byte topics as "04" + an 8-byte size (libzmq#4367, spec
+                    # zmtp.md §5): read such a frame as the long frame it really is.
+                    if end - pos < 9:
+                        break
+                    if buf[pos + 2 : pos + 7] == _FIVE_ZEROS:
+                        size = unpack_size(buf, pos + 1)[0]
+                        start = pos + 9
             if 0 <= limit < size:
                 self._buf = b""
                 raise RemoteProtocolError(
