@@ -1,0 +1,334 @@
+"""``ContextCore``: one Context's engine state — I/O loop, inproc registry, sockets, term().
+
+Owns: the I/O loop the sync API's connections run on (one daemon thread running its own asyncio
+event loop, started lazily on first need — DESIGN.md §3, ANCHORS.md §4.3), the inproc registry,
+the set of live ``SocketCore``s, context options, ``term()``/``destroy()`` and the fork guard.
+
+Thread affinity: every method may be called from any thread. ``call_soon`` is the data-plane
+hand-off to the I/O loop (a ``wakeup.Wakeup``: coalesced, no allocation beyond the deque
+entry); ``run`` is control plane (one ``concurrent.futures.Future`` per call, run inline when
+already on the loop). Socket bookkeeping uses one ``threading.Condition``, only on socket
+creation/close and in ``term()``.
+
+asyncio sockets (``signal.LoopSignal``) run their connections on their owner loop, not on the
+thread: ``SocketCore.io_loop`` picks the loop per socket, so one Context may hold sync and
+asyncio sockets at once (DESIGN.md §3). ``ContextCore.on_loop(loop)`` only sets the loop that
+``ctx.call_soon``/``ctx.run`` use by default.
+
+fork(): a child process gets the parent's memory but not its threads. ``os.register_at_fork``
+marks every live ContextCore as forked in the child (without taking any lock: a parent thread
+may have held it at fork time); after that every socket call in the child raises
+``ZMQError(EFAULT, "Context was created in another process…")`` instead of waiting for an I/O
+thread that does not exist, and ``close()``/``term()`` become no-ops so cleanup code runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import threading
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..constants import Errno
+from ..error import ContextTerminated, ZMQError
+from ..options import ContextOptions
+from . import wakeup as _wakeup
+from .inproc import InprocRegistry
+from .signal import LoopSignal
+
+if TYPE_CHECKING:
+    from .socket_core import SocketCore
+
+_get_running_loop = asyncio._get_running_loop
+
+#: How long ``term()`` waits for the I/O thread to stop after everything is closed.
+_JOIN_TIMEOUT = 5.0
+
+_live: weakref.WeakSet[ContextCore] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for ctx in list(_live):
+        ctx._mark_forked()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _run_into(fut: concurrent.futures.Future[Any], fn: Callable[..., Any], args: Any) -> None:
+    """On the loop: run ``fn`` and publish the outcome to the waiting thread."""
+    if not fut.set_running_or_notify_cancel():
+        return
+    try:
+        fut.set_result(fn(*args))
+    except BaseException as exc:
+        fut.set_exception(exc)
+
+
+class ContextCore:
+    """The engine side of one Context."""
+
+    def __init__(
+        self,
+        *,
+        loop: asyncio.AbstractEventLoop | None = None,
+        loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
+    ) -> None:
+        self._pid = os.getpid()
+        self._forked = False
+        self._loop = loop
+        self._loop_factory = loop_factory
+        self._cond = threading.Condition(threading.Lock())
+        self._thread: threading.Thread | None = None
+        self._thread_wakeup_obj: _wakeup.Wakeup | None = None
+        self._sockets: dict[SocketCore, None] = {}
+        self._lingering = 0
+        self._terminated = False
+        #: Context options (``purezmq.options.ContextOptions``: libzmq defaults, validation).
+        self.options = ContextOptions()
+        #: The inproc:// names of this Context (``inproc.py``).
+        self.inproc = InprocRegistry()
+        _live.add(self)
+
+    @classmethod
+    def threaded(
+        cls, loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None
+    ) -> ContextCore:
+        """A Context for the sync API: its I/O thread starts on first need."""
+        return cls(loop_factory=loop_factory)
+
+    @classmethod
+    def on_loop(cls, loop: asyncio.AbstractEventLoop | None = None) -> ContextCore:
+        """A Context for the asyncio API: ``ctx.call_soon``/``run`` default to ``loop`` (or the
+        running loop at the time of the call when None); no thread is started for it."""
+        core = cls(loop=loop)
+        core._on_loop = True
+        return core
+
+    _on_loop = False
+
+    # -------------------------------------------------------------------- fork guard
+
+    def _mark_forked(self) -> None:
+        """Child side of fork(): no lock may be taken here (see the module docstring)."""
+        self._forked = True
+        self._cond = threading.Condition(threading.Lock())
+        self._thread = None
+        self._thread_wakeup_obj = None
+        self.inproc.reset_after_fork()
+        for sock in list(self._sockets):
+            sock._forked()
+
+    def _fork_error(self) -> ZMQError:
+        return ZMQError(
+            Errno.EFAULT,
+            f"Context was created in another process (pid {self._pid}); "
+            "create a new Context after fork()",
+        )
+
+    def _check(self) -> None:
+        if self._forked:
+            raise self._fork_error()
+        if self._terminated:
+            raise ContextTerminated()
+
+    # -------------------------------------------------------------------- the I/O loop
+
+    def _thread_wakeup(self) -> _wakeup.Wakeup:
+        """The I/O thread's Wakeup, starting the thread on first use."""
+        w = self._thread_wakeup_obj
+        if w is not None:
+            return w
+        if self._forked:
+            raise self._fork_error()
+        with self._cond:
+            if self._thread_wakeup_obj is None:
+                if self._terminated:
+                    raise ContextTerminated()
+                self._start_thread()
+            w = self._thread_wakeup_obj
+        assert w is not None
+        return w
+
+    def _start_thread(self) -> None:
+        ready = threading.Event()
+        box: list[_wakeup.Wakeup] = []
+        factory = self._loop_factory
+
+        def main() -> None:
+            loop = factory() if factory is not None else asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            box.append(_wakeup.for_loop(loop))
+            ready.set()
+            try:
+                loop.run_forever()
+            finally:
+                try:
+                    for task in asyncio.all_tasks(loop):
+                        task.cancel()
+                    loop.run_until_complete(loop.shutdown_asyncgens())
+                finally:
+                    box[0].close()
+                    asyncio.set_event_loop(None)
+                    loop.close()
+
+        thread = threading.Thread(target=main, name="purezmq-io", daemon=True)
+        thread.start()
+        ready.wait()
+        self._thread = thread
+        self._thread_wakeup_obj = box[0]
+
+    def _default_wakeup(self) -> _wakeup.Wakeup:
+        if self._on_loop:
+            loop = self._loop
+            if loop is None:
+                loop = _get_running_loop()
+                if loop is None:
+                    raise ZMQError(
+                        Errno.EINVAL, "an asyncio Context needs a running event loop here"
+                    )
+            return _wakeup.for_loop(loop)
+        return self._thread_wakeup()
+
+    @property
+    def io_loop(self) -> asyncio.AbstractEventLoop:
+        """The default I/O loop (the thread's loop; for ``on_loop`` the given/running loop)."""
+        return self._default_wakeup().loop
+
+    def call_soon(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` on the I/O loop, soon (any thread; cheap coalesced kick)."""
+        self._default_wakeup().call_soon(fn, *args)
+
+    def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run ``fn(*args)`` on the I/O loop and return its result (control plane)."""
+        return self._run_on(self._default_wakeup(), fn, *args)
+
+    def _run_on(self, w: _wakeup.Wakeup, fn: Callable[..., Any], *args: Any) -> Any:
+        if self._forked:
+            raise self._fork_error()
+        if _get_running_loop() is w.loop:
+            return fn(*args)
+        if w._closed:
+            raise ContextTerminated()
+        fut: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        w.call_soon(_run_into, fut, fn, args)
+        return fut.result()
+
+    # -------------------------------------------------------------------- options
+
+    def get(self, option: int) -> int | bytes:
+        """``zmq_ctx_get``."""
+        return self.options.get(option)
+
+    def set(self, option: int, value: Any) -> None:
+        """``zmq_ctx_set`` (MAX_SOCKETS applies to sockets created afterwards)."""
+        if self._forked:
+            raise self._fork_error()
+        self.options.set(option, value)
+
+    # -------------------------------------------------------------------- sockets
+
+    def _add_socket(self, sock: SocketCore) -> None:
+        with self._cond:
+            self._check()
+            if len(self._sockets) >= self.options.max_sockets:
+                raise ZMQError(
+                    Errno.EMFILE,
+                    f"too many sockets: this Context allows MAX_SOCKETS={self.options.max_sockets}",
+                )
+            self._sockets[sock] = None
+
+    def _remove_socket(self, sock: SocketCore) -> None:
+        with self._cond:
+            self._sockets.pop(sock, None)
+            self._cond.notify_all()
+
+    @property
+    def sockets(self) -> list[SocketCore]:
+        with self._cond:
+            return list(self._sockets)
+
+    @property
+    def closed(self) -> bool:
+        return self._terminated
+
+    def linger_begin(self) -> None:
+        """Network side: a closed socket's pipe is flushing (``term()`` waits for it)."""
+        with self._cond:
+            self._lingering += 1
+
+    def linger_end(self) -> None:
+        """Network side: that flush finished or its LINGER expired."""
+        with self._cond:
+            self._lingering -= 1
+            self._cond.notify_all()
+
+    # -------------------------------------------------------------------- termination
+
+    def term(self, timeout: float | None = None) -> bool:
+        """libzmq ``zmq_ctx_term``: blocked calls raise ETERM, wait for every socket to be
+        closed and for LINGER flushes, then stop the I/O thread. True when done; False if
+        ``timeout`` (seconds) expired first. Idempotent.
+
+        Sockets owned by the calling thread's running event loop cannot be closed by their
+        owners while we block, so they are closed here instead of hanging (DESIGN.md §4).
+        """
+        if self._forked:
+            return True
+        with self._cond:
+            self._terminated = True
+            socks = list(self._sockets)
+        for sock in socks:
+            sock._terminate()
+        running = _get_running_loop()
+        if running is not None:
+            for sock in socks:
+                signal = sock.signal
+                if isinstance(signal, LoopSignal) and signal.loop is running:
+                    sock.close()
+        done = True
+        with self._cond:
+            # Sockets first (their owners close them), then LINGER flushes — which run on the
+            # I/O loop, so they cannot be awaited from a thread that is running a loop.
+            if not self._cond.wait_for(lambda: not self._sockets, timeout) or (
+                running is None
+                and self.options.blocky
+                and not self._cond.wait_for(lambda: self._lingering <= 0, timeout)
+            ):
+                done = False
+        if done:
+            self._stop_thread()
+        return done
+
+    def destroy(self, linger: int | None = None) -> None:
+        """Close every socket (with ``linger`` if given), then ``term()``."""
+        if self._forked:
+            return
+        for sock in self.sockets:
+            sock.close(linger)
+        self.term()
+
+    def _stop_thread(self) -> None:
+        with self._cond:
+            thread, w = self._thread, self._thread_wakeup_obj
+            self._thread = None
+        if thread is None or w is None:
+            return
+        loop = w.loop
+        w.call_soon(loop.stop)
+        if threading.current_thread() is not thread:
+            thread.join(_JOIN_TIMEOUT)
+
+    def statistics(self) -> dict[str, int]:
+        w = self._thread_wakeup_obj
+        stats = {"sockets": len(self._sockets), "lingering": self._lingering}
+        if w is not None:
+            stats.update({f"io_{k}": v for k, v in w.statistics().items()})
+        return stats
+
+
+__all__ = ["ContextCore"]

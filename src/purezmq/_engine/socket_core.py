@@ -1,0 +1,634 @@
+"""``SocketCore``: one socket's engine state — options, routing pattern, pipes, endpoints.
+
+Owns, for one socket: its ``SocketOptions``, its pattern (``purezmq.patterns.PATTERNS``), the
+set of pipes attached to the pattern, the *mailbox* through which other threads hand it work,
+its endpoints (inproc bindings/connections, the network side's listeners/connecters) and its
+monitor sinks. Contract: ``docs/contracts.md`` §"Engine ↔ front-ends" and §"Inside the engine".
+
+Thread affinity (as in libzmq, DESIGN.md §3): the pattern runs on the thread (or loop) that
+owns the socket — the user's thread for the sync API, the loop for asyncio. Every public method
+runs there, except the ones marked *any thread* (``_post*``, the pipe callbacks, ``emit``,
+``_terminate``) and the network-side hooks marked *I/O loop* (``new_pipe``, ``session_pipe``,
+``attach_pipe``, ``pipe_disconnected``). Those never touch the pattern: they append a command
+to the mailbox (one ``deque.append``) and wake the owner only if it declared itself asleep.
+
+Lost-wake-up argument for the mailbox (libzmq ypipe rule, ANCHORS.md §5.2): a poster *appends
+the command, then reads ``_asleep``*; the owner in ``prepare_to_sleep`` *sets ``_asleep``, then
+re-reads the mailbox*. Under the GIL one of the two sees the other's write: either the poster
+sees ``_asleep`` and wakes the signal, or the owner sees the command and does not sleep. Two
+posters may both wake it (spurious, harmless: the owner re-checks). A stale ``_asleep`` left by
+a timed-out wait also only causes a spurious wake-up.
+
+Hot path: ``try_send``/``try_recv`` cost one ``_dead`` check, one mailbox truthiness check and
+the pattern call. Pipe activations are posted only on transitions (pipe.py), never per message.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from ..constants import Errno, Event, PollEvent, SocketOption, SocketType
+from ..error import ContextTerminated, ZMQError
+from ..patterns.pipe import Message, Pipe, pipe_pair
+from . import wakeup as _wakeup
+from .signal import LoopSignal, OwnerSignal
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from .context import ContextCore
+
+# Mailbox commands: (op, pipe, arg).
+_READ = 0  # pipe became readable (arg unused)
+_WRITE = 1  # pipe drained to LWM (arg unused)
+_ATTACH = 2  # attach pipe to the pattern (arg: inproc peer SocketCore or None)
+_TERM = 3  # the other end closed: detach (queued inbound stays readable, patterns.md §1.3)
+_HICCUP = 4  # a connect-side pipe got a new connection (SUB resends subscriptions)
+_PEER = 5  # the inproc peer of an already attached pipe became known (arg: SocketCore)
+
+# ``_dead`` reasons.
+_ALIVE = 0
+_CLOSED = 1
+_TERMINATED = 2
+_FORKED = 3
+
+# Types whose pattern needs the peer's routing id when a pipe is attached: their connect-side
+# pipe is attached when the peer becomes known, not at connect time.
+_NEEDS_PEER_ID = frozenset({SocketType.ROUTER})
+
+# Read-only routing state answered by the pattern rather than the options object.
+_PATTERN_STATE = frozenset({SocketOption.TOPICS_COUNT})
+
+_CONFLATE_TYPES = frozenset(
+    {SocketType.DEALER, SocketType.PULL, SocketType.PUSH, SocketType.PUB, SocketType.SUB}
+)
+
+
+class SocketCore:
+    """The engine side of one socket; see the module docstring for threading rules."""
+
+    __slots__ = (
+        "__weakref__",
+        "_asleep",
+        "_bound",
+        "_connected",
+        "_ctl_lock",
+        "_dead",
+        "_mailbox",
+        "_monitors",
+        "_pipes",
+        "_session_seen",
+        "_sessions",
+        "commands_processed",
+        "ctx",
+        "last_endpoint",
+        "options",
+        "pattern",
+        "signal",
+        "socket_type",
+        "wakeups_sent",
+    )
+
+    def __init__(self, ctx: ContextCore, socket_type: int, signal: OwnerSignal) -> None:
+        try:
+            stype = SocketType(socket_type)
+        except ValueError:
+            raise ZMQError(Errno.EINVAL, f"unknown socket type {socket_type!r}") from None
+        from ..options import SocketOptions
+        from ..patterns import PATTERNS
+
+        pattern_class = PATTERNS.get(stype)
+        if pattern_class is None:
+            raise ZMQError(Errno.EINVAL, f"socket type {stype.name} is not implemented")
+        self.ctx = ctx
+        self.socket_type = stype
+        self.signal = signal
+        self.options: Any = SocketOptions(stype)
+        self.pattern: Any = pattern_class(self.options)
+        self._mailbox: deque[tuple[int, Pipe, Any]] = deque()
+        self._asleep = False
+        self._dead = _ALIVE
+        #: Pipes (our ends) attached to the pattern → the inproc peer's core, or None.
+        self._pipes: dict[Pipe, SocketCore | None] = {}
+        #: endpoint string → objects with ``endpoint`` and ``close(linger)``: bound (listeners,
+        #: inproc bindings) and connected (connecters, inproc connections). An object may be
+        #: listed under several spellings (as given, canonical, resolved).
+        self._bound: dict[str, list[Any]] = {}
+        self._connected: dict[str, list[Any]] = {}
+        #: Connecter → engine end of its session pipe (IMMEDIATE=0), kept across reconnects.
+        self._sessions: dict[Any, Pipe] = {}
+        #: Engine ends of session pipes that have had a connection (the next one is a hiccup).
+        self._session_seen: set[Pipe] = set()
+        # Serialises connect() with the network side's session_pipe() (control plane only).
+        self._ctl_lock = threading.RLock()
+        self._monitors: list[Any] = []
+        self.last_endpoint = ""
+        self.wakeups_sent = 0
+        self.commands_processed = 0
+        if isinstance(signal, LoopSignal):
+            # Create the loop's Wakeup on the owner loop now: add_reader is not thread-safe,
+            # and the first cross-thread wake() must find it ready.
+            signal.bind_wakeup()
+        ctx._add_socket(self)
+
+    # ------------------------------------------------------------------ any thread: mailbox
+
+    def _post(self, op: int, pipe: Pipe, arg: Any = None) -> None:
+        """Queue a command for the owner and wake it if it sleeps (any thread)."""
+        self._mailbox.append((op, pipe, arg))
+        # Append first, then read ``_asleep`` (see the module docstring).
+        if self._asleep:
+            self._asleep = False
+            self.wakeups_sent += 1
+            self.signal.wake()
+
+    def _on_read_activated(self, pipe: Pipe) -> None:
+        """Pipe callback (the writer's thread): our end got a message while we slept on it."""
+        self._post(_READ, pipe)
+
+    def _on_write_activated(self, pipe: Pipe) -> None:
+        """Pipe callback (the reader's thread): our outbound queue drained to LWM."""
+        self._post(_WRITE, pipe)
+
+    def _own(self, pipe: Pipe) -> None:
+        """Route ``pipe``'s activations into this socket's mailbox."""
+        pipe.on_read_activated = self._on_read_activated
+        pipe.on_write_activated = self._on_write_activated
+
+    def _post_attach(self, pipe: Pipe, peer: SocketCore | None) -> None:
+        """Hand a pipe end to this socket's pattern (any thread)."""
+        self._own(pipe)
+        self._post(_ATTACH, pipe, peer)
+
+    def _set_inproc_peer(self, pipe: Pipe, peer: SocketCore) -> None:
+        """An already attached inproc pipe's peer is now known (any thread)."""
+        self._post(_PEER, pipe, peer)
+
+    def _terminate(self) -> None:
+        """``ContextCore.term()`` (any thread): every later call raises ETERM; wake the owner."""
+        if self._dead == _ALIVE:
+            self._dead = _TERMINATED
+        self._asleep = False
+        self.signal.wake()
+
+    def _forked(self) -> None:
+        """In a forked child (no locks, no wake-ups: the parent's threads do not exist here)."""
+        if self._dead != _CLOSED:
+            self._dead = _FORKED
+        self._ctl_lock = threading.RLock()
+
+    # ------------------------------------------------------------------ owner thread
+
+    def _raise_dead(self) -> None:
+        dead = self._dead
+        if dead == _TERMINATED:
+            raise ContextTerminated()
+        if dead == _CLOSED:
+            raise ZMQError(Errno.ENOTSOCK, "Socket operation on a closed socket")
+        raise self.ctx._fork_error()
+
+    def process_commands(self) -> None:
+        """Run what other threads posted: attach/detach pipes, pipe activations."""
+        mailbox = self._mailbox
+        if not mailbox:
+            return
+        pattern = self.pattern
+        pipes = self._pipes
+        popleft = mailbox.popleft
+        n = 0
+        while mailbox:
+            op, pipe, arg = popleft()
+            n += 1
+            if op == _READ:
+                if pipe in pipes:
+                    pattern.read_activated(pipe)
+            elif op == _WRITE:
+                if pipe in pipes:
+                    pattern.write_activated(pipe)
+            elif op == _ATTACH:
+                self._attach(pipe, arg)
+            elif op == _TERM:
+                self._on_term(pipe)
+            elif op == _HICCUP:
+                if pipe in pipes:
+                    pattern.hiccup(pipe)
+            elif op == _PEER and pipe in pipes:
+                pipes[pipe] = arg
+                if pipe.peer_closed:
+                    self._on_term(pipe)
+        self.commands_processed += n
+        if pattern.disconnects:
+            self._take_disconnects()
+
+    def try_send(self, msg: Message) -> bool:
+        """Route one whole message; False = would block (mute). Never blocks."""
+        if self._dead:
+            self._raise_dead()
+        if self._mailbox:
+            self.process_commands()
+        return bool(self.pattern.send(msg))
+
+    def try_recv(self) -> Message | None:
+        """The next whole message, or None = would block. Never blocks."""
+        if self._dead:
+            self._raise_dead()
+        if self._mailbox:
+            self.process_commands()
+        pattern = self.pattern
+        msg: Message | None = pattern.recv()
+        if pattern.disconnects:
+            self._take_disconnects()
+        return msg
+
+    def prepare_to_sleep(self) -> bool:
+        """Declare the owner asleep; False if work arrived meanwhile (then retry, do not sleep).
+
+        After True, the owner waits for ``signal.wake()`` (or its timeout) and retries.
+        """
+        if self._dead:
+            return False  # the retry raises the reason
+        self._asleep = True
+        # Set ``_asleep`` first, then re-read the mailbox (see the module docstring).
+        if self._mailbox:
+            self._asleep = False
+            return False
+        return True
+
+    def events(self) -> int:
+        """POLLIN/POLLOUT as ``getsockopt(EVENTS)`` reports them."""
+        if self._dead:
+            self._raise_dead()
+        signal = self.signal
+        if getattr(signal, "has_fd", False):
+            # ZMQ_FD contract: drain the fd, then stay "asleep" so that any later command
+            # makes it readable again; then compute the state (so nothing is missed between).
+            signal.clear()  # type: ignore[attr-defined]
+            self._asleep = True
+        if self._mailbox:
+            self.process_commands()
+        pattern = self.pattern
+        ev = 0
+        if pattern.can_recv():
+            ev |= PollEvent.POLLIN
+        if pattern.can_send():
+            ev |= PollEvent.POLLOUT
+        if pattern.disconnects:
+            self._take_disconnects()
+        return ev
+
+    # -- options ------------------------------------------------------------------------------
+
+    def setsockopt(self, option: int, value: Any) -> None:
+        if self._dead:
+            self._raise_dead()
+        if self._mailbox:
+            self.process_commands()
+        if option in (SocketOption.TYPE, SocketOption.EVENTS, SocketOption.FD,
+                      SocketOption.LAST_ENDPOINT, SocketOption.RCVMORE):
+            raise ZMQError(Errno.EINVAL, f"{SocketOption(option).name} is read-only")
+        if self.pattern.setsockopt(option, value):
+            return
+        # HWM changes apply to pipes created afterwards (new connections).
+        self.options.set(option, value)
+
+    def getsockopt(self, option: int) -> Any:
+        if self._dead:
+            self._raise_dead()
+        if option == SocketOption.EVENTS:
+            return self.events()
+        if self._mailbox:
+            self.process_commands()
+        if option == SocketOption.TYPE:
+            return int(self.socket_type)
+        if option == SocketOption.LAST_ENDPOINT:
+            return self.last_endpoint.encode()
+        if option == SocketOption.FD:
+            fileno = getattr(self.signal, "fileno", None)
+            if fileno is None:
+                raise ZMQError(Errno.EINVAL, "this socket's owner has no file descriptor")
+            return int(fileno())
+        if option == SocketOption.RCVMORE:
+            return 0  # the front-end answers RCVMORE; the core only sees whole messages
+        if option in _PATTERN_STATE:
+            value = self.pattern.getsockopt(option)
+            if value is not None:
+                return value
+        return self.options.get(option)
+
+    # -- endpoints ----------------------------------------------------------------------------
+
+    def _check_alive(self) -> None:
+        if self._dead:
+            self._raise_dead()
+        if self._mailbox:
+            self.process_commands()
+
+    @staticmethod
+    def _add_endpoint(table: dict[str, list[Any]], names: tuple[str, ...], obj: Any) -> None:
+        for name in dict.fromkeys(names):
+            table.setdefault(name, []).append(obj)
+
+    def bind(self, endpoint: str) -> str:
+        """Bind; raises at once (EADDRINUSE, EINVAL, EPROTONOSUPPORT); returns LAST_ENDPOINT."""
+        self._check_alive()
+        from ..endpoint import parse
+
+        parsed = parse(endpoint, for_bind=True)
+        obj: Any
+        if parsed.scheme == "inproc":
+            obj = self.ctx.inproc.bind(self, parsed.name)  # type: ignore[union-attr]
+        else:
+            from . import listener  # network side; imported lazily (may land later)
+
+            core: Any = self  # the network side's CoreLike protocol (peer.py)
+            obj = listener.bind(core, endpoint)
+        resolved = str(obj.endpoint)
+        self._add_endpoint(self._bound, (resolved, endpoint, str(parsed)), obj)
+        self.last_endpoint = resolved
+        return resolved
+
+    def connect(self, endpoint: str) -> None:
+        """Connect (queued until the peer exists); raises at once for a malformed endpoint."""
+        self._check_alive()
+        from ..endpoint import parse
+
+        parsed = parse(endpoint, for_bind=False)
+        obj: Any
+        if parsed.scheme == "inproc":
+            obj = self.ctx.inproc.connect(self, parsed.name)  # type: ignore[union-attr]
+        else:
+            from . import connecter  # network side; imported lazily (may land later)
+
+            with self._ctl_lock:
+                engine_end = None
+                if not self.options.immediate:
+                    # The pipe exists from connect() on, so sends queue before the connection
+                    # (spec patterns.md §1.1); it survives reconnects.
+                    engine_end = self._make_pipe()
+                    if self.socket_type not in _NEEDS_PEER_ID:
+                        self._attach_local(engine_end.peer, None)
+                core: Any = self  # the network side's CoreLike protocol (peer.py)
+                obj = connecter.connect(core, endpoint)
+                if engine_end is not None:
+                    self._sessions[obj] = engine_end
+        self._add_endpoint(self._connected, (endpoint, str(parsed)), obj)
+        self.last_endpoint = str(getattr(obj, "endpoint", endpoint))
+
+    def _remove_endpoint(self, table: dict[str, list[Any]], endpoint: str, what: str) -> None:
+        self._check_alive()
+        objs = table.pop(endpoint, None)
+        if not objs:
+            raise ZMQError(Errno.ENOENT, f"{what} {endpoint!r}: this socket has no such endpoint")
+        # The same object may be listed under its other spellings (resolved, canonical).
+        for name in [k for k, v in table.items() if any(o in objs for o in v)]:
+            kept = [o for o in table[name] if o not in objs]
+            if kept:
+                table[name] = kept
+            else:
+                del table[name]
+        linger = int(self.options.linger)
+        for obj in objs:
+            obj.close(linger)
+
+    def unbind(self, endpoint: str) -> None:
+        """Stop listening on ``endpoint`` (ENOENT if it was not bound here)."""
+        self._remove_endpoint(self._bound, endpoint, "unbind")
+
+    def disconnect(self, endpoint: str) -> None:
+        """Drop the connection to ``endpoint`` (ENOENT if it was not connected here)."""
+        self._remove_endpoint(self._connected, endpoint, "disconnect")
+
+    # -- pipes (owner thread) -----------------------------------------------------------------
+
+    def _attach_local(self, pipe: Pipe, peer: SocketCore | None) -> None:
+        """Attach our end now (we are on the owner thread)."""
+        self._own(pipe)
+        self._attach(pipe, peer)
+
+    def _attach(self, pipe: Pipe, peer: SocketCore | None) -> None:
+        if self._dead or pipe in self._pipes:
+            if self._dead:
+                self._close_end(pipe, peer)
+            return
+        if not self.pattern.attach(pipe):
+            # Refused (PAIR already has its peer): close that connection (libzmq pair_t).
+            self._close_end(pipe, peer)
+            return
+        self._pipes[pipe] = peer
+        if pipe.peer_closed:
+            # The peer went away before we got here: keep what it sent readable, detach.
+            self._on_term(pipe)
+        if self.pattern.disconnects:
+            self._take_disconnects()
+
+    def _on_term(self, pipe: Pipe) -> None:
+        """The other end closed (``_TERM``): detach; what it already sent stays readable."""
+        if pipe in self._pipes:
+            del self._pipes[pipe]
+            self.pattern.detach(pipe)
+        pipe.close()
+        # Nobody will read what we queued for the peer: free it.
+        pipe.drop_outbound()
+
+    def _close_end(self, pipe: Pipe, peer: SocketCore | None) -> None:
+        """Close our end from our side: our inbound is discarded (spec patterns.md §1.3)."""
+        pipe.drop_inbound()
+        pipe.close()
+        if peer is not None:
+            peer._post(_TERM, pipe.peer)
+
+    def _close_pipe(self, pipe: Pipe) -> None:
+        """Disconnect one pipe from our side (disconnect/close/pattern request)."""
+        if pipe in self._pipes:
+            peer = self._pipes.pop(pipe)
+            self.pattern.detach(pipe)
+        else:
+            peer = None
+        self._close_end(pipe, peer)
+
+    def _take_disconnects(self) -> None:
+        """Pipes the pattern asked to drop (ROUTER_HANDOVER, protocol errors)."""
+        for pipe, reason in self.pattern.take_disconnects():
+            engine_owner = getattr(pipe.peer.data, "disconnect_requested", None)
+            self._close_pipe(pipe)
+            if engine_owner is not None:
+                # Network side: close that connection (and, for "protocol", do not reconnect).
+                self.call_soon(engine_owner, reason)
+
+    # ------------------------------------------------------------------ network side hooks
+
+    def _make_pipe(self) -> Pipe:
+        """A pipe pair for a network peer; returns the engine's end (any thread)."""
+        opts = self.options
+        conflate = bool(opts.conflate) and self.socket_type in _CONFLATE_TYPES
+        s_end, e_end = pipe_pair(
+            opts.sndhwm, opts.rcvhwm, conflate_ab=conflate, conflate_ba=conflate
+        )
+        self._own(s_end)
+        return e_end
+
+    def new_pipe(self) -> Pipe:
+        """I/O loop: a fresh pipe for an accepted connection; returns the engine's end."""
+        return self._make_pipe()
+
+    def session_pipe(self, connecter: Any) -> Pipe:
+        """I/O loop: the pipe of a connecter's connection; returns the engine's end.
+
+        With IMMEDIATE=0 this is the pipe created at ``connect()``, the same after every
+        reconnect; with IMMEDIATE=1 a new one per connection.
+        """
+        with self._ctl_lock:
+            end = self._sessions.get(connecter)
+        return end if end is not None else self._make_pipe()
+
+    def attach_pipe(self, engine_end: Pipe) -> None:
+        """I/O loop: the handshake is done; attach the socket's end to the pattern.
+
+        The network side sets ``metadata``, ``peer_type`` and ``routing_id`` on either end; they
+        are copied to the socket's end here, before the pattern sees it.
+        """
+        s_end = engine_end.peer
+        if engine_end.metadata and not s_end.metadata:
+            s_end.metadata = engine_end.metadata
+        if engine_end.peer_type >= 0 and s_end.peer_type < 0:
+            s_end.peer_type = engine_end.peer_type
+        if engine_end.routing_id and not s_end.routing_id:
+            s_end.routing_id = engine_end.routing_id
+        with self._ctl_lock:
+            is_session = engine_end in self._sessions.values()
+        if not is_session:
+            self._post_attach(s_end, None)
+        elif engine_end in self._session_seen:
+            self._post(_HICCUP, s_end)
+        else:
+            self._session_seen.add(engine_end)
+            if self.socket_type in _NEEDS_PEER_ID:
+                self._post_attach(s_end, None)
+
+    def pipe_disconnected(self, engine_end: Pipe, reconnecting: bool) -> None:
+        """I/O loop: a connection is gone. A session pipe waiting for a reconnect is kept."""
+        with self._ctl_lock:
+            is_session = engine_end in self._sessions.values()
+            if is_session and not reconnecting:
+                for key in [k for k, v in self._sessions.items() if v is engine_end]:
+                    del self._sessions[key]
+        if is_session and reconnecting:
+            return
+        self._session_seen.discard(engine_end)
+        engine_end.close()
+        self._post(_TERM, engine_end.peer)
+
+    def emit(self, event: int, value: int, endpoint: str) -> None:
+        """Monitor event (any thread): handed to every monitor sink of this socket."""
+        for sink in tuple(self._monitors):
+            sink.emit(event, value, endpoint)
+
+    def monitor(self, address: str | None, events: int = Event.ALL) -> None:
+        """Start (or, with None, stop) the monitor; libzmq keeps one monitor per socket."""
+        if self._dead:
+            self._raise_dead()
+        for sink in self._monitors:
+            sink.close()
+        self._monitors = []
+        if address is not None:
+            from . import monitor as _monitor  # network side
+
+            self._monitors = [_monitor.start(self, address, events)]
+
+    # ------------------------------------------------------------------ the I/O loop
+
+    def _io_wakeup(self) -> _wakeup.Wakeup:
+        signal = self.signal
+        if isinstance(signal, LoopSignal):
+            return signal._get_wakeup()
+        return self.ctx._thread_wakeup()
+
+    @property
+    def io_loop(self) -> asyncio.AbstractEventLoop:
+        """The loop the network side runs this socket's connections on."""
+        return self._io_wakeup().loop
+
+    def call_soon(self, fn: Any, *args: Any) -> None:
+        """Run ``fn(*args)`` on this socket's I/O loop (any thread; coalesced kick)."""
+        self._io_wakeup().call_soon(fn, *args)
+
+    def run(self, fn: Any, *args: Any) -> Any:
+        """Run ``fn(*args)`` on the I/O loop and return its result (control plane)."""
+        return self.ctx._run_on(self._io_wakeup(), fn, *args)
+
+    # ------------------------------------------------------------------ closing
+
+    @property
+    def closed(self) -> bool:
+        return self._dead == _CLOSED
+
+    def close(self, linger: int | None = None) -> None:
+        """Close (owner thread; also allowed after ETERM). Idempotent.
+
+        Inproc: what we sent stays readable by the peer; what we did not read is dropped.
+        Network: listeners/connecters get ``close(linger)`` and flush their pipes for up to
+        LINGER ms (the ContextCore waits for them in ``term()``).
+        """
+        if self._dead == _CLOSED:
+            return
+        if linger is None:
+            linger = int(self.options.linger)
+        forked = self._dead == _FORKED
+        self._dead = _CLOSED
+        if forked:
+            return
+        ctx = self.ctx
+        ctx.inproc.forget_socket(self)
+        # Pipes handed to us but not attached yet: close them too.
+        mailbox = self._mailbox
+        while mailbox:
+            op, pipe, arg = mailbox.popleft()
+            if op == _ATTACH and pipe not in self._pipes:
+                self._close_end(pipe, arg)
+            elif op == _PEER and pipe in self._pipes:
+                self._pipes[pipe] = arg
+        seen: set[int] = set()
+        for table in (self._bound, self._connected):
+            for objs in list(table.values()):
+                for obj in objs:
+                    if id(obj) not in seen:
+                        seen.add(id(obj))
+                        obj.close(linger)
+            table.clear()
+        for pipe in list(self._pipes):
+            self._close_pipe(pipe)
+        with self._ctl_lock:
+            for engine_end in self._sessions.values():
+                if not engine_end.peer_closed:
+                    self._close_end(engine_end.peer, None)
+            self._sessions.clear()
+        for sink in self._monitors:
+            sink.close()
+        self._monitors = []
+        # Another thread blocked on this socket re-checks and gets ENOTSOCK.
+        self._asleep = False
+        self.signal.wake()
+        ctx._remove_socket(self)
+
+    def statistics(self) -> dict[str, int]:
+        """Counters for tests and tuning (ANCHORS.md §5.3)."""
+        stats = {
+            "wakeups_sent": self.wakeups_sent,
+            "signal_wakes": int(getattr(self.signal, "wakes", 0)),
+            "commands_processed": self.commands_processed,
+            "mailbox_depth": len(self._mailbox),
+            "pipes": len(self._pipes),
+            "inbound_queued": sum(p.read_pending() for p in self._pipes),
+            "outbound_queued": sum(p.write_pending() for p in self._pipes),
+        }
+        stats.update(self.pattern.statistics())
+        return stats
+
+    def __repr__(self) -> str:
+        state = ("open", "closed", "terminated", "forked")[self._dead]
+        return f"<SocketCore {self.socket_type.name} {state} pipes={len(self._pipes)}>"
+
+
+__all__ = ["SocketCore"]
