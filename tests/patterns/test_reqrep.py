@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from purezmq.constants import Errno, SocketType
 from purezmq.error import ZMQError
@@ -302,3 +304,62 @@ def test_multipart_is_atomic_through_router_dealer() -> None:
     assert router.recv() == [b"D", b"a", b"b", b"c"]
     router.send([b"D", b"x", b"y"])
     assert dealer.recv() == [b"x", b"y"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["req.send", "req.recv", "rep.send", "rep.recv"]), max_size=40))
+def test_req_rep_state_machines_against_model(ops: list[str]) -> None:
+    """REQ ⇄ REP joined by one pipe: EFSM exactly when the model says, replies in order."""
+    from purezmq.patterns.pipe import pipe_pair
+
+    req, _ = make(SocketType.REQ)
+    rep, _ = make(SocketType.REP)
+    q_end, p_end = pipe_pair(0, 0)
+    q_end.on_read_activated = req.read_activated
+    p_end.on_read_activated = rep.read_activated
+    req.attach(q_end)
+    rep.attach(p_end)
+    req_waiting = False  # REQ sent a request, reply not yet received
+    in_flight: list[bytes] = []  # requests REP has not received yet
+    rep_replying: bytes | None = None  # request REP must answer
+    replies: list[bytes] = []  # replies REQ has not received yet
+    for n, op in enumerate(ops):
+        tag = b"%d" % n
+        if op == "req.send":
+            if req_waiting:
+                with pytest.raises(ZMQError):
+                    req.send([tag])
+            else:
+                assert req.send([tag])
+                req_waiting = True
+                in_flight.append(tag)
+        elif op == "req.recv":
+            if not req_waiting:
+                with pytest.raises(ZMQError):
+                    req.recv()
+            else:
+                got = req.recv()
+                if replies:
+                    assert got == [b"re:" + replies.pop(0)]
+                    req_waiting = False
+                else:
+                    assert got is None
+        elif op == "rep.recv":
+            if rep_replying is not None:
+                with pytest.raises(ZMQError):
+                    rep.recv()
+            else:
+                got = rep.recv()
+                if in_flight:
+                    rep_replying = in_flight.pop(0)
+                    assert got == [rep_replying]
+                else:
+                    assert got is None
+        else:
+            if rep_replying is None:
+                with pytest.raises(ZMQError):
+                    rep.send([b"x"])
+            else:
+                assert rep.send([b"re:" + rep_replying])
+                replies.append(rep_replying)
+                rep_replying = None

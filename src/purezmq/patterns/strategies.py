@@ -109,6 +109,7 @@ class FairQueue(_PipeArray):
         self.last_in: Pipe | None = None
 
     def attach(self, pipe: Pipe) -> None:
+        self._draining.discard(pipe)
         self._add(pipe)
 
     def detach(self, pipe: Pipe) -> None:
