@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from purezmq.constants import SocketType
+from purezmq.constants import ProtocolErrorCode, SocketType
 from purezmq.zmtp import (
     Connection,
     ConnectionOptions,
@@ -23,6 +23,7 @@ from purezmq.zmtp import (
     HandshakeSucceeded,
     NullMechanism,
     PeerClosed,
+    ProtocolFailure,
 )
 
 zmq = pytest.importorskip("zmq")
@@ -257,3 +258,41 @@ def test_our_pings_get_pongs(ctx: Ctx) -> None:
         assert peer.conn.ready
         peer.send([b"after pings"])
         assert dealer.recv() == b"after pings"
+
+
+def test_incompatible_socket_type_fails_on_our_side(ctx: Ctx) -> None:
+    pub = zsocket(ctx, zmq.PUB)
+    port = bound_port(pub)
+    with connect_to(port, T.PUSH) as peer:
+        peer.pump_until(lambda: peer.conn.closed)
+        failures = [e for e in peer.events if isinstance(e, ProtocolFailure)]
+        assert len(failures) == 1 and failures[0].during_handshake
+        assert "peer is a PUB socket" in failures[0].error.reason
+
+
+def test_mechanism_mismatch_with_libzmq_plain_server(ctx: Ctx) -> None:
+    router = zsocket(ctx, zmq.ROUTER, PLAIN_SERVER=1)
+    port = bound_port(router)
+    with connect_to(port, T.DEALER) as peer:
+        peer.pump_until(lambda: peer.conn.closed)
+        # libzmq may close before its greeting is complete (spec zmtp.md §3.1): either we saw
+        # its PLAIN greeting and refused it, or it hung up first. Never a handshake.
+        err = peer.conn.error
+        if err is None:
+            assert PeerClosed(during_handshake=True) in peer.events
+        else:
+            assert err.code == ProtocolErrorCode.ZMTP_MECHANISM_MISMATCH
+        assert not any(isinstance(e, HandshakeSucceeded) for e in peer.events)
+
+
+def test_libzmq_enforces_its_maxmsgsize_on_us(ctx: Ctx) -> None:
+    pull = zsocket(ctx, zmq.PULL, MAXMSGSIZE=100)
+    port = bound_port(pull)
+    with connect_to(port, T.PUSH) as peer:
+        peer.handshake()
+        peer.send([bytes(100)])
+        assert pull.recv() == bytes(100)
+        peer.send([bytes(101)])
+        peer.pump_until(lambda: peer.conn.closed)
+        assert any(isinstance(e, PeerClosed) for e in peer.events)
+
