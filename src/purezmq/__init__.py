@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import constants
+from ._sugar import (
+    has,
+    pyzmq_version,
+    pyzmq_version_info,
+    zmq_version,
+    zmq_version_info,
+)
 from .constants import *  # noqa: F403
 from .error import (
     Again,
@@ -16,11 +25,59 @@ from .error import (
     strerror,
 )
 
+if TYPE_CHECKING:
+    from .sync import Context, Frame, Message, Poller, Socket, select
+
+# The sync API is imported on first use (PEP 562), so that ``import purezmq.constants`` and the
+# sans-IO layers never pull the engine in; ``purezmq.Context`` is ``purezmq.sync.Context``.
+_LAZY = frozenset({"Context", "Frame", "Message", "Poller", "Socket", "select"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from . import sync
+
+        value = getattr(sync, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'purezmq' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
 __version__ = "0.1.0"
+#: purezmq's own version as a tuple (``zmq_version_info()`` is the libzmq version we match).
+version_info = (0, 1, 0)
+
+
+def get_includes() -> list[str]:
+    """pyzmq returns C header directories; there are none in pure Python."""
+    return []
+
+
+def get_library_dirs() -> list[str]:
+    """pyzmq returns C library directories; there are none in pure Python."""
+    return []
 
 __all__ = [
     "__version__",
+    "version_info",
     "constants",
+    "Context",
+    "Socket",
+    "Poller",
+    "Frame",
+    "Message",
+    "select",
+    "has",
+    "zmq_version",
+    "zmq_version_info",
+    "pyzmq_version",
+    "pyzmq_version_info",
+    "get_includes",
+    "get_library_dirs",
     "Again",
     "ContextTerminated",
     "InterruptedSystemCall",

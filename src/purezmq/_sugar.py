@@ -1,0 +1,695 @@
+"""Helpers shared by the sync and asyncio front-ends (layer 4). No I/O, no waiting.
+
+What lives here:
+
+* frame coercion: what ``send`` accepts (bytes-like objects and ``Frame``; ``str`` is refused
+  the way pyzmq refuses it, pointing at ``send_string``);
+* the codecs behind ``send_string``/``send_json``/``send_pyobj``/``send_serialized``;
+* ``SocketBase``, the half of a public socket that never waits: option attributes
+  (``sock.linger = 0`` is ``setsockopt(LINGER, 0)``, pyzmq's ``AttributeSetter``), get/set,
+  subscribe, bind/connect, monitor sockets, and the bookkeeping that turns the engine's
+  whole-message hand-off into pyzmq's frame-at-a-time API:
+
+  - ``send(frame, SNDMORE)`` only appends to a front-end list; the final frame hands the whole
+    message to the core in one call (DESIGN §5.1 rule 3, ypipe's ``incomplete`` rule), so a
+    partial message is never visible to another thread;
+  - ``recv()`` takes one whole message from the core and hands it out frame by frame, answering
+    ``RCVMORE`` itself;
+* ``has(capability)`` and the version functions.
+
+The front-ends subclass ``SocketBase`` and add the calls that may block (``send``/``recv``...),
+as plain functions (sync) or coroutines (asyncio). Rules: imports layer 0 and ``_engine`` only.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import pickle
+import random
+import socket as _stdsocket
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .constants import (
+    ContextOption,
+    Errno,
+    Event,
+    Flag,
+    PollEvent,
+    SocketOption,
+    SocketType,
+)
+from .error import ZMQBindError, ZMQError
+from .options import SOCKET_OPTIONS
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+#: The libzmq release whose wire protocol and API semantics purezmq reproduces.
+LIBZMQ_VERSION_INFO = (4, 3, 5)
+#: The pyzmq release whose Python API purezmq mirrors (``zmq.pyzmq_version()`` answers this, so
+#: programs that check pyzmq's version keep working).
+PYZMQ_VERSION = "27.3.0"
+
+SNDMORE = int(Flag.SNDMORE)
+DONTWAIT = int(Flag.DONTWAIT)
+POLLIN = int(PollEvent.POLLIN)
+POLLOUT = int(PollEvent.POLLOUT)
+
+# Options whose value is a byte string (libzmq's binary and string options), from the option
+# table. Everything else is an int. pyzmq raises TypeError for ``str`` values on any option
+# ("use setsockopt_string").
+BYTES_OPTIONS: frozenset[int] = frozenset(
+    opt for opt, spec in SOCKET_OPTIONS.items() if spec.kind in ("bytes", "str")
+)
+
+_CONTEXT_OPTION_NAMES = frozenset(ContextOption.__members__)
+
+
+# --------------------------------------------------------------------------------------------
+# frames
+
+
+def coerce_frame(data: object, index: int | None = None) -> bytes:
+    """One frame as ``bytes``, from anything pyzmq's ``send`` accepts.
+
+    ``bytearray`` and ``memoryview`` are copied: the frame may be read by another thread after
+    ``send`` returned, and the caller is free to reuse its buffer (pyzmq copies small frames
+    too). ``str`` raises ``TypeError`` like pyzmq.
+    """
+    if type(data) is bytes:
+        return data
+    if isinstance(data, str):
+        raise TypeError("unicode not allowed, use send_string")
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    # ``Frame`` (either front-end) carries its payload as ``.bytes``.
+    payload = getattr(data, "bytes", None)
+    if isinstance(payload, bytes):
+        return payload
+    try:
+        return memoryview(data).tobytes()  # type: ignore[arg-type]
+    except TypeError:
+        where = "Frame" if index is None else f"Frame {index}"
+        raise TypeError(
+            f"{where} ({data!r}) does not support the buffer interface."
+        ) from None
+
+
+def coerce_message(parts: Iterable[object]) -> list[bytes]:
+    """A whole message as a list of ``bytes``; see ``coerce_frame``."""
+    if isinstance(parts, (str, bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"send_multipart expects a sequence of frames, got {type(parts).__name__}"
+        )
+    return [coerce_frame(part, i) for i, part in enumerate(parts)]
+
+
+# --------------------------------------------------------------------------------------------
+# codecs (pyzmq's send_string/_json/_pyobj/_serialized and their recv twins)
+
+
+def encode_string(u: str, encoding: str = "utf-8") -> bytes:
+    if not isinstance(u, str):
+        raise TypeError("str objects only")
+    return u.encode(encoding)
+
+
+def decode_string(b: bytes, encoding: str = "utf-8") -> str:
+    return b.decode(encoding)
+
+
+def encode_json(obj: object, **kwargs: Any) -> bytes:
+    """``zmq.utils.jsonapi.dumps``: JSON as utf-8 bytes."""
+    return json.dumps(obj, **kwargs).encode("utf8")
+
+
+def decode_json(b: bytes, **kwargs: Any) -> Any:
+    return json.loads(b.decode("utf8"), **kwargs)
+
+
+def encode_pyobj(obj: object, protocol: int = pickle.DEFAULT_PROTOCOL) -> bytes:
+    return pickle.dumps(obj, protocol)
+
+
+def decode_pyobj(b: bytes) -> Any:
+    # Never unpickle untrusted input: pyzmq carries the same warning.
+    return pickle.loads(b)
+
+
+def encode_serialized(msg: Any, serialize: Callable[[Any], Sequence[Any]]) -> list[bytes]:
+    return coerce_message(serialize(msg))
+
+
+# --------------------------------------------------------------------------------------------
+# capabilities and versions
+
+
+def _module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def has(capability: str) -> bool:
+    """Whether this purezmq supports ``capability`` (``zmq.has``).
+
+    Answers truthfully for what exists here: ``ipc`` needs AF_UNIX and the ipc transport,
+    ``ws`` the WebSocket transport, ``curve`` PyNaCl (the ``curve`` extra); ``pgm``, ``tipc``,
+    ``norm``, ``gssapi`` and the draft API are not implemented.
+    """
+    if capability == "ipc":
+        return hasattr(_stdsocket, "AF_UNIX") and _module_exists("purezmq.transports.ipc")
+    if capability == "curve":
+        return _module_exists("nacl")
+    if capability == "ws":
+        return _module_exists("purezmq.transports.ws")
+    return False
+
+
+def zmq_version_info() -> tuple[int, int, int]:
+    """The libzmq version purezmq is compatible with (API and wire), not a linked library."""
+    return LIBZMQ_VERSION_INFO
+
+
+def zmq_version() -> str:
+    """``"4.3.5"``: the libzmq version purezmq is compatible with (there is no libzmq here)."""
+    return ".".join(map(str, LIBZMQ_VERSION_INFO))
+
+
+def pyzmq_version_info() -> tuple[int, ...]:
+    """The pyzmq API version purezmq mirrors."""
+    return tuple(int(x) for x in PYZMQ_VERSION.split("."))
+
+
+def pyzmq_version() -> str:
+    """The pyzmq API version purezmq mirrors (see ``purezmq.__version__`` for our own)."""
+    return PYZMQ_VERSION
+
+
+# --------------------------------------------------------------------------------------------
+# option attributes
+
+
+def option_for_attribute(owner: str, name: str) -> int:
+    """``sock.rcvhwm`` → ``SocketOption.RCVHWM``; AttributeError like pyzmq otherwise."""
+    upper = name.upper()
+    opt = SocketOption.__members__.get(upper)
+    if opt is None:
+        ctxopt = ContextOption.__members__.get(upper)
+        if ctxopt is None or owner != "Context":
+            raise AttributeError(f"{owner} has no such option: {upper}")
+        return int(ctxopt)
+    return int(opt)
+
+
+def _plain_attributes(cls: type) -> frozenset[str]:
+    """Names that ``__setattr__`` must treat as ordinary attributes for ``cls``."""
+    cached = cls.__dict__.get("_plain_attrs_cache")
+    if isinstance(cached, frozenset):
+        return cached
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        names.update(klass.__dict__)
+        names.update(klass.__dict__.get("__annotations__", {}))  # noqa: RUF063 (3.10: no cost)
+    result = frozenset(names)
+    type.__setattr__(cls, "_plain_attrs_cache", result)
+    return result
+
+
+class AttributeSetter:
+    """pyzmq's ``AttributeSetter``: unknown attributes are options (``obj.linger = 0``).
+
+    Names defined on the class (methods, properties, annotated attributes) and private names
+    behave as ordinary attributes.
+    """
+
+    _attr_owner: ClassVar[str] = "Socket"
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        if key.startswith("_") or key in self.__dict__ or key in _plain_attributes(type(self)):
+            object.__setattr__(self, key, value)
+            return
+        opt = option_for_attribute(self._attr_owner, key)
+        self._set_attr_opt(key.upper(), opt, value)
+
+    def __getattr__(self, key: str) -> Any:
+        # Only called when normal lookup failed.
+        if key.startswith("_"):
+            raise AttributeError(key)
+        opt = option_for_attribute(self._attr_owner, key)
+        return self._get_attr_opt(key.upper(), opt)
+
+    def _set_attr_opt(self, name: str, opt: int, value: Any) -> None:
+        raise NotImplementedError
+
+    def _get_attr_opt(self, name: str, opt: int) -> Any:
+        raise NotImplementedError
+
+
+def check_option_value(option: int, value: object) -> object:
+    """pyzmq's type rules for ``setsockopt``: TypeError before anything reaches the engine."""
+    if isinstance(value, str):
+        raise TypeError("unicode not allowed, use setsockopt_string")
+    if option in BYTES_OPTIONS:
+        if value is None and option == SocketOption.XPUB_WELCOME_MSG:
+            return value
+        if isinstance(value, (bytearray, memoryview)):
+            return bytes(value)
+        if not isinstance(value, bytes):
+            raise TypeError(f"expected bytes, got: {value!r}")
+        return value
+    if isinstance(value, bool):
+        return int(value)
+    if not isinstance(value, int):
+        raise TypeError(f"expected int, got: {value!r}")
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# the shared half of a socket
+
+
+class SocketBase(AttributeSetter):
+    """Everything a public socket does that never waits.
+
+    Subclasses set ``_core`` (a ``SocketCore``), ``_context`` (the public Context) and
+    ``_signal``, then add the blocking calls. Not thread-safe, exactly like a libzmq socket:
+    one socket belongs to one thread (or one event loop) at a time.
+    """
+
+    _attr_owner: ClassVar[str] = "Socket"
+
+    #: Unused by purezmq (there is no zero-copy path to switch to), kept for pyzmq code that
+    #: sets it: frames are always handed over as immutable ``bytes``.
+    copy_threshold: int = 65536
+    _core: Any
+    _context: Any
+    _closed: bool
+    _socket_type: int
+    _send_parts: list[bytes]
+    _recv_parts: deque[bytes]
+    _recv_props: Mapping[str, str] | None
+    _monitor_socket: Any
+
+    def _init_state(self, core: Any, context: Any, socket_type: int) -> None:
+        self._core = core
+        self._context = context
+        self._closed = False
+        self._socket_type = socket_type
+        self._send_parts = []
+        self._recv_parts = deque()
+        self._recv_props = None
+        self._monitor_socket = None
+
+    # ---- identity ---------------------------------------------------------------------------
+
+    @property
+    def type(self) -> int:
+        """The socket type (``zmq.REQ``...)."""
+        return self._socket_type
+
+    @property
+    def socket_type(self) -> int:
+        return self._socket_type
+
+    @property
+    def context(self) -> Any:
+        """The Context that created this socket."""
+        return self._context
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def underlying(self) -> int:
+        """pyzmq exposes the address of the libzmq socket; there is none here."""
+        return id(self._core)
+
+    def __repr__(self) -> str:
+        cls = type(self)
+        try:
+            name = SocketType(self._socket_type).name
+        except ValueError:
+            name = str(self._socket_type)
+        closed = " closed" if self._closed else ""
+        return f"<{cls.__module__}.{cls.__name__}(zmq.{name}) at {id(self):#x}{closed}>"
+
+    def _check_closed(self) -> None:
+        if self._closed:
+            raise ZMQError(Errno.ENOTSOCK, "Socket operation on non-socket (socket is closed)")
+
+    # ---- endpoints ---------------------------------------------------------------------------
+
+    def bind(self, addr: str) -> Any:
+        """Bind to ``addr`` (``tcp://*:5555``, ``ipc://path``, ``inproc://name``)."""
+        self._check_closed()
+        if not isinstance(addr, str):
+            raise TypeError(f"endpoint must be str, not {type(addr).__name__}")
+        self._core.bind(addr)
+        return _EndpointContext(self, "unbind", addr)
+
+    def connect(self, addr: str) -> Any:
+        """Connect to ``addr``; the connection is made (and remade) in the background."""
+        self._check_closed()
+        if not isinstance(addr, str):
+            raise TypeError(f"endpoint must be str, not {type(addr).__name__}")
+        self._core.connect(addr)
+        return _EndpointContext(self, "disconnect", addr)
+
+    def unbind(self, addr: str) -> None:
+        self._check_closed()
+        self._core.unbind(addr)
+
+    def disconnect(self, addr: str) -> None:
+        self._check_closed()
+        self._core.disconnect(addr)
+
+    def bind_to_random_port(
+        self,
+        addr: str,
+        min_port: int = 49152,
+        max_port: int = 65536,
+        max_tries: int = 100,
+    ) -> int:
+        """Bind to a random port of ``addr`` (``tcp://127.0.0.1``) and return the port.
+
+        With the default range the OS picks the port (``tcp://addr:*``), as in pyzmq.
+        """
+        self._check_closed()
+        if min_port == 49152 and max_port == 65536:
+            endpoint = self._core.bind(f"{addr}:*")
+            if not isinstance(endpoint, str):
+                endpoint = self.getsockopt_string(SocketOption.LAST_ENDPOINT)
+            return int(endpoint.rsplit(":", 1)[-1])
+        for _ in range(max_tries):
+            port = random.randrange(min_port, max_port)
+            try:
+                self._core.bind(f"{addr}:{port}")
+            except ZMQError as exc:
+                if exc.errno == Errno.EADDRINUSE:
+                    continue
+                raise
+            return port
+        raise ZMQBindError("Could not bind socket to random port.")
+
+    # ---- options ---------------------------------------------------------------------------
+
+    def set(self, option: int, optval: Any) -> None:
+        """Set a socket option (``zmq_setsockopt``)."""
+        self._check_closed()
+        optval = check_option_value(option, optval)
+        self._core.setsockopt(option, optval)
+
+    setsockopt = set
+
+    def get(self, option: int) -> Any:
+        """Get a socket option (``zmq_getsockopt``)."""
+        self._check_closed()
+        if option == SocketOption.RCVMORE:
+            return 1 if self._recv_parts else 0
+        if option == SocketOption.EVENTS:
+            return self._events()
+        if option == SocketOption.FD:
+            return self.fileno()
+        value = self._core.getsockopt(option)
+        if option == SocketOption.LAST_ENDPOINT and isinstance(value, str):
+            # libzmq hands back a C string: bytes in pyzmq.
+            return value.encode()
+        return value
+
+    getsockopt = get
+
+    def set_string(self, option: int, optval: str, encoding: str = "utf-8") -> None:
+        if not isinstance(optval, str):
+            raise TypeError(f"unicode strings only, not {type(optval).__name__}")
+        self.set(option, optval.encode(encoding))
+
+    setsockopt_string = set_string
+    setsockopt_unicode = set_string
+
+    def get_string(self, option: int, encoding: str = "utf-8") -> str:
+        if option not in BYTES_OPTIONS:
+            raise TypeError(f"option {option} will not return a string to be decoded")
+        value = self.get(option)
+        if isinstance(value, str):
+            return value
+        return bytes(value).decode(encoding).rstrip("\0")
+
+    getsockopt_string = get_string
+    getsockopt_unicode = get_string
+
+    def _set_attr_opt(self, name: str, opt: int, value: Any) -> None:
+        if opt in (SocketOption.SUBSCRIBE, SocketOption.UNSUBSCRIBE) and isinstance(value, str):
+            value = value.encode("utf8")
+        self.set(opt, value)
+
+    def _get_attr_opt(self, name: str, opt: int) -> Any:
+        if opt in (SocketOption.SUBSCRIBE, SocketOption.UNSUBSCRIBE):
+            raise AttributeError(f"{name} is write-only")
+        return self.get(opt)
+
+    def subscribe(self, topic: str | bytes) -> None:
+        """SUB: add a topic prefix (``str`` is utf-8 encoded)."""
+        if isinstance(topic, str):
+            topic = topic.encode("utf8")
+        self.set(SocketOption.SUBSCRIBE, topic)
+
+    def unsubscribe(self, topic: str | bytes) -> None:
+        if isinstance(topic, str):
+            topic = topic.encode("utf8")
+        self.set(SocketOption.UNSUBSCRIBE, topic)
+
+    @property
+    def hwm(self) -> int:
+        """``SNDHWM`` (pyzmq: reading answers SNDHWM, setting sets both)."""
+        return int(self.get(SocketOption.SNDHWM))
+
+    @hwm.setter
+    def hwm(self, value: int) -> None:
+        self.set_hwm(value)
+
+    def get_hwm(self) -> int:
+        return self.hwm
+
+    def set_hwm(self, value: int) -> None:
+        self.set(SocketOption.SNDHWM, value)
+        self.set(SocketOption.RCVHWM, value)
+
+    def join(self, group: str | bytes) -> None:
+        """DISH groups are part of the draft API, which purezmq does not implement."""
+        raise ZMQError(Errno.ENOTSUP, "join() needs the draft RADIO/DISH API (not implemented)")
+
+    def leave(self, group: str | bytes) -> None:
+        raise ZMQError(Errno.ENOTSUP, "leave() needs the draft RADIO/DISH API (not implemented)")
+
+    # ---- readiness -------------------------------------------------------------------------
+
+    def _events(self) -> int:
+        events = int(self._core.events())
+        if self._recv_parts:
+            events |= POLLIN
+        return events
+
+    def fileno(self) -> int:
+        """A file descriptor that turns readable when ``EVENTS`` may have changed (ZMQ_FD).
+
+        As with libzmq, re-check ``EVENTS`` after it fires; it is created on first use.
+        """
+        self._check_closed()
+        return int(self._signal_fileno())
+
+    def _signal_fileno(self) -> int:
+        raise NotImplementedError
+
+    # ---- monitor ---------------------------------------------------------------------------
+
+    def monitor(self, addr: str | None, events: int = int(Event.ALL)) -> None:
+        """Publish this socket's events on a PAIR socket bound at ``addr`` (inproc)."""
+        self._check_closed()
+        if addr is None:
+            events = 0
+        self._core.monitor(addr, int(events))
+
+    def get_monitor_socket(self, events: int | None = None, addr: str | None = None) -> Any:
+        """A PAIR socket connected to this socket's monitor (see ``utils.monitor``)."""
+        self._check_closed()
+        if self._monitor_socket is not None and not self._monitor_socket.closed:
+            return self._monitor_socket
+        if addr is None:
+            addr = f"inproc://monitor.s-{id(self):x}"
+        if events is None:
+            events = int(Event.ALL)
+        self.monitor(addr, events)
+        sock = self._context.socket(SocketType.PAIR)
+        sock.connect(addr)
+        self._monitor_socket = sock
+        return sock
+
+    def disable_monitor(self) -> None:
+        self._check_closed()
+        self._monitor_socket = None
+        self.monitor(None, 0)
+
+    # ---- send/recv bookkeeping (no waiting here) -------------------------------------------
+
+    def _add_send_frame(self, data: object, flags: int) -> list[bytes] | None:
+        """Accumulate ``data``; the whole message when ``flags`` has no SNDMORE, else None."""
+        frame = coerce_frame(data)
+        if flags & SNDMORE:
+            self._send_parts.append(frame)
+            return None
+        if self._send_parts:
+            return [*self._send_parts, frame]
+        return [frame]
+
+    def _prefix_message(self, parts: list[bytes], flags: int) -> list[bytes] | None:
+        """``send_multipart`` with earlier SNDMORE frames, or ending with SNDMORE itself."""
+        if flags & SNDMORE:
+            self._send_parts.extend(parts)
+            return None
+        if self._send_parts:
+            return [*self._send_parts, *parts]
+        return parts
+
+    def _sent(self) -> None:
+        """The message left: forget the accumulated SNDMORE frames."""
+        if self._send_parts:
+            self._send_parts = []
+
+    def _send_failed(self, exc: ZMQError) -> None:
+        # EAGAIN: the caller may retry the final frame, keep what was accumulated (libzmq keeps
+        # the queued frames too). Any other error abandons the message.
+        if exc.errno != Errno.EAGAIN:
+            self._send_parts = []
+
+    def _next_frame(self) -> bytes | None:
+        """The next frame of a message being read frame by frame, or None."""
+        parts = self._recv_parts
+        if parts:
+            return parts.popleft()
+        return None
+
+    def _split_message(self, msg: list[bytes]) -> bytes:
+        """Start handing out ``msg`` frame by frame; returns its first frame."""
+        if len(msg) > 1:
+            self._recv_parts.extend(msg[1:])
+        return msg[0]
+
+    def _take_rest(self) -> list[bytes] | None:
+        """The remaining frames of a partly read message (recv_multipart after recv)."""
+        if self._recv_parts:
+            rest = list(self._recv_parts)
+            self._recv_parts.clear()
+            return rest
+        return None
+
+    def _message_properties(self) -> Mapping[str, str] | None:
+        """Peer metadata of the message last received, when the engine provides it."""
+        getter = getattr(self._core, "last_metadata", None)
+        if getter is None:
+            return None
+        props = getter() if callable(getter) else getter
+        return props if isinstance(props, Mapping) else None
+
+
+class _EndpointContext:
+    """``with sock.bind(addr):`` unbinds on exit (pyzmq 20+)."""
+
+    __slots__ = ("addr", "method", "socket")
+
+    def __init__(self, socket: Any, method: str, addr: str) -> None:
+        self.socket = socket
+        self.method = method
+        self.addr = addr
+
+    def __enter__(self) -> Any:
+        return self.socket
+
+    def __exit__(self, *exc: object) -> None:
+        if self.socket.closed:
+            return
+        try:
+            getattr(self.socket, self.method)(self.addr)
+        except ZMQError as e:
+            # Already gone (ENOENT) or the context is terminating: nothing left to undo.
+            if e.errno not in (Errno.ENOENT, Errno.ETERM, Errno.ENOTSOCK):
+                raise
+
+
+# --------------------------------------------------------------------------------------------
+# context-level default socket options
+
+
+class ContextOptionsMixin(AttributeSetter):
+    """pyzmq's Context attributes: context options go to the core, socket options become
+    defaults applied to every socket the Context creates afterwards (``ctx.linger = 0``)."""
+
+    _attr_owner: ClassVar[str] = "Context"
+    _sockopts: dict[int, Any]
+
+    @property
+    def sockopts(self) -> dict[int, Any]:
+        return self._sockopts
+
+    def setsockopt(self, opt: int, value: Any) -> None:
+        """Set a default socket option for sockets created from now on."""
+        self._sockopts[opt] = value
+
+    def getsockopt(self, opt: int) -> Any:
+        return self._sockopts[opt]
+
+    def _set_attr_opt(self, name: str, opt: int, value: Any) -> None:
+        if name in _CONTEXT_OPTION_NAMES:
+            self.set(opt, value)
+        else:
+            self._sockopts[opt] = value
+
+    def _get_attr_opt(self, name: str, opt: int) -> Any:
+        if name in _CONTEXT_OPTION_NAMES:
+            return self.get(opt)
+        if opt not in self._sockopts:
+            raise AttributeError(name)
+        return self._sockopts[opt]
+
+    def set(self, option: int, optval: int) -> None:
+        raise NotImplementedError
+
+    def get(self, option: int) -> int:
+        raise NotImplementedError
+
+    def _apply_sockopts(self, sock: SocketBase) -> None:
+        for opt, value in self._sockopts.items():
+            try:  # noqa: SIM105 (plain try: no contextlib here, ANCHORS §5.3)
+                sock.setsockopt(opt, value)
+            except ZMQError:
+                # pyzmq ignores defaults that do not apply to this socket type.
+                pass
+
+
+__all__ = [
+    "BYTES_OPTIONS",
+    "AttributeSetter",
+    "ContextOptionsMixin",
+    "SocketBase",
+    "check_option_value",
+    "coerce_frame",
+    "coerce_message",
+    "decode_json",
+    "decode_pyobj",
+    "decode_string",
+    "encode_json",
+    "encode_pyobj",
+    "encode_serialized",
+    "encode_string",
+    "has",
+    "option_for_attribute",
+    "pyzmq_version",
+    "pyzmq_version_info",
+    "zmq_version",
+    "zmq_version_info",
+]

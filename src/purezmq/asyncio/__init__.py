@@ -1,0 +1,41 @@
+"""The asyncio API (pyzmq's ``zmq.asyncio``): ``Context``, ``Socket``, ``Poller``.
+
+Sockets run on the caller's running event loop, with no thread hop: ``await sock.recv()``
+returns without creating a Future when a message is queued, and receives are cancel-safe.
+``Context(sync_ctx)`` shares a sync Context's engine, so one process may mix both APIs
+(Jupyter does); ``Context.instance()`` is a process-wide asyncio Context.
+
+Layer 4: imports layer 0, ``_sugar``, ``_engine`` and the sync front-end's shared classes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from .. import sync as _sync
+from .._engine import ContextCore
+from ..sync.frame import Frame, Message
+from .poll import Poller
+from .socket import Socket
+
+
+class Context(_sync.Context):
+    """A Context whose sockets are asyncio sockets (``zmq.asyncio.Context``).
+
+    ``Context(sync_ctx)`` (or ``Context(shadow=sync_ctx)``) shares ``sync_ctx``'s engine;
+    terminating the shadow leaves the original running.
+    """
+
+    _instance: ClassVar[Any] = None
+    _socket_class: ClassVar[type[Any]] = Socket
+
+    def _make_core(self) -> Any:
+        # No I/O thread: sockets run their connections on the loop that creates them.
+        return ContextCore.on_loop()
+
+    def socket(self, socket_type: int, socket_class: Any = None, **kwargs: Any) -> Any:
+        """A new asyncio socket of ``socket_type``."""
+        return super().socket(socket_type, socket_class, **kwargs)
+
+
+__all__ = ["Context", "Frame", "Message", "Poller", "Socket"]

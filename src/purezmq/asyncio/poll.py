@@ -1,0 +1,120 @@
+"""The asyncio ``Poller`` (``zmq.asyncio.Poller``): ``await poller.poll(timeout)``.
+
+Registration is synchronous; ``poll`` is a coroutine that runs on the caller's loop. asyncio
+sockets are checked with ``EVENTS`` and waited on through their ``LoopSignal`` (after
+``prepare_to_sleep``); plain fds, objects with ``fileno()`` and sync purezmq sockets (through
+their wake-up fd) through ``loop.add_reader``/``add_writer``. Any wake-up means "re-check".
+
+Layer 4: imports layer 0, ``_sugar`` and sibling front-end modules only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from time import monotonic
+from typing import Any
+
+from .._sugar import POLLIN, POLLOUT, SocketBase
+from ..sync.poll import Poller as _SyncPoller
+from ..sync.poll import _fd_of, _plain_ready, _poll_fds
+from .socket import Socket, _bound
+
+
+class Poller(_SyncPoller):
+    """Wait for events on several asyncio sockets and fds (``poll`` is a coroutine)."""
+
+    async def poll(self, timeout: float | None = None) -> list[tuple[Any, int]]:  # type: ignore[override]
+        """Wait up to ``timeout`` ms (None or negative: forever); ``[(socket, events)]``."""
+        loop = asyncio.get_running_loop()
+        forever = timeout is None or timeout < 0
+        deadline = None if forever else monotonic() + timeout / 1000.0  # type: ignore[operator]
+        asocks: list[tuple[Socket, int]] = []
+        ssocks: list[tuple[SocketBase, int]] = []
+        plain: list[tuple[Any, int, int]] = []
+        for obj, flags in self.sockets:
+            if isinstance(obj, Socket):
+                asocks.append((obj, flags))
+            elif isinstance(obj, SocketBase):
+                ssocks.append((obj, flags))
+            else:
+                plain.append((obj, _fd_of(obj), flags))
+        plain_fds: dict[int, int] = {}
+        for _, fd, flags in plain:
+            plain_fds[fd] = plain_fds.get(fd, 0) | flags
+
+        while True:
+            ready: list[tuple[Any, int]] = []
+            for sock, flags in (*asocks, *ssocks):
+                ev = sock._events() & flags
+                if ev:
+                    ready.append((sock, ev))
+            if plain_fds:
+                ready.extend(_plain_ready(plain, _poll_fds(plain_fds, 0)))
+            if ready:
+                return ready
+            remaining: float | None = None
+            if deadline is not None:
+                remaining = deadline - monotonic()
+                if remaining <= 0:
+                    return []
+            signals = [_bound(sock._signal) for sock, _ in asocks]
+            if not all(sock._core.prepare_to_sleep() for sock, _ in (*asocks, *ssocks)):
+                continue
+            await _wait_any(loop, signals, ssocks, plain_fds, remaining)
+
+
+async def _wait_any(
+    loop: asyncio.AbstractEventLoop,
+    signals: list[Any],
+    ssocks: list[tuple[SocketBase, int]],
+    plain_fds: dict[int, int],
+    timeout: float | None,
+) -> None:
+    """Until one signal fires or one fd is ready (or ``timeout`` seconds pass)."""
+    done: asyncio.Future[None] = loop.create_future()
+
+    def fire() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    waiters = [sig.waiter() for sig in signals]
+    for w in waiters:
+        w.add_done_callback(lambda _f: fire())
+    readers: list[int] = []
+    writers: list[int] = []
+    for sock, _ in ssocks:
+        fd = sock._signal_fileno()
+        loop.add_reader(fd, fire)
+        readers.append(fd)
+    for fd, flags in plain_fds.items():
+        if flags & POLLIN:
+            loop.add_reader(fd, fire)
+            readers.append(fd)
+        if flags & POLLOUT:
+            loop.add_writer(fd, fire)
+            writers.append(fd)
+    try:
+        if timeout is None:
+            await done
+        else:
+            try:  # noqa: SIM105
+                await asyncio.wait_for(done, timeout)
+            except asyncio.TimeoutError:
+                pass
+    finally:
+        for fd in readers:
+            loop.remove_reader(fd)
+        for fd in writers:
+            loop.remove_writer(fd)
+        for sig, w in zip(signals, waiters, strict=True):
+            if not w.done():
+                w.cancel()
+            if w in sig._waiters:
+                sig._waiters.remove(w)
+        for sock, _ in ssocks:
+            clear = getattr(sock._signal, "clear", None)
+            if clear is not None:
+                clear()
+
+
+__all__ = ["Poller"]

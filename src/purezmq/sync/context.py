@@ -1,0 +1,156 @@
+"""The blocking ``Context`` (``zmq.Context``): a factory of sockets over one ``ContextCore``.
+
+A sync Context runs its engine's connections on one daemon I/O thread, started lazily by
+``ContextCore.threaded()`` (DESIGN §3). Sockets' patterns run on the users' threads.
+
+``term()`` follows libzmq: sockets blocked in a call are woken with ``ContextTerminated``
+(ETERM), and ``term()`` returns once every socket is closed (after its LINGER). ``destroy()``
+closes the sockets first. Attribute assignment of a *socket* option (``ctx.linger = 0``) sets a
+default for sockets created afterwards; of a *context* option (``ctx.io_threads``) sets it on
+the context — pyzmq's rules.
+
+Layer 4: imports layer 0, ``_sugar`` and ``_engine`` only.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from typing import Any, ClassVar, TypeVar
+
+from .._engine import ContextCore
+from .._sugar import ContextOptionsMixin
+from ..constants import Errno, SocketOption
+from ..error import ZMQError
+from .socket import Socket
+
+_C = TypeVar("_C", bound="Context")
+
+
+class Context(ContextOptionsMixin):
+    """Creates sockets; one per process is usually enough (``Context.instance()``).
+
+    Args:
+        io_threads: accepted for pyzmq compatibility; purezmq uses one I/O thread.
+        shadow: another purezmq ``Context`` whose engine this one shares (pyzmq's
+            ``Context(shadow=ctx)``); terminating a shadow does not terminate the original.
+    """
+
+    _instance: ClassVar[Any] = None
+    _instance_pid: ClassVar[int | None] = None
+    _instance_lock: ClassVar[threading.Lock] = threading.Lock()
+    _socket_class: ClassVar[type[Any]] = Socket
+
+    _core: Any
+    _closed: bool
+    _shadow: bool
+    _sockets: weakref.WeakSet[Any]
+
+    def __init__(self, io_threads: int | Context = 1, shadow: Context | int = 0) -> None:
+        if isinstance(io_threads, Context):
+            shadow, io_threads = io_threads, 1
+        if isinstance(shadow, Context):
+            self._core = shadow._core
+            self._sockopts = shadow._sockopts
+            self._shadow = True
+        elif shadow:
+            raise ZMQError(Errno.EINVAL, "purezmq can only shadow another purezmq Context")
+        else:
+            self._core = self._make_core()
+            self._sockopts = {}
+            self._shadow = False
+        self._closed = False
+        self._sockets = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def _make_core(self) -> Any:
+        return ContextCore.threaded()
+
+    @classmethod
+    def instance(cls: type[_C], io_threads: int = 1) -> _C:
+        """The process-wide Context (a new one after ``fork()`` or once it was terminated)."""
+        inst = cls.__dict__.get("_instance")
+        if inst is None or cls._instance_pid != os.getpid() or inst.closed:
+            with cls._instance_lock:
+                inst = cls.__dict__.get("_instance")
+                if inst is None or cls._instance_pid != os.getpid() or inst.closed:
+                    inst = cls(io_threads=io_threads)
+                    cls._instance = inst
+                    cls._instance_pid = os.getpid()
+        assert isinstance(inst, cls)
+        return inst
+
+    @property
+    def closed(self) -> bool:
+        """True once ``term()`` (or ``destroy()``) was called."""
+        return self._closed
+
+    @property
+    def underlying(self) -> int:
+        """pyzmq exposes the libzmq context address; there is none here."""
+        return id(self._core)
+
+    def __repr__(self) -> str:
+        cls = type(self)
+        closed = " closed" if self._closed else ""
+        n = len(self._sockets)
+        return f"<{cls.__module__}.{cls.__name__}({n} sockets) at {id(self):#x}{closed}>"
+
+    # ---- sockets ---------------------------------------------------------------------------
+
+    def socket(self, socket_type: int, socket_class: Any = None, **kwargs: Any) -> Any:
+        """A new socket of ``socket_type`` (``zmq.REQ``...), with this context's defaults."""
+        if self._closed:
+            raise ZMQError(Errno.ENOTSUP, "Context was terminated; cannot create sockets")
+        cls = self._socket_class if socket_class is None else socket_class
+        sock = cls(self, socket_type, **kwargs)
+        self._apply_sockopts(sock)
+        self._sockets.add(sock)
+        return sock
+
+    def _socket_closed(self, sock: Any) -> None:
+        self._sockets.discard(sock)
+
+    # ---- termination -----------------------------------------------------------------------
+
+    def term(self) -> None:
+        """Terminate: wake blocked calls with ETERM, wait until all sockets are closed."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._shadow:
+            return
+        self._core.term()
+
+    def destroy(self, linger: int | None = None) -> None:
+        """Close every socket of this context (with ``linger`` if given), then ``term()``."""
+        if self._closed:
+            return
+        for sock in list(self._sockets):
+            if not sock.closed:
+                if linger is not None:
+                    sock.setsockopt(SocketOption.LINGER, linger)
+                sock.close()
+        self.term()
+
+    def __enter__(self: _C) -> _C:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.destroy()
+
+    # ---- context options -------------------------------------------------------------------
+
+    def set(self, option: int, optval: int) -> None:
+        """Set a context option (``zmq_ctx_set``: IO_THREADS, MAX_SOCKETS, BLOCKY...)."""
+        if not isinstance(optval, int):
+            raise TypeError(f"expected int, got: {optval!r}")
+        self._core.set(option, optval)
+
+    def get(self, option: int) -> int:
+        """Get a context option (``zmq_ctx_get``)."""
+        return int(self._core.get(option))
+
+
+__all__ = ["Context"]

@@ -1,0 +1,209 @@
+"""``Poller`` and ``select`` (``zmq.Poller``, ``zmq.select``) for blocking code.
+
+A poll item is either a purezmq socket or anything with an OS file descriptor (an ``int`` or an
+object with ``fileno()``). Sockets are checked with ``EVENTS`` (which runs their pending engine
+work first); fds with a zero-timeout ``poll(2)``. When nothing is ready each socket declares
+its owner asleep (``prepare_to_sleep``: False means work arrived, so re-check instead) and one
+``poll(2)`` waits on the sockets' wake-up fds together with the plain fds. A wake-up only means
+"re-check", exactly like libzmq's ``ZMQ_FD``, so spurious ones are harmless.
+
+Layer 4: imports layer 0 and ``_sugar`` only (sockets bring their own engine objects).
+"""
+
+from __future__ import annotations
+
+import select as _select
+from time import monotonic
+from typing import Any
+
+from .._sugar import POLLIN, POLLOUT, SocketBase
+from ..constants import PollEvent
+
+_POLLERR = int(PollEvent.POLLERR)
+_POLLPRI = int(PollEvent.POLLPRI)
+_HAVE_POLL = hasattr(_select, "poll")
+
+
+def _fd_of(obj: Any) -> int:
+    if isinstance(obj, int):
+        return obj
+    fileno = getattr(obj, "fileno", None)
+    if fileno is None:
+        raise TypeError(
+            f"cannot poll {obj!r}: not a purezmq socket, an fd or an object with fileno()"
+        )
+    return int(fileno())
+
+
+def _os_events(flags: int) -> int:
+    mask = 0
+    if flags & POLLIN:
+        mask |= _select.POLLIN
+    if flags & POLLOUT:
+        mask |= _select.POLLOUT
+    if flags & _POLLPRI:
+        mask |= _select.POLLPRI
+    return mask
+
+
+def _zmq_events(revents: int) -> int:
+    """libzmq ``zmq_poll``: IN/OUT/PRI as such, anything else (ERR, HUP, NVAL) as POLLERR."""
+    events = 0
+    if revents & _select.POLLIN:
+        events |= POLLIN
+    if revents & _select.POLLOUT:
+        events |= POLLOUT
+    if revents & _select.POLLPRI:
+        events |= _POLLPRI
+    if revents & ~(_select.POLLIN | _select.POLLOUT | _select.POLLPRI):
+        events |= _POLLERR
+    return events
+
+
+def _poll_fds(fds: dict[int, int], timeout: float | None) -> dict[int, int]:
+    """One ``poll(2)`` over ``{fd: zmq flags}``; ``timeout`` in seconds (None: forever)."""
+    if not fds:
+        return {}
+    if _HAVE_POLL:
+        poller = _select.poll()
+        for fd, flags in fds.items():
+            poller.register(fd, _os_events(flags))
+        ms = None if timeout is None else max(0, int(timeout * 1000 + 0.999))
+        return {fd: _zmq_events(rev) for fd, rev in poller.poll(ms)}
+    # Windows: select() on sockets only.  # pragma: no cover
+    rl = [fd for fd, f in fds.items() if f & POLLIN]
+    wl = [fd for fd, f in fds.items() if f & POLLOUT]
+    r, w, x = _select.select(rl, wl, list(fds), timeout)
+    out: dict[int, int] = {}
+    for fd in r:
+        out[fd] = out.get(fd, 0) | POLLIN
+    for fd in w:
+        out[fd] = out.get(fd, 0) | POLLOUT
+    for fd in x:
+        out[fd] = out.get(fd, 0) | _POLLERR
+    return out
+
+
+def _clear_signal(sock: SocketBase) -> None:
+    clear = getattr(sock._signal, "clear", None)
+    if clear is not None:
+        clear()
+
+
+class Poller:
+    """Wait for events on several sockets and fds at once (``zmq.Poller``)."""
+
+    def __init__(self) -> None:
+        #: ``(socket_or_fd, flags)`` pairs in registration order, as in pyzmq.
+        self.sockets: list[tuple[Any, int]] = []
+        self._map: dict[Any, int] = {}
+
+    def __contains__(self, socket: Any) -> bool:
+        return socket in self._map
+
+    def register(self, socket: Any, flags: int = POLLIN | POLLOUT) -> None:
+        """Watch ``socket`` (or an fd) for ``flags``; ``flags=0`` unregisters."""
+        if flags:
+            if socket in self._map:
+                idx = self._map[socket]
+                self.sockets[idx] = (socket, flags)
+            else:
+                self.sockets.append((socket, flags))
+                self._map[socket] = len(self.sockets) - 1
+        elif socket in self._map:
+            self.unregister(socket)
+
+    def modify(self, socket: Any, flags: int = POLLIN | POLLOUT) -> None:
+        """Change the flags of a registered socket."""
+        self.register(socket, flags)
+
+    def unregister(self, socket: Any) -> None:
+        """Stop watching ``socket``; KeyError if it was not registered."""
+        idx = self._map.pop(socket)
+        self.sockets.pop(idx)
+        for s, i in list(self._map.items()):
+            if i > idx:
+                self._map[s] = i - 1
+
+    def poll(self, timeout: float | None = None) -> list[tuple[Any, int]]:
+        """Wait up to ``timeout`` ms (None or negative: forever) for registered events.
+
+        Returns ``[(socket, events), ...]`` for the items that are ready, possibly empty.
+        """
+        forever = timeout is None or timeout < 0
+        deadline = None if forever else monotonic() + timeout / 1000.0  # type: ignore[operator]
+        zsocks: list[tuple[SocketBase, int]] = []
+        plain: list[tuple[Any, int, int]] = []
+        for obj, flags in self.sockets:
+            if isinstance(obj, SocketBase):
+                zsocks.append((obj, flags))
+            else:
+                plain.append((obj, _fd_of(obj), flags))
+        plain_fds: dict[int, int] = {}
+        for _, fd, flags in plain:
+            plain_fds[fd] = plain_fds.get(fd, 0) | flags
+
+        while True:
+            ready: list[tuple[Any, int]] = []
+            for sock, flags in zsocks:
+                ev = sock._events() & flags
+                if ev:
+                    ready.append((sock, ev))
+            fd_ready = _poll_fds(plain_fds, 0) if plain_fds else {}
+            ready.extend(_plain_ready(plain, fd_ready))
+            if ready:
+                return ready
+            remaining: float | None = None
+            if deadline is not None:
+                remaining = deadline - monotonic()
+                if remaining <= 0:
+                    return []
+            if not all(sock._core.prepare_to_sleep() for sock, _ in zsocks):
+                continue  # work arrived between the check and the declaration: re-check
+            if len(zsocks) == 1 and not plain_fds:
+                zsocks[0][0]._signal.wait(remaining)
+                continue
+            wait_fds = dict(plain_fds)
+            for sock, _ in zsocks:
+                wait_fds[sock._signal_fileno()] = POLLIN
+            _poll_fds(wait_fds, remaining)
+            for sock, _ in zsocks:
+                _clear_signal(sock)
+
+
+def _plain_ready(
+    plain: list[tuple[Any, int, int]], fd_ready: dict[int, int]
+) -> list[tuple[Any, int]]:
+    out: list[tuple[Any, int]] = []
+    for obj, fd, flags in plain:
+        ev = fd_ready.get(fd, 0) & (flags | _POLLERR)
+        if ev:
+            out.append((obj, ev))
+    return out
+
+
+def select(
+    rlist: list[Any], wlist: list[Any], xlist: list[Any], timeout: float | None = None
+) -> tuple[list[Any], list[Any], list[Any]]:
+    """``select``-style wait over sockets and fds; ``timeout`` in seconds (None: forever)."""
+    if timeout is None:
+        timeout = -1
+    poller = Poller()
+    for s in {*rlist, *wlist, *xlist}:
+        flags = 0
+        if s in rlist:
+            flags |= POLLIN
+        if s in wlist:
+            flags |= POLLOUT
+        if s in xlist:
+            flags |= _POLLERR
+        poller.register(s, flags)
+    events = dict(poller.poll(timeout * 1000 if timeout >= 0 else -1))
+    return (
+        [s for s in rlist if events.get(s, 0) & POLLIN],
+        [s for s in wlist if events.get(s, 0) & POLLOUT],
+        [s for s in xlist if events.get(s, 0) & _POLLERR],
+    )
+
+
+__all__ = ["Poller", "select"]

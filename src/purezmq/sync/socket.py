@@ -1,0 +1,316 @@
+"""The blocking ``Socket`` (``zmq.Socket``): a thin proxy over the engine's ``SocketCore``.
+
+The socket's routing pattern runs right here, on the user's thread (contracts.md, "Engine ↔
+front-ends"): ``send``/``recv`` call ``core.try_send``/``core.try_recv`` directly; only the
+connections run on the Context's I/O thread. Blocking is the ypipe protocol:
+
+1. try the operation;
+2. ``core.prepare_to_sleep()`` declares this thread asleep — False means work arrived since
+   step 1, so retry instead of sleeping (this is what makes a lost wake-up impossible);
+3. wait on this socket's ``ThreadSignal`` for at most the remaining RCVTIMEO/SNDTIMEO, retry.
+
+The wait is a lock acquisition with a timeout, which the main thread's SIGINT handler
+interrupts: Ctrl-C raises ``KeyboardInterrupt`` out of a blocked ``recv``, and since nothing was
+taken from the queue the socket stays usable. A terminated Context wakes every sleeper; the
+retry then raises ``ContextTerminated`` (ETERM).
+
+Layer 4: imports layer 0, ``_sugar`` and ``_engine`` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from time import monotonic
+from typing import TYPE_CHECKING, Any
+
+from .._engine import SocketCore
+from .._engine.signal import ThreadSignal
+from .._sugar import (
+    DONTWAIT,
+    POLLIN,
+    SocketBase,
+    coerce_message,
+    decode_json,
+    decode_pyobj,
+    decode_string,
+    encode_json,
+    encode_pyobj,
+    encode_serialized,
+    encode_string,
+)
+from ..constants import Errno
+from ..error import Again, ZMQError
+from .frame import Frame
+
+if TYPE_CHECKING:
+    from .context import Context
+
+
+class Socket(SocketBase):
+    """A ZeroMQ socket for blocking code; create it with ``Context.socket(type)``.
+
+    Not thread-safe (like libzmq's): use one socket from one thread at a time.
+    """
+
+    _signal: ThreadSignal
+
+    def __init__(
+        self,
+        ctx_or_socket: Context | None = None,
+        socket_type: int = 0,
+        *,
+        copy_threshold: int | None = None,
+    ) -> None:
+        if ctx_or_socket is None:
+            from .context import Context
+
+            ctx_or_socket = Context.instance()
+        context = ctx_or_socket
+        if context.closed:
+            raise ZMQError(Errno.ENOTSUP, "Context was terminated; cannot create sockets")
+        self._signal = ThreadSignal()
+        core = SocketCore(context._core, socket_type, self._signal)
+        self._init_state(core, context, int(socket_type))
+        if copy_threshold is not None:
+            self.copy_threshold = copy_threshold
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def close(self, linger: int | None = None) -> None:
+        """Close the socket. Pending outgoing messages are kept for ``linger`` ms (or LINGER)."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._core.close(linger)
+        finally:
+            self._context._socket_closed(self)
+            close_signal = getattr(self._signal, "close", None)
+            if close_signal is not None:
+                close_signal()
+
+    def __enter__(self) -> Socket:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # pyzmq closes a garbage-collected socket; do the same, quietly (interpreter shutdown
+        # may already have torn the engine down).
+        try:
+            if not self._closed:
+                self.close()
+        except Exception:
+            pass
+
+    def _signal_fileno(self) -> int:
+        return int(self._signal.fileno())
+
+    # ---- waiting ---------------------------------------------------------------------------
+
+    def _deadline(self, timeout_ms: int) -> float | None:
+        return None if timeout_ms < 0 else monotonic() + timeout_ms / 1000.0
+
+    def _sleep(self, deadline: float | None, what: str) -> None:
+        """Steps 2-3 of the protocol; raises Again once ``deadline`` has passed."""
+        if deadline is None:
+            if self._core.prepare_to_sleep():
+                self._signal.wait(None)
+            return
+        remaining = deadline - monotonic()
+        if remaining <= 0:
+            raise Again(Errno.EAGAIN, f"Resource temporarily unavailable ({what} timed out)")
+        if self._core.prepare_to_sleep():
+            self._signal.wait(remaining)
+
+    def _send_whole(self, msg: list[bytes], flags: int) -> None:
+        """Hand one whole message to the core, blocking per SNDTIMEO unless DONTWAIT."""
+        self._check_closed()
+        core = self._core
+        try:
+            if not core.try_send(msg):
+                if flags & DONTWAIT:
+                    raise Again()
+                deadline = self._deadline(core.options.sndtimeo)
+                while not core.try_send(msg):
+                    self._sleep(deadline, "send")
+        except ZMQError as exc:
+            self._send_failed(exc)
+            raise
+        self._sent()
+
+    def _recv_whole(self, flags: int) -> list[bytes]:
+        """Take one whole message from the core, blocking per RCVTIMEO unless DONTWAIT."""
+        self._check_closed()
+        core = self._core
+        msg = core.try_recv()
+        if msg is not None:
+            return msg  # type: ignore[no-any-return]
+        if flags & DONTWAIT:
+            raise Again()
+        deadline = self._deadline(core.options.rcvtimeo)
+        while True:
+            self._sleep(deadline, "recv")
+            msg = core.try_recv()
+            if msg is not None:
+                return msg  # type: ignore[no-any-return]
+
+    # ---- send ------------------------------------------------------------------------------
+
+    def send(
+        self,
+        data: Any,
+        flags: int = 0,
+        copy: bool = True,
+        track: bool = False,
+        routing_id: int | None = None,
+        group: str | None = None,
+    ) -> None:
+        """Send one frame; with ``SNDMORE`` more frames of the same message follow.
+
+        Frames sent with SNDMORE are held here and the whole message is handed to the engine
+        with the final frame, so a partial message is never visible to a peer.
+        """
+        self._check_closed()
+        if routing_id is not None or group is not None:
+            raise ZMQError(Errno.ENOTSUP, "routing_id/group need the draft API (not implemented)")
+        msg = self._add_send_frame(data, flags)
+        if msg is not None:
+            self._send_whole(msg, flags)
+
+    def send_multipart(
+        self,
+        msg_parts: Sequence[Any],
+        flags: int = 0,
+        copy: bool = True,
+        track: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """Send a whole multipart message: one hand-off to the engine, not one per frame."""
+        self._check_closed()
+        parts = self._prefix_message(coerce_message(msg_parts), flags)
+        if parts is not None:
+            self._send_whole(parts, flags)
+
+    def send_string(
+        self, u: str, flags: int = 0, copy: bool = True, encoding: str = "utf-8", **kwargs: Any
+    ) -> None:
+        """Send a ``str`` encoded with ``encoding``."""
+        self.send(encode_string(u, encoding), flags, copy=copy, **kwargs)
+
+    send_unicode = send_string
+
+    def send_json(self, obj: Any, flags: int = 0, **kwargs: Any) -> None:
+        """Send ``obj`` as utf-8 JSON; keyword arguments go to ``json.dumps``."""
+        send_kwargs = {k: kwargs.pop(k) for k in ("routing_id", "group") if k in kwargs}
+        self.send(encode_json(obj, **kwargs), flags, **send_kwargs)
+
+    def send_pyobj(self, obj: Any, flags: int = 0, protocol: int = -1, **kwargs: Any) -> None:
+        """Send ``obj`` pickled (never unpickle untrusted input)."""
+        import pickle
+
+        proto = pickle.DEFAULT_PROTOCOL if protocol == -1 else protocol
+        self.send(encode_pyobj(obj, proto), flags, **kwargs)
+
+    def send_serialized(
+        self,
+        msg: Any,
+        serialize: Callable[[Any], Sequence[Any]],
+        flags: int = 0,
+        copy: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        """Send ``serialize(msg)`` (a list of frames) as one multipart message."""
+        self.send_multipart(encode_serialized(msg, serialize), flags, copy=copy, **kwargs)
+
+    # ---- recv ------------------------------------------------------------------------------
+
+    def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
+        """Receive one frame: ``bytes``, or a ``Frame`` when ``copy=False``.
+
+        Frames of a multipart message come one call at a time; ``sock.rcvmore`` tells whether
+        more follow.
+        """
+        frame = self._next_frame()
+        if frame is None:
+            frame = self._split_message(self._recv_whole(flags))
+        if copy:
+            return frame
+        return Frame._received(frame, bool(self._recv_parts), self._message_properties())
+
+    def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> list[Any]:
+        """Receive a whole message as a list of frames (the rest of it, after ``recv``)."""
+        msg = self._take_rest()
+        if msg is None:
+            msg = self._recv_whole(flags)
+        if copy:
+            return msg
+        props = self._message_properties()
+        last = len(msg) - 1
+        return [Frame._received(f, i < last, props) for i, f in enumerate(msg)]
+
+    def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> str:
+        return decode_string(self.recv(flags), encoding)
+
+    recv_unicode = recv_string
+
+    def recv_json(self, flags: int = 0, **kwargs: Any) -> Any:
+        return decode_json(self.recv(flags), **kwargs)
+
+    def recv_pyobj(self, flags: int = 0) -> Any:
+        return decode_pyobj(self.recv(flags))
+
+    def recv_serialized(
+        self, deserialize: Callable[[list[Any]], Any], flags: int = 0, copy: bool = True
+    ) -> Any:
+        return deserialize(self.recv_multipart(flags, copy=copy))
+
+    def recv_into(self, buffer: Any, /, *, nbytes: int = 0, flags: int = 0) -> int:
+        """Receive one frame into ``buffer``; returns the frame's full size (it is truncated
+        to ``nbytes``, or the buffer's size, when larger)."""
+        if nbytes < 0:
+            raise ValueError(f"nbytes={nbytes!r} must be non-negative")
+        view = memoryview(buffer).cast("B")
+        if view.readonly:
+            raise TypeError("recv_into needs a writable buffer")
+        limit = len(view) if nbytes == 0 else min(nbytes, len(view))
+        frame = self.recv(flags)
+        n = min(limit, len(frame))
+        view[:n] = frame[:n]
+        return len(frame)
+
+    # ---- poll ------------------------------------------------------------------------------
+
+    def poll(self, timeout: int | None = None, flags: int = POLLIN) -> int:
+        """Wait up to ``timeout`` ms (None or -1: forever) for ``flags`` (POLLIN/POLLOUT).
+
+        Returns the events that are ready (0 on timeout).
+        """
+        self._check_closed()
+        if timeout is None:
+            timeout = -1
+        deadline = self._deadline(int(timeout))
+        core = self._core
+        while True:
+            ready = self._events() & flags
+            if ready:
+                return ready
+            if deadline is None:
+                if core.prepare_to_sleep():
+                    self._signal.wait(None)
+                continue
+            remaining = deadline - monotonic()
+            if remaining <= 0:
+                return 0
+            if core.prepare_to_sleep():
+                self._signal.wait(remaining)
+
+    # ---- monitor ---------------------------------------------------------------------------
+
+    def get_monitor_socket(self, events: int | None = None, addr: str | None = None) -> Socket:
+        sock = super().get_monitor_socket(events, addr)
+        assert isinstance(sock, Socket)
+        return sock
+
+__all__ = ["Socket"]
