@@ -265,3 +265,14 @@ def test_pub_sub_over_one_pipe_end_to_end() -> None:
     pub.send([b"u1"])
     assert sub.recv() == [b"t1", b"multi", b"part"]
     assert sub.recv() is None
+
+
+def test_xpub_reads_what_a_leaving_peer_sent() -> None:
+    xpub, _ = make(SocketType.XPUB)
+    mine, a = connect(xpub)
+    assert xpub.recv() is None  # the pipe sleeps; its wake-up is never delivered below
+    mine.on_read_activated = lambda _pipe: None
+    a.write([b"\x01T"])
+    a.write([b"goodbye"])
+    xpub.detach(mine)
+    assert drain_pattern(xpub) == [[b"\x01T"], [b"goodbye"], [b"\x00T"]]

@@ -120,3 +120,18 @@ def test_stream_connect_routing_id() -> None:
     mine, _ = connect(stream, routing_id=b"chosen")
     assert mine.routing_id == b"chosen"
     assert stream.recv() == [b"chosen", b""]
+
+
+def test_detached_pipes_stay_readable_until_drained() -> None:
+    for kind in (SocketType.PULL, SocketType.DEALER, SocketType.ROUTER, SocketType.XSUB):
+        pattern, _ = make(kind)
+        mine, end = connect(pattern, identity=b"P")
+        assert pattern.recv() is None
+        mine.on_read_activated = lambda _pipe: None  # the engine no longer forwards wake-ups
+        end.write([b"a"])
+        end.write([b"b"])
+        end.close()
+        pattern.detach(mine)
+        got = [pattern.recv(), pattern.recv(), pattern.recv()]
+        assert [m[-1] if m else None for m in got] == [b"a", b"b", None], kind
+        pattern.detach(mine)  # idempotent

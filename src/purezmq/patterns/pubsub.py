@@ -73,6 +73,8 @@ class XPub(Pattern):
     def detach(self, pipe: Pipe) -> None:
         if pipe not in self._dist:
             return
+        # What the peer sent before leaving still counts (spec patterns.md §1.3).
+        self._drain(pipe)
         if self._manual():
             gone = self._manual_subs.remove_value(pipe, only_last=False)
             self._subs.remove_value(pipe)
