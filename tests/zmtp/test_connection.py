@@ -611,3 +611,10 @@ def test_pair_round_trip_with_random_chunking(msgs: list[list[bytes]], sizes: li
     pump(a, b, chunker=chunker)
     assert a.messages_received() == msgs
     assert b.messages_received() == msgs
+
+
+@pytest.mark.parametrize("metadata", [{"": b"x"}, {"X-é": b"x"}, {"X-" + "a" * 254: b"x"}])
+def test_bad_local_metadata_is_a_user_error(metadata: dict[str, bytes]) -> None:
+    with pytest.raises(ZMQError) as info:
+        Connection(T.PAIR, NullMechanism(), options=ConnectionOptions(metadata=metadata))
+    assert info.value.errno == 22

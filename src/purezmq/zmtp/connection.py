@@ -52,7 +52,7 @@ from .events import (
 )
 from .greeting import Greeting, GreetingParser, encode_greeting
 from .mechanisms.base import Mechanism, MechanismStatus
-from .metadata import IDENTITY, SOCKET_TYPE, get_property
+from .metadata import IDENTITY, SOCKET_TYPE, encode_metadata, get_property
 
 #: Largest handshake command accepted when MAXMSGSIZE is set lower (READY/INITIATE metadata).
 HANDSHAKE_FRAME_LIMIT = 65536
@@ -184,6 +184,14 @@ class Connection:
             # libzmq sends Identity from REQ/DEALER/ROUTER even when empty (spec zmtp.md §7.2).
             md[IDENTITY] = bytes(options.routing_id)
         md.update(options.metadata)
+        try:
+            encode_metadata(md)
+        except (ValueError, UnicodeEncodeError, TypeError):
+            raise ZMQError(
+                Errno.EINVAL,
+                f"invalid metadata {dict(options.metadata)!r}: property names must be 1..255 "
+                "ASCII characters and values bytes",
+            ) from None
         self._local_metadata = md
         self._greeting_parser = GreetingParser(mechanism.name)
         # MAXMSGSIZE is about messages; handshake commands get a looser bound so that a small
