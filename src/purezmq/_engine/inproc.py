@@ -147,7 +147,7 @@ class InprocRegistry:
             if core.socket_type != SocketType.ROUTER:
                 core._attach_local(c_end, None)
         else:
-            self._join(conn, binding.core, attach_connector=True)
+            self._join(conn, binding.core, connector_is_caller=True)
         return conn
 
     def forget_pending(self, conn: InprocConnection) -> None:
@@ -171,7 +171,7 @@ class InprocRegistry:
                     del self._pending[name]
 
     def _join(
-        self, conn: InprocConnection, binder: SocketCore, *, attach_connector: bool = False
+        self, conn: InprocConnection, binder: SocketCore, *, connector_is_caller: bool = False
     ) -> None:
         """Give both sockets their ends of ``conn``'s pipe, with the final HWMs and metadata."""
         connector = conn.core
@@ -187,10 +187,16 @@ class InprocRegistry:
         connect_rid = getattr(co, "connect_routing_id", b"")
         if connect_rid:
             c_end.routing_id = bytes(connect_rid)
-        # The binder's pattern runs on its own thread: hand the pipe over through its mailbox.
-        binder._post_attach(b_end, connector)
-        if attach_connector or connector.socket_type == SocketType.ROUTER:
-            connector._post_attach(c_end, binder)
+        # The other socket's pattern runs on its own thread: hand it its end through its
+        # mailbox. The calling socket (connect() on its owner thread) attaches at once, as
+        # libzmq does, so that e.g. a SUB's subscriptions are in the pipe when connect returns.
+        if connector_is_caller:
+            binder._post_attach(b_end, connector)
+            connector._attach_local(c_end, binder)
+            return
+        binder._attach_local(b_end, connector)
+        if connector.socket_type == SocketType.ROUTER:
+            connector._post_attach(c_end, binder)  # deferred at connect: needed the peer's id
         else:
             connector._set_inproc_peer(c_end, binder)
 
