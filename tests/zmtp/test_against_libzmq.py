@@ -296,3 +296,39 @@ def test_libzmq_enforces_its_maxmsgsize_on_us(ctx: Ctx) -> None:
         peer.pump_until(lambda: peer.conn.closed)
         assert any(isinstance(e, PeerClosed) for e in peer.events)
 
+
+def test_wrapped_frames_under_curve(ctx: Ctx) -> None:
+    """The ``wraps_frames`` path: subscriptions and heartbeats travel inside CURVE MESSAGE."""
+    curve = pytest.importorskip("purezmq.zmtp.mechanisms.curve")
+    server_public, server_secret = zmq.curve_keypair()
+    client_public, client_secret = zmq.curve_keypair()
+    xpub = zsocket(ctx, zmq.XPUB, CURVE_SERVER=1, HEARTBEAT_IVL=20)
+    xpub.curve_secretkey = server_secret
+    port = bound_port(xpub)
+    mechanism = curve.CurveClient(
+        public_key=client_public, secret_key=client_secret, server_key=server_public
+    )
+    sock = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+    with sock:
+        options = ConnectionOptions(heartbeat_ivl=0.02, heartbeat_timeout=1.0)
+        peer = Driver(sock, Connection(T.SUB, mechanism, options=options))
+        assert peer.handshake().peer_socket_type is T.XPUB
+        peer.send([b"\x01weather"])
+        assert xpub.recv() == b"\x01weather"  # SUBSCRIBE inside MESSAGE, inner COMMAND flag
+        xpub.send_multipart([b"weather", b"x" * 300])
+        peer.pump_until(lambda: len(peer.messages) == 1)
+        assert peer.messages == [[b"weather", b"x" * 300]]
+        pongs: list[bytes] = []
+        original = mechanism.decode_frame
+
+        def spy(body: bytes) -> tuple[bytes, bool, bool]:
+            payload, more, command = original(body)
+            if command:
+                pongs.append(payload)
+            return payload, more, command
+
+        mechanism.decode_frame = spy
+        peer.pump_until(
+            lambda: pongs.count(b"\x04PONG") >= 3 and pongs.count(b"\x04PING\x00\x00") >= 3
+        )
+        assert peer.conn.ready
