@@ -14,10 +14,12 @@ from purezmq.zmtp.metadata import encode_metadata
 from purezmq.zmtp.zap import (
     ERROR_REASON,
     ZAP_ENDPOINT,
+    ZapPolicy,
     ZapReply,
     build_reply,
     build_request,
     parse_reply,
+    zap_policy,
 )
 
 from ._helpers import CLIENT_PUBLIC
@@ -124,3 +126,32 @@ def test_fuzz_reply_metadata(metadata: bytes, status: bytes) -> None:
         assert exc.code in _ZAP_CODES
     else:
         assert reply.status == int(status)
+
+
+@pytest.mark.parametrize(
+    ("mechanism", "server", "domain", "enforce", "bound", "policy"),
+    [
+        # NULL: only with a domain; a missing handler is fatal only when enforced.
+        (b"NULL", False, b"", False, True, "skip"),
+        (b"NULL", False, b"d", False, True, "ask"),
+        (b"NULL", False, b"d", False, False, "skip"),
+        (b"NULL", False, b"d", True, False, "fail"),
+        # PLAIN server: always; no handler = refuse (libzmq >= 4.3). Clients never ask.
+        (b"PLAIN", True, b"", False, True, "ask"),
+        (b"PLAIN", True, b"", False, False, "fail"),
+        (b"PLAIN", False, b"d", True, True, "skip"),
+        # CURVE server: Stonehouse without handler unless enforced with a domain.
+        (b"CURVE", True, b"", False, True, "ask"),
+        (b"CURVE", True, b"", False, False, "skip"),
+        (b"CURVE", True, b"d", False, False, "skip"),
+        (b"CURVE", True, b"", True, True, "skip"),
+        (b"CURVE", True, b"d", True, True, "ask"),
+        (b"CURVE", True, b"d", True, False, "fail"),
+        (b"CURVE", False, b"d", True, True, "skip"),
+    ],
+)
+def test_zap_policy(mechanism: bytes, server: bool, domain: bytes, enforce: bool, bound: bool,
+                    policy: str) -> None:
+    got = zap_policy(mechanism, as_server=server, domain=domain, enforce_domain=enforce,
+                     handler_bound=bound)
+    assert got is ZapPolicy(policy)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 
 from ..constants import ProtocolErrorCode
 from ..error import RemoteProtocolError
@@ -138,6 +139,51 @@ def parse_reply(frames: Sequence[bytes], request_id: bytes = ZAP_REQUEST_ID) -> 
     return ZapReply(int(status), status_text, user_id, props)
 
 
+class ZapPolicy(Enum):
+    """What a new connection does about ZAP (zap.md §4, libzmq ``session_base.cpp`` and the
+    mechanisms' ``zap_connect`` calls)."""
+
+    #: Never ask: build the mechanism without ZAP (NullMechanism(zap=False),
+    #: CurveServer(zap=False)); clients always get this.
+    SKIP = "skip"
+    #: Build the mechanism with ZAP on and forward its ``ZapRequest`` to the handler.
+    ASK = "ask"
+    #: Build the mechanism with ZAP on, but no handler is bound: when its ``ZapRequest`` comes,
+    #: fail the handshake without sending anything (monitor HANDSHAKE_FAILED_NO_DETAIL, EFAULT).
+    FAIL = "fail"
+
+
+def zap_policy(
+    mechanism: bytes,
+    *,
+    as_server: bool,
+    domain: bytes | str,
+    enforce_domain: bool,
+    handler_bound: bool,
+) -> ZapPolicy:
+    """libzmq's rules for whether a connection consults ZAP (zap.md §4)."""
+    if mechanism == b"NULL":
+        # NULL asks only when ZAP_DOMAIN is set; a missing handler is fatal only when enforced.
+        if not domain:
+            return ZapPolicy.SKIP
+        if handler_bound:
+            return ZapPolicy.ASK
+        return ZapPolicy.FAIL if enforce_domain else ZapPolicy.SKIP
+    if not as_server:
+        return ZapPolicy.SKIP
+    if mechanism == b"PLAIN":
+        # libzmq >= 4.3.0: a PLAIN server without a handler refuses everybody (spec note 22).
+        return ZapPolicy.ASK if handler_bound else ZapPolicy.FAIL
+    # CURVE (and any other server mechanism): without enforcement, ask whenever a handler is
+    # bound, otherwise accept every client ("Stonehouse"); with enforcement, only a domain
+    # switches ZAP on, and then a missing handler is fatal.
+    if enforce_domain:
+        if not domain:
+            return ZapPolicy.SKIP
+        return ZapPolicy.ASK if handler_bound else ZapPolicy.FAIL
+    return ZapPolicy.ASK if handler_bound else ZapPolicy.SKIP
+
+
 def build_reply(
     status: int,
     status_text: bytes = b"",
@@ -161,6 +207,8 @@ __all__ = [
     "REPLY_FRAMES",
     "ERROR_REASON",
     "ZapReply",
+    "ZapPolicy",
+    "zap_policy",
     "build_request",
     "parse_reply",
     "build_reply",
