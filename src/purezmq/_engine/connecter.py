@@ -1,0 +1,263 @@
+"""Connected endpoints: connecting, and reconnecting after RECONNECT_IVL, on the I/O loop.
+
+Owns ``connect(core, endpoint) -> Connecter`` (contracts.md) and libzmq's connect-side session
+rules (spec zmtp.md §11, options.md §6.1):
+
+* ``connect()`` validates the endpoint at once (EINVAL, EPROTONOSUPPORT raise in the caller)
+  and then connects on the loop with a non-blocking ``connect_ex``: CONNECT_DELAYED(EINPROGRESS)
+  while it is in flight, CONNECTED(fd) when it succeeds, then a ``Peer`` runs ZMTP over it;
+* a failed attempt, a lost connection, a handshake or heartbeat timeout are retried after the
+  reconnect interval (CONNECT_RETRIED carries the interval used): RECONNECT_IVL plus a random
+  jitter in 0..IVL-1 ms when RECONNECT_IVL_MAX is 0, else doubling from RECONNECT_IVL up to
+  RECONNECT_IVL_MAX (libzmq ``stream_connecter_base::get_new_reconnect_ivl``); the back-off
+  restarts after a successful handshake. RECONNECT_IVL <= 0 (libzmq: -1) never reconnects;
+* a protocol error, a socket-type or mechanism mismatch or an auth failure stops reconnecting
+  for good ("verified" libzmq behaviour);
+* the pipe belongs to the session, not the connection: ``core.session_pipe(self)`` gives the
+  same pipe across reconnects unless IMMEDIATE (the socket side decides), and every lost
+  connection reports ``core.pipe_disconnected(pipe, reconnecting=...)``;
+* CONNECT_TIMEOUT bounds one TCP connect attempt.
+
+Thread affinity: ``connect`` on the socket's owner thread; everything else on the I/O loop;
+``close`` may be called from any thread (it hops to the loop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno as _errno
+import random
+import socket
+import threading
+from typing import Any
+
+from ..constants import Event, SocketType
+from ..endpoint import parse
+from ..patterns.pipe import Pipe
+from ..transports import SocketSettings, StreamEndpoint, check_stream, new_connect_socket, resolve
+from .peer import CoreLike, Peer
+
+_IN_PROGRESS = frozenset({_errno.EINPROGRESS, _errno.EAGAIN, _errno.EWOULDBLOCK})
+_INT_MAX = 2**31 - 1
+
+
+def connect(core: CoreLike, endpoint: str) -> Connecter:
+    """Validate ``endpoint`` now (raising ``ZMQError``) and start connecting on the I/O loop."""
+    stream = check_stream(parse(endpoint, for_bind=False))
+    connecter = Connecter(core, stream, endpoint)
+    core.call_soon(connecter._start)
+    return connecter
+
+
+def next_reconnect_ivl(current: int, ivl: int, ivl_max: int, rng: random.Random) -> tuple[int, int]:
+    """libzmq's reconnect interval rule: returns (interval to use now, new ``current``).
+
+    ``current`` is -1 before the first retry after a success.
+    """
+    if ivl_max > 0:
+        if current == -1:
+            candidate = ivl
+        elif current > _INT_MAX // 2:
+            candidate = _INT_MAX
+        else:
+            candidate = current * 2
+        current = min(candidate, ivl_max)
+        return current, current
+    if current == -1:
+        current = ivl
+    jitter = rng.randrange(ivl) if ivl > 0 else 0
+    return min(current + jitter, _INT_MAX), current
+
+
+class Connecter:
+    """One connected endpoint (a libzmq session with its connecter); ``endpoint`` as given."""
+
+    __slots__ = (
+        "_closed",
+        "_core",
+        "_current_ivl",
+        "_ep",
+        "_loop",
+        "_loop_thread",
+        "_retry_handle",
+        "_rng",
+        "_settings",
+        "_stopped",
+        "_task",
+        "connect_routing_id",
+        "endpoint",
+        "peer",
+    )
+
+    def __init__(self, core: CoreLike, ep: StreamEndpoint, endpoint: str) -> None:
+        self._core = core
+        self._ep = ep
+        self.endpoint = endpoint
+        self.peer: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread = 0
+        self._task: asyncio.Task[None] | None = None
+        self._retry_handle: asyncio.TimerHandle | None = None
+        self._settings = SocketSettings.from_options(core.options)
+        self._current_ivl = -1
+        self._closed = False
+        #: Set after a protocol/auth failure: this endpoint is never retried.
+        self._stopped = False
+        self._rng = random.Random()
+        #: CONNECT_ROUTING_ID applies to this connect() only: consume it now (owner thread).
+        self.connect_routing_id = bytes(getattr(core.options, "connect_routing_id", b"") or b"")
+        if self.connect_routing_id:
+            core.options.connect_routing_id = b""
+
+    @property
+    def stopped(self) -> bool:
+        """No more attempts will be made (protocol error, auth failure, RECONNECT_IVL -1)."""
+        return self._stopped
+
+    # -- PeerOwner ----------------------------------------------------------------------------
+
+    def get_pipe(self, peer: Any) -> Pipe:
+        return self._core.session_pipe(self)
+
+    def handshake_done(self, peer: Any) -> None:
+        self._current_ivl = -1
+
+    def peer_ended(self, peer: Any, reconnect: bool) -> bool:
+        if peer is self.peer:
+            self.peer = None
+        if self._closed:
+            return False
+        if not reconnect:
+            self._stopped = True
+            return False
+        return self._schedule_retry()
+
+    # -- connecting (I/O loop) ----------------------------------------------------------------
+
+    def _start(self) -> None:
+        if self._closed:
+            return
+        self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
+        self._attempt()
+
+    def _attempt(self) -> None:
+        self._retry_handle = None
+        if self._closed or self._stopped:
+            return
+        assert self._loop is not None
+        self._task = self._loop.create_task(self._connect_once())
+
+    async def _connect_once(self) -> None:
+        loop = self._loop
+        assert loop is not None
+        core = self._core
+        settings = self._settings
+        try:
+            family, addr = await resolve(loop, self._ep, settings)
+            sock = new_connect_socket(family, self._ep, settings)
+        except OSError:
+            self._task = None
+            self._schedule_retry()
+            return
+        try:
+            err = sock.connect_ex(addr)
+            if err in _IN_PROGRESS:
+                core.emit(int(Event.CONNECT_DELAYED), err, self.endpoint)
+                await self._wait_connected(loop, sock)
+                err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if err:
+                raise OSError(err, "connect failed")
+        except (OSError, asyncio.TimeoutError):
+            sock.close()
+            self._task = None
+            self._schedule_retry()
+            return
+        except asyncio.CancelledError:
+            sock.close()
+            raise
+        if self._closed:
+            sock.close()
+            return
+        core.emit(int(Event.CONNECTED), sock.fileno(), self.endpoint)
+        peer: Any
+        if int(core.socket_type) == SocketType.STREAM:
+            from .stream_peer import StreamPeer
+
+            peer = StreamPeer(core, self.endpoint, self)
+        else:
+            peer = Peer(core, self.endpoint, self)
+        self.peer = peer
+        self._task = None
+        try:
+            await loop.create_connection(lambda: peer, sock=sock)
+        except OSError:
+            sock.close()
+            if self.peer is peer:
+                self.peer = None
+                self._schedule_retry()
+
+    async def _wait_connected(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
+        """Until the non-blocking connect resolves (writable), bounded by CONNECT_TIMEOUT."""
+        fd = sock.fileno()
+        waiter: asyncio.Future[None] = loop.create_future()
+
+        def ready() -> None:
+            if not waiter.done():
+                waiter.set_result(None)
+
+        loop.add_writer(fd, ready)
+        try:
+            timeout = self._settings.connect_timeout
+            if timeout > 0:
+                await asyncio.wait_for(waiter, timeout / 1000.0)
+            else:
+                await waiter
+        finally:
+            loop.remove_writer(fd)
+
+    def _schedule_retry(self) -> bool:
+        """Arm the reconnect timer; False when reconnecting is off or over."""
+        if self._closed or self._stopped or self._loop is None:
+            return False
+        options = self._core.options
+        ivl = int(getattr(options, "reconnect_ivl", 100))
+        if ivl <= 0:
+            self._stopped = True
+            return False
+        ivl_max = int(getattr(options, "reconnect_ivl_max", 0))
+        delay, self._current_ivl = next_reconnect_ivl(self._current_ivl, ivl, ivl_max, self._rng)
+        self._core.emit(int(Event.CONNECT_RETRIED), delay, self.endpoint)
+        self._retry_handle = self._loop.call_later(delay / 1000.0, self._attempt)
+        return True
+
+    # -- closing ------------------------------------------------------------------------------
+
+    def close(self, linger: int | None = None) -> None:
+        """Stop connecting and close the connection with ``linger`` ms (any thread)."""
+        if linger is None:
+            linger = int(getattr(self._core.options, "linger", 0))
+        if self._loop is not None and threading.get_ident() == self._loop_thread:
+            self._close_on_loop(linger)
+        else:
+            self._core.call_soon(self._close_on_loop, linger)
+
+    def _close_on_loop(self, linger: int) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._retry_handle is not None:
+            self._retry_handle.cancel()
+            self._retry_handle = None
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        if self.peer is not None:
+            self.peer.close(linger)
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "stopped" if self._stopped else "active"
+        return f"<Connecter {self.endpoint} {state}>"
+
+
+__all__ = ["Connecter", "connect", "next_reconnect_ivl"]

@@ -1,0 +1,188 @@
+"""Bound endpoints: a listening socket that accepts connections and gives each one a Peer.
+
+Owns ``bind(core, endpoint) -> Listener`` (contracts.md): the OS socket is created and bound
+synchronously in the caller's thread, so EADDRINUSE/EADDRNOTAVAIL/ENODEV/EINVAL raise from
+``bind()`` itself (with a BIND_FAILED monitor event, like libzmq), then accepting is handed to
+the I/O loop. Monitor events: LISTENING(fd) at bind, ACCEPTED(fd) per connection,
+ACCEPT_FAILED(errno), CLOSED(fd) on close (spec options.md §6.1). Accepted connections are
+dropped when they fail (libzmq: the accepting side never reconnects, spec zmtp.md §11).
+
+Thread affinity: ``bind`` on the socket's owner thread; everything else on the I/O loop;
+``close`` may be called from any thread (it hops to the loop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno as _errno
+import socket
+import threading
+from typing import Any
+
+from ..constants import Event, SocketType
+from ..endpoint import parse
+from ..error import ZMQError
+from ..patterns.pipe import Pipe
+from ..transports import BoundSocket, SocketSettings, check_stream, tune_accepted
+from ..transports import bind as transport_bind
+from .peer import CoreLike, Peer
+
+#: Connections accepted per readable event before yielding to the rest of the loop.
+_ACCEPT_BATCH = 64
+#: Back-off when the process is out of descriptors (EMFILE…): stop accepting for a moment
+#: instead of spinning on a listening socket that stays readable.
+_ACCEPT_PAUSE = 0.1
+_RESOURCE_ERRORS = frozenset({_errno.EMFILE, _errno.ENFILE, _errno.ENOBUFS, _errno.ENOMEM})
+
+
+def bind(core: CoreLike, endpoint: str) -> Listener:
+    """Bind ``endpoint`` now (raising ``ZMQError`` on failure) and accept on the I/O loop."""
+    stream = check_stream(parse(endpoint, for_bind=True))
+    settings = SocketSettings.from_options(core.options)
+    try:
+        bound = transport_bind(stream, settings)
+    except ZMQError as exc:
+        core.emit(int(Event.BIND_FAILED), exc.errno, endpoint)
+        raise
+    listener = Listener(core, bound, settings)
+    core.emit(int(Event.LISTENING), listener.fd, listener.endpoint)
+    core.call_soon(listener._start)
+    return listener
+
+
+class Listener:
+    """One bound endpoint; ``endpoint`` is the resolved string (``LAST_ENDPOINT``)."""
+
+    __slots__ = (
+        "_bound",
+        "_closed",
+        "_core",
+        "_loop",
+        "_loop_thread",
+        "_paused",
+        "_settings",
+        "endpoint",
+        "fd",
+        "peers",
+    )
+
+    def __init__(self, core: CoreLike, bound: BoundSocket, settings: SocketSettings) -> None:
+        self._core = core
+        self._bound = bound
+        self._settings = settings
+        self.endpoint = bound.endpoint
+        self.fd = bound.sock.fileno()
+        self.peers: set[Peer] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread = 0
+        self._closed = False
+        self._paused = False
+
+    # -- PeerOwner ----------------------------------------------------------------------------
+
+    def get_pipe(self, peer: Peer) -> Pipe:
+        return self._core.new_pipe()
+
+    def handshake_done(self, peer: Peer) -> None:
+        pass
+
+    def peer_ended(self, peer: Peer, reconnect: bool) -> bool:
+        self.peers.discard(peer)
+        return False  # the accepting side never reconnects
+
+    # -- accepting (I/O loop) -----------------------------------------------------------------
+
+    def _start(self) -> None:
+        if self._closed:
+            return
+        self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
+        self._loop.add_reader(self.fd, self._on_readable)
+
+    def _on_readable(self) -> None:
+        sock = self._bound.sock
+        for _ in range(_ACCEPT_BATCH):
+            try:
+                conn, _addr = sock.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                err = exc.errno or _errno.EINVAL
+                self._core.emit(int(Event.ACCEPT_FAILED), err, self.endpoint)
+                if err in _RESOURCE_ERRORS:
+                    self._pause_accepting()
+                return
+            self._accepted(conn)
+
+    def _pause_accepting(self) -> None:
+        assert self._loop is not None
+        if self._paused or self._closed:
+            return
+        self._paused = True
+        self._loop.remove_reader(self.fd)
+        self._loop.call_later(_ACCEPT_PAUSE, self._resume_accepting)
+
+    def _resume_accepting(self) -> None:
+        self._paused = False
+        if not self._closed and self._loop is not None:
+            self._loop.add_reader(self.fd, self._on_readable)
+
+    def _accepted(self, conn: socket.socket) -> None:
+        try:
+            conn.setblocking(False)
+            tune_accepted(conn, self._settings)
+        except OSError as exc:
+            conn.close()
+            self._core.emit(int(Event.ACCEPT_FAILED), exc.errno or _errno.EINVAL, self.endpoint)
+            return
+        self._core.emit(int(Event.ACCEPTED), conn.fileno(), self.endpoint)
+        if int(self._core.socket_type) == SocketType.STREAM:
+            from .stream_peer import StreamPeer
+
+            peer: Any = StreamPeer(self._core, self.endpoint, self)
+        else:
+            peer = Peer(self._core, self.endpoint, self)
+        self.peers.add(peer)
+        assert self._loop is not None
+        self._loop.create_task(self._attach_transport(conn, peer))
+
+    async def _attach_transport(self, conn: socket.socket, peer: Any) -> None:
+        assert self._loop is not None
+        try:
+            await self._loop.connect_accepted_socket(lambda: peer, conn)
+        except OSError:
+            conn.close()
+            self.peers.discard(peer)
+
+    # -- closing ------------------------------------------------------------------------------
+
+    def close(self, linger: int | None = None) -> None:
+        """Stop listening, remove the ipc file, close accepted connections (any thread)."""
+        if linger is None:
+            linger = int(getattr(self._core.options, "linger", 0))
+        if self._loop is None or threading.get_ident() == self._loop_thread:
+            # Not started yet (the start is queued behind us) or already on the loop.
+            if self._loop is None:
+                self._core.call_soon(self._close_on_loop, linger)
+            else:
+                self._close_on_loop(linger)
+        else:
+            self._core.call_soon(self._close_on_loop, linger)
+
+    def _close_on_loop(self, linger: int) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._loop is not None and not self._paused:
+            self._loop.remove_reader(self.fd)
+        self._bound.close()
+        self._core.emit(int(Event.CLOSED), self.fd, self.endpoint)
+        for peer in list(self.peers):
+            peer.close(linger)
+
+    def __repr__(self) -> str:
+        state = " closed" if self._closed else ""
+        return f"<Listener {self.endpoint} peers={len(self.peers)}{state}>"
+
+
+__all__ = ["Listener", "bind"]

@@ -1,0 +1,590 @@
+"""One ZMTP connection on the I/O loop: an ``asyncio.BufferedProtocol`` driving a
+``zmtp.Connection`` and pumping whole messages between it and one pipe end.
+
+Owns, per TCP/IPC connection (contracts.md "Inside the engine: socket side ↔ network side"):
+
+* input: the kernel writes into one reusable 64 KiB buffer (``get_buffer``), the bytes go
+  straight into ``Connection.receive_data`` (which copies what it keeps), and every message
+  that comes out is written into the engine end of the pipe. At the inbound HWM the rest is
+  stashed and the transport paused; reading resumes when the pattern drains the pipe to LWM
+  (DESIGN.md §3, ANCHORS.md §5.1 rule 6);
+* output: when the pattern writes into a pipe whose engine end slept, one flush is scheduled
+  (coalesced); it drains the pipe into ``Connection.send_message`` and hands everything to the
+  transport with one ``writelines()`` (ANCHORS.md §5.1 rule 5). While the transport's write
+  buffer is above its limit (``pause_writing``) the pipe is not drained, so the socket's SNDHWM
+  pushes back on the sender;
+* one timer (``loop.call_at``) re-armed from ``next_deadline()`` after every interaction:
+  handshake deadline and heartbeats (spec zmtp.md §9, §11);
+* the connection's fate: monitor events (spec options.md §6.1) and whether the connecter may
+  reconnect (no reconnect after a protocol error or auth failure, spec zmtp.md §11); a
+  misbehaving peer only ever closes its own connection (DESIGN.md §5).
+
+Thread affinity: everything runs on the I/O loop except the two pipe callbacks
+(``on_read_activated``/``on_write_activated``), which the pattern's owner thread calls. They
+only hop to the loop — directly with ``loop.call_soon`` when already on the loop's thread (the
+asyncio API), otherwise through the ContextCore's thread-safe ``call_soon`` (one cheap wake-up,
+never a Future).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno as _errno
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from ..constants import Event, SecurityMechanism
+from ..patterns.pipe import Pipe
+from ..zmtp import (
+    Connection,
+    ConnectionOptions,
+    HandshakeFailedAuth,
+    HandshakeSucceeded,
+    HandshakeTimeout,
+    HeartbeatTimeout,
+    Mechanism,
+    NullMechanism,
+    PeerClosed,
+    ProtocolFailure,
+    ZapRequest,
+)
+from ..zmtp import Event as ZmtpEvent
+
+#: Size of the reusable receive buffer; one read may carry many small messages.
+RECV_BUFFER_SIZE = 64 * 1024
+#: Messages moved from the pipe to the wire per flush before yielding to other peers.
+FLUSH_BATCH = 1024
+#: Inbound messages written per ``_deliver`` turn is unbounded: a read is at most 64 KiB.
+
+_EV_HANDSHAKE_SUCCEEDED = int(Event.HANDSHAKE_SUCCEEDED)
+_EV_HANDSHAKE_FAILED_PROTOCOL = int(Event.HANDSHAKE_FAILED_PROTOCOL)
+_EV_HANDSHAKE_FAILED_AUTH = int(Event.HANDSHAKE_FAILED_AUTH)
+_EV_HANDSHAKE_FAILED_NO_DETAIL = int(Event.HANDSHAKE_FAILED_NO_DETAIL)
+_EV_DISCONNECTED = int(Event.DISCONNECTED)
+
+
+class CoreLike(Protocol):
+    """What the network side needs from ``SocketCore`` (contracts.md)."""
+
+    @property
+    def options(self) -> Any: ...
+
+    @property
+    def socket_type(self) -> int: ...
+
+    def call_soon(self, fn: Callable[..., object], *args: Any) -> None:
+        """Run ``fn(*args)`` on this socket's I/O loop, from any thread."""
+
+    def session_pipe(self, connecter: Any) -> Pipe: ...
+
+    def new_pipe(self) -> Pipe: ...
+
+    def attach_pipe(self, engine_end: Pipe) -> None: ...
+
+    def pipe_disconnected(self, engine_end: Pipe, reconnecting: bool) -> None: ...
+
+    def emit(self, event: int, value: int, endpoint: str) -> None: ...
+
+
+class PeerOwner(Protocol):
+    """The listener or connecter that made a peer."""
+
+    def get_pipe(self, peer: Any) -> Pipe:
+        """The engine end to use once the handshake succeeded."""
+
+    def handshake_done(self, peer: Any) -> None:
+        """The handshake succeeded (a connecter resets its back-off)."""
+
+    def peer_ended(self, peer: Any, reconnect: bool) -> bool:
+        """The connection is gone; returns whether a new connection will reuse the pipe."""
+
+
+def _seconds(ms: Any, default: float | None) -> float | None:
+    """libzmq milliseconds → seconds for ``ConnectionOptions`` (0 = off)."""
+    if ms is None:
+        return default
+    ms = int(ms)
+    return ms / 1000.0 if ms > 0 else None
+
+
+def connection_options(options: Any) -> ConnectionOptions:
+    """Snapshot the ZMTP-level settings of a ``SocketOptions`` (contracts.md allows it)."""
+    timeout = getattr(options, "heartbeat_timeout", -1)
+    metadata = getattr(options, "metadata", None) or {}
+    md = {
+        (k.decode("utf-8", "surrogateescape") if isinstance(k, bytes) else str(k)): bytes(v)
+        for k, v in metadata.items()
+    }
+    return ConnectionOptions(
+        routing_id=bytes(getattr(options, "routing_id", b"") or b""),
+        max_msg_size=int(getattr(options, "maxmsgsize", -1)),
+        heartbeat_ivl=_seconds(getattr(options, "heartbeat_ivl", 0), None),
+        heartbeat_ttl=_seconds(getattr(options, "heartbeat_ttl", 0), None),
+        # -1 (libzmq's default) means "same as HEARTBEAT_IVL": None for the Connection.
+        heartbeat_timeout=None if timeout is None or int(timeout) < 0 else timeout / 1000.0,
+        handshake_ivl=_seconds(getattr(options, "handshake_ivl", 30000), 30.0),
+        metadata=md,
+    )
+
+
+def make_mechanism(options: Any) -> Mechanism:
+    """The security mechanism the socket's options select (spec mechanisms.md §0)."""
+    mechanism = int(getattr(options, "mechanism", SecurityMechanism.NULL))
+    if mechanism == SecurityMechanism.PLAIN:
+        from ..zmtp.mechanisms.plain import PlainClient, PlainServer
+
+        if getattr(options, "plain_server", 0):
+            return PlainServer()
+        return PlainClient(
+            bytes(getattr(options, "plain_username", b"")),
+            bytes(getattr(options, "plain_password", b"")),
+        )
+    if mechanism == SecurityMechanism.CURVE:
+        from ..zmtp.mechanisms.curve import CurveClient, CurveServer
+
+        if getattr(options, "curve_server", 0):
+            return CurveServer(secret_key=options.curve_secretkey)
+        return CurveClient(
+            public_key=options.curve_publickey,
+            secret_key=options.curve_secretkey,
+            server_key=options.curve_serverkey,
+        )
+    # NULL asks ZAP only when a ZAP domain is set (libzmq 4.3 ``zap_enabled``).
+    return NullMechanism(zap=bool(getattr(options, "zap_domain", b"")))
+
+
+def _noop(pipe: Pipe) -> None:
+    """Pipe callback of a peer that is gone."""
+
+
+class Peer(asyncio.BufferedProtocol):
+    """One ZMTP connection; see the module docstring.
+
+    ``endpoint`` is the string monitor events carry (the connect endpoint, or the listener's
+    resolved endpoint for accepted connections).
+    """
+
+    __slots__ = (
+        "_buf",
+        "_closing",
+        "_conn",
+        "_core",
+        "_done",
+        "_fd",
+        "_flush_scheduled",
+        "_linger_handle",
+        "_loop",
+        "_loop_thread",
+        "_owner",
+        "_pipe",
+        "_read_paused",
+        "_reconnect",
+        "_stash",
+        "_timer",
+        "_timer_at",
+        "_transport",
+        "_view",
+        "_write_paused",
+        "endpoint",
+        "peer_address",
+    )
+
+    def __init__(
+        self,
+        core: CoreLike,
+        endpoint: str,
+        owner: PeerOwner,
+        connection: Connection | None = None,
+    ) -> None:
+        self._core = core
+        self.endpoint = endpoint
+        self._owner = owner
+        if connection is None:
+            options = core.options
+            connection = Connection(
+                core.socket_type, make_mechanism(options), options=connection_options(options)
+            )
+        self._conn = connection
+        self._buf = bytearray(RECV_BUFFER_SIZE)
+        self._view = memoryview(self._buf)
+        self._transport: asyncio.Transport | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread = 0
+        self._pipe: Pipe | None = None
+        self._stash: deque[list[bytes]] | None = None
+        self._read_paused = False
+        self._write_paused = False
+        self._flush_scheduled = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at: float | None = None
+        self._linger_handle: asyncio.TimerHandle | None = None
+        self._closing = False
+        self._done = False
+        # A lost connection (EOF, reset, timeout) is retried; protocol/auth failures are not.
+        self._reconnect = True
+        self._fd = -1
+        self.peer_address = ""
+
+    # -- state for owners and tests ------------------------------------------------------------
+
+    @property
+    def connection(self) -> Connection:
+        return self._conn
+
+    @property
+    def pipe(self) -> Pipe | None:
+        """The engine end of the pipe, once the handshake succeeded."""
+        return self._pipe
+
+    @property
+    def done(self) -> bool:
+        """The transport is gone and the pipe handed back."""
+        return self._done
+
+    @property
+    def fd(self) -> int:
+        return self._fd
+
+    # -- asyncio.BufferedProtocol --------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        loop = self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            self._fd = sock.fileno()
+            from ..transports import peer_address
+
+            self.peer_address = peer_address(sock)
+        if self._closing:
+            # Closed (linger 0) before the transport existed.
+            transport.abort()
+            return
+        self._conn.start(loop.time())
+        self._after_io()
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self._view
+
+    def buffer_updated(self, nbytes: int) -> None:
+        assert self._loop is not None
+        # The Connection copies what it keeps, so the buffer is reused for the next read.
+        self._conn.receive_data(self._view[:nbytes], self._loop.time())
+        self._after_io()
+
+    def eof_received(self) -> bool:
+        self._conn.receive_eof()
+        self._after_io()
+        return False  # let the transport close itself
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        conn = self._conn
+        if not conn.closed and not self._closing:
+            # Reset or error without a prior EOF: a lost connection (libzmq connection_error).
+            err = exc.errno if isinstance(exc, OSError) and exc.errno else _errno.ECONNRESET
+            if not conn.ready:
+                self._core.emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, err, self.endpoint)
+            conn.close()
+        self._teardown()
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        self._schedule_flush()
+
+    # -- input --------------------------------------------------------------------------------
+
+    def _after_io(self) -> None:
+        """After every input or timer: events, then messages, then output, then the timer."""
+        conn = self._conn
+        events = conn.events_received()
+        if events:
+            self._handle_events(events)
+        messages = conn.messages_received()
+        if messages and self._pipe is not None:
+            self._deliver(messages)
+        self._write_out()
+        self._rearm_timer()
+
+    def _deliver(self, messages: list[list[bytes]]) -> None:
+        stash = self._stash
+        if stash is not None:
+            stash.extend(messages)
+            return
+        pipe = self._pipe
+        assert pipe is not None
+        write = pipe.write
+        for i, msg in enumerate(messages):
+            if not write(msg):
+                # Inbound HWM: keep the rest and stop reading; the pattern's drain to LWM
+                # calls _on_write_activated (spec patterns.md §1.1).
+                self._stash = deque(messages[i:])
+                self._pause_reading()
+                return
+
+    def _pause_reading(self) -> None:
+        if not self._read_paused and self._transport is not None:
+            self._read_paused = True
+            self._transport.pause_reading()
+
+    def _on_write_activated(self, pipe: Pipe) -> None:
+        """Pipe callback (owner thread): the pattern drained our inbound queue to LWM."""
+        self._hop(self._resume_inbound)
+
+    def _resume_inbound(self) -> None:
+        stash = self._stash
+        pipe = self._pipe
+        if self._done or stash is None or pipe is None:
+            return
+        write = pipe.write
+        while stash:
+            if not write(stash[0]):
+                return  # still full: we are asleep as writer again
+            stash.popleft()
+        self._stash = None
+        if self._read_paused and not self._closing and self._transport is not None:
+            self._read_paused = False
+            self._transport.resume_reading()
+
+    # -- output -------------------------------------------------------------------------------
+
+    def _on_read_activated(self, pipe: Pipe) -> None:
+        """Pipe callback (owner thread): the pattern wrote into a pipe we had drained."""
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._hop(self._flush)
+
+    def _schedule_flush(self) -> None:
+        """On the loop: one pending flush at most."""
+        if not self._flush_scheduled and self._loop is not None:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
+
+    def _hop(self, fn: Callable[[], None]) -> None:
+        if threading.get_ident() == self._loop_thread and self._loop is not None:
+            self._loop.call_soon(fn)
+        else:
+            self._core.call_soon(fn)
+
+    def _flush(self) -> None:
+        """Drain the pipe into the Connection; one writelines for everything."""
+        self._flush_scheduled = False
+        pipe = self._pipe
+        conn = self._conn
+        if self._done or pipe is None or self._write_paused or not conn.ready:
+            return
+        read = pipe.read
+        send = conn.send_message
+        for _ in range(FLUSH_BATCH):
+            msg = read()
+            if msg is None:
+                break
+            send(msg)
+        else:
+            # More is queued: yield to other peers, then continue (the end is not asleep, so
+            # no activation would come).
+            self._write_out()
+            self._schedule_flush()
+            return
+        self._write_out()
+        if self._closing:
+            self._finish_linger()
+
+    def _write_out(self) -> None:
+        data = self._conn.data_to_send()
+        if data and self._transport is not None:
+            self._transport.writelines(data)
+
+    # -- timers -------------------------------------------------------------------------------
+
+    def _rearm_timer(self) -> None:
+        deadline = self._conn.next_deadline()
+        if deadline == self._timer_at:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._timer_at = deadline
+        if deadline is not None and self._loop is not None and not self._done:
+            self._timer = self._loop.call_at(deadline, self._on_timer)
+
+    def _on_timer(self) -> None:
+        assert self._loop is not None
+        due = self._timer_at
+        self._timer = None
+        self._timer_at = None
+        # asyncio may fire a little early (clock resolution): never pass a time before the
+        # deadline, or the Connection would do nothing and we would spin.
+        now = self._loop.time()
+        if due is not None and now < due:
+            now = due
+        self._conn.handle_timer(now)
+        self._after_io()
+
+    # -- events -------------------------------------------------------------------------------
+
+    def _handle_events(self, events: list[ZmtpEvent]) -> None:
+        emit = self._core.emit
+        for event in events:
+            if isinstance(event, HandshakeSucceeded):
+                self._on_handshake(event)
+            elif isinstance(event, ProtocolFailure):
+                if event.during_handshake:
+                    emit(_EV_HANDSHAKE_FAILED_PROTOCOL, event.error.code, self.endpoint)
+                self._fail(reconnect=False)
+            elif isinstance(event, HandshakeFailedAuth):
+                emit(_EV_HANDSHAKE_FAILED_AUTH, event.status, self.endpoint)
+                self._fail(reconnect=False)
+            elif isinstance(event, HandshakeTimeout):
+                emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, _errno.ETIMEDOUT, self.endpoint)
+                self._fail(reconnect=True)
+            elif isinstance(event, HeartbeatTimeout):
+                self._fail(reconnect=True)
+            elif isinstance(event, PeerClosed):
+                if event.during_handshake:
+                    # libzmq reports a clean EOF mid-handshake as EPIPE (stream_engine_base).
+                    emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, _errno.EPIPE, self.endpoint)
+                self._fail(reconnect=True)
+            elif isinstance(event, ZapRequest):
+                self._on_zap_request(event)
+            # GroupJoined/GroupLeft (RADIO/DISH) are not routed over tcp yet.
+
+    def _on_zap_request(self, event: ZapRequest) -> None:
+        handler = getattr(self._core, "zap_request", None)
+        if handler is not None:
+            # The socket side sends it to inproc://zeromq.zap.01 and later calls zap_reply.
+            handler(self, event)
+            return
+        # No ZAP handler: libzmq fails the handshake with EFAULT (spec options.md §6.1).
+        self._core.emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, _errno.EFAULT, self.endpoint)
+        self._conn.close()
+        self._fail(reconnect=False)
+
+    def zap_reply(
+        self, status: int, user_id: bytes = b"", metadata: dict[str, bytes] | None = None
+    ) -> None:
+        """The ZAP handler's verdict (call on the I/O loop)."""
+        if self._done:
+            return
+        self._conn.zap_reply(status, user_id, metadata)
+        self._after_io()
+
+    def _on_handshake(self, event: HandshakeSucceeded) -> None:
+        if self._closing:
+            return
+        pipe = self._owner.get_pipe(self)
+        metadata = dict(event.peer_metadata)
+        if self.peer_address:
+            metadata["Peer-Address"] = self.peer_address.encode("utf-8", "surrogateescape")
+        peer_type = int(event.peer_socket_type) if event.peer_socket_type is not None else -1
+        # routing_id is CONNECT_ROUTING_ID (consumed by the connecter) or b"": the pattern
+        # picks the peer's Identity from metadata itself (contracts.md, patterns section).
+        routing_id = bytes(getattr(self._owner, "connect_routing_id", b""))
+        # Both ends: the pattern reads its own end; the engine end keeps them for re-attach.
+        for end in (pipe, pipe.peer):
+            end.metadata = metadata
+            end.peer_type = peer_type
+            if routing_id:
+                end.routing_id = routing_id
+        pipe.on_read_activated = self._on_read_activated
+        pipe.on_write_activated = self._on_write_activated
+        # The socket side finds us here to ask for a disconnect (ROUTER_HANDOVER, errors).
+        pipe.data = self
+        self._pipe = pipe
+        self._core.attach_pipe(pipe)
+        self._core.emit(_EV_HANDSHAKE_SUCCEEDED, 0, self.endpoint)
+        self._owner.handshake_done(self)
+        # Messages queued while we were connecting (or reconnecting) go out now.
+        self._schedule_flush()
+
+    def _fail(self, reconnect: bool) -> None:
+        """End the connection: flush what the Connection queued (an ERROR), then close."""
+        if not reconnect:
+            self._reconnect = False
+        self._write_out()
+        if self._transport is not None:
+            self._transport.close()
+
+    # -- closing ------------------------------------------------------------------------------
+
+    def close(self, linger: int = 0) -> None:
+        """Close on the I/O loop: with ``linger`` ms (-1 = forever) to send what is queued.
+
+        No DISCONNECTED event: this is the socket closing, not the connection failing.
+        """
+        if self._done or self._closing:
+            if linger == 0 and self._transport is not None and not self._done:
+                self._transport.abort()
+            return
+        self._closing = True
+        self._reconnect = False
+        transport = self._transport
+        if transport is None:
+            return  # connection_made will abort
+        self._pause_reading()
+        if linger == 0 or not self._conn.ready:
+            transport.abort()
+            return
+        if linger > 0 and self._loop is not None:
+            self._linger_handle = self._loop.call_later(linger / 1000.0, self._linger_expired)
+        self._flush_scheduled = False
+        self._flush()
+
+    def disconnect_requested(self, reason: str = "") -> None:
+        """The socket side drops this connection (I/O loop): ``"protocol"`` = never reconnect.
+
+        Called through ``engine_end.data`` (SocketCore ``_take_disconnects``).
+        """
+        if self._done:
+            return
+        if reason == "protocol":
+            self._reconnect = False
+        self._conn.close()
+        self._fail(reconnect=reason != "protocol")
+
+    def _finish_linger(self) -> None:
+        """Closing and the pipe is empty: let the transport send its buffer, then close."""
+        pipe = self._pipe
+        if pipe is not None and pipe.read_pending():
+            return
+        if self._transport is not None:
+            self._transport.close()  # asyncio flushes the write buffer before closing
+
+    def _linger_expired(self) -> None:
+        self._linger_handle = None
+        if not self._done and self._transport is not None:
+            self._transport.abort()
+
+    def _teardown(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._linger_handle is not None:
+            self._linger_handle.cancel()
+            self._linger_handle = None
+        self._conn.close()
+        if not self._closing:
+            self._core.emit(_EV_DISCONNECTED, self._fd, self.endpoint)
+        reconnecting = self._owner.peer_ended(self, self._reconnect and not self._closing)
+        pipe = self._pipe
+        if pipe is not None:
+            pipe.on_read_activated = _noop
+            pipe.on_write_activated = _noop
+            if pipe.data is self:
+                pipe.data = None
+            self._pipe = None
+            self._stash = None
+            self._core.pipe_disconnected(pipe, reconnecting)
+        self._transport = None
+
+
+__all__ = ["CoreLike", "Peer", "PeerOwner", "connection_options", "make_mechanism"]

@@ -1,0 +1,266 @@
+"""Raw TCP connections of STREAM sockets: bytes in, bytes out, no ZMTP (spec patterns.md §3.6).
+
+Owns one raw connection on the I/O loop. Pipe encoding (contracts.md, patterns section): the
+engine writes one-frame messages ``[bytes as read]``; the pattern writes ``[bytes to send]``,
+and the empty message ``[b""]`` (``patterns.stream.CLOSE_REQUEST``) asks to close the
+connection after writing what came before it. The pattern makes the ``[id, b""]`` connect and
+disconnect notifications itself (STREAM_NOTIFY) when the pipe is attached and detached, so the
+pipe is attached as soon as the TCP connection exists — there is no handshake.
+
+Same flow control as ``Peer``: a reusable receive buffer, pausing reads at the inbound HWM,
+one coalesced flush per activation with one ``writelines()``, no draining while the transport's
+write buffer is full.
+
+Thread affinity: the I/O loop, except the pipe callbacks (owner thread), which hop to the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import deque
+from collections.abc import Callable
+
+from ..constants import Event
+from ..patterns.pipe import Pipe
+from .peer import RECV_BUFFER_SIZE, CoreLike, PeerOwner
+
+FLUSH_BATCH = 1024
+_EV_DISCONNECTED = int(Event.DISCONNECTED)
+
+
+def _noop(pipe: Pipe) -> None:
+    """Pipe callback of a connection that is gone."""
+
+
+class StreamPeer(asyncio.BufferedProtocol):
+    """One raw connection of a STREAM socket."""
+
+    __slots__ = (
+        "_buf",
+        "_close_after_write",
+        "_closing",
+        "_core",
+        "_done",
+        "_fd",
+        "_flush_scheduled",
+        "_linger_handle",
+        "_loop",
+        "_loop_thread",
+        "_owner",
+        "_pipe",
+        "_read_paused",
+        "_stash",
+        "_transport",
+        "_view",
+        "_write_paused",
+        "endpoint",
+        "peer_address",
+    )
+
+    def __init__(self, core: CoreLike, endpoint: str, owner: PeerOwner) -> None:
+        self._core = core
+        self.endpoint = endpoint
+        self._owner = owner
+        self._buf = bytearray(RECV_BUFFER_SIZE)
+        self._view = memoryview(self._buf)
+        self._transport: asyncio.Transport | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread = 0
+        self._pipe: Pipe | None = None
+        self._stash: deque[list[bytes]] | None = None
+        self._read_paused = False
+        self._write_paused = False
+        self._flush_scheduled = False
+        self._close_after_write = False
+        self._closing = False
+        self._done = False
+        self._linger_handle: asyncio.TimerHandle | None = None
+        self._fd = -1
+        self.peer_address = ""
+
+    @property
+    def pipe(self) -> Pipe | None:
+        return self._pipe
+
+    @property
+    def done(self) -> bool:
+        return self._done
+
+    # -- asyncio.BufferedProtocol --------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            self._fd = sock.fileno()
+            from ..transports import peer_address
+
+            self.peer_address = peer_address(sock)
+        if self._closing:
+            transport.abort()
+            return
+        pipe = self._owner.get_pipe(self)
+        metadata: dict[str, bytes] = {}
+        if self.peer_address:
+            metadata["Peer-Address"] = self.peer_address.encode("utf-8", "surrogateescape")
+        routing_id = bytes(getattr(self._owner, "connect_routing_id", b""))
+        for end in (pipe, pipe.peer):
+            end.metadata = metadata
+            if routing_id:
+                end.routing_id = routing_id
+        pipe.on_read_activated = self._on_read_activated
+        pipe.on_write_activated = self._on_write_activated
+        pipe.data = self
+        self._pipe = pipe
+        self._core.attach_pipe(pipe)
+        self._owner.handshake_done(self)
+        self._schedule_flush()
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self._view
+
+    def buffer_updated(self, nbytes: int) -> None:
+        msg = [bytes(self._view[:nbytes])]
+        if self._stash is not None:
+            self._stash.append(msg)
+            return
+        pipe = self._pipe
+        if pipe is not None and not pipe.write(msg):
+            self._stash = deque([msg])
+            self._pause_reading()
+
+    def eof_received(self) -> bool:
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._done:
+            return
+        self._done = True
+        if self._linger_handle is not None:
+            self._linger_handle.cancel()
+            self._linger_handle = None
+        if not self._closing:
+            self._core.emit(_EV_DISCONNECTED, self._fd, self.endpoint)
+        reconnecting = self._owner.peer_ended(self, not self._closing)
+        pipe = self._pipe
+        if pipe is not None:
+            pipe.on_read_activated = _noop
+            pipe.on_write_activated = _noop
+            if pipe.data is self:
+                pipe.data = None
+            self._pipe = None
+            self._stash = None
+            self._core.pipe_disconnected(pipe, reconnecting)
+        self._transport = None
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        self._schedule_flush()
+
+    # -- flow control -------------------------------------------------------------------------
+
+    def _pause_reading(self) -> None:
+        if not self._read_paused and self._transport is not None:
+            self._read_paused = True
+            self._transport.pause_reading()
+
+    def _hop(self, fn: Callable[[], None]) -> None:
+        if threading.get_ident() == self._loop_thread and self._loop is not None:
+            self._loop.call_soon(fn)
+        else:
+            self._core.call_soon(fn)
+
+    def _on_write_activated(self, pipe: Pipe) -> None:
+        self._hop(self._resume_inbound)
+
+    def _resume_inbound(self) -> None:
+        stash = self._stash
+        pipe = self._pipe
+        if self._done or stash is None or pipe is None:
+            return
+        while stash:
+            if not pipe.write(stash[0]):
+                return
+            stash.popleft()
+        self._stash = None
+        if self._read_paused and not self._closing and self._transport is not None:
+            self._read_paused = False
+            self._transport.resume_reading()
+
+    def _on_read_activated(self, pipe: Pipe) -> None:
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._hop(self._flush)
+
+    def _schedule_flush(self) -> None:
+        if not self._flush_scheduled and self._loop is not None:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        pipe = self._pipe
+        transport = self._transport
+        if self._done or pipe is None or transport is None or self._write_paused:
+            return
+        if self._close_after_write:
+            return
+        out: list[bytes] = []
+        read = pipe.read
+        for _ in range(FLUSH_BATCH):
+            msg = read()
+            if msg is None:
+                break
+            data = msg[0] if len(msg) == 1 else b"".join(msg)
+            if not data:
+                # CLOSE_REQUEST: write what came before, then close (the transport flushes).
+                self._close_after_write = True
+                break
+            out.append(data)
+        else:
+            if out:
+                transport.writelines(out)
+            self._schedule_flush()
+            return
+        if out:
+            transport.writelines(out)
+        if self._close_after_write or (self._closing and not pipe.read_pending()):
+            transport.close()
+
+    # -- closing ------------------------------------------------------------------------------
+
+    def disconnect_requested(self, reason: str = "") -> None:
+        """The socket side drops this connection (I/O loop)."""
+        if not self._done and self._transport is not None:
+            self._transport.close()
+
+    def close(self, linger: int = 0) -> None:
+        """Close on the I/O loop, sending what is queued for up to ``linger`` ms."""
+        if self._done or self._closing:
+            return
+        self._closing = True
+        transport = self._transport
+        if transport is None:
+            return
+        self._pause_reading()
+        if linger == 0:
+            transport.abort()
+            return
+        if linger > 0 and self._loop is not None:
+            self._linger_handle = self._loop.call_later(linger / 1000.0, self._linger_expired)
+        self._flush()
+
+    def _linger_expired(self) -> None:
+        self._linger_handle = None
+        if not self._done and self._transport is not None:
+            self._transport.abort()
+
+
+__all__ = ["StreamPeer"]
