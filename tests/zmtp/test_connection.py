@@ -618,3 +618,12 @@ def test_bad_local_metadata_is_a_user_error(metadata: dict[str, bytes]) -> None:
     with pytest.raises(ZMQError) as info:
         Connection(T.PAIR, NullMechanism(), options=ConnectionOptions(metadata=metadata))
     assert info.value.errno == 22
+
+
+def test_frames_after_a_ping_in_the_same_read_cancel_its_ttl() -> None:
+    conn = Connection(T.DEALER, NullMechanism())
+    raw_peer(conn)
+    conn.receive_data(encode_frame(commands.ping(30), FLAG_COMMAND) + encode_frame(b"m"), 1.0)
+    assert conn.next_deadline() is None
+    conn.receive_data(encode_frame(b"m") + encode_frame(commands.ping(30), FLAG_COMMAND), 2.0)
+    assert conn.next_deadline() == pytest.approx(5.0)

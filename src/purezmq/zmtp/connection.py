@@ -58,6 +58,7 @@ from .metadata import IDENTITY, SOCKET_TYPE, encode_metadata, get_property
 HANDSHAKE_FRAME_LIMIT = 65536
 
 _SUBSCRIBE_PREFIX = b"\x01"
+_PING_PREFIX = b"\x04PING"
 _CANCEL_PREFIX = b"\x00"
 
 
@@ -352,9 +353,9 @@ class Connection:
         """The hot path: plain frames after the handshake."""
         if not frames:
             return
-        # Any frame from the peer proves it alive (spec zmtp.md §9.2).
+        # Any frame from the peer proves it alive (spec zmtp.md §9.2): it cancels the timeout
+        # started by our PING, and the TTL timer of an earlier PING (done after the loop).
         self._timeout_deadline = None
-        self._ttl_deadline = None
         partial = self._partial
         messages = self._messages
         for flags, body in frames:
@@ -369,6 +370,9 @@ class Connection:
                 messages.append(partial)
                 partial = []
         self._partial = partial
+        last_flags, last_body = frames[-1]
+        if not (last_flags & FLAG_COMMAND and last_body[:5] == _PING_PREFIX):
+            self._ttl_deadline = None
 
     def _on_wrapped_frame(self, body: bytes) -> None:
         self._timeout_deadline = None
@@ -475,8 +479,9 @@ class Connection:
             ttl, context = commands.parse_ping(data)
             # RFC 37: answer every PING with a PONG echoing its context (<= 16 bytes).
             self._send_command(commands.pong(context))
-            if ttl and self._ttl_deadline is None:
-                self._ttl_deadline = self._now + ttl / 10
+            # The PING frame itself cancelled any earlier TTL timer; a TTL > 0 starts a new one
+            # (correct arithmetic, not libzmq's 16-bit overflow, libzmq#4226).
+            self._ttl_deadline = self._now + ttl / 10 if ttl else None
         elif name == commands.SUBSCRIBE:
             self._messages.append([_SUBSCRIBE_PREFIX + data])
         elif name == commands.CANCEL:
