@@ -475,3 +475,25 @@ def test_metadata_is_encrypted() -> None:
     initiate = deliver(fresh_c, deliver(fresh_s, hello))
     assert b"DEALER" not in initiate[0]
     assert commands.parse_command(initiate[0])[0] == b"INITIATE"
+
+
+@pytest.mark.parametrize("step", [1, 7, 64])
+def test_connections_survive_any_chunking(step: int) -> None:
+    from purezmq.zmtp.connection import Connection
+
+    def chunker(data: bytes) -> list[bytes]:
+        return [data[i : i + step] for i in range(0, len(data), step)]
+
+    client = Connection(SocketType.DEALER, CurveClient(
+        public_key=CLIENT_PUBLIC, secret_key=CLIENT_SECRET, server_key=SERVER_PUBLIC))
+    server = Connection(SocketType.ROUTER, CurveServer(secret_key=SERVER_SECRET, zap=True))
+    client.start(0.0)
+    server.start(0.0)
+    pump(client, server, chunker=chunker)
+    assert server.events_received() == [ZapRequest(b"CURVE", (CLIENT_PUBLIC,))]
+    server.zap_reply(200)
+    pump(client, server, chunker=chunker)
+    assert client.ready and server.ready
+    client.send_message([b"m" * 500, b"n"])
+    pump(client, server, chunker=chunker)
+    assert server.messages_received()[0] == [b"m" * 500, b"n"]
