@@ -289,7 +289,7 @@ class ContextCore:
             for sock in socks:
                 signal = sock.signal
                 if isinstance(signal, LoopSignal) and signal.loop is running:
-                    sock.close()
+                    sock._close_for_term()
         done = True
         with self._cond:
             # Sockets first (their owners close them), then LINGER flushes — which run on the

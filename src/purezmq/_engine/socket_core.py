@@ -53,6 +53,7 @@ _ALIVE = 0
 _CLOSED = 1
 _TERMINATED = 2
 _FORKED = 3
+_CLOSED_BY_TERM = 4  # closed by ``ContextCore.term()`` itself: later calls still say ETERM
 
 # Types whose pattern needs the peer's routing id when a pipe is attached: their connect-side
 # pipe is attached when the peer becomes known, not at connect time.
@@ -175,7 +176,7 @@ class SocketCore:
 
     def _forked(self) -> None:
         """In a forked child (no locks, no wake-ups: the parent's threads do not exist here)."""
-        if self._dead != _CLOSED:
+        if not self.closed:
             self._dead = _FORKED
         self._ctl_lock = threading.RLock()
 
@@ -183,7 +184,7 @@ class SocketCore:
 
     def _raise_dead(self) -> None:
         dead = self._dead
-        if dead == _TERMINATED:
+        if dead in (_TERMINATED, _CLOSED_BY_TERM):
             raise ContextTerminated()
         if dead == _CLOSED:
             raise ZMQError(Errno.ENOTSOCK, "Socket operation on a closed socket")
@@ -562,7 +563,12 @@ class SocketCore:
 
     @property
     def closed(self) -> bool:
-        return self._dead == _CLOSED
+        return self._dead == _CLOSED or self._dead == _CLOSED_BY_TERM
+
+    def _close_for_term(self) -> None:
+        """``term()`` closes a socket whose owner cannot (it is the caller's own loop)."""
+        self.close()
+        self._dead = _CLOSED_BY_TERM
 
     def close(self, linger: int | None = None) -> None:
         """Close (owner thread; also allowed after ETERM). Idempotent.
@@ -571,7 +577,7 @@ class SocketCore:
         Network: listeners/connecters get ``close(linger)`` and flush their pipes for up to
         LINGER ms (the ContextCore waits for them in ``term()``).
         """
-        if self._dead == _CLOSED:
+        if self._dead == _CLOSED or self._dead == _CLOSED_BY_TERM:
             return
         if linger is None:
             linger = int(self.options.linger)
@@ -627,7 +633,7 @@ class SocketCore:
         return stats
 
     def __repr__(self) -> str:
-        state = ("open", "closed", "terminated", "forked")[self._dead]
+        state = ("open", "closed", "terminated", "forked", "closed")[self._dead]
         return f"<SocketCore {self.socket_type.name} {state} pipes={len(self._pipes)}>"
 
 
