@@ -35,8 +35,9 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from ..constants import Event, SecurityMechanism
-from ..patterns.pipe import Pipe
+from ..constants import Event, SecurityMechanism, SocketType
+from ..error import ProtocolError, ZMQError
+from ..patterns.pipe import Pipe, pipe_pair
 from ..zmtp import (
     Connection,
     ConnectionOptions,
@@ -51,6 +52,9 @@ from ..zmtp import (
     ZapRequest,
 )
 from ..zmtp import Event as ZmtpEvent
+from ..zmtp.zap import ZAP_ENDPOINT, ZapPolicy, build_request, parse_reply, zap_policy
+
+_ZAP_NAME = ZAP_ENDPOINT.removeprefix("inproc://")
 
 #: Size of the reusable receive buffer; one read may carry many small messages.
 RECV_BUFFER_SIZE = 64 * 1024
@@ -129,30 +133,72 @@ def connection_options(options: Any) -> ConnectionOptions:
     )
 
 
-def make_mechanism(options: Any) -> Mechanism:
-    """The security mechanism the socket's options select (spec mechanisms.md §0)."""
+def zap_handler(core: Any) -> Any:
+    """The ``SocketCore`` bound at ``inproc://zeromq.zap.01`` in ``core``'s context, or None."""
+    registry = getattr(getattr(core, "ctx", None), "inproc", None)
+    if registry is None:
+        return None
+    lookup = getattr(registry, "lookup", None)
+    if lookup is not None:
+        return lookup(_ZAP_NAME)
+    bound = getattr(registry, "_bound", None)
+    lock = getattr(registry, "_lock", None)
+    if bound is None or lock is None:
+        return None
+    with lock:
+        binding = bound.get(_ZAP_NAME)
+    return None if binding is None else binding.core
+
+
+def make_mechanism(options: Any, handler_bound: bool = False) -> tuple[Mechanism, ZapPolicy]:
+    """The security mechanism the socket's options select, and whether it consults ZAP.
+
+    Constructors and policy as contracts.md ("Mechanisms and ZAP") pins them (spec zap.md §4).
+    """
     mechanism = int(getattr(options, "mechanism", SecurityMechanism.NULL))
+    as_server = bool(getattr(options, "as_server", 0))
     if mechanism == SecurityMechanism.PLAIN:
+        name = b"PLAIN"
+    elif mechanism == SecurityMechanism.CURVE:
+        name = b"CURVE"
+    else:
+        name = b"NULL"
+    policy = zap_policy(
+        name,
+        as_server=as_server,
+        domain=bytes(getattr(options, "zap_domain", b"") or b""),
+        enforce_domain=bool(getattr(options, "zap_enforce_domain", 0)),
+        handler_bound=handler_bound,
+    )
+    if name == b"PLAIN":
         from ..zmtp.mechanisms.plain import PlainClient, PlainServer
 
-        if getattr(options, "plain_server", 0):
-            return PlainServer()
-        return PlainClient(
-            bytes(getattr(options, "plain_username", b"")),
-            bytes(getattr(options, "plain_password", b"")),
+        if as_server:
+            return PlainServer(), policy
+        return (
+            PlainClient(
+                bytes(getattr(options, "plain_username", b"")),
+                bytes(getattr(options, "plain_password", b"")),
+            ),
+            policy,
         )
-    if mechanism == SecurityMechanism.CURVE:
+    if name == b"CURVE":
         from ..zmtp.mechanisms.curve import CurveClient, CurveServer
 
-        if getattr(options, "curve_server", 0):
-            return CurveServer(secret_key=options.curve_secretkey)
-        return CurveClient(
-            public_key=options.curve_publickey,
-            secret_key=options.curve_secretkey,
-            server_key=options.curve_serverkey,
+        if as_server:
+            return (
+                CurveServer(secret_key=options.curve_secretkey, zap=policy is not ZapPolicy.SKIP),
+                policy,
+            )
+        return (
+            CurveClient(
+                public_key=options.curve_publickey,
+                secret_key=options.curve_secretkey,
+                server_key=options.curve_serverkey,
+            ),
+            policy,
         )
-    # NULL asks ZAP only when a ZAP domain is set (libzmq 4.3 ``zap_enabled``).
-    return NullMechanism(zap=bool(getattr(options, "zap_domain", b"")))
+    return NullMechanism(zap=policy is not ZapPolicy.SKIP), policy
 
 
 def _noop(pipe: Pipe) -> None:
@@ -167,6 +213,7 @@ class Peer(asyncio.BufferedProtocol):
     """
 
     __slots__ = (
+        "_broken",
         "_buf",
         "_closing",
         "_conn",
@@ -187,6 +234,8 @@ class Peer(asyncio.BufferedProtocol):
         "_transport",
         "_view",
         "_write_paused",
+        "_zap",
+        "_zap_policy",
         "endpoint",
         "peer_address",
     )
@@ -201,11 +250,23 @@ class Peer(asyncio.BufferedProtocol):
         self._core = core
         self.endpoint = endpoint
         self._owner = owner
+        #: Why this connection cannot run (CURVE without PyNaCl…): fails at connection_made.
+        self._broken: ZMQError | None = None
+        self._zap_policy = ZapPolicy.SKIP
+        #: The ZAP round trip in flight: (our pipe end, the handler's SocketCore).
+        self._zap: tuple[Pipe, Any] | None = None
         if connection is None:
             options = core.options
-            connection = Connection(
-                core.socket_type, make_mechanism(options), options=connection_options(options)
-            )
+            try:
+                mechanism, self._zap_policy = make_mechanism(
+                    options, zap_handler(core) is not None
+                )
+                connection = Connection(
+                    core.socket_type, mechanism, options=connection_options(options)
+                )
+            except ZMQError as exc:
+                self._broken = exc
+                connection = Connection(core.socket_type, NullMechanism())
         self._conn = connection
         self._buf = bytearray(RECV_BUFFER_SIZE)
         self._view = memoryview(self._buf)
@@ -262,6 +323,13 @@ class Peer(asyncio.BufferedProtocol):
             self.peer_address = peer_address(sock)
         if self._closing:
             # Closed (linger 0) before the transport existed.
+            transport.abort()
+            return
+        if self._broken is not None:
+            # A local configuration problem: retrying cannot help.
+            self._core.emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, self._broken.errno, self.endpoint)
+            self._reconnect = False
+            self._conn.close()
             transport.abort()
             return
         self._conn.start(loop.time())
@@ -455,25 +523,74 @@ class Peer(asyncio.BufferedProtocol):
                 self._on_zap_request(event)
             # GroupJoined/GroupLeft (RADIO/DISH) are not routed over tcp yet.
 
-    def _on_zap_request(self, event: ZapRequest) -> None:
-        handler = getattr(self._core, "zap_request", None)
-        if handler is not None:
-            # The socket side sends it to inproc://zeromq.zap.01 and later calls zap_reply.
-            handler(self, event)
-            return
-        # No ZAP handler: libzmq fails the handshake with EFAULT (spec options.md §6.1).
-        self._core.emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, _errno.EFAULT, self.endpoint)
-        self._conn.close()
-        self._fail(reconnect=False)
+    # -- ZAP (contracts.md "Mechanisms and ZAP"; spec zap.md) ----------------------------------
 
-    def zap_reply(
-        self, status: int, user_id: bytes = b"", metadata: dict[str, bytes] | None = None
-    ) -> None:
-        """The ZAP handler's verdict (call on the I/O loop)."""
-        if self._done:
+    def _on_zap_request(self, event: ZapRequest) -> None:
+        """Send the request to the handler at inproc://zeromq.zap.01 over a pipe of our own
+        (libzmq: one ZAP pipe per session), or fail with EFAULT when there is no handler."""
+        handler = None if self._zap_policy is ZapPolicy.FAIL else zap_handler(self._core)
+        attach = getattr(handler, "_post_attach", None)
+        if handler is None or attach is None or self._zap is not None:
+            # No ZAP handler: fail without a word to the peer (spec options.md §6.1).
+            self._core.emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, _errno.EFAULT, self.endpoint)
+            self._conn.close()
+            self._fail(reconnect=False)
             return
-        self._conn.zap_reply(status, user_id, metadata)
+        options = self._core.options
+        ours, theirs = pipe_pair(0, 0)
+        # The handler sees a DEALER-like client (libzmq's zap_client talks REQ-style).
+        theirs.peer_type = int(SocketType.DEALER)
+        theirs.metadata = {"Socket-Type": b"DEALER"}
+        ours.on_read_activated = self._on_zap_activated
+        ours.write(
+            build_request(
+                domain=bytes(getattr(options, "zap_domain", b"") or b""),
+                address=self.peer_address,
+                identity=bytes(getattr(options, "routing_id", b"") or b""),
+                mechanism=event.mechanism,
+                credentials=event.credentials,
+            )
+        )
+        self._zap = (ours, handler)
+        attach(theirs, None)
+        self._zap_reply_ready()  # a reply may already be there; else we now sleep as reader
+
+    def _on_zap_activated(self, pipe: Pipe) -> None:
+        """ZAP pipe callback (the handler's thread): its reply arrived."""
+        self._hop(self._zap_reply_ready)
+
+    def _zap_reply_ready(self) -> None:
+        zap = self._zap
+        if zap is None or self._done:
+            return
+        frames = zap[0].read()
+        if frames is None:
+            return
+        self._end_zap()
+        try:
+            reply = parse_reply(frames)
+        except ProtocolError as exc:
+            self._core.emit(_EV_HANDSHAKE_FAILED_PROTOCOL, exc.code, self.endpoint)
+            self._conn.close()
+            self._fail(reconnect=False)
+            return
+        self._conn.zap_reply(reply.status, reply.user_id, reply.metadata)
         self._after_io()
+
+    def _end_zap(self) -> None:
+        zap = self._zap
+        if zap is None:
+            return
+        self._zap = None
+        ours, handler = zap
+        ours.on_read_activated = _noop
+        ours.close()
+        post = getattr(handler, "_post", None)
+        if post is not None:
+            from . import socket_core
+
+            # SocketCore's "the other end closed" command: the handler's pattern detaches it.
+            post(socket_core._TERM, ours.peer)
 
     def _on_handshake(self, event: HandshakeSucceeded) -> None:
         if self._closing:
@@ -572,6 +689,7 @@ class Peer(asyncio.BufferedProtocol):
             self._linger_handle.cancel()
             self._linger_handle = None
         self._conn.close()
+        self._end_zap()
         if not self._closing:
             self._core.emit(_EV_DISCONNECTED, self._fd, self.endpoint)
         reconnecting = self._owner.peer_ended(self, self._reconnect and not self._closing)
