@@ -100,7 +100,7 @@ def test_no_lost_wakeups_across_threads() -> None:
 
     thread = threading.Thread(target=produce)
     thread.start()
-    got = []
+    got: list[int] = []
     while len(got) < n:
         msg = b.read()
         if msg is None:
