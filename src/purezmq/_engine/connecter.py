@@ -29,6 +29,7 @@ import errno as _errno
 import random
 import socket
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from ..constants import Event, SocketType
@@ -39,6 +40,25 @@ from .peer import CoreLike, Peer
 
 _IN_PROGRESS = frozenset({_errno.EINPROGRESS, _errno.EAGAIN, _errno.EWOULDBLOCK})
 _INT_MAX = 2**31 - 1
+
+
+def _linger_token(core: Any) -> Callable[[], None] | None:
+    """Tell the ContextCore a LINGER flush starts; returns the once-only "it ended" call."""
+    ctx = getattr(core, "ctx", None)
+    begin = getattr(ctx, "linger_begin", None)
+    end = getattr(ctx, "linger_end", None)
+    if begin is None or end is None:
+        return None
+    begin()
+    called = False
+
+    def done() -> None:
+        nonlocal called
+        if not called:
+            called = True
+            end()
+
+    return done
 
 
 def connect(core: CoreLike, endpoint: str) -> Connecter:
@@ -77,6 +97,7 @@ class Connecter:
         "_core",
         "_current_ivl",
         "_ep",
+        "_linger_done",
         "_loop",
         "_loop_thread",
         "_retry_handle",
@@ -86,6 +107,7 @@ class Connecter:
         "_task",
         "connect_routing_id",
         "endpoint",
+        "linger_pipe",
         "peer",
     )
 
@@ -104,6 +126,10 @@ class Connecter:
         #: Set after a protocol/auth failure: this endpoint is never retried.
         self._stopped = False
         self._rng = random.Random()
+        #: Set by close(linger) when the session pipe still holds messages: connecting goes on
+        #: until they are delivered or LINGER expires (libzmq), then ``_linger_done`` runs.
+        self.linger_pipe: Pipe | None = None
+        self._linger_done: Callable[[], None] | None = None
         #: CONNECT_ROUTING_ID applies to this connect() only: consume it now (owner thread).
         self.connect_routing_id = bytes(getattr(core.options, "connect_routing_id", b"") or b"")
         if self.connect_routing_id:
@@ -126,6 +152,9 @@ class Connecter:
         if peer is self.peer:
             self.peer = None
         if self._closed:
+            if self.linger_pipe is not None and self._linger_done is None:
+                # The lingering connection is over (delivered, or LINGER expired).
+                self.linger_pipe = None
             return False
         if not reconnect:
             self._stopped = True
@@ -141,9 +170,14 @@ class Connecter:
         self._loop_thread = threading.get_ident()
         self._attempt()
 
+    @property
+    def _active(self) -> bool:
+        """Still trying: open, or closed but lingering to deliver queued messages."""
+        return not self._stopped and (not self._closed or self.linger_pipe is not None)
+
     def _attempt(self) -> None:
         self._retry_handle = None
-        if self._closed or self._stopped:
+        if not self._active:
             return
         assert self._loop is not None
         self._task = self._loop.create_task(self._connect_once())
@@ -176,7 +210,7 @@ class Connecter:
         except asyncio.CancelledError:
             sock.close()
             raise
-        if self._closed:
+        if not self._active:
             sock.close()
             return
         core.emit(int(Event.CONNECTED), sock.fileno(), self.endpoint)
@@ -189,13 +223,16 @@ class Connecter:
             peer = Peer(core, self.endpoint, self)
         self.peer = peer
         self._task = None
+        if self._closed:
+            # Lingering: this connection only delivers what the closed socket queued.
+            done, self._linger_done = self._linger_done, None
+            peer.close(-1, done)
         try:
             await loop.create_connection(lambda: peer, sock=sock)
-        except OSError:
+        except OSError as exc:
             sock.close()
-            if self.peer is peer:
-                self.peer = None
-                self._schedule_retry()
+            # As if the connection was lost at once: the peer reports and we retry.
+            peer.connection_lost(exc)
 
     async def _wait_connected(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
         """Until the non-blocking connect resolves (writable), bounded by CONNECT_TIMEOUT."""
@@ -218,7 +255,7 @@ class Connecter:
 
     def _schedule_retry(self) -> bool:
         """Arm the reconnect timer; False when reconnecting is off or over."""
-        if self._closed or self._stopped or self._loop is None:
+        if not self._active or self._loop is None:
             return False
         options = self._core.options
         ivl = int(getattr(options, "reconnect_ivl", 100))
@@ -234,26 +271,71 @@ class Connecter:
     # -- closing ------------------------------------------------------------------------------
 
     def close(self, linger: int | None = None) -> None:
-        """Stop connecting and close the connection with ``linger`` ms (any thread)."""
+        """Stop connecting and close the connection with ``linger`` ms (any thread).
+
+        A LINGER flush is announced to the ContextCore *now* (``linger_begin``), before hopping
+        to the loop, so that a ``term()`` right after ``close()`` waits for it. When messages
+        are queued but the connection is not up yet, connecting goes on for up to LINGER ms to
+        deliver them (libzmq); with nothing queued the connecter stops at once, so an
+        unreachable endpoint never makes ``term()`` hang.
+        """
         if linger is None:
             linger = int(getattr(self._core.options, "linger", 0))
+        done = _linger_token(self._core) if linger != 0 else None
+        pipe: Pipe | None = None
+        if done is not None and not getattr(self._core.options, "immediate", 0):
+            # Captured on the owner thread, before the socket side forgets its sessions.
+            pipe = self._core.session_pipe(self)
         if self._loop is not None and threading.get_ident() == self._loop_thread:
-            self._close_on_loop(linger)
+            self._close_on_loop(linger, done, pipe)
         else:
-            self._core.call_soon(self._close_on_loop, linger)
+            self._core.call_soon(self._close_on_loop, linger, done, pipe)
 
-    def _close_on_loop(self, linger: int) -> None:
+    def _close_on_loop(
+        self, linger: int, done: Callable[[], None] | None = None, pipe: Pipe | None = None
+    ) -> None:
         if self._closed:
+            if done is not None:
+                done()
             return
         self._closed = True
+        if self.peer is not None:
+            self._cancel_attempts()
+            self.peer.close(linger, done)
+            return
+        in_flight = self._task is not None or self._retry_handle is not None
+        if done is not None and pipe is not None and pipe.read_pending() and in_flight:
+            self.linger_pipe = pipe
+            self._linger_done = done
+            if linger > 0 and self._loop is not None:
+                self._retry_handle_linger(linger)
+            return
+        self._cancel_attempts()
+        if done is not None:
+            done()
+
+    def _retry_handle_linger(self, linger: int) -> None:
+        assert self._loop is not None
+        self._loop.call_later(linger / 1000.0, self._linger_expired)
+
+    def _linger_expired(self) -> None:
+        if self.linger_pipe is None:
+            return
+        self.linger_pipe = None
+        self._cancel_attempts()
+        if self.peer is not None:
+            self.peer.close(0)
+        done, self._linger_done = self._linger_done, None
+        if done is not None:
+            done()
+
+    def _cancel_attempts(self) -> None:
         if self._retry_handle is not None:
             self._retry_handle.cancel()
             self._retry_handle = None
         if self._task is not None:
             self._task.cancel()
             self._task = None
-        if self.peer is not None:
-            self.peer.close(linger)
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "stopped" if self._stopped else "active"

@@ -17,6 +17,7 @@ import asyncio
 import errno as _errno
 import socket
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from ..constants import Event, SocketType
@@ -25,6 +26,7 @@ from ..error import ZMQError
 from ..patterns.pipe import Pipe
 from ..transports import BoundSocket, SocketSettings, check_stream, tune_accepted
 from ..transports import bind as transport_bind
+from .connecter import _linger_token
 from .peer import CoreLike, Peer
 
 #: Connections accepted per readable event before yielding to the rest of the loop.
@@ -150,35 +152,53 @@ class Listener:
         assert self._loop is not None
         try:
             await self._loop.connect_accepted_socket(lambda: peer, conn)
-        except OSError:
+        except OSError as exc:
             conn.close()
-            self.peers.discard(peer)
+            peer.connection_lost(exc)
 
     # -- closing ------------------------------------------------------------------------------
 
     def close(self, linger: int | None = None) -> None:
-        """Stop listening, remove the ipc file, close accepted connections (any thread)."""
+        """Stop listening, remove the ipc file, close accepted connections (any thread).
+
+        A LINGER flush is announced to the ContextCore now (see ``Connecter.close``).
+        """
         if linger is None:
             linger = int(getattr(self._core.options, "linger", 0))
-        if self._loop is None or threading.get_ident() == self._loop_thread:
-            # Not started yet (the start is queued behind us) or already on the loop.
-            if self._loop is None:
-                self._core.call_soon(self._close_on_loop, linger)
-            else:
-                self._close_on_loop(linger)
+        done = _linger_token(self._core) if linger != 0 else None
+        if self._loop is not None and threading.get_ident() == self._loop_thread:
+            self._close_on_loop(linger, done)
         else:
-            self._core.call_soon(self._close_on_loop, linger)
+            # Not started yet (the start is queued before us) or another thread.
+            self._core.call_soon(self._close_on_loop, linger, done)
 
-    def _close_on_loop(self, linger: int) -> None:
+    def _close_on_loop(self, linger: int, done: Callable[[], None] | None = None) -> None:
         if self._closed:
+            if done is not None:
+                done()
             return
         self._closed = True
         if self._loop is not None and not self._paused:
             self._loop.remove_reader(self.fd)
         self._bound.close()
         self._core.emit(int(Event.CLOSED), self.fd, self.endpoint)
-        for peer in list(self.peers):
-            peer.close(linger)
+        peers = list(self.peers)
+        if done is None or not peers:
+            for peer in peers:
+                peer.close(linger)
+            if done is not None:
+                done()
+            return
+        remaining = len(peers)
+
+        def one_closed() -> None:
+            nonlocal remaining
+            remaining -= 1
+            if remaining == 0:
+                done()
+
+        for peer in peers:
+            peer.close(linger, one_closed)
 
     def __repr__(self) -> str:
         state = " closed" if self._closed else ""

@@ -224,6 +224,7 @@ class Peer(asyncio.BufferedProtocol):
         "_linger_handle",
         "_loop",
         "_loop_thread",
+        "_on_closed",
         "_owner",
         "_pipe",
         "_read_paused",
@@ -281,6 +282,8 @@ class Peer(asyncio.BufferedProtocol):
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
         self._linger_handle: asyncio.TimerHandle | None = None
+        #: Called once when a close() we were asked for has finished (LINGER accounting).
+        self._on_closed: Callable[[], None] | None = None
         self._closing = False
         self._done = False
         # A lost connection (EOF, reset, timeout) is retried; protocol/auth failures are not.
@@ -321,8 +324,8 @@ class Peer(asyncio.BufferedProtocol):
             from ..transports import peer_address
 
             self.peer_address = peer_address(sock)
-        if self._closing:
-            # Closed (linger 0) before the transport existed.
+        if self._closing and self._linger_pipe() is None:
+            # Closed before the transport existed, with nothing to deliver.
             transport.abort()
             return
         if self._broken is not None:
@@ -592,8 +595,27 @@ class Peer(asyncio.BufferedProtocol):
             # SocketCore's "the other end closed" command: the handler's pattern detaches it.
             post(socket_core._TERM, ours.peer)
 
+    def _linger_pipe(self) -> Pipe | None:
+        """While closing: the connecter's session pipe still holding messages to deliver
+        within LINGER (the socket closed before the connection was up), else None."""
+        pipe = getattr(self._owner, "linger_pipe", None)
+        if pipe is None or not pipe.read_pending():
+            return None
+        return pipe  # type: ignore[no-any-return]
+
     def _on_handshake(self, event: HandshakeSucceeded) -> None:
         if self._closing:
+            # The socket closed during the handshake: deliver its queued messages, nothing
+            # else (the socket side is gone), then close.
+            pipe = self._linger_pipe()
+            if pipe is None:
+                self._fail(reconnect=False)
+                return
+            pipe.on_read_activated = self._on_read_activated
+            pipe.on_write_activated = self._on_write_activated
+            self._pipe = pipe
+            self._pause_reading()
+            self._schedule_flush()
             return
         pipe = self._owner.get_pipe(self)
         metadata = dict(event.peer_metadata)
@@ -630,26 +652,46 @@ class Peer(asyncio.BufferedProtocol):
 
     # -- closing ------------------------------------------------------------------------------
 
-    def close(self, linger: int = 0) -> None:
+    def close(self, linger: int = 0, on_closed: Callable[[], None] | None = None) -> None:
         """Close on the I/O loop: with ``linger`` ms (-1 = forever) to send what is queued.
 
-        No DISCONNECTED event: this is the socket closing, not the connection failing.
+        ``on_closed`` runs once the transport is gone (at once if it already is): the owner's
+        way to tell the ContextCore that a LINGER flush is over. No DISCONNECTED event: this is
+        the socket closing, not the connection failing.
         """
-        if self._done or self._closing:
-            if linger == 0 and self._transport is not None and not self._done:
+        if on_closed is not None:
+            if self._done:
+                on_closed()
+            elif self._on_closed is None:
+                self._on_closed = on_closed
+            else:
+                first = self._on_closed
+
+                def both() -> None:
+                    first()
+                    on_closed()
+
+                self._on_closed = both
+        if self._done:
+            return
+        if self._closing:
+            if linger == 0 and self._transport is not None:
                 self._transport.abort()
             return
         self._closing = True
         self._reconnect = False
         transport = self._transport
-        if transport is None:
-            return  # connection_made will abort
+        handshaking = not self._conn.ready and self._linger_pipe() is not None
+        if linger == 0 or (transport is not None and not self._conn.ready and not handshaking):
+            if transport is not None:
+                transport.abort()
+            return  # (without a transport yet, connection_made aborts)
+        if linger > 0:
+            loop = asyncio.get_running_loop()
+            self._linger_handle = loop.call_later(linger / 1000.0, self._linger_expired)
+        if transport is None or handshaking:
+            return  # the handshake goes on; _on_handshake flushes
         self._pause_reading()
-        if linger == 0 or not self._conn.ready:
-            transport.abort()
-            return
-        if linger > 0 and self._loop is not None:
-            self._linger_handle = self._loop.call_later(linger / 1000.0, self._linger_expired)
         self._flush_scheduled = False
         self._flush()
 
@@ -677,6 +719,9 @@ class Peer(asyncio.BufferedProtocol):
         self._linger_handle = None
         if not self._done and self._transport is not None:
             self._transport.abort()
+        elif not self._done and self._transport is None:
+            # Still no transport: give up; the connecter's task is cancelled by its owner.
+            self._teardown()
 
     def _teardown(self) -> None:
         if self._done:
@@ -703,6 +748,10 @@ class Peer(asyncio.BufferedProtocol):
             self._stash = None
             self._core.pipe_disconnected(pipe, reconnecting)
         self._transport = None
+        on_closed = self._on_closed
+        if on_closed is not None:
+            self._on_closed = None
+            on_closed()
 
 
 __all__ = ["CoreLike", "Peer", "PeerOwner", "connection_options", "make_mechanism"]

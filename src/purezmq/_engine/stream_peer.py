@@ -47,6 +47,7 @@ class StreamPeer(asyncio.BufferedProtocol):
         "_linger_handle",
         "_loop",
         "_loop_thread",
+        "_on_closed",
         "_owner",
         "_pipe",
         "_read_paused",
@@ -76,6 +77,7 @@ class StreamPeer(asyncio.BufferedProtocol):
         self._closing = False
         self._done = False
         self._linger_handle: asyncio.TimerHandle | None = None
+        self._on_closed: list[Callable[[], None]] = []
         self._fd = -1
         self.peer_address = ""
 
@@ -156,6 +158,9 @@ class StreamPeer(asyncio.BufferedProtocol):
             self._stash = None
             self._core.pipe_disconnected(pipe, reconnecting)
         self._transport = None
+        callbacks, self._on_closed = self._on_closed, []
+        for callback in callbacks:
+            callback()
 
     def pause_writing(self) -> None:
         self._write_paused = True
@@ -241,8 +246,14 @@ class StreamPeer(asyncio.BufferedProtocol):
         if not self._done and self._transport is not None:
             self._transport.close()
 
-    def close(self, linger: int = 0) -> None:
-        """Close on the I/O loop, sending what is queued for up to ``linger`` ms."""
+    def close(self, linger: int = 0, on_closed: Callable[[], None] | None = None) -> None:
+        """Close on the I/O loop, sending what is queued for up to ``linger`` ms; then (or at
+        once if already closed) call ``on_closed``."""
+        if on_closed is not None:
+            if self._done:
+                on_closed()
+            else:
+                self._on_closed.append(on_closed)
         if self._done or self._closing:
             return
         self._closing = True
