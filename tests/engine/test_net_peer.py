@@ -287,6 +287,7 @@ def test_garbage_peer_dropped_while_other_connection_flows() -> None:
         await core.event(E.DISCONNECTED)
         assert await asyncio.wait_for(reader.read(), TIMEOUT) is not None  # closed by us
         writer.close()
+        await writer.wait_closed()
         await z.send(b"after")
         assert await core.recv(pipe) == [b"after"]
         lst.close(0)
@@ -306,6 +307,7 @@ def test_http_garbage_is_a_protocol_failure() -> None:
         await core.event(E.DISCONNECTED)
         assert core.count(E.HANDSHAKE_FAILED_PROTOCOL) == 1
         writer.close()
+        await writer.wait_closed()
         lst.close(0)
         await core.closed(lst)
 
@@ -324,6 +326,7 @@ def test_handshake_stall_hits_handshake_ivl() -> None:
         await core.event(E.DISCONNECTED)
         assert await asyncio.wait_for(reader.read(), TIMEOUT) is not None
         writer.close()
+        await writer.wait_closed()
         lst.close(0)
         await core.closed(lst)
 
@@ -346,6 +349,7 @@ async def _fake_server(
             await serve(reader, writer)
         finally:
             writer.close()
+            await writer.wait_closed()
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if junk is not None:

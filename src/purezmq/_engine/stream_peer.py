@@ -226,7 +226,9 @@ class StreamPeer(asyncio.BufferedProtocol):
             data = msg[0] if len(msg) == 1 else b"".join(msg)
             if not data:
                 # CLOSE_REQUEST: write what came before, then close (the transport flushes).
+                # The application ended it: not a DISCONNECTED event, and not reconnected.
                 self._close_after_write = True
+                self._closing = True
                 break
             out.append(data)
         else:
