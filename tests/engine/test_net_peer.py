@@ -512,3 +512,25 @@ def test_connect_routing_id_is_consumed_by_connect() -> None:
 
 def _use(*_: Any) -> None:
     pass
+
+
+def test_socket_side_closing_its_end_ends_the_connection() -> None:
+    async def main() -> None:
+        ctx = zctx()
+        z = ctx.socket(zmq.PULL)
+        z.linger = 0
+        port = z.bind_to_random_port("tcp://127.0.0.1")
+        core = StubCore(SocketType.PUSH)
+        c = connecter.connect(core, f"tcp://127.0.0.1:{port}")
+        pipe = await core.pipe()
+        pipe.write([b"last words"])
+        pipe.close()  # what SocketCore does on disconnect / refused attach
+        assert await zrecv(z) == [b"last words"]
+        await core.until(lambda: core.disconnected)
+        assert core.disconnected[-1][1] is False
+        assert core.count(E.DISCONNECTED) == 0 and core.count(E.CONNECT_RETRIED) == 0
+        c.close(0)
+        await core.closed(c)
+        ctx.destroy(0)
+
+    run(main)

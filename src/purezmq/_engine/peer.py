@@ -466,6 +466,13 @@ class Peer(asyncio.BufferedProtocol):
         self._write_out()
         if self._closing:
             self._finish_linger()
+        elif pipe.peer_closed:
+            # The socket side closed its end (disconnect, refused attach…): everything it wrote
+            # is sent; end the connection like libzmq's pipe termination, without reconnecting.
+            self._closing = True
+            self._reconnect = False
+            self._pause_reading()
+            self._finish_linger()
 
     def _write_out(self) -> None:
         data = self._conn.data_to_send()

@@ -238,6 +238,10 @@ class StreamPeer(asyncio.BufferedProtocol):
             return
         if out:
             transport.writelines(out)
+        if not self._close_after_write and pipe.peer_closed and not pipe.read_pending():
+            # The socket side closed its end: same as a close request.
+            self._close_after_write = True
+            self._closing = True
         if self._close_after_write or (self._closing and not pipe.read_pending()):
             transport.close()
 
