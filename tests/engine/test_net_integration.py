@@ -3,6 +3,7 @@ round trips, monitor event sequences. Bounded waits only (poll/recv timeouts).""
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -148,3 +149,17 @@ def test_connect_event_sequence_matches_libzmq(pctx: Any, zctx: Any) -> None:
     s.close(0)
     monitor.close(0)
     z.close(0)
+
+
+def test_unbind_frees_the_address_at_once(pctx: Any) -> None:
+    s = pctx.socket(purezmq.PULL)
+    s.bind("tcp://127.0.0.1:*")
+    endpoint = s.getsockopt(purezmq.LAST_ENDPOINT).decode()
+    path = f"ipc://{tempfile.mkdtemp(prefix='pzu')}/s"
+    s.bind(path)
+    for _ in range(20):
+        s.unbind(endpoint)
+        s.bind(endpoint)  # no EADDRINUSE: the listening socket is closed when unbind returns
+        s.unbind(path)
+        s.bind(path)
+    s.close(0)

@@ -168,9 +168,23 @@ class Listener:
         done = _linger_token(self._core) if linger != 0 else None
         if self._loop is not None and threading.get_ident() == self._loop_thread:
             self._close_on_loop(linger, done)
-        else:
-            # Not started yet (the start is queued before us) or another thread.
-            self._core.call_soon(self._close_on_loop, linger, done)
+            return
+        run = getattr(self._core, "run", None)
+        if run is not None:
+            # Wait for the loop to let go of the socket (one control-plane round trip): after
+            # unbind() returns, the address is free, so an immediate re-bind works (libzmq).
+            try:
+                run(self._close_on_loop, linger, done)
+                return
+            except ZMQError:
+                # The loop is gone (context terminated): nothing watches the socket any more.
+                if not self._closed:
+                    self._closed = True
+                    self._bound.close()
+                if done is not None:
+                    done()
+                return
+        self._core.call_soon(self._close_on_loop, linger, done)
 
     def _close_on_loop(self, linger: int, done: Callable[[], None] | None = None) -> None:
         if self._closed:
