@@ -6,6 +6,7 @@ Every wait is bounded and waits on a condition (a monitor event, a pipe message)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -534,3 +535,78 @@ def test_socket_side_closing_its_end_ends_the_connection() -> None:
         ctx.destroy(0)
 
     run(main)
+
+
+def test_source_address_is_used() -> None:
+    async def main() -> None:
+        server = StubCore(SocketType.PULL)
+        lst = listener.bind(server, "tcp://127.0.0.1:*")
+        port = lst.endpoint.rsplit(":", 1)[1]
+        core = StubCore(SocketType.PUSH)
+        c = connecter.connect(core, f"tcp://127.0.0.2:0;127.0.0.1:{port}")
+        pipe = await server.pipe()
+        assert pipe.metadata["Peer-Address"] == b"127.0.0.2"
+        c.close(0)
+        await core.closed(c)
+        lst.close(0)
+        await server.closed(lst)
+
+    run(main)
+
+
+def test_ipv6_connect_to_pyzmq() -> None:
+    async def main() -> None:
+        ctx = zctx()
+        z = ctx.socket(zmq.PULL)
+        z.linger = 0
+        z.ipv6 = True
+        port = z.bind_to_random_port("tcp://[::1]")
+        core = StubCore(SocketType.PUSH, ipv6=1)
+        c = connecter.connect(core, f"tcp://[::1]:{port}")
+        pipe = await core.pipe()
+        assert pipe.metadata["Peer-Address"] == b"::1"
+        pipe.write([b"v6"])
+        assert await zrecv(z) == [b"v6"]
+        c.close(0)
+        await core.closed(c)
+        ctx.destroy(0)
+
+    run(main)
+
+
+def test_ipv6_literal_without_ipv6_option_keeps_retrying() -> None:
+    async def main() -> None:
+        core = StubCore(SocketType.PUSH, reconnect_ivl=10)
+        c = connecter.connect(core, "tcp://[::1]:5")
+        await core.event(E.CONNECT_RETRIED, 2)  # libzmq accepts the connect, every try fails
+        assert core.count(E.CONNECTED) == 0
+        c.close(0)
+        await core.closed(c)
+
+    run(main)
+
+
+def test_handshake_timeout_on_connect_side_is_retried() -> None:
+    async def main() -> None:
+        server = await asyncio.start_server(_silent, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        core = StubCore(SocketType.PUSH, handshake_ivl=50, reconnect_ivl=10)
+        c = connecter.connect(core, f"tcp://127.0.0.1:{port}")
+        assert await core.event(E.HANDSHAKE_FAILED_NO_DETAIL) == errno.ETIMEDOUT
+        await core.event(E.CONNECT_RETRIED)
+        await core.event(E.CONNECTED, 2)
+        c.close(0)
+        await core.closed(c)
+        server.close()
+        await server.wait_closed()
+
+    run(main)
+
+
+async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        await reader.read()
+    finally:
+        writer.close()
+        with contextlib.suppress(ConnectionError):
+            await writer.wait_closed()
