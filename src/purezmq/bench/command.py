@@ -1,0 +1,207 @@
+"""The command line of ``purezmq bench``: argument parsing, the run, printing and files."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from collections.abc import Sequence
+
+from .libs import APIS, LIBS, Impl
+from .runner import (
+    DEFAULT_SIZES,
+    DEFAULT_TRANSPORTS,
+    QUICK_SIZES,
+    QUICK_TRANSPORTS,
+    TESTS,
+    TRANSPORTS,
+    Cell,
+    Options,
+    Progress,
+    parse_size,
+    plan,
+    run,
+)
+
+__all__ = ["main"]
+
+#: pyzmq's APIs that ``--compare pyzmq`` adds: libzmq's own sync API and ``zmq.asyncio``.
+COMPARE_APIS = ("sync", "asyncio")
+
+
+def _csv(text: str, allowed: Sequence[str], what: str) -> list[str]:
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    bad = [t for t in items if t not in allowed]
+    if bad or not items:
+        raise argparse.ArgumentTypeError(f"{what}: choose from {', '.join(allowed)}")
+    return items
+
+
+def _cpu(text: str) -> int | None:
+    return None if text.lower() in ("none", "no", "off", "") else int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="purezmq bench",
+        description=(
+            "Measure purezmq (and pyzmq with --compare pyzmq): PUSH→PULL and PUB→SUB "
+            "throughput, REQ↔REP latency. Other commands: 'purezmq bench memory -h', "
+            "'purezmq bench plot RESULTS.json OUT.png'."
+        ),
+    )
+    p.add_argument("--quick", action="store_true", help="a tiny set (a few cells, short)")
+    p.add_argument("--lib", default="purezmq", choices=LIBS, help="library under test")
+    p.add_argument(
+        "--api",
+        default=",".join(APIS),
+        type=lambda t: _csv(t, APIS, "--api"),
+        help="APIs of --lib: sync,asyncio,uvloop (default all)",
+    )
+    p.add_argument(
+        "--compare",
+        choices=["pyzmq", "none"],
+        default="none",
+        help="also run pyzmq (sync and zmq.asyncio) interleaved, and print ratios",
+    )
+    p.add_argument(
+        "--test",
+        type=lambda t: _csv(t, TESTS, "--test"),
+        help="thr (PUSH→PULL), fan (PUB→N SUB), lat (REQ↔REP); default all",
+    )
+    p.add_argument(
+        "--transport",
+        type=lambda t: _csv(t, TRANSPORTS, "--transport"),
+        help="tcp,ipc,inproc (default: all for thr/lat, tcp for fan)",
+    )
+    p.add_argument(
+        "--size",
+        type=lambda t: [parse_size(s) for s in t.split(",")],
+        help="message sizes, e.g. 16,64,1k,1M (default: 16 B..1 MiB for thr, 1,1k for lat)",
+    )
+    p.add_argument("--subs", type=int, default=4, help="subscribers of the fan test (4)")
+    p.add_argument(
+        "--mechanism",
+        default="null",
+        type=lambda t: _csv(t, ("null", "curve"), "--mechanism"),
+        help="null and/or curve, for tcp and ipc cells (default null)",
+    )
+    p.add_argument("--time", type=float, help="target seconds per cell (0.5; quick 0.1)")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds before a cell is killed")
+    p.add_argument("--repeat", type=int, default=1, help="runs per cell, best kept (1)")
+    p.add_argument(
+        "--lat-cpu",
+        type=_cpu,
+        default=0,
+        help="pin both latency processes to this CPU (default 0; 'none' to not pin)",
+    )
+    p.add_argument("--cpu", type=_cpu, default=None, help="pin every worker to this CPU")
+    p.add_argument("--json", metavar="PATH", help="write all results as JSON")
+    p.add_argument("--plot", metavar="PATH", help="draw throughput vs size (needs matplotlib)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    return p
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    impls = [Impl(args.lib, api) for api in args.api]
+    if args.compare == "pyzmq":
+        impls += [Impl("pyzmq", api) for api in COMPARE_APIS if Impl("pyzmq", api) not in impls]
+    tests = args.test or list(TESTS)
+    base_sizes = QUICK_SIZES if args.quick else DEFAULT_SIZES
+    base_transports = QUICK_TRANSPORTS if args.quick else DEFAULT_TRANSPORTS
+    return Options(
+        impls=impls,
+        tests=tests,
+        transports={t: args.transport or base_transports[t] for t in TESTS},
+        sizes={t: args.size or base_sizes[t] for t in TESTS},
+        mechanisms=args.mechanism,
+        subs=args.subs,
+        target=args.time if args.time else (0.1 if args.quick else 0.5),
+        timeout=args.timeout,
+        lat_cpu=args.lat_cpu,
+        cpu=args.cpu,
+        repeat=max(1, args.repeat),
+    )
+
+
+def run_main(argv: Sequence[str]) -> int:
+    from . import report
+
+    args = build_parser().parse_args(list(argv))
+    opts = options_from(args)
+    cells = plan(opts)
+    if not cells:
+        print("nothing to run", file=sys.stderr)
+        return 2
+    started = time.time()
+    progress = Progress(len(cells), enabled=not args.quiet)
+    done = list(run(cells, opts, progress))
+    minutes = (time.time() - started) / 60
+    info = report.machine()
+    print(report.tables(done))
+    pinned = f" [both processes pinned to CPU {opts.lat_cpu}]" if opts.lat_cpu is not None else ""
+    print(report.bars_text(report.check_bars(done), pinned))
+    print(
+        f"\n{len(done)} cells in {minutes:.1f} min on {info['nproc']} × {info['cpu']}, "
+        f"Python {info['python']}"
+    )
+    meta = {
+        "command": "purezmq bench " + shlex.join(argv),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "minutes": minutes,
+        "machine": info,
+        "lat_cpu": opts.lat_cpu,
+        "target_seconds": opts.target,
+    }
+    if args.json:
+        report.write_json(args.json, done, meta)
+        print(f"results written to {args.json}")
+    if args.plot:
+        _plot(done, args.plot, meta)
+    failed = [c for c in done if c.status in ("error", "timeout")]
+    if failed:
+        print(f"{len(failed)} cell(s) failed (see Failures above)", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _plot(cells: list[Cell], path: str, meta: dict[str, object]) -> None:
+    from . import plot
+
+    if not plot.available():
+        print("--plot: matplotlib is not installed; no plot drawn", file=sys.stderr)
+        return
+    machine = meta.get("machine", {})
+    assert isinstance(machine, dict)
+    title = f"{machine.get('nproc')} × {machine.get('cpu')}, Python {machine.get('python')}"
+    try:
+        plot.plot(cells, path, title)
+        print(f"plot written to {path}")
+    except ValueError as exc:
+        print(f"--plot: {exc}", file=sys.stderr)
+
+
+def plot_main(argv: Sequence[str]) -> int:
+    from . import report
+
+    p = argparse.ArgumentParser(prog="purezmq bench plot", description="Plot a --json result file.")
+    p.add_argument("results", help="a file written by 'purezmq bench --json'")
+    p.add_argument("out", help="the image to write (.png, .svg…)")
+    args = p.parse_args(list(argv))
+    meta, cells = report.load_json(args.results)
+    _plot(list(cells), args.out, meta)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``purezmq bench`` with ``argv`` (without the ``bench`` word); return the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "memory":
+        from .memory import main as memory_main
+
+        return memory_main(args[1:])
+    if args and args[0] == "plot":
+        return plot_main(args[1:])
+    if args and args[0] == "run":
+        args = args[1:]
+    return run_main(args)

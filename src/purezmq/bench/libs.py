@@ -1,0 +1,98 @@
+"""The libraries under test, named so that a worker can load either one.
+
+A benchmark cell runs one *implementation*: a library (``purezmq`` or ``pyzmq``) and an API
+(``sync``, ``asyncio``, or ``uvloop`` = the asyncio API on a uvloop loop). Workers import the
+library by name only once they run, so a broken purezmq fails its own cells and nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import sys
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+LIBS = ("purezmq", "pyzmq")
+APIS = ("sync", "asyncio", "uvloop")
+
+#: The module each library is imported as.
+MODULES = {"purezmq": "purezmq", "pyzmq": "zmq"}
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, order=True)
+class Impl:
+    """A library and one of its APIs, e.g. ``purezmq-asyncio`` or ``pyzmq-sync``."""
+
+    lib: str
+    api: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.lib}-{self.api}"
+
+    @property
+    def is_async(self) -> bool:
+        return self.api != "sync"
+
+    @classmethod
+    def parse(cls, label: str) -> Impl:
+        lib, _, api = label.partition("-")
+        if lib not in LIBS or api not in APIS:
+            raise ValueError(f"unknown implementation {label!r} (e.g. purezmq-sync, pyzmq-asyncio)")
+        return cls(lib, api)
+
+
+def load(impl: Impl) -> tuple[Any, Any]:
+    """Import ``impl``'s library; return ``(module with the constants, Context class)``."""
+    base = importlib.import_module(MODULES[impl.lib])
+    if impl.is_async:
+        aio = importlib.import_module(MODULES[impl.lib] + ".asyncio")
+        return base, aio.Context
+    return base, base.Context
+
+
+def run_async(impl: Impl, main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run ``main()`` on a fresh loop of the kind ``impl`` asks for."""
+    if impl.api == "uvloop":
+        import uvloop
+
+        if sys.version_info >= (3, 11):
+            with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+                return runner.run(main())
+        # 3.10 has no Runner: the policy is the only way to make asyncio.run use uvloop.
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    return asyncio.run(main())
+
+
+def curve_keypair(zmq: Any) -> tuple[bytes, bytes]:
+    """A CURVE key pair (Z85 public, Z85 secret) from the library under test itself."""
+    public, secret = zmq.curve_keypair()
+    return bytes(public), bytes(secret)
+
+
+def versions() -> dict[str, str]:
+    """Versions of whatever is importable, for the record (never raises)."""
+    out: dict[str, str] = {}
+    try:
+        import zmq
+
+        out["pyzmq"] = str(zmq.__version__)
+        out["libzmq"] = str(zmq.zmq_version())
+    except Exception:
+        pass
+    try:
+        pz = importlib.import_module("purezmq")
+        out["purezmq"] = str(getattr(pz, "__version__", "?"))
+    except Exception as exc:
+        out["purezmq"] = f"import failed: {exc!r}"
+    try:
+        import uvloop
+
+        out["uvloop"] = str(getattr(uvloop, "__version__", "?"))
+    except Exception:
+        pass
+    return out
