@@ -146,14 +146,19 @@ def _client(spec: Spec) -> None:
     conns: list[socket.socket] = []
     t0 = time.perf_counter()
     while len(conns) < spec.count:
-        batch = []
-        for _ in range(min(BATCH, spec.count - len(conns))):
-            s = socket.create_connection((host, int(port)), timeout=30)
-            s.sendall(_HELLO)
-            batch.append(s)
-        for s in batch:
-            if not s.recv(64):  # the server's greeting: this connection was accepted
-                raise RuntimeError("server closed a connection during the handshake")
+        batch = [
+            socket.create_connection((host, int(port)), timeout=30)
+            for _ in range(min(BATCH, spec.count - len(conns)))
+        ]
+        # Step by step, as a real peer's engine would: signature, rest of the greeting once
+        # the server's signature is in, READY and a message once its greeting is in (libzmq
+        # did not complete handshakes whose bytes all arrived in one segment).
+        for part, answer in ((_HELLO[:10], True), (_HELLO[10:64], True), (_HELLO[64:], False)):
+            for s in batch:
+                s.sendall(part)
+            for s in batch if answer else ():
+                if not s.recv(4096):
+                    raise RuntimeError("server closed a connection during the handshake")
         conns.extend(batch)
     _stdout_report({"event": "connected", "seconds": time.perf_counter() - t0})
     time.sleep(3600)
@@ -273,7 +278,8 @@ def main(argv: Sequence[str]) -> int:
     )
     for impl in impls:
         row: dict[str, Any] = {"impl": impl.label}
-        print(f"… {impl.label}", end="\r", file=sys.stderr, flush=True)
+        if sys.stderr.isatty():
+            print(f"… {impl.label}", end="\r", file=sys.stderr, flush=True)
         try:
             row["connections"] = measure_connections(impl, n, args.timeout)
         except CellFailed as exc:
