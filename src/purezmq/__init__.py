@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import constants
+from . import utils as utils
 from ._sugar import (
     has,
     pyzmq_version,
@@ -26,28 +27,43 @@ from .error import (
 )
 
 if TYPE_CHECKING:
-    from .sync import Context, Frame, Message, Poller, Socket, select
+    from .sync import Context, Frame, Message, Poller, Socket, select, zmq_poll
+    from .sync import Context as SyncContext
+    from .sync import Socket as SyncSocket
 
 # The sync API is imported on first use (PEP 562), so that ``import purezmq.constants`` and the
 # sans-IO layers never pull the engine in; ``purezmq.Context`` is ``purezmq.sync.Context``.
-_LAZY = frozenset({"Context", "Frame", "Message", "Poller", "Socket", "select"})
+_LAZY = frozenset({"Context", "Frame", "Message", "Poller", "Socket", "select", "zmq_poll"})
+_ALIASES = {"SyncContext": "Context", "SyncSocket": "Socket"}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
+    if name in _LAZY or name in _ALIASES:
         from . import sync
 
-        value = getattr(sync, name)
+        value = getattr(sync, _ALIASES.get(name, name))
         globals()[name] = value
         return value
     raise AttributeError(f"module 'purezmq' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    return sorted({*globals(), *_LAZY, *_ALIASES})
 
 
 __version__ = "0.1.0"
+#: pyzmq's default threshold for zero-copy sends; purezmq always hands over immutable bytes.
+COPY_THRESHOLD = 65536
+#: The draft API (RADIO/DISH, SERVER/CLIENT, routing_id/group on send) is not implemented.
+DRAFT_API = False
+PYZMQ_DRAFT_API = False
+
+
+def zmq_errno() -> int:
+    """libzmq's thread-local errno; purezmq reports errors as exceptions only, so always 0."""
+    return 0
+
+
 #: purezmq's own version as a tuple (``zmq_version_info()`` is the libzmq version we match).
 version_info = (0, 1, 0)
 
@@ -77,6 +93,13 @@ __all__ = [
     "pyzmq_version",
     "pyzmq_version_info",
     "get_includes",
+    "COPY_THRESHOLD",
+    "DRAFT_API",
+    "PYZMQ_DRAFT_API",
+    "SyncContext",
+    "SyncSocket",
+    "zmq_errno",
+    "zmq_poll",
     "get_library_dirs",
     "Again",
     "ContextTerminated",

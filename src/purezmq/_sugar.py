@@ -330,6 +330,11 @@ class SocketBase(AttributeSetter):
         """pyzmq exposes the address of the libzmq socket; there is none here."""
         return id(self._core)
 
+    @classmethod
+    def shadow(cls, address: Any) -> Any:
+        """pyzmq wraps a raw libzmq socket pointer; purezmq has no libzmq to point into."""
+        raise ZMQError(Errno.ENOTSUP, "purezmq sockets cannot shadow a libzmq socket address")
+
     def __repr__(self) -> str:
         cls = type(self)
         try:

@@ -111,8 +111,19 @@ def lego_fan_out(a: Side, b: Side, transport: str, ep: Endpoints) -> str:
     pulls = [b.socket("PULL") for _ in range(3)]
     try:
         addr = ep.bind(push, transport)
+        mon = None
+        if transport != "inproc":
+            # Wait (bounded) until every worker finished its handshake, so that the tasks are
+            # spread over all three rather than over whoever connected first.
+            mon = push.get_monitor_socket(a.lib.EVENT_HANDSHAKE_SUCCEEDED)
+            mon.setsockopt(a.lib.RCVTIMEO, TIMEOUT_MS)
         for p in pulls:
             p.connect(addr)
+        if mon is not None:
+            for _ in pulls:
+                _recv(mon, "monitor (HANDSHAKE_SUCCEEDED)")
+            push.disable_monitor()
+            mon.close(0)
         # Load balancing spreads over the workers connected so far; all 9 tasks must arrive.
         for i in range(9):
             push.send(b"task %d" % i)

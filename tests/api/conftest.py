@@ -45,6 +45,11 @@ class Driver:
     def poller(self) -> Any:
         raise NotImplementedError
 
+    def blocking(self, fn: Callable[[], Any]) -> Any:
+        """Run a blocking call (e.g. on a pyzmq socket). The asyncio driver runs it in a
+        thread while its loop keeps running, so purezmq's connections make progress."""
+        return fn()
+
     def poll(self, poller: Any, timeout: int | None = None) -> list[tuple[Any, int]]:
         raise NotImplementedError
 
@@ -112,6 +117,9 @@ class AsyncDriver(Driver):
             return result
 
         return self.loop.run_until_complete(invoke())
+
+    def blocking(self, fn: Callable[[], Any]) -> Any:
+        return self.run(lambda: self.loop.run_in_executor(None, fn))
 
     def socket(self, kind: int, **options: Any) -> Any:
         def make() -> Any:

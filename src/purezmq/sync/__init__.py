@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .context import Context
 from .frame import Frame, Message
-from .poll import Poller, select
+from .poll import Poller, select, zmq_poll
 from .socket import Socket
 
-__all__ = ["Context", "Frame", "Message", "Poller", "Socket", "select"]
+__all__ = ["Context", "Frame", "Message", "Poller", "Socket", "select", "zmq_poll"]

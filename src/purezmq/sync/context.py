@@ -86,6 +86,17 @@ class Context(ContextOptionsMixin):
         """True once ``term()`` (or ``destroy()``) was called."""
         return self._closed
 
+    @classmethod
+    def shadow(cls: type[_C], address: Any) -> _C:
+        """pyzmq wraps a raw libzmq context pointer: use ``Context(shadow=ctx)`` instead."""
+        if isinstance(address, Context):
+            return cls(shadow=address)
+        raise ZMQError(Errno.ENOTSUP, "purezmq cannot shadow a libzmq context address")
+
+    @classmethod
+    def shadow_pyczmq(cls: type[_C], ctx: Any) -> _C:
+        raise ZMQError(Errno.ENOTSUP, "purezmq cannot shadow a pyczmq context")
+
     @property
     def underlying(self) -> int:
         """pyzmq exposes the libzmq context address; there is none here."""

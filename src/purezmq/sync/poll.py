@@ -182,6 +182,14 @@ def _plain_ready(
     return out
 
 
+def zmq_poll(sockets: list[tuple[Any, int]], timeout: float | None = -1) -> list[tuple[Any, int]]:
+    """pyzmq's low-level ``zmq_poll``: ``[(socket_or_fd, flags)]``, ``timeout`` in ms."""
+    poller = Poller()
+    for s, flags in sockets:
+        poller.register(s, flags)
+    return poller.poll(timeout)
+
+
 def select(
     rlist: list[Any], wlist: list[Any], xlist: list[Any], timeout: float | None = None
 ) -> tuple[list[Any], list[Any], list[Any]]:
@@ -206,4 +214,4 @@ def select(
     )
 
 
-__all__ = ["Poller", "select"]
+__all__ = ["Poller", "select", "zmq_poll"]

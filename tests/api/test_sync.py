@@ -1,0 +1,216 @@
+"""Sync-only behaviour: threads, Ctrl-C, FD, select, Context lifecycle."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+import purezmq as zmq
+from purezmq import ContextTerminated, ZMQError
+from purezmq.constants import Errno
+
+
+@pytest.fixture
+def ctx() -> Iterator[zmq.Context]:
+    c = zmq.Context()
+    try:
+        yield c
+    finally:
+        c.destroy(0)
+
+
+def _pair(ctx: zmq.Context, a: int = zmq.PAIR, b: int = zmq.PAIR) -> tuple[Any, Any]:
+    s1 = ctx.socket(a)
+    s2 = ctx.socket(b)
+    s1.linger = s2.linger = 0
+    addr = f"inproc://sync-{id(s1)}"
+    s1.bind(addr)
+    s2.connect(addr)
+    return s1, s2
+
+
+def _wait_until(cond: Callable[[], bool], what: str, timeout: float = 5.0) -> None:
+    """Bounded wait for a condition another thread makes true (no fixed settle time)."""
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.001)
+
+
+def _asleep(sock: Any) -> bool:
+    return bool(sock._core._asleep)
+
+
+def test_term_wakes_a_thread_blocked_in_recv(ctx: zmq.Context) -> None:
+    sock = ctx.socket(zmq.PULL)
+    sock.bind("inproc://blocked")
+    outcome: list[BaseException] = []
+
+    def blocked() -> None:
+        try:
+            sock.recv()
+        except BaseException as exc:
+            outcome.append(exc)
+        finally:
+            sock.close()
+
+    t = threading.Thread(target=blocked)
+    t.start()
+    _wait_until(lambda: _asleep(sock), "the thread to block in recv")
+    ctx.term()  # returns once the woken thread closed its socket
+    t.join(5)
+    assert not t.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], ContextTerminated)
+    assert outcome[0].errno == Errno.ETERM
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.skipif(
+    threading.current_thread() is not threading.main_thread(), reason="needs the main thread"
+)
+@pytest.mark.parametrize("call", ["recv", "poll", "poller"])
+def test_ctrl_c_interrupts_a_blocking_call_and_the_socket_survives(
+    ctx: zmq.Context, call: str
+) -> None:
+    a, b = _pair(ctx)
+    main = threading.get_ident()
+
+    def interrupt() -> None:
+        _wait_until(lambda: _asleep(b), "the main thread to block")
+        signal.pthread_kill(main, signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    t = threading.Thread(target=interrupt)
+    try:
+        t.start()
+        with pytest.raises(KeyboardInterrupt):
+            if call == "recv":
+                b.recv()
+            elif call == "poll":
+                b.poll()
+            else:
+                poller = zmq.Poller()
+                poller.register(b, zmq.POLLIN)
+                poller.poll()
+    finally:
+        t.join(5)
+        signal.signal(signal.SIGINT, previous)
+    a.send(b"after ctrl-c")
+    assert b.recv() == b"after ctrl-c"
+
+
+def test_fd_turns_readable_when_a_message_arrives(ctx: zmq.Context) -> None:
+    import select
+
+    a, b = _pair(ctx)
+    fd = b.getsockopt(zmq.FD)
+    assert fd == b.fileno() and isinstance(fd, int)
+    # libzmq contract: after reading EVENTS and finding nothing, wait on the fd.
+    assert not b.getsockopt(zmq.EVENTS) & zmq.POLLIN
+    assert select.select([fd], [], [], 0)[0] == []
+    a.send(b"x")
+    assert select.select([fd], [], [], 5)[0] == [fd]
+    assert b.getsockopt(zmq.EVENTS) & zmq.POLLIN
+    assert b.recv() == b"x"
+
+
+def test_select(ctx: zmq.Context) -> None:
+    a, b = _pair(ctx)
+    r, w = os.pipe()
+    try:
+        assert zmq.select([b, r], [], [], 0) == ([], [], [])
+        a.send(b"x")
+        os.write(w, b"!")
+        rl, wl, xl = zmq.select([b, r], [a], [], 1)
+        assert set(rl) == {b, r} and wl == [a] and xl == []
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def test_blocked_sender_resumes_when_the_receiver_drains(ctx: zmq.Context) -> None:
+    push = ctx.socket(zmq.PUSH)
+    pull = ctx.socket(zmq.PULL)
+    push.linger = pull.linger = 0
+    push.sndhwm = pull.rcvhwm = 2
+    pull.bind("inproc://hwm")
+    push.connect("inproc://hwm")
+    sent: list[int] = []
+
+    def producer() -> None:
+        for i in range(50):
+            push.send(b"%d" % i)
+            sent.append(i)
+
+    t = threading.Thread(target=producer)
+    t.start()
+    got = [int(pull.recv()) for _ in range(50)]
+    t.join(5)
+    assert got == list(range(50)) and sent == got
+
+
+def _is_closed(obj: Any) -> bool:
+    """(A helper, so that the type checker does not narrow ``closed`` across the ``with``.)"""
+    return bool(obj.closed)
+
+
+def test_context_lifecycle() -> None:
+    inst = zmq.Context.instance()
+    assert zmq.Context.instance() is inst
+    with zmq.Context() as ctx:
+        s = ctx.socket(zmq.PAIR)
+        assert not ctx.closed
+        assert "Context" in repr(ctx) and "PAIR" in repr(s)
+    assert _is_closed(ctx) and _is_closed(s)  # __exit__ destroys
+    with pytest.raises(ZMQError) as e:
+        ctx.socket(zmq.PAIR)
+    assert e.value.errno == Errno.ENOTSUP
+    ctx.term()  # idempotent
+    direct = zmq.Socket(inst, zmq.PUSH)
+    assert direct.context is inst
+    direct.close()
+
+
+def test_destroy_closes_sockets_with_linger() -> None:
+    ctx = zmq.Context()
+    socks = [ctx.socket(zmq.PUSH) for _ in range(3)]
+    for s in socks:
+        s.connect("tcp://127.0.0.1:9")  # never connects; would linger forever by default
+        s.send(b"pending", zmq.DONTWAIT)
+    start = time.monotonic()
+    ctx.destroy(linger=0)
+    assert time.monotonic() - start < 5
+    assert all(s.closed for s in socks)
+
+
+def test_socket_used_after_fork_raises_instead_of_hanging(ctx: zmq.Context) -> None:
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork")
+    _a, b = _pair(ctx)
+    r, w = os.pipe()
+    with warnings.catch_warnings():
+        # 3.12+ warns that forking a multi-threaded process is risky: that is the point here.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # child
+        try:
+            b.recv()
+            code = 1
+        except ZMQError:
+            code = 0
+        except BaseException:
+            code = 2
+        os.write(w, bytes([code]))
+        os._exit(0)
+    os.close(w)
+    _, _status = os.waitpid(pid, 0)
+    assert os.read(r, 1) == b"\0"
+    os.close(r)

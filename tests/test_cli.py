@@ -1,0 +1,57 @@
+"""``purezmq demo``: every lego passes, failures exit non-zero with a clear message."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from purezmq import cli
+
+
+def test_demo_inproc_prints_what_flowed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["demo", "-t", "inproc", "--no-pyzmq"]) == 0
+    out = capsys.readouterr().out
+    for lego in ("REQ/REP", "fan-out", "fan-in", "PUB/SUB", "ROUTER/DEALER"):
+        assert lego in out
+    assert "pull[0]=3, pull[1]=3, pull[2]=3" in out
+    assert "[alice, bob]" in out
+    assert "all legos OK" in out
+
+
+def test_demo_all_transports_and_libzmq_quietly(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["demo", "-q"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_demo_failure_exits_1_with_a_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(a: cli.Side, b: cli.Side, transport: str, ep: cli.Endpoints) -> str:
+        raise cli.DemoFailure("the fan-in lost a result")
+
+    monkeypatch.setattr(cli, "LEGOS", [("PUSH/PULL fan-in", broken)])
+    assert cli.main(["demo", "-t", "tcp", "--no-pyzmq"]) == 1
+    err = capsys.readouterr().err
+    assert "purezmq demo FAILED: PUSH/PULL fan-in over tcp" in err
+    assert "lost a result" in err
+
+
+def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main([]) == 2
+    assert "demo" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as e:
+        cli.main(["--version"])
+    assert e.value.code == 0
+
+
+def test_python_dash_m_purezmq_demo() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "purezmq", "demo", "-t", "inproc", "--no-pyzmq"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "all legos OK" in proc.stdout
