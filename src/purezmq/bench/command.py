@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="null and/or curve, for tcp and ipc cells (default null)",
     )
     p.add_argument("--time", type=float, help="target seconds per cell (0.5; quick 0.1)")
-    p.add_argument("--timeout", type=float, default=30.0, help="seconds before a cell is killed")
+    p.add_argument("--timeout", type=float, default=15.0, help="seconds before a cell is killed")
     p.add_argument("--repeat", type=int, default=1, help="runs per cell, best kept (1)")
     p.add_argument(
         "--lat-cpu",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import os
 import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -56,16 +57,31 @@ def load(impl: Impl) -> tuple[Any, Any]:
 
 
 def run_async(impl: Impl, main: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run ``main()`` on a fresh loop of the kind ``impl`` asks for."""
+    """Run ``main()`` on a fresh loop of the kind ``impl`` asks for.
+
+    An exception that escapes a loop callback (the library's own, typically) ends the worker
+    with that error at once: otherwise it is only logged and the cell hangs until its timeout.
+    """
+
+    async def guarded() -> T:
+        asyncio.get_running_loop().set_exception_handler(_fatal)
+        return await main()
+
     if impl.api == "uvloop":
         import uvloop
 
         if sys.version_info >= (3, 11):
             with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-                return runner.run(main())
+                return runner.run(guarded())
         # 3.10 has no Runner: the policy is the only way to make asyncio.run use uvloop.
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    return asyncio.run(main())
+    return asyncio.run(guarded())
+
+
+def _fatal(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    loop.default_exception_handler(context)
+    sys.stderr.flush()
+    os._exit(1)
 
 
 def curve_keypair(zmq: Any) -> tuple[bytes, bytes]:

@@ -274,7 +274,12 @@ class CellRun:
         while len(got) < n:
             left = self.deadline - time.monotonic()
             if left <= 0:
-                raise CellFailed("timeout", f"no result within {self.timeout:.0f} s", self.stacks())
+                # What the workers already said (an exception logged by a loop callback, say)
+                # usually explains the hang better than where they are stuck.
+                said = {p.failure() for p in self.procs.values() if p.stderr}
+                hint = f" (stderr: {'; '.join(sorted(said))})" if said else ""
+                message = f"no result within {self.timeout:.0f} s{hint}"
+                raise CellFailed("timeout", message, self.stacks())
             try:
                 tag, obj = self.events.get(timeout=left)
             except queue.Empty:

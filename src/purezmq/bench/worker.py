@@ -9,9 +9,10 @@ What is measured follows libzmq's perf tools: throughput is messages / elapsed o
 the clock starting at the first message; latency is the round trip seen by the requester. Only
 ``time.perf_counter`` is used, and only inside the worker.
 
-After its result a worker leaves with ``os._exit``: socket teardown (linger, term) is not what
-is measured, and a library that hangs there must not turn a good measurement into a timeout.
-Senders never close at all: they wait to be killed, so queued messages keep flowing meanwhile.
+Sockets are never closed: teardown (linger, term) is not what is measured, and a library that
+hangs there must not turn a good measurement into a timeout. A worker of a tcp/ipc cell waits
+to be killed once done, so what it sent last keeps flowing meanwhile; an inproc worker leaves
+with ``os._exit`` after its results.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ Report = Callable[[dict[str, Any]], None]
 #: check tells them apart without a second frame on the hot path.
 HELLO, READY, END, DONE = b"H", b"R", b"E", b"D"
 
-#: How long a sender that finished waits to be killed (the runner kills it much sooner).
-SENDER_LINGER_S = 600.0
+#: How long a finished worker waits to be killed (the runner kills it much sooner).
+LINGER_S = 600.0
 
 
 @dataclass
@@ -383,19 +384,19 @@ def _run_one_side(spec: Spec, impl: Impl, zmq: Any, Context: Any) -> None:
     """tcp/ipc: this process is one side (``<test>-bind`` or ``<test>-connect``)."""
     test, _, side = spec.role.partition("-")
     index = 0 if side == "bind" else 1
-    sender = (test, index) in (("thr", 1),)
+    # Every side stays up once its part is done, until the runner kills it: the last thing it
+    # sent (REP's last reply, a subscriber's DONE, a PUSH's tail) may still sit in the
+    # library's queues, and leaving now would drop it and hang the peer.
     if not impl.is_async:
         ctx = Context()
         SYNC_ROLES[test][index](zmq, ctx, spec, _stdout_report)
-        if sender:
-            time.sleep(SENDER_LINGER_S)
+        time.sleep(LINGER_S)
         return
 
     async def main() -> None:
         ctx = Context()
         await ASYNC_ROLES[test][index](zmq, ctx, spec, _stdout_report)
-        if sender:
-            await asyncio.sleep(SENDER_LINGER_S)
+        await asyncio.sleep(LINGER_S)
 
     run_async(impl, main)
 
