@@ -27,13 +27,24 @@ from .error import (
 )
 
 if TYPE_CHECKING:
-    from .sync import Context, Frame, Message, Poller, Socket, select, zmq_poll
+    from .sync import (
+        Context,
+        Frame,
+        Message,
+        MessageTracker,
+        Poller,
+        Socket,
+        select,
+        zmq_poll,
+    )
     from .sync import Context as SyncContext
     from .sync import Socket as SyncSocket
 
 # The sync API is imported on first use (PEP 562), so that ``import purezmq.constants`` and the
 # sans-IO layers never pull the engine in; ``purezmq.Context`` is ``purezmq.sync.Context``.
-_LAZY = frozenset({"Context", "Frame", "Message", "Poller", "Socket", "select", "zmq_poll"})
+_LAZY = frozenset(
+    {"Context", "Frame", "Message", "MessageTracker", "Poller", "Socket", "select", "zmq_poll"}
+)
 _ALIASES = {"SyncContext": "Context", "SyncSocket": "Socket"}
 
 
@@ -77,6 +88,7 @@ def get_library_dirs() -> list[str]:
     """pyzmq returns C library directories; there are none in pure Python."""
     return []
 
+
 __all__ = [
     "__version__",
     "version_info",
@@ -86,6 +98,7 @@ __all__ = [
     "Poller",
     "Frame",
     "Message",
+    "MessageTracker",
     "select",
     "has",
     "zmq_version",

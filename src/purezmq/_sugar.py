@@ -93,17 +93,13 @@ def coerce_frame(data: object, index: int | None = None) -> bytes:
         return memoryview(data).tobytes()  # type: ignore[arg-type]
     except TypeError:
         where = "Frame" if index is None else f"Frame {index}"
-        raise TypeError(
-            f"{where} ({data!r}) does not support the buffer interface."
-        ) from None
+        raise TypeError(f"{where} ({data!r}) does not support the buffer interface.") from None
 
 
 def coerce_message(parts: Iterable[object]) -> list[bytes]:
     """A whole message as a list of ``bytes``; see ``coerce_frame``."""
     if isinstance(parts, (str, bytes, bytearray, memoryview)):
-        raise TypeError(
-            f"send_multipart expects a sequence of frames, got {type(parts).__name__}"
-        )
+        raise TypeError(f"send_multipart expects a sequence of frames, got {type(parts).__name__}")
     return [coerce_frame(part, i) for i, part in enumerate(parts)]
 
 
@@ -594,12 +590,25 @@ class SocketBase(AttributeSetter):
         return None
 
     def _message_properties(self) -> Mapping[str, str] | None:
-        """Peer metadata of the message last received, when the engine provides it."""
-        getter = getattr(self._core, "last_metadata", None)
-        if getter is None:
+        """Peer metadata (ZMTP properties, ``Peer-Address``, ``User-Id``) of the connection the
+        last received message came from, as ``str`` values like ``zmq_msg_gets``."""
+        core = self._core
+        getter = getattr(core, "last_metadata", None)
+        if getter is not None:
+            md = getter()
+        else:
+            # Until the engine exposes ``last_metadata()`` (asked for in contracts.md), read
+            # the pipe the pattern's fair-queue last read from.
+            fq = getattr(core.pattern, "_fq", None)
+            md = getattr(getattr(fq, "last_in", None), "metadata", None)
+        if not md:
             return None
-        props = getter() if callable(getter) else getter
-        return props if isinstance(props, Mapping) else None
+        return {
+            str(k): v.decode("utf-8", "surrogateescape")
+            if isinstance(v, (bytes, bytearray))
+            else str(v)
+            for k, v in md.items()
+        }
 
 
 class _EndpointContext:

@@ -358,3 +358,15 @@ def test_context_term_and_socket_after_term(driver: Driver) -> None:
     assert driver.ctx.closed
     with pytest.raises(ZMQError):
         driver.ctx.socket(zmq.PAIR)
+
+
+def test_received_frames_carry_peer_metadata(driver: Driver, transport: str) -> None:
+    a, b = driver.pair(zmq.PAIR, zmq.PAIR, transport)
+    driver.call(a, "send", b"meta")
+    frame = driver.call(b, "recv", copy=False)
+    assert frame.get("Socket-Type") == "PAIR"
+    if transport == "tcp":
+        assert frame.get("Peer-Address") == "127.0.0.1"
+    with pytest.raises(ZMQError) as e:
+        frame.get("No-Such-Property")
+    assert _errno(e) == Errno.EINVAL

@@ -43,7 +43,10 @@ from .._sugar import (
 )
 from ..constants import Errno
 from ..error import Again, ZMQError
-from ..sync.frame import Frame
+from ..sync.frame import Frame, MessageTracker
+
+#: Returned for ``track=True``: purezmq never shares a buffer, so it is always done.
+_TRACKER = MessageTracker()
 
 
 class _LateLoopSignal:
@@ -80,9 +83,7 @@ def _bound(signal: LoopSignal | _LateLoopSignal) -> LoopSignal:
     """The LoopSignal to wait on, checking the socket is used from its own loop."""
     if isinstance(signal, LoopSignal):
         if asyncio.get_running_loop() is not signal.loop:
-            raise ZMQError(
-                Errno.EINVAL, "this asyncio socket belongs to another event loop"
-            )
+            raise ZMQError(Errno.EINVAL, "this asyncio socket belongs to another event loop")
         return signal
     return signal.bind()
 
@@ -220,7 +221,7 @@ class Socket(SocketBase):
         track: bool = False,
         routing_id: int | None = None,
         group: str | None = None,
-    ) -> None:
+    ) -> MessageTracker | None:
         """Send one frame; with ``SNDMORE`` more frames of the same message follow."""
         self._check_closed()
         if routing_id is not None or group is not None:
@@ -228,6 +229,7 @@ class Socket(SocketBase):
         msg = self._add_send_frame(data, flags)
         if msg is not None:
             await self._send_whole(msg, flags)
+        return _TRACKER if track else None
 
     async def send_multipart(
         self,
@@ -236,29 +238,30 @@ class Socket(SocketBase):
         copy: bool = True,
         track: bool = False,
         **kwargs: Any,
-    ) -> None:
+    ) -> MessageTracker | None:
         """Send a whole multipart message (one hand-off to the engine)."""
         self._check_closed()
         parts = self._prefix_message(coerce_message(msg_parts), flags)
         if parts is not None:
             await self._send_whole(parts, flags)
+        return _TRACKER if track else None
 
     async def send_string(
         self, u: str, flags: int = 0, copy: bool = True, encoding: str = "utf-8", **kwargs: Any
-    ) -> None:
-        await self.send(encode_string(u, encoding), flags, copy=copy, **kwargs)
+    ) -> MessageTracker | None:
+        return await self.send(encode_string(u, encoding), flags, copy=copy, **kwargs)
 
     send_unicode = send_string
 
-    async def send_json(self, obj: Any, flags: int = 0, **kwargs: Any) -> None:
+    async def send_json(self, obj: Any, flags: int = 0, **kwargs: Any) -> MessageTracker | None:
         send_kwargs = {k: kwargs.pop(k) for k in ("routing_id", "group") if k in kwargs}
-        await self.send(encode_json(obj, **kwargs), flags, **send_kwargs)
+        return await self.send(encode_json(obj, **kwargs), flags, **send_kwargs)
 
     async def send_pyobj(
         self, obj: Any, flags: int = 0, protocol: int = -1, **kwargs: Any
-    ) -> None:
+    ) -> MessageTracker | None:
         proto = pickle.DEFAULT_PROTOCOL if protocol == -1 else protocol
-        await self.send(encode_pyobj(obj, proto), flags, **kwargs)
+        return await self.send(encode_pyobj(obj, proto), flags, **kwargs)
 
     async def send_serialized(
         self,
@@ -267,8 +270,10 @@ class Socket(SocketBase):
         flags: int = 0,
         copy: bool = True,
         **kwargs: Any,
-    ) -> None:
-        await self.send_multipart(encode_serialized(msg, serialize), flags, copy=copy, **kwargs)
+    ) -> MessageTracker | None:
+        return await self.send_multipart(
+            encode_serialized(msg, serialize), flags, copy=copy, **kwargs
+        )
 
     # ---- recv ------------------------------------------------------------------------------
 

@@ -7,8 +7,17 @@ patterns run on the calling thread; each Context has one daemon I/O thread for c
 from __future__ import annotations
 
 from .context import Context
-from .frame import Frame, Message
+from .frame import Frame, Message, MessageTracker
 from .poll import Poller, select, zmq_poll
 from .socket import Socket
 
-__all__ = ["Context", "Frame", "Message", "Poller", "Socket", "select", "zmq_poll"]
+__all__ = [
+    "Context",
+    "Frame",
+    "Message",
+    "MessageTracker",
+    "Poller",
+    "Socket",
+    "select",
+    "zmq_poll",
+]

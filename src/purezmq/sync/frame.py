@@ -50,9 +50,7 @@ class Frame:
         self.tracker: None = None
 
     @classmethod
-    def _received(
-        cls, data: bytes, more: bool, props: Mapping[str, str] | None = None
-    ) -> Frame:
+    def _received(cls, data: bytes, more: bool, props: Mapping[str, str] | None = None) -> Frame:
         """A frame handed out by ``recv(copy=False)`` (no copy of ``data``)."""
         frame = cls.__new__(cls)
         frame._bytes = data
@@ -127,7 +125,29 @@ class Frame:
     __str__ = __repr__
 
 
+class MessageTracker:
+    """pyzmq's ``MessageTracker`` for ``send(..., copy=False, track=True)``.
+
+    pyzmq needs it because libzmq may still read a zero-copy buffer after ``send`` returned.
+    purezmq copies nothing it does not own (frames are immutable ``bytes`` when handed over),
+    so a tracker is always done at once.
+    """
+
+    __slots__ = ("events", "peers")
+
+    def __init__(self, *towatch: Any) -> None:
+        self.events: set[Any] = set()
+        self.peers: set[Any] = set()
+
+    @property
+    def done(self) -> bool:
+        return True
+
+    def wait(self, timeout: float | int = -1) -> None:
+        """Return at once: the message no longer needs its buffers."""
+
+
 #: pyzmq's old name for ``Frame``.
 Message = Frame
 
-__all__ = ["Frame", "Message"]
+__all__ = ["Frame", "Message", "MessageTracker"]

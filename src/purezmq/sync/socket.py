@@ -40,7 +40,10 @@ from .._sugar import (
 )
 from ..constants import Errno
 from ..error import Again, ZMQError
-from .frame import Frame
+from .frame import Frame, MessageTracker
+
+#: Returned for ``track=True``: purezmq never shares a buffer, so it is always done.
+_TRACKER = MessageTracker()
 
 if TYPE_CHECKING:
     from .context import Context
@@ -166,7 +169,7 @@ class Socket(SocketBase):
         track: bool = False,
         routing_id: int | None = None,
         group: str | None = None,
-    ) -> None:
+    ) -> MessageTracker | None:
         """Send one frame; with ``SNDMORE`` more frames of the same message follow.
 
         Frames sent with SNDMORE are held here and the whole message is handed to the engine
@@ -178,6 +181,7 @@ class Socket(SocketBase):
         msg = self._add_send_frame(data, flags)
         if msg is not None:
             self._send_whole(msg, flags)
+        return _TRACKER if track else None
 
     def send_multipart(
         self,
@@ -186,32 +190,35 @@ class Socket(SocketBase):
         copy: bool = True,
         track: bool = False,
         **kwargs: Any,
-    ) -> None:
+    ) -> MessageTracker | None:
         """Send a whole multipart message: one hand-off to the engine, not one per frame."""
         self._check_closed()
         parts = self._prefix_message(coerce_message(msg_parts), flags)
         if parts is not None:
             self._send_whole(parts, flags)
+        return _TRACKER if track else None
 
     def send_string(
         self, u: str, flags: int = 0, copy: bool = True, encoding: str = "utf-8", **kwargs: Any
-    ) -> None:
+    ) -> MessageTracker | None:
         """Send a ``str`` encoded with ``encoding``."""
-        self.send(encode_string(u, encoding), flags, copy=copy, **kwargs)
+        return self.send(encode_string(u, encoding), flags, copy=copy, **kwargs)
 
     send_unicode = send_string
 
-    def send_json(self, obj: Any, flags: int = 0, **kwargs: Any) -> None:
+    def send_json(self, obj: Any, flags: int = 0, **kwargs: Any) -> MessageTracker | None:
         """Send ``obj`` as utf-8 JSON; keyword arguments go to ``json.dumps``."""
         send_kwargs = {k: kwargs.pop(k) for k in ("routing_id", "group") if k in kwargs}
-        self.send(encode_json(obj, **kwargs), flags, **send_kwargs)
+        return self.send(encode_json(obj, **kwargs), flags, **send_kwargs)
 
-    def send_pyobj(self, obj: Any, flags: int = 0, protocol: int = -1, **kwargs: Any) -> None:
+    def send_pyobj(
+        self, obj: Any, flags: int = 0, protocol: int = -1, **kwargs: Any
+    ) -> MessageTracker | None:
         """Send ``obj`` pickled (never unpickle untrusted input)."""
         import pickle
 
         proto = pickle.DEFAULT_PROTOCOL if protocol == -1 else protocol
-        self.send(encode_pyobj(obj, proto), flags, **kwargs)
+        return self.send(encode_pyobj(obj, proto), flags, **kwargs)
 
     def send_serialized(
         self,
@@ -220,9 +227,9 @@ class Socket(SocketBase):
         flags: int = 0,
         copy: bool = True,
         **kwargs: Any,
-    ) -> None:
+    ) -> MessageTracker | None:
         """Send ``serialize(msg)`` (a list of frames) as one multipart message."""
-        self.send_multipart(encode_serialized(msg, serialize), flags, copy=copy, **kwargs)
+        return self.send_multipart(encode_serialized(msg, serialize), flags, copy=copy, **kwargs)
 
     # ---- recv ------------------------------------------------------------------------------
 
@@ -312,5 +319,6 @@ class Socket(SocketBase):
         sock = super().get_monitor_socket(events, addr)
         assert isinstance(sock, Socket)
         return sock
+
 
 __all__ = ["Socket"]
