@@ -214,3 +214,30 @@ def test_socket_used_after_fork_raises_instead_of_hanging(ctx: zmq.Context) -> N
     _, _status = os.waitpid(pid, 0)
     assert os.read(r, 1) == b"\0"
     os.close(r)
+
+
+def test_collected_context_stops_its_io_thread() -> None:
+    import gc
+
+    before = {t for t in threading.enumerate() if t.name == "purezmq-io"}
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.PULL)
+    s.bind("tcp://127.0.0.1:*")  # starts the I/O thread
+    started = {t for t in threading.enumerate() if t.name == "purezmq-io"} - before
+    assert len(started) == 1
+    s.close()
+    del s, ctx
+    gc.collect()
+    (thread,) = started
+    thread.join(5)
+    assert not thread.is_alive()
+
+
+def test_term_closes_this_threads_forgotten_sockets_instead_of_hanging() -> None:
+    ctx = zmq.Context()
+    forgotten = ctx.socket(zmq.PUB)
+    forgotten.bind("tcp://127.0.0.1:*")
+    also = ctx.socket(zmq.SUB)
+    also.connect("inproc://nowhere")
+    ctx.term()  # pyzmq would hang here forever (pytest-timeout bounds a regression)
+    assert forgotten.closed and also.closed

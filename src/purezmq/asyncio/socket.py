@@ -98,9 +98,12 @@ class Socket(SocketBase):
         context: Any = None,
         socket_type: int = 0,
         *,
+        shadow: Any = 0,
         copy_threshold: int | None = None,
         **kwargs: Any,
     ) -> None:
+        if shadow:
+            raise ZMQError(Errno.ENOTSUP, "purezmq sockets cannot shadow a libzmq socket")
         if context is None:
             from . import Context
 

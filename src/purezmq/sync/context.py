@@ -48,6 +48,7 @@ class Context(ContextOptionsMixin):
     _sockets: weakref.WeakSet[Any]
 
     def __init__(self, io_threads: int | Context = 1, shadow: Context | int = 0) -> None:
+        self._closed = True  # until fully built (``__del__`` may see a half-made object)
         if isinstance(io_threads, Context):
             shadow, io_threads = io_threads, 1
         if isinstance(shadow, Context):
@@ -126,12 +127,26 @@ class Context(ContextOptionsMixin):
     # ---- termination -----------------------------------------------------------------------
 
     def term(self) -> None:
-        """Terminate: wake blocked calls with ETERM, wait until all sockets are closed."""
+        """Terminate: wake blocked calls with ETERM, wait until all sockets are closed.
+
+        Unlike pyzmq, ``term()`` does not hang on sockets that the calling thread created and
+        left open -- nobody else could close them while it blocks -- it closes them (with
+        their LINGER). Sockets that other threads are using, or that are blocked in a call,
+        are left to those threads, which get ``ContextTerminated``, as in libzmq.
+        """
         if self._closed:
             return
         self._closed = True
         if self._shadow:
             return
+        me = threading.get_ident()
+        for sock in list(self._sockets):
+            if (
+                not sock.closed
+                and getattr(sock, "_owner", None) == me
+                and not getattr(sock, "_blocking", False)
+            ):
+                sock.close()
         self._core.term()
 
     def destroy(self, linger: int | None = None) -> None:
@@ -144,6 +159,17 @@ class Context(ContextOptionsMixin):
                     sock.setsockopt(SocketOption.LINGER, linger)
                 sock.close()
         self.term()
+
+    def __del__(self) -> None:
+        # pyzmq destroys a collected Context. Its sockets are gone already (each holds a
+        # reference to us), so only the I/O thread is left: stop it without waiting for
+        # lingering flushes -- a finalizer must never block (it may run on any thread).
+        try:
+            if not self._closed and not self._shadow:
+                self._closed = True
+                self._core.term(0)
+        except Exception:
+            pass
 
     def __enter__(self: _C) -> _C:
         return self

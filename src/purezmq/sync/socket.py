@@ -19,6 +19,7 @@ Layer 4: imports layer 0, ``_sugar`` and ``_engine`` only.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from time import monotonic
 from typing import TYPE_CHECKING, Any
@@ -56,14 +57,22 @@ class Socket(SocketBase):
     """
 
     _signal: ThreadSignal
+    #: True while a call of this socket waits (``Context.term`` leaves such sockets to their
+    #: waiting thread, which gets ETERM).
+    _blocking: bool
+    #: The thread that created the socket.
+    _owner: int
 
     def __init__(
         self,
         ctx_or_socket: Context | None = None,
         socket_type: int = 0,
         *,
+        shadow: Any = 0,
         copy_threshold: int | None = None,
     ) -> None:
+        if shadow:
+            raise ZMQError(Errno.ENOTSUP, "purezmq sockets cannot shadow a libzmq socket")
         if ctx_or_socket is None:
             from .context import Context
 
@@ -72,6 +81,8 @@ class Socket(SocketBase):
         if context.closed:
             raise ZMQError(Errno.ENOTSUP, "Context was terminated; cannot create sockets")
         self._signal = ThreadSignal()
+        self._blocking = False
+        self._owner = threading.get_ident()
         core = SocketCore(context._core, socket_type, self._signal)
         self._init_state(core, context, int(socket_type))
         if copy_threshold is not None:
@@ -136,8 +147,12 @@ class Socket(SocketBase):
                 if flags & DONTWAIT:
                     raise Again()
                 deadline = self._deadline(core.options.sndtimeo)
-                while not core.try_send(msg):
-                    self._sleep(deadline, "send")
+                self._blocking = True
+                try:
+                    while not core.try_send(msg):
+                        self._sleep(deadline, "send")
+                finally:
+                    self._blocking = False
         except ZMQError as exc:
             self._send_failed(exc)
             raise
@@ -153,11 +168,15 @@ class Socket(SocketBase):
         if flags & DONTWAIT:
             raise Again()
         deadline = self._deadline(core.options.rcvtimeo)
-        while True:
-            self._sleep(deadline, "recv")
-            msg = core.try_recv()
-            if msg is not None:
-                return msg  # type: ignore[no-any-return]
+        self._blocking = True
+        try:
+            while True:
+                self._sleep(deadline, "recv")
+                msg = core.try_recv()
+                if msg is not None:
+                    return msg  # type: ignore[no-any-return]
+        finally:
+            self._blocking = False
 
     # ---- send ------------------------------------------------------------------------------
 
@@ -299,6 +318,13 @@ class Socket(SocketBase):
             timeout = -1
         deadline = self._deadline(int(timeout))
         core = self._core
+        self._blocking = True
+        try:
+            return self._poll_loop(core, deadline, flags)
+        finally:
+            self._blocking = False
+
+    def _poll_loop(self, core: Any, deadline: float | None, flags: int) -> int:
         while True:
             ready = self._events() & flags
             if ready:
