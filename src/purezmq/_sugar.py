@@ -43,6 +43,7 @@ from .constants import (
 )
 from .error import ZMQBindError, ZMQError
 from .options import SOCKET_OPTIONS
+from .socket_types import SOCKET_TYPES
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -542,15 +543,27 @@ class SocketBase(AttributeSetter):
         """Accumulate ``data``; the whole message when ``flags`` has no SNDMORE, else None."""
         frame = coerce_frame(data)
         if flags & SNDMORE:
+            if not self._send_parts:
+                self._check_can_send()
             self._send_parts.append(frame)
             return None
         if self._send_parts:
             return [*self._send_parts, frame]
         return [frame]
 
+    def _check_can_send(self) -> None:
+        """libzmq refuses the *first* frame of a message on a receive-only socket; the
+        accumulated frames would otherwise only fail on the last one."""
+        info = SOCKET_TYPES.get(self._socket_type)  # type: ignore[call-overload]
+        if info is not None and not info.can_send:
+            name = SocketType(self._socket_type).name
+            raise ZMQError(Errno.ENOTSUP, f"{name} sockets cannot send")
+
     def _prefix_message(self, parts: list[bytes], flags: int) -> list[bytes] | None:
         """``send_multipart`` with earlier SNDMORE frames, or ending with SNDMORE itself."""
         if flags & SNDMORE:
+            if not self._send_parts:
+                self._check_can_send()
             self._send_parts.extend(parts)
             return None
         if self._send_parts:

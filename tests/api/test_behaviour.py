@@ -258,6 +258,9 @@ def test_send_on_sub_and_recv_on_pub_are_enotsup(driver: Driver) -> None:
     with pytest.raises(ZMQError) as e:
         driver.call(sub, "send", b"x")
     assert _errno(e) == Errno.ENOTSUP
+    with pytest.raises(ZMQError) as e:  # on the first frame already, as in libzmq
+        driver.call(sub, "send", b"x", zmq.SNDMORE)
+    assert _errno(e) == Errno.ENOTSUP
     with pytest.raises(ZMQError) as e:
         driver.call(pub, "recv")
     assert _errno(e) == Errno.ENOTSUP
