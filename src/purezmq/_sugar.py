@@ -581,19 +581,6 @@ class SocketBase(AttributeSetter):
         if exc.errno != Errno.EAGAIN:
             self._send_parts = []
 
-    def _next_frame(self) -> bytes | None:
-        """The next frame of a message being read frame by frame, or None."""
-        parts = self._recv_parts
-        if parts:
-            return parts.popleft()
-        return None
-
-    def _split_message(self, msg: list[bytes]) -> bytes:
-        """Start handing out ``msg`` frame by frame; returns its first frame."""
-        if len(msg) > 1:
-            self._recv_parts.extend(msg[1:])
-        return msg[0]
-
     def _take_rest(self) -> list[bytes] | None:
         """The remaining frames of a partly read message (recv_multipart after recv)."""
         if self._recv_parts:

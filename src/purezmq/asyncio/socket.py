@@ -226,6 +226,17 @@ class Socket(SocketBase):
         group: str | None = None,
     ) -> MessageTracker | None:
         """Send one frame; with ``SNDMORE`` more frames of the same message follow."""
+        # Fast path first (one bytes frame, no flags, queue not full): no await at all.
+        if (
+            not flags
+            and type(data) is bytes
+            and not self._send_parts
+            and not self._closed
+            and routing_id is None
+            and group is None
+            and self._core.try_send([data])
+        ):
+            return _TRACKER if track else None
         self._check_closed()
         if routing_id is not None or group is not None:
             raise ZMQError(Errno.ENOTSUP, "routing_id/group need the draft API (not implemented)")
@@ -282,16 +293,20 @@ class Socket(SocketBase):
 
     async def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
         """Receive one frame: ``bytes``, or a ``Frame`` when ``copy=False``."""
-        frame = self._next_frame()
-        if frame is None:
+        parts = self._recv_parts
+        if parts:
+            frame = parts.popleft()
+        else:
             self._check_closed()
             msg = self._core.try_recv()
             if msg is None:
                 msg = await self._recv_slow(flags)
-            frame = self._split_message(msg)
+            if len(msg) > 1:
+                parts.extend(msg[1:])
+            frame = msg[0]
         if copy:
             return frame
-        return Frame._received(frame, bool(self._recv_parts), self._message_properties())
+        return Frame._received(frame, bool(parts), self._message_properties())
 
     async def recv_multipart(
         self, flags: int = 0, copy: bool = True, track: bool = False

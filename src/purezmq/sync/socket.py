@@ -194,6 +194,17 @@ class Socket(SocketBase):
         Frames sent with SNDMORE are held here and the whole message is handed to the engine
         with the final frame, so a partial message is never visible to a peer.
         """
+        # Fast path first (one bytes frame, no flags, queue not full): one pattern call.
+        if (
+            not flags
+            and type(data) is bytes
+            and not self._send_parts
+            and not self._closed
+            and routing_id is None
+            and group is None
+            and self._core.try_send([data])
+        ):
+            return _TRACKER if track else None
         self._check_closed()
         if routing_id is not None or group is not None:
             raise ZMQError(Errno.ENOTSUP, "routing_id/group need the draft API (not implemented)")
@@ -258,12 +269,19 @@ class Socket(SocketBase):
         Frames of a multipart message come one call at a time; ``sock.rcvmore`` tells whether
         more follow.
         """
-        frame = self._next_frame()
-        if frame is None:
-            frame = self._split_message(self._recv_whole(flags))
+        parts = self._recv_parts
+        if parts:
+            frame = parts.popleft()
+        else:
+            msg = None if self._closed else self._core.try_recv()
+            if msg is None:
+                msg = self._recv_whole(flags)
+            if len(msg) > 1:
+                parts.extend(msg[1:])
+            frame = msg[0]
         if copy:
             return frame
-        return Frame._received(frame, bool(self._recv_parts), self._message_properties())
+        return Frame._received(frame, bool(parts), self._message_properties())
 
     def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> list[Any]:
         """Receive a whole message as a list of frames (the rest of it, after ``recv``)."""
