@@ -27,6 +27,7 @@ from .error import (
 )
 
 if TYPE_CHECKING:
+    from ._curve_keys import curve_keypair, curve_public
     from .sync import (
         Context,
         Frame,
@@ -40,26 +41,43 @@ if TYPE_CHECKING:
     from .sync import Context as SyncContext
     from .sync import Socket as SyncSocket
 
-# The sync API is imported on first use (PEP 562), so that ``import purezmq.constants`` and the
-# sans-IO layers never pull the engine in; ``purezmq.Context`` is ``purezmq.sync.Context``.
-_LAZY = frozenset(
-    {"Context", "Frame", "Message", "MessageTracker", "Poller", "Socket", "select", "zmq_poll"}
-)
-_ALIASES = {"SyncContext": "Context", "SyncSocket": "Socket"}
+# The sync API (and the CURVE key helpers) are imported on first use (PEP 562), so that
+# ``import purezmq.constants`` and the sans-IO layers never pull the engine or PyNaCl in;
+# ``purezmq.Context`` is ``purezmq.sync.Context``. name -> (module, attribute).
+_LAZY: dict[str, tuple[str, str]] = {
+    **{
+        name: ("sync", name)
+        for name in (
+            "Context",
+            "Frame",
+            "Message",
+            "MessageTracker",
+            "Poller",
+            "Socket",
+            "select",
+            "zmq_poll",
+        )
+    },
+    "SyncContext": ("sync", "Context"),
+    "SyncSocket": ("sync", "Socket"),
+    "curve_keypair": ("_curve_keys", "curve_keypair"),
+    "curve_public": ("_curve_keys", "curve_public"),
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY or name in _ALIASES:
-        from . import sync
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'purezmq' has no attribute {name!r}")
+    import importlib
 
-        value = getattr(sync, _ALIASES.get(name, name))
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'purezmq' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{target[0]}"), target[1])
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY, *_ALIASES})
+    return sorted({*globals(), *_LAZY})
 
 
 __version__ = "0.1.0"
@@ -113,6 +131,8 @@ __all__ = [
     "SyncSocket",
     "zmq_errno",
     "zmq_poll",
+    "curve_keypair",
+    "curve_public",
     "get_library_dirs",
     "Again",
     "ContextTerminated",
