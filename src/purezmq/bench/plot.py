@@ -30,9 +30,7 @@ def plot(cells: list[Cell], path: str, title: str = "") -> None:
     panels = sorted({(c.transport, c.mechanism) for c in thr}, key=_panel_order)
     if not panels:
         raise ValueError("no successful throughput cells to plot")
-    fig, axes = plt.subplots(
-        1, len(panels), figsize=(5.2 * len(panels), 4.4), squeeze=False, sharey=True
-    )
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.4), squeeze=False)
     for ax, (transport, mech) in zip(axes[0], panels, strict=True):
         series: dict[str, list[tuple[int, float]]] = {}
         for c in thr:
@@ -55,7 +53,8 @@ def plot(cells: list[Cell], path: str, title: str = "") -> None:
         ax.set_title(f"PUSH→PULL {transport}" + (f" {mech}" if mech != "null" else ""))
         ax.set_xlabel("message size")
         ax.grid(True, which="both", alpha=0.3)
-    axes[0][0].set_ylabel("MB/s (receiver)")
+    for ax in axes[0]:
+        ax.set_ylabel("MB/s (receiver)")
     axes[0][-1].legend(fontsize="small")
     if title:
         fig.suptitle(title, fontsize="small")
