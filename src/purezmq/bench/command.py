@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Measure purezmq (and pyzmq with --compare pyzmq): PUSH→PULL and PUB→SUB "
             "throughput, REQ↔REP latency. Other commands: 'purezmq bench memory -h', "
-            "'purezmq bench plot RESULTS.json OUT.png'."
+            "'purezmq bench plot RESULTS.json OUT.png', 'purezmq bench report RESULTS.json'."
         ),
     )
     p.add_argument("--quick", action="store_true", help="a tiny set (a few cells, short)")
@@ -140,8 +140,7 @@ def run_main(argv: Sequence[str]) -> int:
     minutes = (time.time() - started) / 60
     info = report.machine()
     print(report.tables(done))
-    pinned = f" [both processes pinned to CPU {opts.lat_cpu}]" if opts.lat_cpu is not None else ""
-    print(report.bars_text(report.check_bars(done), pinned))
+    print(report.bars_text(report.check_bars(done), _pinned(opts.lat_cpu)))
     print(
         f"\n{len(done)} cells in {minutes:.1f} min on {info['nproc']} × {info['cpu']}, "
         f"Python {info['python']}"
@@ -193,6 +192,30 @@ def plot_main(argv: Sequence[str]) -> int:
     return 0
 
 
+def report_main(argv: Sequence[str]) -> int:
+    from . import report
+
+    p = argparse.ArgumentParser(
+        prog="purezmq bench report", description="Print the tables of a --json result file."
+    )
+    p.add_argument("results", help="a file written by 'purezmq bench --json'")
+    args = p.parse_args(list(argv))
+    meta, cells = report.load_json(args.results)
+    print(report.tables(cells))
+    cpu = meta.get("lat_cpu")
+    print(report.bars_text(report.check_bars(cells), _pinned(cpu)))
+    m = meta.get("machine", {})
+    print(
+        f"\n{meta.get('command', '?')}  ({meta.get('started', '?')}, {m.get('nproc')} × "
+        f"{m.get('cpu')}, Python {m.get('python')}, {meta.get('minutes', 0):.1f} min)"
+    )
+    return 0
+
+
+def _pinned(cpu: object) -> str:
+    return f" [both processes pinned to CPU {cpu}]" if cpu is not None else ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``purezmq bench`` with ``argv`` (without the ``bench`` word); return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -202,6 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return memory_main(args[1:])
     if args and args[0] == "plot":
         return plot_main(args[1:])
+    if args and args[0] == "report":
+        return report_main(args[1:])
     if args and args[0] == "run":
         args = args[1:]
     return run_main(args)
