@@ -220,13 +220,17 @@ def test_subscriptions_are_counted(net: Net) -> None:
 @matrix()
 def test_xpub_receives_messages_from_subscribers(net: Net) -> None:
     """XPUB "SHALL receive incoming messages from its subscribers using a fair-queuing
-    strategy." and "SHALL deliver these messages to its calling application." """
+    strategy." and "SHALL deliver these messages to its calling application." — libzmq's XPUB
+    moves everything a pipe holds into one local queue when the pipe wakes up, so it is fair
+    per batch, not per message: only delivery, wholeness and order are checked."""
     xpub = net.socket("XPUB")
     endpoint = net.bind(xpub)
     xsubs = [net.socket("XSUB") for _ in range(2)]
     for x in xsubs:
         net.connect(x, endpoint)
-    fair_queue(net, xpub.recv_multipart, xsubs[0].send_multipart, xsubs[1].send_multipart)
+    fair_queue(
+        net, xpub.recv_multipart, xsubs[0].send_multipart, xsubs[1].send_multipart, fair=False
+    )
 
 
 @matrix()
