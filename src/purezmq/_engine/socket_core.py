@@ -162,6 +162,11 @@ class SocketCore:
         """Hand a pipe end to this socket's pattern (any thread)."""
         self._own(pipe)
         self._post(_ATTACH, pipe, peer)
+        # ``close()`` sets ``_dead`` and then empties the mailbox once. Posting first and then
+        # reading ``_dead`` means that a pipe posted too late for that final pass is closed
+        # here, so its other end sees ``peer_closed`` instead of waiting forever.
+        if self._dead in (_CLOSED, _CLOSED_BY_TERM):
+            self._close_end(pipe, peer)
 
     def _set_inproc_peer(self, pipe: Pipe, peer: SocketCore) -> None:
         """An already attached inproc pipe's peer is now known (any thread)."""
