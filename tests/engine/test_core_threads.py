@@ -299,3 +299,11 @@ if sys.platform != "win32":
         finally:
             _signal.setitimer(_signal.ITIMER_REAL, 0)
             _signal.signal(_signal.SIGALRM, old)
+
+
+def test_run_after_term_is_eterm_not_hang() -> None:
+    ctx = ContextCore.threaded()
+    assert ctx.run(lambda: 1) == 1
+    assert ctx.term(TIMEOUT)
+    with pytest.raises(ContextTerminated):
+        ctx.run(lambda: 2)

@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 
 _get_running_loop = asyncio._get_running_loop
 
+#: ``run()`` re-checks that the I/O thread is alive this often (seconds) while it waits.
+_RUN_SLICE = 0.5
+
 #: How long ``term()`` waits for the I/O thread to stop after everything is closed.
 _JOIN_TIMEOUT = 5.0
 
@@ -85,6 +88,9 @@ class ContextCore:
         self._cond = threading.Condition(threading.Lock())
         self._thread: threading.Thread | None = None
         self._thread_wakeup_obj: _wakeup.Wakeup | None = None
+        #: The I/O thread, kept after ``_stop_thread`` so ``run`` can tell it is gone.
+        self._io_thread_obj: threading.Thread | None = None
+        self._io_stopping = False
         self._sockets: dict[SocketCore, None] = {}
         self._lingering = 0
         self._terminated = False
@@ -118,6 +124,7 @@ class ContextCore:
         self._forked = True
         self._cond = threading.Condition(threading.Lock())
         self._thread = None
+        self._io_thread_obj = None
         self._thread_wakeup_obj = None
         self.inproc.reset_after_fork()
         for sock in list(self._sockets):
@@ -180,6 +187,7 @@ class ContextCore:
         thread.start()
         ready.wait()
         self._thread = thread
+        self._io_thread_obj = thread
         self._thread_wakeup_obj = box[0]
 
     def _default_wakeup(self) -> _wakeup.Wakeup:
@@ -212,11 +220,21 @@ class ContextCore:
             raise self._fork_error()
         if _get_running_loop() is w.loop:
             return fn(*args)
-        if w._closed:
+        if w._closed or (w is self._thread_wakeup_obj and self._io_stopping):
             raise ContextTerminated()
         fut: concurrent.futures.Future[Any] = concurrent.futures.Future()
         w.call_soon(_run_into, fut, fn, args)
-        return fut.result()
+        if w is not self._thread_wakeup_obj:
+            return fut.result()
+        # The I/O thread may stop between the check above and the hand-off (term() in another
+        # thread): wait in slices and give up with ETERM once it is gone, instead of hanging.
+        while True:
+            try:
+                return fut.result(_RUN_SLICE)
+            except concurrent.futures.TimeoutError:
+                thread = self._io_thread_obj
+                if thread is None or not thread.is_alive():
+                    raise ContextTerminated() from None
 
     # -------------------------------------------------------------------- options
 
@@ -316,6 +334,7 @@ class ContextCore:
         with self._cond:
             thread, w = self._thread, self._thread_wakeup_obj
             self._thread = None
+            self._io_stopping = True
         if thread is None or w is None:
             return
         loop = w.loop
