@@ -222,3 +222,23 @@ def test_setsockopt_errors(ctx: ContextCore) -> None:
     assert info.value.errno == Errno.EINVAL
     s.setsockopt(SocketOption.LINGER, 10)
     assert s.getsockopt(SocketOption.LINGER) == 10
+
+
+def test_peer_closing_before_we_attach_leaves_no_dead_pipe(ctx: ContextCore) -> None:
+    push = sync_socket(ctx, T.PUSH)
+    push.bind("inproc://dead")
+    pull = sync_socket(ctx, T.PULL)
+    pull.connect("inproc://dead")
+    pull.close()  # before push ever processed the attach
+    assert not push.try_send([b"lost?"])  # mute: no live peer, nothing routed into the void
+    assert push.statistics()["pipes"] == 0
+
+
+def test_pending_connect_closed_before_bind(ctx: ContextCore) -> None:
+    push = sync_socket(ctx, T.PUSH)
+    push.connect("inproc://never")
+    push.close()
+    pull = sync_socket(ctx, T.PULL)
+    pull.bind("inproc://never")
+    assert pull.try_recv() is None
+    assert pull.statistics()["pipes"] == 0

@@ -73,7 +73,7 @@ class InprocBinding:
 class InprocConnection:
     """What ``connect("inproc://name")`` returns: one pipe, pending until the name is bound."""
 
-    __slots__ = ("core", "end", "endpoint", "name", "registry")
+    __slots__ = ("binder", "core", "end", "endpoint", "name", "registry")
 
     def __init__(self, registry: InprocRegistry, core: SocketCore, name: str, end: Pipe) -> None:
         self.registry = registry
@@ -82,11 +82,18 @@ class InprocConnection:
         self.endpoint = f"inproc://{name}"
         #: The connecting socket's end of the pipe.
         self.end = end
+        #: The bound socket, once joined.
+        self.binder: SocketCore | None = None
 
     def close(self, linger: int | None = None) -> None:
         """Disconnect: drop the pending entry, if any, and terminate the pipe on both sides."""
         self.registry.forget_pending(self)
         self.core._close_pipe(self.end)
+        binder = self.binder
+        if binder is not None:
+            # The connector may not have learnt its peer yet (the _PEER command is still in its
+            # mailbox): tell the binder directly. A second TERM for the same end is harmless.
+            binder._post_term(self.end.peer)
 
 
 class InprocRegistry:
@@ -175,6 +182,7 @@ class InprocRegistry:
     ) -> None:
         """Give both sockets their ends of ``conn``'s pipe, with the final HWMs and metadata."""
         connector = conn.core
+        conn.binder = binder
         c_end = conn.end
         b_end = c_end.peer
         co, bo = connector.options, binder.options

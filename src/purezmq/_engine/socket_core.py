@@ -168,6 +168,10 @@ class SocketCore:
         if self._dead in (_CLOSED, _CLOSED_BY_TERM):
             self._close_end(pipe, peer)
 
+    def _post_term(self, pipe: Pipe) -> None:
+        """The other end of ``pipe`` (our end) was closed (any thread)."""
+        self._post(_TERM, pipe)
+
     def _set_inproc_peer(self, pipe: Pipe, peer: SocketCore) -> None:
         """An already attached inproc pipe's peer is now known (any thread)."""
         self._post(_PEER, pipe, peer)
@@ -210,6 +214,10 @@ class SocketCore:
             if op == _READ:
                 if pipe in pipes:
                     pattern.read_activated(pipe)
+                    # ``Pipe.close`` also activates a sleeping reader: detach then (what was
+                    # queued stays readable through the pattern).
+                    if pipe.peer_closed:
+                        self._on_term(pipe)
             elif op == _WRITE:
                 if pipe in pipes:
                     pattern.write_activated(pipe)
@@ -443,7 +451,7 @@ class SocketCore:
         pipe.drop_inbound()
         pipe.close()
         if peer is not None:
-            peer._post(_TERM, pipe.peer)
+            peer._post_term(pipe.peer)
 
     def _close_pipe(self, pipe: Pipe) -> None:
         """Disconnect one pipe from our side (disconnect/close/pattern request)."""
