@@ -229,3 +229,22 @@ def test_uvloop_io_thread() -> None:
     assert type(ctx.io_loop).__module__.startswith("uvloop")
     assert ctx.run(lambda: 42) == 42
     assert ctx.term(TIMEOUT)
+
+
+def test_asyncio_socket_has_a_pollable_fd_too() -> None:
+    import select
+
+    async def main() -> None:
+        ctx = ContextCore.on_loop()
+        pull = async_socket(ctx, T.PULL)
+        pull.bind("inproc://fd")
+        push = async_socket(ctx, T.PUSH)
+        push.connect("inproc://fd")
+        fd = pull.getsockopt(SocketOption.FD)
+        assert pull.events() == 0
+        assert select.select([fd], [], [], 0)[0] == []
+        push.try_send([b"x"])
+        assert select.select([fd], [], [], 0)[0] == [fd]
+        ctx.destroy(0)
+
+    run(main)

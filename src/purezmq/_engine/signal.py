@@ -42,7 +42,98 @@ class OwnerSignal(Protocol):
     def wake(self) -> None: ...
 
 
-class ThreadSignal:
+class _PollFd:
+    """A file descriptor that is readable while "set": an eventfd, else a socketpair.
+
+    Closed when the last reference goes (``__del__``), never explicitly: a waker on another
+    thread that already holds a reference can still write safely, and a closed fd number that
+    the OS reuses is never written to (the race an explicit ``close()`` would open).
+    """
+
+    __slots__ = ("_sock_r", "_sock_w", "_wfd", "fd")
+
+    def __init__(self) -> None:
+        self._sock_r: socket.socket | None = None
+        self._sock_w: socket.socket | None = None
+        if hasattr(os, "eventfd"):
+            self.fd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
+            self._wfd = self.fd
+        else:  # pragma: no cover - non-Linux
+            r, w = socket.socketpair()
+            r.setblocking(False)
+            w.setblocking(False)
+            self._sock_r, self._sock_w = r, w
+            self.fd = r.fileno()
+            self._wfd = w.fileno()
+
+    def set(self) -> None:
+        """Make it readable (any thread)."""
+        try:
+            if self._sock_w is None:
+                os.eventfd_write(self._wfd, 1)
+            else:  # pragma: no cover - non-Linux
+                self._sock_w.send(b"\0")
+        except (BlockingIOError, OSError):
+            pass  # a full socketpair is readable already
+
+    def clear(self) -> None:
+        """Drain it (owner thread)."""
+        try:
+            if self._sock_r is None:
+                os.eventfd_read(self.fd)
+            else:  # pragma: no cover - non-Linux
+                while self._sock_r.recv(4096):
+                    pass
+        except (BlockingIOError, OSError):
+            pass
+
+    def __del__(self) -> None:
+        if self._sock_r is None:
+            try:  # noqa: SIM105 - __del__ may run at interpreter exit: keep it import-free
+                os.close(self.fd)
+            except OSError:  # pragma: no cover
+                pass
+        else:  # pragma: no cover - non-Linux
+            self._sock_r.close()
+            if self._sock_w is not None:
+                self._sock_w.close()
+
+
+class _FdSignal:
+    """The lazily created pollable fd shared by both signal kinds (``getsockopt(FD)``)."""
+
+    __slots__ = ("_pollfd",)
+
+    def __init__(self) -> None:
+        self._pollfd: _PollFd | None = None
+
+    @property
+    def has_fd(self) -> bool:
+        return self._pollfd is not None
+
+    def fileno(self) -> int:
+        """A real fd that turns readable on ``wake()`` (created on first call).
+
+        It starts readable: whoever polls it re-checks EVENTS at least once.
+        """
+        pfd = self._pollfd
+        if pfd is None:
+            pfd = self._pollfd = _PollFd()
+            pfd.set()
+        return pfd.fd
+
+    def clear(self) -> None:
+        """Drain the fd (owner thread) before re-checking EVENTS."""
+        pfd = self._pollfd
+        if pfd is not None:
+            pfd.clear()
+
+    def close(self) -> None:
+        """Release the fd (the socket was closed); see ``_PollFd`` for why it is a drop."""
+        self._pollfd = None
+
+
+class ThreadSignal(_FdSignal):
     """Parks one user thread; wakes it from any thread; optionally exposes a real fd.
 
     Lost-wake-up argument: the permit is a Lock that is *held* while no wake-up is pending.
@@ -58,15 +149,12 @@ class ThreadSignal:
     obtains the fd late still re-checks at least once.
     """
 
-    __slots__ = ("_fd_r", "_fd_w", "_permit", "_sock_r", "_sock_w", "wakes")
+    __slots__ = ("_permit", "wakes")
 
     def __init__(self) -> None:
+        super().__init__()
         self._permit = threading.Lock()
         self._permit.acquire()
-        self._fd_r = -1
-        self._fd_w = -1
-        self._sock_r: socket.socket | None = None
-        self._sock_w: socket.socket | None = None
         #: How many times ``wake()`` was called (statistics).
         self.wakes = 0
 
@@ -79,17 +167,9 @@ class ThreadSignal:
             self._permit.release()
         except RuntimeError:
             pass
-        if self._fd_w >= 0:
-            self._write_fd()
-
-    def _write_fd(self) -> None:
-        try:
-            if self._sock_w is None:
-                os.eventfd_write(self._fd_w, 1)
-            else:  # pragma: no cover - non-Linux
-                self._sock_w.send(b"\0")
-        except (BlockingIOError, OSError):
-            pass  # a full socketpair is readable already
+        pfd = self._pollfd
+        if pfd is not None:
+            pfd.set()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Park until ``wake()`` or ``timeout`` seconds; True when woken. Interruptible."""
@@ -107,58 +187,8 @@ class ThreadSignal:
             if permit.acquire(True, left):
                 return True
 
-    # -- the pollable fd (lazy) ---------------------------------------------------------------
 
-    @property
-    def has_fd(self) -> bool:
-        return self._fd_r >= 0
-
-    def fileno(self) -> int:
-        """A real fd that turns readable on ``wake()`` (created on first call)."""
-        if self._fd_r < 0:
-            if hasattr(os, "eventfd"):
-                fd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
-                self._fd_r = fd
-                self._fd_w = fd
-            else:  # pragma: no cover - non-Linux
-                r, w = socket.socketpair()
-                r.setblocking(False)
-                w.setblocking(False)
-                self._sock_r, self._sock_w = r, w
-                self._fd_r = r.fileno()
-                self._fd_w = w.fileno()
-            # Start readable: whoever polls it re-checks EVENTS at least once.
-            self._write_fd()
-        return self._fd_r
-
-    def clear(self) -> None:
-        """Drain the fd (owner thread) before re-checking EVENTS."""
-        if self._fd_r < 0:
-            return
-        try:
-            if self._sock_r is None:
-                os.eventfd_read(self._fd_r)
-            else:  # pragma: no cover - non-Linux
-                while self._sock_r.recv(4096):
-                    pass
-        except (BlockingIOError, OSError):
-            pass
-
-    def close(self) -> None:
-        """Release the fd (the socket was closed)."""
-        if self._fd_r < 0:
-            return
-        if self._sock_r is None:
-            os.close(self._fd_r)
-        else:  # pragma: no cover - non-Linux
-            self._sock_r.close()
-            if self._sock_w is not None:
-                self._sock_w.close()
-        self._fd_r = self._fd_w = -1
-        self._sock_r = self._sock_w = None
-
-
-class LoopSignal:
+class LoopSignal(_FdSignal):
     """Wakes the coroutines of an asyncio socket that wait on its owner loop.
 
     Usage by the front-end (all on the owner loop)::
@@ -178,6 +208,7 @@ class LoopSignal:
     __slots__ = ("_waiters", "_wakeup", "loop", "wakes")
 
     def __init__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        super().__init__()
         if loop is None:
             loop = asyncio.get_running_loop()
         self.loop = loop
@@ -198,6 +229,9 @@ class LoopSignal:
     def wake(self) -> None:
         """Resolve the waiters (any thread)."""
         self.wakes += 1
+        pfd = self._pollfd
+        if pfd is not None:
+            pfd.set()  # getsockopt(FD) users (aiozmq-style integrations) poll this directly
         if _get_running_loop() is self.loop:
             self._wake_here()
         else:
@@ -235,7 +269,8 @@ class LoopSignal:
                 self._waiters.remove(fut)
 
     def close(self) -> None:
-        """Nothing to release: the loop's Wakeup is shared."""
+        """Release the fd, if any (the loop's Wakeup is shared and stays)."""
+        self._pollfd = None
 
 
 __all__ = ["LoopSignal", "OwnerSignal", "ThreadSignal"]
