@@ -242,3 +242,16 @@ def test_pending_connect_closed_before_bind(ctx: ContextCore) -> None:
     pull.bind("inproc://never")
     assert pull.try_recv() is None
     assert pull.statistics()["pipes"] == 0
+
+
+def test_connecting_router_with_connect_routing_id_queues_before_bind(ctx: ContextCore) -> None:
+    """RFC 28: the ROUTER keeps the double queue of an outgoing connection from connect() on."""
+    router = sync_socket(ctx, T.ROUTER)
+    router.setsockopt(SocketOption.ROUTER_MANDATORY, 1)
+    router.setsockopt(SocketOption.CONNECT_ROUTING_ID, b"server")
+    router.connect("inproc://rq")
+    assert router.getsockopt(SocketOption.CONNECT_ROUTING_ID) == b""  # one connect only
+    assert router.try_send([b"server", b"early"])
+    dealer = sync_socket(ctx, T.DEALER)
+    dealer.bind("inproc://rq")
+    assert recv(dealer) == [b"early"]

@@ -73,7 +73,7 @@ class InprocBinding:
 class InprocConnection:
     """What ``connect("inproc://name")`` returns: one pipe, pending until the name is bound."""
 
-    __slots__ = ("binder", "core", "end", "endpoint", "name", "registry")
+    __slots__ = ("binder", "core", "early", "end", "endpoint", "name", "registry")
 
     def __init__(self, registry: InprocRegistry, core: SocketCore, name: str, end: Pipe) -> None:
         self.registry = registry
@@ -84,6 +84,8 @@ class InprocConnection:
         self.end = end
         #: The bound socket, once joined.
         self.binder: SocketCore | None = None
+        #: The connector attached its end at connect() (not deferred to the bind).
+        self.early = True
 
     def close(self, linger: int | None = None) -> None:
         """Disconnect: drop the pending entry, if any, and terminate the pipe on both sides."""
@@ -142,16 +144,23 @@ class InprocRegistry:
         c_end, _ = pipe_pair(
             opts.sndhwm, opts.rcvhwm, conflate_ab=conflate, conflate_ba=conflate
         )
+        # CONNECT_ROUTING_ID names the peer in our ROUTER, and applies to this connect only
+        # (libzmq clears it, as the network side's connecter does).
+        connect_rid = bytes(getattr(opts, "connect_routing_id", b"") or b"")
+        if connect_rid:
+            c_end.routing_id = connect_rid
+            opts.connect_routing_id = b""
         conn = InprocConnection(self, core, name, c_end)
+        # The connecting side gets its end at once, so messages can be queued before the peer
+        # exists (spec patterns.md §1.1, RFC 28 for ROUTER) — except for a ROUTER without
+        # CONNECT_ROUTING_ID, which needs the peer's routing id; it gets its end at the bind.
+        conn.early = core.socket_type != SocketType.ROUTER or bool(connect_rid)
         with self._lock:
             binding = self._bound.get(name)
             if binding is None:
                 self._pending.setdefault(name, []).append(conn)
-        # The connecting side gets its end at once, so messages can be queued before the peer
-        # exists (spec patterns.md §1.1) — except for a ROUTER, which needs the peer's routing
-        # id to attach; it gets its end when the bind completes.
         if binding is None:
-            if core.socket_type != SocketType.ROUTER:
+            if conn.early:
                 core._attach_local(c_end, None)
         else:
             self._join(conn, binding.core, connector_is_caller=True)
@@ -192,9 +201,6 @@ class InprocRegistry:
         c_end.metadata = _metadata(binder)
         b_end.peer_type = int(connector.socket_type)
         b_end.metadata = _metadata(connector)
-        connect_rid = getattr(co, "connect_routing_id", b"")
-        if connect_rid:
-            c_end.routing_id = bytes(connect_rid)
         # The other socket's pattern runs on its own thread: hand it its end through its
         # mailbox. The calling socket (connect() on its owner thread) attaches at once, as
         # libzmq does, so that e.g. a SUB's subscriptions are in the pipe when connect returns.
@@ -203,10 +209,10 @@ class InprocRegistry:
             connector._attach_local(c_end, binder)
             return
         binder._attach_local(b_end, connector)
-        if connector.socket_type == SocketType.ROUTER:
-            connector._post_attach(c_end, binder)  # deferred at connect: needed the peer's id
-        else:
+        if conn.early:
             connector._set_inproc_peer(c_end, binder)
+        else:
+            connector._post_attach(c_end, binder)  # deferred at connect: needed the peer's id
 
 
 __all__ = ["InprocBinding", "InprocConnection", "InprocRegistry"]

@@ -379,9 +379,14 @@ class SocketCore:
                 engine_end = None
                 if not self.options.immediate:
                     # The pipe exists from connect() on, so sends queue before the connection
-                    # (spec patterns.md §1.1); it survives reconnects.
+                    # (spec patterns.md §1.1); it survives reconnects. A ROUTER can attach it
+                    # only under a known id: CONNECT_ROUTING_ID (read before the connecter
+                    # consumes it), else at the first handshake.
                     engine_end = self._make_pipe()
-                    if self.socket_type not in _NEEDS_PEER_ID:
+                    rid = bytes(getattr(self.options, "connect_routing_id", b"") or b"")
+                    if rid:
+                        engine_end.peer.routing_id = rid
+                    if self.socket_type not in _NEEDS_PEER_ID or rid:
                         self._attach_local(engine_end.peer, None)
                 core: Any = self  # the network side's CoreLike protocol (peer.py)
                 obj = connecter.connect(core, endpoint)
