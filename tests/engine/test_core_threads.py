@@ -307,3 +307,30 @@ def test_run_after_term_is_eterm_not_hang() -> None:
     assert ctx.term(TIMEOUT)
     with pytest.raises(ContextTerminated):
         ctx.run(lambda: 2)
+
+
+@pytest.mark.parametrize("blocked_in", ["recv", "send"])
+def test_destroy_from_another_thread_gives_eterm(blocked_in: str) -> None:
+    ctx = ContextCore.threaded()
+    sock = sync_socket(ctx, T.PAIR)
+    sock.bind("inproc://d")
+    parked = threading.Event()
+    outcome: list[BaseException] = []
+
+    def worker() -> None:
+        parked.set()
+        try:
+            if blocked_in == "recv":
+                recv(sock, timeout=60)
+            else:
+                send(sock, [b"x"], timeout=60)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    t = threading.Thread(target=worker)
+    t.start()
+    assert parked.wait(TIMEOUT)
+    ctx.destroy(0)
+    t.join(TIMEOUT)
+    assert len(outcome) == 1 and isinstance(outcome[0], ContextTerminated)
+    assert sock.closed

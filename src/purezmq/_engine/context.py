@@ -326,8 +326,15 @@ class ContextCore:
         """Close every socket (with ``linger`` if given), then ``term()``."""
         if self._forked:
             return
-        for sock in self.sockets:
-            sock.close(linger)
+        # Terminate first, then close: a thread blocked on one of these sockets wakes with
+        # ETERM (as after term()), never ENOTSOCK.
+        with self._cond:
+            self._terminated = True
+            socks = list(self._sockets)
+        for sock in socks:
+            sock._terminate()
+        for sock in socks:
+            sock._close_for_term(linger)
         self.term()
 
     def _stop_thread(self) -> None:

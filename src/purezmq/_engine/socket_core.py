@@ -583,24 +583,30 @@ class SocketCore:
     def closed(self) -> bool:
         return self._dead == _CLOSED or self._dead == _CLOSED_BY_TERM
 
-    def _close_for_term(self) -> None:
-        """``term()`` closes a socket whose owner cannot (it is the caller's own loop)."""
-        self.close()
-        self._dead = _CLOSED_BY_TERM
+    def _close_for_term(self, linger: int | None = None) -> None:
+        """``term()``/``destroy()`` close a socket whose owner cannot: a thread blocked on it
+        (or a later call) gets ETERM, not ENOTSOCK."""
+        self._close(linger, _CLOSED_BY_TERM)
 
     def close(self, linger: int | None = None) -> None:
         """Close (owner thread; also allowed after ETERM). Idempotent.
 
         Inproc: what we sent stays readable by the peer; what we did not read is dropped.
         Network: listeners/connecters get ``close(linger)`` and flush their pipes for up to
-        LINGER ms (the ContextCore waits for them in ``term()``).
+        LINGER ms (the ContextCore waits for them in ``term()``). Once the Context is
+        terminating, later calls raise ETERM rather than ENOTSOCK (another thread may be
+        blocked on this socket: it must learn that the Context ended).
         """
+        self._close(linger, _CLOSED_BY_TERM if self.ctx._terminated else _CLOSED)
+
+    def _close(self, linger: int | None, final: int) -> None:
         if self._dead == _CLOSED or self._dead == _CLOSED_BY_TERM:
             return
         if linger is None:
             linger = int(self.options.linger)
         forked = self._dead == _FORKED
-        self._dead = _CLOSED
+        # Set first: a thread woken below (or racing with us) sees the final reason.
+        self._dead = final
         if forked:
             return
         ctx = self.ctx
