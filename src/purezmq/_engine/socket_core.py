@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..constants import Errno, Event, PollEvent, SocketOption, SocketType
 from ..error import ContextTerminated, ZMQError
+from ..patterns.base import Pattern
 from ..patterns.pipe import Message, Pipe, pipe_pair
 from . import wakeup as _wakeup
 from .signal import LoopSignal, OwnerSignal
@@ -107,7 +108,7 @@ class SocketCore:
         self.socket_type = stype
         self.signal = signal
         self.options: Any = SocketOptions(stype)
-        self.pattern: Any = pattern_class(self.options)
+        self.pattern: Pattern = pattern_class(self.options)
         self._mailbox: deque[tuple[int, Pipe, Any]] = deque()
         self._asleep = False
         self._dead = _ALIVE
@@ -242,7 +243,7 @@ class SocketCore:
             self._raise_dead()
         if self._mailbox:
             self.process_commands()
-        return bool(self.pattern.send(msg))
+        return self.pattern.send(msg)
 
     def try_recv(self) -> Message | None:
         """The next whole message, or None = would block. Never blocks."""
