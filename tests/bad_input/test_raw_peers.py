@@ -220,10 +220,10 @@ def raw_connect(address: str) -> socket.socket:
     return raw
 
 
-def endpoint(transport: str, ipc_dir: str) -> str:
+def endpoint(transport: str, ipc_dir: str, name: str) -> str:
     if transport == "tcp":
         return "tcp://127.0.0.1:*"
-    return f"ipc://{os.path.join(ipc_dir, 'pull')}"
+    return f"ipc://{os.path.join(ipc_dir, name)}"
 
 
 def run_case(
@@ -240,7 +240,7 @@ def run_case(
         pull.setsockopt(lib.RCVTIMEO, int(TIMEOUT * 1000))
         pull.setsockopt(lib.HANDSHAKE_IVL, HANDSHAKE_IVL)
         pull.setsockopt(lib.MAXMSGSIZE, MAXMSGSIZE)
-        pull.bind(endpoint(transport, ipc_dir))
+        pull.bind(endpoint(transport, ipc_dir, lib.__name__))  # a path per library
         address = pull.getsockopt(lib.LAST_ENDPOINT).decode()
         mon = pull.get_monitor_socket()
         good = []
@@ -277,6 +277,9 @@ def run_case(
         flow(b"again")
         assert not pull.poll(0), "nothing but the good peers' messages reaches the app"
         assert not mon.poll(0), f"unexpected further events: {mon.recv_multipart()}"
+        # Monitor stopped before its PAIR closes: libzmq's I/O thread sends monitor events
+        # with a blocking send and would hang on a PAIR that is gone.
+        pull.disable_monitor()
         mon.close()
         pull.close()
         for push in good:
@@ -343,7 +346,9 @@ def test_real_pub_talking_to_pull_is_refused() -> None:
         assert pub_events[-1][0] == E.DISCONNECTED
         assert E.HANDSHAKE_SUCCEEDED not in [e for e, _ in pub_events]
         assert not mon.poll(3 * 10 + 100), "the PUB must not reconnect after a protocol error"
-        for s in (mon, pull, pub_mon, pub):
+        for s, m in ((pull, mon), (pub, pub_mon)):
+            s.disable_monitor()
+            m.close()
             s.close()
     finally:
         ctx.destroy(linger=0)
