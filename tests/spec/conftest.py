@@ -327,3 +327,24 @@ def overflow(
             return
         assert n < cap, f"{n} messages to a non-reading peer were all queued, none dropped"
         n *= 4
+
+
+def fill_until_again(net: Net, send: Callable[[list[bytes]], None], cap: int = 4096) -> int:
+    """Send numbered 16 KiB two-frame messages with ``send`` (DONTWAIT) until zmq.Again;
+    returns how many were accepted (bounded by ``cap``)."""
+    payload = b"p" * 16384
+    sent = 0
+    while True:
+        assert sent < cap, "a peer that reads nothing never filled up"
+        try:
+            send([b"%d" % sent, payload])
+        except net.zmq.Again:
+            return sent
+        sent += 1
+
+
+def drain_numbered(sock: Any, count: int) -> None:
+    """Receive exactly the ``count`` messages ``fill_until_again`` queued, in order."""
+    payload = b"p" * 16384
+    for i in range(count):
+        assert sock.recv_multipart() == [b"%d" % i, payload]

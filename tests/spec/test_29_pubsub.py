@@ -11,7 +11,15 @@ from typing import Any
 
 import pytest
 
-from .conftest import QUIET_MS, Net, fair_queue, matrix, overflow
+from .conftest import (
+    QUIET_MS,
+    Net,
+    drain_numbered,
+    fair_queue,
+    fill_until_again,
+    matrix,
+    overflow,
+)
 
 PUBLISHERS = pytest.mark.parametrize("kind", ["PUB", "XPUB"])
 
@@ -321,6 +329,39 @@ def test_xpub_unsubscribes_departed_subscriber(net: Net) -> None:
     assert xpub.recv() == b"\x01topic"
     net.close(sub)
     assert xpub.recv() == b"\x00topic"
+
+
+@matrix()
+def test_xpub_queues_directions_independently(net: Net) -> None:
+    """XPUB "SHALL maintain a double queue for each connected subscriber, allowing outgoing and
+    incoming messages to be queued independently." — subscriptions still arrive while the
+    subscriber's outgoing queue is full."""
+    xpub = net.socket("XPUB", sndhwm=1, sndbuf=65536, xpub_nodrop=1)
+    sub = net.socket("SUB", rcvhwm=1, rcvbuf=65536)
+    net.connect(sub, net.bind(xpub))
+    sub.setsockopt(net.zmq.SUBSCRIBE, b"")
+    assert xpub.recv() == b"\x01"
+    # XPUB_NODROP turns "full" into EAGAIN, so the queue is known to be full.
+    sent = fill_until_again(net, lambda m: xpub.send_multipart(m, net.zmq.DONTWAIT))
+    sub.setsockopt(net.zmq.SUBSCRIBE, b"more")
+    assert xpub.recv() == b"\x01more"
+    drain_numbered(sub, sent)
+
+
+@matrix()
+def test_xsub_queues_directions_independently(net: Net) -> None:
+    """XSUB "SHALL maintain a double queue for each connected publisher, allowing outgoing and
+    incoming messages to be queued independently." — it still sends upstream while its
+    incoming queue is full."""
+    xpub = net.socket("XPUB", sndhwm=1, sndbuf=65536, xpub_nodrop=1)
+    xsub = net.socket("XSUB", rcvhwm=1, rcvbuf=65536)
+    net.connect(xsub, net.bind(xpub))
+    xsub.send(b"\x01")
+    assert xpub.recv() == b"\x01"
+    sent = fill_until_again(net, lambda m: xpub.send_multipart(m, net.zmq.DONTWAIT))
+    xsub.send_multipart([b"up", b"stream"])
+    assert xpub.recv_multipart() == [b"up", b"stream"]
+    drain_numbered(xsub, sent)
 
 
 # --------------------------------------------------------------------------------------- SUB

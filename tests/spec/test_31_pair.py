@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from .conftest import Net, matrix
+from .conftest import Net, drain_numbered, fill_until_again, matrix
 
 
 @matrix()
@@ -128,3 +128,18 @@ def test_pair_blocks_without_available_peer(net: Net) -> None:
     pair.setsockopt(net.zmq.SNDTIMEO, 3000)
     pair.send_multipart([b"m2", b"c"])
     assert peer.recv_multipart() == [b"m2", b"c"]
+
+
+@matrix()
+def test_pair_queues_directions_independently(net: Net) -> None:
+    """PAIR "SHALL maintain a double queue for its peer, allowing outgoing and incoming messages
+    to be queued independently." and "SHALL NOT discard messages that it cannot queue." """
+    pair = net.socket("PAIR", sndhwm=1, sndbuf=65536)
+    peer = net.socket("PAIR", rcvhwm=1, rcvbuf=65536)
+    net.connect(peer, net.bind(pair))
+    peer.send(b"hi")
+    assert pair.recv() == b"hi"
+    sent = fill_until_again(net, lambda m: pair.send_multipart(m, net.zmq.DONTWAIT))
+    peer.send_multipart([b"up", b"stream"])
+    assert pair.recv_multipart() == [b"up", b"stream"]
+    drain_numbered(peer, sent)
