@@ -218,6 +218,38 @@ def test_dead_peer_detected_by_heartbeat_timeout(
         close_monitored(sock, mon)
 
 
+@pytest.mark.parametrize("transport", ["tcp", "ipc"])
+@pytest.mark.parametrize("which", ["pure", "lib"])
+def test_ping_ttl_from_a_peer_that_then_goes_silent(
+    which: str, transport: str, pure_ctx: Any, libzmq_ctx: Any, ipc_dir: str
+) -> None:
+    """A peer's PING carries a TTL of 200 ms: the socket (no heartbeats of its own) answers
+    with a PONG echoing the context, then drops the connection once 200 ms pass in silence."""
+    sock = make(ctx_of(which, pure_ctx, libzmq_ctx), which, "PAIR")
+    sock.bind(endpoint_for(transport, ipc_dir))
+    mon = sock.get_monitor_socket()
+    raw = raw_connect(last_endpoint(sock))
+    try:
+        raw.sendall(greeting() + ready(b"PAIR"))
+        assert read_exactly(raw, 64)[:1] == b"\xff"
+        flags, size = read_exactly(raw, 2)
+        assert flags == 0x04
+        read_exactly(raw, size)
+        events_until(mon, E.HANDSHAKE_SUCCEEDED)
+        ping = b"\x04PING" + struct.pack(">H", 2) + b"ctx"
+        raw.sendall(b"\x04" + bytes([len(ping)]) + ping)
+        pong = b"\x04PONGctx"
+        assert read_exactly(raw, 2 + len(pong)) == b"\x04" + bytes([len(pong)]) + pong
+        started = time.monotonic()
+        assert names(events_until(mon, E.DISCONNECTED)) == ["DISCONNECTED"]
+        took = time.monotonic() - started
+        assert 0.1 < took < 2.0, took
+        assert raw.recv(1) == b"", "the socket closed the connection"
+    finally:
+        raw.close()
+        close_monitored(sock, mon)
+
+
 # -- reconnect after the peer restarts ----------------------------------------------------------
 
 
