@@ -271,3 +271,51 @@ def test_async_poll_with_timeout_and_closed_socket(run: Any) -> None:
         ctx.destroy(0)
 
     run(main)
+
+
+def test_socket_created_before_the_loop_runs_over_tcp() -> None:
+    ctx = azmq.Context()
+    a = ctx.socket(purezmq.PAIR)
+    b = ctx.socket(purezmq.PAIR)
+    a.linger = b.linger = 0
+    a.bind("tcp://127.0.0.1:*")
+    b.connect(a.getsockopt_string(purezmq.LAST_ENDPOINT))
+
+    async def main() -> list[bytes]:
+        await a.send_multipart([b"over", b"tcp"])
+        result: list[bytes] = await asyncio.wait_for(b.recv_multipart(), 5)
+        return result
+
+    assert asyncio.run(main()) == [b"over", b"tcp"]
+    ctx.destroy(0)
+
+
+def test_asyncio_poller_also_watches_sync_sockets(run: Any) -> None:
+    sync_ctx = purezmq.Context()
+    pull = sync_ctx.socket(purezmq.PULL)
+    push = sync_ctx.socket(purezmq.PUSH)
+    pull.linger = push.linger = 0
+    pull.bind("inproc://poll-sync")
+    push.connect("inproc://poll-sync")
+
+    async def main() -> None:
+        ctx = azmq.Context()
+        a, b = await _pair(ctx)
+        poller = azmq.Poller()
+        poller.register(pull, purezmq.POLLIN)
+        poller.register(b, purezmq.POLLIN)
+        assert await poller.poll(10) == []
+        loop = asyncio.get_running_loop()
+        waiting = asyncio.ensure_future(poller.poll())
+        await asyncio.sleep(0)
+        await loop.run_in_executor(None, push.send, b"from a thread")
+        assert await waiting == [(pull, purezmq.POLLIN)]
+        assert pull.recv() == b"from a thread"
+        await a.send(b"local")
+        assert await poller.poll(1000) == [(b, purezmq.POLLIN)]
+        ctx.destroy(0)
+
+    try:
+        run(main)
+    finally:
+        sync_ctx.destroy(0)
