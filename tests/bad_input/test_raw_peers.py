@@ -353,3 +353,53 @@ def test_real_pub_talking_to_pull_is_refused() -> None:
     finally:
         ctx.destroy(linger=0)
         lib_ctx.destroy(linger=0)
+
+
+CONNECT_CASES = {
+    # protocol error: dropped and never retried
+    "bad-mechanism": (bad_mechanism, [FAILED_PROTOCOL, E.DISCONNECTED], False),
+    "unexpected-command": (unexpected_command, [FAILED_PROTOCOL, E.DISCONNECTED], False),
+    # connection error during the handshake: dropped and retried
+    "truncated-greeting-close": (
+        truncated_greeting_then_close,
+        [NO_DETAIL, E.DISCONNECTED, E.CONNECT_RETRIED],
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("which", ["pure", "lib"])
+@pytest.mark.parametrize("name", list(CONNECT_CASES))
+def test_bad_server_seen_from_the_connecting_side(name: str, which: str) -> None:
+    """The connecting side meets a misbehaving server: a protocol error ends that endpoint for
+    good, a connection error is retried (spec zmtp.md §11); purezmq and libzmq alike."""
+    script, expected, retried = CONNECT_CASES[name]
+    lib = purezmq if which == "pure" else zmq
+    ctx = lib.Context()
+    lsock = socket.socket()
+    try:
+        lsock.bind(("127.0.0.1", 0))
+        lsock.listen(4)
+        lsock.settimeout(TIMEOUT)
+        pull = ctx.socket(lib.PULL)
+        pull.setsockopt(lib.LINGER, 0)
+        pull.setsockopt(lib.RECONNECT_IVL, 10)
+        mon = pull.get_monitor_socket()
+        pull.connect(f"tcp://127.0.0.1:{lsock.getsockname()[1]}")
+        raw, _ = lsock.accept()
+        with raw:
+            assert [e for e, _ in events_until(mon, E.CONNECTED)][-1] == E.CONNECTED
+            script(raw)
+            events = events_until(mon, expected[-1])
+        assert [e for e, _ in events] == expected, events
+        if retried:
+            again, _ = lsock.accept()  # it comes back
+            again.close()
+        else:
+            assert not mon.poll(150), f"no retry after a protocol error: {mon.recv_multipart()}"
+        pull.disable_monitor()
+        mon.close()
+        pull.close()
+    finally:
+        lsock.close()
+        ctx.destroy(linger=0)
