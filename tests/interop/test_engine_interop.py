@@ -102,14 +102,15 @@ def test_heartbeats_keep_a_libzmq_peer_connected(
     bound_mon = bound.get_monitor_socket()
     client = make(ctx_of(heartbeating, pure_ctx, libzmq_ctx), heartbeating, "PAIR")
     client.setsockopt(zmq.HEARTBEAT_IVL, 50)
-    client.setsockopt(zmq.HEARTBEAT_TIMEOUT, 150)
-    client.setsockopt(zmq.HEARTBEAT_TTL, 300)  # the bound side must see traffic every 300 ms
+    client.setsockopt(zmq.HEARTBEAT_TIMEOUT, 400)
+    client.setsockopt(zmq.HEARTBEAT_TTL, 400)  # the bound side must see traffic every 400 ms
     client_mon = client.get_monitor_socket()
     client.connect(last_endpoint(bound))
     events_until(client_mon, E.HANDSHAKE_SUCCEEDED)
     events_until(bound_mon, E.HANDSHAKE_SUCCEEDED)
-    # Ten heartbeat intervals with no user traffic: every PING answered, TTL kept fed.
-    assert not client_mon.poll(500), f"client: {client_mon.recv_multipart()}"
+    # Twelve heartbeat intervals, longer than the TTL, with no user traffic: every PING
+    # answered in time, the TTL kept fed.
+    assert not client_mon.poll(600), f"client: {client_mon.recv_multipart()}"
     assert not bound_mon.poll(0), f"bound side: {bound_mon.recv_multipart()}"
     client.send_multipart([b"after", b"quiet"])
     assert bound.recv_multipart() == [b"after", b"quiet"]
@@ -405,6 +406,9 @@ def connect_side_story(
     router = make(libzmq_ctx, "lib", "ROUTER")
     router.bind(address)
     back = events_until(mon, E.HANDSHAKE_SUCCEEDED)
+    retried = [i for i, (e, _, _) in enumerate(back) if e == E.CONNECT_RETRIED]
+    if retried:  # a slow machine let a refused attempt happen first: compare what follows it
+        back = back[retried[-1] + 1 :]
     assert ivl <= lost[-1][1] < 2 * ivl, "jittered interval"
     assert {ep for _, _, ep in story + lost + back} == {address.encode()}
     close_monitored(dealer, mon)
