@@ -55,3 +55,14 @@ def test_python_dash_m_purezmq_demo() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "all legos OK" in proc.stdout
+
+
+def test_unexpected_error_is_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def crash(transports: object, with_pyzmq: bool, quiet: bool) -> None:
+        raise OSError("no more file descriptors")
+
+    monkeypatch.setattr(cli, "demo", crash)
+    assert cli.main(["demo"]) == 1
+    assert "FAILED: unexpected OSError: no more file descriptors" in capsys.readouterr().err

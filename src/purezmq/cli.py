@@ -322,6 +322,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DemoFailure as exc:
         print(f"purezmq demo FAILED: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # the demo itself broke: still one clear line, not a traceback
+        print(f"purezmq demo FAILED: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

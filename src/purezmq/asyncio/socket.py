@@ -24,7 +24,7 @@ import asyncio
 import pickle
 from collections.abc import Callable, Sequence
 from time import monotonic
-from typing import Any
+from typing import Any, Literal, overload
 
 from .._engine import SocketCore
 from .._engine.signal import LoopSignal
@@ -291,7 +291,18 @@ class Socket(SocketBase):
 
     # ---- recv ------------------------------------------------------------------------------
 
-    async def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
+    @overload
+    async def recv(self, flags: int = ..., *, track: bool = ...) -> bytes: ...
+    @overload
+    async def recv(self, flags: int = ..., *, copy: Literal[True], track: bool = ...) -> bytes: ...
+    @overload
+    async def recv(self, flags: int = ..., *, copy: Literal[False], track: bool = ...) -> Frame: ...
+    @overload
+    async def recv(
+        self, flags: int = ..., copy: bool = ..., track: bool = ...
+    ) -> bytes | Frame: ...
+
+    async def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> bytes | Frame:
         """Receive one frame: ``bytes``, or a ``Frame`` when ``copy=False``."""
         parts = self._recv_parts
         if parts:
@@ -308,9 +319,24 @@ class Socket(SocketBase):
             return frame
         return Frame._received(frame, bool(parts), self._message_properties())
 
+    @overload
+    async def recv_multipart(self, flags: int = ..., *, track: bool = ...) -> list[bytes]: ...
+    @overload
+    async def recv_multipart(
+        self, flags: int = ..., *, copy: Literal[True], track: bool = ...
+    ) -> list[bytes]: ...
+    @overload
+    async def recv_multipart(
+        self, flags: int = ..., *, copy: Literal[False], track: bool = ...
+    ) -> list[Frame]: ...
+    @overload
+    async def recv_multipart(
+        self, flags: int = ..., copy: bool = ..., track: bool = ...
+    ) -> list[bytes] | list[Frame]: ...
+
     async def recv_multipart(
         self, flags: int = 0, copy: bool = True, track: bool = False
-    ) -> list[Any]:
+    ) -> list[bytes] | list[Frame]:
         """Receive a whole message as a list of frames."""
         msg = self._take_rest()
         if msg is None:

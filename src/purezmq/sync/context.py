@@ -61,9 +61,9 @@ class Context(ContextOptionsMixin):
             self._core = self._make_core()
             self._sockopts = {}
             self._shadow = False
-        self._closed = False
-        self._sockets = weakref.WeakSet()
         self._lock = threading.Lock()
+        self._sockets = weakref.WeakSet()
+        self._closed = False
 
     def _make_core(self) -> Any:
         return ContextCore.threaded()
@@ -118,11 +118,18 @@ class Context(ContextOptionsMixin):
         cls = self._socket_class if socket_class is None else socket_class
         sock = cls(self, socket_type, **kwargs)
         self._apply_sockopts(sock)
-        self._sockets.add(sock)
+        # Sockets are created and closed from any thread: guard the (weak) set.
+        with self._lock:
+            self._sockets.add(sock)
         return sock
 
     def _socket_closed(self, sock: Any) -> None:
-        self._sockets.discard(sock)
+        with self._lock:
+            self._sockets.discard(sock)
+
+    def _open_sockets(self) -> list[Any]:
+        with self._lock:
+            return [s for s in self._sockets if not s.closed]
 
     # ---- termination -----------------------------------------------------------------------
 
@@ -140,12 +147,8 @@ class Context(ContextOptionsMixin):
         if self._shadow:
             return
         me = threading.get_ident()
-        for sock in list(self._sockets):
-            if (
-                not sock.closed
-                and getattr(sock, "_owner", None) == me
-                and not getattr(sock, "_blocking", False)
-            ):
+        for sock in self._open_sockets():
+            if getattr(sock, "_owner", None) == me and not getattr(sock, "_blocking", False):
                 sock.close()
         self._core.term()
 
@@ -153,11 +156,10 @@ class Context(ContextOptionsMixin):
         """Close every socket of this context (with ``linger`` if given), then ``term()``."""
         if self._closed:
             return
-        for sock in list(self._sockets):
-            if not sock.closed:
-                if linger is not None:
-                    sock.setsockopt(SocketOption.LINGER, linger)
-                sock.close()
+        for sock in self._open_sockets():
+            if linger is not None:
+                sock.setsockopt(SocketOption.LINGER, linger)
+            sock.close()
         self.term()
 
     def __del__(self) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from time import monotonic
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .._engine import SocketCore
 from .._engine.signal import ThreadSignal
@@ -263,7 +263,16 @@ class Socket(SocketBase):
 
     # ---- recv ------------------------------------------------------------------------------
 
-    def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
+    @overload
+    def recv(self, flags: int = ..., *, track: bool = ...) -> bytes: ...
+    @overload
+    def recv(self, flags: int = ..., *, copy: Literal[True], track: bool = ...) -> bytes: ...
+    @overload
+    def recv(self, flags: int = ..., *, copy: Literal[False], track: bool = ...) -> Frame: ...
+    @overload
+    def recv(self, flags: int = ..., copy: bool = ..., track: bool = ...) -> bytes | Frame: ...
+
+    def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> bytes | Frame:
         """Receive one frame: ``bytes``, or a ``Frame`` when ``copy=False``.
 
         Frames of a multipart message come one call at a time; ``sock.rcvmore`` tells whether
@@ -283,7 +292,24 @@ class Socket(SocketBase):
             return frame
         return Frame._received(frame, bool(parts), self._message_properties())
 
-    def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> list[Any]:
+    @overload
+    def recv_multipart(self, flags: int = ..., *, track: bool = ...) -> list[bytes]: ...
+    @overload
+    def recv_multipart(
+        self, flags: int = ..., *, copy: Literal[True], track: bool = ...
+    ) -> list[bytes]: ...
+    @overload
+    def recv_multipart(
+        self, flags: int = ..., *, copy: Literal[False], track: bool = ...
+    ) -> list[Frame]: ...
+    @overload
+    def recv_multipart(
+        self, flags: int = ..., copy: bool = ..., track: bool = ...
+    ) -> list[bytes] | list[Frame]: ...
+
+    def recv_multipart(
+        self, flags: int = 0, copy: bool = True, track: bool = False
+    ) -> list[bytes] | list[Frame]:
         """Receive a whole message as a list of frames (the rest of it, after ``recv``)."""
         msg = self._take_rest()
         if msg is None:
