@@ -319,3 +319,26 @@ def test_asyncio_poller_also_watches_sync_sockets(run: Any) -> None:
         run(main)
     finally:
         sync_ctx.destroy(0)
+
+
+def test_asyncio_sockets_have_an_fd_for_sync_pollers() -> None:
+    loop = asyncio.new_event_loop()
+
+    async def main() -> None:
+        ctx = azmq.Context()
+        a, b = await _pair(ctx)
+        assert isinstance(b.fileno(), int) and b.getsockopt(purezmq.FD) == b.fileno()
+        poller = purezmq.Poller()
+        poller.register(b, purezmq.POLLIN)
+        assert poller.poll(0) == []
+        # A sync poller in another thread wakes when the loop delivers a message.
+        waiting = loop.run_in_executor(None, poller.poll, 5000)
+        await a.send(b"x")
+        assert await waiting == [(b, purezmq.POLLIN)]
+        assert await b.recv() == b"x"
+        ctx.destroy(0)
+
+    try:
+        loop.run_until_complete(main())
+    finally:
+        loop.close()

@@ -27,7 +27,7 @@ from time import monotonic
 from typing import Any, Literal, overload
 
 from .._engine import SocketCore
-from .._engine.signal import LoopSignal
+from .._engine.signal import LoopSignal, ThreadSignal
 from .._sugar import (
     DONTWAIT,
     POLLIN,
@@ -59,15 +59,33 @@ class _LateLoopSignal:
     inside a running loop gets a plain ``LoopSignal`` and runs everything on that loop.)
     """
 
-    __slots__ = ("_inner",)
+    __slots__ = ("_fd", "_inner")
 
     def __init__(self) -> None:
         self._inner: LoopSignal | None = None
+        #: Only for ``fileno()`` (getsockopt(FD)): a ThreadSignal's lazily created fd.
+        self._fd: ThreadSignal | None = None
 
     def wake(self) -> None:
+        fd = self._fd
+        if fd is not None:
+            fd.wake()
         inner = self._inner
         if inner is not None:
             inner.wake()
+
+    @property
+    def has_fd(self) -> bool:
+        return self._fd is not None
+
+    def fileno(self) -> int:
+        if self._fd is None:
+            self._fd = ThreadSignal()
+        return self._fd.fileno()
+
+    def clear(self) -> None:
+        if self._fd is not None:
+            self._fd.clear()
 
     def bind(self) -> LoopSignal:
         loop = asyncio.get_running_loop()
@@ -163,9 +181,8 @@ class Socket(SocketBase):
             pass
 
     def _signal_fileno(self) -> int:
-        raise ZMQError(
-            Errno.ENOTSUP, "asyncio sockets have no FD: await poll() or use the asyncio Poller"
-        )
+        # ZMQ_FD for aiozmq/tornado-style integrations: readable when EVENTS may have changed.
+        return self._signal.fileno()
 
     # ---- waiting ---------------------------------------------------------------------------
 

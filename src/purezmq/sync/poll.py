@@ -7,7 +7,8 @@ its owner asleep (``prepare_to_sleep``: False means work arrived, so re-check in
 ``poll(2)`` waits on the sockets' wake-up fds together with the plain fds. A wake-up only means
 "re-check", exactly like libzmq's ``ZMQ_FD``, so spurious ones are harmless.
 
-Layer 4: imports layer 0 and ``_sugar`` only (sockets bring their own engine objects).
+Layer 4: imports layer 0, ``_sugar`` and ``_engine.signal`` (to tell thread-owned sockets
+from loop-owned ones).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import select as _select
 from time import monotonic
 from typing import Any
 
+from .._engine.signal import ThreadSignal
 from .._sugar import POLLIN, POLLOUT, SocketBase
 from ..constants import PollEvent
 
@@ -161,8 +163,11 @@ class Poller:
             if not all(sock._core.prepare_to_sleep() for sock, _ in zsocks):
                 continue  # work arrived between the check and the declaration: re-check
             if len(zsocks) == 1 and not plain_fds:
-                zsocks[0][0]._signal.wait(remaining)
-                continue
+                signal = zsocks[0][0]._signal
+                if isinstance(signal, ThreadSignal):
+                    signal.wait(remaining)  # no fd needed for one sync socket
+                    continue
+            # Several items (or an asyncio socket): one poll(2) over the wake-up fds.
             wait_fds = dict(plain_fds)
             for sock, _ in zsocks:
                 wait_fds[sock._signal_fileno()] = POLLIN
