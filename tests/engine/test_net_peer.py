@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import errno
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,32 @@ from .test_net_helpers import TIMEOUT, StubCore
 E = Event
 
 
+#: Which event loop ``run`` uses; the autouse fixture runs every test on both.
+LOOP = ["asyncio"]
+
+
+@pytest.fixture(autouse=True, params=["asyncio", "uvloop"])
+def loop_kind(request: pytest.FixtureRequest) -> Iterator[str]:
+    if request.param == "uvloop":
+        pytest.importorskip("uvloop")
+    LOOP[0] = request.param
+    yield request.param
+    LOOP[0] = "asyncio"
+
+
 def run(main: Callable[[], Awaitable[None]]) -> None:
     async def bounded() -> None:
         await asyncio.wait_for(main(), 30)
 
+    if LOOP[0] == "uvloop":
+        import uvloop
+
+        loop = uvloop.new_event_loop()
+        try:
+            loop.run_until_complete(bounded())
+        finally:
+            loop.close()
+        return
     asyncio.run(bounded())
 
 

@@ -33,7 +33,7 @@ import errno as _errno
 import threading
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from ..constants import Event, SecurityMechanism, SocketType
 from ..error import ProtocolError, ZMQError
@@ -314,8 +314,8 @@ class Peer(asyncio.BufferedProtocol):
     # -- asyncio.BufferedProtocol --------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # uvloop's transports implement asyncio.Transport without subclassing it.
+        self._transport = transport = cast(asyncio.Transport, transport)
         loop = self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         sock = transport.get_extra_info("socket")

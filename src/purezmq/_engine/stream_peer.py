@@ -20,6 +20,7 @@ import asyncio
 import threading
 from collections import deque
 from collections.abc import Callable
+from typing import cast
 
 from ..constants import Event
 from ..patterns.pipe import Pipe
@@ -92,8 +93,8 @@ class StreamPeer(asyncio.BufferedProtocol):
     # -- asyncio.BufferedProtocol --------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # uvloop's transports implement asyncio.Transport without subclassing it.
+        self._transport = transport = cast(asyncio.Transport, transport)
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         sock = transport.get_extra_info("socket")
