@@ -101,7 +101,11 @@ def coerce_message(parts: Iterable[object]) -> list[bytes]:
     """A whole message as a list of ``bytes``; see ``coerce_frame``."""
     if isinstance(parts, (str, bytes, bytearray, memoryview)):
         raise TypeError(f"send_multipart expects a sequence of frames, got {type(parts).__name__}")
-    return [coerce_frame(part, i) for i, part in enumerate(parts)]
+    out: list[Any] = list(parts)
+    for i, part in enumerate(out):
+        if type(part) is not bytes:
+            out[i] = coerce_frame(part, i)
+    return out
 
 
 # --------------------------------------------------------------------------------------------

@@ -241,3 +241,18 @@ def test_term_closes_this_threads_forgotten_sockets_instead_of_hanging() -> None
     also.connect("inproc://nowhere")
     ctx.term()  # pyzmq would hang here forever (pytest-timeout bounds a regression)
     assert forgotten.closed and also.closed
+
+
+def test_a_collected_open_socket_does_not_block_term() -> None:
+    import gc
+
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.PUSH)
+    s.linger = 0
+    s.bind("inproc://collected")
+    del s
+    gc.collect()
+    t = threading.Thread(target=ctx.term)  # from another thread: not the owner shortcut
+    t.start()
+    t.join(5)
+    assert not t.is_alive()

@@ -157,7 +157,6 @@ class Socket(SocketBase):
         try:
             self._core.close(linger)
         finally:
-            self._context._socket_closed(self)
             # Let blocked coroutines notice the socket is gone.
             self._signal.wake()
 
@@ -174,9 +173,14 @@ class Socket(SocketBase):
         self.close()
 
     def __del__(self) -> None:
+        # pyzmq closes a garbage-collected socket. A finalizer may run at any allocation, on
+        # any thread, even while this thread holds a Context or engine lock, so it must not
+        # take locks: it hands the core to the Context, which closes it at its next safe
+        # point (``socket()``, ``term()``, ``destroy()``).
         try:
             if not self._closed:
-                self.close()
+                self._closed = True
+                self._context._orphans.append(self._core)
         except Exception:
             pass
 
@@ -271,8 +275,12 @@ class Socket(SocketBase):
         **kwargs: Any,
     ) -> MessageTracker | None:
         """Send a whole multipart message (one hand-off to the engine)."""
+        msg = coerce_message(msg_parts)
+        # Fast path: a whole message, no flags, queue not full -- one pattern call.
+        if not flags and not self._send_parts and not self._closed and self._core.try_send(msg):
+            return _TRACKER if track else None
         self._check_closed()
-        parts = self._prefix_message(coerce_message(msg_parts), flags)
+        parts = self._prefix_message(msg, flags)
         if parts is not None:
             await self._send_whole(parts, flags)
         return _TRACKER if track else None

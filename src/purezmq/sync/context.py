@@ -14,6 +14,7 @@ Layer 4: imports layer 0, ``_sugar`` and ``_engine`` only.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import weakref
@@ -54,12 +55,16 @@ class Context(ContextOptionsMixin):
         if isinstance(shadow, Context):
             self._core = shadow._core
             self._sockopts = shadow._sockopts
+            # One engine, one list of collected-while-open sockets, whoever reaps it.
+            self._orphans: list[Any] = shadow._orphans
             self._shadow = True
         elif shadow:
             raise ZMQError(Errno.EINVAL, "purezmq can only shadow another purezmq Context")
         else:
             self._core = self._make_core()
             self._sockopts = {}
+            #: Cores of sockets collected while open (list.append/pop are atomic: no lock).
+            self._orphans = []
             self._shadow = False
         self._lock = threading.Lock()
         self._sockets = weakref.WeakSet()
@@ -106,7 +111,7 @@ class Context(ContextOptionsMixin):
     def __repr__(self) -> str:
         cls = type(self)
         closed = " closed" if self._closed else ""
-        n = len(self._sockets)
+        n = len(self._open_sockets())
         return f"<{cls.__module__}.{cls.__name__}({n} sockets) at {id(self):#x}{closed}>"
 
     # ---- sockets ---------------------------------------------------------------------------
@@ -116,20 +121,28 @@ class Context(ContextOptionsMixin):
         if self._closed:
             raise ZMQError(Errno.ENOTSUP, "Context was terminated; cannot create sockets")
         cls = self._socket_class if socket_class is None else socket_class
+        self._reap()
         sock = cls(self, socket_type, **kwargs)
         self._apply_sockopts(sock)
-        # Sockets are created and closed from any thread: guard the (weak) set.
+        # Sockets are created from any thread: guard the (weak) set. Closed sockets leave it
+        # when collected; nothing removes them explicitly, so a finalizer never needs the lock.
         with self._lock:
             self._sockets.add(sock)
         return sock
 
-    def _socket_closed(self, sock: Any) -> None:
-        with self._lock:
-            self._sockets.discard(sock)
-
     def _open_sockets(self) -> list[Any]:
         with self._lock:
             return [s for s in self._sockets if not s.closed]
+
+    def _reap(self) -> None:
+        """Close the cores of sockets that were garbage-collected while open (see
+        ``Socket.__del__``). Nobody else can reach them, so any thread may close them."""
+        orphans = self._orphans
+        while orphans:
+            core = orphans.pop()
+            # A dead socket must not break the caller's operation.
+            with contextlib.suppress(Exception):
+                core.close()
 
     # ---- termination -----------------------------------------------------------------------
 
@@ -144,6 +157,7 @@ class Context(ContextOptionsMixin):
         if self._closed:
             return
         self._closed = True
+        self._reap()
         if self._shadow:
             return
         me = threading.get_ident()
@@ -156,6 +170,7 @@ class Context(ContextOptionsMixin):
         """Close every socket of this context (with ``linger`` if given), then ``term()``."""
         if self._closed:
             return
+        self._reap()
         for sock in self._open_sockets():
             if linger is not None:
                 sock.setsockopt(SocketOption.LINGER, linger)

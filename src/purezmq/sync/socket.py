@@ -98,7 +98,6 @@ class Socket(SocketBase):
         try:
             self._core.close(linger)
         finally:
-            self._context._socket_closed(self)
             close_signal = getattr(self._signal, "close", None)
             if close_signal is not None:
                 close_signal()
@@ -110,11 +109,14 @@ class Socket(SocketBase):
         self.close()
 
     def __del__(self) -> None:
-        # pyzmq closes a garbage-collected socket; do the same, quietly (interpreter shutdown
-        # may already have torn the engine down).
+        # pyzmq closes a garbage-collected socket. A finalizer may run at any allocation, on
+        # any thread, even while this thread holds a Context or engine lock, so it must not
+        # take locks: it hands the core to the Context, which closes it at its next safe
+        # point (``socket()``, ``term()``, ``destroy()``).
         try:
             if not self._closed:
-                self.close()
+                self._closed = True
+                self._context._orphans.append(self._core)
         except Exception:
             pass
 
@@ -222,8 +224,12 @@ class Socket(SocketBase):
         **kwargs: Any,
     ) -> MessageTracker | None:
         """Send a whole multipart message: one hand-off to the engine, not one per frame."""
+        msg = coerce_message(msg_parts)
+        # Fast path: a whole message, no flags, queue not full -- one pattern call.
+        if not flags and not self._send_parts and not self._closed and self._core.try_send(msg):
+            return _TRACKER if track else None
         self._check_closed()
-        parts = self._prefix_message(coerce_message(msg_parts), flags)
+        parts = self._prefix_message(msg, flags)
         if parts is not None:
             self._send_whole(parts, flags)
         return _TRACKER if track else None
@@ -313,7 +319,9 @@ class Socket(SocketBase):
         """Receive a whole message as a list of frames (the rest of it, after ``recv``)."""
         msg = self._take_rest()
         if msg is None:
-            msg = self._recv_whole(flags)
+            msg = None if self._closed else self._core.try_recv()
+            if msg is None:
+                msg = self._recv_whole(flags)
         if copy:
             return msg
         props = self._message_properties()
