@@ -293,7 +293,6 @@ class SocketBase(AttributeSetter):
     _socket_type: int
     _send_parts: list[bytes]
     _recv_parts: deque[bytes]
-    _recv_props: Mapping[str, str] | None
     _monitor_socket: Any
 
     def _init_state(self, core: Any, context: Any, socket_type: int) -> None:
@@ -303,7 +302,6 @@ class SocketBase(AttributeSetter):
         self._socket_type = socket_type
         self._send_parts = []
         self._recv_parts = deque()
-        self._recv_props = None
         self._monitor_socket = None
 
     # ---- identity ---------------------------------------------------------------------------

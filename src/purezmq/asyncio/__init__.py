@@ -5,6 +5,12 @@ returns without creating a Future when a message is queued, and receives are can
 ``Context(sync_ctx)`` shares a sync Context's engine, so one process may mix both APIs
 (Jupyter does); ``Context.instance()`` is a process-wide asyncio Context.
 
+Differences from ``zmq.asyncio``: ``send``/``recv``/``poll``... are coroutines (pyzmq returns
+Futures) -- which is what makes ``recv`` cancel-safe: a message is only taken by a coroutine
+that is running, so ``wait_for(sock.recv(), t)`` timing out never loses one. An asyncio
+``Socket`` is not a subclass of the sync ``Socket`` (the same names, but its methods wait
+differently); ``Socket.from_socket`` is refused.
+
 Layer 4: imports layer 0, ``_sugar``, ``_engine`` and the sync front-end's shared classes.
 """
 

@@ -2,6 +2,16 @@
 
 Re-exported at the top level (``purezmq.Context`` is ``purezmq.sync.Context``). Sockets' routing
 patterns run on the calling thread; each Context has one daemon I/O thread for connections.
+
+Where purezmq deliberately differs from pyzmq (DESIGN §4: keep the API, fix the trap):
+
+* ``Context.term()`` closes sockets that the calling thread created and left open instead of
+  hanging forever; a socket collected while open is closed by its Context, not leaked.
+* ``send(..., SNDMORE)`` frames are held by the socket and handed over with the last frame, so
+  a peer never sees part of a message; ``copy``/``track`` are accepted, and a tracker is
+  always done (purezmq never lends a buffer to the engine).
+* No libzmq underneath: ``shadow(address)``/``underlying`` have nothing to point at, and the
+  draft API (RADIO/DISH ``join``, ``routing_id``/``group`` on send) raises ENOTSUP.
 """
 
 from __future__ import annotations
