@@ -632,3 +632,24 @@ async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
         writer.close()
         with contextlib.suppress(ConnectionError):
             await writer.wait_closed()
+
+
+def test_tcp_accept_filter_drops_other_addresses() -> None:
+    async def main() -> None:
+        core = StubCore(SocketType.PULL, tcp_accept_filter=(b"127.0.0.2/32",))
+        lst = listener.bind(core, "tcp://127.0.0.1:*")
+        port = lst.endpoint.rsplit(":", 1)[1]
+        refused = StubCore(SocketType.PUSH, reconnect_ivl=-1)
+        c1 = connecter.connect(refused, f"tcp://127.0.0.1:{port}")
+        assert await core.event(E.ACCEPT_FAILED) == errno.ECONNABORTED
+        allowed = StubCore(SocketType.PUSH)
+        c2 = connecter.connect(allowed, f"tcp://127.0.0.2:0;127.0.0.1:{port}")
+        pipe = await core.pipe()
+        assert pipe.metadata["Peer-Address"] == b"127.0.0.2"
+        for conn, stub in ((c1, refused), (c2, allowed)):
+            conn.close(0)
+            await stub.closed(conn)
+        lst.close(0)
+        await core.closed(lst)
+
+    run(main)

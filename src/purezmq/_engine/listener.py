@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import errno as _errno
+import ipaddress
 import socket
+import struct
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -34,6 +36,7 @@ _ACCEPT_BATCH = 64
 #: Back-off when the process is out of descriptors (EMFILE…): stop accepting for a moment
 #: instead of spinning on a listening socket that stays readable.
 _ACCEPT_PAUSE = 0.1
+_UCRED = struct.Struct("3i")  # struct ucred {pid; uid; gid}
 _RESOURCE_ERRORS = frozenset({_errno.EMFILE, _errno.ENFILE, _errno.ENOBUFS, _errno.ENOMEM})
 
 
@@ -50,6 +53,38 @@ def bind(core: CoreLike, endpoint: str) -> Listener:
     core.emit(int(Event.LISTENING), listener.fd, listener.endpoint)
     core.call_soon(listener._start)
     return listener
+
+
+def _filters_allow(conn: socket.socket, options: Any) -> bool:
+    """libzmq's accept filters: TCP_ACCEPT_FILTER networks for tcp, IPC_FILTER_PID/UID/GID
+    for ipc (Linux SO_PEERCRED); no filter set = everybody is welcome."""
+    if conn.family == socket.AF_UNIX:
+        pids = tuple(getattr(options, "ipc_filter_pid", ()) or ())
+        uids = tuple(getattr(options, "ipc_filter_uid", ()) or ())
+        gids = tuple(getattr(options, "ipc_filter_gid", ()) or ())
+        if not (pids or uids or gids):
+            return True
+        opt = getattr(socket, "SO_PEERCRED", None)
+        if opt is None:
+            return True
+        pid, uid, gid = _UCRED.unpack(conn.getsockopt(socket.SOL_SOCKET, opt, _UCRED.size))
+        # libzmq: accepted if the uid or gid filter matches, or the pid filter does.
+        return uid in uids or gid in gids or pid in pids
+    filters = tuple(getattr(options, "tcp_accept_filter", ()) or ())
+    if not filters:
+        return True
+    host = str(conn.getpeername()[0]).split("%", 1)[0]
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    for raw in filters:
+        network = ipaddress.ip_network(bytes(raw).decode("ascii"), strict=False)
+        if address.version == network.version and address in network:
+            return True
+    return False
 
 
 class Listener:
@@ -132,10 +167,18 @@ class Listener:
     def _accepted(self, conn: socket.socket) -> None:
         try:
             conn.setblocking(False)
-            tune_accepted(conn, self._settings)
+            allowed = _filters_allow(conn, self._core.options)
+            if allowed:
+                tune_accepted(conn, self._settings)
         except OSError as exc:
             conn.close()
             self._core.emit(int(Event.ACCEPT_FAILED), exc.errno or _errno.EINVAL, self.endpoint)
+            return
+        if not allowed:
+            # TCP_ACCEPT_FILTER / IPC_FILTER_*: libzmq closes the connection at once and
+            # reports a failed accept.
+            conn.close()
+            self._core.emit(int(Event.ACCEPT_FAILED), _errno.ECONNABORTED, self.endpoint)
             return
         self._core.emit(int(Event.ACCEPTED), conn.fileno(), self.endpoint)
         if int(self._core.socket_type) == SocketType.STREAM:
