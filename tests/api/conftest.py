@@ -131,13 +131,6 @@ class AsyncDriver(Driver):
         return self.run(make)
 
     def call(self, sock: Any, method: str, *args: Any, **kwargs: Any) -> Any:
-        if (
-            self.name == "uvloop"
-            and method in ("bind", "connect", "bind_to_random_port")
-            and str(args[0]).startswith(("tcp:", "ipc:"))
-            and _uvloop_network_broken()
-        ):
-            pytest.skip("engine peer.py asserts asyncio.Transport; uvloop's transports are not")
         return self.run(lambda: getattr(sock, method)(*args, **kwargs))
 
     def poller(self) -> Any:
@@ -151,13 +144,6 @@ class AsyncDriver(Driver):
             self.run(lambda: self.ctx.destroy(0))
         finally:
             self.loop.close()
-
-
-def _uvloop_network_broken() -> bool:
-    """Known engine gap (reported): the network side rejects uvloop's transport classes."""
-    from purezmq._engine import peer
-
-    return "assert isinstance(transport, asyncio.Transport)" in inspect.getsource(peer)
 
 
 def _uvloop_factory() -> asyncio.AbstractEventLoop:

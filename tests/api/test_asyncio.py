@@ -167,9 +167,9 @@ def test_shadow_of_a_sync_context_talks_to_sync_sockets(run: Any) -> None:
     async def main() -> None:
         push = actx.socket(purezmq.PUSH)
         push.linger = 0
-        # PAIR rather than REQ/REP: the REQ pattern has a cross-thread race (reported) where a
-        # reply arriving while send() is still running is dropped.
-        rep = actx.socket(purezmq.PAIR)
+        # REQ on a thread, REP on the loop: the reply may arrive while REQ's send() is still
+        # running (a race the REQ pattern once lost).
+        rep = actx.socket(purezmq.REP)
         rep.linger = 0
         rep.bind("inproc://mixed-rep")
         push.connect("inproc://mixed")
@@ -178,7 +178,7 @@ def test_shadow_of_a_sync_context_talks_to_sync_sockets(run: Any) -> None:
         assert await loop.run_in_executor(None, pull.recv) == b"from asyncio"
 
         def sync_client() -> bytes:
-            req = sync_ctx.socket(purezmq.PAIR)
+            req = sync_ctx.socket(purezmq.REQ)
             req.linger = 0
             req.connect("inproc://mixed-rep")
             req.send(b"ping")
