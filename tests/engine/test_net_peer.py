@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import socket
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -651,5 +652,34 @@ def test_tcp_accept_filter_drops_other_addresses() -> None:
             await stub.closed(conn)
         lst.close(0)
         await core.closed(lst)
+
+    run(main)
+
+
+def test_connect_timeout_bounds_a_stuck_connect() -> None:
+    async def main() -> None:
+        # A listener whose accept queue is full: the kernel drops further SYNs, so a connect
+        # stays in progress until CONNECT_TIMEOUT cuts it.
+        full = socket.socket()
+        full.bind(("127.0.0.1", 0))
+        full.listen(0)
+        port = full.getsockname()[1]
+        fillers = []
+        for _ in range(2):
+            f = socket.socket()
+            f.setblocking(False)
+            f.connect_ex(("127.0.0.1", port))
+            fillers.append(f)
+        core = StubCore(SocketType.PUSH, connect_timeout=100, reconnect_ivl=10)
+        c = connecter.connect(core, f"tcp://127.0.0.1:{port}")
+        await core.event(E.CONNECT_RETRIED)
+        if core.count(E.CONNECTED):
+            pytest.skip("this kernel accepted the connection despite the full backlog")
+        assert core.count(E.CONNECT_DELAYED) >= 1
+        c.close(0)
+        await core.closed(c)
+        for f in fillers:
+            f.close()
+        full.close()
 
     run(main)
