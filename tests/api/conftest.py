@@ -45,6 +45,10 @@ class Driver:
     def poller(self) -> Any:
         raise NotImplementedError
 
+    def invoke(self, fn: Callable[[], Any]) -> Any:
+        """Call ``fn()``; the asyncio driver runs it on its loop and awaits an awaitable."""
+        return fn()
+
     def blocking(self, fn: Callable[[], Any]) -> Any:
         """Run a blocking call (e.g. on a pyzmq socket). The asyncio driver runs it in a
         thread while its loop keeps running, so purezmq's connections make progress."""
@@ -117,6 +121,9 @@ class AsyncDriver(Driver):
             return result
 
         return self.loop.run_until_complete(invoke())
+
+    def invoke(self, fn: Callable[[], Any]) -> Any:
+        return self.run(fn)
 
     def blocking(self, fn: Callable[[], Any]) -> Any:
         return self.run(lambda: self.loop.run_in_executor(None, fn))
