@@ -303,6 +303,9 @@ class SocketBase(AttributeSetter):
         self._send_parts = []
         self._recv_parts = deque()
         self._monitor_socket = None
+        register = getattr(context, "_register", None)
+        if register is not None:
+            register(self)
 
     # ---- identity ---------------------------------------------------------------------------
 

@@ -256,3 +256,11 @@ def test_a_collected_open_socket_does_not_block_term() -> None:
     t.start()
     t.join(5)
     assert not t.is_alive()
+
+
+def test_sockets_made_directly_belong_to_their_context() -> None:
+    ctx = zmq.Context(io_threads=2)
+    assert ctx.get(zmq.IO_THREADS) == 2
+    s = zmq.Socket(ctx, zmq.PAIR)
+    ctx.destroy(0)
+    assert s.closed

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, TypeVar
 
 from .._engine import ContextCore
 from .._sugar import ContextOptionsMixin
-from ..constants import Errno, SocketOption
+from ..constants import ContextOption, Errno, SocketOption
 from ..error import ZMQError
 from .socket import Socket
 
@@ -62,6 +62,9 @@ class Context(ContextOptionsMixin):
             raise ZMQError(Errno.EINVAL, "purezmq can only shadow another purezmq Context")
         else:
             self._core = self._make_core()
+            if isinstance(io_threads, int) and io_threads != 1:
+                # Kept for get(IO_THREADS); purezmq runs one I/O thread whatever the value.
+                self._core.set(ContextOption.IO_THREADS, io_threads)
             self._sockopts = {}
             #: Cores of sockets collected while open (list.append/pop are atomic: no lock).
             self._orphans = []
@@ -124,11 +127,14 @@ class Context(ContextOptionsMixin):
         self._reap()
         sock = cls(self, socket_type, **kwargs)
         self._apply_sockopts(sock)
+        return sock
+
+    def _register(self, sock: Any) -> None:
+        """Called by every socket's constructor (also ``Socket(ctx, type)`` used directly)."""
         # Sockets are created from any thread: guard the (weak) set. Closed sockets leave it
         # when collected; nothing removes them explicitly, so a finalizer never needs the lock.
         with self._lock:
             self._sockets.add(sock)
-        return sock
 
     def _open_sockets(self) -> list[Any]:
         with self._lock:
