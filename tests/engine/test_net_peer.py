@@ -683,3 +683,35 @@ def test_connect_timeout_bounds_a_stuck_connect() -> None:
         full.close()
 
     run(main)
+
+
+def test_reconnect_stop_conn_refused() -> None:
+    async def main() -> None:
+        probe = StubCore(SocketType.PUSH)
+        lst = listener.bind(probe, "tcp://127.0.0.1:*")
+        ep = lst.endpoint
+        lst.close(0)
+        await probe.event(E.CLOSED)
+        core = StubCore(SocketType.PUSH, reconnect_ivl=10, reconnect_stop=1)
+        c = connecter.connect(core, ep)
+        await core.until(lambda: c.stopped)
+        assert core.count(E.CONNECT_RETRIED) == 0
+        c.close(0)
+
+    run(main)
+
+
+def test_reconnect_stop_handshake_failed() -> None:
+    async def main() -> None:
+        server = await asyncio.start_server(_silent, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        core = StubCore(SocketType.PUSH, handshake_ivl=50, reconnect_ivl=10, reconnect_stop=2)
+        c = connecter.connect(core, f"tcp://127.0.0.1:{port}")
+        await core.event(E.DISCONNECTED)
+        assert c.stopped and core.count(E.CONNECT_RETRIED) == 0
+        c.close(0)
+        await core.closed(c)
+        server.close()
+        await server.wait_closed()
+
+    run(main)

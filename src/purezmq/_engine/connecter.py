@@ -32,7 +32,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ..constants import Event, SocketType
+from ..constants import Event, ReconnectStop, SocketType
 from ..endpoint import parse
 from ..patterns.pipe import Pipe
 from ..transports import SocketSettings, StreamEndpoint, check_stream, new_connect_socket, resolve
@@ -202,9 +202,15 @@ class Connecter:
                 err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             if err:
                 raise OSError(err, "connect failed")
-        except (OSError, asyncio.TimeoutError):
+        except (OSError, asyncio.TimeoutError) as exc:
             sock.close()
             self._task = None
+            refused = isinstance(exc, OSError) and exc.errno == _errno.ECONNREFUSED
+            stop = int(getattr(core.options, "reconnect_stop", 0) or 0)
+            if refused and stop & ReconnectStop.CONN_REFUSED:
+                # ZMQ_RECONNECT_STOP_CONN_REFUSED: give up on this endpoint (no CONNECT_RETRIED).
+                self._stopped = True
+                return
             self._schedule_retry()
             return
         except asyncio.CancelledError:

@@ -35,7 +35,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol, cast
 
-from ..constants import Event, SecurityMechanism, SocketType
+from ..constants import Event, ReconnectStop, SecurityMechanism, SocketType
 from ..error import ProtocolError, ZMQError
 from ..patterns.pipe import Pipe, pipe_pair
 from ..zmtp import (
@@ -359,8 +359,16 @@ class Peer(asyncio.BufferedProtocol):
             err = exc.errno if isinstance(exc, OSError) and exc.errno else _errno.ECONNRESET
             if not conn.ready:
                 self._core.emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, err, self.endpoint)
+                if self._stop_after_failed_handshake():
+                    self._reconnect = False
             conn.close()
         self._teardown()
+
+    def _stop_after_failed_handshake(self) -> bool:
+        """ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED: a handshake lost to EOF/reset/timeout is then
+        final, like a protocol error (libzmq ``stream_engine_base::error``)."""
+        stop = int(getattr(self._core.options, "reconnect_stop", 0) or 0)
+        return bool(stop & ReconnectStop.HANDSHAKE_FAILED)
 
     def pause_writing(self) -> None:
         self._write_paused = True
@@ -521,14 +529,16 @@ class Peer(asyncio.BufferedProtocol):
                 self._fail(reconnect=False)
             elif isinstance(event, HandshakeTimeout):
                 emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, _errno.ETIMEDOUT, self.endpoint)
-                self._fail(reconnect=True)
+                self._fail(reconnect=not self._stop_after_failed_handshake())
             elif isinstance(event, HeartbeatTimeout):
                 self._fail(reconnect=True)
             elif isinstance(event, PeerClosed):
+                reconnect = True
                 if event.during_handshake:
                     # libzmq reports a clean EOF mid-handshake as EPIPE (stream_engine_base).
                     emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, _errno.EPIPE, self.endpoint)
-                self._fail(reconnect=True)
+                    reconnect = not self._stop_after_failed_handshake()
+                self._fail(reconnect=reconnect)
             elif isinstance(event, ZapRequest):
                 self._on_zap_request(event)
             # GroupJoined/GroupLeft (RADIO/DISH) are not routed over tcp yet.
