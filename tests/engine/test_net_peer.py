@@ -424,7 +424,7 @@ def test_heartbeats_keep_a_live_peer_connected() -> None:
         z = ctx.socket(zmq.PULL)
         z.linger = 0
         port = z.bind_to_random_port("tcp://127.0.0.1")
-        core = StubCore(SocketType.PUSH, heartbeat_ivl=20, heartbeat_timeout=60)
+        core = StubCore(SocketType.PUSH, heartbeat_ivl=30, heartbeat_timeout=300)
         c = connecter.connect(core, f"tcp://127.0.0.1:{port}")
         pipe = await core.pipe()
         peer = c.peer
