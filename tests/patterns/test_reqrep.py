@@ -94,13 +94,39 @@ def test_req_accepts_reply_only_from_request_pipe_and_discards_stale() -> None:
 
 
 def test_req_drops_malformed_reply_and_asks_for_disconnect() -> None:
+    """Over a network session the bad reply fails the connection: nothing after it counts."""
     req, _ = make(SocketType.REQ)
     mine, a = connect(req)
+    mine.session = True
     req.send([b"q"])
     a.write([b"no delimiter"])
+    a.write([b"", b"sent after the bad one"])
     assert req.recv() is None
     assert req.take_disconnects() == [(mine, DISCONNECT_PROTOCOL)]
     assert req.disconnects == []
+    a.write([b"", b"still from the broken pipe"])
+    assert req.recv() is None
+
+
+def test_req_skips_malformed_reply_over_inproc() -> None:
+    """Without a session (inproc) libzmq's REQ merely skips the bad reply."""
+    req, _ = make(SocketType.REQ)
+    _, a = connect(req)
+    req.send([b"q"])
+    a.write([b"no delimiter"])
+    a.write([b"", b"good"])
+    assert req.recv() == [b"good"]
+    assert req.take_disconnects() == []
+
+
+def test_req_keeps_a_reply_written_before_send_returns() -> None:
+    """Stale replies are dropped before the request is written, not after (inproc race)."""
+    req, _ = make(SocketType.REQ)
+    mine, a = connect(req)
+    a.on_read_activated = lambda _pipe: a.write([b"", b"instant"]) and None
+    assert a.read() is None  # the peer sleeps as reader: the request wakes it
+    req.send([b"q"])
+    assert req.recv() == [b"instant"]
 
 
 def test_req_relaxed_allows_new_request_and_ignores_old_reply() -> None:

@@ -486,6 +486,7 @@ class SocketCore:
         s_end, e_end = pipe_pair(
             opts.sndhwm, opts.rcvhwm, conflate_ab=conflate, conflate_ba=conflate
         )
+        s_end.session = True
         self._own(s_end)
         return e_end
 

@@ -76,6 +76,7 @@ class Pipe:
         "peer",
         "peer_type",
         "routing_id",
+        "session",
     )
 
     def __init__(self, inbound: _Channel, outbound: _Channel) -> None:
@@ -96,6 +97,10 @@ class Pipe:
         self.peer_type: int = -1
         #: Free slot for the owner (pattern bookkeeping, engine back-reference…).
         self.data: Any = None
+        #: A network session (tcp, ipc…) feeds the other end, not another socket (inproc).
+        #: Some rules are a session's in libzmq: e.g. a REQ drops a tcp peer's connection on a
+        #: malformed reply but merely skips the message over inproc.
+        self.session = False
 
     # -- reading ------------------------------------------------------------------------------
 

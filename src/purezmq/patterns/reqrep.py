@@ -88,7 +88,7 @@ class Req(Dealer):
     request id in native byte order and accepts only the reply carrying it.
     """
 
-    __slots__ = ("_pending", "_receiving_reply", "_reply_pipe", "_request_id")
+    __slots__ = ("_broken", "_pending", "_receiving_reply", "_reply_pipe", "_request_id")
 
     socket_type = SocketType.REQ
 
@@ -100,8 +100,11 @@ class Req(Dealer):
         self._request_id = self._rng.getrandbits(32)
         #: A valid reply read ahead by ``can_recv``.
         self._pending: Message | None = None
+        #: Pipes that broke the envelope rule; ignored until the engine detaches them.
+        self._broken: dict[Pipe, None] = {}
 
     def detach(self, pipe: Pipe) -> None:
+        self._broken.pop(pipe, None)
         if pipe is self._reply_pipe:
             # The request is lost; a strict REQ now waits forever, as libzmq does (§3.2).
             self._reply_pipe = None
@@ -120,6 +123,13 @@ class Req(Dealer):
         else:
             request_id = self._request_id
             out = [b"", *msg]
+        # Unread replies to earlier requests must not be taken for the answer to this one.
+        # Drop them *before* writing: over inproc the peer may answer on another thread before
+        # send() returns, and that reply must survive (libzmq req_t::xsend drains first too).
+        self._pending = None
+        fq = self._fq
+        while fq.read() is not None:
+            self.stats_dropped += 1
         lb = self._lb
         if not lb.send(out):
             return False
@@ -127,11 +137,6 @@ class Req(Dealer):
         self._request_id = request_id
         self._reply_pipe = lb.last_out
         self._receiving_reply = True
-        # Unread replies to earlier requests must not be taken for the answer to this one.
-        self._pending = None
-        fq = self._fq
-        while fq.read() is not None:
-            self.stats_dropped += 1
         return True
 
     def _next_reply(self) -> Message | None:
@@ -154,7 +159,18 @@ class Req(Dealer):
                 body_at = 2
             else:
                 assert pipe is not None
+                self.stats_dropped += 1
+                if not pipe.session:
+                    continue  # inproc: libzmq's req_t just skips the message.
+                # Over a network session libzmq fails the whole connection at the bad message
+                # (req_session_t): nothing it sent afterwards is delivered (§3.2).
                 self.disconnects.append((pipe, DISCONNECT_PROTOCOL))
+                self.stats_dropped += pipe.drop_inbound()
+                self._broken[pipe] = None
+                if pipe is self._reply_pipe:
+                    self._reply_pipe = None
+                continue
+            if pipe in self._broken:
                 self.stats_dropped += 1
                 continue
             if pipe is not self._reply_pipe or body_at != (2 if correlate else 1):
