@@ -122,8 +122,12 @@ def test_req_skips_malformed_reply_over_inproc() -> None:
 def test_req_keeps_a_reply_written_before_send_returns() -> None:
     """Stale replies are dropped before the request is written, not after (inproc race)."""
     req, _ = make(SocketType.REQ)
-    mine, a = connect(req)
-    a.on_read_activated = lambda _pipe: a.write([b"", b"instant"]) and None
+    _, a = connect(req)
+
+    def answer_at_once(_pipe: object) -> None:
+        a.write([b"", b"instant"])
+
+    a.on_read_activated = answer_at_once
     assert a.read() is None  # the peer sleeps as reader: the request wakes it
     req.send([b"q"])
     assert req.recv() == [b"instant"]
