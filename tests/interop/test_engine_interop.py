@@ -7,6 +7,7 @@ is a poll on the monitor socket that must time out.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import struct
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 import purezmq
+import purezmq.asyncio as pzasyncio
 from purezmq.constants import Event
 
 from .conftest import endpoint_for
@@ -457,3 +459,75 @@ def test_refused_connect_events_match_pyzmq(
     theirs = refused_attempt("lib", transport, libzmq_ctx, ipc_dir)
     ours = refused_attempt("pure", transport, pure_ctx, ipc_dir)
     assert ours == theirs
+
+
+# -- the asyncio API: connections driven by the user's event loop -------------------------------
+
+
+async def aevents_until(mon: Any, last: Event) -> list[tuple[Event, int, bytes]]:
+    deadline = time.monotonic() + TIMEOUT
+    out: list[tuple[Event, int, bytes]] = []
+    while not out or out[-1][0] != last:
+        left = deadline - time.monotonic()
+        assert left > 0 and await mon.poll(int(left * 1000) + 1), "no monitor event"
+        frames = await mon.recv_multipart()
+        event, value = struct.unpack("=hi", frames[0])
+        out.append((Event(event), value, bytes(frames[1])))
+    return out
+
+
+def run_loop(loop_kind: str, main: Any) -> None:
+    if loop_kind == "uvloop":
+        uvloop = pytest.importorskip("uvloop")
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    try:
+        asyncio.run(asyncio.wait_for(main(), 30))
+    finally:
+        asyncio.set_event_loop_policy(None)
+
+
+@pytest.mark.parametrize("transport", ["tcp", "ipc"])
+@pytest.mark.parametrize("loop_kind", ["asyncio", "uvloop"])
+def test_asyncio_heartbeats_and_reconnect_against_libzmq(
+    loop_kind: str, transport: str, libzmq_ctx: Any, ipc_dir: str
+) -> None:
+    """The same engine duties over purezmq.asyncio, whose connections run on the caller's loop:
+    heartbeats keep a libzmq peer, the peer restarts, queued messages follow the reconnect."""
+    import zmq.asyncio
+
+    async def main() -> None:
+        lib_actx = zmq.asyncio.Context(libzmq_ctx)  # shadow: the fixture destroys it
+        pure_actx = pzasyncio.Context()
+        try:
+            pull = make(lib_actx, "lib", "PULL")
+            address = fixed_endpoint(pull, transport, ipc_dir)
+            push = make(pure_actx, "pure", "PUSH")
+            push.setsockopt(purezmq.HEARTBEAT_IVL, 50)
+            push.setsockopt(purezmq.HEARTBEAT_TIMEOUT, 400)
+            push.setsockopt(purezmq.HEARTBEAT_TTL, 400)
+            push.setsockopt(purezmq.RECONNECT_IVL, 20)
+            mon = push.get_monitor_socket()
+            push.connect(address)
+            await aevents_until(mon, E.HANDSHAKE_SUCCEEDED)
+            assert await mon.poll(600) == 0, "heartbeats must keep the connection"
+            await push.send(b"after quiet")
+            assert await pull.recv() == b"after quiet"
+            # Close, and wait for the listener to be gone (see close_bound).
+            pull_mon = pull.get_monitor_socket(zmq.EVENT_CLOSED | zmq.EVENT_MONITOR_STOPPED)
+            pull.close()
+            await aevents_until(pull_mon, E.MONITOR_STOPPED)
+            pull_mon.close()
+            await aevents_until(mon, E.DISCONNECTED)
+            await push.send_multipart([b"queued", b"meanwhile"])
+            pull = make(lib_actx, "lib", "PULL")
+            pull.bind(address)
+            assert await pull.recv_multipart() == [b"queued", b"meanwhile"]
+            await aevents_until(mon, E.HANDSHAKE_SUCCEEDED)
+            push.disable_monitor()
+            mon.close()
+            push.close()
+            pull.close()
+        finally:
+            pure_actx.destroy(linger=0)
+
+    run_loop(loop_kind, main)
