@@ -66,3 +66,12 @@ def test_unexpected_error_is_one_clear_line(
     monkeypatch.setattr(cli, "demo", crash)
     assert cli.main(["demo"]) == 1
     assert "FAILED: unexpected OSError: no more file descriptors" in capsys.readouterr().err
+
+
+def test_bench_is_a_purezmq_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    from purezmq.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["bench", "--help"])
+    assert exc.value.code == 0
+    assert "purezmq bench" in capsys.readouterr().out

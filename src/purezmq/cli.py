@@ -12,6 +12,7 @@ Layer 5: uses the public sync API only, so the very same lego code drives pyzmq.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import tempfile
@@ -287,10 +288,21 @@ def _import_pyzmq() -> ModuleType | None:
     return zmq
 
 
+#: Subcommands implemented by their own modules: name -> (module with ``main(argv)``, help).
+_DELEGATED: dict[str, tuple[str, str]] = {
+    "bench": ("purezmq.bench", "measure throughput and latency, beside pyzmq with --compare"),
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``purezmq`` console script."""
     import purezmq
 
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] in _DELEGATED:
+        # These commands own their whole argument parsing (and their own --help).
+        module = importlib.import_module(_DELEGATED[args_list[0]][0])
+        return int(module.main(args_list[1:]))
     parser = argparse.ArgumentParser(
         prog="purezmq", description="ZeroMQ in pure Python: tools and a demo."
     )
@@ -308,7 +320,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--no-pyzmq", action="store_true", help="skip the legos with libzmq on the other end"
     )
     p_demo.add_argument("-q", "--quiet", action="store_true", help="print only failures")
-    args = parser.parse_args(argv)
+    for name, (_module, help_text) in _DELEGATED.items():
+        sub.add_parser(name, help=help_text, add_help=False)
+    args = parser.parse_args(args_list)
     if args.command != "demo":
         parser.print_help()
         return 2
