@@ -486,8 +486,7 @@ def run_loop(loop_kind: str, main: Any) -> None:
         asyncio.set_event_loop_policy(None)
 
 
-@pytest.mark.parametrize("transport", ["tcp", "ipc"])
-@pytest.mark.parametrize("loop_kind", ["asyncio", "uvloop"])
+@pytest.mark.parametrize(("loop_kind", "transport"), [("asyncio", "tcp"), ("uvloop", "ipc")])
 def test_asyncio_heartbeats_and_reconnect_against_libzmq(
     loop_kind: str, transport: str, libzmq_ctx: Any, ipc_dir: str
 ) -> None:

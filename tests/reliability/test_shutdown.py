@@ -97,7 +97,7 @@ def test_default_linger_delivers_pending_before_term_returns(
     probe.close()
     pending_push(ctx, purezmq, address, None)
     term = Background(ctx.term)
-    term.thread.join(0.3)
+    term.thread.join(0.15)
     assert term.thread.is_alive(), "term() must wait for the pending messages"
     peer_ctx = LIBS[peer].Context()
     try:
@@ -128,7 +128,7 @@ def test_linger_zero_discards_pending_and_term_is_prompt(
         pull = peer_ctx.socket(LIBS[peer].PULL)
         pull.setsockopt(zmq.LINGER, 0)
         pull.bind(address)
-        assert not pull.poll(300)
+        assert not pull.poll(100)
         pull.close()
     finally:
         peer_ctx.destroy(linger=0)
@@ -192,18 +192,7 @@ def test_term_wakes_a_thread_blocked_in_a_call_with_eterm(which: str, what: str)
     assert blocked.error.errno == 156384765
 
 
-DESTROY_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="purezmq bug: Context.destroy() (src/purezmq/sync/context.py, destroy) closes each "
-    "socket with Socket.close() from the destroying thread, so a thread blocked on it wakes with "
-    "ZMQError(ENOTSOCK, 'Socket operation on a closed socket') (_engine/socket_core.py "
-    "_raise_dead, _CLOSED) instead of ContextTerminated as after term() (_CLOSED_BY_TERM)",
-)
-
-
-@pytest.mark.parametrize(
-    "what", [pytest.param(w, marks=DESTROY_BUG) for w in ("recv", "send", "poll")]
-)
+@pytest.mark.parametrize("what", ["recv", "send", "poll"])
 def test_destroy_wakes_a_thread_blocked_in_a_call_with_eterm(what: str) -> None:
     # pyzmq documents destroy() from another thread as unsafe; purezmq makes it safe.
     ctx = purezmq.Context()
@@ -215,7 +204,7 @@ def test_destroy_wakes_a_thread_blocked_in_a_call_with_eterm(what: str) -> None:
     assert isinstance(blocked.error, purezmq.ContextTerminated), repr(blocked.error)
 
 
-@pytest.mark.parametrize("how", ["term", pytest.param("destroy", marks=DESTROY_BUG)])
+@pytest.mark.parametrize("how", ["term", "destroy"])
 def test_asyncio_recv_pending_when_context_ends_raises_eterm(how: str) -> None:
     # pyzmq's asyncio recv stays pending forever after term() (a known trap) and is cancelled
     # by destroy(); purezmq raises ContextTerminated in the awaiting task.
