@@ -44,6 +44,7 @@ from .constants import (
 from .error import ZMQBindError, ZMQError
 from .options import SOCKET_OPTIONS
 from .socket_types import SOCKET_TYPES
+from .zmtp.mechanisms import _crypto
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -165,7 +166,7 @@ def has(capability: str) -> bool:
     if capability == "ipc":
         return hasattr(_stdsocket, "AF_UNIX") and _module_exists("purezmq.transports.ipc")
     if capability == "curve":
-        return _module_exists("nacl")
+        return _crypto.available()
     if capability == "ws":
         return _module_exists("purezmq.transports.ws")
     return False
@@ -251,8 +252,24 @@ class AttributeSetter:
         raise NotImplementedError
 
 
+_CURVE_OPTIONS = frozenset(
+    {
+        SocketOption.CURVE_SERVER,
+        SocketOption.CURVE_PUBLICKEY,
+        SocketOption.CURVE_SECRETKEY,
+        SocketOption.CURVE_SERVERKEY,
+    }
+)
+
+
 def check_option_value(option: int, value: object) -> object:
-    """pyzmq's type rules for ``setsockopt``: TypeError before anything reaches the engine."""
+    """pyzmq's type rules for ``setsockopt``: TypeError before anything reaches the engine.
+
+    Without PyNaCl every CURVE option is refused with ``ZMQError(ENOTSUP)`` saying how to get it
+    (libzmq built without libsodium refuses them too).
+    """
+    if option in _CURVE_OPTIONS and not _crypto.available():
+        raise ZMQError(Errno.ENOTSUP, _crypto.MISSING_MESSAGE)
     if isinstance(value, str):
         raise TypeError("unicode not allowed, use setsockopt_string")
     if option in BYTES_OPTIONS:
@@ -597,15 +614,7 @@ class SocketBase(AttributeSetter):
     def _message_properties(self) -> Mapping[str, str] | None:
         """Peer metadata (ZMTP properties, ``Peer-Address``, ``User-Id``) of the connection the
         last received message came from, as ``str`` values like ``zmq_msg_gets``."""
-        core = self._core
-        getter = getattr(core, "last_metadata", None)
-        if getter is not None:
-            md = getter()
-        else:
-            # Until the engine exposes ``last_metadata()`` (asked for in contracts.md), read
-            # the pipe the pattern's fair-queue last read from.
-            fq = getattr(core.pattern, "_fq", None)
-            md = getattr(getattr(fq, "last_in", None), "metadata", None)
+        md = self._core.last_metadata()
         if not md:
             return None
         return {

@@ -1,0 +1,114 @@
+"""``ThreadAuthenticator``: a ZAP handler (RFC 27) answering on a background thread, shaped like
+pyzmq's ``zmq.auth.thread.ThreadAuthenticator``.
+
+``start()`` binds the REP socket at ``inproc://zeromq.zap.01`` *before* it returns (so every
+connection accepted afterwards is authenticated, RFC 27 §"Overall Design") and starts a daemon
+thread that polls that socket and a PAIR command pipe. ``stop()`` sends ``TERMINATE`` over the
+pipe, joins the thread and closes both sockets. Configuration calls (``allow``,
+``configure_plain``...) may be made at any time: the thread reads the shared tables on each
+request, as pyzmq's does.
+
+A credentials callback may return an awaitable: the thread owns a private event loop and runs
+it to completion there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+from ..constants import PollEvent, SocketType
+from .base import Authenticator
+
+_TERMINATE = b"TERMINATE"
+
+
+class AuthenticationThread(threading.Thread):
+    """The thread behind a ``ThreadAuthenticator``: answers ZAP requests until TERMINATE."""
+
+    def __init__(self, authenticator: Authenticator, pipe: Any) -> None:
+        super().__init__(daemon=True, name="purezmq-auth")
+        self.authenticator = authenticator
+        self.log = authenticator.log
+        self.pipe = pipe
+
+    def run(self) -> None:
+        from ..sync import Poller
+
+        loop = asyncio.new_event_loop()
+        zap = self.authenticator.zap_socket
+        poller = Poller()
+        poller.register(self.pipe, PollEvent.POLLIN)
+        poller.register(zap, PollEvent.POLLIN)
+        try:
+            while True:
+                events = dict(poller.poll())
+                if self.pipe in events:
+                    command = self.pipe.recv_multipart()
+                    self.log.debug("auth received API command %r", command[0])
+                    if command[0] == _TERMINATE:
+                        return
+                    self.log.error("Invalid auth command from API: %r", command[0])
+                    self.pipe.send(b"ERROR")
+                if zap in events:
+                    request = zap.recv_multipart()
+                    try:
+                        loop.run_until_complete(self.authenticator.handle_zap_message(request))
+                    except Exception:  # one bad request (or callback) must not kill the handler
+                        self.log.exception("ZAP request %r failed", request)
+                        if len(request) >= 2:
+                            # RFC 27 §"Reply": 500 is "internal error".
+                            zap.send_multipart(
+                                self.authenticator._reply(request[1], b"500", b"Internal error")
+                            )
+        finally:
+            self.pipe.close()
+            loop.close()
+
+
+class ThreadAuthenticator(Authenticator):
+    """Run ZAP authentication in a background thread (pyzmq's ``ThreadAuthenticator``)."""
+
+    def __init__(self, context: Any = None, encoding: str = "utf-8", log: Any = None) -> None:
+        super().__init__(context=context, encoding=encoding, log=log)
+        self.pipe: Any = None
+        self.pipe_endpoint = f"inproc://purezmq.auth.{id(self)}"
+        self.thread: AuthenticationThread | None = None
+
+    def start(self) -> None:
+        """Bind the ZAP socket and start the thread."""
+        super().start()
+        self.pipe = self.context.socket(SocketType.PAIR)
+        self.pipe.linger = 1
+        self.pipe.bind(self.pipe_endpoint)
+        thread_pipe = self.context.socket(SocketType.PAIR)
+        thread_pipe.linger = 1
+        thread_pipe.connect(self.pipe_endpoint)
+        self.thread = AuthenticationThread(self, thread_pipe)
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread, then close the sockets."""
+        if self.pipe is not None:
+            self.pipe.send(_TERMINATE)
+            if self.thread is not None and self.is_alive():
+                self.thread.join()
+            self.thread = None
+            self.pipe.close()
+            self.pipe = None
+        super().stop()
+
+    def is_alive(self) -> bool:
+        """True while the thread runs."""
+        return self.thread is not None and self.thread.is_alive()
+
+    def __enter__(self) -> ThreadAuthenticator:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+__all__ = ["AuthenticationThread", "ThreadAuthenticator"]
