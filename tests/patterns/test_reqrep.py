@@ -393,3 +393,14 @@ def test_req_rep_state_machines_against_model(ops: list[str]) -> None:
                 assert rep.send([b"re:" + rep_replying])
                 replies.append(rep_replying)
                 rep_replying = None
+
+
+def test_req_gets_a_reply_that_arrived_before_the_peer_left() -> None:
+    """A REP that answers and closes at once: the reply already queued is still the answer."""
+    req, _ = make(SocketType.REQ)
+    mine, a = connect(req)
+    req.send([b"q"])
+    assert a.read() == [b"", b"q"]
+    a.write([b"", b"answer"])
+    req.detach(mine)
+    assert req.recv() == [b"answer"]

@@ -105,8 +105,10 @@ class Req(Dealer):
 
     def detach(self, pipe: Pipe) -> None:
         self._broken.pop(pipe, None)
-        if pipe is self._reply_pipe:
-            # The request is lost; a strict REQ now waits forever, as libzmq does (§3.2).
+        if pipe is self._reply_pipe and not pipe.read_pending():
+            # The request is lost; a strict REQ now waits forever, as libzmq does (§3.2). If
+            # the reply already arrived (a REP that answers and then closes), it stays readable
+            # from the detached pipe and is still the answer.
             self._reply_pipe = None
         super().detach(pipe)
 
