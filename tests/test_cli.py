@@ -75,3 +75,13 @@ def test_bench_is_a_purezmq_subcommand(capsys: pytest.CaptureFixture[str]) -> No
         main(["bench", "--help"])
     assert exc.value.code == 0
     assert "purezmq bench" in capsys.readouterr().out
+
+
+def test_keygen_is_a_purezmq_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    from purezmq import z85
+    from purezmq.cli import main
+
+    assert main(["keygen"]) == 0
+    lines = dict(line.split(": ") for line in capsys.readouterr().out.splitlines())
+    assert len(z85.decode(lines["public"])) == 32
+    assert len(z85.decode(lines["secret"])) == 32

@@ -291,6 +291,7 @@ def _import_pyzmq() -> ModuleType | None:
 #: Subcommands implemented by their own modules: name -> (module with ``main(argv)``, help).
 _DELEGATED: dict[str, tuple[str, str]] = {
     "bench": ("purezmq.bench", "measure throughput and latency, beside pyzmq with --compare"),
+    "keygen": ("purezmq._keygen", "make a CURVE keypair, or certificate files like pyzmq's"),
 }
 
 
