@@ -128,6 +128,13 @@ class InprocRegistry:
             self._join(conn, core)
         return binding
 
+    def lookup(self, name: str) -> SocketCore | None:
+        """The socket bound at ``inproc://name``, or None (any thread; the ZAP client uses it
+        to find the handler at ``inproc://zeromq.zap.01``)."""
+        with self._lock:
+            binding = self._bound.get(name)
+        return None if binding is None else binding.core
+
     def unregister(self, binding: InprocBinding) -> None:
         with self._lock:
             if self._bound.get(binding.name) is binding:

@@ -60,6 +60,8 @@ _ZAP_NAME = ZAP_ENDPOINT.removeprefix("inproc://")
 RECV_BUFFER_SIZE = 64 * 1024
 #: Messages moved from the pipe to the wire per flush before yielding to other peers.
 FLUSH_BATCH = 1024
+#: Chunks at least this large are written as memoryviews (asyncio slices what it cannot send).
+_VIEW_MIN = 16 * 1024
 #: Inbound messages written per ``_deliver`` turn is unbounded: a read is at most 64 KiB.
 
 _EV_HANDSHAKE_SUCCEEDED = int(Event.HANDSHAKE_SUCCEEDED)
@@ -136,18 +138,7 @@ def connection_options(options: Any) -> ConnectionOptions:
 def zap_handler(core: Any) -> Any:
     """The ``SocketCore`` bound at ``inproc://zeromq.zap.01`` in ``core``'s context, or None."""
     registry = getattr(getattr(core, "ctx", None), "inproc", None)
-    if registry is None:
-        return None
-    lookup = getattr(registry, "lookup", None)
-    if lookup is not None:
-        return lookup(_ZAP_NAME)
-    bound = getattr(registry, "_bound", None)
-    lock = getattr(registry, "_lock", None)
-    if bound is None or lock is None:
-        return None
-    with lock:
-        binding = bound.get(_ZAP_NAME)
-    return None if binding is None else binding.core
+    return None if registry is None else registry.lookup(_ZAP_NAME)
 
 
 def make_mechanism(options: Any, handler_bound: bool = False) -> tuple[Mechanism, ZapPolicy]:
@@ -218,6 +209,7 @@ class Peer(asyncio.BufferedProtocol):
         "_closing",
         "_conn",
         "_core",
+        "_direct",
         "_done",
         "_fd",
         "_flush_scheduled",
@@ -271,6 +263,8 @@ class Peer(asyncio.BufferedProtocol):
         self._conn = connection
         self._buf = bytearray(RECV_BUFFER_SIZE)
         self._view = memoryview(self._buf)
+        #: The last get_buffer() handed out the Connection's direct body buffer.
+        self._direct = False
         self._transport: asyncio.Transport | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
@@ -339,12 +333,22 @@ class Peer(asyncio.BufferedProtocol):
         self._after_io()
 
     def get_buffer(self, sizehint: int) -> memoryview:
+        # The rest of a large frame body goes straight into its own buffer (no copy, no join).
+        direct = self._conn.receive_buffer()
+        if direct is not None:
+            self._direct = True
+            return direct
+        self._direct = False
         return self._view
 
     def buffer_updated(self, nbytes: int) -> None:
         assert self._loop is not None
-        # The Connection copies what it keeps, so the buffer is reused for the next read.
-        self._conn.receive_data(self._view[:nbytes], self._loop.time())
+        if self._direct:
+            self._direct = False
+            self._conn.receive_buffered(nbytes, self._loop.time())
+        else:
+            # The Connection copies what it keeps, so the buffer is reused for the next read.
+            self._conn.receive_data(self._view[:nbytes], self._loop.time())
         self._after_io()
 
     def eof_received(self) -> bool:
@@ -484,8 +488,19 @@ class Peer(asyncio.BufferedProtocol):
 
     def _write_out(self) -> None:
         data = self._conn.data_to_send()
-        if data and self._transport is not None:
-            self._transport.writelines(data)
+        transport = self._transport
+        if not data or transport is None:
+            return
+        if len(data) == 1:
+            transport.write(data[0])
+        else:
+            # The encoder joined the small frames already; what remains is a few chunks with
+            # large bodies among them. asyncio's writelines() would join them all (a copy of
+            # every large body): write each, large ones as views so a partial send does not
+            # slice-copy the rest.
+            write = transport.write
+            for chunk in data:
+                write(memoryview(chunk) if len(chunk) >= _VIEW_MIN else chunk)
 
     # -- timers -------------------------------------------------------------------------------
 
@@ -549,8 +564,7 @@ class Peer(asyncio.BufferedProtocol):
         """Send the request to the handler at inproc://zeromq.zap.01 over a pipe of our own
         (libzmq: one ZAP pipe per session), or fail with EFAULT when there is no handler."""
         handler = None if self._zap_policy is ZapPolicy.FAIL else zap_handler(self._core)
-        attach = getattr(handler, "_post_attach", None)
-        if handler is None or attach is None or self._zap is not None:
+        if handler is None or self._zap is not None:
             # No ZAP handler: fail without a word to the peer (spec options.md §6.1).
             self._core.emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, _errno.EFAULT, self.endpoint)
             self._conn.close()
@@ -572,7 +586,7 @@ class Peer(asyncio.BufferedProtocol):
             )
         )
         self._zap = (ours, handler)
-        attach(theirs, None)
+        handler.attach_foreign(theirs)
         self._zap_reply_ready()  # a reply may already be there; else we now sleep as reader
 
     def _on_zap_activated(self, pipe: Pipe) -> None:
@@ -605,12 +619,8 @@ class Peer(asyncio.BufferedProtocol):
         ours, handler = zap
         ours.on_read_activated = _noop
         ours.close()
-        post = getattr(handler, "_post", None)
-        if post is not None:
-            from . import socket_core
-
-            # SocketCore's "the other end closed" command: the handler's pattern detaches it.
-            post(socket_core._TERM, ours.peer)
+        # The handler's pattern detaches its end (handed over by ``attach_foreign``).
+        handler.release_foreign(ours.peer)
 
     def _linger_pipe(self) -> Pipe | None:
         """While closing: the connecter's session pipe still holding messages to deliver

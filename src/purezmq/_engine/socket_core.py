@@ -177,6 +177,20 @@ class SocketCore:
         """An already attached inproc pipe's peer is now known (any thread)."""
         self._post(_PEER, pipe, peer)
 
+    def attach_foreign(self, pipe: Pipe) -> None:
+        """Hand this socket's pattern a pipe end whose other end no socket owns (any thread).
+
+        The network side's ZAP client talks to the handler socket this way: it keeps the other
+        end itself and must call ``release_foreign(pipe)`` when done with it.
+        """
+        self._post_attach(pipe, None)
+
+    def release_foreign(self, pipe: Pipe) -> None:
+        """The owner of the other end of ``pipe`` (given to ``attach_foreign``) is done with it
+        and has closed its end (any thread): the pattern detaches it; what it already
+        received stays readable."""
+        self._post_term(pipe)
+
     def _terminate(self) -> None:
         """``ContextCore.term()`` (any thread): every later call raises ETERM; wake the owner."""
         if self._dead == _ALIVE:
@@ -256,6 +270,20 @@ class SocketCore:
         if pattern.disconnects:
             self._take_disconnects()
         return msg
+
+    def last_metadata(self) -> Any:
+        """Peer metadata (``Mapping[str, bytes]``) of the pipe the last received message came
+        from, or None (owner thread; for ``Frame.get`` / ``zmq_msg_gets``).
+
+        Every receiving pattern reads through a fair-queue (``_fq.last_in``), except XPUB,
+        which remembers the pipe of the last subscription (``_last_pipe``).
+        """
+        pattern = self.pattern
+        fq = getattr(pattern, "_fq", None)
+        pipe = getattr(fq, "last_in", None) if fq is not None else None
+        if pipe is None:
+            pipe = getattr(pattern, "_last_pipe", None)
+        return getattr(pipe, "metadata", None) or None
 
     def prepare_to_sleep(self) -> bool:
         """Declare the owner asleep; False if work arrived meanwhile (then retry, do not sleep).

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, TypeVar
 
 from .._engine import ContextCore
 from .._sugar import ContextOptionsMixin
-from ..constants import ContextOption, Errno, SocketOption
+from ..constants import ContextOption, Errno
 from ..error import ZMQError
 from .socket import Socket
 
@@ -173,15 +173,36 @@ class Context(ContextOptionsMixin):
         self._core.term()
 
     def destroy(self, linger: int | None = None) -> None:
-        """Close every socket of this context (with ``linger`` if given), then ``term()``."""
+        """Close every socket of this context (with ``linger`` if given), then ``term()``.
+
+        The engine terminates *before* it closes the sockets, so a thread (or coroutine)
+        blocked on one of them wakes with ``ContextTerminated`` (ETERM), as after ``term()``
+        -- not ENOTSOCK, which it would get if the sockets were closed here one by one.
+        """
         if self._closed:
             return
+        if self._shadow:
+            # A shadow does not own the engine: close only its own sockets.
+            self._reap()
+            for sock in self._open_sockets():
+                sock.close(linger)
+            self._closed = True
+            return
+        self._closed = True
         self._reap()
-        for sock in self._open_sockets():
-            if linger is not None:
-                sock.setsockopt(SocketOption.LINGER, linger)
-            sock.close()
-        self.term()
+        socks = self._open_sockets()
+        self._core.destroy(linger)
+        for sock in socks:
+            # The engine sockets are closed now; mark the front-ends closed too (pyzmq:
+            # ``sock.closed`` after ``destroy``), except where a call is still unwinding or
+            # may be: a sync call blocked in the engine (``_blocking``) and asyncio sockets
+            # (a woken coroutine re-checks ``closed`` and must see ETERM, not ENOTSOCK). Those
+            # answer ETERM until their owner closes them.
+            if hasattr(sock, "_blocking") and not sock._blocking:
+                sock._closed = True
+                close_signal = getattr(sock._signal, "close", None)
+                if close_signal is not None:
+                    close_signal()
 
     def __del__(self) -> None:
         # pyzmq destroys a collected Context. Its sockets are gone already (each holds a
