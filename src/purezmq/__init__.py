@@ -28,6 +28,8 @@ from .error import (
 
 if TYPE_CHECKING:
     from ._curve_keys import curve_keypair, curve_public
+    from ._proxy import proxy, proxy_steerable
+    from .compat import install_as_zmq
     from .sync import (
         Context,
         Frame,
@@ -62,6 +64,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     "SyncSocket": ("sync", "Socket"),
     "curve_keypair": ("_curve_keys", "curve_keypair"),
     "curve_public": ("_curve_keys", "curve_public"),
+    "install_as_zmq": ("compat", "install_as_zmq"),
+    "proxy": ("_proxy", "proxy"),
+    "proxy_steerable": ("_proxy", "proxy_steerable"),
 }
 
 
@@ -134,6 +139,9 @@ __all__ = [
     "curve_keypair",
     "curve_public",
     "get_library_dirs",
+    "proxy",
+    "proxy_steerable",
+    "install_as_zmq",
     "Again",
     "ContextTerminated",
     "InterruptedSystemCall",
