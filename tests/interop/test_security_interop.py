@@ -12,6 +12,7 @@ is served meanwhile. No sleeps: monitors and polls with bounded timeouts.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -221,7 +222,10 @@ def _refusal(
     client_mon = client_side.monitor(bad)
     endpoint = _endpoint(server)
     bad.connect(f"tcp://{bad_source};{endpoint[6:]}" if bad_source else endpoint)
-    bad.send(b"must not arrive")
+    # DONTWAIT: once the refusal has torn the pipe down a PUSH has nowhere to queue (libzmq
+    # drops the session pipe of a connection refused by authentication).
+    with contextlib.suppress(client_side.lib.Again):
+        bad.send(b"must not arrive", client_side.lib.DONTWAIT)
     server_event = server_side.wait_event(server_mon, server_events)
     client_event = client_side.wait_event(client_mon, client_events)
     if server_events == AUTH_FAILED:

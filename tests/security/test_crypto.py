@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from purezmq._curve_keys import curve_keypair, curve_public
@@ -100,3 +102,27 @@ def test_core_imports_without_pynacl() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=30)
     assert out.stdout.strip() == "CURVE needs PyNaCl: pip install 'purezmq[curve]'"
+
+
+@pytest.mark.parametrize("size", [0, 1, 64, 70_000])
+def test_message_fast_path_matches_public_bindings(
+    size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # seal_after/open_after call libsodium through PyNaCl's cffi handle; without it they fall
+    # back to the public bindings. Both must give the same bytes, and refuse the same boxes.
+    key, nonce = os.urandom(32), os.urandom(24)
+    plain = os.urandom(size)
+    fast = _crypto.seal_after(b"\x07MESSAGE", plain, nonce, key)
+    assert bytes(_crypto.open_after(fast, 8, nonce, key)) == plain
+    monkeypatch.setattr(_crypto, "_sodium", None)
+    assert _crypto.seal_after(b"\x07MESSAGE", plain, nonce, key) == fast
+    assert bytes(_crypto.open_after(fast, 8, nonce, key)) == plain
+    for fallback in (True, False):
+        if not fallback:
+            monkeypatch.undo()
+        tampered = bytearray(fast)
+        tampered[-1] ^= 1
+        with pytest.raises(_crypto.CryptoError):
+            _crypto.open_after(bytes(tampered), 8, nonce, key)
+        with pytest.raises(_crypto.CryptoError):
+            _crypto.open_after(fast[:20], 8, nonce, key)

@@ -34,6 +34,23 @@ else:
     _bindings = _nacl_bindings
     _CryptoError = _nacl_exceptions.CryptoError
 
+# The per-MESSAGE hot path calls libsodium through PyNaCl's cffi handle directly, writing the
+# box straight into the frame it belongs to: PyNaCl's wrappers cost about as much again as the
+# cipher itself for small messages. ``nacl._sodium`` is PyNaCl's private module, so its absence
+# (or any change) falls back to the public bindings, which give the very same bytes.
+_ffi: Any = None
+_sodium: Any = None
+if _bindings is not None:
+    try:
+        from nacl._sodium import ffi as _nacl_ffi
+        from nacl._sodium import lib as _nacl_lib
+
+        _ = (_nacl_lib.crypto_box_easy_afternm, _nacl_lib.crypto_box_open_easy_afternm)
+    except (ImportError, AttributeError):  # pragma: no cover - other PyNaCl builds
+        pass
+    else:
+        _ffi, _sodium = _nacl_ffi, _nacl_lib
+
 # The "easy" bindings (PyNaCl >= 1.5 on recent builds) skip the classic API's zero-padding
 # copies; the classic ones return the same wire form (PyNaCl strips the padding), so either
 # gives identical bytes.
@@ -146,6 +163,40 @@ def box_open_afternm(ciphertext: bytes, nonce: bytes, shared: bytes) -> bytes:
         raise CryptoError(str(exc)) from None
 
 
+def seal_after(header: bytes, plaintext: bytes, nonce: bytes, shared: bytes) -> bytes:
+    """``header + box_afternm(plaintext, nonce, shared)`` in one buffer (a CURVE MESSAGE body:
+    RFC 26 §"The MESSAGE Command", header = name + short nonce)."""
+    if _sodium is None:
+        return header + box_afternm(plaintext, nonce, shared)
+    start = len(header)
+    out = bytearray(start + BOX_OVERHEAD + len(plaintext))
+    out[:start] = header
+    if len(nonce) != NONCE_SIZE or len(shared) != KEY_SIZE:
+        raise ValueError("bad nonce or shared key size")
+    _sodium.crypto_box_easy_afternm(
+        _ffi.from_buffer(out) + start, plaintext, len(plaintext), nonce, shared
+    )
+    return bytes(out)
+
+
+def open_after(data: bytes, start: int, nonce: bytes, shared: bytes) -> bytearray:
+    """Open the box at ``data[start:]`` with a precomputed key; the plaintext, or
+    ``CryptoError``."""
+    size = len(data) - start - BOX_OVERHEAD
+    if size < 0:
+        raise CryptoError("box shorter than its authentication tag")
+    if _sodium is None:
+        return bytearray(box_open_afternm(bytes(data[start:]), nonce, shared))
+    if len(nonce) != NONCE_SIZE or len(shared) != KEY_SIZE:
+        raise ValueError("bad nonce or shared key size")
+    out = bytearray(size)
+    if _sodium.crypto_box_open_easy_afternm(
+        _ffi.from_buffer(out), _ffi.from_buffer(data) + start, size + BOX_OVERHEAD, nonce, shared
+    ):
+        raise CryptoError("An error occurred trying to decrypt the message")
+    return out
+
+
 def secretbox(plaintext: bytes, nonce: bytes, key: bytes) -> bytes:
     """``crypto_secretbox`` (the CURVE cookie, RFC 26 §WELCOME)."""
     return bytes(_fn("crypto_secretbox_easy")(plaintext, nonce, key))
@@ -177,6 +228,8 @@ __all__ = [
     "precompute",
     "box_afternm",
     "box_open_afternm",
+    "seal_after",
+    "open_after",
     "secretbox",
     "secretbox_open",
 ]

@@ -162,10 +162,8 @@ class _CurveBase(Mechanism):
         nonce = _NONCE.pack(self._send_nonce)
         self._send_nonce += 1
         flags = _FLAGS[(FLAG_MORE if more else 0) | (FLAG_COMMAND if command else 0)]
-        return (
-            _MESSAGE_PREFIX
-            + nonce
-            + _crypto.box_afternm(flags + body, self._send_prefix + nonce, self._shared)
+        return _crypto.seal_after(
+            _MESSAGE_PREFIX + nonce, flags + body, self._send_prefix + nonce, self._shared
         )
 
     def decode_frame(self, body: bytes) -> tuple[bytes, bool, bool]:
@@ -178,7 +176,7 @@ class _CurveBase(Mechanism):
                 "CURVE cannot decrypt frames before its handshake has finished",
                 ProtocolErrorCode.ZMTP_UNSPECIFIED,
             )
-        raw = bytes(body)
+        raw = body if type(body) is bytes else bytes(body)
         if len(raw) < MESSAGE_MIN_SIZE:
             raise RemoteProtocolError(
                 f"peer sent a {len(raw)}-byte CURVE MESSAGE; the minimum is {MESSAGE_MIN_SIZE}",
@@ -200,14 +198,12 @@ class _CurveBase(Mechanism):
                 ProtocolErrorCode.ZMTP_INVALID_SEQUENCE,
             )
         try:
-            plain = _crypto.box_open_afternm(
-                raw[16:], self._recv_prefix + nonce_bytes, self._shared
-            )
+            plain = _crypto.open_after(raw, 16, self._recv_prefix + nonce_bytes, self._shared)
         except _crypto.CryptoError:
             raise _crypto_error("MESSAGE") from None
         self._peer_nonce = nonce
         flags = plain[0]
-        return plain[1:], bool(flags & FLAG_MORE), bool(flags & FLAG_COMMAND)
+        return bytes(memoryview(plain)[1:]), bool(flags & FLAG_MORE), bool(flags & FLAG_COMMAND)
 
 
 class CurveClient(_CurveBase):
