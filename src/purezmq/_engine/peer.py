@@ -541,7 +541,10 @@ class Peer(asyncio.BufferedProtocol):
                 self._fail(reconnect=False)
             elif isinstance(event, HandshakeFailedAuth):
                 emit(_EV_HANDSHAKE_FAILED_AUTH, event.status, self.endpoint)
-                self._fail(reconnect=False)
+                if event.by_peer:
+                    self._fail(reconnect=False)
+                else:
+                    self._hold_refused()
             elif isinstance(event, HandshakeTimeout):
                 emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, _errno.ETIMEDOUT, self.endpoint)
                 self._fail(reconnect=not self._stop_after_failed_handshake())
@@ -668,6 +671,21 @@ class Peer(asyncio.BufferedProtocol):
         self._owner.handshake_done(self)
         # Messages queued while we were connecting (or reconnecting) go out now.
         self._schedule_flush()
+
+    def _hold_refused(self) -> None:
+        """Our ZAP handler refused the peer (RFC 27 status 300/400/500). As libzmq: send the
+        ERROR (nothing for 300), then keep the connection open, ignoring input, until the peer
+        hangs up or HANDSHAKE_IVL expires (spec mechanisms.md §2, zap.md §3) -- so a client told
+        "300 temporary failure" waits out its handshake timer instead of retrying at once."""
+        self._reconnect = False
+        self._write_out()
+        ivl = int(getattr(self._core.options, "handshake_ivl", 30000) or 0)
+        if ivl <= 0 or self._loop is None:
+            if self._transport is not None:
+                self._transport.close()
+            return
+        if self._linger_handle is None:
+            self._linger_handle = self._loop.call_later(ivl / 1000.0, self._linger_expired)
 
     def _fail(self, reconnect: bool) -> None:
         """End the connection: flush what the Connection queued (an ERROR), then close."""
