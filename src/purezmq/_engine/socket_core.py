@@ -406,7 +406,11 @@ class SocketCore:
 
             with self._ctl_lock:
                 engine_end = None
-                if not self.options.immediate:
+                # STREAM has no session pipe: each TCP connection is a peer of its own (a new
+                # routing id and an [id, b""] notification when it is made; libzmq's
+                # stream_engine attaches a new pipe per connection), so its pipes come from
+                # session_pipe() per connection, as with IMMEDIATE=1.
+                if not self.options.immediate and self.socket_type != SocketType.STREAM:
                     # The pipe exists from connect() on, so sends queue before the connection
                     # (spec patterns.md §1.1); it survives reconnects. A ROUTER can attach it
                     # only under a known id: CONNECT_ROUTING_ID (read before the connecter
