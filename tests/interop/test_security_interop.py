@@ -284,3 +284,63 @@ def test_denied_address(sides: tuple[Side, Side], keys: dict[str, Any]) -> None:
         AUTH_FAILED,
         bad_source="127.0.0.2:0",
     )
+
+
+def test_asyncio_authenticator_with_callback(keys: dict[str, Any]) -> None:
+    """purezmq.asyncio ROUTER + AsyncioAuthenticator (CURVE credentials callback, async) with
+    libzmq DEALER clients: the known key is served, the stranger refused."""
+    import asyncio
+
+    import purezmq.asyncio as azmq
+    from purezmq.auth.asyncio import AsyncioAuthenticator
+
+    known = keys["client"][0]
+
+    class Provider:
+        async def callback(self, domain: str, key: bytes) -> bool:
+            return bool(key == known)
+
+    lib_ctx = zmq.Context()
+    lib_sockets: list[Any] = []
+
+    def lib_client(who: str, endpoint: str) -> Any:
+        sock = lib_ctx.socket(zmq.DEALER)
+        lib_sockets.append(sock)
+        sock.linger = 0
+        sock.curve_serverkey = keys["server"][0]
+        sock.curve_publickey, sock.curve_secretkey = keys[who]
+        sock.connect(endpoint)
+        sock.send(who.encode(), zmq.DONTWAIT)
+        return sock
+
+    async def main() -> None:
+        ctx = azmq.Context()
+        auth = AsyncioAuthenticator(ctx)
+        auth.start()
+        auth.configure_curve_callback("*", Provider())
+        server = ctx.socket(purezmq.ROUTER)
+        server.linger = 0
+        server.curve_server = 1
+        server.curve_secretkey = keys["server"][1]
+        mon = server.get_monitor_socket(purezmq.EVENT_HANDSHAKE_FAILED_AUTH)
+        endpoint = f"tcp://127.0.0.1:{server.bind_to_random_port('tcp://127.0.0.1')}"
+        lib_client("stranger", endpoint)
+        event = await asyncio.wait_for(mon.recv_multipart(), 5)
+        assert int.from_bytes(event[0][2:6], "little") == 400
+        good = lib_client("client", endpoint)
+        routing_id, body = await asyncio.wait_for(server.recv_multipart(copy=False), 5)
+        assert body.bytes == b"client" and body.get("User-Id") == known.decode()
+        await server.send_multipart([routing_id.bytes, b"welcome"])
+        # (waited for off the loop: the loop carries our side of the connection)
+        assert await asyncio.to_thread(good.poll, WAIT_MS)
+        assert good.recv() == b"welcome"
+        auth.stop()
+        mon.close(0)
+        ctx.destroy(linger=0)
+
+    try:
+        asyncio.run(main())
+    finally:
+        for sock in lib_sockets:
+            sock.close(0)
+        lib_ctx.destroy(linger=0)

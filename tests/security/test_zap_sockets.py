@@ -197,10 +197,12 @@ def test_300_is_silent(world: World) -> None:
     )
     # Nothing is sent for 300 (zap.md §3): within a bounded 200 ms the client hears no verdict
     # (with ERROR it would report HANDSHAKE_FAILED_AUTH at once, as the 400/500 test shows).
+    # libzmq's server usually holds the connection open, but closes it when the ZAP reply finds
+    # its input stopped (stream_engine_base::zap_msg_available): the client may then see EPIPE.
     deadline = time.monotonic() + 0.2
     while (left := int((deadline - time.monotonic()) * 1000)) > 0 and client_mon.poll(left):
         event = zmq_monitor.recv_monitor_message(client_mon)
-        assert int(event["event"]) not in HANDSHAKE_END, event
+        assert int(event["event"]) not in HANDSHAKE_END - {zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL}
     assert server.poll(0) == 0
 
 
