@@ -469,6 +469,8 @@ class Peer(asyncio.BufferedProtocol):
             if msg is None:
                 break
             send(msg)
+            if len(msg[-1]) >= _VIEW_MIN and not self._write_now():
+                return  # resume_writing flushes again
         else:
             # More is queued: yield to other peers, then continue (the end is not asleep, so
             # no activation would come).
@@ -485,6 +487,12 @@ class Peer(asyncio.BufferedProtocol):
             self._reconnect = False
             self._pause_reading()
             self._finish_linger()
+
+    def _write_now(self) -> bool:
+        """A large body was queued: hand it to the transport now so it can push back, instead
+        of copying a whole batch of them into its buffer. Returns whether to go on."""
+        self._write_out()
+        return not self._write_paused
 
     def _write_out(self) -> None:
         data = self._conn.data_to_send()

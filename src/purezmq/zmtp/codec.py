@@ -3,9 +3,11 @@
 Owns the framing of spec zmtp.md §5 (identical in 3.0 and 3.1). The encoder writes short frames
 for bodies up to 255 bytes and long ones above, as libzmq does, and hands large bodies to the
 transport untouched (no copy into a joined buffer, DESIGN.md §3 "Writes are batched"). The
-decoder accepts input split at any byte, never allocates for a frame before its bytes have
-arrived, and checks MAXMSGSIZE per frame as soon as the size field is complete (libzmq:
-``v2_decoder.cpp``), which closes the 64-bit-size allocation hole other implementations had.
+decoder accepts input split at any byte, never allocates for a frame more than a bounded step
+(``BODY_STEP``) ahead of the bytes that arrived, and checks MAXMSGSIZE per frame as soon as the
+size field is complete (libzmq: ``v2_decoder.cpp``), which closes the 64-bit-size allocation
+hole other implementations had. A large body is gathered in one buffer the transport may read
+into directly (``body_buffer``/``body_received``): one copy, into the final ``bytes``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,15 @@ FLAG_COMMAND = 0x04
 
 #: Bodies at least this large are queued as their own chunk instead of being copied.
 COPY_THRESHOLD = 2048
+#: An unfinished body is gathered in one bytearray grown at most this far ahead of the bytes
+#: received (or doubled, whichever is larger), so a forged 2**63 size costs nothing.
+BODY_STEP = 1 << 20
+#: A finished body buffer up to this size is kept for the next large frame: allocating a fresh
+#: megabyte per message costs page faults that dwarf the copy (the allocator returns it to the
+#: system each time). Dropped as soon as a read carries only whole frames.
+SPARE_MAX = BODY_STEP
+#: ``body_buffer()`` offers the kernel a direct view only for at least this many missing bytes.
+DIRECT_MIN = 4096
 
 _LONG_HEADER = struct.Struct(">BQ")
 _LONG_SIZE = struct.Struct(">Q")
@@ -118,27 +129,29 @@ class FrameDecoder:
     ``out``, so the caller can still act on them.
     """
 
-    __slots__ = ("_buf", "_chunks", "_flags", "_have", "_size", "max_msg_size")
+    __slots__ = ("_body", "_buf", "_flags", "_have", "_size", "_spare", "max_msg_size")
 
     def __init__(self, max_msg_size: int = -1) -> None:
         self.max_msg_size = max_msg_size
         self._buf = b""
-        # While a body is incomplete its pieces wait here, joined once when the last arrives.
-        self._chunks: list[bytes] | None = None
+        # While a body is incomplete it is gathered here (one copy per byte, no join); the
+        # bytearray may be shorter than the frame and grows as bytes arrive.
+        self._body: bytearray | None = None
+        self._spare: bytearray | None = None
         self._flags = 0
         self._size = 0
         self._have = 0
 
     @property
     def state(self) -> DecoderState:
-        if self._chunks is not None:
+        if self._body is not None:
             return DecoderState.BODY
         return DecoderState.FLAGS if not self._buf else DecoderState.SIZE
 
     @property
     def bytes_needed(self) -> int:
         """The least number of further bytes that can complete the current step."""
-        if self._chunks is not None:
+        if self._body is not None:
             return self._size - self._have
         if not self._buf:
             return 2
@@ -146,18 +159,75 @@ class FrameDecoder:
             return 9 - len(self._buf)
         return 2 - len(self._buf)
 
+    def _start_body(self, flags: int, size: int, first: BytesLike) -> None:
+        have = len(first)
+        room = min(size, max(have + BODY_STEP, 2 * have))
+        body = self._spare
+        if body is not None and len(body) >= room:
+            self._spare = None
+        else:
+            body = bytearray(room)
+        body[:have] = first
+        self._body = body
+        self._flags = flags
+        self._size = size
+        self._have = have
+
+    def body_buffer(self) -> memoryview | None:
+        """A writable view of the unfinished body's missing bytes (at most up to the end of
+        the frame), for the transport to read into directly; None when no large body is
+        pending. Report what was written with ``body_received()``."""
+        body = self._body
+        if body is None or self._size - self._have < DIRECT_MIN:
+            return None
+        have = self._have
+        if have == len(body):
+            body = self._grow(body, have + 1)
+        return memoryview(body)[have : self._size]
+
+    def _grow(self, body: bytearray, least: int) -> bytearray:
+        """Make room for at least ``least`` bytes, within the bounded step."""
+        grow = min(self._size, max(least + BODY_STEP, 2 * self._have)) - len(body)
+        try:
+            body += bytes(grow)
+        except BufferError:  # a view of it is still alive somewhere: move instead
+            body = self._body = body + bytes(grow)
+        return body
+
+    def body_received(self, nbytes: int, out: list[tuple[int, bytes]]) -> None:
+        """``nbytes`` were written into the last ``body_buffer()``; appends the frame to
+        ``out`` when it is complete."""
+        self._have += nbytes
+        if self._have == self._size:
+            self._finish(out)
+
+    def _finish(self, out: list[tuple[int, bytes]]) -> None:
+        body = self._body
+        assert body is not None
+        self._body = None
+        size = self._size
+        whole = body if len(body) == size else memoryview(body)[:size]
+        out.append((self._flags & _NOT_LONG, bytes(whole)))
+        del whole  # release the view before the spare may be resized
+        if len(body) <= SPARE_MAX:
+            self._spare = body
+
     def decode(self, data: BytesLike, out: list[tuple[int, bytes]]) -> None:
-        chunks = self._chunks
-        if chunks is not None:
-            need = self._size - self._have
-            if len(data) < need:
-                chunks.append(bytes(data))
-                self._have += len(data)
+        body = self._body
+        if body is not None:
+            have = self._have
+            need = self._size - have
+            n = min(len(data), need)
+            if have + n > len(body):
+                body = self._grow(body, have + n)
+            body[have : have + n] = data[:n] if n < len(data) else data
+            self._have = have + n
+            if n < need:
                 return
-            chunks.append(bytes(data[:need]))
-            out.append((self._flags & _NOT_LONG, b"".join(chunks)))
-            self._chunks = None
-            data = data[need:]
+            self._finish(out)
+            data = data[n:]
+            if not data:
+                return
         buf = self._buf + data if self._buf else bytes(data)
         pos = 0
         end = len(buf)
@@ -190,17 +260,16 @@ class FrameDecoder:
                 )
             stop = start + size
             if stop > end:
-                # Incomplete body: keep what we have and wait; nothing is allocated for the
-                # bytes that have not arrived (a forged 2**63 size costs nothing).
-                self._flags = flags
-                self._size = size
-                self._have = end - start
-                self._chunks = [buf[start:]]
+                # Incomplete body: gather it in a bytearray sized for what has arrived plus a
+                # bounded step (BODY_STEP), never for what is merely announced.
+                self._start_body(flags, size, memoryview(buf)[start:])
                 self._buf = b""
                 return
             out.append((flags & _NOT_LONG, buf[start:stop]))
             pos = stop
         self._buf = buf[pos:] if pos else buf
+        if self._spare is not None:
+            self._spare = None  # the stream moved on to small frames
 
 
 __all__ = [
@@ -208,6 +277,9 @@ __all__ = [
     "FLAG_LONG",
     "FLAG_COMMAND",
     "COPY_THRESHOLD",
+    "BODY_STEP",
+    "DIRECT_MIN",
+    "SPARE_MAX",
     "DecoderState",
     "FrameEncoder",
     "FrameDecoder",

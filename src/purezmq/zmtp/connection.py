@@ -322,6 +322,23 @@ class Connection:
             # end this connection, blaming ourselves.
             self._fail(LocalProtocolError(f"internal error while decoding: {exc!r}"))
 
+    def receive_buffer(self) -> memoryview | None:
+        """Where the transport may write the next bytes directly: the missing part of a large
+        frame body (zero-copy receive), or None (then use ``receive_data``). Only plain
+        traffic after the handshake qualifies. Report the bytes with ``receive_buffered()``."""
+        if self._state is _READY and not self._wraps:
+            return self._decoder.body_buffer()
+        return None
+
+    def receive_buffered(self, nbytes: int, now: float | None = None) -> None:
+        """``nbytes`` were written into the view ``receive_buffer()`` returned."""
+        if now is not None:
+            self._now = now
+        frames: list[tuple[int, bytes]] = []
+        self._decoder.body_received(nbytes, frames)
+        if frames:
+            self._process_traffic_safely(frames)
+
     def _check_sizes(self, frames: list[tuple[int, bytes]]) -> None:
         limit = self._decoder.max_msg_size
         if limit < 0:

@@ -1,0 +1,84 @@
+"""Structural properties of the large-frame receive path (no timing): the body of a large frame
+is read straight into one buffer, is never allocated far ahead of the bytes received, and the
+buffer is reused for the next large frame."""
+
+from __future__ import annotations
+
+import struct
+
+from purezmq.zmtp.codec import BODY_STEP, DIRECT_MIN, FLAG_MORE, FrameDecoder, encode_frame
+
+
+def _long_header(size: int, flags: int = 0) -> bytes:
+    return struct.pack(">BQ", flags | 0x02, size)
+
+
+def test_large_body_is_read_into_one_buffer() -> None:
+    size = 1 << 20
+    body = bytes(range(256)) * (size // 256)
+    dec = FrameDecoder()
+    out: list[tuple[int, bytes]] = []
+    dec.decode(_long_header(size, FLAG_MORE) + body[:1000], out)
+    assert out == []
+    reads = 0
+    got = 1000
+    while not out:
+        view = dec.body_buffer()
+        assert view is not None
+        # The view covers exactly the missing part of this frame, nothing beyond it.
+        assert len(view) == size - got
+        n = min(len(view), 300_000)
+        view[:n] = body[got : got + n]
+        del view
+        got += n
+        reads += 1
+        dec.body_received(n, out)
+    assert reads == 4
+    assert out == [(FLAG_MORE, body)]
+    assert type(out[0][1]) is bytes
+    assert dec.body_buffer() is None
+
+
+def test_small_remainder_goes_through_decode() -> None:
+    dec = FrameDecoder()
+    out: list[tuple[int, bytes]] = []
+    frame = encode_frame(b"a" * (DIRECT_MIN + 10))
+    dec.decode(frame[:-(DIRECT_MIN - 1)], out)
+    assert dec.body_buffer() is None  # too little missing to be worth a direct read
+    dec.decode(frame[-(DIRECT_MIN - 1) :] + encode_frame(b"next"), out)
+    assert out == [(0, b"a" * (DIRECT_MIN + 10)), (0, b"next")]
+
+
+def test_announced_size_is_not_allocated_ahead() -> None:
+    dec = FrameDecoder()
+    out: list[tuple[int, bytes]] = []
+    dec.decode(_long_header(2**62) + b"x" * 10, out)
+    view = dec.body_buffer()
+    assert view is not None
+    assert len(view) <= BODY_STEP + 10
+    del view
+    dec.body_received(5, out)
+    assert out == []
+
+
+def test_buffer_is_reused_for_the_next_large_frame() -> None:
+    size = 200_000
+    dec = FrameDecoder()
+    out: list[tuple[int, bytes]] = []
+    firsts = []
+    for fill in (b"a", b"b"):
+        dec.decode(_long_header(size), out)
+        view = dec.body_buffer()
+        assert view is not None
+        firsts.append(view.obj)
+        view[:] = fill * size
+        del view
+        dec.body_received(size, out)
+    assert firsts[0] is firsts[1]
+    assert out == [(0, b"a" * size), (0, b"b" * size)]
+    # A read carrying only whole small frames drops the spare buffer.
+    dec.decode(encode_frame(b"small"), out)
+    dec.decode(_long_header(size), out)
+    view = dec.body_buffer()
+    assert view is not None
+    assert view.obj is not firsts[0]
