@@ -238,5 +238,14 @@ def test_hello_flood(server: Server) -> None:
     server.good_client_is_served()
     assert all(dropped(sock) for sock in flood)
     assert all(dropped(sock) for sock in stalled)
+    # Memory stays bounded: every attacker's connection was torn down on the server side
+    # (one DISCONNECTED each, emitted as its state is released), not merely left unanswered.
+    for _ in range(len(flood) + len(stalled)):
+        server.event(purezmq.EVENT_DISCONNECTED)
+    listener_peers = [
+        len(obj.peers) for objs in server.sock._core._bound.values() for obj in objs
+        if hasattr(obj, "peers")
+    ]
+    assert listener_peers and max(listener_peers) <= 1  # at most the good client, closing
     server.good_client_is_served()
     server.nothing_else_delivered()
