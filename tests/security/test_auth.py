@@ -268,3 +268,53 @@ def test_curve_options_without_pynacl(monkeypatch: pytest.MonkeyPatch) -> None:
         ctx.destroy(linger=0)
     monkeypatch.undo()
     assert purezmq.has("curve")
+
+
+def test_thread_authenticator_survives_a_failing_callback() -> None:
+    # A callback that raises is answered 500 "Internal error" (RFC 27 §"Reply"); the handler
+    # keeps serving.
+    ctx = purezmq.Context()
+    server_pub, server_sec = purezmq.curve_keypair()
+    client_pub, client_sec = purezmq.curve_keypair()
+    calls: list[bytes] = []
+
+    class Provider:
+        def callback(self, domain: str, key: bytes) -> bool:
+            calls.append(key)
+            if len(calls) == 1:
+                raise RuntimeError("database down")
+            return True
+
+    try:
+        with ThreadAuthenticator(ctx) as auth:
+            auth.configure_curve_callback("*", Provider())
+            server = _sock(ctx, purezmq.PULL, curve_server=1, curve_secretkey=server_sec)
+            mon = server.get_monitor_socket(purezmq.EVENT_HANDSHAKE_FAILED_AUTH)
+            port = server.bind_to_random_port("tcp://127.0.0.1")
+            for expect_refusal in (True, False):
+                client = _sock(
+                    ctx,
+                    purezmq.PUSH,
+                    curve_serverkey=server_pub,
+                    curve_publickey=client_pub,
+                    curve_secretkey=client_sec,
+                )
+                client.connect(f"tcp://127.0.0.1:{port}")
+                with contextlib.suppress(purezmq.Again):
+                    client.send(b"hi", purezmq.DONTWAIT)
+                if expect_refusal:
+                    assert mon.poll(TIMEOUT_MS)
+                    assert recv_monitor_message(mon)["value"] == 500
+                else:
+                    assert server.poll(TIMEOUT_MS) and server.recv() == b"hi"
+    finally:
+        ctx.destroy(linger=0)
+
+
+def test_thread_authenticator_stops_after_context_destroyed() -> None:
+    ctx = purezmq.Context()
+    auth = ThreadAuthenticator(ctx)
+    auth.start()
+    ctx.destroy(linger=0)
+    auth.stop()  # neither raises nor hangs
+    assert not auth.is_alive() and auth.zap_socket is None

@@ -15,10 +15,12 @@ it to completion there.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from typing import Any
 
 from ..constants import PollEvent, SocketType
+from ..error import ZMQError
 from .base import Authenticator
 
 _TERMINATE = b"TERMINATE"
@@ -42,29 +44,38 @@ class AuthenticationThread(threading.Thread):
         poller.register(self.pipe, PollEvent.POLLIN)
         poller.register(zap, PollEvent.POLLIN)
         try:
-            while True:
-                events = dict(poller.poll())
-                if self.pipe in events:
-                    command = self.pipe.recv_multipart()
-                    self.log.debug("auth received API command %r", command[0])
-                    if command[0] == _TERMINATE:
-                        return
-                    self.log.error("Invalid auth command from API: %r", command[0])
-                    self.pipe.send(b"ERROR")
-                if zap in events:
-                    request = zap.recv_multipart()
-                    try:
-                        loop.run_until_complete(self.authenticator.handle_zap_message(request))
-                    except Exception:  # one bad request (or callback) must not kill the handler
-                        self.log.exception("ZAP request %r failed", request)
-                        if len(request) >= 2:
-                            # RFC 27 §"Reply": 500 is "internal error".
-                            zap.send_multipart(
-                                self.authenticator._reply(request[1], b"500", b"Internal error")
-                            )
+            self._serve(loop, poller, zap)
+        except ZMQError as exc:
+            # The context was terminated (or the sockets closed) under us: nothing to answer.
+            self.log.debug("auth thread ends: %s", exc)
         finally:
-            self.pipe.close()
+            with contextlib.suppress(ZMQError):
+                self.pipe.close()
             loop.close()
+
+    def _serve(self, loop: asyncio.AbstractEventLoop, poller: Any, zap: Any) -> None:
+        while True:
+            events = dict(poller.poll())
+            if self.pipe in events:
+                command = self.pipe.recv_multipart()
+                self.log.debug("auth received API command %r", command[0])
+                if command[0] == _TERMINATE:
+                    return
+                self.log.error("Invalid auth command from API: %r", command[0])
+                self.pipe.send(b"ERROR")
+            if zap in events:
+                request = zap.recv_multipart()
+                try:
+                    loop.run_until_complete(self.authenticator.handle_zap_message(request))
+                except ZMQError:
+                    raise
+                except Exception:  # one bad request (or callback) must not kill the handler
+                    self.log.exception("ZAP request %r failed", request)
+                    if len(request) >= 2:
+                        # RFC 27 §"Reply": 500 is "internal error".
+                        zap.send_multipart(
+                            self.authenticator._reply(request[1], b"500", b"Internal error")
+                        )
 
 
 class ThreadAuthenticator(Authenticator):
@@ -91,13 +102,17 @@ class ThreadAuthenticator(Authenticator):
     def stop(self) -> None:
         """Stop the thread, then close the sockets."""
         if self.pipe is not None:
-            self.pipe.send(_TERMINATE)
-            if self.thread is not None and self.is_alive():
+            with contextlib.suppress(ZMQError):  # a terminated context ended the thread
+                self.pipe.send(_TERMINATE)
+            if self.thread is not None:
                 self.thread.join()
             self.thread = None
-            self.pipe.close()
+            with contextlib.suppress(ZMQError):
+                self.pipe.close()
             self.pipe = None
-        super().stop()
+        with contextlib.suppress(ZMQError):
+            super().stop()
+        self.zap_socket = None
 
     def is_alive(self) -> bool:
         """True while the thread runs."""
