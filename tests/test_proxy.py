@@ -207,3 +207,17 @@ def test_proxy_ends_with_the_context() -> None:
     ctx.term()  # wakes the proxy's poll with ETERM; term returns once it closed its sockets
     runner.join()
     assert isinstance(runner.error, purezmq.ContextTerminated), repr(runner.error)
+
+
+def test_proxy_thread_using_sockets_made_by_the_terminating_thread() -> None:
+    # term() closes sockets its own thread made and left idle; a device thread polling them
+    # learns that the Context ended (ETERM), not that a socket vanished (ENOTSOCK).
+    ctx = purezmq.Context()
+    front = ctx.socket(purezmq.PULL)
+    front.bind("inproc://m-in")
+    back = ctx.socket(purezmq.PUSH)
+    back.bind("inproc://m-out")
+    runner = Runner(lambda: purezmq.proxy(front, back))
+    ctx.term()
+    runner.join()
+    assert isinstance(runner.error, purezmq.ContextTerminated), repr(runner.error)

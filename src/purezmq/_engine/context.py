@@ -287,6 +287,19 @@ class ContextCore:
 
     # -------------------------------------------------------------------- termination
 
+    def begin_term(self) -> None:
+        """The first half of ``term()``, without waiting: from now on every call on this
+        Context's sockets raises ETERM (sockets closed afterwards too), and blocked owners are
+        woken. Lets a front-end close sockets during its own ``term()`` so that another thread
+        still using one of them learns that the Context ended (ETERM), not ENOTSOCK."""
+        if self._forked:
+            return
+        with self._cond:
+            self._terminated = True
+            socks = list(self._sockets)
+        for sock in socks:
+            sock._terminate()
+
     def term(self, timeout: float | None = None) -> bool:
         """libzmq ``zmq_ctx_term``: blocked calls raise ETERM, wait for every socket to be
         closed and for LINGER flushes, then stop the I/O thread. True when done; False if
@@ -297,11 +310,9 @@ class ContextCore:
         """
         if self._forked:
             return True
+        self.begin_term()
         with self._cond:
-            self._terminated = True
             socks = list(self._sockets)
-        for sock in socks:
-            sock._terminate()
         running = _get_running_loop()
         if running is not None:
             for sock in socks:

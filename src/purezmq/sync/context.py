@@ -167,6 +167,9 @@ class Context(ContextOptionsMixin):
         if self._shadow:
             return
         me = threading.get_ident()
+        # Terminate before closing those sockets: another thread polling one of them (a
+        # device thread given sockets made here) then gets ETERM from the engine.
+        self._core.begin_term()
         for sock in self._open_sockets():
             if getattr(sock, "_owner", None) == me and not getattr(sock, "_blocking", False):
                 sock.close()
