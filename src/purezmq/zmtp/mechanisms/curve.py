@@ -182,7 +182,7 @@ class _CurveBase(Mechanism):
                 f"peer sent a {len(raw)}-byte CURVE MESSAGE; the minimum is {MESSAGE_MIN_SIZE}",
                 ProtocolErrorCode.ZMTP_MALFORMED_COMMAND_MESSAGE,
             )
-        if raw[:8] != _MESSAGE_PREFIX:
+        if not raw.startswith(_MESSAGE_PREFIX):
             raise RemoteProtocolError(
                 "peer sent a frame that is not a CURVE MESSAGE after the handshake",
                 ProtocolErrorCode.ZMTP_UNEXPECTED_COMMAND,
