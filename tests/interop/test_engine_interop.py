@@ -445,13 +445,6 @@ def refused_attempt(which: str, transport: str, ctx: Any, ipc_dir: str) -> list[
     return events
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="purezmq bug: a refused connect attempt emits no CLOSED event; libzmq 4.3.5 reports "
-    "CONNECT_DELAYED(115), CLOSED(fd), CONNECT_RETRIED over tcp and CLOSED(fd), "
-    "CONNECT_RETRIED over ipc (stream_connecter_base::close); purezmq skips CLOSED "
-    "(_engine/connecter.py)",
-)
 @pytest.mark.parametrize("transport", ["tcp", "ipc"])
 def test_refused_connect_events_match_pyzmq(
     transport: str, pure_ctx: Any, libzmq_ctx: Any, ipc_dir: str

@@ -203,7 +203,11 @@ class Connecter:
             if err:
                 raise OSError(err, "connect failed")
         except (OSError, asyncio.TimeoutError) as exc:
+            # libzmq closes the failed attempt's socket with a CLOSED(fd) event before it
+            # schedules the retry (stream_connecter_base_t::close).
+            fd = sock.fileno()
             sock.close()
+            core.emit(int(Event.CLOSED), fd, self.endpoint)
             self._task = None
             refused = isinstance(exc, OSError) and exc.errno == _errno.ECONNREFUSED
             stop = int(getattr(core.options, "reconnect_stop", 0) or 0)
