@@ -41,7 +41,7 @@ from .._sugar import (
     encode_serialized,
     encode_string,
 )
-from ..constants import Errno
+from ..constants import Errno, SocketType
 from ..error import Again, ZMQError
 from ..sync.frame import Frame, MessageTracker
 
@@ -106,6 +106,10 @@ def _bound(signal: LoopSignal | _LateLoopSignal) -> LoopSignal:
     return signal.bind()
 
 
+#: Socket types whose sends drop instead of blocking at HWM (libzmq's mute action is "drop").
+_DROPPING_TYPES = frozenset({int(SocketType.PUB), int(SocketType.XPUB), int(SocketType.RADIO)})
+
+
 class Socket(SocketBase):
     """A ZeroMQ socket for asyncio code; create it with ``purezmq.asyncio.Context.socket``."""
 
@@ -134,6 +138,12 @@ class Socket(SocketBase):
         self._signal = LoopSignal(loop) if loop is not None else _LateLoopSignal()
         core = SocketCore(context._core, socket_type, self._signal)
         self._init_state(core, context, int(socket_type))
+        # PUB-like sockets never block: they drop at HWM. On this API the engine shares the
+        # caller's loop, so a publishing loop that never awaits anything real would starve the
+        # connections and drop nearly everything. After a send that dropped, the next send
+        # first gives the loop one turn (before taking its message: cancel-safe).
+        self._drops = -1 if int(socket_type) in _DROPPING_TYPES else None
+        self._owe_turn = False
         if copy_threshold is not None:
             self.copy_threshold = copy_threshold
 
@@ -247,6 +257,8 @@ class Socket(SocketBase):
         group: str | None = None,
     ) -> MessageTracker | None:
         """Send one frame; with ``SNDMORE`` more frames of the same message follow."""
+        if self._owe_turn:
+            await self._give_turn()
         # Fast path first (one bytes frame, no flags, queue not full): no await at all.
         if (
             not flags
@@ -257,6 +269,8 @@ class Socket(SocketBase):
             and group is None
             and self._core.try_send([data])
         ):
+            if self._drops is not None:
+                self._note_drops()
             return _TRACKER if track else None
         self._check_closed()
         if routing_id is not None or group is not None:
@@ -265,6 +279,17 @@ class Socket(SocketBase):
         if msg is not None:
             await self._send_whole(msg, flags)
         return _TRACKER if track else None
+
+    def _note_drops(self) -> None:
+        dropped: int = self._core.pattern.stats_dropped
+        last = self._drops
+        if dropped != last:
+            self._owe_turn = last is not None and last >= 0  # the first look takes the count
+            self._drops = dropped
+
+    async def _give_turn(self) -> None:
+        self._owe_turn = False
+        await asyncio.sleep(0)
 
     async def send_multipart(
         self,
@@ -276,8 +301,12 @@ class Socket(SocketBase):
     ) -> MessageTracker | None:
         """Send a whole multipart message (one hand-off to the engine)."""
         msg = coerce_message(msg_parts)
+        if self._owe_turn:
+            await self._give_turn()
         # Fast path: a whole message, no flags, queue not full -- one pattern call.
         if not flags and not self._send_parts and not self._closed and self._core.try_send(msg):
+            if self._drops is not None:
+                self._note_drops()
             return _TRACKER if track else None
         self._check_closed()
         parts = self._prefix_message(msg, flags)

@@ -1,0 +1,83 @@
+"""asyncio PUB fairness to its own loop (structural, no timing): the engine shares the caller's
+loop, so after a send that dropped a message at HWM the next send gives the loop one turn
+before taking its message; sends that drop nothing never yield."""
+
+from __future__ import annotations
+
+import asyncio
+
+import purezmq
+import purezmq.asyncio as azmq
+
+
+def test_pub_yields_once_after_a_drop_and_never_otherwise() -> None:
+    async def main() -> tuple[list[int], int]:
+        ctx = azmq.Context()
+        pub = ctx.socket(purezmq.PUB)
+        sub = ctx.socket(purezmq.SUB)
+        for sock in (pub, sub):
+            sock.setsockopt(purezmq.SNDHWM, 2)
+            sock.setsockopt(purezmq.RCVHWM, 2)
+        sub.setsockopt(purezmq.SUBSCRIBE, b"")
+        pub.bind("inproc://fanout-turn")
+        sub.connect("inproc://fanout-turn")
+        turns = 0
+
+        def tick() -> None:
+            nonlocal turns
+            turns += 1
+
+        seen = []
+        for _ in range(12):
+            asyncio.get_running_loop().call_soon(tick)
+            before = turns
+            await pub.send(b"m")
+            seen.append(turns - before)
+            await asyncio.sleep(0)  # let the pending tick run whatever happened
+        received = 0
+        while True:
+            try:
+                await sub.recv(purezmq.NOBLOCK)
+            except purezmq.Again:
+                break
+            received += 1
+        pub.close(0)
+        sub.close(0)
+        ctx.term()
+        return seen, received
+
+    seen, received = asyncio.run(main())
+    assert received >= 2
+    # The first sends fit under HWM: no turn given. Once the subscriber (which never reads)
+    # is full every send drops, and every send after a drop gives exactly one turn.
+    assert seen[0] == 0
+    assert 1 in seen
+    assert seen[-1] == 1
+
+
+def test_push_never_gives_a_turn() -> None:
+    async def main() -> list[int]:
+        ctx = azmq.Context()
+        push = ctx.socket(purezmq.PUSH)
+        pull = ctx.socket(purezmq.PULL)
+        push.bind("inproc://push-turn")
+        pull.connect("inproc://push-turn")
+        turns = 0
+
+        def tick() -> None:
+            nonlocal turns
+            turns += 1
+
+        seen = []
+        for _ in range(20):
+            asyncio.get_running_loop().call_soon(tick)
+            before = turns
+            await push.send(b"m")
+            seen.append(turns - before)
+            await asyncio.sleep(0)
+        push.close(0)
+        pull.close(0)
+        ctx.term()
+        return seen
+
+    assert asyncio.run(main()) == [0] * 20
