@@ -204,6 +204,7 @@ class Peer(asyncio.BufferedProtocol):
     """
 
     __slots__ = (
+        "_backlog",
         "_broken",
         "_buf",
         "_closing",
@@ -270,6 +271,8 @@ class Peer(asyncio.BufferedProtocol):
         self._loop_thread = 0
         self._pipe: Pipe | None = None
         self._stash: deque[list[bytes]] | None = None
+        #: Messages taken from the pipe but not yet encoded when the transport pushed back.
+        self._backlog: list[list[bytes]] | None = None
         self._read_paused = False
         self._write_paused = False
         self._flush_scheduled = False
@@ -402,14 +405,12 @@ class Peer(asyncio.BufferedProtocol):
             return
         pipe = self._pipe
         assert pipe is not None
-        write = pipe.write
-        for i, msg in enumerate(messages):
-            if not write(msg):
-                # Inbound HWM: keep the rest and stop reading; the pattern's drain to LWM
-                # calls _on_write_activated (spec patterns.md §1.1).
-                self._stash = deque(messages[i:])
-                self._pause_reading()
-                return
+        written = pipe.write_many(messages)
+        if written < len(messages):
+            # Inbound HWM: keep the rest and stop reading; the pattern's drain to LWM
+            # calls _on_write_activated (spec patterns.md §1.1).
+            self._stash = deque(messages[written:])
+            self._pause_reading()
 
     def _pause_reading(self) -> None:
         if not self._read_paused and self._transport is not None:
@@ -462,21 +463,29 @@ class Peer(asyncio.BufferedProtocol):
         conn = self._conn
         if self._done or pipe is None or self._write_paused or not conn.ready:
             return
-        read = pipe.read
         send = conn.send_message
-        for _ in range(FLUSH_BATCH):
-            msg = read()
-            if msg is None:
-                break
-            send(msg)
-            if len(msg[-1]) >= _VIEW_MIN and not self._write_now():
-                return  # resume_writing flushes again
+        msgs = self._backlog
+        if msgs is not None:
+            self._backlog = None
         else:
-            # More is queued: yield to other peers, then continue (the end is not asleep, so
-            # no activation would come).
-            self._write_out()
-            self._schedule_flush()
-            return
+            msgs = pipe.read_many(FLUSH_BATCH)
+        budget = FLUSH_BATCH
+        while msgs:
+            for i, msg in enumerate(msgs):
+                send(msg)
+                if len(msg[-1]) >= _VIEW_MIN and not self._write_now():
+                    # The transport pushes back: keep what we took for resume_writing's flush.
+                    if i + 1 < len(msgs):
+                        self._backlog = msgs[i + 1 :]
+                    return
+            budget -= len(msgs)
+            if budget <= 0:
+                # More may be queued: yield to other peers, then continue (the end is not
+                # asleep, so no activation would come).
+                self._write_out()
+                self._schedule_flush()
+                return
+            msgs = pipe.read_many(budget)  # empty: we now sleep as reader
         self._write_out()
         if self._closing:
             self._finish_linger()
@@ -763,7 +772,7 @@ class Peer(asyncio.BufferedProtocol):
     def _finish_linger(self) -> None:
         """Closing and the pipe is empty: let the transport send its buffer, then close."""
         pipe = self._pipe
-        if pipe is not None and pipe.read_pending():
+        if self._backlog or (pipe is not None and pipe.read_pending()):
             return
         if self._transport is not None:
             self._transport.close()  # asyncio flushes the write buffer before closing
@@ -799,6 +808,7 @@ class Peer(asyncio.BufferedProtocol):
                 pipe.data = None
             self._pipe = None
             self._stash = None
+            self._backlog = None
             self._core.pipe_disconnected(pipe, reconnecting)
         self._transport = None
         on_closed = self._on_closed

@@ -119,6 +119,32 @@ class Pipe:
             self.peer.on_write_activated(self.peer)
         return msg
 
+    def read_many(self, limit: int) -> list[Any]:
+        """Pop up to ``limit`` whole messages at once (the engine's batched flush).
+
+        Same rules as ``read``: an empty result means this end now sleeps as reader; the writer
+        is woken once if the queue drained to LWM. The writer only appends, so the ``limit``
+        messages counted are there to pop (CONFLATE's clear is the exception: handled).
+        """
+        channel = self._in
+        queue = channel.queue
+        if not queue:
+            channel.reader_asleep = True
+            if not queue:
+                return []
+            channel.reader_asleep = False
+        popleft = queue.popleft
+        out = []
+        try:
+            for _ in range(min(limit, len(queue))):
+                out.append(popleft())
+        except IndexError:  # a CONFLATE writer cleared the queue meanwhile
+            pass
+        if channel.writer_asleep and len(queue) <= channel.lwm:
+            channel.writer_asleep = False
+            self.peer.on_write_activated(self.peer)
+        return out
+
     def check_read(self) -> bool:
         """Whether a message is ready; when not, this end sleeps as reader (like ``read``)."""
         channel = self._in
@@ -158,6 +184,28 @@ class Pipe:
             channel.reader_asleep = False
             self.peer.on_read_activated(self.peer)
         return True
+
+    def write_many(self, msgs: list[Any]) -> int:
+        """Queue whole messages in order, as many as fit; returns how many (the rest met HWM,
+        and then this end sleeps as writer exactly as after a refused ``write``).
+
+        The reader only pops, so room counted here cannot shrink before the one ``extend``
+        (atomic under the GIL for a list); the reader is woken at most once, after the queue
+        changed, as in ``write``.
+        """
+        channel = self._out
+        if channel.conflate or (channel.hwm and len(channel.queue) + len(msgs) > channel.hwm):
+            written = 0
+            for msg in msgs:
+                if not self.write(msg):
+                    break
+                written += 1
+            return written
+        channel.queue.extend(msgs)
+        if channel.reader_asleep:
+            channel.reader_asleep = False
+            self.peer.on_read_activated(self.peer)
+        return len(msgs)
 
     def check_write(self) -> bool:
         """Whether one more message fits; when not, this end sleeps as writer."""

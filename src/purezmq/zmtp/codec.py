@@ -40,6 +40,8 @@ _LONG_HEADER = struct.Struct(">BQ")
 _LONG_SIZE = struct.Struct(">Q")
 _NOT_LONG = 0xFF ^ FLAG_LONG
 _FIVE_ZEROS = bytes(5)
+#: Header of a final short frame, by body size.
+_SHORT_HEADERS = tuple(bytes((0, size)) for size in range(256))
 
 
 class DecoderState(IntEnum):
@@ -88,6 +90,15 @@ class FrameEncoder:
     def message(self, frames: Sequence[BytesLike]) -> None:
         """Queue a whole message: MORE on every frame but the last."""
         last = len(frames) - 1
+        if not last:
+            # The common case: one short frame, copied behind a precomputed header.
+            body = frames[0]
+            size = len(body)
+            if size <= 255:
+                small = self._small
+                small += _SHORT_HEADERS[size]
+                small += body
+                return
         for i, body in enumerate(frames):
             self.frame(body, FLAG_MORE if i < last else 0)
 
