@@ -214,6 +214,7 @@ class Peer(asyncio.BufferedProtocol):
         "_done",
         "_fd",
         "_flush_scheduled",
+        "_inline_ok",
         "_linger_handle",
         "_loop",
         "_loop_thread",
@@ -276,6 +277,8 @@ class Peer(asyncio.BufferedProtocol):
         self._read_paused = False
         self._write_paused = False
         self._flush_scheduled = False
+        #: Input arrived since the last inline flush: the next activation may flush at once.
+        self._inline_ok = False
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
         self._linger_handle: asyncio.TimerHandle | None = None
@@ -346,6 +349,7 @@ class Peer(asyncio.BufferedProtocol):
 
     def buffer_updated(self, nbytes: int) -> None:
         assert self._loop is not None
+        self._inline_ok = True
         if self._direct:
             self._direct = False
             self._conn.receive_buffered(nbytes, self._loop.time())
@@ -440,9 +444,23 @@ class Peer(asyncio.BufferedProtocol):
 
     def _on_read_activated(self, pipe: Pipe) -> None:
         """Pipe callback (owner thread): the pattern wrote into a pipe we had drained."""
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            self._hop(self._flush)
+        if self._flush_scheduled:
+            return
+        if self._inline_ok and threading.get_ident() == self._loop_thread:
+            # The first write after input, on the loop's own thread (the asyncio API): a
+            # request/reply turn. Send it now instead of one loop iteration later; later writes
+            # until the next input are batched by a scheduled flush as usual.
+            self._inline_ok = False
+            try:
+                self._flush()
+            except Exception as exc:  # never into the sender's call: report as the loop would
+                assert self._loop is not None
+                self._loop.call_exception_handler(
+                    {"message": "purezmq: flush failed", "exception": exc, "protocol": self}
+                )
+            return
+        self._flush_scheduled = True
+        self._hop(self._flush)
 
     def _schedule_flush(self) -> None:
         """On the loop: one pending flush at most."""
