@@ -82,3 +82,29 @@ def test_buffer_is_reused_for_the_next_large_frame() -> None:
     view = dec.body_buffer()
     assert view is not None
     assert view.obj is not firsts[0]
+
+
+def test_connection_offers_the_body_buffer_only_for_plain_traffic() -> None:
+    from purezmq.constants import SocketType
+    from purezmq.zmtp import Connection, NullMechanism
+    from purezmq.zmtp.testing import pump
+
+    a = Connection(SocketType.PUSH, NullMechanism())
+    b = Connection(SocketType.PULL, NullMechanism())
+    assert b.receive_buffer() is None  # before start/handshake: never
+    a.start(0.0)
+    b.start(0.0)
+    pump(a, b)
+    assert a.ready and b.ready
+    size = 1 << 20
+    a.send_message([b"head", b"z" * size])
+    wire = b"".join(bytes(c) for c in a.data_to_send())
+    split = len(wire) - size + 100  # header frames plus the first 100 body bytes
+    b.receive_data(wire[:split])
+    view = b.receive_buffer()
+    assert view is not None and len(view) == size - 100
+    view[:] = wire[split:]
+    del view
+    b.receive_buffered(size - 100)
+    assert b.receive_buffer() is None
+    assert b.messages_received() == [[b"head", b"z" * size]]

@@ -112,6 +112,13 @@ class FrameEncoder:
     def drain(self) -> list[bytes | memoryview]:
         """Everything queued since the last drain, in order."""
         chunks = self._chunks
+        if not chunks:
+            small = self._small
+            if not small:
+                return []
+            data = bytes(small)
+            small.clear()
+            return [data]
         if self._small:
             chunks.append(bytes(self._small))
             self._small.clear()

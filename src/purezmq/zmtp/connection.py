@@ -550,6 +550,13 @@ class Connection:
 
     def next_deadline(self) -> float | None:
         """When ``handle_timer`` must next be called, or None if no timer runs."""
+        if (
+            self._handshake_deadline is None
+            and self._ping_deadline is None
+            and self._timeout_deadline is None
+            and self._ttl_deadline is None
+        ):
+            return None  # the common case after the handshake without heartbeats
         deadlines = [
             d
             for d in (
