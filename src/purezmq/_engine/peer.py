@@ -58,6 +58,24 @@ _ZAP_NAME = ZAP_ENDPOINT.removeprefix("inproc://")
 
 #: Size of the reusable receive buffer; one read may carry many small messages.
 RECV_BUFFER_SIZE = 64 * 1024
+
+_per_thread = threading.local()
+_NO_BUFFER = memoryview(b"")
+
+
+def _shared_receive_buffer() -> memoryview:
+    """The receive buffer of the calling thread, shared by all its peers.
+
+    asyncio calls ``get_buffer``, reads, then ``buffer_updated`` in one step on the loop's
+    thread, and ``Connection.receive_data`` copies whatever it keeps; so between two reads the
+    buffer holds nothing anybody needs, and every connection of a loop can use the same one.
+    An idle connection then costs no 64 KiB buffer of its own (the performance issue's memory
+    figure). Taken in ``connection_made``, which runs on the loop's thread.
+    """
+    view: memoryview | None = getattr(_per_thread, "view", None)
+    if view is None:
+        view = _per_thread.view = memoryview(bytearray(RECV_BUFFER_SIZE))
+    return view
 #: Messages moved from the pipe to the wire per flush before yielding to other peers.
 FLUSH_BATCH = 1024
 #: Chunks at least this large are written as memoryviews (asyncio slices what it cannot send).
@@ -263,8 +281,8 @@ class Peer(asyncio.BufferedProtocol):
                 self._broken = exc
                 connection = Connection(core.socket_type, NullMechanism())
         self._conn = connection
-        self._buf = bytearray(RECV_BUFFER_SIZE)
-        self._view = memoryview(self._buf)
+        #: Set in connection_made, on the loop's thread (whose shared buffer it is).
+        self._view = _NO_BUFFER
         #: The last get_buffer() handed out the Connection's direct body buffer.
         self._direct = False
         self._transport: asyncio.Transport | None = None
@@ -314,6 +332,7 @@ class Peer(asyncio.BufferedProtocol):
     # -- asyncio.BufferedProtocol --------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._view = _shared_receive_buffer()
         # uvloop's transports implement asyncio.Transport without subclassing it.
         self._transport = transport = cast(asyncio.Transport, transport)
         loop = self._loop = asyncio.get_running_loop()
