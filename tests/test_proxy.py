@@ -221,3 +221,36 @@ def test_proxy_thread_using_sockets_made_by_the_terminating_thread() -> None:
     ctx.term()
     runner.join()
     assert isinstance(runner.error, purezmq.ContextTerminated), repr(runner.error)
+
+
+def test_device_is_a_proxy_that_ignores_its_type() -> None:
+    """pyzmq's deprecated ``zmq.device(QUEUE, ...)``: a proxy that ends with the Context."""
+    ctx = purezmq.Context()
+    ready = threading.Event()
+
+    def run() -> None:
+        front = ctx.socket(purezmq.PULL)
+        front.bind("inproc://d-in")
+        back = ctx.socket(purezmq.PUSH)
+        back.bind("inproc://d-out")
+        ready.set()
+        try:
+            purezmq.device(purezmq.QUEUE, front, back)
+        finally:
+            front.close(0)
+            back.close(0)
+
+    runner = Runner(run)
+    assert ready.wait(TIMEOUT_MS / 1000)
+    push = ctx.socket(purezmq.PUSH)
+    push.connect("inproc://d-in")
+    pull = ctx.socket(purezmq.PULL)
+    pull.rcvtimeo = TIMEOUT_MS
+    pull.connect("inproc://d-out")
+    push.send_multipart([b"through", b"the device"])
+    assert pull.recv_multipart() == [b"through", b"the device"]
+    push.close(0)
+    pull.close(0)
+    ctx.term()
+    runner.join()
+    assert isinstance(runner.error, purezmq.ContextTerminated), repr(runner.error)

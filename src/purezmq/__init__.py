@@ -28,7 +28,7 @@ from .error import (
 
 if TYPE_CHECKING:
     from ._curve_keys import curve_keypair, curve_public
-    from ._proxy import proxy, proxy_steerable
+    from ._proxy import device, proxy, proxy_steerable
     from .compat import install_as_zmq
     from .sync import (
         Context,
@@ -66,6 +66,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "curve_public": ("_curve_keys", "curve_public"),
     "install_as_zmq": ("compat", "install_as_zmq"),
     "proxy": ("_proxy", "proxy"),
+    "device": ("_proxy", "device"),
     "proxy_steerable": ("_proxy", "proxy_steerable"),
 }
 
@@ -141,6 +142,7 @@ __all__ = [
     "get_library_dirs",
     "proxy",
     "proxy_steerable",
+    "device",
     "install_as_zmq",
     "Again",
     "ContextTerminated",

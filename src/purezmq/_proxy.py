@@ -117,4 +117,13 @@ def proxy_steerable(frontend: Any, backend: Any, capture: Any = None, control: A
     _run(frontend, backend, capture, control)
 
 
-__all__ = ["proxy", "proxy_steerable"]
+def device(device_type: int, frontend: Any, backend: Any) -> None:
+    """libzmq's deprecated ``zmq_device``: ``proxy(frontend, backend)`` whatever the type.
+
+    libzmq ignores QUEUE/FORWARDER/STREAMER since 3.x; pyzmq keeps the name, and so do we.
+    """
+    del device_type
+    _run(frontend, backend, None, None)
+
+
+__all__ = ["device", "proxy", "proxy_steerable"]
