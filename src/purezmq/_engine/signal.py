@@ -205,7 +205,7 @@ class LoopSignal(_FdSignal):
     waiter: a socket may have a blocked sender and a blocked receiver at once; each re-checks.
     """
 
-    __slots__ = ("_waiters", "_wakeup", "loop", "wakes")
+    __slots__ = ("_thread", "_waiters", "_wakeup", "loop", "wakes")
 
     def __init__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         super().__init__()
@@ -214,7 +214,21 @@ class LoopSignal(_FdSignal):
         self.loop = loop
         self._wakeup: _wakeup.Wakeup | None = None
         self._waiters: list[asyncio.Future[None]] = []
+        #: The thread the loop ran on when a waiter was last registered (0: none yet).
+        self._thread = 0
         self.wakes = 0
+
+    def runs_here(self) -> bool:
+        """Whether the calling thread is running ``loop`` (a cheap, conservative test).
+
+        ``asyncio._get_running_loop()`` costs a ``getpid()`` system call on CPython 3.11 (its
+        fork check), and a request/reply round trip asked it twice on each side. ``waiter()``
+        runs on the loop's thread and records it, so "same thread as the last waiter, and the
+        loop is running" answers the question without the system call. False only means "ask
+        ``_get_running_loop()``". Assumes, like ``Peer``'s ``_loop_thread``, that a loop is
+        not restarted on another thread while a coroutine still waits here.
+        """
+        return self._thread == threading.get_ident() and self.loop.is_running()
 
     def _get_wakeup(self) -> _wakeup.Wakeup:
         w = self._wakeup
@@ -232,7 +246,7 @@ class LoopSignal(_FdSignal):
         pfd = self._pollfd
         if pfd is not None:
             pfd.set()  # getsockopt(FD) users (aiozmq-style integrations) poll this directly
-        if _get_running_loop() is self.loop:
+        if self.runs_here() or _get_running_loop() is self.loop:
             self._wake_here()
         else:
             self._get_wakeup().call_soon(self._wake_here)
@@ -249,6 +263,7 @@ class LoopSignal(_FdSignal):
         """Create and register a waiter Future (owner loop, right after ``prepare_to_sleep``)."""
         fut: asyncio.Future[None] = self.loop.create_future()
         self._waiters.append(fut)
+        self._thread = threading.get_ident()
         return fut
 
     async def wait(self, timeout: float | None = None) -> bool:

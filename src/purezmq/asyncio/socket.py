@@ -100,7 +100,8 @@ class _LateLoopSignal:
 def _bound(signal: LoopSignal | _LateLoopSignal) -> LoopSignal:
     """The LoopSignal to wait on, checking the socket is used from its own loop."""
     if isinstance(signal, LoopSignal):
-        if asyncio.get_running_loop() is not signal.loop:
+        # runs_here() first: it spares the getpid() system call of get_running_loop().
+        if not signal.runs_here() and asyncio.get_running_loop() is not signal.loop:
             raise ZMQError(Errno.EINVAL, "this asyncio socket belongs to another event loop")
         return signal
     return signal.bind()
@@ -238,7 +239,15 @@ class Socket(SocketBase):
         timeout = core.options.rcvtimeo
         deadline = None if timeout < 0 else monotonic() + timeout / 1000.0
         while True:
-            await self._sleep(deadline, "recv")
+            if deadline is None:
+                # _sleep's untimed case inline: one coroutine frame less per blocked recv,
+                # which is every recv of a request/reply round trip.
+                signal = _bound(self._signal)
+                if core.prepare_to_sleep():
+                    await signal.wait()
+                self._check_closed()
+            else:
+                await self._sleep(deadline, "recv")
             # No await between taking the message and returning it: a cancellation can only
             # land while waiting, when nothing was taken yet.
             msg = core.try_recv()
