@@ -214,7 +214,91 @@ def _noop(pipe: Pipe) -> None:
     """Pipe callback of a peer that is gone."""
 
 
-class Peer(asyncio.BufferedProtocol):
+class PipeFlow(asyncio.BufferedProtocol):
+    """Flow control shared by ``Peer`` and ``StreamPeer``: the pipe ↔ transport plumbing.
+
+    Inbound: messages the pipe refused at HWM wait in ``_stash`` and reading is paused; the
+    pattern draining to LWM (``_on_write_activated``, owner thread) hops to the loop to write
+    them and resume reading. Outbound: ``pause_writing``/``resume_writing`` stop and restart the
+    flush, so HWM back-pressure reaches the sender. Subclasses provide the attributes below
+    (in their ``__slots__``) and ``_flush``.
+    """
+
+    __slots__ = (
+        "_closing",
+        "_core",
+        "_done",
+        "_flush_scheduled",
+        "_loop",
+        "_loop_thread",
+        "_pipe",
+        "_read_paused",
+        "_stash",
+        "_transport",
+        "_write_paused",
+    )
+
+    _core: CoreLike
+    _transport: asyncio.Transport | None
+    _loop: asyncio.AbstractEventLoop | None
+    _loop_thread: int
+    _pipe: Pipe | None
+    _stash: deque[list[bytes]] | None
+    _done: bool
+    _closing: bool
+    _read_paused: bool
+    _write_paused: bool
+    _flush_scheduled: bool
+
+    def _flush(self) -> None:
+        raise NotImplementedError
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        self._schedule_flush()
+
+    def _pause_reading(self) -> None:
+        if not self._read_paused and self._transport is not None:
+            self._read_paused = True
+            self._transport.pause_reading()
+
+    def _on_write_activated(self, pipe: Pipe) -> None:
+        """Pipe callback (owner thread): the pattern drained our inbound queue to LWM."""
+        self._hop(self._resume_inbound)
+
+    def _resume_inbound(self) -> None:
+        stash = self._stash
+        pipe = self._pipe
+        if self._done or stash is None or pipe is None:
+            return
+        write = pipe.write
+        while stash:
+            if not write(stash[0]):
+                return  # still full: we are asleep as writer again
+            stash.popleft()
+        self._stash = None
+        if self._read_paused and not self._closing and self._transport is not None:
+            self._read_paused = False
+            self._transport.resume_reading()
+
+    def _schedule_flush(self) -> None:
+        """On the loop: one pending flush at most."""
+        if not self._flush_scheduled and self._loop is not None:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
+
+    def _hop(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on the loop: from its own thread a plain call_soon, else the core's wake."""
+        if threading.get_ident() == self._loop_thread and self._loop is not None:
+            self._loop.call_soon(fn)
+        else:
+            self._core.call_soon(fn)
+
+
+class Peer(PipeFlow):
     """One ZMTP connection; see the module docstring.
 
     ``endpoint`` is the string monitor events carry (the connect endpoint, or the listener's
@@ -224,29 +308,17 @@ class Peer(asyncio.BufferedProtocol):
     __slots__ = (
         "_backlog",
         "_broken",
-        "_buf",
-        "_closing",
         "_conn",
-        "_core",
         "_direct",
-        "_done",
         "_fd",
-        "_flush_scheduled",
         "_inline_ok",
         "_linger_handle",
-        "_loop",
-        "_loop_thread",
         "_on_closed",
         "_owner",
-        "_pipe",
-        "_read_paused",
         "_reconnect",
-        "_stash",
         "_timer",
         "_timer_at",
-        "_transport",
         "_view",
-        "_write_paused",
         "_zap",
         "_zap_policy",
         "endpoint",
@@ -400,13 +472,6 @@ class Peer(asyncio.BufferedProtocol):
         stop = int(getattr(self._core.options, "reconnect_stop", 0) or 0)
         return bool(stop & ReconnectStop.HANDSHAKE_FAILED)
 
-    def pause_writing(self) -> None:
-        self._write_paused = True
-
-    def resume_writing(self) -> None:
-        self._write_paused = False
-        self._schedule_flush()
-
     # -- input --------------------------------------------------------------------------------
 
     def _after_io(self) -> None:
@@ -435,32 +500,6 @@ class Peer(asyncio.BufferedProtocol):
             self._stash = deque(messages[written:])
             self._pause_reading()
 
-    def _pause_reading(self) -> None:
-        if not self._read_paused and self._transport is not None:
-            self._read_paused = True
-            self._transport.pause_reading()
-
-    def _on_write_activated(self, pipe: Pipe) -> None:
-        """Pipe callback (owner thread): the pattern drained our inbound queue to LWM."""
-        self._hop(self._resume_inbound)
-
-    def _resume_inbound(self) -> None:
-        stash = self._stash
-        pipe = self._pipe
-        if self._done or stash is None or pipe is None:
-            return
-        write = pipe.write
-        while stash:
-            if not write(stash[0]):
-                return  # still full: we are asleep as writer again
-            stash.popleft()
-        self._stash = None
-        if self._read_paused and not self._closing and self._transport is not None:
-            self._read_paused = False
-            self._transport.resume_reading()
-
-    # -- output -------------------------------------------------------------------------------
-
     def _on_read_activated(self, pipe: Pipe) -> None:
         """Pipe callback (owner thread): the pattern wrote into a pipe we had drained."""
         if self._flush_scheduled:
@@ -480,18 +519,6 @@ class Peer(asyncio.BufferedProtocol):
             return
         self._flush_scheduled = True
         self._hop(self._flush)
-
-    def _schedule_flush(self) -> None:
-        """On the loop: one pending flush at most."""
-        if not self._flush_scheduled and self._loop is not None:
-            self._flush_scheduled = True
-            self._loop.call_soon(self._flush)
-
-    def _hop(self, fn: Callable[[], None]) -> None:
-        if threading.get_ident() == self._loop_thread and self._loop is not None:
-            self._loop.call_soon(fn)
-        else:
-            self._core.call_soon(fn)
 
     def _flush(self) -> None:
         """Drain the pipe into the Connection; one writelines for everything."""

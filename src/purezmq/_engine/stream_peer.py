@@ -24,7 +24,7 @@ from typing import cast
 
 from ..constants import Event
 from ..patterns.pipe import Pipe
-from .peer import RECV_BUFFER_SIZE, CoreLike, PeerOwner
+from .peer import RECV_BUFFER_SIZE, CoreLike, PeerOwner, PipeFlow
 
 FLUSH_BATCH = 1024
 _EV_DISCONNECTED = int(Event.DISCONNECTED)
@@ -34,28 +34,17 @@ def _noop(pipe: Pipe) -> None:
     """Pipe callback of a connection that is gone."""
 
 
-class StreamPeer(asyncio.BufferedProtocol):
+class StreamPeer(PipeFlow):
     """One raw connection of a STREAM socket."""
 
     __slots__ = (
         "_buf",
         "_close_after_write",
-        "_closing",
-        "_core",
-        "_done",
         "_fd",
-        "_flush_scheduled",
         "_linger_handle",
-        "_loop",
-        "_loop_thread",
         "_on_closed",
         "_owner",
-        "_pipe",
-        "_read_paused",
-        "_stash",
-        "_transport",
         "_view",
-        "_write_paused",
         "endpoint",
         "peer_address",
     )
@@ -163,52 +152,10 @@ class StreamPeer(asyncio.BufferedProtocol):
         for callback in callbacks:
             callback()
 
-    def pause_writing(self) -> None:
-        self._write_paused = True
-
-    def resume_writing(self) -> None:
-        self._write_paused = False
-        self._schedule_flush()
-
-    # -- flow control -------------------------------------------------------------------------
-
-    def _pause_reading(self) -> None:
-        if not self._read_paused and self._transport is not None:
-            self._read_paused = True
-            self._transport.pause_reading()
-
-    def _hop(self, fn: Callable[[], None]) -> None:
-        if threading.get_ident() == self._loop_thread and self._loop is not None:
-            self._loop.call_soon(fn)
-        else:
-            self._core.call_soon(fn)
-
-    def _on_write_activated(self, pipe: Pipe) -> None:
-        self._hop(self._resume_inbound)
-
-    def _resume_inbound(self) -> None:
-        stash = self._stash
-        pipe = self._pipe
-        if self._done or stash is None or pipe is None:
-            return
-        while stash:
-            if not pipe.write(stash[0]):
-                return
-            stash.popleft()
-        self._stash = None
-        if self._read_paused and not self._closing and self._transport is not None:
-            self._read_paused = False
-            self._transport.resume_reading()
-
     def _on_read_activated(self, pipe: Pipe) -> None:
         if not self._flush_scheduled:
             self._flush_scheduled = True
             self._hop(self._flush)
-
-    def _schedule_flush(self) -> None:
-        if not self._flush_scheduled and self._loop is not None:
-            self._flush_scheduled = True
-            self._loop.call_soon(self._flush)
 
     def _flush(self) -> None:
         self._flush_scheduled = False
