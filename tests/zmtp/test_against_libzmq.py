@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -25,6 +25,7 @@ from purezmq.zmtp import (
     PeerClosed,
     ProtocolFailure,
 )
+from purezmq.zmtp.codec import FLAG_COMMAND
 
 zmq = pytest.importorskip("zmq")
 Ctx = Any  # zmq.Context, imported lazily so the file skips without pyzmq
@@ -319,15 +320,28 @@ def test_wrapped_frames_under_curve(ctx: Ctx) -> None:
         peer.pump_until(lambda: len(peer.messages) == 1)
         assert peer.messages == [[b"weather", b"x" * 300]]
         pongs: list[bytes] = []
-        original = mechanism.decode_frame
+        unwrap_frames, unwrap_data = mechanism.unwrap_frames, mechanism.unwrap_data
 
-        def spy(body: bytes) -> tuple[bytes, bool, bool]:
-            payload, more, command = original(body)
-            if command:
-                pongs.append(payload)
-            return payload, more, command
+        def seen(out: list[tuple[int, bytes]], start: int) -> None:
+            pongs.extend(payload for flags, payload in out[start:] if flags & FLAG_COMMAND)
 
-        mechanism.decode_frame = spy
+        def spy_frames(frames: Sequence[tuple[int, bytes]], out: list[tuple[int, bytes]]) -> None:
+            start = len(out)
+            try:
+                unwrap_frames(frames, out)
+            finally:
+                seen(out, start)
+
+        def spy_data(data: bytes, out: list[tuple[int, bytes]], max_size: int) -> int:
+            start = len(out)
+            try:
+                used: int = unwrap_data(data, out, max_size)
+            finally:
+                seen(out, start)
+            return used
+
+        mechanism.unwrap_frames = spy_frames
+        mechanism.unwrap_data = spy_data
         peer.pump_until(
             lambda: pongs.count(b"\x04PONG") >= 3 and pongs.count(b"\x04PING\x00\x00") >= 3
         )

@@ -60,16 +60,18 @@ class FrameEncoder:
     ``writelines(drain())`` sends a batch without copying big payloads.
     """
 
-    __slots__ = ("_chunks", "_small")
+    __slots__ = ("_chunks", "buffer")
 
     def __init__(self) -> None:
         self._chunks: list[bytes | memoryview] = []
-        self._small = bytearray()
+        #: Where small frames are gathered; a mechanism that builds whole frames itself (CURVE
+        #: MESSAGE, see ``Mechanism.wrap_messages``) appends them here directly.
+        self.buffer = bytearray()
 
     def frame(self, body: BytesLike, flags: int = 0) -> None:
         """Queue one frame; ``flags`` may hold MORE and COMMAND (LONG is chosen here)."""
         size = len(body)
-        small = self._small
+        small = self.buffer
         if size <= 255:
             # Short frame iff the body fits one size byte, exactly like libzmq (spec §5).
             small.append(flags & ~FLAG_LONG)
@@ -83,9 +85,16 @@ class FrameEncoder:
             small.clear()
             self._chunks.append(body if isinstance(body, (bytes, memoryview)) else bytes(body))
 
+    def chunk(self, data: bytes | memoryview) -> None:
+        """Queue ready-made frame bytes as their own chunk, not copied (large wrapped frames)."""
+        if self.buffer:
+            self._chunks.append(bytes(self.buffer))
+            self.buffer.clear()
+        self._chunks.append(data)
+
     def raw(self, data: bytes) -> None:
         """Queue bytes that are not a frame (the greeting)."""
-        self._small += data
+        self.buffer += data
 
     def message(self, frames: Sequence[BytesLike]) -> None:
         """Queue a whole message: MORE on every frame but the last."""
@@ -95,7 +104,7 @@ class FrameEncoder:
             body = frames[0]
             size = len(body)
             if size <= 255:
-                small = self._small
+                small = self.buffer
                 small += _SHORT_HEADERS[size]
                 small += body
                 return
@@ -107,23 +116,30 @@ class FrameEncoder:
         self.frame(body, FLAG_COMMAND)
 
     def pending(self) -> bool:
-        return bool(self._chunks or self._small)
+        return bool(self._chunks or self.buffer)
 
     def drain(self) -> list[bytes | memoryview]:
         """Everything queued since the last drain, in order."""
         chunks = self._chunks
         if not chunks:
-            small = self._small
+            small = self.buffer
             if not small:
                 return []
             data = bytes(small)
             small.clear()
             return [data]
-        if self._small:
-            chunks.append(bytes(self._small))
-            self._small.clear()
+        if self.buffer:
+            chunks.append(bytes(self.buffer))
+            self.buffer.clear()
         self._chunks = []
         return chunks
+
+
+def frame_header(size: int, flags: int = 0) -> bytes:
+    """The flags + size bytes in front of a ``size``-byte body (short iff ``size <= 255``)."""
+    if size <= 255:
+        return bytes((flags & ~FLAG_LONG, size))
+    return _LONG_HEADER.pack(flags | FLAG_LONG, size)
 
 
 def encode_frame(body: BytesLike, flags: int = 0) -> bytes:
@@ -159,6 +175,11 @@ class FrameDecoder:
         self._flags = 0
         self._size = 0
         self._have = 0
+
+    @property
+    def idle(self) -> bool:
+        """True between frames: no byte of an unfinished frame is held."""
+        return self._body is None and not self._buf
 
     @property
     def state(self) -> DecoderState:
@@ -302,4 +323,5 @@ __all__ = [
     "FrameEncoder",
     "FrameDecoder",
     "encode_frame",
+    "frame_header",
 ]

@@ -156,6 +156,7 @@ class Connection:
         "_state",
         "_timeout_deadline",
         "_ttl_deadline",
+        "_wrap_queue",
         "_wraps",
         "options",
         "socket_type",
@@ -179,6 +180,8 @@ class Connection:
         self.options = options
         self._mechanism = mechanism
         self._wraps = mechanism.wraps_frames
+        #: Messages for a wrapping mechanism, sealed in one batch by the next ``data_to_send``.
+        self._wrap_queue: list[Sequence[BytesLike]] = []
         self._is_sub = type_info.type is SocketType.SUB
         md: dict[str, bytes] = {SOCKET_TYPE: type_info.zmtp_name.encode("ascii")}
         if type_info.sends_identity:
@@ -274,8 +277,11 @@ class Connection:
         if now is not None:
             self._now = now
         state = self._state
-        if state is _READY and not self._wraps:
-            self._receive_traffic(data)
+        if state is _READY:
+            if self._wraps:
+                self._receive_wrapped(data)
+            else:
+                self._receive_traffic(data)
             return
         if state is _IDLE:
             raise LocalProtocolError("Connection.receive_data() called before start()")
@@ -302,15 +308,15 @@ class Connection:
                 if state is _HANDSHAKE:
                     self._on_handshake_frame(flags, body)
                 elif state is _READY:
+                    # The handshake ended inside this batch: the rest is traffic, decoded
+                    # under the looser handshake limit, so check MAXMSGSIZE here.
+                    rest = frames[i:]
+                    self._check_sizes(rest)
                     if self._wraps:
-                        self._on_wrapped_frame(body)
+                        self._unwrap_traffic(rest)
                     else:
-                        # The handshake ended inside this batch: the rest is plain traffic,
-                        # decoded under the looser handshake limit, so check MAXMSGSIZE here.
-                        rest = frames[i:]
-                        self._check_sizes(rest)
                         self._process_traffic(rest)
-                        break
+                    break
                 else:
                     break
             if decode_error is not None:
@@ -360,6 +366,47 @@ class Connection:
             return
         self._process_traffic_safely(frames)
 
+    def _receive_wrapped(self, data: BytesLike) -> None:
+        """Traffic after the handshake of a mechanism that wraps frames (CURVE)."""
+        plain: list[tuple[int, bytes]] = []
+        try:
+            try:
+                decoder = self._decoder
+                if decoder.idle:
+                    # Whole frames at the start are unwrapped in place, without the decoder
+                    # cutting out each body first; the decoder takes what is left.
+                    raw = data if type(data) is bytes else bytes(data)
+                    used = self._mechanism.unwrap_data(raw, plain, decoder.max_msg_size)
+                    if used == len(raw):
+                        return
+                    data = memoryview(raw)[used:] if used else raw
+                frames: list[tuple[int, bytes]] = []
+                decode_error: ProtocolError | None = None
+                try:
+                    decoder.decode(data, frames)
+                except ProtocolError as exc:
+                    decode_error = exc
+                if frames:
+                    self._mechanism.unwrap_frames(frames, plain)
+                if decode_error is not None:
+                    raise decode_error
+            finally:
+                # The frames before a bad one are delivered, as without wrapping.
+                self._process_traffic(plain)
+        except ProtocolError as exc:
+            self._fail(exc)
+        except Exception as exc:
+            # A bug in a mechanism must not take the engine down with it (DESIGN.md §5).
+            self._fail(LocalProtocolError(f"internal error while decoding: {exc!r}"))
+
+    def _unwrap_traffic(self, frames: list[tuple[int, bytes]]) -> None:
+        """Unwrap a batch in one mechanism call, then take the plain traffic hot path."""
+        plain: list[tuple[int, bytes]] = []
+        try:
+            self._mechanism.unwrap_frames(frames, plain)
+        finally:
+            self._process_traffic(plain)
+
     def _process_traffic_safely(self, frames: list[tuple[int, bytes]]) -> None:
         try:
             self._process_traffic(frames)
@@ -390,19 +437,6 @@ class Connection:
         last_flags, last_body = frames[-1]
         if not (last_flags & FLAG_COMMAND and last_body[:5] == _PING_PREFIX):
             self._ttl_deadline = None
-
-    def _on_wrapped_frame(self, body: bytes) -> None:
-        self._timeout_deadline = None
-        self._ttl_deadline = None
-        payload, more, command = self._mechanism.decode_frame(body)
-        if command:
-            self._on_command(payload)
-        elif more:
-            self._partial.append(payload)
-        else:
-            self._partial.append(payload)
-            self._messages.append(self._partial)
-            self._partial = []
 
     def _on_greeting(self, greeting: Greeting) -> None:
         self._peer_greeting = greeting
@@ -596,7 +630,11 @@ class Connection:
             )
 
     def send_message(self, frames: Sequence[BytesLike]) -> None:
-        """Queue one whole message (one item per frame)."""
+        """Queue one whole message (one item per frame).
+
+        Under a mechanism that wraps frames (CURVE), the message is encrypted by the next
+        ``data_to_send()``, together with the others queued meanwhile (one mechanism call per
+        batch, not per message): until then it must not be changed."""
         if self._state is not _READY:
             self._check_ready("send a message")
         if not frames:
@@ -615,12 +653,7 @@ class Connection:
                     self._send_command(commands.cancel(bytes(first[1:])))
                     return
         if self._wraps:
-            mechanism = self._mechanism
-            last = len(frames) - 1
-            for i, body in enumerate(frames):
-                self._encoder.frame(
-                    mechanism.encode_frame(bytes(body), more=i < last, command=False)
-                )
+            self._wrap_queue.append(frames)
         else:
             self._encoder.message(frames)
 
@@ -657,6 +690,8 @@ class Connection:
 
     def data_to_send(self) -> list[bytes | memoryview]:
         """Bytes to write, in order (drains). Large payloads are the caller's own objects."""
+        if self._wrap_queue:
+            self._wrap_queued()
         return self._encoder.drain()
 
     def messages_received(self) -> list[list[bytes]]:
@@ -675,20 +710,23 @@ class Connection:
 
     # -- internals ---------------------------------------------------------------------------
 
+    def _wrap_queued(self) -> None:
+        queue = self._wrap_queue
+        self._wrap_queue = []
+        self._mechanism.wrap_messages(queue, self._encoder)
+
     def _send_plain(self, frames: list[bytes]) -> None:
         if self._wraps:
-            last = len(frames) - 1
-            for i, body in enumerate(frames):
-                self._encoder.frame(
-                    self._mechanism.encode_frame(body, more=i < last, command=False)
-                )
+            self._wrap_queue.append(frames)
         else:
             self._encoder.message(frames)
 
     def _send_command(self, body: bytes) -> None:
         if self._wraps and self._state is _READY:
             # libzmq sends CURVE MESSAGE in a plain message frame (mechanisms.md §3.8).
-            self._encoder.frame(self._mechanism.encode_frame(body, more=False, command=True))
+            if self._wrap_queue:
+                self._wrap_queued()  # keep the order of messages and commands
+            self._mechanism.wrap_command(body, self._encoder)
         else:
             self._encoder.command(body)
 

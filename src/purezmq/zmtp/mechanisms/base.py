@@ -21,18 +21,27 @@ peer's ``Socket-Type``; the mechanism does only what differs between mechanisms:
   command body, sent by the connection as a plain message frame like libzmq, mechanisms.md
   §3.8), and ``decode_frame`` turns any received frame body back into ``(payload, more,
   command)``, the COMMAND bit carrying PING/PONG/SUBSCRIBE/… inside the encryption.
+  The connection itself uses the batch forms: ``wrap_messages(messages, encoder)`` (all the
+  messages queued since the last ``data_to_send``) and ``wrap_command(body, encoder)`` queue
+  the finished frames on the ``FrameEncoder``; ``unwrap_frames(frames, out)`` turns a batch of
+  received ``(flags, body)`` frames into the plain ``(flags, payload)`` frames they carry
+  (ZMTP MORE/COMMAND bits), and ``unwrap_data`` may do the same straight from received bytes.
+  The defaults here go through ``encode_frame``/``decode_frame``; CURVE overrides them to
+  build and open frames in place.
   NULL and PLAIN leave ``wraps_frames`` False and frames go through untouched.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import ClassVar
 
+from ..._typing import BytesLike
 from ...constants import ProtocolErrorCode
 from ...error import LocalProtocolError, RemoteProtocolError
 from .. import commands
+from ..codec import FLAG_COMMAND, FLAG_MORE, FrameEncoder
 
 
 class MechanismStatus(Enum):
@@ -101,6 +110,38 @@ class Mechanism:
     def decode_frame(self, body: bytes) -> tuple[bytes, bool, bool]:
         """``(payload, more, command)`` of a received frame (only when ``wraps_frames``)."""
         raise NotImplementedError
+
+    def wrap_message(self, frames: Sequence[BytesLike], encoder: FrameEncoder) -> None:
+        """Queue the frames that carry one whole message (MORE on all but the last)."""
+        last = len(frames) - 1
+        for i, body in enumerate(frames):
+            encoder.frame(self.encode_frame(bytes(body), more=i < last, command=False))
+
+    def wrap_messages(self, messages: Sequence[Sequence[BytesLike]], encoder: FrameEncoder) -> None:
+        """``wrap_message`` for each message, in order (one call for a batch)."""
+        for frames in messages:
+            self.wrap_message(frames, encoder)
+
+    def wrap_command(self, body: bytes, encoder: FrameEncoder) -> None:
+        """Queue the frame that carries one command (PING, PONG, SUBSCRIBE, ...)."""
+        encoder.frame(self.encode_frame(body, more=False, command=True))
+
+    def unwrap_frames(
+        self, frames: Sequence[tuple[int, bytes]], out: list[tuple[int, bytes]]
+    ) -> None:
+        """Append the ``(flags, payload)`` frame each received frame carries to ``out``, flags
+        in ZMTP terms (``FLAG_MORE``, ``FLAG_COMMAND``). On a bad frame, raise: the frames
+        before it are already in ``out``."""
+        for _, body in frames:
+            payload, more, command = self.decode_frame(body)
+            out.append(((FLAG_MORE if more else 0) | (FLAG_COMMAND if command else 0), payload))
+
+    def unwrap_data(self, data: bytes, out: list[tuple[int, bytes]], max_size: int) -> int:
+        """``unwrap_frames`` for the whole frames at the start of received ``data``, read in
+        place (an optional shortcut: the default takes none). Returns the bytes used; the rest
+        goes through the frame decoder and ``unwrap_frames``. Frames larger than ``max_size``
+        (-1: no limit) must be left to the decoder, which rejects them."""
+        return 0
 
     # -- helpers for subclasses -----------------------------------------------------------------
 

@@ -34,13 +34,14 @@ raises ``ZMQError(ENOTSUP, "CURVE needs PyNaCl: pip install 'purezmq[curve]'")``
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 
 from ... import z85
+from ..._typing import BytesLike
 from ...constants import ProtocolErrorCode
 from ...error import LocalProtocolError, RemoteProtocolError
-from .. import commands
+from .. import codec, commands
 from ..metadata import decode_metadata, encode_metadata
 from . import _crypto
 from .base import Mechanism, MechanismStatus, check_zap_status
@@ -74,7 +75,28 @@ _VERSION = b"\x01\x00"
 _HELLO_PADDING = bytes(72)
 _HELLO_SIGNATURE = bytes(64)
 _MESSAGE_PREFIX = commands.command_body(commands.MESSAGE)  # b"\x07MESSAGE"
-_FLAGS = tuple(bytes((i,)) for i in range(4))
+
+#: Bodies below the codec's copy threshold are sealed straight into the encoder's buffer of
+#: small frames; larger ones become a chunk of their own (DESIGN.md §3: no joined copy).
+_SMALL_BODY = codec.COPY_THRESHOLD - 1
+#: A MESSAGE body is the payload + 33 bytes (``frame_overhead``); libzmq sends it in a message
+#: frame, never a command frame and never with the outer MORE bit (mechanisms.md §3.8). Heads
+#: (frame header + command name) of the short frames, by payload size.
+_SHORT_HEADS = tuple(codec.frame_header(size + 33) + _MESSAGE_PREFIX for size in range(256 - 33))
+_SHORT_HEAD_LIMIT = len(_SHORT_HEADS)
+#: Inner flags byte → the ZMTP flags of the frame it carries (unknown bits ignored, as libzmq).
+_ZMTP_FLAGS = tuple(
+    (codec.FLAG_MORE if i & FLAG_MORE else 0) | (codec.FLAG_COMMAND if i & FLAG_COMMAND else 0)
+    for i in range(256)
+)
+
+
+def _head(size: int) -> bytes:
+    """Frame header + MESSAGE name for a ``size``-byte payload."""
+    if size < _SHORT_HEAD_LIMIT:
+        return _SHORT_HEADS[size]
+    return codec.frame_header(size + 33) + _MESSAGE_PREFIX
+
 
 RandomBytes = Callable[[int], bytes]
 
@@ -106,6 +128,29 @@ def _crypto_error(what: str) -> RemoteProtocolError:
         f"CURVE {what} did not decrypt (wrong keys or tampered bytes)",
         ProtocolErrorCode.ZMTP_CRYPTOGRAPHIC,
     )
+
+
+def _message_error(exc: _crypto.MessageRejected) -> RemoteProtocolError:
+    """The protocol error libzmq reports for a MESSAGE that failed ``reason``."""
+    if exc.reason == "size":
+        return RemoteProtocolError(
+            f"peer sent a {exc.size}-byte CURVE MESSAGE; the minimum is {MESSAGE_MIN_SIZE}",
+            ProtocolErrorCode.ZMTP_MALFORMED_COMMAND_MESSAGE,
+        )
+    if exc.reason == "name":
+        return RemoteProtocolError(
+            "peer sent a frame that is not a CURVE MESSAGE after the handshake",
+            ProtocolErrorCode.ZMTP_UNEXPECTED_COMMAND,
+        )
+    if exc.reason == "nonce":
+        # RFC 26 §"The MESSAGE Command": a nonce is never reused; libzmq requires it to grow
+        # strictly, which also rejects replays and reordering.
+        return RemoteProtocolError(
+            f"peer sent CURVE MESSAGE nonce {exc.nonce} after nonce {exc.last_nonce} "
+            "(replayed or reordered)",
+            ProtocolErrorCode.ZMTP_INVALID_SEQUENCE,
+        )
+    return _crypto_error("MESSAGE")
 
 
 class _State(Enum):
@@ -140,6 +185,9 @@ class _CurveBase(Mechanism):
         #: crypto_box_beforenm of the transient pair, for INITIATE, READY and MESSAGE.
         self._shared = b""
         self._state = _State.SEND_HELLO
+        #: Built from the shared key once connected (MESSAGE boxes, both directions).
+        self._sealer: _crypto.MessageSealer | None = None
+        self._opener: _crypto.MessageOpener | None = None
 
     def _next_nonce(self) -> bytes:
         nonce = _NONCE.pack(self._send_nonce)
@@ -147,63 +195,97 @@ class _CurveBase(Mechanism):
         return nonce
 
     def _connected(self) -> None:
+        self._sealer = _crypto.MessageSealer(
+            self._shared,
+            self._send_prefix,
+            heads=_SHORT_HEADS,
+            head_for=_head,
+            more_flag=FLAG_MORE,
+            capacity=_SMALL_BODY,
+        )
+        self._opener = _crypto.MessageOpener(
+            self._shared, self._recv_prefix, _MESSAGE_PREFIX, _ZMTP_FLAGS, _SMALL_BODY + 1
+        )
         self._state = _State.CONNECTED
         self.status = MechanismStatus.READY
 
     # -- after the handshake ----------------------------------------------------------------
+    #
+    # One MESSAGE per ZMTP frame (RFC 26 §"The MESSAGE Command", spec mechanisms.md §3.8):
+    # name, short nonce, Box[flags + frame](C'<->S'). The connection hands over whole batches
+    # (``wrap_messages``, ``unwrap_frames``); the per-frame ``encode_frame``/``decode_frame``
+    # go through the same code, so the wire format lives in one place (``_crypto`` holds the
+    # loops because they call libsodium).
+
+    def _not_connected(self, what: str) -> LocalProtocolError:
+        return LocalProtocolError(
+            f"CURVE cannot {what} frames before its handshake has finished",
+            ProtocolErrorCode.ZMTP_UNSPECIFIED,
+        )
+
+    def wrap_messages(
+        self, messages: Sequence[Sequence[BytesLike]], encoder: codec.FrameEncoder
+    ) -> None:
+        # The sealer exists from the end of the handshake on (the state never changes again).
+        sealer = self._sealer
+        if sealer is None:
+            raise self._not_connected("encrypt")
+        self._send_nonce = sealer.seal_messages(messages, encoder, self._send_nonce)
+
+    def wrap_message(self, frames: Sequence[BytesLike], encoder: codec.FrameEncoder) -> None:
+        self.wrap_messages((frames,), encoder)
+
+    def wrap_command(self, body: bytes, encoder: codec.FrameEncoder) -> None:
+        self._wrap_one(body, FLAG_COMMAND, encoder)
+
+    def _wrap_one(self, body: BytesLike, flags: int, encoder: codec.FrameEncoder) -> None:
+        sealer = self._sealer
+        if sealer is None:
+            raise self._not_connected("encrypt")
+        nonce = self._send_nonce
+        self._send_nonce = nonce + 1
+        sealer.seal_frame(encoder, body, flags, nonce)
+
+    def unwrap_frames(
+        self, frames: Sequence[tuple[int, bytes]], out: list[tuple[int, bytes]]
+    ) -> None:
+        """Checks each MESSAGE in libzmq's order: size, name, nonce strictly increasing, then
+        the box (``_crypto.MessageOpener``). The outer frame flags are ignored: libzmq accepts
+        MESSAGE in message and command frames alike (mechanisms.md §3.8)."""
+        opener = self._opener
+        if opener is None:
+            raise self._not_connected("decrypt")
+        try:
+            self._peer_nonce = opener.open_frames(frames, out, self._peer_nonce)
+        except _crypto.MessageRejected as exc:
+            self._peer_nonce = exc.last_nonce
+            raise _message_error(exc) from None
+
+    def unwrap_data(self, data: bytes, out: list[tuple[int, bytes]], max_size: int) -> int:
+        opener = self._opener
+        if opener is None:
+            return 0
+        try:
+            used, self._peer_nonce = opener.open_stream(data, out, self._peer_nonce, max_size)
+        except _crypto.MessageRejected as exc:
+            self._peer_nonce = exc.last_nonce
+            raise _message_error(exc) from None
+        return used
 
     def encode_frame(self, body: bytes, *, more: bool, command: bool) -> bytes:
         """One frame → a MESSAGE body (RFC 26 §"The MESSAGE Command" + libzmq's COMMAND bit)."""
-        if self._state is not _State.CONNECTED:
-            raise LocalProtocolError(
-                "CURVE cannot encrypt frames before its handshake has finished",
-                ProtocolErrorCode.ZMTP_UNSPECIFIED,
-            )
-        nonce = _NONCE.pack(self._send_nonce)
-        self._send_nonce += 1
-        flags = _FLAGS[(FLAG_MORE if more else 0) | (FLAG_COMMAND if command else 0)]
-        return _crypto.seal_after(
-            _MESSAGE_PREFIX + nonce, flags + body, self._send_prefix + nonce, self._shared
-        )
+        encoder = codec.FrameEncoder()
+        self._wrap_one(body, (FLAG_MORE if more else 0) | (FLAG_COMMAND if command else 0), encoder)
+        frames: list[tuple[int, bytes]] = []
+        codec.FrameDecoder().decode(b"".join(encoder.drain()), frames)
+        return frames[0][1]
 
     def decode_frame(self, body: bytes) -> tuple[bytes, bool, bool]:
-        """A received frame body (a MESSAGE command) → ``(payload, more, command)``.
-
-        Checks in libzmq's order: size, name, nonce strictly increasing, then the box.
-        """
-        if self._state is not _State.CONNECTED:
-            raise LocalProtocolError(
-                "CURVE cannot decrypt frames before its handshake has finished",
-                ProtocolErrorCode.ZMTP_UNSPECIFIED,
-            )
-        raw = body if type(body) is bytes else bytes(body)
-        if len(raw) < MESSAGE_MIN_SIZE:
-            raise RemoteProtocolError(
-                f"peer sent a {len(raw)}-byte CURVE MESSAGE; the minimum is {MESSAGE_MIN_SIZE}",
-                ProtocolErrorCode.ZMTP_MALFORMED_COMMAND_MESSAGE,
-            )
-        if not raw.startswith(_MESSAGE_PREFIX):
-            raise RemoteProtocolError(
-                "peer sent a frame that is not a CURVE MESSAGE after the handshake",
-                ProtocolErrorCode.ZMTP_UNEXPECTED_COMMAND,
-            )
-        nonce_bytes = raw[8:16]
-        nonce = _NONCE.unpack(nonce_bytes)[0]
-        if nonce <= self._peer_nonce:
-            # RFC 26 §"The MESSAGE Command": a nonce is never reused; libzmq requires it to
-            # grow strictly, which also rejects replays and reordering.
-            raise RemoteProtocolError(
-                f"peer sent CURVE MESSAGE nonce {nonce} after nonce {self._peer_nonce} "
-                "(replayed or reordered)",
-                ProtocolErrorCode.ZMTP_INVALID_SEQUENCE,
-            )
-        try:
-            plain = _crypto.open_after(raw, 16, self._recv_prefix + nonce_bytes, self._shared)
-        except _crypto.CryptoError:
-            raise _crypto_error("MESSAGE") from None
-        self._peer_nonce = nonce
-        flags = plain[0]
-        return bytes(memoryview(plain)[1:]), bool(flags & FLAG_MORE), bool(flags & FLAG_COMMAND)
+        """A received frame body (a MESSAGE command) → ``(payload, more, command)``."""
+        out: list[tuple[int, bytes]] = []
+        self.unwrap_frames([(0, body if type(body) is bytes else bytes(body))], out)
+        flags, payload = out[0]
+        return payload, bool(flags & codec.FLAG_MORE), bool(flags & codec.FLAG_COMMAND)
 
 
 class CurveClient(_CurveBase):
@@ -238,9 +320,7 @@ class CurveClient(_CurveBase):
         self._transient_secret = secret
         self._transient_public = _crypto.public_from_secret(secret)
         nonce = self._next_nonce()
-        signature = _crypto.box(
-            _HELLO_SIGNATURE, HELLO_PREFIX + nonce, self._server_key, secret
-        )
+        signature = _crypto.box(_HELLO_SIGNATURE, HELLO_PREFIX + nonce, self._server_key, secret)
         self._state = _State.EXPECT_WELCOME
         return [
             commands.command_body(
