@@ -11,6 +11,12 @@ stripping the classic API's zero padding.
 Randomness for keys and nonces also comes from here (libsodium's ``randombytes``), so a single
 place decides where secrets come from.
 
+The one exception to "primitives only" is the per-MESSAGE hot path (``MessageSealer``,
+``MessageOpener``): the loops over a batch of MESSAGE frames live here because each iteration
+calls libsodium through PyNaCl's cffi handle, and a call per frame across modules would cost
+as much as the work. ``curve.py`` still decides the protocol: nonce prefixes, frame heads, what
+the inner flags mean, which errors to raise.
+
 Without PyNaCl, ``available()`` is False and every other function raises ``ZMQError(ENOTSUP)``
 with the message ``CURVE needs PyNaCl: pip install 'purezmq[curve]'``.
 """
