@@ -31,6 +31,7 @@ class StubCore:
         self.disconnected: list[tuple[Pipe, bool]] = []
         self.sessions: dict[Any, Pipe] = {}
         self._changed = asyncio.Event()
+        self.direct_writes = 0
 
     # -- hooks ----------------------------------------------------------------------------------
 

@@ -21,19 +21,22 @@ Owns, per TCP/IPC connection (contracts.md "Inside the engine: socket side ↔ n
 
 Thread affinity: everything runs on the I/O loop except the two pipe callbacks
 (``on_read_activated``/``on_write_activated``), which the pattern's owner thread calls. They
-only hop to the loop — directly with ``loop.call_soon`` when already on the loop's thread (the
+hop to the loop — directly with ``loop.call_soon`` when already on the loop's thread (the
 asyncio API), otherwise through the ContextCore's thread-safe ``call_soon`` (one cheap wake-up,
-never a Future).
+never a Future). One exception, for request/reply latency: the first write after input from a
+sync socket's owner thread is written to the fd by that thread (``_write_from_owner``), holding
+the peer's lock, which every loop-side entry point also holds (``_exclusive``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import errno as _errno
+import os
 import threading
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Protocol, cast
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
 from ..constants import Event, ReconnectStop, SecurityMechanism, SocketType
 from ..error import ProtocolError, ZMQError
@@ -81,6 +84,9 @@ FLUSH_BATCH = 1024
 #: Chunks at least this large are written as memoryviews (asyncio slices what it cannot send).
 _VIEW_MIN = 16 * 1024
 #: Inbound messages written per ``_deliver`` turn is unbounded: a read is at most 64 KiB.
+#: At most this many chunks per ``os.writev`` (POSIX guarantees IOV_MAX >= 16; Linux has 1024).
+_IOV_MAX = 1024
+_os_writev = getattr(os, "writev", None)
 
 _EV_HANDSHAKE_SUCCEEDED = int(Event.HANDSHAKE_SUCCEEDED)
 _EV_HANDSHAKE_FAILED_PROTOCOL = int(Event.HANDSHAKE_FAILED_PROTOCOL)
@@ -91,6 +97,9 @@ _EV_DISCONNECTED = int(Event.DISCONNECTED)
 
 class CoreLike(Protocol):
     """What the network side needs from ``SocketCore`` (contracts.md)."""
+
+    #: Messages a peer wrote straight from the owner's thread (statistics).
+    direct_writes: int
 
     @property
     def options(self) -> Any: ...
@@ -210,8 +219,44 @@ def make_mechanism(options: Any, handler_bound: bool = False) -> tuple[Mechanism
     return NullMechanism(zap=policy is not ZapPolicy.SKIP), policy
 
 
+def _unsent_part(chunks: list[bytes | memoryview], sent: int) -> list[bytes | memoryview]:
+    """What ``writev(chunks)`` left unwritten after ``sent`` bytes."""
+    for i, chunk in enumerate(chunks):
+        size = len(chunk)
+        if sent < size:
+            rest = chunks[i:]
+            if sent:
+                rest[0] = memoryview(chunk)[sent:]
+            return rest
+        sent -= size
+    return []
+
+
 def _noop(pipe: Pipe) -> None:
     """Pipe callback of a peer that is gone."""
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _exclusive(
+    method: Callable[Concatenate[Peer, _P], _R],
+) -> Callable[Concatenate[Peer, _P], _R]:
+    """Run a loop-side entry point of ``Peer`` holding the peer's lock.
+
+    The owner thread of a sync socket may write a reply straight to the socket
+    (``Peer._write_from_owner``); the lock makes that exclusive with everything the loop does
+    with the Connection, the pipe's outbound queue and the transport.
+    """
+
+    def locked(self: Peer, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    locked.__name__ = method.__name__
+    locked.__doc__ = method.__doc__
+    return locked
 
 
 class PipeFlow(asyncio.BufferedProtocol):
@@ -310,14 +355,17 @@ class Peer(PipeFlow):
         "_broken",
         "_conn",
         "_direct",
+        "_direct_fd",
         "_fd",
         "_inline_ok",
         "_linger_handle",
+        "_lock",
         "_on_closed",
         "_owner",
         "_reconnect",
         "_timer",
         "_timer_at",
+        "_unsent",
         "_view",
         "_zap",
         "_zap_policy",
@@ -369,6 +417,13 @@ class Peer(PipeFlow):
         self._flush_scheduled = False
         #: Input arrived since the last inline flush: the next activation may flush at once.
         self._inline_ok = False
+        #: Held by the loop in every entry point and by the owner thread while it writes a
+        #: reply itself (``_write_from_owner``); reentrant because entries nest (close → flush).
+        self._lock = threading.RLock()
+        #: The socket's fd when the owner thread may write to it directly, else -1.
+        self._direct_fd = -1
+        #: What a direct write could not send: the loop writes it before anything else.
+        self._unsent: list[bytes | memoryview] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
         self._linger_handle: asyncio.TimerHandle | None = None
@@ -403,6 +458,7 @@ class Peer(PipeFlow):
 
     # -- asyncio.BufferedProtocol --------------------------------------------------------------
 
+    @_exclusive
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._view = _shared_receive_buffer()
         # uvloop's transports implement asyncio.Transport without subclassing it.
@@ -415,6 +471,12 @@ class Peer(PipeFlow):
             from ..transports import peer_address
 
             self.peer_address = peer_address(sock)
+            if _os_writev is not None:
+                # asyncio's selector transports write only from our own calls (under our
+                # lock) or while their buffer is non-empty, so an owner thread that finds the
+                # buffer empty, holding the lock, may write to the fd itself. (uvloop's
+                # transports keep state in libuv, which is not thread-safe: never there.)
+                self._direct_fd = self._fd
         if self._closing and self._linger_pipe() is None:
             # Closed before the transport existed, with nothing to deliver.
             transport.abort()
@@ -438,6 +500,7 @@ class Peer(PipeFlow):
         self._direct = False
         return self._view
 
+    @_exclusive
     def buffer_updated(self, nbytes: int) -> None:
         assert self._loop is not None
         self._inline_ok = True
@@ -449,11 +512,13 @@ class Peer(PipeFlow):
             self._conn.receive_data(self._view[:nbytes], self._loop.time())
         self._after_io()
 
+    @_exclusive
     def eof_received(self) -> bool:
         self._conn.receive_eof()
         self._after_io()
         return False  # let the transport close itself
 
+    @_exclusive
     def connection_lost(self, exc: Exception | None) -> None:
         conn = self._conn
         if not conn.closed and not self._closing:
@@ -517,9 +582,66 @@ class Peer(PipeFlow):
                     {"message": "purezmq: flush failed", "exception": exc, "protocol": self}
                 )
             return
+        if self._inline_ok and self._direct_fd >= 0 and self._write_from_owner():
+            return
         self._flush_scheduled = True
         self._hop(self._flush)
 
+    def _write_from_owner(self) -> bool:
+        """The owner thread of a sync socket sends its reply to the socket itself.
+
+        A request/reply turn otherwise costs two thread hand-offs per side (owner → I/O thread
+        to send, I/O thread → owner on the answer); writing here saves the first, which is most
+        of what a sync round trip costs beyond pyzmq's. Only the first write after input comes
+        here (``_inline_ok``), so streams of sends stay batched by the loop. Returns False to
+        let the loop flush instead: the loop holds the lock, the transport still buffers older
+        bytes, or the connection is not in its plain running state.
+        """
+        if not self._lock.acquire(False):
+            return False
+        try:
+            transport = self._transport
+            pipe = self._pipe
+            if (
+                self._done
+                or self._closing
+                or self._write_paused
+                or self._backlog is not None
+                or self._unsent is not None
+                or transport is None
+                or pipe is None
+                or not self._conn.ready
+                or transport.get_write_buffer_size()
+            ):
+                return False
+            self._inline_ok = False
+            msgs = pipe.read_many(FLUSH_BATCH)
+            send = self._conn.send_message
+            for msg in msgs:
+                send(msg)
+            # As in _flush, the pipe must be found empty: only a sleeping reader is activated
+            # by the next write. Whatever came meanwhile is the loop's to send.
+            more = len(msgs) == FLUSH_BATCH or pipe.check_read()
+            self._core.direct_writes += len(msgs)
+            data = self._conn.data_to_send()
+            chunks = data[:_IOV_MAX]
+            try:
+                sent = _os_writev(self._direct_fd, chunks) if chunks else 0  # type: ignore[misc]
+            except OSError:
+                # Full (EAGAIN) or broken: the loop writes it all through the transport, which
+                # waits for room, or reports the error and ends the connection its usual way.
+                sent = 0
+            unsent = _unsent_part(chunks, sent) + data[_IOV_MAX:]
+            if unsent or more or pipe.peer_closed:
+                # The loop writes the rest first, then goes on draining the pipe.
+                self._unsent = unsent or None
+                self._flush_scheduled = True
+                self._core.call_soon(self._flush)
+            return True
+        finally:
+            self._lock.release()
+
+    @_exclusive
     def _flush(self) -> None:
         """Drain the pipe into the Connection; one writelines for everything."""
         self._flush_scheduled = False
@@ -570,6 +692,11 @@ class Peer(PipeFlow):
     def _write_out(self) -> None:
         data = self._conn.data_to_send()
         transport = self._transport
+        unsent = self._unsent
+        if unsent is not None:
+            # A direct write from the owner thread stopped short: its rest goes first.
+            self._unsent = None
+            data = unsent + data
         if not data or transport is None:
             return
         if len(data) == 1:
@@ -596,6 +723,7 @@ class Peer(PipeFlow):
         if deadline is not None and self._loop is not None and not self._done:
             self._timer = self._loop.call_at(deadline, self._on_timer)
 
+    @_exclusive
     def _on_timer(self) -> None:
         assert self._loop is not None
         due = self._timer_at
@@ -677,6 +805,7 @@ class Peer(PipeFlow):
         """ZAP pipe callback (the handler's thread): its reply arrived."""
         self._hop(self._zap_reply_ready)
 
+    @_exclusive
     def _zap_reply_ready(self) -> None:
         zap = self._zap
         if zap is None or self._done:
@@ -778,6 +907,7 @@ class Peer(PipeFlow):
 
     # -- closing ------------------------------------------------------------------------------
 
+    @_exclusive
     def close(self, linger: int = 0, on_closed: Callable[[], None] | None = None) -> None:
         """Close on the I/O loop: with ``linger`` ms (-1 = forever) to send what is queued.
 
@@ -821,6 +951,7 @@ class Peer(PipeFlow):
         self._flush_scheduled = False
         self._flush()
 
+    @_exclusive
     def disconnect_requested(self, reason: str = "") -> None:
         """The socket side drops this connection (I/O loop): ``"protocol"`` = never reconnect.
 
@@ -841,6 +972,7 @@ class Peer(PipeFlow):
         if self._transport is not None:
             self._transport.close()  # asyncio flushes the write buffer before closing
 
+    @_exclusive
     def _linger_expired(self) -> None:
         self._linger_handle = None
         if not self._done and self._transport is not None:

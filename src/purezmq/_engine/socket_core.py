@@ -85,6 +85,7 @@ class SocketCore:
         "_sessions",
         "commands_processed",
         "ctx",
+        "direct_writes",
         "last_endpoint",
         "options",
         "pattern",
@@ -128,6 +129,8 @@ class SocketCore:
         self._monitors: list[Any] = []
         self.last_endpoint = ""
         self.wakeups_sent = 0
+        #: Messages this socket's peers wrote from the owner thread (``Peer._write_from_owner``).
+        self.direct_writes = 0
         self.commands_processed = 0
         if isinstance(signal, LoopSignal):
             # Create the loop's Wakeup on the owner loop now: add_reader is not thread-safe,
@@ -682,6 +685,7 @@ class SocketCore:
             "wakeups_sent": self.wakeups_sent,
             "signal_wakes": int(getattr(self.signal, "wakes", 0)),
             "commands_processed": self.commands_processed,
+            "direct_writes": self.direct_writes,
             "mailbox_depth": len(self._mailbox),
             "pipes": len(self._pipes),
             "inbound_queued": sum(p.read_pending() for p in self._pipes),
