@@ -25,11 +25,15 @@ import os
 import socket
 import sys
 import threading
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
+from ..constants import Errno
+from ..error import ZMQError
 from . import wakeup as _wakeup
 
 _get_running_loop = asyncio._get_running_loop
+_get_ident = threading.get_ident
 
 # Windows cannot interrupt Lock.acquire with Ctrl-C: wait in slices there so the interpreter
 # gets to run signal handlers between them.
@@ -203,9 +207,11 @@ class LoopSignal(_FdSignal):
     wake-up either runs before ``prepare_to_sleep()`` (whose re-check then sees the work) or
     after the waiter is registered (and resolves it). ``wake()`` resolves *every* current
     waiter: a socket may have a blocked sender and a blocked receiver at once; each re-checks.
+    A front-end may use ``sleep()`` (prepare_to_sleep plus waiter) and ``forget()`` instead
+    of ``wait()`` to spare a coroutine frame; the same rule holds.
     """
 
-    __slots__ = ("_thread", "_waiters", "_wakeup", "loop", "wakes")
+    __slots__ = ("_thread", "_tid_loop", "_waiters", "_wakeup", "loop", "wakes")
 
     def __init__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         super().__init__()
@@ -216,19 +222,26 @@ class LoopSignal(_FdSignal):
         self._waiters: list[asyncio.Future[None]] = []
         #: The thread the loop ran on when a waiter was last registered (0: none yet).
         self._thread = 0
+        # asyncio's own loops say which thread runs them (``_thread_id``, None when stopped):
+        # one attribute read answers ``runs_here`` exactly. Others (uvloop) keep it private.
+        self._tid_loop: Any = loop if isinstance(loop, asyncio.BaseEventLoop) else None
         self.wakes = 0
 
     def runs_here(self) -> bool:
         """Whether the calling thread is running ``loop`` (a cheap, conservative test).
 
         ``asyncio._get_running_loop()`` costs a ``getpid()`` system call on CPython 3.11 (its
-        fork check), and a request/reply round trip asked it twice on each side. ``waiter()``
-        runs on the loop's thread and records it, so "same thread as the last waiter, and the
-        loop is running" answers the question without the system call. False only means "ask
+        fork check), and a request/reply round trip asked it twice on each side. asyncio's own
+        loops record their thread (``_thread_id``); for other loops, ``waiter()`` runs on the
+        loop's thread and records it, so "same thread as the last waiter, and the loop is
+        running" answers the question without the system call. False only means "ask
         ``_get_running_loop()``". Assumes, like ``Peer``'s ``_loop_thread``, that a loop is
         not restarted on another thread while a coroutine still waits here.
         """
-        return self._thread == threading.get_ident() and self.loop.is_running()
+        tid_loop = self._tid_loop
+        if tid_loop is not None:
+            return tid_loop._thread_id == _get_ident()  # type: ignore[no-any-return]
+        return self._thread == _get_ident() and self.loop.is_running()
 
     def _get_wakeup(self) -> _wakeup.Wakeup:
         w = self._wakeup
@@ -246,8 +259,19 @@ class LoopSignal(_FdSignal):
         pfd = self._pollfd
         if pfd is not None:
             pfd.set()  # getsockopt(FD) users (aiozmq-style integrations) poll this directly
-        if self.runs_here() or _get_running_loop() is self.loop:
-            self._wake_here()
+        # runs_here() inlined for asyncio's loops: this runs on every delivery to a sleeper.
+        tid_loop = self._tid_loop
+        if (
+            tid_loop._thread_id == _get_ident()
+            if tid_loop is not None
+            else self.runs_here() or _get_running_loop() is self.loop
+        ):
+            waiters = self._waiters
+            if waiters:
+                self._waiters = []
+                for fut in waiters:
+                    if not fut.done():
+                        fut.set_result(None)
         else:
             self._get_wakeup().call_soon(self._wake_here)
 
@@ -260,11 +284,42 @@ class LoopSignal(_FdSignal):
                     fut.set_result(None)
 
     def waiter(self) -> asyncio.Future[None]:
-        """Create and register a waiter Future (owner loop, right after ``prepare_to_sleep``)."""
+        """Create and register a waiter Future (owner loop, right after ``prepare_to_sleep``).
+
+        Whoever awaits it and stops waiting early (cancelled, timed out) calls ``forget``.
+        """
         fut: asyncio.Future[None] = self.loop.create_future()
         self._waiters.append(fut)
-        self._thread = threading.get_ident()
+        if self._tid_loop is None:
+            self._thread = _get_ident()
         return fut
+
+    def sleep(self, prepare_to_sleep: Callable[[], bool]) -> asyncio.Future[None] | None:
+        """``prepare_to_sleep()`` then ``waiter()`` in one call (owner loop): the Future to
+        await, or None when work arrived meanwhile (retry at once). The front-end's blocking
+        recv comes here once per message of a request/reply exchange, hence one call, not
+        three. Raises ``ZMQError(EINVAL)`` when not called on ``loop``.
+        """
+        tid_loop = self._tid_loop
+        if tid_loop is not None:
+            if tid_loop._thread_id != _get_ident():
+                raise _wrong_loop()
+        elif not self.runs_here() and _get_running_loop() is not self.loop:
+            raise _wrong_loop()
+        if not prepare_to_sleep():
+            return None
+        fut: asyncio.Future[None] = self.loop.create_future()
+        self._waiters.append(fut)
+        if tid_loop is None:
+            self._thread = _get_ident()
+        return fut
+
+    def forget(self, fut: asyncio.Future[None]) -> None:
+        """Stop waiting on ``fut`` (a waiter whose coroutine gave up: cancelled, timed out)."""
+        if not fut.done():
+            fut.cancel()
+        if fut in self._waiters:
+            self._waiters.remove(fut)
 
     async def wait(self, timeout: float | None = None) -> bool:
         """Wait for ``wake()`` (or ``timeout`` seconds); True when woken. Cancel-safe."""
@@ -278,14 +333,15 @@ class LoopSignal(_FdSignal):
         except asyncio.TimeoutError:
             return False
         finally:
-            if not fut.done():
-                fut.cancel()
-            if fut in self._waiters:
-                self._waiters.remove(fut)
+            self.forget(fut)
 
     def close(self) -> None:
         """Release the fd, if any (the loop's Wakeup is shared and stays)."""
         self._pollfd = None
+
+
+def _wrong_loop() -> Exception:
+    return ZMQError(Errno.EINVAL, "this asyncio socket belongs to another event loop")
 
 
 __all__ = ["LoopSignal", "OwnerSignal", "ThreadSignal"]

@@ -87,6 +87,10 @@ class _LateLoopSignal:
         if self._fd is not None:
             self._fd.clear()
 
+    def forget(self, fut: asyncio.Future[None]) -> None:
+        if self._inner is not None:
+            self._inner.forget(fut)
+
     def bind(self) -> LoopSignal:
         loop = asyncio.get_running_loop()
         inner = self._inner
@@ -237,22 +241,41 @@ class Socket(SocketBase):
             raise Again()
         core = self._core
         timeout = core.options.rcvtimeo
-        deadline = None if timeout < 0 else monotonic() + timeout / 1000.0
+        if timeout < 0:
+            return await self._recv_blocking()
+        deadline = monotonic() + timeout / 1000.0
         while True:
-            if deadline is None:
-                # _sleep's untimed case inline: one coroutine frame less per blocked recv,
-                # which is every recv of a request/reply round trip.
-                signal = _bound(self._signal)
-                if core.prepare_to_sleep():
-                    await signal.wait()
-                self._check_closed()
-            else:
-                await self._sleep(deadline, "recv")
+            await self._sleep(deadline, "recv")
             # No await between taking the message and returning it: a cancellation can only
             # land while waiting, when nothing was taken yet.
             msg = core.try_recv()
             if msg is not None:
                 return msg  # type: ignore[no-any-return]
+
+    async def _recv_blocking(self) -> list[bytes]:
+        """``_recv_slow`` without a timeout or flags (``recv`` has its own copy inline)."""
+        core = self._core
+        while True:
+            fut = self._waiter()
+            if fut is not None:
+                try:
+                    await fut
+                except BaseException:
+                    self._signal.forget(fut)
+                    raise
+            if self._closed:
+                self._check_closed()
+            msg = core.try_recv()
+            if msg is not None:
+                return msg  # type: ignore[no-any-return]
+
+    def _waiter(self) -> asyncio.Future[None] | None:
+        """Declare the owner asleep: a waiter Future to await, or None when work arrived
+        meanwhile (then retry at once). Checks the socket is used from its own loop."""
+        signal = self._signal
+        if type(signal) is not LoopSignal:
+            signal = _bound(signal)
+        return signal.sleep(self._core.prepare_to_sleep)
 
     # ---- send ------------------------------------------------------------------------------
 
@@ -371,10 +394,31 @@ class Socket(SocketBase):
         if parts:
             frame = parts.popleft()
         else:
-            self._check_closed()
-            msg = self._core.try_recv()
+            if self._closed:
+                self._check_closed()
+            core = self._core
+            msg = core.try_recv()
             if msg is None:
-                msg = await self._recv_slow(flags)
+                if flags or core.options.rcvtimeo >= 0:
+                    msg = await self._recv_slow(flags)
+                else:
+                    # _recv_blocking inline: no coroutine frame of its own, because a
+                    # request/reply round trip blocks in every recv. Cancel-safe: a message
+                    # leaves the queue only in try_recv, with no await before it is returned.
+                    signal = self._signal
+                    if type(signal) is not LoopSignal:
+                        signal = _bound(signal)
+                    while msg is None:
+                        fut = signal.sleep(core.prepare_to_sleep)
+                        if fut is not None:
+                            try:
+                                await fut
+                            except BaseException:
+                                signal.forget(fut)
+                                raise
+                        if self._closed:
+                            self._check_closed()
+                        msg = core.try_recv()
             if len(msg) > 1:
                 parts.extend(msg[1:])
             frame = msg[0]
@@ -403,10 +447,15 @@ class Socket(SocketBase):
         """Receive a whole message as a list of frames."""
         msg = self._take_rest()
         if msg is None:
-            self._check_closed()
-            msg = self._core.try_recv()
+            if self._closed:
+                self._check_closed()
+            core = self._core
+            msg = core.try_recv()
             if msg is None:
-                msg = await self._recv_slow(flags)
+                if flags or core.options.rcvtimeo >= 0:
+                    msg = await self._recv_slow(flags)
+                else:
+                    msg = await self._recv_blocking()
         if copy:
             return msg
         props = self._message_properties()

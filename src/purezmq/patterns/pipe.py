@@ -74,6 +74,7 @@ class Pipe:
         "on_read_activated",
         "on_write_activated",
         "peer",
+        "peer_closed",
         "peer_type",
         "routing_id",
         "session",
@@ -84,6 +85,10 @@ class Pipe:
         self._out = outbound
         #: The other end of this pipe.
         self.peer: Pipe = self
+        #: The other end will write no more (what is queued can still be read). A plain
+        #: attribute, not a property over the channel: the engine asks it after every flush
+        #: and every read activation. Set by the other end's ``close()``.
+        self.peer_closed = False
         #: Called (on the writer's thread) when a message arrives while this end slept as reader.
         self.on_read_activated: Activation = _nothing
         #: Called (on the reader's thread) when our outbound queue drained to LWM while this end
@@ -115,9 +120,13 @@ class Pipe:
             channel.reader_asleep = False
         msg = queue.popleft()
         if channel.writer_asleep and len(queue) <= channel.lwm:
-            channel.writer_asleep = False
-            self.peer.on_write_activated(self.peer)
+            self.wake_writer()
         return msg
+
+    def wake_writer(self) -> None:
+        """The inbound queue drained to LWM under a writer asleep at HWM: wake it (reader)."""
+        self._in.writer_asleep = False
+        self.peer.on_write_activated(self.peer)
 
     def read_many(self, limit: int) -> list[Any]:
         """Pop up to ``limit`` whole messages at once (the engine's batched flush).
@@ -159,11 +168,6 @@ class Pipe:
     def read_pending(self) -> int:
         """How many messages wait to be read."""
         return len(self._in.queue)
-
-    @property
-    def peer_closed(self) -> bool:
-        """The other end will write no more (what is queued can still be read)."""
-        return self._in.closed
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -235,6 +239,8 @@ class Pipe:
         """Say we will write no more; wakes the other end if it sleeps as reader."""
         channel = self._out
         channel.closed = True
+        # Before reading ``reader_asleep``: a reader woken below must see it.
+        self.peer.peer_closed = True
         if channel.reader_asleep:
             channel.reader_asleep = False
             self.peer.on_read_activated(self.peer)

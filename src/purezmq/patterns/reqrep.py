@@ -186,6 +186,10 @@ class Req(Dealer):
     def recv(self) -> Message | None:
         if not self._receiving_reply:
             raise self._efsm("no request is outstanding; send() a request before recv()")
+        if self._pending is None and not self._fq._active:
+            # No pipe is readable: the usual state of the first recv after send() (whose drain
+            # put the reply pipe to sleep), so a blocking recv comes here on every request.
+            return None
         msg = self._next_reply()
         if msg is None:
             return None
@@ -246,26 +250,52 @@ class Rep(Pattern):
             msg = fq.read()
             if msg is None:
                 return None
-            # The delimiter is the first empty frame that is followed by a body frame; a request
-            # without one is silently discarded (libzmq rep_t rolls it back).
-            delimiter = -1
-            for i in range(len(msg) - 1):
-                if not msg[i]:
-                    delimiter = i
-                    break
-            if delimiter < 0:
-                self.stats_dropped += 1
-                continue
-            self._backtrace = msg[: delimiter + 1]
-            self._reply_pipe = fq.last_in
-            return msg[delimiter + 1 :]
+            body = self._parse_request(msg)
+            if body is not None:
+                return body
+
+    def _parse_request(self, msg: Message) -> Message | None:
+        """Split a request just read from ``_fq`` into its envelope (kept for the reply) and
+        its body; None (and dropped) when it has no delimiter."""
+        # The delimiter is the first empty frame that is followed by a body frame; a request
+        # without one is silently discarded (libzmq rep_t rolls it back).
+        delimiter = -1
+        for i in range(len(msg) - 1):
+            if not msg[i]:
+                delimiter = i
+                break
+        if delimiter < 0:
+            self.stats_dropped += 1
+            return None
+        self._backtrace = msg[: delimiter + 1]
+        self._reply_pipe = self._fq.last_in
+        return msg[delimiter + 1 :]
 
     def recv(self) -> Message | None:
         if self._sending_reply:
             raise self._efsm("send() the reply to the last request before receiving the next")
-        body = self._next_request()
-        if body is None:
-            return None
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            body = pending
+        else:
+            fq = self._fq
+            msg = fq.read()
+            if msg is None:
+                return None
+            if not msg[0] and len(msg) > 1:
+                # Straight from a REQ, [b"", body...]: _parse_request's common case inline
+                # (one call less per request).
+                self._backtrace = msg[:1]
+                self._reply_pipe = fq.last_in
+                body = msg[1:]
+            else:
+                parsed = self._parse_request(msg)
+                if parsed is None:
+                    parsed = self._next_request()  # dropped: read on
+                    if parsed is None:
+                        return None
+                body = parsed
         self._sending_reply = True
         self.stats_in += 1
         return body

@@ -1,0 +1,106 @@
+"""The asyncio front-end's blocking paths: waiter bookkeeping and loop checks."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import pytest
+
+import purezmq
+import purezmq.asyncio as azmq
+from purezmq import ZMQError
+
+
+@pytest.fixture(params=["asyncio", "uvloop"])
+def run(request: pytest.FixtureRequest) -> Iterator[Callable[[Callable[[], Awaitable[Any]]], Any]]:
+    if request.param == "uvloop":
+        uvloop = pytest.importorskip("uvloop")
+        loop = uvloop.new_event_loop()
+    else:
+        loop = asyncio.new_event_loop()
+
+    def runner(fn: Callable[[], Awaitable[Any]]) -> Any:
+        async def guarded() -> Any:
+            return await asyncio.wait_for(fn(), 10)
+
+        return loop.run_until_complete(guarded())
+
+    try:
+        yield runner
+    finally:
+        loop.close()
+
+
+async def _pair(ctx: azmq.Context, a: int, b: int) -> Any:
+    s1 = ctx.socket(a)
+    s2 = ctx.socket(b)
+    s1.linger = s2.linger = 0
+    addr = f"inproc://aio-waiters-{id(s1)}"
+    s1.bind(addr)
+    s2.connect(addr)
+    return s1, s2
+
+
+@pytest.mark.parametrize("multipart", [False, True])
+def test_cancelled_blocking_recv_leaves_no_waiter(run: Any, multipart: bool) -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        a, b = await _pair(ctx, purezmq.PAIR, purezmq.PAIR)
+        for _ in range(3):
+            task = asyncio.ensure_future(b.recv_multipart() if multipart else b.recv())
+            await asyncio.sleep(0)
+            assert len(b._signal._waiters) == 1  # really blocked
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert b._signal._waiters == []
+        await a.send(b"after")
+        assert await b.recv() == b"after"
+        ctx.destroy(0)
+
+    run(main)
+
+
+def test_blocking_recv_on_another_loop_is_refused() -> None:
+    holder: dict[str, Any] = {}
+
+    async def make() -> None:
+        ctx = azmq.Context()
+        holder["ctx"] = ctx
+        holder["pair"] = await _pair(ctx, purezmq.PAIR, purezmq.PAIR)
+
+    async def use() -> None:
+        _, b = holder["pair"]
+        with pytest.raises(ZMQError) as info:
+            await b.recv()
+        assert "another event loop" in str(info.value)
+        with pytest.raises(ZMQError):
+            await b.recv_multipart()
+
+    asyncio.run(make())
+    try:
+        asyncio.run(use())
+    finally:
+        holder["ctx"].destroy(0)
+
+
+def test_rep_replies_along_a_routed_envelope(run: Any) -> None:
+    # A DEALER speaking for a REQ sends [id, "", body]: REP must keep the whole envelope.
+    async def main() -> None:
+        ctx = azmq.Context()
+        rep, dealer = await _pair(ctx, purezmq.REP, purezmq.DEALER)
+        await dealer.send_multipart([b"hop", b"", b"ping"])
+        assert await rep.recv_multipart() == [b"ping"]
+        await rep.send(b"pong")
+        assert await dealer.recv_multipart() == [b"hop", b"", b"pong"]
+        # No delimiter at all: dropped, the next request is served.
+        await dealer.send_multipart([b"junk"])
+        await dealer.send_multipart([b"", b"ok"])
+        assert await rep.recv() == b"ok"
+        await rep.send(b"done")
+        assert await dealer.recv_multipart() == [b"", b"done"]
+        ctx.destroy(0)
+
+    run(main)
