@@ -261,6 +261,16 @@ def fair_queue(
     send_b([b"B", b"0", b"end"])
     for i in range(flood):
         send_a([b"A", b"%d" % i, b"end"])
+    # Fair-queuing is about messages *available*: wait until every message reached the
+    # receiver's pipes, or a GIL-bound I/O thread that delivers B's message one loop turn after
+    # A's flood lets a fast reader take the whole flood first (seen with both cores loaded).
+    # libzmq has no such counter; its I/O threads deliver without waiting for the reader.
+    receiver = getattr(recv, "__self__", None)
+    core = getattr(receiver, "_core", None)
+    if net.lib == "purezmq" and core is not None:
+        net.wait_until(
+            lambda: core.statistics()["inbound_queued"] >= flood + 1, "all messages queued"
+        )
     position = None
     a_seen = 0
     for n in range(flood + 1):

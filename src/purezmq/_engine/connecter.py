@@ -243,6 +243,11 @@ class Connecter:
             sock.close()
             # As if the connection was lost at once: the peer reports and we retry.
             peer.connection_lost(exc)
+        except asyncio.CancelledError:
+            # Closed while the transport was being made: a transport that exists already
+            # closed (or detached) the socket, else nobody owns it but us.
+            sock.close()
+            raise
 
     async def _wait_connected(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
         """Until the non-blocking connect resolves (writable), bounded by CONNECT_TIMEOUT."""
@@ -311,6 +316,10 @@ class Connecter:
         self._closed = True
         if self.peer is not None:
             self._cancel_attempts()
+            if done is not None and pipe is not None and pipe.read_pending() and not self.peer.pipe:
+                # Closed mid-handshake: the peer delivers what was queued once the handshake
+                # is done (Peer._on_handshake takes the linger pipe), within LINGER.
+                self.linger_pipe = pipe
             self.peer.close(linger, done)
             return
         in_flight = self._task is not None or self._retry_handle is not None

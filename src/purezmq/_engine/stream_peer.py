@@ -24,7 +24,7 @@ from typing import cast
 
 from ..constants import Event
 from ..patterns.pipe import Pipe
-from .peer import RECV_BUFFER_SIZE, CoreLike, PeerOwner, PipeFlow
+from .peer import RECV_BUFFER_SIZE, CoreLike, PeerOwner, PipeFlow, abort_after_made
 
 FLUSH_BATCH = 1024
 _EV_DISCONNECTED = int(Event.DISCONNECTED)
@@ -84,7 +84,7 @@ class StreamPeer(PipeFlow):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports implement asyncio.Transport without subclassing it.
         self._transport = transport = cast(asyncio.Transport, transport)
-        self._loop = asyncio.get_running_loop()
+        self._loop = loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         sock = transport.get_extra_info("socket")
         if sock is not None:
@@ -93,7 +93,7 @@ class StreamPeer(PipeFlow):
 
             self.peer_address = peer_address(sock)
         if self._closing:
-            transport.abort()
+            abort_after_made(transport, loop)
             return
         pipe = self._owner.get_pipe(self)
         metadata: dict[str, bytes] = {}
