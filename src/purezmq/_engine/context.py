@@ -53,6 +53,26 @@ _JOIN_TIMEOUT = 5.0
 _live: weakref.WeakSet[ContextCore] = weakref.WeakSet()
 
 
+def io_loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
+    """The event loop the I/O thread of a sync Context runs: uvloop when installed (the
+    ``speed`` extra), else asyncio's default.
+
+    uvloop's loop iteration is C where asyncio's is Python; every sync request/reply turn
+    crosses it on both sides, so the sync API's latency drops by about a quarter (performance
+    issue, ``purezmq bench --test lat``). ``PUREZMQ_IO_LOOP=asyncio`` keeps the stdlib loop
+    (to rule uvloop out when chasing a problem).
+    """
+    if os.environ.get("PUREZMQ_IO_LOOP", "").lower() != "asyncio":
+        try:
+            import uvloop
+        except ImportError:
+            pass
+        else:
+            factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+            return factory
+    return asyncio.new_event_loop
+
+
 def _after_fork_in_child() -> None:
     for ctx in list(_live):
         ctx._mark_forked()
@@ -167,7 +187,7 @@ class ContextCore:
         factory = self._loop_factory
 
         def main() -> None:
-            loop = factory() if factory is not None else asyncio.new_event_loop()
+            loop = (factory or io_loop_factory())()
             asyncio.set_event_loop(loop)
             box.append(_wakeup.for_loop(loop))
             ready.set()
@@ -175,8 +195,12 @@ class ContextCore:
                 loop.run_forever()
             finally:
                 try:
-                    for task in asyncio.all_tasks(loop):
+                    tasks = asyncio.all_tasks(loop)
+                    for task in tasks:
                         task.cancel()
+                    if tasks:
+                        # Let them run their cleanup (a connect attempt closes its socket).
+                        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
                     loop.run_until_complete(loop.shutdown_asyncgens())
                 finally:
                     box[0].close()

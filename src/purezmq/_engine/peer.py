@@ -56,6 +56,7 @@ from ..zmtp import (
 )
 from ..zmtp import Event as ZmtpEvent
 from ..zmtp.zap import ZAP_ENDPOINT, ZapPolicy, build_request, parse_reply, zap_policy
+from .signal import ThreadSignal
 
 _ZAP_NAME = ZAP_ENDPOINT.removeprefix("inproc://")
 
@@ -230,6 +231,18 @@ def _unsent_part(chunks: list[bytes | memoryview], sent: int) -> list[bytes | me
             return rest
         sent -= size
     return []
+
+
+def abort_after_made(transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+    """Abort a transport from inside ``connection_made``, one loop turn later.
+
+    uvloop's ``create_connection(sock=...)`` attaches the Python socket to the transport only
+    after ``connection_made`` returns; aborting inside it closes the fd first, and the socket
+    object, never detached, later closes that fd number again (whoever owns it by then) with a
+    ResourceWarning (uvloop issues 645/738). Reading stops now: nothing reaches the protocol.
+    """
+    transport.pause_reading()
+    loop.call_soon(transport.abort)
 
 
 def _noop(pipe: Pipe) -> None:
@@ -471,22 +484,25 @@ class Peer(PipeFlow):
             from ..transports import peer_address
 
             self.peer_address = peer_address(sock)
-            if _os_writev is not None:
-                # asyncio's selector transports write only from our own calls (under our
-                # lock) or while their buffer is non-empty, so an owner thread that finds the
-                # buffer empty, holding the lock, may write to the fd itself. (uvloop's
-                # transports keep state in libuv, which is not thread-safe: never there.)
+            if _os_writev is not None and isinstance(
+                getattr(self._core, "signal", None), ThreadSignal
+            ):
+                # A sync socket's owner thread may write replies itself (_write_from_owner).
+                # Both asyncio's selector transports and uvloop's write to the fd only from
+                # our own write() calls (made under our lock) or while their write buffer is
+                # non-empty (asyncio's buffer, libuv's write queue), so an owner that finds
+                # the buffer empty, holding the lock, is the only writer.
                 self._direct_fd = self._fd
         if self._closing and self._linger_pipe() is None:
             # Closed before the transport existed, with nothing to deliver.
-            transport.abort()
+            abort_after_made(transport, loop)
             return
         if self._broken is not None:
             # A local configuration problem: retrying cannot help.
             self._core.emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, self._broken.errno, self.endpoint)
             self._reconnect = False
             self._conn.close()
-            transport.abort()
+            abort_after_made(transport, loop)
             return
         self._conn.start(loop.time())
         self._after_io()
@@ -500,17 +516,18 @@ class Peer(PipeFlow):
         self._direct = False
         return self._view
 
-    @_exclusive
     def buffer_updated(self, nbytes: int) -> None:
         assert self._loop is not None
-        self._inline_ok = True
-        if self._direct:
-            self._direct = False
-            self._conn.receive_buffered(nbytes, self._loop.time())
-        else:
-            # The Connection copies what it keeps, so the buffer is reused for the next read.
-            self._conn.receive_data(self._view[:nbytes], self._loop.time())
-        self._after_io()
+        with self._lock:  # as @_exclusive, without its extra call on the hottest entry
+            self._inline_ok = True
+            if self._direct:
+                self._direct = False
+                self._conn.receive_buffered(nbytes, self._loop.time())
+            else:
+                # The Connection copies what it keeps, so the buffer is reused for the next
+                # read.
+                self._conn.receive_data(self._view[:nbytes], self._loop.time())
+            self._after_io()
 
     @_exclusive
     def eof_received(self) -> bool:
@@ -549,7 +566,8 @@ class Peer(PipeFlow):
         if messages and self._pipe is not None:
             self._deliver(messages)
         self._write_out()
-        self._rearm_timer()
+        if conn.next_deadline() != self._timer_at:
+            self._rearm_timer()
 
     def _deliver(self, messages: list[list[bytes]]) -> None:
         stash = self._stash
@@ -612,6 +630,9 @@ class Peer(PipeFlow):
                 or pipe is None
                 or not self._conn.ready
                 or transport.get_write_buffer_size()
+                # uvloop closes the fd as soon as the transport closes (before
+                # connection_lost): a closing transport's fd number may be reused already.
+                or transport.is_closing()
             ):
                 return False
             self._inline_ok = False
@@ -631,7 +652,10 @@ class Peer(PipeFlow):
                 # Full (EAGAIN) or broken: the loop writes it all through the transport, which
                 # waits for room, or reports the error and ends the connection its usual way.
                 sent = 0
-            unsent = _unsent_part(chunks, sent) + data[_IOV_MAX:]
+            if len(chunks) == 1 and sent == len(chunks[0]):
+                unsent = data[_IOV_MAX:]  # the usual case: one chunk, all of it written
+            else:
+                unsent = _unsent_part(chunks, sent) + data[_IOV_MAX:]
             if unsent or more or pipe.peer_closed:
                 # The loop writes the rest first, then goes on draining the pipe.
                 self._unsent = unsent or None
@@ -1013,4 +1037,11 @@ class Peer(PipeFlow):
             on_closed()
 
 
-__all__ = ["CoreLike", "Peer", "PeerOwner", "connection_options", "make_mechanism"]
+__all__ = [
+    "CoreLike",
+    "Peer",
+    "PeerOwner",
+    "abort_after_made",
+    "connection_options",
+    "make_mechanism",
+]

@@ -151,7 +151,12 @@ class SocketCore:
 
     def _on_read_activated(self, pipe: Pipe) -> None:
         """Pipe callback (the writer's thread): our end got a message while we slept on it."""
-        self._post(_READ, pipe)
+        # ``_post`` inlined: once per incoming message of a request/reply turn.
+        self._mailbox.append((_READ, pipe, None))
+        if self._asleep:
+            self._asleep = False
+            self.wakeups_sent += 1
+            self.signal.wake()
 
     def _on_write_activated(self, pipe: Pipe) -> None:
         """Pipe callback (the reader's thread): our outbound queue drained to LWM."""

@@ -45,6 +45,7 @@ from .frame import Frame, MessageTracker
 
 #: Returned for ``track=True``: purezmq never shares a buffer, so it is always done.
 _TRACKER = MessageTracker()
+_set_attr = object.__setattr__
 
 if TYPE_CHECKING:
     from .context import Context
@@ -160,17 +161,23 @@ class Socket(SocketBase):
             raise
         self._sent()
 
-    def _recv_whole(self, flags: int) -> list[bytes]:
-        """Take one whole message from the core, blocking per RCVTIMEO unless DONTWAIT."""
+    def _recv_whole(self, flags: int, tried: bool = False) -> list[bytes]:
+        """Take one whole message from the core, blocking per RCVTIMEO unless DONTWAIT.
+
+        ``tried``: the caller's own ``try_recv`` just found nothing (skip a second attempt).
+        """
         self._check_closed()
         core = self._core
-        msg = core.try_recv()
-        if msg is not None:
-            return msg  # type: ignore[no-any-return]
+        if not tried:
+            msg = core.try_recv()
+            if msg is not None:
+                return msg  # type: ignore[no-any-return]
         if flags & DONTWAIT:
             raise Again()
-        deadline = self._deadline(core.options.rcvtimeo)
-        self._blocking = True
+        timeout_ms = core.options.rcvtimeo
+        deadline = None if timeout_ms < 0 else monotonic() + timeout_ms / 1000.0
+        # The flag term() looks at skips the option-attribute __setattr__ (twice per call).
+        _set_attr(self, "_blocking", True)
         try:
             while True:
                 self._sleep(deadline, "recv")
@@ -178,7 +185,7 @@ class Socket(SocketBase):
                 if msg is not None:
                     return msg  # type: ignore[no-any-return]
         finally:
-            self._blocking = False
+            _set_attr(self, "_blocking", False)
 
     # ---- send ------------------------------------------------------------------------------
 
@@ -290,7 +297,7 @@ class Socket(SocketBase):
         else:
             msg = None if self._closed else self._core.try_recv()
             if msg is None:
-                msg = self._recv_whole(flags)
+                msg = self._recv_whole(flags, tried=not self._closed)
             if len(msg) > 1:
                 parts.extend(msg[1:])
             frame = msg[0]
@@ -321,7 +328,7 @@ class Socket(SocketBase):
         if msg is None:
             msg = None if self._closed else self._core.try_recv()
             if msg is None:
-                msg = self._recv_whole(flags)
+                msg = self._recv_whole(flags, tried=not self._closed)
         if copy:
             return msg
         props = self._message_properties()

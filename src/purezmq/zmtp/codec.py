@@ -42,6 +42,7 @@ _NOT_LONG = 0xFF ^ FLAG_LONG
 _FIVE_ZEROS = bytes(5)
 #: Header of a final short frame, by body size.
 _SHORT_HEADERS = tuple(bytes((0, size)) for size in range(256))
+_SHORT_MORE_HEADERS = tuple(bytes((FLAG_MORE, size)) for size in range(256))
 
 
 class DecoderState(IntEnum):
@@ -108,8 +109,15 @@ class FrameEncoder:
                 small += _SHORT_HEADERS[size]
                 small += body
                 return
+        small = self.buffer
         for i, body in enumerate(frames):
-            self.frame(body, FLAG_MORE if i < last else 0)
+            size = len(body)
+            if size <= 255:
+                # Envelopes and short bodies: the header is precomputed, as above.
+                small += _SHORT_MORE_HEADERS[size] if i < last else _SHORT_HEADERS[size]
+                small += body
+            else:
+                self.frame(body, FLAG_MORE if i < last else 0)
 
     def command(self, body: BytesLike) -> None:
         """Queue a command frame (never with MORE, spec §5)."""

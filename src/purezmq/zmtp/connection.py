@@ -364,7 +364,10 @@ class Connection:
             self._process_traffic_safely(frames)
             self._fail(exc)
             return
-        self._process_traffic_safely(frames)
+        try:
+            self._process_traffic(frames)
+        except ProtocolError as exc:
+            self._fail(exc)
 
     def _receive_wrapped(self, data: BytesLike) -> None:
         """Traffic after the handshake of a mechanism that wraps frames (CURVE)."""
