@@ -36,7 +36,8 @@ from ..constants import Event, ReconnectStop, SocketType
 from ..endpoint import parse
 from ..patterns.pipe import Pipe
 from ..transports import SocketSettings, StreamEndpoint, check_stream, new_connect_socket, resolve
-from .peer import CoreLike, Peer
+from .owner_writes import new_peer
+from .peer import CoreLike
 
 _IN_PROGRESS = frozenset({_errno.EINPROGRESS, _errno.EAGAIN, _errno.EWOULDBLOCK})
 _INT_MAX = 2**31 - 1
@@ -230,7 +231,7 @@ class Connecter:
 
             peer = StreamPeer(core, self.endpoint, self)
         else:
-            peer = Peer(core, self.endpoint, self)
+            peer = new_peer(core, self.endpoint, self)
         self.peer = peer
         self._task = None
         if self._closed:

@@ -29,6 +29,7 @@ from ..patterns.pipe import Pipe
 from ..transports import BoundSocket, SocketSettings, check_stream, tune_accepted
 from ..transports import bind as transport_bind
 from .connecter import _linger_token
+from .owner_writes import new_peer
 from .peer import CoreLike, Peer
 
 #: Connections accepted per readable event before yielding to the rest of the loop.
@@ -186,7 +187,7 @@ class Listener:
 
             peer: Any = StreamPeer(self._core, self.endpoint, self)
         else:
-            peer = Peer(self._core, self.endpoint, self)
+            peer = new_peer(self._core, self.endpoint, self)
         self.peers.add(peer)
         assert self._loop is not None
         self._loop.create_task(self._attach_transport(conn, peer))

@@ -23,20 +23,18 @@ Thread affinity: everything runs on the I/O loop except the two pipe callbacks
 (``on_read_activated``/``on_write_activated``), which the pattern's owner thread calls. They
 hop to the loop — directly with ``loop.call_soon`` when already on the loop's thread (the
 asyncio API), otherwise through the ContextCore's thread-safe ``call_soon`` (one cheap wake-up,
-never a Future). One exception, for request/reply latency: the first write after input from a
-sync socket's owner thread is written to the fd by that thread (``_write_from_owner``), holding
-the peer's lock, which every loop-side entry point also holds (``_exclusive``).
+never a Future). Peers of sync sockets are ``ThreadPeer``s (``owner_writes.py``), whose owner
+thread writes its replies to the fd itself; ``new_peer`` picks the class.
 """
 
 from __future__ import annotations
 
 import asyncio
 import errno as _errno
-import os
 import threading
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
+from typing import Any, Protocol, cast
 
 from ..constants import Event, ReconnectStop, SecurityMechanism, SocketType
 from ..error import ProtocolError, ZMQError
@@ -56,7 +54,6 @@ from ..zmtp import (
 )
 from ..zmtp import Event as ZmtpEvent
 from ..zmtp.zap import ZAP_ENDPOINT, ZapPolicy, build_request, parse_reply, zap_policy
-from .signal import ThreadSignal
 
 _ZAP_NAME = ZAP_ENDPOINT.removeprefix("inproc://")
 
@@ -85,9 +82,6 @@ FLUSH_BATCH = 1024
 #: Chunks at least this large are written as memoryviews (asyncio slices what it cannot send).
 _VIEW_MIN = 16 * 1024
 #: Inbound messages written per ``_deliver`` turn is unbounded: a read is at most 64 KiB.
-#: At most this many chunks per ``os.writev`` (POSIX guarantees IOV_MAX >= 16; Linux has 1024).
-_IOV_MAX = 1024
-_os_writev = getattr(os, "writev", None)
 
 _EV_HANDSHAKE_SUCCEEDED = int(Event.HANDSHAKE_SUCCEEDED)
 _EV_HANDSHAKE_FAILED_PROTOCOL = int(Event.HANDSHAKE_FAILED_PROTOCOL)
@@ -220,19 +214,6 @@ def make_mechanism(options: Any, handler_bound: bool = False) -> tuple[Mechanism
     return NullMechanism(zap=policy is not ZapPolicy.SKIP), policy
 
 
-def _unsent_part(chunks: list[bytes | memoryview], sent: int) -> list[bytes | memoryview]:
-    """What ``writev(chunks)`` left unwritten after ``sent`` bytes."""
-    for i, chunk in enumerate(chunks):
-        size = len(chunk)
-        if sent < size:
-            rest = chunks[i:]
-            if sent:
-                rest[0] = memoryview(chunk)[sent:]
-            return rest
-        sent -= size
-    return []
-
-
 def abort_after_made(transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
     """Abort a transport from inside ``connection_made``, one loop turn later.
 
@@ -247,29 +228,6 @@ def abort_after_made(transport: asyncio.Transport, loop: asyncio.AbstractEventLo
 
 def _noop(pipe: Pipe) -> None:
     """Pipe callback of a peer that is gone."""
-
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _exclusive(
-    method: Callable[Concatenate[Peer, _P], _R],
-) -> Callable[Concatenate[Peer, _P], _R]:
-    """Run a loop-side entry point of ``Peer`` holding the peer's lock.
-
-    The owner thread of a sync socket may write a reply straight to the socket
-    (``Peer._write_from_owner``); the lock makes that exclusive with everything the loop does
-    with the Connection, the pipe's outbound queue and the transport.
-    """
-
-    def locked(self: Peer, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with self._lock:
-            return method(self, *args, **kwargs)
-
-    locked.__name__ = method.__name__
-    locked.__doc__ = method.__doc__
-    return locked
 
 
 class PipeFlow(asyncio.BufferedProtocol):
@@ -368,17 +326,14 @@ class Peer(PipeFlow):
         "_broken",
         "_conn",
         "_direct",
-        "_direct_fd",
         "_fd",
         "_inline_ok",
         "_linger_handle",
-        "_lock",
         "_on_closed",
         "_owner",
         "_reconnect",
         "_timer",
         "_timer_at",
-        "_unsent",
         "_view",
         "_zap",
         "_zap_policy",
@@ -430,13 +385,6 @@ class Peer(PipeFlow):
         self._flush_scheduled = False
         #: Input arrived since the last inline flush: the next activation may flush at once.
         self._inline_ok = False
-        #: Held by the loop in every entry point and by the owner thread while it writes a
-        #: reply itself (``_write_from_owner``); reentrant because entries nest (close → flush).
-        self._lock = threading.RLock()
-        #: The socket's fd when the owner thread may write to it directly, else -1.
-        self._direct_fd = -1
-        #: What a direct write could not send: the loop writes it before anything else.
-        self._unsent: list[bytes | memoryview] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
         self._linger_handle: asyncio.TimerHandle | None = None
@@ -471,7 +419,6 @@ class Peer(PipeFlow):
 
     # -- asyncio.BufferedProtocol --------------------------------------------------------------
 
-    @_exclusive
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._view = _shared_receive_buffer()
         # uvloop's transports implement asyncio.Transport without subclassing it.
@@ -484,15 +431,6 @@ class Peer(PipeFlow):
             from ..transports import peer_address
 
             self.peer_address = peer_address(sock)
-            if _os_writev is not None and isinstance(
-                getattr(self._core, "signal", None), ThreadSignal
-            ):
-                # A sync socket's owner thread may write replies itself (_write_from_owner).
-                # Both asyncio's selector transports and uvloop's write to the fd only from
-                # our own write() calls (made under our lock) or while their write buffer is
-                # non-empty (asyncio's buffer, libuv's write queue), so an owner that finds
-                # the buffer empty, holding the lock, is the only writer.
-                self._direct_fd = self._fd
         if self._closing and self._linger_pipe() is None:
             # Closed before the transport existed, with nothing to deliver.
             abort_after_made(transport, loop)
@@ -518,24 +456,20 @@ class Peer(PipeFlow):
 
     def buffer_updated(self, nbytes: int) -> None:
         assert self._loop is not None
-        with self._lock:  # as @_exclusive, without its extra call on the hottest entry
-            self._inline_ok = True
-            if self._direct:
-                self._direct = False
-                self._conn.receive_buffered(nbytes, self._loop.time())
-            else:
-                # The Connection copies what it keeps, so the buffer is reused for the next
-                # read.
-                self._conn.receive_data(self._view[:nbytes], self._loop.time())
-            self._after_io()
+        self._inline_ok = True
+        if self._direct:
+            self._direct = False
+            self._conn.receive_buffered(nbytes, self._loop.time())
+        else:
+            # The Connection copies what it keeps, so the buffer is reused for the next read.
+            self._conn.receive_data(self._view[:nbytes], self._loop.time())
+        self._after_io()
 
-    @_exclusive
     def eof_received(self) -> bool:
         self._conn.receive_eof()
         self._after_io()
         return False  # let the transport close itself
 
-    @_exclusive
     def connection_lost(self, exc: Exception | None) -> None:
         conn = self._conn
         if not conn.closed and not self._closing:
@@ -600,72 +534,9 @@ class Peer(PipeFlow):
                     {"message": "purezmq: flush failed", "exception": exc, "protocol": self}
                 )
             return
-        if self._inline_ok and self._direct_fd >= 0 and self._write_from_owner():
-            return
         self._flush_scheduled = True
         self._hop(self._flush)
 
-    def _write_from_owner(self) -> bool:
-        """The owner thread of a sync socket sends its reply to the socket itself.
-
-        A request/reply turn otherwise costs two thread hand-offs per side (owner → I/O thread
-        to send, I/O thread → owner on the answer); writing here saves the first, which is most
-        of what a sync round trip costs beyond pyzmq's. Only the first write after input comes
-        here (``_inline_ok``), so streams of sends stay batched by the loop. Returns False to
-        let the loop flush instead: the loop holds the lock, the transport still buffers older
-        bytes, or the connection is not in its plain running state.
-        """
-        if not self._lock.acquire(False):
-            return False
-        try:
-            transport = self._transport
-            pipe = self._pipe
-            if (
-                self._done
-                or self._closing
-                or self._write_paused
-                or self._backlog is not None
-                or self._unsent is not None
-                or transport is None
-                or pipe is None
-                or not self._conn.ready
-                or transport.get_write_buffer_size()
-                # uvloop closes the fd as soon as the transport closes (before
-                # connection_lost): a closing transport's fd number may be reused already.
-                or transport.is_closing()
-            ):
-                return False
-            self._inline_ok = False
-            msgs = pipe.read_many(FLUSH_BATCH)
-            send = self._conn.send_message
-            for msg in msgs:
-                send(msg)
-            # As in _flush, the pipe must be found empty: only a sleeping reader is activated
-            # by the next write. Whatever came meanwhile is the loop's to send.
-            more = len(msgs) == FLUSH_BATCH or pipe.check_read()
-            self._core.direct_writes += len(msgs)
-            data = self._conn.data_to_send()
-            chunks = data[:_IOV_MAX]
-            try:
-                sent = _os_writev(self._direct_fd, chunks) if chunks else 0  # type: ignore[misc]
-            except OSError:
-                # Full (EAGAIN) or broken: the loop writes it all through the transport, which
-                # waits for room, or reports the error and ends the connection its usual way.
-                sent = 0
-            if len(chunks) == 1 and sent == len(chunks[0]):
-                unsent = data[_IOV_MAX:]  # the usual case: one chunk, all of it written
-            else:
-                unsent = _unsent_part(chunks, sent) + data[_IOV_MAX:]
-            if unsent or more or pipe.peer_closed:
-                # The loop writes the rest first, then goes on draining the pipe.
-                self._unsent = unsent or None
-                self._flush_scheduled = True
-                self._core.call_soon(self._flush)
-            return True
-        finally:
-            self._lock.release()
-
-    @_exclusive
     def _flush(self) -> None:
         """Drain the pipe into the Connection; one writelines for everything."""
         self._flush_scheduled = False
@@ -716,11 +587,6 @@ class Peer(PipeFlow):
     def _write_out(self) -> None:
         data = self._conn.data_to_send()
         transport = self._transport
-        unsent = self._unsent
-        if unsent is not None:
-            # A direct write from the owner thread stopped short: its rest goes first.
-            self._unsent = None
-            data = unsent + data
         if not data or transport is None:
             return
         if len(data) == 1:
@@ -747,7 +613,6 @@ class Peer(PipeFlow):
         if deadline is not None and self._loop is not None and not self._done:
             self._timer = self._loop.call_at(deadline, self._on_timer)
 
-    @_exclusive
     def _on_timer(self) -> None:
         assert self._loop is not None
         due = self._timer_at
@@ -829,7 +694,6 @@ class Peer(PipeFlow):
         """ZAP pipe callback (the handler's thread): its reply arrived."""
         self._hop(self._zap_reply_ready)
 
-    @_exclusive
     def _zap_reply_ready(self) -> None:
         zap = self._zap
         if zap is None or self._done:
@@ -931,7 +795,6 @@ class Peer(PipeFlow):
 
     # -- closing ------------------------------------------------------------------------------
 
-    @_exclusive
     def close(self, linger: int = 0, on_closed: Callable[[], None] | None = None) -> None:
         """Close on the I/O loop: with ``linger`` ms (-1 = forever) to send what is queued.
 
@@ -975,7 +838,6 @@ class Peer(PipeFlow):
         self._flush_scheduled = False
         self._flush()
 
-    @_exclusive
     def disconnect_requested(self, reason: str = "") -> None:
         """The socket side drops this connection (I/O loop): ``"protocol"`` = never reconnect.
 
@@ -996,7 +858,6 @@ class Peer(PipeFlow):
         if self._transport is not None:
             self._transport.close()  # asyncio flushes the write buffer before closing
 
-    @_exclusive
     def _linger_expired(self) -> None:
         self._linger_handle = None
         if not self._done and self._transport is not None:

@@ -1,0 +1,202 @@
+"""``ThreadPeer``: the connection of a sync socket, whose owner thread writes replies itself.
+
+A sync request/reply turn otherwise crosses threads twice per side: the owner hands its reply
+to the I/O thread, which writes it; the I/O thread hands the answer back. Writing the first
+message after input straight to the fd from the owner thread saves the first crossing, most
+of what a blocking round trip cost beyond pyzmq's (performance issue: sync REQ↔REP 2.41× →
+1.78× on the asyncio loop). Streams of sends stay batched by the loop: only the first send
+after input comes here.
+
+Why it is safe (contracts.md, "Owner-thread writes"):
+
+* a reentrant lock is held by every loop-side entry point that touches the Connection, the
+  engine end's outbound queue or the transport (the overrides below); the owner only *tries*
+  it and otherwise hops to the loop as usual;
+* both asyncio's selector transports and uvloop's write to the fd only from our own
+  ``write()`` calls (made under the lock) or while their write buffer is non-empty (asyncio's
+  buffer, libuv's write queue): an owner that finds the buffer empty, holding the lock, is the
+  only writer;
+* never to a closing transport: uvloop closes the fd as soon as the transport closes, before
+  ``connection_lost``, and the number may be reused;
+* what a short ``writev`` leaves goes into ``_unsent``, which the loop writes before anything
+  else.
+
+Sockets of the asyncio API are plain ``Peer``s: no lock, their replies go out inline on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from typing import Any
+
+from ..patterns.pipe import Pipe
+from .peer import FLUSH_BATCH, CoreLike, Peer, PeerOwner
+from .signal import ThreadSignal
+
+#: At most this many chunks per ``os.writev`` (POSIX guarantees IOV_MAX >= 16; Linux has 1024).
+_IOV_MAX = 1024
+_os_writev = getattr(os, "writev", None)
+
+
+def new_peer(core: CoreLike, endpoint: str, owner: PeerOwner) -> Peer:
+    """The ZMTP peer for a new connection of ``core``: a ``ThreadPeer`` when a thread owns the
+    socket (the sync API) and the platform has ``writev``, else a ``Peer``."""
+    if _os_writev is not None and isinstance(getattr(core, "signal", None), ThreadSignal):
+        return ThreadPeer(core, endpoint, owner)
+    return Peer(core, endpoint, owner)
+
+
+def _unsent_part(chunks: list[bytes | memoryview], sent: int) -> list[bytes | memoryview]:
+    """What ``writev(chunks)`` left unwritten after ``sent`` bytes."""
+    for i, chunk in enumerate(chunks):
+        size = len(chunk)
+        if sent < size:
+            rest = chunks[i:]
+            if sent:
+                rest[0] = memoryview(chunk)[sent:]
+            return rest
+        sent -= size
+    return []
+
+
+class ThreadPeer(Peer):
+    """A ``Peer`` whose owner thread may write its replies to the socket itself."""
+
+    __slots__ = ("_direct_fd", "_lock", "_unsent")
+
+    def __init__(self, core: CoreLike, endpoint: str, owner: PeerOwner) -> None:
+        super().__init__(core, endpoint, owner)
+        #: Reentrant: loop entry points nest (close → _flush).
+        self._lock = threading.RLock()
+        #: The fd the owner thread may write to, once connected; else -1.
+        self._direct_fd = -1
+        #: What a direct write could not send: the loop writes it before anything else.
+        self._unsent: list[bytes | memoryview] | None = None
+
+    # -- loop-side entry points, under the lock ------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        with self._lock:
+            super().connection_made(transport)
+            if self._fd >= 0 and not transport.is_closing():
+                self._direct_fd = self._fd
+
+    def buffer_updated(self, nbytes: int) -> None:
+        with self._lock:
+            super().buffer_updated(nbytes)
+
+    def eof_received(self) -> bool:
+        with self._lock:
+            return super().eof_received()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        with self._lock:
+            super().connection_lost(exc)
+
+    def _flush(self) -> None:
+        with self._lock:
+            super()._flush()
+
+    def _on_timer(self) -> None:
+        with self._lock:
+            super()._on_timer()
+
+    def _zap_reply_ready(self) -> None:
+        with self._lock:
+            super()._zap_reply_ready()
+
+    def close(self, linger: int = 0, on_closed: Any = None) -> None:
+        with self._lock:
+            super().close(linger, on_closed)
+
+    def disconnect_requested(self, reason: str = "") -> None:
+        with self._lock:
+            super().disconnect_requested(reason)
+
+    def _linger_expired(self) -> None:
+        with self._lock:
+            super()._linger_expired()
+
+    def _write_out(self) -> None:
+        unsent = self._unsent
+        if unsent is not None:
+            # A direct write from the owner thread stopped short: its rest goes first.
+            self._unsent = None
+            transport = self._transport
+            if transport is not None:
+                for chunk in unsent:
+                    transport.write(chunk)
+        super()._write_out()
+
+    # -- the owner thread -----------------------------------------------------------------------
+
+    def _on_read_activated(self, pipe: Pipe) -> None:
+        """Pipe callback (owner thread): the socket wrote into a pipe we had drained."""
+        if (
+            self._inline_ok
+            and not self._flush_scheduled
+            and self._direct_fd >= 0
+            and threading.get_ident() != self._loop_thread
+            and self._write_from_owner()
+        ):
+            return
+        super()._on_read_activated(pipe)
+
+    def _write_from_owner(self) -> bool:
+        """Encode what the pipe holds and write it to the fd from this (the owner's) thread.
+
+        Returns False to let the loop flush instead: the loop holds the lock, the transport
+        still buffers older bytes, or the connection is not in its plain running state.
+        """
+        if not self._lock.acquire(False):
+            return False
+        try:
+            transport = self._transport
+            pipe = self._pipe
+            if (
+                self._done
+                or self._closing
+                or self._write_paused
+                or self._backlog is not None
+                or self._unsent is not None
+                or transport is None
+                or pipe is None
+                or not self._conn.ready
+                or transport.get_write_buffer_size()
+                or transport.is_closing()
+            ):
+                return False
+            self._inline_ok = False
+            msgs = pipe.read_many(FLUSH_BATCH)
+            send = self._conn.send_message
+            for msg in msgs:
+                send(msg)
+            # As in _flush, the pipe must be found empty: only a sleeping reader is activated
+            # by the next write. Whatever came meanwhile is the loop's to send.
+            more = len(msgs) == FLUSH_BATCH or pipe.check_read()
+            self._core.direct_writes += len(msgs)
+            data = self._conn.data_to_send()
+            chunks = data[:_IOV_MAX]
+            try:
+                sent = _os_writev(self._direct_fd, chunks) if chunks else 0  # type: ignore[misc]
+            except OSError:
+                # Full (EAGAIN) or broken: the loop writes it all through the transport, which
+                # waits for room, or reports the error and ends the connection its usual way.
+                sent = 0
+            if len(chunks) == 1 and sent == len(chunks[0]):
+                unsent = data[_IOV_MAX:]  # the usual case: one chunk, all of it written
+            else:
+                unsent = _unsent_part(chunks, sent) + data[_IOV_MAX:]
+            if unsent or more or pipe.peer_closed:
+                # The loop writes the rest first, then goes on draining the pipe.
+                self._unsent = unsent or None
+                self._flush_scheduled = True
+                self._core.call_soon(self._flush)
+            return True
+        finally:
+            self._lock.release()
+
+
+__all__ = ["ThreadPeer", "new_peer"]
