@@ -332,10 +332,16 @@ def test_wrapped_frames_under_curve(ctx: Ctx) -> None:
             finally:
                 seen(out, start)
 
-        def spy_data(data: bytes, out: list[tuple[int, bytes]], max_size: int) -> int:
+        def spy_data(
+            data: bytes,
+            out: list[tuple[int, bytes]],
+            max_size: int,
+            messages: list[list[bytes]] | None = None,
+        ) -> int:
+            # Commands never go to ``messages``, only whole one-part messages.
             start = len(out)
             try:
-                used: int = unwrap_data(data, out, max_size)
+                used: int = unwrap_data(data, out, max_size, messages)
             finally:
                 seen(out, start)
             return used

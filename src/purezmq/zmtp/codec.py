@@ -259,6 +259,20 @@ class FrameDecoder:
         if len(body) <= SPARE_MAX:
             self._spare = body
 
+    def complete(self, data: BytesLike, out: list[tuple[int, bytes]]) -> int:
+        """``decode`` only as much of ``data`` as finishes the unfinished frame (appended to
+        ``out``); returns the bytes used, all of ``data`` when it does not get that far. The
+        decoder is then ``idle``, and the caller may read whole frames from the rest itself."""
+        used = 0
+        total = len(data)
+        while used < total and (self._body is not None or self._buf):
+            # At least one byte: an empty command frame from libzmq 4.3.3/4.3.4 needs 9 header
+            # bytes, which bytes_needed does not know.
+            step = min(self.bytes_needed or 1, total - used)
+            self.decode(data[used : used + step], out)
+            used += step
+        return used
+
     def decode(self, data: BytesLike, out: list[tuple[int, bytes]]) -> None:
         body = self._body
         if body is not None:

@@ -372,17 +372,41 @@ class Connection:
     def _receive_wrapped(self, data: BytesLike) -> None:
         """Traffic after the handshake of a mechanism that wraps frames (CURVE)."""
         plain: list[tuple[int, bytes]] = []
+        messages = self._messages
+        direct = -1  # len(messages) before the mechanism appended whole messages itself
         try:
             try:
                 decoder = self._decoder
-                if decoder.idle:
-                    # Whole frames at the start are unwrapped in place, without the decoder
-                    # cutting out each body first; the decoder takes what is left.
-                    raw = data if type(data) is bytes else bytes(data)
-                    used = self._mechanism.unwrap_data(raw, plain, decoder.max_msg_size)
-                    if used == len(raw):
+                mechanism = self._mechanism
+                if not decoder.idle:
+                    # A frame cut by the previous read: the decoder finishes it (reads end
+                    # mid-frame more often than not), and the whole frames after it are read
+                    # in place as below.
+                    done: list[tuple[int, bytes]] = []
+                    used = decoder.complete(data, done)
+                    if done:
+                        first: list[tuple[int, bytes]] = []
+                        try:
+                            mechanism.unwrap_frames(done, first)
+                        finally:
+                            self._process_traffic(first)
+                        if self._state is not _READY:
+                            return
+                    if used == len(data):
                         return
-                    data = memoryview(raw)[used:] if used else raw
+                    data = data[used:]
+                raw = data if type(data) is bytes else bytes(data)
+                # Whole frames at the start are unwrapped in place, without the decoder
+                # cutting out each body first; the decoder takes what is left. With no message
+                # part pending, one-part messages go straight to the received messages.
+                if self._partial:
+                    used = mechanism.unwrap_data(raw, plain, decoder.max_msg_size)
+                else:
+                    direct = len(messages)
+                    used = mechanism.unwrap_data(raw, plain, decoder.max_msg_size, messages)
+                if used == len(raw):
+                    return
+                data = memoryview(raw)[used:] if used else raw
                 frames: list[tuple[int, bytes]] = []
                 decode_error: ProtocolError | None = None
                 try:
@@ -390,10 +414,16 @@ class Connection:
                 except ProtocolError as exc:
                     decode_error = exc
                 if frames:
-                    self._mechanism.unwrap_frames(frames, plain)
+                    mechanism.unwrap_frames(frames, plain)
                 if decode_error is not None:
                     raise decode_error
             finally:
+                if 0 <= direct < len(messages):
+                    # What _process_traffic does for frames: any frame proves the peer alive
+                    # (the last one was no PING if nothing came after it).
+                    self._timeout_deadline = None
+                    if not plain:
+                        self._ttl_deadline = None
                 # The frames before a bad one are delivered, as without wrapping.
                 self._process_traffic(plain)
         except ProtocolError as exc:

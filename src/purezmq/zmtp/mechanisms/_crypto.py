@@ -253,6 +253,7 @@ class MessageSealer:
         "_box",
         "_head_for",
         "_heads",
+        "_last",
         "_more",
         "_nonce",
         "_plain",
@@ -278,13 +279,17 @@ class MessageSealer:
         self._prefix = nonce_prefix
         self._head_for = head_for
         self._more = more_flag
-        scratch = bytearray(_PLAIN_AT + 1 + max(capacity, 0))
+        # Nonce, box, then (at ``_last``) the flags byte and body of a message's last frame,
+        # sealed out of place: that flags byte is 0 for good, so it is never written again.
+        room = 1 + max(capacity, 0)
+        scratch = bytearray(_PLAIN_AT + 2 * room)
         scratch[:_SHORT_AT] = nonce_prefix
         # Slice writes through a memoryview cost half those on the (exported) bytearray.
         self._view = memoryview(scratch)
         self._nonce: Any = None
         self._box: Any = None
         self._plain: Any = None
+        self._last: Any = None
         #: Heads of the frames sealed in the scratch buffer on the fast path, by body size.
         self._heads: tuple[bytes, ...] = ()
         #: The largest body sealed in the scratch buffer (larger ones: ``seal``).
@@ -294,6 +299,7 @@ class MessageSealer:
             self._nonce = _ffi.from_buffer(scratch)
             self._box = self._nonce + _TAG_AT
             self._plain = self._nonce + _PLAIN_AT
+            self._last = self._plain + room
             self.capacity = capacity
             self._heads = tuple(heads[: capacity + 1])
 
@@ -307,29 +313,31 @@ class MessageSealer:
         heads = self._heads
         short_sizes = len(heads)
         box = self._box
-        plain = self._plain
+        last_frame = self._last
         nonce_ptr = self._nonce
         shared = self._shared
         seal_one = self.seal_frame
         more = self._more
         # Locals: each global or attribute lookup is a measurable share of the per-frame cost.
+        pack_nonce = _pack_nonce_into
+        short_at = _SHORT_AT
+        body_at = _PLAIN_AT + (len(view) - _PLAIN_AT) // 2 + 1  # behind last_frame's flags
+        box_end = _PLAIN_AT + 1
         seal: Any = _sodium.crypto_box_easy_afternm if short_sizes else None
         for frames in messages:
-            last = len(frames) - 1
-            if not last:
+            if len(frames) == 1:
                 body = frames[0]
                 size = len(body)
                 if size < short_sizes:
-                    # The common case, inlined: one small frame.
-                    _pack_nonce_into(view, _SHORT_AT, nonce)
-                    view[_PLAIN_AT] = 0
-                    end = _PLAIN_AT + 1 + size
-                    view[_PLAIN_AT + 1 : end] = body
-                    seal(box, plain, size + 1, nonce_ptr, shared)
+                    # The common case, inlined: a one-frame message, small.
+                    pack_nonce(view, short_at, nonce)
+                    view[body_at : body_at + size] = body
+                    seal(box, last_frame, size + 1, nonce_ptr, shared)
                     out += heads[size]
-                    out += view[_SHORT_AT:end]
+                    out += view[short_at : box_end + size]
                     nonce += 1
                     continue
+            last = len(frames) - 1
             for i, body in enumerate(frames):
                 seal_one(encoder, body, more if i < last else 0, nonce)
                 nonce += 1
@@ -491,13 +499,23 @@ class MessageOpener:
         return last_nonce
 
     def open_stream(
-        self, data: bytes, out: list[tuple[int, bytes]], last_nonce: int, max_size: int
+        self,
+        data: bytes,
+        out: list[tuple[int, bytes]],
+        last_nonce: int,
+        max_size: int,
+        messages: list[list[bytes]] | None = None,
     ) -> tuple[int, int]:
         """``open_frames`` straight from received bytes, without cutting out each frame body
         first: walks the whole short message frames (flags ``00``, as libzmq sends MESSAGE,
         spec mechanisms.md §3.8) at the start of ``data`` whose size is 33..``max_size``
         (-1: 255). Stops at the first other frame, a partial one, or the end, and returns
-        ``(bytes used, last nonce)``; what is left is for the caller's frame decoder."""
+        ``(bytes used, last nonce)``; what is left is for the caller's frame decoder.
+
+        With ``messages`` (the caller has no message part pending), each frame that is a whole
+        one-part message (inner flags byte mapped to 0) is appended to ``messages`` as
+        ``[payload]``, until the first frame that is not: from that one on, every frame goes to
+        ``out`` as without ``messages``, so the caller sees them in order."""
         if self.capacity < 0:
             return 0, last_nonce  # no libsodium handle: everything takes open_frames
         name = self._name
@@ -508,12 +526,17 @@ class MessageOpener:
         plain = self._plain
         payload = self._payload
         shared = self._shared
+        # Locals: each global or attribute lookup is a measurable share of the per-frame cost.
         unpack_head = _MESSAGE_HEAD.unpack_from
         pack_nonce = _pack_nonce_into
         open_box = _sodium.crypto_box_open_easy_afternm
         unpack = _ffi.unpack
         append = out.append
+        direct = messages is not None
+        deliver: Any = messages.append if messages is not None else None
         largest = 255 if max_size < 0 else min(max_size, 255)
+        # Boxes are read where they lie: pointer arithmetic costs less than slicing them out.
+        boxes = _ffi.from_buffer(data) + _BOX_AT
         pos = 0
         end = len(data) - 2
         while pos < end:
@@ -530,9 +553,14 @@ class MessageOpener:
             if nonce <= last_nonce:
                 raise MessageRejected("nonce", size, nonce, last_nonce)
             pack_nonce(nonce_buf, _SHORT_AT, nonce)
-            if open_box(plain, data[start + _BOX_AT : stop], size - _BOX_AT, nonce_ptr, shared):
+            if open_box(plain, boxes + start, size - _BOX_AT, nonce_ptr, shared):
                 raise MessageRejected("box", size, nonce, last_nonce)
-            append((flag_map[scratch[0]], unpack(payload, size - _MESSAGE_PLAIN_AT - 1)))
+            flags = flag_map[scratch[0]]
+            if direct and not flags:
+                deliver([unpack(payload, size - _MESSAGE_PLAIN_AT - 1)])
+            else:
+                direct = False
+                append((flags, unpack(payload, size - _MESSAGE_PLAIN_AT - 1)))
             last_nonce = nonce
             pos = stop
         return pos, last_nonce

@@ -136,11 +136,20 @@ class Mechanism:
             payload, more, command = self.decode_frame(body)
             out.append(((FLAG_MORE if more else 0) | (FLAG_COMMAND if command else 0), payload))
 
-    def unwrap_data(self, data: bytes, out: list[tuple[int, bytes]], max_size: int) -> int:
+    def unwrap_data(
+        self,
+        data: bytes,
+        out: list[tuple[int, bytes]],
+        max_size: int,
+        messages: list[list[bytes]] | None = None,
+    ) -> int:
         """``unwrap_frames`` for the whole frames at the start of received ``data``, read in
         place (an optional shortcut: the default takes none). Returns the bytes used; the rest
         goes through the frame decoder and ``unwrap_frames``. Frames larger than ``max_size``
-        (-1: no limit) must be left to the decoder, which rejects them."""
+        (-1: no limit) must be left to the decoder, which rejects them. With ``messages`` (no
+        message part is pending), the leading frames that are whole one-part messages may be
+        appended there as ``[payload]`` instead of to ``out``; once one frame went to ``out``,
+        all later ones must follow it there."""
         return 0
 
     # -- helpers for subclasses -----------------------------------------------------------------

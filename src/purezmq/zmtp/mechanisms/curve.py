@@ -261,12 +261,20 @@ class _CurveBase(Mechanism):
             self._peer_nonce = exc.last_nonce
             raise _message_error(exc) from None
 
-    def unwrap_data(self, data: bytes, out: list[tuple[int, bytes]], max_size: int) -> int:
+    def unwrap_data(
+        self,
+        data: bytes,
+        out: list[tuple[int, bytes]],
+        max_size: int,
+        messages: list[list[bytes]] | None = None,
+    ) -> int:
         opener = self._opener
         if opener is None:
             return 0
         try:
-            used, self._peer_nonce = opener.open_stream(data, out, self._peer_nonce, max_size)
+            used, self._peer_nonce = opener.open_stream(
+                data, out, self._peer_nonce, max_size, messages
+            )
         except _crypto.MessageRejected as exc:
             self._peer_nonce = exc.last_nonce
             raise _message_error(exc) from None
