@@ -232,3 +232,44 @@ def test_maxmsgsize_applies_to_the_payload(limit: int) -> None:
         assert got == [[bytes(limit)]]
         (event,) = b.events_received()
         assert isinstance(event, ProtocolFailure)
+
+
+@pytest.mark.parametrize("step", [1, 2, 7, 33, 64, 97, 255, 256, 1000])
+def test_received_in_reads_of_any_size(step: int) -> None:
+    """Reads that end mid-frame over and over: the decoder finishes each cut frame, the whole
+    frames after it are opened in place (one-part messages straight to the received list),
+    and the order holds."""
+    data, expected = _wire([0, 1, 64, 222, 223, 3000])
+    _, b = _pair()
+    got: list[list[bytes]] = []
+    for i in range(0, len(data), step):
+        b.receive_data(memoryview(data)[i : i + step], 10.0)
+        got += b.messages_received()
+    assert got == expected
+    assert not b.events_received()
+
+
+def test_one_part_messages_received_in_place_prove_the_peer_alive() -> None:
+    """Messages that skip the frame list still cancel the PING timeout, as any frame does."""
+    a, b = _pair()
+    b.handle_timer(10.0)  # our PING goes out; the peer must answer (or send anything) in time
+    assert b.next_deadline() is not None
+    deadline = b._timeout_deadline
+    assert deadline is not None
+    a.send_message([b"alive"])
+    b.receive_data(b"".join(bytes(c) for c in a.data_to_send()), 10.5)
+    assert b.messages_received() == [[b"alive"]]
+    assert b._timeout_deadline is None
+
+
+def test_decoder_complete_stops_at_the_end_of_the_cut_frame() -> None:
+    wire = encode_frame(b"x" * 300) + encode_frame(b"y" * 5) + encode_frame(b"z")
+    for cut in range(1, len(wire)):
+        decoder = FrameDecoder()
+        out: list[tuple[int, bytes]] = []
+        decoder.decode(wire[:cut], out)
+        rest = wire[cut:]
+        used = decoder.complete(rest, out)
+        assert decoder.idle or used == len(rest), cut
+        decoder.decode(rest[used:], out)
+        assert [body for _, body in out] == [b"x" * 300, b"y" * 5, b"z"], cut
