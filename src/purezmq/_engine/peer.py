@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import errno as _errno
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol, cast
@@ -324,6 +325,7 @@ class Peer(PipeFlow):
     __slots__ = (
         "_backlog",
         "_broken",
+        "_clock",
         "_conn",
         "_direct",
         "_fd",
@@ -369,6 +371,8 @@ class Peer(PipeFlow):
                 self._broken = exc
                 connection = Connection(core.socket_type, NullMechanism())
         self._conn = connection
+        #: The loop's clock (``loop.time``), set in connection_made.
+        self._clock: Callable[[], float] = time.monotonic
         #: Set in connection_made, on the loop's thread (whose shared buffer it is).
         self._view = _NO_BUFFER
         #: The last get_buffer() handed out the Connection's direct body buffer.
@@ -425,6 +429,10 @@ class Peer(PipeFlow):
         self._transport = transport = cast(asyncio.Transport, transport)
         loop = self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
+        # asyncio's loop.time() is a Python method around time.monotonic(): call the C function
+        # itself on every read (uvloop's own clock otherwise).
+        if type(loop).time is not asyncio.BaseEventLoop.time:
+            self._clock = loop.time
         sock = transport.get_extra_info("socket")
         if sock is not None:
             self._fd = sock.fileno()
@@ -455,14 +463,13 @@ class Peer(PipeFlow):
         return self._view
 
     def buffer_updated(self, nbytes: int) -> None:
-        assert self._loop is not None
         self._inline_ok = True
         if self._direct:
             self._direct = False
-            self._conn.receive_buffered(nbytes, self._loop.time())
+            self._conn.receive_buffered(nbytes, self._clock())
         else:
             # The Connection copies what it keeps, so the buffer is reused for the next read.
-            self._conn.receive_data(self._view[:nbytes], self._loop.time())
+            self._conn.receive_data(self._view[:nbytes], self._clock())
         self._after_io()
 
     def eof_received(self) -> bool:
