@@ -627,3 +627,22 @@ def test_frames_after_a_ping_in_the_same_read_cancel_its_ttl() -> None:
     assert conn.next_deadline() is None
     conn.receive_data(encode_frame(b"m") + encode_frame(commands.ping(30), FLAG_COMMAND), 2.0)
     assert conn.next_deadline() == pytest.approx(5.0)
+
+
+def test_has_data_to_send_tracks_data_to_send() -> None:
+    """The engine skips draining when ``has_data_to_send()`` is False: it must never be False
+    while ``data_to_send()`` has bytes (a PONG, a queued message, a 2 KiB body chunk)."""
+    a, b = connected_pair(SocketType.DEALER, SocketType.ROUTER)
+    assert not a.has_data_to_send() and a.data_to_send() == []
+    a.send_message([b"short"])
+    assert a.has_data_to_send()
+    assert a.data_to_send()
+    assert not a.has_data_to_send()
+    a.send_message([b"x" * 4096])  # a body queued as its own chunk
+    assert a.has_data_to_send()
+    transfer(a, b)
+    assert not a.has_data_to_send()
+    b.receive_data(encode_frame(b"\x04PING\x00\x00", FLAG_COMMAND))  # asks for a PONG
+    assert b.has_data_to_send()
+    assert b"PONG" in b"".join(bytes(c) for c in b.data_to_send())
+    assert not b.has_data_to_send()

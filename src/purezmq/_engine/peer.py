@@ -343,6 +343,9 @@ class Peer(PipeFlow):
         "peer_address",
     )
 
+    #: Bytes an owner-thread write left for the loop (``ThreadPeer``'s slot; never for a Peer).
+    _unsent: list[bytes | memoryview] | None = None
+
     def __init__(
         self,
         core: CoreLike,
@@ -506,7 +509,9 @@ class Peer(PipeFlow):
         messages = conn.messages_received()
         if messages and self._pipe is not None:
             self._deliver(messages)
-        self._write_out()
+        # Most input asks for no output (a PING does): skip the drain calls then.
+        if self._unsent is not None or conn.has_data_to_send():
+            self._write_out()
         if conn.next_deadline() != self._timer_at:
             self._rearm_timer()
 

@@ -721,6 +721,11 @@ class Connection:
         if not self.closed:
             self._end(_CLOSED, None)
 
+    def has_data_to_send(self) -> bool:
+        """Whether ``data_to_send()`` would return anything (cheaper than asking it)."""
+        encoder = self._encoder
+        return bool(self._wrap_queue or encoder.buffer or encoder._chunks)
+
     def data_to_send(self) -> list[bytes | memoryview]:
         """Bytes to write, in order (drains). Large payloads are the caller's own objects."""
         if self._wrap_queue:
