@@ -8,6 +8,7 @@ import pytest
 
 import purezmq
 import purezmq.asyncio
+from purezmq._sugar import OptionAttribute
 
 #: Calls that may wait: coroutines in the asyncio API, plain functions in the sync one.
 ASYNC_METHODS = {
@@ -33,7 +34,13 @@ ASYNC_ONLY = {"from_socket"}
 
 
 def _public(cls: type) -> set[str]:
-    return {n for n in dir(cls) if not n.startswith("_")}
+    """Public names, without the generated option attributes (one per option name)."""
+    return {
+        n
+        for n in dir(cls)
+        if not n.startswith("_")
+        and not isinstance(inspect.getattr_static(cls, n), OptionAttribute)
+    }
 
 
 def _params(fn: object) -> list[tuple[str, object, object]]:
