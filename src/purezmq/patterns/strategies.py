@@ -203,6 +203,19 @@ class LoadBalancer(_PipeArray):
         pipes = self._pipes
         while self._active:
             pipe = pipes[self._current]
+            # Pipe.write inline for a pipe with room (one call less per message sent); the same
+            # order: append first, then wake a sleeping reader. Full or CONFLATE: Pipe.write.
+            channel = pipe._out
+            queue = channel.queue
+            if not channel.conflate and (not channel.hwm or len(queue) < channel.hwm):
+                queue.append(msg)
+                if channel.reader_asleep:
+                    channel.reader_asleep = False
+                    peer = pipe.peer
+                    peer.on_read_activated(peer)
+                self.last_out = pipe
+                self._current = (self._current + 1) % self._active
+                return True
             if pipe.write(msg):
                 self.last_out = pipe
                 self._current = (self._current + 1) % self._active
