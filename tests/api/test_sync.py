@@ -8,13 +8,14 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 import purezmq as zmq
 from purezmq import ContextTerminated, ZMQError
+from purezmq._engine import SocketCore
 from purezmq.constants import Errno
 
 
@@ -37,21 +38,29 @@ def _pair(ctx: zmq.Context, a: int = zmq.PAIR, b: int = zmq.PAIR) -> tuple[Any, 
     return s1, s2
 
 
-def _wait_until(cond: Callable[[], bool], what: str, timeout: float = 5.0) -> None:
-    """Bounded wait for a condition another thread makes true (no fixed settle time)."""
-    deadline = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.001)
+def _falls_asleep(monkeypatch: pytest.MonkeyPatch, sock: Any) -> threading.Event:
+    """An Event set when ``sock``'s owner declares itself asleep (``prepare_to_sleep``), the
+    last step before a blocking recv/poll parks the thread."""
+    asleep = threading.Event()
+    core = sock._core
+    original = SocketCore.prepare_to_sleep
+
+    def prepare_to_sleep(self: SocketCore) -> bool:
+        sleeping = original(self)
+        if sleeping and self is core:
+            asleep.set()
+        return sleeping
+
+    monkeypatch.setattr(SocketCore, "prepare_to_sleep", prepare_to_sleep)
+    return asleep
 
 
-def _asleep(sock: Any) -> bool:
-    return bool(sock._core._asleep)
-
-
-def test_term_wakes_a_thread_blocked_in_recv(ctx: zmq.Context) -> None:
+def test_term_wakes_a_thread_blocked_in_recv(
+    ctx: zmq.Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sock = ctx.socket(zmq.PULL)
     sock.bind("inproc://blocked")
+    asleep = _falls_asleep(monkeypatch, sock)
     outcome: list[BaseException] = []
 
     def blocked() -> None:
@@ -64,7 +73,7 @@ def test_term_wakes_a_thread_blocked_in_recv(ctx: zmq.Context) -> None:
 
     t = threading.Thread(target=blocked)
     t.start()
-    _wait_until(lambda: _asleep(sock), "the thread to block in recv")
+    assert asleep.wait(5), "the thread never blocked in recv"
     ctx.term()  # returns once the woken thread closed its socket
     t.join(5)
     assert not t.is_alive()
@@ -78,14 +87,15 @@ def test_term_wakes_a_thread_blocked_in_recv(ctx: zmq.Context) -> None:
 )
 @pytest.mark.parametrize("call", ["recv", "poll", "poller"])
 def test_ctrl_c_interrupts_a_blocking_call_and_the_socket_survives(
-    ctx: zmq.Context, call: str
+    ctx: zmq.Context, call: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     a, b = _pair(ctx)
     main = threading.get_ident()
+    asleep = _falls_asleep(monkeypatch, b)
 
     def interrupt() -> None:
-        _wait_until(lambda: _asleep(b), "the main thread to block")
-        signal.pthread_kill(main, signal.SIGINT)
+        if asleep.wait(5):  # else the call below fails the test by not being interrupted
+            signal.pthread_kill(main, signal.SIGINT)
 
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     t = threading.Thread(target=interrupt)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import select
 import socket as pysocket
 import tempfile
 import time
@@ -161,13 +162,26 @@ class Net:
         """True if ``sock`` has no message readable within ``ms``."""
         return bool(sock.poll(ms, self.zmq.POLLIN) == 0)
 
-    def wait_until(self, predicate: Callable[[], bool], what: str) -> None:
-        """Poll ``predicate`` until true (bounded by DEADLINE_S)."""
+    def wait_until(self, predicate: Callable[[], bool], what: str, sock: Any = None) -> None:
+        """Until ``predicate()`` is true, bounded by DEADLINE_S.
+
+        With ``sock``, between tries it waits for that socket's ZMQ_FD to turn readable: both
+        libraries signal it when a command reaches the socket (a peer's pipe attached or
+        terminated), and reading EVENTS processes those commands and re-arms it. Without, the
+        predicate paces itself (it blocks on a poll of its own).
+        """
         deadline = time.monotonic() + DEADLINE_S
-        while not predicate():
-            if time.monotonic() > deadline:
+        fd = None if sock is None else sock.getsockopt(self.zmq.FD)
+        while True:
+            if sock is not None:
+                sock.getsockopt(self.zmq.EVENTS)
+            if predicate():
+                return
+            left = deadline - time.monotonic()
+            if left <= 0:
                 raise AssertionError(f"timed out waiting for {what}")
-            time.sleep(0.002)
+            if fd is not None:
+                select.select([fd], [], [], left)
 
     def sync_subscribers(self, pub: Any, subs: Sequence[Any], probe: bytes = b"") -> None:
         """Publish ``probe``-prefixed probes from ``pub`` until every SUB in ``subs`` got one,
@@ -244,6 +258,7 @@ def fair_queue(
     hello: bool = True,
     flood: int = 200,
     fair: bool = True,
+    receiver: Any = None,
 ) -> None:
     """Check fair-queuing at a receiver fed by two senders A and B.
 
@@ -251,7 +266,8 @@ def fair_queue(
     ``hello`` both senders first say hello and the receiver reads both (so both peers are
     attached). Then B sends one message and A floods ``flood`` messages, all three-frame: B's
     message must not wait behind A's whole flood (unless ``fair`` is false). Every message
-    arrives whole and A's in order.
+    arrives whole and A's in order. ``receiver`` is the receiving socket (default: the socket
+    ``recv`` is a method of).
     """
     if hello:
         send_a([b"A", b"hello", b"end"])
@@ -259,18 +275,14 @@ def fair_queue(
         hellos = sorted(tuple(recv()) for _ in range(2))
         assert hellos == [(b"A", b"hello", b"end"), (b"B", b"hello", b"end")]
     send_b([b"B", b"0", b"end"])
+    # Fair-queuing is about messages *available*: B's message is at the receiver before A's
+    # flood starts. (Otherwise a purezmq reader holding the GIL can take A's whole flood while
+    # its I/O thread, which already read B's message off the wire, waits to deliver it.)
+    if receiver is None:
+        receiver = recv.__self__  # type: ignore[attr-defined]
+    assert receiver.poll(DEADLINE_S * 1000, net.zmq.POLLIN), "B's message never arrived"
     for i in range(flood):
         send_a([b"A", b"%d" % i, b"end"])
-    # Fair-queuing is about messages *available*: wait until every message reached the
-    # receiver's pipes, or a GIL-bound I/O thread that delivers B's message one loop turn after
-    # A's flood lets a fast reader take the whole flood first (seen with both cores loaded).
-    # libzmq has no such counter; its I/O threads deliver without waiting for the reader.
-    receiver = getattr(recv, "__self__", None)
-    core = getattr(receiver, "_core", None)
-    if net.lib == "purezmq" and core is not None:
-        net.wait_until(
-            lambda: core.statistics()["inbound_queued"] >= flood + 1, "all messages queued"
-        )
     position = None
     a_seen = 0
     for n in range(flood + 1):

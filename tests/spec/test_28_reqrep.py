@@ -185,7 +185,7 @@ def test_req_malformed_reply_kills_connection(net: Net) -> None:
             return bool(exc.errno == net.zmq.EHOSTUNREACH)
         return False
 
-    net.wait_until(dropped, "the ROUTER to see the REQ's connection dropped")
+    net.wait_until(dropped, "the ROUTER to see the REQ's connection dropped", router)
     net.assert_again(req.recv)
 
 
@@ -236,6 +236,7 @@ def test_rep_fair_queues_requests(net: Net) -> None:
         recv,
         lambda m: dealers[0].send_multipart([b"", *m]),
         lambda m: dealers[1].send_multipart([b"", *m]),
+        receiver=rep,
     )
 
 
@@ -365,7 +366,7 @@ def test_dealer_discards_queue_of_disconnected_peer(net: Net) -> None:
             return True
         return False
 
-    net.wait_until(no_peer, "the DEALER to drop the departed peer's queue")
+    net.wait_until(no_peer, "the DEALER to drop the departed peer's queue", dealer)
     second = net.socket("DEALER")
     net.connect(second, endpoint)
     second.send(b"hello again")
@@ -501,7 +502,7 @@ def test_router_destroys_queue_of_disconnected_peer(net: Net) -> None:
             return bool(exc.errno == net.zmq.EHOSTUNREACH)
         return False
 
-    net.wait_until(unroutable, "the ROUTER to destroy the departed peer's queue")
+    net.wait_until(unroutable, "the ROUTER to destroy the departed peer's queue", router)
     second = net.socket("DEALER")
     net.connect(second, endpoint)
     second.send(b"hi")
@@ -524,6 +525,7 @@ def test_router_fair_queues(net: Net) -> None:
         lambda: router.recv_multipart()[1:],
         peers[0].send_multipart,
         peers[1].send_multipart,
+        receiver=router,
     )
 
 

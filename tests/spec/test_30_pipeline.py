@@ -65,7 +65,7 @@ def test_push_discards_queue_of_disconnected_peer(net: Net) -> None:
             return True
         return False
 
-    net.wait_until(no_peer, "the PUSH to drop the departed peer's queue")
+    net.wait_until(no_peer, "the PUSH to drop the departed peer's queue", push)
     second = net.socket("PULL")
     net.connect(second, endpoint)
     net.sync_pipes(push, [second])  # every message it sees is a probe: nothing "old"

@@ -85,7 +85,7 @@ def test_pair_discards_queue_of_disconnected_peer(net: Net) -> None:
             return True
         return False
 
-    net.wait_until(no_peer, "the PAIR to drop the departed peer's queue")
+    net.wait_until(no_peer, "the PAIR to drop the departed peer's queue", pair)
     # libzmq may still refuse a newcomer for a moment (the old pipe's termination is not
     # acknowledged yet) and then loses its first message, so a newcomer that is not heard
     # from is replaced by another one.
