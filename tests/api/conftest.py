@@ -14,7 +14,7 @@ import inspect
 import itertools
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -186,3 +186,40 @@ def transport(request: pytest.FixtureRequest) -> str:
     if request.param == "ipc" and not purezmq.has("ipc"):
         pytest.skip("ipc not available")
     return str(request.param)
+
+
+# -- asyncio-only tests (test_asyncio.py, test_asyncio_waiters.py) ---------------------------
+
+
+@pytest.fixture(params=["asyncio", "uvloop"])
+def run(request: pytest.FixtureRequest) -> Iterator[Callable[[Callable[[], Awaitable[Any]]], Any]]:
+    """Run one test coroutine on a fresh loop of each kind (with an overall guard)."""
+    if request.param == "uvloop":
+        uvloop = pytest.importorskip("uvloop")
+        loop = uvloop.new_event_loop()
+    else:
+        loop = asyncio.new_event_loop()
+
+    def runner(fn: Callable[[], Awaitable[Any]]) -> Any:
+        async def guarded() -> Any:
+            return await asyncio.wait_for(fn(), 10)
+
+        return loop.run_until_complete(guarded())
+
+    try:
+        yield runner
+    finally:
+        loop.close()
+
+
+async def aio_pair(
+    ctx: purezmq.asyncio.Context, a: int = purezmq.PAIR, b: int = purezmq.PAIR
+) -> Any:
+    """Two asyncio sockets of ``ctx``, ``a`` bound and ``b`` connected over inproc."""
+    s1 = ctx.socket(a)
+    s2 = ctx.socket(b)
+    s1.linger = s2.linger = 0
+    addr = f"inproc://aio-{id(s1)}"
+    s1.bind(addr)
+    s2.connect(addr)
+    return s1, s2

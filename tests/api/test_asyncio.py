@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -13,38 +12,7 @@ import purezmq
 import purezmq.asyncio as azmq
 from purezmq import ContextTerminated, ZMQError
 
-LOOPS = ["asyncio", "uvloop"]
-
-
-@pytest.fixture(params=LOOPS)
-def run(request: pytest.FixtureRequest) -> Iterator[Callable[[Callable[[], Awaitable[Any]]], Any]]:
-    """Run one test coroutine on a fresh loop of each kind (with an overall guard)."""
-    if request.param == "uvloop":
-        uvloop = pytest.importorskip("uvloop")
-        loop = uvloop.new_event_loop()
-    else:
-        loop = asyncio.new_event_loop()
-
-    def runner(fn: Callable[[], Awaitable[Any]]) -> Any:
-        async def guarded() -> Any:
-            return await asyncio.wait_for(fn(), 10)
-
-        return loop.run_until_complete(guarded())
-
-    try:
-        yield runner
-    finally:
-        loop.close()
-
-
-async def _pair(ctx: azmq.Context, a: int = purezmq.PAIR, b: int = purezmq.PAIR) -> Any:
-    s1 = ctx.socket(a)
-    s2 = ctx.socket(b)
-    s1.linger = s2.linger = 0
-    addr = f"inproc://aio-{id(s1)}"
-    s1.bind(addr)
-    s2.connect(addr)
-    return s1, s2
+from .conftest import aio_pair
 
 
 class _FutureCounter:
@@ -72,7 +40,7 @@ def test_recv_of_a_queued_message_creates_no_future() -> None:
 
     async def main() -> None:
         ctx = azmq.Context()
-        a, b = await _pair(ctx)
+        a, b = await aio_pair(ctx)
         await a.send_multipart([b"1", b"2"])
         await a.send(b"3")
         with _FutureCounter(loop) as counter:
@@ -99,7 +67,7 @@ def test_recv_of_a_queued_message_creates_no_future() -> None:
 def test_cancelled_recv_never_loses_a_message(run: Any) -> None:
     async def main() -> None:
         ctx = azmq.Context()
-        a, b = await _pair(ctx)
+        a, b = await aio_pair(ctx)
         # 1. Cancelled while blocked, nothing queued.
         task = asyncio.ensure_future(b.recv())
         await asyncio.sleep(0)
@@ -254,7 +222,7 @@ def test_async_send_blocks_at_hwm_and_resumes(run: Any) -> None:
 def test_async_poll_with_timeout_and_closed_socket(run: Any) -> None:
     async def main() -> None:
         ctx = azmq.Context()
-        a, b = await _pair(ctx)
+        a, b = await aio_pair(ctx)
         assert await b.poll(10) == 0
         waiter = asyncio.ensure_future(b.poll())
         await asyncio.sleep(0)
@@ -300,7 +268,7 @@ def test_asyncio_poller_also_watches_sync_sockets(run: Any) -> None:
 
     async def main() -> None:
         ctx = azmq.Context()
-        a, b = await _pair(ctx)
+        a, b = await aio_pair(ctx)
         poller = azmq.Poller()
         poller.register(pull, purezmq.POLLIN)
         poller.register(b, purezmq.POLLIN)
@@ -326,7 +294,7 @@ def test_asyncio_sockets_have_an_fd_for_sync_pollers() -> None:
 
     async def main() -> None:
         ctx = azmq.Context()
-        a, b = await _pair(ctx)
+        a, b = await aio_pair(ctx)
         assert isinstance(b.fileno(), int) and b.getsockopt(purezmq.FD) == b.fileno()
         poller = purezmq.Poller()
         poller.register(b, purezmq.POLLIN)

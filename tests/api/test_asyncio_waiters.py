@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -12,42 +11,14 @@ import purezmq
 import purezmq.asyncio as azmq
 from purezmq import ZMQError
 
-
-@pytest.fixture(params=["asyncio", "uvloop"])
-def run(request: pytest.FixtureRequest) -> Iterator[Callable[[Callable[[], Awaitable[Any]]], Any]]:
-    if request.param == "uvloop":
-        uvloop = pytest.importorskip("uvloop")
-        loop = uvloop.new_event_loop()
-    else:
-        loop = asyncio.new_event_loop()
-
-    def runner(fn: Callable[[], Awaitable[Any]]) -> Any:
-        async def guarded() -> Any:
-            return await asyncio.wait_for(fn(), 10)
-
-        return loop.run_until_complete(guarded())
-
-    try:
-        yield runner
-    finally:
-        loop.close()
-
-
-async def _pair(ctx: azmq.Context, a: int, b: int) -> Any:
-    s1 = ctx.socket(a)
-    s2 = ctx.socket(b)
-    s1.linger = s2.linger = 0
-    addr = f"inproc://aio-waiters-{id(s1)}"
-    s1.bind(addr)
-    s2.connect(addr)
-    return s1, s2
+from .conftest import aio_pair
 
 
 @pytest.mark.parametrize("multipart", [False, True])
 def test_cancelled_blocking_recv_leaves_no_waiter(run: Any, multipart: bool) -> None:
     async def main() -> None:
         ctx = azmq.Context()
-        a, b = await _pair(ctx, purezmq.PAIR, purezmq.PAIR)
+        a, b = await aio_pair(ctx, purezmq.PAIR, purezmq.PAIR)
         for _ in range(3):
             task = asyncio.ensure_future(b.recv_multipart() if multipart else b.recv())
             await asyncio.sleep(0)
@@ -69,7 +40,7 @@ def test_blocking_recv_on_another_loop_is_refused() -> None:
     async def make() -> None:
         ctx = azmq.Context()
         holder["ctx"] = ctx
-        holder["pair"] = await _pair(ctx, purezmq.PAIR, purezmq.PAIR)
+        holder["pair"] = await aio_pair(ctx, purezmq.PAIR, purezmq.PAIR)
 
     async def use() -> None:
         _, b = holder["pair"]
@@ -90,7 +61,7 @@ def test_rep_replies_along_a_routed_envelope(run: Any) -> None:
     # A DEALER speaking for a REQ sends [id, "", body]: REP must keep the whole envelope.
     async def main() -> None:
         ctx = azmq.Context()
-        rep, dealer = await _pair(ctx, purezmq.REP, purezmq.DEALER)
+        rep, dealer = await aio_pair(ctx, purezmq.REP, purezmq.DEALER)
         await dealer.send_multipart([b"hop", b"", b"ping"])
         assert await rep.recv_multipart() == [b"ping"]
         await rep.send(b"pong")
