@@ -4,8 +4,7 @@ libzmq 4.3.5 (pyzmq) in both roles, with and without a ZAP handler."""
 from __future__ import annotations
 
 import socket
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +12,12 @@ import pytest
 
 from purezmq.constants import SocketType
 from purezmq.zmtp.connection import Connection, ConnectionOptions
-from purezmq.zmtp.events import (
-    Event,
-    HandshakeFailedAuth,
-    HandshakeSucceeded,
-    ZapRequest,
-)
+from purezmq.zmtp.events import HandshakeFailedAuth, ZapRequest
 from purezmq.zmtp.mechanisms.base import Mechanism
 from purezmq.zmtp.mechanisms.curve import CurveClient, CurveServer
 from purezmq.zmtp.mechanisms.plain import PlainClient, PlainServer
 
+from ..wire_driver import ConnectionDriver
 from ._helpers import (
     CLIENT_PUBLIC,
     CLIENT_PUBLIC_Z85,
@@ -40,75 +35,8 @@ T = SocketType
 WAIT = 5.0
 
 
-class Peer:
+class Peer(ConnectionDriver):
     """One of our Connections over one blocking TCP socket."""
-
-    def __init__(self, sock: socket.socket, conn: Connection) -> None:
-        self.sock = sock
-        self.conn = conn
-        self.messages: list[list[bytes]] = []
-        self.events: list[Event] = []
-        conn.start(time.monotonic())
-        self.flush()
-
-    def flush(self) -> None:
-        chunks = self.conn.data_to_send()
-        if chunks:
-            self.sock.sendall(b"".join(bytes(c) for c in chunks))
-
-    def step(self, until: float) -> None:
-        now = time.monotonic()
-        deadline = self.conn.next_deadline()
-        limit = until if deadline is None else min(until, deadline)
-        self.sock.settimeout(max(limit - now, 0.001))
-        try:
-            data = self.sock.recv(1 << 16)
-        except TimeoutError:
-            pass
-        except ConnectionResetError:
-            self.conn.receive_eof()
-        else:
-            if data:
-                self.conn.receive_data(data, time.monotonic())
-            else:
-                self.conn.receive_eof()
-        now = time.monotonic()
-        deadline = self.conn.next_deadline()
-        if deadline is not None and now >= deadline:
-            self.conn.handle_timer(now)
-        self.messages += self.conn.messages_received()
-        self.events += self.conn.events_received()
-        self.flush()
-
-    def pump_until(self, condition: Callable[[], bool], timeout: float = WAIT) -> None:
-        until = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > until:
-                raise AssertionError(f"timed out; events={self.events} messages={self.messages}")
-            if self.conn.closed:
-                raise AssertionError(f"connection ended: {self.events}")
-            self.step(until)
-
-    def pump_for(self, seconds: float) -> None:
-        until = time.monotonic() + seconds
-        while time.monotonic() < until and not self.conn.closed:
-            self.step(until)
-
-    def handshake(self) -> HandshakeSucceeded:
-        self.pump_until(lambda: self.conn.ready)
-        ok = [e for e in self.events if isinstance(e, HandshakeSucceeded)]
-        assert len(ok) == 1
-        return ok[0]
-
-    def wait_closed(self) -> None:
-        until = time.monotonic() + WAIT
-        while not self.conn.closed:
-            assert time.monotonic() < until, f"still open: {self.events}"
-            self.step(until)
-
-    def send(self, frames: list[bytes]) -> None:
-        self.conn.send_message(frames)
-        self.flush()
 
     def zap_request(self) -> ZapRequest:
         self.pump_until(lambda: any(isinstance(e, ZapRequest) for e in self.events))

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -19,13 +18,14 @@ from purezmq.constants import ProtocolErrorCode, SocketType
 from purezmq.zmtp import (
     Connection,
     ConnectionOptions,
-    Event,
     HandshakeSucceeded,
     NullMechanism,
     PeerClosed,
     ProtocolFailure,
 )
 from purezmq.zmtp.codec import FLAG_COMMAND
+
+from ..wire_driver import ConnectionDriver
 
 zmq = pytest.importorskip("zmq")
 Ctx = Any  # zmq.Context, imported lazily so the file skips without pyzmq
@@ -36,64 +36,7 @@ T = SocketType
 WAIT = 5.0
 
 
-class Driver:
-    """One Connection over one connected TCP socket."""
-
-    def __init__(self, sock: socket.socket, conn: Connection) -> None:
-        self.sock = sock
-        self.conn = conn
-        self.messages: list[list[bytes]] = []
-        self.events: list[Event] = []
-        self.raw = bytearray()  # every byte received, to count PINGs/PONGs
-        conn.start(time.monotonic())
-        self.flush()
-
-    def flush(self) -> None:
-        chunks = self.conn.data_to_send()
-        if chunks:
-            self.sock.sendall(b"".join(chunks))
-
-    def step(self, until: float) -> None:
-        now = time.monotonic()
-        deadline = self.conn.next_deadline()
-        wait = until - now if deadline is None else min(until, deadline) - now
-        self.sock.settimeout(max(wait, 0.001))
-        try:
-            data = self.sock.recv(1 << 16)
-        except TimeoutError:
-            pass
-        else:
-            if data:
-                self.raw += data
-                self.conn.receive_data(data, time.monotonic())
-            else:
-                self.conn.receive_eof()
-        now = time.monotonic()
-        deadline = self.conn.next_deadline()
-        if deadline is not None and now >= deadline:
-            self.conn.handle_timer(now)
-        self.messages += self.conn.messages_received()
-        self.events += self.conn.events_received()
-        self.flush()
-
-    def pump_until(self, condition: Callable[[], bool], timeout: float = WAIT) -> None:
-        until = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > until:
-                raise AssertionError(f"timed out; events={self.events} messages={self.messages}")
-            if self.conn.closed and not condition():
-                raise AssertionError(f"connection ended: {self.events}")
-            self.step(until)
-
-    def handshake(self) -> HandshakeSucceeded:
-        self.pump_until(lambda: self.conn.ready)
-        ok = [e for e in self.events if isinstance(e, HandshakeSucceeded)]
-        assert len(ok) == 1
-        return ok[0]
-
-    def send(self, frames: list[bytes]) -> None:
-        self.conn.send_message(frames)
-        self.flush()
+Driver = ConnectionDriver
 
 
 _OPEN: list[ZSocket] = []
