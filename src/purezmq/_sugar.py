@@ -344,6 +344,7 @@ class SocketBase(AttributeSetter):
     _socket_type: int
     _send_parts: list[bytes]
     _recv_parts: deque[bytes]
+    _recv_ready: list[list[bytes]]
     _monitor_socket: Any
 
     def _init_state(self, core: Any, context: Any, socket_type: int) -> None:
@@ -353,6 +354,9 @@ class SocketBase(AttributeSetter):
         self._socket_type = socket_type
         self._send_parts = []
         self._recv_parts = deque()
+        #: Whole messages taken from the engine in one batch, not yet returned; newest first
+        #: (``pop()`` hands out the oldest). Only the blocking front-end fills it.
+        self._recv_ready = []
         self._monitor_socket = None
         register = getattr(context, "_register", None)
         if register is not None:
@@ -549,7 +553,7 @@ class SocketBase(AttributeSetter):
 
     def _events(self) -> int:
         events = int(self._core.events())
-        if self._recv_parts:
+        if self._recv_parts or self._recv_ready:
             events |= POLLIN
         return events
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import sys
 import threading
@@ -274,3 +275,71 @@ def test_sockets_made_directly_belong_to_their_context() -> None:
     s = zmq.Socket(ctx, zmq.PAIR)
     ctx.destroy(0)
     assert s.closed
+
+
+def _queued_pull(ctx: zmq.Context, messages: list[list[bytes]]) -> Any:
+    """A PULL whose pipe already holds ``messages`` (inproc: delivered by send itself)."""
+    pull, push = _pair(ctx, zmq.PULL, zmq.PUSH)
+    for msg in messages:
+        push.send_multipart(msg)
+    assert pull.poll(5000) == zmq.POLLIN  # also attaches the pipe (a mailbox command)
+    assert pull._core.statistics()["inbound_queued"] == len(messages)
+    return pull
+
+
+def test_recv_takes_queued_messages_in_runs(
+    ctx: zmq.Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pull = _queued_pull(ctx, [[b"%d" % i] for i in range(200)])
+    calls: list[int] = []
+    original = SocketCore.try_recv_batch
+
+    def counting(self: SocketCore, limit: int) -> list[list[bytes]]:
+        batch = original(self, limit)
+        calls.append(len(batch))
+        return batch
+
+    monkeypatch.setattr(SocketCore, "try_recv_batch", counting)
+    assert [pull.recv() for _ in range(200)] == [b"%d" % i for i in range(200)]
+    assert sum(calls) == 200 and len(calls) <= 4  # runs of up to 64, not 200 engine calls
+    with pytest.raises(zmq.Again):
+        pull.recv(zmq.DONTWAIT)
+
+
+def test_frames_and_whole_messages_mix_across_a_run(ctx: zmq.Context) -> None:
+    pull = _queued_pull(ctx, [[b"a1", b"a2"], [b"b1", b"b2", b"b3"], [b"c"]])
+    assert pull.recv() == b"a1" and pull.rcvmore == 1
+    assert pull.recv() == b"a2" and pull.rcvmore == 0
+    assert pull.recv() == b"b1"
+    assert pull.recv_multipart() == [b"b2", b"b3"]
+    frame = pull.recv(copy=False)
+    assert frame.bytes == b"c" and not frame.more
+
+
+def test_messages_taken_in_a_run_still_count_as_pollin(ctx: zmq.Context) -> None:
+    pull = _queued_pull(ctx, [[b"1"], [b"2"], [b"3"]])
+    assert pull.recv() == b"1"
+    assert pull._core.statistics()["inbound_queued"] == 0  # the rest left the pipe with it
+    assert pull.get(zmq.EVENTS) & zmq.POLLIN
+    assert pull.poll(0) == zmq.POLLIN
+    poller = zmq.Poller()
+    poller.register(pull, zmq.POLLIN)
+    assert poller.poll(0) == [(pull, zmq.POLLIN)]
+    assert [pull.recv(), pull.recv()] == [b"2", b"3"]
+    assert not pull.get(zmq.EVENTS) & zmq.POLLIN
+
+
+def test_term_fails_recv_although_messages_were_taken(ctx: zmq.Context) -> None:
+    pull = _queued_pull(ctx, [[b"1"], [b"2"], [b"3"]])
+    assert pull.recv() == b"1"
+    fd = pull.fileno()
+    pull.get(zmq.EVENTS)  # drains the fd: the next wake-up makes it readable
+    terminator = threading.Thread(target=ctx.term)
+    terminator.start()
+    readable, _, _ = select.select([fd], [], [], 5)
+    assert readable, "term() never woke the socket"
+    with pytest.raises(ContextTerminated):
+        pull.recv()  # libzmq: every call fails once term() started
+    pull.close()
+    terminator.join(5)
+    assert not terminator.is_alive()

@@ -300,6 +300,20 @@ class SocketCore:
             self._take_disconnects()
         return msg
 
+    def try_recv_batch(self, limit: int) -> list[Message]:
+        """Up to ``limit`` whole messages, oldest first, as ``try_recv`` would return them one
+        by one (an empty list = would block). Never blocks. For a front-end that keeps the
+        batch and hands it out message by message: one engine call for a run of messages."""
+        if self._dead:
+            self._raise_dead()
+        if self._mailbox:
+            self.process_commands()
+        pattern = self.pattern
+        batch: list[Message] = pattern.recv_batch(limit)
+        if pattern.disconnects:
+            self._take_disconnects()
+        return batch
+
     def last_metadata(self) -> Any:
         """Peer metadata (``Mapping[str, bytes]``) of the pipe the last received message came
         from, or None (owner thread; for ``Frame.get`` / ``zmq_msg_gets``).

@@ -131,6 +131,13 @@ class Pattern:
             Errno.ENOTSUP, f"{self.socket_type.name} sockets cannot receive, they only send"
         )
 
+    def recv_batch(self, limit: int) -> list[Message]:
+        """Up to ``limit`` whole messages, oldest first, exactly as that many ``recv`` calls
+        would return them (an empty list: none yet). Patterns that only fair-queue take a run
+        from one pipe at once; the others (state machines, envelopes) give one at a time."""
+        msg = self.recv()
+        return [] if msg is None else [msg]
+
     def can_send(self) -> bool:
         """Whether ``send`` would not be mute now (POLLOUT)."""
         return False

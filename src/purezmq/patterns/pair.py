@@ -57,6 +57,11 @@ class Pair(Pattern):
             self.stats_in += 1
         return msg
 
+    def recv_batch(self, limit: int) -> list[Message]:
+        batch = self._fq.read_batch(limit)
+        self.stats_in += len(batch)
+        return batch
+
     def can_send(self) -> bool:
         pipe = self._pipe
         return pipe is not None and pipe.check_write()

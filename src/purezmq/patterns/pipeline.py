@@ -74,6 +74,11 @@ class Pull(Pattern):
             self.stats_in += 1
         return msg
 
+    def recv_batch(self, limit: int) -> list[Message]:
+        batch = self._fq.read_batch(limit)
+        self.stats_in += len(batch)
+        return batch
+
     def can_recv(self) -> bool:
         return self._fq.has_in()
 

@@ -73,6 +73,11 @@ class Dealer(Pattern):
             self.stats_in += 1
         return msg
 
+    def recv_batch(self, limit: int) -> list[Message]:
+        batch = self._fq.read_batch(limit)
+        self.stats_in += len(batch)
+        return batch
+
     def can_send(self) -> bool:
         return self._lb.has_out()
 
@@ -91,6 +96,9 @@ class Req(Dealer):
     __slots__ = ("_broken", "_pending", "_receiving_reply", "_reply_pipe", "_request_id")
 
     socket_type = SocketType.REQ
+
+    # Replies pass the state machine one by one (DEALER's run from one pipe would skip it).
+    recv_batch = Pattern.recv_batch
 
     def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
         super().__init__(options, rng=rng)

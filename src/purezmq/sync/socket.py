@@ -46,6 +46,9 @@ from .frame import Frame, MessageTracker
 #: Returned for ``track=True``: purezmq never shares a buffer, so it is always done.
 _TRACKER = MessageTracker()
 _set_attr = object.__setattr__
+#: Most messages one ``recv`` takes from the engine at once (``Socket._next_message``): enough
+#: to make the engine call's cost per message small, few enough to stay close to RCVHWM.
+_RECV_BATCH = 64
 
 if TYPE_CHECKING:
     from .context import Context
@@ -96,6 +99,7 @@ class Socket(SocketBase):
         if self._closed:
             return
         self._closed = True
+        self._recv_ready = []
         try:
             self._core.close(linger)
         finally:
@@ -160,6 +164,26 @@ class Socket(SocketBase):
             self._send_failed(exc)
             raise
         self._sent()
+
+    def _next_message(self, flags: int) -> list[bytes]:
+        """The next whole message from the engine (``_recv_ready`` is empty).
+
+        Takes up to ``_RECV_BATCH`` queued messages in one engine call and keeps the rest in
+        ``_recv_ready``: a loop of ``recv`` calls then costs one engine call per batch, not one
+        per message. The batch is what the pipe already holds (never more than RCVHWM), taken
+        in the order single receives would give (``Pattern.recv_batch``); like libzmq's
+        prefetching ypipe, taking it makes room in the pipe for more.
+        """
+        if not self._closed:
+            batch: list[list[bytes]] = self._core.try_recv_batch(_RECV_BATCH)
+            if batch:
+                if len(batch) == 1:
+                    return batch[0]
+                batch.reverse()
+                msg = batch.pop()
+                self._recv_ready = batch
+                return msg
+        return self._recv_whole(flags, tried=not self._closed)
 
     def _recv_whole(self, flags: int, tried: bool = False) -> list[bytes]:
         """Take one whole message from the core, blocking per RCVTIMEO unless DONTWAIT.
@@ -295,9 +319,9 @@ class Socket(SocketBase):
         if parts:
             frame = parts.popleft()
         else:
-            msg = None if self._closed else self._core.try_recv()
-            if msg is None:
-                msg = self._recv_whole(flags, tried=not self._closed)
+            ready = self._recv_ready
+            # A terminated context fails every call, taken messages or not (zmq_ctx_term).
+            msg = ready.pop() if ready and not self._core._dead else self._next_message(flags)
             if len(msg) > 1:
                 parts.extend(msg[1:])
             frame = msg[0]
@@ -326,9 +350,8 @@ class Socket(SocketBase):
         """Receive a whole message as a list of frames (the rest of it, after ``recv``)."""
         msg = self._take_rest()
         if msg is None:
-            msg = None if self._closed else self._core.try_recv()
-            if msg is None:
-                msg = self._recv_whole(flags, tried=not self._closed)
+            ready = self._recv_ready
+            msg = ready.pop() if ready and not self._core._dead else self._next_message(flags)
         if copy:
             return msg
         props = self._message_properties()

@@ -1,0 +1,64 @@
+"""``Pattern.recv_batch``: a run of messages in one call, exactly as that many ``recv`` calls
+would give them (the blocking front-end's receive batching)."""
+
+from __future__ import annotations
+
+import pytest
+
+from purezmq.constants import Errno, SocketType
+from purezmq.error import ZMQError
+
+from ._helpers import connect, make
+
+
+@pytest.mark.parametrize("kind", [SocketType.PULL, SocketType.DEALER, SocketType.PAIR])
+def test_one_readable_pipe_gives_a_run_up_to_the_limit(kind: SocketType) -> None:
+    pattern, _ = make(kind)
+    _, theirs = connect(pattern)
+    for i in range(10):
+        assert theirs.write([b"%d" % i])
+    assert pattern.recv_batch(4) == [[b"0"], [b"1"], [b"2"], [b"3"]]
+    assert pattern.recv_batch(100) == [[b"%d" % i] for i in range(4, 10)]
+    assert pattern.recv_batch(100) == []
+    assert pattern.statistics()["messages_in"] == 10
+    # The pipe went to sleep as reader like after an empty recv: a write wakes it again.
+    assert theirs.write([b"again"])
+    assert pattern.recv_batch(100) == [[b"again"]]
+
+
+@pytest.mark.parametrize("kind", [SocketType.PULL, SocketType.DEALER])
+def test_several_readable_pipes_still_take_turns_per_message(kind: SocketType) -> None:
+    pattern, _ = make(kind)
+    _, a = connect(pattern)
+    _, b = connect(pattern)
+    for i in range(3):
+        a.write([b"a%d" % i])
+        b.write([b"b%d" % i])
+    got = []
+    while batch := pattern.recv_batch(64):
+        got.extend(batch)
+    # The same order as one recv at a time: alternating while both have messages.
+    assert got == [[b"a0"], [b"b0"], [b"a1"], [b"b1"], [b"a2"], [b"b2"]]
+
+
+def test_a_run_from_one_pipe_wakes_its_writer_at_the_low_water_mark() -> None:
+    pattern, _ = make(SocketType.PULL)
+    _, theirs = connect(pattern, hwm_in=10)
+    woken: list[object] = []
+    theirs.on_write_activated = woken.append
+    assert theirs.write_many([[b"m"]] * 20) == 10  # full: the writer sleeps
+    assert len(pattern.recv_batch(4)) == 4 and woken == []  # 6 left, above LWM 5
+    assert len(pattern.recv_batch(4)) == 4 and woken == [theirs]
+
+
+def test_req_replies_still_pass_the_state_machine_one_at_a_time() -> None:
+    req, _ = make(SocketType.REQ)
+    _, rep = connect(req)
+    assert req.send([b"hello"])
+    assert rep.read() == [b"", b"hello"]
+    rep.write([b"", b"world"])
+    rep.write([b"", b"stale"])
+    assert req.recv_batch(64) == [[b"world"]]  # envelope stripped, one reply only
+    with pytest.raises(ZMQError) as err:
+        req.recv_batch(64)  # the reply ended the request: nothing more to receive
+    assert err.value.errno == Errno.EFSM
