@@ -646,3 +646,53 @@ def test_has_data_to_send_tracks_data_to_send() -> None:
     assert b.has_data_to_send()
     assert b"PONG" in b"".join(bytes(c) for c in b.data_to_send())
     assert not b.has_data_to_send()
+
+
+def _batch() -> list[list[bytes]]:
+    return [[b"a"], [b"b" * 300], [b"env", b"", b"body"], [b""], [b"x" * 255]]
+
+
+def test_send_messages_queues_the_same_bytes_as_one_by_one() -> None:
+    one, _ = connected_pair(T.DEALER, T.ROUTER)
+    batch, _ = connected_pair(T.DEALER, T.ROUTER)
+    for msg in _batch():
+        one.send_message(msg)
+    batch.send_messages(_batch())
+    assert drain_bytes(batch) == drain_bytes(one)
+
+
+def test_send_messages_under_curve_arrive_in_order() -> None:
+    from purezmq.zmtp.mechanisms import _crypto
+    from purezmq.zmtp.mechanisms.curve import CurveClient, CurveServer
+
+    spk, ssk = _crypto.keypair()
+    cpk, csk = _crypto.keypair()
+    a, b = connected_pair(
+        T.PUSH,
+        T.PULL,
+        mechanism_a=CurveClient(public_key=cpk, secret_key=csk, server_key=spk),
+        mechanism_b=CurveServer(secret_key=ssk, zap=False),
+    )
+    a.send_message([b"first"])
+    a.send_messages(_batch())
+    a.send_message([b"last"])
+    transfer(a, b)
+    assert b.messages_received() == [[b"first"], *_batch(), [b"last"]]
+
+
+def test_send_messages_turns_sub_subscriptions_into_commands() -> None:
+    sub, _ = connected_pair(T.SUB, T.PUB)
+    sub.send_messages([[b"\x01news"], [b"\x00news"]])
+    frames = decoded(drain_bytes(sub))
+    assert frames == [
+        (FLAG_COMMAND, commands.subscribe(b"news")),
+        (FLAG_COMMAND, commands.cancel(b"news")),
+    ]
+
+
+def test_send_messages_refuses_an_empty_message_after_queuing_the_ones_before() -> None:
+    a, b = connected_pair(T.DEALER, T.ROUTER)
+    with pytest.raises(LocalProtocolError):
+        a.send_messages([[b"kept"], [], [b"never"]])
+    transfer(a, b)
+    assert b.messages_received() == [[b"kept"]]

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import errno as _errno
+import operator
 import threading
 import time
 from collections import deque
@@ -82,6 +83,7 @@ def _shared_receive_buffer() -> memoryview:
 FLUSH_BATCH = 1024
 #: Chunks at least this large are written as memoryviews (asyncio slices what it cannot send).
 _VIEW_MIN = 16 * 1024
+_last_frame = operator.itemgetter(-1)
 #: Inbound messages written per ``_deliver`` turn is unbounded: a read is at most 64 KiB.
 
 _EV_HANDSHAKE_SUCCEEDED = int(Event.HANDSHAKE_SUCCEEDED)
@@ -564,13 +566,17 @@ class Peer(PipeFlow):
             msgs = pipe.read_many(FLUSH_BATCH)
         budget = FLUSH_BATCH
         while msgs:
-            for i, msg in enumerate(msgs):
-                send(msg)
-                if len(msg[-1]) >= _VIEW_MIN and not self._write_now():
-                    # The transport pushes back: keep what we took for resume_writing's flush.
-                    if i + 1 < len(msgs):
-                        self._backlog = msgs[i + 1 :]
-                    return
+            if max(map(len, map(_last_frame, msgs))) < _VIEW_MIN:
+                # No large body in the run (scanned in C): one call queues them all.
+                conn.send_messages(msgs)
+            else:
+                for i, msg in enumerate(msgs):
+                    send(msg)
+                    if len(msg[-1]) >= _VIEW_MIN and not self._write_now():
+                        # The transport pushes back: keep the rest for resume_writing's flush.
+                        if i + 1 < len(msgs):
+                            self._backlog = msgs[i + 1 :]
+                        return
             budget -= len(msgs)
             if budget <= 0:
                 # More may be queued: yield to other peers, then continue (the end is not

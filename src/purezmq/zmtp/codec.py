@@ -13,7 +13,7 @@ into directly (``body_buffer``/``body_received``): one copy, into the final ``by
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from enum import IntEnum
 
 from .._typing import BytesLike
@@ -118,6 +118,22 @@ class FrameEncoder:
                 small += body
             else:
                 self.frame(body, FLAG_MORE if i < last else 0)
+
+    def messages(self, messages: Iterable[Sequence[BytesLike]]) -> None:
+        """Queue whole messages, in order: ``message`` for each, with its common case (one
+        short frame) inline — a batch costs one call, not one per message."""
+        small = self.buffer
+        headers = _SHORT_HEADERS
+        message = self.message
+        for frames in messages:
+            if len(frames) == 1:
+                body = frames[0]
+                size = len(body)
+                if size <= 255:
+                    small += headers[size]
+                    small += body
+                    continue
+            message(frames)
 
     def command(self, body: BytesLike) -> None:
         """Queue a command frame (never with MORE, spec §5)."""

@@ -690,6 +690,21 @@ class Connection:
         else:
             self._encoder.message(frames)
 
+    def send_messages(self, messages: Sequence[Sequence[BytesLike]]) -> None:
+        """Queue whole messages, in order: the same as ``send_message`` for each of them, in
+        one call (the engine flushes a pipe's messages in batches)."""
+        if self._state is not _READY:
+            self._check_ready("send a message")
+        if self._is_sub or not all(messages):
+            # A SUB's subscription messages become commands; an empty message is refused
+            # (after the ones before it were queued, as one by one).
+            for frames in messages:
+                self.send_message(frames)
+        elif self._wraps:
+            self._wrap_queue += messages
+        else:
+            self._encoder.messages(messages)
+
     def send_subscribe(self, topic: bytes) -> None:
         """Subscribe upstream: SUBSCRIBE to a 3.1 peer, a ``01 topic`` message to a 3.0 peer."""
         self._check_ready("subscribe")
