@@ -273,3 +273,34 @@ def test_decoder_complete_stops_at_the_end_of_the_cut_frame() -> None:
         assert decoder.idle or used == len(rest), cut
         decoder.decode(rest[used:], out)
         assert [body for _, body in out] == [b"x" * 300, b"y" * 5, b"z"], cut
+
+
+@pytest.mark.parametrize("first", [1, 250, 65530, 2**24 - 3])
+def test_nonce_carries_give_the_public_bindings_bytes(
+    monkeypatch: pytest.MonkeyPatch, first: int
+) -> None:
+    """The fast path stores only the low byte of each next nonce: across carries (…ff → …00)
+    and around multipart messages (sealed frame by frame) the bytes must not change."""
+
+    def wire() -> bytes:
+        a, _ = _pair()
+        a._mechanism._send_nonce = first  # type: ignore[attr-defined]
+        batch: list[list[bytes]] = []
+        for n in range(300):
+            batch.append([_payload(n % 70, n)])
+            if n % 97 == 5:
+                batch.append([b"multi", _payload(3, n)])
+        a.send_messages(batch)
+        a.send_message([b"after the batch"])
+        return b"".join(bytes(c) for c in a.data_to_send())
+
+    fast = wire()
+    monkeypatch.setattr(_crypto, "_sodium", None)
+    assert fast == wire()
+    # The receiver, whose nonce checks would refuse a repeated or decreasing nonce, agrees.
+    monkeypatch.undo()
+    _, b = _pair()
+    b._mechanism._peer_nonce = first - 1  # type: ignore[attr-defined]
+    b.receive_data(fast, 10.0)
+    assert len(b.messages_received()) == 300 + 4 + 1
+    assert not b.events_received()

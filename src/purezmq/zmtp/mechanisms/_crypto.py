@@ -324,13 +324,22 @@ class MessageSealer:
         body_at = _PLAIN_AT + (len(view) - _PLAIN_AT) // 2 + 1  # behind last_frame's flags
         box_end = _PLAIN_AT + 1
         seal: Any = _sodium.crypto_box_easy_afternm if short_sizes else None
+        # Short nonces count up by one, so from one frame to the next only the low byte
+        # changes, except at a carry: a byte store instead of packing all eight (the scratch
+        # always holds the last nonce packed, here or in ``seal_frame``).
+        pack_nonce(view, short_at, nonce)
+        low_at = short_at + 7
         for frames in messages:
             if len(frames) == 1:
                 body = frames[0]
                 size = len(body)
                 if size < short_sizes:
                     # The common case, inlined: a one-frame message, small.
-                    pack_nonce(view, short_at, nonce)
+                    low = nonce & 255
+                    if low:
+                        view[low_at] = low
+                    else:
+                        pack_nonce(view, short_at, nonce)
                     view[body_at : body_at + size] = body
                     seal(box, last_frame, size + 1, nonce_ptr, shared)
                     out += heads[size]
