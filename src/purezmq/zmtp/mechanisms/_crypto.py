@@ -522,7 +522,7 @@ class MessageOpener:
         ``(bytes used, last nonce)``; what is left is for the caller's frame decoder.
 
         With ``messages`` (the caller has no message part pending), each frame that is a whole
-        one-part message (inner flags byte mapped to 0) is appended to ``messages`` as
+        one-part message (inner flags byte 0) is appended to ``messages`` as
         ``[payload]``, until the first frame that is not: from that one on, every frame goes to
         ``out`` as without ``messages``, so the caller sees them in order."""
         if self.capacity < 0:
@@ -543,17 +543,20 @@ class MessageOpener:
         direct = messages is not None
         deliver: Any = messages.append if messages is not None else None
         largest = 255 if max_size < 0 else min(max_size, 255)
+        box_at = _BOX_AT
+        plain_at = _MESSAGE_PLAIN_AT
         # Boxes are read where they lie: pointer arithmetic costs less than slicing them out.
-        boxes = _ffi.from_buffer(data) + _BOX_AT
+        boxes = _ffi.from_buffer(data) + box_at
         pos = 0
-        end = len(data) - 2
+        total = len(data)
+        end = total - 2
         while pos < end:
             if data[pos]:
                 break  # not a short message frame
             size = data[pos + 1]
             start = pos + 2
             stop = start + size
-            if stop > end + 2 or size > largest or size <= _MESSAGE_PLAIN_AT:
+            if stop > total or size > largest or size <= plain_at:
                 break  # partial, too large or too small: the decoder's to handle or reject
             head, nonce = unpack_head(data, start)
             if head != name:
@@ -561,14 +564,14 @@ class MessageOpener:
             if nonce <= last_nonce:
                 raise MessageRejected("nonce", size, nonce, last_nonce)
             pack_nonce(nonce_buf, _SHORT_AT, nonce)
-            if open_box(plain, boxes + start, size - _BOX_AT, nonce_ptr, shared):
+            if open_box(plain, boxes + start, size - box_at, nonce_ptr, shared):
                 raise MessageRejected("box", size, nonce, last_nonce)
-            flags = flag_map[scratch[0]]
-            if direct and not flags:
-                deliver([payload[1 : size - _MESSAGE_PLAIN_AT]])
+            inner = scratch[0]
+            if direct and not inner:
+                deliver([payload[1 : size - plain_at]])
             else:
                 direct = False
-                append((flags, payload[1 : size - _MESSAGE_PLAIN_AT]))
+                append((flag_map[inner], payload[1 : size - plain_at]))
             last_nonce = nonce
             pos = stop
         return pos, last_nonce
