@@ -566,8 +566,9 @@ class Peer(PipeFlow):
             msgs = pipe.read_many(FLUSH_BATCH)
         budget = FLUSH_BATCH
         while msgs:
-            if max(map(len, map(_last_frame, msgs))) < _VIEW_MIN:
-                # No large body in the run (scanned in C): one call queues them all.
+            if len(msgs) > 1 and max(map(len, map(_last_frame, msgs))) < _VIEW_MIN:
+                # No large body in the run (scanned in C): one call queues them all. (A lone
+                # message, the request/reply case, is cheaper to queue by itself.)
                 conn.send_messages(msgs)
             else:
                 for i, msg in enumerate(msgs):
