@@ -278,12 +278,15 @@ def test_sockets_made_directly_belong_to_their_context() -> None:
 
 
 def _queued_pull(ctx: zmq.Context, messages: list[list[bytes]]) -> Any:
-    """A PULL whose pipe already holds ``messages`` (inproc: delivered by send itself)."""
+    """A PULL whose pipe already holds ``messages`` (inproc: delivered by send itself); the
+    PUSH is closed (what it sent stays queued), so that nothing but the PULL keeps term()
+    waiting."""
     pull, push = _pair(ctx, zmq.PULL, zmq.PUSH)
     for msg in messages:
         push.send_multipart(msg)
     assert pull.poll(5000) == zmq.POLLIN  # also attaches the pipe (a mailbox command)
     assert pull._core.statistics()["inbound_queued"] == len(messages)
+    push.close()
     return pull
 
 
