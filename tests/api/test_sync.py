@@ -337,7 +337,7 @@ def test_term_fails_recv_although_messages_were_taken(ctx: zmq.Context) -> None:
     assert pull.recv() == b"1"
     fd = pull.fileno()
     pull.get(zmq.EVENTS)  # drains the fd: the next wake-up makes it readable
-    terminator = threading.Thread(target=ctx.term)
+    terminator = threading.Thread(target=ctx.term, daemon=True)  # a failure must not hang exit
     terminator.start()
     readable, _, _ = select.select([fd], [], [], 5)
     assert readable, "term() never woke the socket"
