@@ -89,6 +89,7 @@ class SocketCore:
         "last_endpoint",
         "options",
         "pattern",
+        "recv_batches",
         "signal",
         "socket_type",
         "wakeups_sent",
@@ -132,6 +133,8 @@ class SocketCore:
         #: Messages this socket's peers wrote from the owner thread (``Peer._write_from_owner``).
         self.direct_writes = 0
         self.commands_processed = 0
+        #: Runs of messages handed out by ``try_recv_batch`` (statistics).
+        self.recv_batches = 0
         if isinstance(signal, LoopSignal):
             # Create the loop's Wakeup on the owner loop now: add_reader is not thread-safe,
             # and the first cross-thread wake() must find it ready.
@@ -310,6 +313,8 @@ class SocketCore:
             self.process_commands()
         pattern = self.pattern
         batch: list[Message] = pattern.recv_batch(limit)
+        if batch:
+            self.recv_batches += 1
         if pattern.disconnects:
             self._take_disconnects()
         return batch
@@ -726,6 +731,7 @@ class SocketCore:
             "signal_wakes": int(getattr(self.signal, "wakes", 0)),
             "commands_processed": self.commands_processed,
             "direct_writes": self.direct_writes,
+            "recv_batches": self.recv_batches,
             "mailbox_depth": len(self._mailbox),
             "pipes": len(self._pipes),
             "inbound_queued": sum(p.read_pending() for p in self._pipes),
