@@ -51,6 +51,7 @@ def _linger_token(core: Any) -> Callable[[], None] | None:
     if begin is None or end is None:
         return None
     begin()
+    release = _hold_loop_open(core)
     called = False
 
     def done() -> None:
@@ -58,8 +59,50 @@ def _linger_token(core: Any) -> Callable[[], None] | None:
         if not called:
             called = True
             end()
+            if release is not None:
+                release()
 
     return done
+
+
+async def _until_flushed(flushed: asyncio.Future[None]) -> None:
+    """Finishes when a LINGER flush does, whatever cancels it meanwhile."""
+    while not flushed.done():
+        try:
+            await asyncio.shield(flushed)
+        except asyncio.CancelledError:
+            # asyncio.run() (and uvloop.run) cancel every task on the way out, then wait for
+            # them to finish: carrying on keeps the loop running until the flush ends or its
+            # LINGER expires, as libzmq's term() blocks until then.
+            continue
+
+
+def _hold_loop_open(core: Any) -> Callable[[], None] | None:
+    """For a socket of the asyncio API closed on its running loop (which runs its
+    connections): a task that lives as long as the LINGER flush, so that the loop's shutdown
+    waits for the flush instead of dropping queued messages. Returns its release call (safe
+    from any thread), or None when the socket's connections run on the I/O thread."""
+    loop = getattr(getattr(core, "signal", None), "loop", None)
+    if loop is None:
+        return None
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    if running is not loop:
+        return None
+    flushed: asyncio.Future[None] = loop.create_future()
+    loop.create_task(_until_flushed(flushed))
+    thread = threading.get_ident()
+
+    def release() -> None:
+        if threading.get_ident() == thread:
+            if not flushed.done():
+                flushed.set_result(None)
+        elif not loop.is_closed():
+            loop.call_soon_threadsafe(release)
+
+    return release
 
 
 def connect(core: CoreLike, endpoint: str) -> Connecter:
@@ -182,6 +225,7 @@ class Connecter:
             return
         assert self._loop is not None
         self._task = self._loop.create_task(self._connect_once())
+        self._task.add_done_callback(self._attempt_ended)
 
     async def _connect_once(self) -> None:
         loop = self._loop
@@ -249,6 +293,17 @@ class Connecter:
             # closed (or detached) the socket, else nobody owns it but us.
             sock.close()
             raise
+
+    def _attempt_ended(self, task: asyncio.Task[None]) -> None:
+        """An attempt was cancelled, and not by us (``_cancel_attempts`` forgets the task
+        first): the loop is shutting down (``asyncio.run`` cancels every task, even one that
+        never started). While LINGER still wants queued messages delivered, try again: the
+        loop runs on for them (``_hold_loop_open``)."""
+        if not task.cancelled() or task is not self._task:
+            return
+        self._task = None
+        if self._closed and self.linger_pipe is not None and not self._schedule_retry():
+            self._linger_expired()  # no attempt left: the flush is over
 
     async def _wait_connected(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
         """Until the non-blocking connect resolves (writable), bounded by CONNECT_TIMEOUT."""
