@@ -19,7 +19,7 @@ sees ``_asleep`` and wakes the signal, or the owner sees the command and does no
 posters may both wake it (spurious, harmless: the owner re-checks). A stale ``_asleep`` left by
 a timed-out wait also only causes a spurious wake-up.
 
-Hot path: ``try_send``/``try_recv`` cost one ``_dead`` check, one mailbox truthiness check and
+Hot path: ``try_send``/``try_recv`` cost one ``dead`` check, one mailbox truthiness check and
 the pattern call. Pipe activations are posted only on transitions (pipe.py), never per message.
 """
 
@@ -49,7 +49,7 @@ _TERM = 3  # the other end closed: detach (queued inbound stays readable, patter
 _HICCUP = 4  # a connect-side pipe got a new connection (SUB resends subscriptions)
 _PEER = 5  # the inproc peer of an already attached pipe became known (arg: SocketCore)
 
-# ``_dead`` reasons.
+# ``dead`` reasons.
 _ALIVE = 0
 _CLOSED = 1
 _TERMINATED = 2
@@ -77,7 +77,6 @@ class SocketCore:
         "_bound",
         "_connected",
         "_ctl_lock",
-        "_dead",
         "_mailbox",
         "_monitors",
         "_pipes",
@@ -85,6 +84,7 @@ class SocketCore:
         "_sessions",
         "commands_processed",
         "ctx",
+        "dead",
         "direct_writes",
         "last_endpoint",
         "options",
@@ -113,7 +113,10 @@ class SocketCore:
         self.pattern: Pattern = pattern_class(self.options)
         self._mailbox: deque[tuple[int, Pipe, Any]] = deque()
         self._asleep = False
-        self._dead = _ALIVE
+        #: Nonzero once closed, terminated (ETERM) or forked: calls then fail. Public so that a
+        #: front-end can check it before handing out messages it already took; only the core
+        #: sets it.
+        self.dead = _ALIVE
         #: Pipes (our ends) attached to the pattern → the inproc peer's core, or None.
         self._pipes: dict[Pipe, SocketCore | None] = {}
         #: endpoint string → objects with ``endpoint`` and ``close(linger)``: bound (listeners,
@@ -195,10 +198,10 @@ class SocketCore:
         """Hand a pipe end to this socket's pattern (any thread)."""
         self._own(pipe)
         self._post(_ATTACH, pipe, peer)
-        # ``close()`` sets ``_dead`` and then empties the mailbox once. Posting first and then
-        # reading ``_dead`` means that a pipe posted too late for that final pass is closed
+        # ``close()`` sets ``dead`` and then empties the mailbox once. Posting first and then
+        # reading ``dead`` means that a pipe posted too late for that final pass is closed
         # here, so its other end sees ``peer_closed`` instead of waiting forever.
-        if self._dead in (_CLOSED, _CLOSED_BY_TERM):
+        if self.dead in (_CLOSED, _CLOSED_BY_TERM):
             self._close_end(pipe, peer)
 
     def _post_term(self, pipe: Pipe) -> None:
@@ -225,21 +228,21 @@ class SocketCore:
 
     def _terminate(self) -> None:
         """``ContextCore.term()`` (any thread): every later call raises ETERM; wake the owner."""
-        if self._dead == _ALIVE:
-            self._dead = _TERMINATED
+        if self.dead == _ALIVE:
+            self.dead = _TERMINATED
         self._asleep = False
         self.signal.wake()
 
     def _forked(self) -> None:
         """In a forked child (no locks, no wake-ups: the parent's threads do not exist here)."""
         if not self.closed:
-            self._dead = _FORKED
+            self.dead = _FORKED
         self._ctl_lock = threading.RLock()
 
     # ------------------------------------------------------------------ owner thread
 
     def _raise_dead(self) -> None:
-        dead = self._dead
+        dead = self.dead
         if dead in (_TERMINATED, _CLOSED_BY_TERM):
             raise ContextTerminated()
         if dead == _CLOSED:
@@ -285,7 +288,7 @@ class SocketCore:
 
     def try_send(self, msg: Message) -> bool:
         """Route one whole message; False = would block (mute). Never blocks."""
-        if self._dead:
+        if self.dead:
             self._raise_dead()
         if self._mailbox:
             self.process_commands()
@@ -293,7 +296,7 @@ class SocketCore:
 
     def try_recv(self) -> Message | None:
         """The next whole message, or None = would block. Never blocks."""
-        if self._dead:
+        if self.dead:
             self._raise_dead()
         if self._mailbox:
             self.process_commands()
@@ -307,7 +310,7 @@ class SocketCore:
         """Up to ``limit`` whole messages, oldest first, as ``try_recv`` would return them one
         by one (an empty list = would block). Never blocks. For a front-end that keeps the
         batch and hands it out message by message: one engine call for a run of messages."""
-        if self._dead:
+        if self.dead:
             self._raise_dead()
         if self._mailbox:
             self.process_commands()
@@ -338,7 +341,7 @@ class SocketCore:
 
         After True, the owner waits for ``signal.wake()`` (or its timeout) and retries.
         """
-        if self._dead:
+        if self.dead:
             return False  # the retry raises the reason
         self._asleep = True
         # Set ``_asleep`` first, then re-read the mailbox (see the module docstring).
@@ -349,7 +352,7 @@ class SocketCore:
 
     def events(self) -> int:
         """POLLIN/POLLOUT as ``getsockopt(EVENTS)`` reports them."""
-        if self._dead:
+        if self.dead:
             self._raise_dead()
         signal = self.signal
         if getattr(signal, "has_fd", False):
@@ -372,7 +375,7 @@ class SocketCore:
     # -- options ------------------------------------------------------------------------------
 
     def setsockopt(self, option: int, value: Any) -> None:
-        if self._dead:
+        if self.dead:
             self._raise_dead()
         if self._mailbox:
             self.process_commands()
@@ -385,7 +388,7 @@ class SocketCore:
         self.options.set(option, value)
 
     def getsockopt(self, option: int) -> Any:
-        if self._dead:
+        if self.dead:
             self._raise_dead()
         if option == SocketOption.EVENTS:
             return self.events()
@@ -411,7 +414,7 @@ class SocketCore:
     # -- endpoints ----------------------------------------------------------------------------
 
     def _check_alive(self) -> None:
-        if self._dead:
+        if self.dead:
             self._raise_dead()
         if self._mailbox:
             self.process_commands()
@@ -508,8 +511,8 @@ class SocketCore:
         self._attach(pipe, peer)
 
     def _attach(self, pipe: Pipe, peer: SocketCore | None) -> None:
-        if self._dead or pipe in self._pipes:
-            if self._dead:
+        if self.dead or pipe in self._pipes:
+            if self.dead:
                 self._close_end(pipe, peer)
             return
         if not self.pattern.attach(pipe):
@@ -628,7 +631,7 @@ class SocketCore:
 
     def monitor(self, address: str | None, events: int = Event.ALL) -> None:
         """Start (or, with None, stop) the monitor; libzmq keeps one monitor per socket."""
-        if self._dead:
+        if self.dead:
             self._raise_dead()
         for sink in self._monitors:
             sink.close()
@@ -663,7 +666,7 @@ class SocketCore:
 
     @property
     def closed(self) -> bool:
-        return self._dead == _CLOSED or self._dead == _CLOSED_BY_TERM
+        return self.dead == _CLOSED or self.dead == _CLOSED_BY_TERM
 
     def _close_for_term(self, linger: int | None = None) -> None:
         """``term()``/``destroy()`` close a socket whose owner cannot: a thread blocked on it
@@ -682,13 +685,13 @@ class SocketCore:
         self._close(linger, _CLOSED_BY_TERM if self.ctx._terminated else _CLOSED)
 
     def _close(self, linger: int | None, final: int) -> None:
-        if self._dead == _CLOSED or self._dead == _CLOSED_BY_TERM:
+        if self.dead == _CLOSED or self.dead == _CLOSED_BY_TERM:
             return
         if linger is None:
             linger = int(self.options.linger)
-        forked = self._dead == _FORKED
+        forked = self.dead == _FORKED
         # Set first: a thread woken below (or racing with us) sees the final reason.
-        self._dead = final
+        self.dead = final
         if forked:
             return
         ctx = self.ctx
@@ -741,7 +744,7 @@ class SocketCore:
         return stats
 
     def __repr__(self) -> str:
-        state = ("open", "closed", "terminated", "forked", "closed")[self._dead]
+        state = ("open", "closed", "terminated", "forked", "closed")[self.dead]
         return f"<SocketCore {self.socket_type.name} {state} pipes={len(self._pipes)}>"
 
 

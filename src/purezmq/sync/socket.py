@@ -321,7 +321,7 @@ class Socket(SocketBase):
         else:
             ready = self._recv_ready
             # A terminated context fails every call, taken messages or not (zmq_ctx_term).
-            msg = ready.pop() if ready and not self._core._dead else self._next_message(flags)
+            msg = ready.pop() if ready and not self._core.dead else self._next_message(flags)
             if len(msg) > 1:
                 parts.extend(msg[1:])
             frame = msg[0]
@@ -351,7 +351,7 @@ class Socket(SocketBase):
         msg = self._take_rest()
         if msg is None:
             ready = self._recv_ready
-            msg = ready.pop() if ready and not self._core._dead else self._next_message(flags)
+            msg = ready.pop() if ready and not self._core.dead else self._next_message(flags)
         if copy:
             return msg
         props = self._message_properties()
