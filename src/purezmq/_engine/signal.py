@@ -266,16 +266,12 @@ class LoopSignal(_FdSignal):
             if tid_loop is not None
             else self.runs_here() or _get_running_loop() is self.loop
         ):
-            waiters = self._waiters
-            if waiters:
-                self._waiters = []
-                for fut in waiters:
-                    if not fut.done():
-                        fut.set_result(None)
+            self._wake_here()
         else:
             self._get_wakeup().call_soon(self._wake_here)
 
     def _wake_here(self) -> None:
+        """Resolve the waiters (owner loop)."""
         waiters = self._waiters
         if waiters:
             self._waiters = []
