@@ -212,14 +212,19 @@ def run(request: pytest.FixtureRequest) -> Iterator[Callable[[Callable[[], Await
         loop.close()
 
 
+def inproc_pair(ctx: Any, a: int = purezmq.PAIR, b: int = purezmq.PAIR) -> tuple[Any, Any]:
+    """Two sockets of ``ctx`` (either API), ``a`` bound and ``b`` connected over inproc."""
+    s1 = ctx.socket(a)
+    s2 = ctx.socket(b)
+    s1.linger = s2.linger = 0
+    addr = f"inproc://pair-{id(s1)}"
+    s1.bind(addr)
+    s2.connect(addr)
+    return s1, s2
+
+
 async def aio_pair(
     ctx: purezmq.asyncio.Context, a: int = purezmq.PAIR, b: int = purezmq.PAIR
 ) -> Any:
     """Two asyncio sockets of ``ctx``, ``a`` bound and ``b`` connected over inproc."""
-    s1 = ctx.socket(a)
-    s2 = ctx.socket(b)
-    s1.linger = s2.linger = 0
-    addr = f"inproc://aio-{id(s1)}"
-    s1.bind(addr)
-    s2.connect(addr)
-    return s1, s2
+    return inproc_pair(ctx, a, b)

@@ -19,6 +19,8 @@ from purezmq import ContextTerminated, ZMQError
 from purezmq._engine import SocketCore
 from purezmq.constants import Errno
 
+from .conftest import inproc_pair
+
 
 @pytest.fixture
 def ctx() -> Iterator[zmq.Context]:
@@ -29,14 +31,6 @@ def ctx() -> Iterator[zmq.Context]:
         c.destroy(0)
 
 
-def _pair(ctx: zmq.Context, a: int = zmq.PAIR, b: int = zmq.PAIR) -> tuple[Any, Any]:
-    s1 = ctx.socket(a)
-    s2 = ctx.socket(b)
-    s1.linger = s2.linger = 0
-    addr = f"inproc://sync-{id(s1)}"
-    s1.bind(addr)
-    s2.connect(addr)
-    return s1, s2
 
 
 def _falls_asleep(monkeypatch: pytest.MonkeyPatch, sock: Any) -> threading.Event:
@@ -90,7 +84,7 @@ def test_term_wakes_a_thread_blocked_in_recv(
 def test_ctrl_c_interrupts_a_blocking_call_and_the_socket_survives(
     ctx: zmq.Context, call: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    a, b = _pair(ctx)
+    a, b = inproc_pair(ctx)
     main = threading.get_ident()
     asleep = _falls_asleep(monkeypatch, b)
 
@@ -121,7 +115,7 @@ def test_ctrl_c_interrupts_a_blocking_call_and_the_socket_survives(
 def test_fd_turns_readable_when_a_message_arrives(ctx: zmq.Context) -> None:
     import select
 
-    a, b = _pair(ctx)
+    a, b = inproc_pair(ctx)
     fd = b.getsockopt(zmq.FD)
     assert fd == b.fileno() and isinstance(fd, int)
     # libzmq contract: after reading EVENTS and finding nothing, wait on the fd.
@@ -134,7 +128,7 @@ def test_fd_turns_readable_when_a_message_arrives(ctx: zmq.Context) -> None:
 
 
 def test_select(ctx: zmq.Context) -> None:
-    a, b = _pair(ctx)
+    a, b = inproc_pair(ctx)
     r, w = os.pipe()
     try:
         assert zmq.select([b, r], [], [], 0) == ([], [], [])
@@ -205,7 +199,7 @@ def test_destroy_closes_sockets_with_linger() -> None:
 def test_socket_used_after_fork_raises_instead_of_hanging(ctx: zmq.Context) -> None:
     if not hasattr(os, "fork"):
         pytest.skip("no fork")
-    _a, b = _pair(ctx)
+    _a, b = inproc_pair(ctx)
     r, w = os.pipe()
     with warnings.catch_warnings():
         # 3.12+ warns that forking a multi-threaded process is risky: that is the point here.
@@ -281,7 +275,7 @@ def _queued_pull(ctx: zmq.Context, messages: list[list[bytes]]) -> Any:
     """A PULL whose pipe already holds ``messages`` (inproc: delivered by send itself); the
     PUSH is closed (what it sent stays queued), so that nothing but the PULL keeps term()
     waiting."""
-    pull, push = _pair(ctx, zmq.PULL, zmq.PUSH)
+    pull, push = inproc_pair(ctx, zmq.PULL, zmq.PUSH)
     for msg in messages:
         push.send_multipart(msg)
     assert pull.poll(5000) == zmq.POLLIN  # also attaches the pipe (a mailbox command)

@@ -32,7 +32,13 @@ from ._helpers import (
 SIZES = [0, 1, 64, 222, 223, 2046, 2047, 2048, 70000]
 
 
-def _pair() -> tuple[Connection, Connection]:
+_HEARTBEATS = ConnectionOptions(heartbeat_ivl=1.0)
+
+
+def _pair(
+    client_options: ConnectionOptions | None = _HEARTBEATS,
+    server_options: ConnectionOptions | None = _HEARTBEATS,
+) -> tuple[Connection, Connection]:
     """A deterministic CURVE pair: every run puts the very same bytes on the wire."""
     client = CurveClient(
         public_key=CLIENT_PUBLIC,
@@ -41,14 +47,13 @@ def _pair() -> tuple[Connection, Connection]:
         random_bytes=client_random(),
     )
     server = CurveServer(secret_key=SERVER_SECRET, zap=False, random_bytes=server_random())
-    options = ConnectionOptions(heartbeat_ivl=1.0)
     a, b = connected_pair(
         SocketType.PAIR,
         SocketType.PAIR,
         mechanism_a=client,
         mechanism_b=server,
-        options_a=options,
-        options_b=options,
+        options_a=client_options,
+        options_b=server_options,
     )
     a.events_received()
     b.events_received()
@@ -207,21 +212,7 @@ def test_maxmsgsize_applies_to_the_payload(limit: int) -> None:
     """MAXMSGSIZE counts the payload, not CURVE's 33 bytes around it, on both paths."""
     options = ConnectionOptions(max_msg_size=limit)
     for bytewise in (False, True):
-        client = CurveClient(
-            public_key=CLIENT_PUBLIC,
-            secret_key=CLIENT_SECRET,
-            server_key=SERVER_PUBLIC,
-            random_bytes=client_random(),
-        )
-        server = CurveServer(secret_key=SERVER_SECRET, zap=False, random_bytes=server_random())
-        a, b = connected_pair(
-            SocketType.PAIR,
-            SocketType.PAIR,
-            mechanism_a=client,
-            mechanism_b=server,
-            options_b=options,
-        )
-        b.events_received()
+        a, b = _pair(None, options)
         a.send_message([bytes(limit)])
         a.send_message([bytes(limit + 1)])
         data = b"".join(bytes(c) for c in a.data_to_send())
