@@ -295,3 +295,22 @@ def test_nonce_carries_give_the_public_bindings_bytes(
     b.receive_data(fast, 10.0)
     assert len(b.messages_received()) == 300 + 4 + 1
     assert not b.events_received()
+
+
+@pytest.mark.parametrize("first", [1, 250, 65530])
+def test_gaps_in_nonces_are_accepted_in_place(first: int) -> None:
+    """RFC 26 only asks short nonces to increase: with MESSAGEs missing from the stream (so
+    nonces jump, also across a carry …ff → …00), the frames opened in place that expect the
+    last nonce + 1 take the full checks for the next one and carry on from it."""
+    a, _ = _pair()
+    a._mechanism._send_nonce = first  # type: ignore[attr-defined]
+    sent = [[_payload(n % 70, n)] for n in range(300)]
+    a.send_messages(sent)
+    bodies = _frames(b"".join(bytes(c) for c in a.data_to_send()))
+    lost = {0, 3, 4, 5, 6, 7, 100, 101, 254, 255, 256, 257, 299}
+    kept = [n for n in range(300) if n not in lost]
+    _, b = _pair()
+    b._mechanism._peer_nonce = first - 1  # type: ignore[attr-defined]
+    b.receive_data(_reframe([bodies[n] for n in kept]), 10.0)
+    assert b.messages_received() == [sent[n] for n in kept]
+    assert not b.events_received()

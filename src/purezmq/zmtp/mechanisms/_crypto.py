@@ -77,6 +77,13 @@ _EASY = {
 _resolved: dict[str, Any] = {}
 
 
+def _ptr(buffer: Any) -> Any:
+    """A cffi view of ``buffer`` typed as libsodium declares its arguments (``unsigned char *``):
+    passing the exact type skips cffi's compatible-type conversion (a 64-byte seal through
+    cffi: 586 → 549 ns here; the cipher itself takes about 390)."""
+    return _ffi.from_buffer("unsigned char[]", buffer)
+
+
 def _fn(name: str) -> Any:
     found = _resolved.get(name)
     if found is None:
@@ -185,7 +192,7 @@ def seal_after(header: bytes, plaintext: bytes, nonce: bytes, shared: bytes) -> 
     if len(nonce) != NONCE_SIZE or len(shared) != KEY_SIZE:
         raise ValueError("bad nonce or shared key size")
     _sodium.crypto_box_easy_afternm(
-        _ffi.from_buffer(out) + start, plaintext, len(plaintext), nonce, shared
+        _ptr(out) + start, plaintext, len(plaintext), nonce, shared
     )
     return bytes(out)
 
@@ -202,9 +209,9 @@ def open_after(data: bytes, start: int, nonce: bytes, shared: bytes) -> bytearra
         raise ValueError("bad nonce or shared key size")
     out = bytearray(size)
     # Small boxes: slicing is cheaper than a cffi view at an offset; large ones: no copy.
-    box = data[start:] if size < 4096 else _ffi.from_buffer(data) + start
+    box = data[start:] if size < 4096 else _ptr(data) + start
     if _sodium.crypto_box_open_easy_afternm(
-        _ffi.from_buffer(out), box, size + BOX_OVERHEAD, nonce, shared
+        _ptr(out), box, size + BOX_OVERHEAD, nonce, shared
     ):
         raise CryptoError("An error occurred trying to decrypt the message")
     return out
@@ -296,7 +303,7 @@ class MessageSealer:
         self.capacity = -1
         if _sodium is not None:
             # An exported bytearray cannot be resized, so these pointers stay valid for good.
-            self._nonce = _ffi.from_buffer(scratch)
+            self._nonce = _ptr(scratch)
             self._box = self._nonce + _TAG_AT
             self._plain = self._nonce + _PLAIN_AT
             self._last = self._plain + room
@@ -380,7 +387,7 @@ class MessageSealer:
         frame[at - 8 : at] = short
         frame[at + BOX_OVERHEAD] = flags
         frame[at + BOX_OVERHEAD + 1 :] = body
-        ptr = _ffi.from_buffer(frame)
+        ptr = _ptr(frame)
         try:
             _sodium.crypto_box_easy_afternm(
                 ptr + at, ptr + at + BOX_OVERHEAD, len(body) + 1, self._prefix + short, self._shared
@@ -422,6 +429,7 @@ class MessageOpener:
     """
 
     __slots__ = (
+        "_expected",
         "_flag_map",
         "_name",
         "_nonce",
@@ -454,6 +462,8 @@ class MessageOpener:
         self._name = name
         self._flag_map = tuple(flag_map)
         self._nonce = bytearray(nonce_prefix + bytes(8))
+        #: ``open_stream``'s expected MESSAGE head: the name, then the short nonce it expects.
+        self._expected = bytearray(name + bytes(8))
         self._scratch = bytearray(1 + max(capacity, 0))
         self._plain: Any = None
         self._payload: Any = None
@@ -461,8 +471,8 @@ class MessageOpener:
         #: The largest flags byte + payload opened in the scratch buffer.
         self.capacity = -1
         if _sodium is not None:
-            self._nonce_ptr = _ffi.from_buffer(self._nonce)
-            self._plain = _ffi.from_buffer(self._scratch)
+            self._nonce_ptr = _ptr(self._nonce)
+            self._plain = _ptr(self._scratch)
             # A slice of a cffi buffer is ``bytes``: one copy, and cheaper to call than
             # ``ffi.unpack`` (no keyword parsing). Index 0 is the flags byte.
             self._payload = _ffi.buffer(self._plain)
@@ -535,10 +545,21 @@ class MessageOpener:
         plain = self._plain
         payload = self._payload
         shared = self._shared
+        expected = self._expected
         # Locals: each global or attribute lookup is a measurable share of the per-frame cost.
         unpack_head = _MESSAGE_HEAD.unpack_from
         pack_nonce = _pack_nonce_into
         open_box = _sodium.crypto_box_open_easy_afternm
+        short_at = _SHORT_AT
+        # Senders count short nonces up by one (libzmq does, and so do we), so the head of the
+        # next MESSAGE is almost always ``name`` + the last nonce + 1: ``expected`` holds it and
+        # ``nonce_buf`` the same nonce behind its prefix, both updated by their low byte only,
+        # except at a carry (both hold the last nonce on entry). A frame that starts otherwise
+        # takes the full checks: RFC 26 only asks nonces to increase, a peer may skip some.
+        pack_nonce(nonce_buf, short_at, last_nonce)
+        pack_nonce(expected, _NAME_SIZE, last_nonce)
+        low_at = NONCE_SIZE - 1
+        expected_low_at = _BOX_AT - 1
         append = out.append
         direct = messages is not None
         deliver: Any = messages.append if messages is not None else None
@@ -546,7 +567,7 @@ class MessageOpener:
         box_at = _BOX_AT
         plain_at = _MESSAGE_PLAIN_AT
         # Boxes are read where they lie: pointer arithmetic costs less than slicing them out.
-        boxes = _ffi.from_buffer(data) + box_at
+        boxes = _ptr(data) + box_at
         pos = 0
         total = len(data)
         end = total - 2
@@ -558,12 +579,22 @@ class MessageOpener:
             stop = start + size
             if stop > total or size > largest or size <= plain_at:
                 break  # partial, too large or too small: the decoder's to handle or reject
-            head, nonce = unpack_head(data, start)
-            if head != name:
-                raise MessageRejected("name", size, nonce, last_nonce)
-            if nonce <= last_nonce:
-                raise MessageRejected("nonce", size, nonce, last_nonce)
-            pack_nonce(nonce_buf, _SHORT_AT, nonce)
+            nonce = last_nonce + 1
+            low = nonce & 255
+            if low:
+                nonce_buf[low_at] = low
+                expected[expected_low_at] = low
+            else:
+                pack_nonce(nonce_buf, short_at, nonce)
+                pack_nonce(expected, _NAME_SIZE, nonce)
+            if not data.startswith(expected, start):
+                head, nonce = unpack_head(data, start)
+                if head != name:
+                    raise MessageRejected("name", size, nonce, last_nonce)
+                if nonce <= last_nonce:
+                    raise MessageRejected("nonce", size, nonce, last_nonce)
+                pack_nonce(nonce_buf, short_at, nonce)
+                pack_nonce(expected, _NAME_SIZE, nonce)
             if open_box(plain, boxes + start, size - box_at, nonce_ptr, shared):
                 raise MessageRejected("box", size, nonce, last_nonce)
             inner = scratch[0]
