@@ -36,6 +36,17 @@ def test_parser_defaults_and_compare() -> None:
     assert [c.impl for c in first] == labels
 
 
+def test_default_set_measures_the_curve_bar() -> None:
+    """One run of the default set reports every bar: it adds CURVE tcp 64 B PUSH→PULL (only
+    that cell of CURVE, beside its null twin); naming the mechanisms turns this off."""
+    pytest.importorskip("nacl")
+    cells = plan(options_from(build_parser().parse_args(["--compare", "pyzmq"])))
+    curve = [(c.test, c.transport, c.size) for c in cells if c.mechanism == "curve"]
+    assert curve == [("thr", "tcp", 64)] * 5
+    named = plan(options_from(build_parser().parse_args(["--mechanism", "null"])))
+    assert all(c.mechanism == "null" for c in named)
+
+
 def test_parser_rejects_unknown_names() -> None:
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--transport", "carrier-pigeon"])

@@ -83,9 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--subs", type=int, default=4, help="subscribers of the fan test (4)")
     p.add_argument(
         "--mechanism",
-        default="null",
         type=lambda t: _csv(t, ("null", "curve"), "--mechanism"),
-        help="null and/or curve, for tcp and ipc cells (default null)",
+        help=(
+            "null and/or curve, for tcp and ipc cells (default: null, plus the CURVE bar's "
+            "tcp 64 B PUSH→PULL cells when the run measures that one)"
+        ),
     )
     p.add_argument("--time", type=float, help="target seconds per cell (0.5; quick 0.1)")
     p.add_argument("--timeout", type=float, default=15.0, help="seconds before a cell is killed")
@@ -115,7 +117,8 @@ def options_from(args: argparse.Namespace) -> Options:
         tests=tests,
         transports={t: args.transport or base_transports[t] for t in TESTS},
         sizes={t: args.size or base_sizes[t] for t in TESTS},
-        mechanisms=args.mechanism,
+        mechanisms=args.mechanism or ["null"],
+        curve_bar=args.mechanism is None and _curve_available(),
         subs=args.subs,
         target=args.time if args.time else (0.1 if args.quick else 0.5),
         timeout=args.timeout,
@@ -123,6 +126,12 @@ def options_from(args: argparse.Namespace) -> Options:
         cpu=args.cpu,
         repeat=max(1, args.repeat),
     )
+
+
+def _curve_available() -> bool:
+    from ..zmtp.mechanisms import _crypto
+
+    return _crypto.available()
 
 
 def run_main(argv: Sequence[str]) -> int:

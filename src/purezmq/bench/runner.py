@@ -52,6 +52,8 @@ QUICK_TRANSPORTS = {"thr": ["tcp", "inproc"], "lat": ["tcp"], "fan": ["tcp"]}
 MIN_COUNT = {"thr": 200, "fan": 200, "lat": 300}
 MAX_COUNT = 5_000_000
 MAX_BYTES = 8 * 1024 * MiB
+#: The message size of the CURVE bar (tcp PUSH→PULL), measured by the default set too.
+CURVE_BAR_SIZE = 64
 #: First guesses (messages or round trips per second) before a series has measured anything.
 FIRST_RATE = {"thr": 50_000.0, "fan": 20_000.0, "lat": 5_000.0}
 
@@ -105,6 +107,9 @@ class Options:
     transports: dict[str, list[str]]
     sizes: dict[str, list[int]]
     mechanisms: list[str] = field(default_factory=lambda: ["null"])
+    #: Also measure the CURVE bar's cell (tcp 64 B PUSH→PULL) when "curve" is not among
+    #: ``mechanisms``, so that one run of the default set reports every bar of the issue.
+    curve_bar: bool = False
     subs: int = 4
     target: float = 0.5
     timeout: float = 30.0
@@ -137,10 +142,18 @@ def plan(opts: Options) -> list[Cell]:
     for test in opts.tests:
         for transport in opts.transports[test]:
             mechs = ["null"] if transport == "inproc" else opts.mechanisms
-            for mech in mechs:
+            bar_cell = (
+                opts.curve_bar
+                and (test, transport) == ("thr", "tcp")
+                and CURVE_BAR_SIZE in opts.sizes[test]
+                and "curve" not in mechs
+            )
+            for mech in [*mechs, "curve"] if bar_cell else mechs:
                 for size in opts.sizes[test]:
                     if test == "fan" and size < 2:
                         continue  # 1-byte messages are the fan-out test's control markers
+                    if mech not in mechs and size != CURVE_BAR_SIZE:
+                        continue
                     for impl in opts.impls:
                         cpu = opts.lat_cpu if test == "lat" else None
                         cells.append(
