@@ -266,6 +266,7 @@ class MessageSealer:
         "_plain",
         "_prefix",
         "_shared",
+        "_tails",
         "_view",
         "capacity",
     )
@@ -309,6 +310,9 @@ class MessageSealer:
             self._last = self._plain + room
             self.capacity = capacity
             self._heads = tuple(heads[: capacity + 1])
+        #: The fast path's wire tail (short nonce + box) in the scratch buffer, by body size,
+        #: made on first use: slicing a memoryview per frame costs as much as copying it out.
+        self._tails: list[memoryview | None] = [None] * len(self._heads)
 
     def seal_messages(
         self, messages: Iterable[Sequence[BytesLike]], encoder: FrameEncoder, nonce: int
@@ -318,6 +322,7 @@ class MessageSealer:
         out = encoder.buffer  # the same bytearray for good (``chunk`` only clears it)
         view = self._view
         heads = self._heads
+        tails = self._tails
         short_sizes = len(heads)
         box = self._box
         last_frame = self._last
@@ -350,7 +355,10 @@ class MessageSealer:
                     view[body_at : body_at + size] = body
                     seal(box, last_frame, size + 1, nonce_ptr, shared)
                     out += heads[size]
-                    out += view[short_at : box_end + size]
+                    tail = tails[size]
+                    if tail is None:
+                        tail = tails[size] = view[short_at : box_end + size]
+                    out += tail
                     nonce += 1
                     continue
             last = len(frames) - 1
