@@ -280,8 +280,19 @@ class Connection:
         if state is _READY:
             if self._wraps:
                 self._receive_wrapped(data)
-            else:
-                self._receive_traffic(data)
+                return
+            # Plain traffic after the handshake: the hot path of every read.
+            traffic: list[tuple[int, bytes]] = []
+            try:
+                self._decoder.decode(data, traffic)
+            except ProtocolError as exc:
+                self._process_traffic_safely(traffic)
+                self._fail(exc)
+                return
+            try:
+                self._process_traffic(traffic)
+            except ProtocolError as exc:
+                self._fail(exc)
             return
         if state is _IDLE:
             raise LocalProtocolError("Connection.receive_data() called before start()")
@@ -332,8 +343,10 @@ class Connection:
         """Where the transport may write the next bytes directly: the missing part of a large
         frame body (zero-copy receive), or None (then use ``receive_data``). Only plain
         traffic after the handshake qualifies. Report the bytes with ``receive_buffered()``."""
-        if self._state is _READY and not self._wraps:
-            return self._decoder.body_buffer()
+        decoder = self._decoder
+        # ``_body`` is None unless a frame body is being gathered: the common case costs no call.
+        if decoder._body is not None and self._state is _READY and not self._wraps:
+            return decoder.body_buffer()
         return None
 
     def receive_buffered(self, nbytes: int, now: float | None = None) -> None:
@@ -355,19 +368,6 @@ class Connection:
                     f"peer sent a {len(body)}-byte frame, larger than MAXMSGSIZE "
                     f"({self.options.max_msg_size} bytes)"
                 )
-
-    def _receive_traffic(self, data: BytesLike) -> None:
-        frames: list[tuple[int, bytes]] = []
-        try:
-            self._decoder.decode(data, frames)
-        except ProtocolError as exc:
-            self._process_traffic_safely(frames)
-            self._fail(exc)
-            return
-        try:
-            self._process_traffic(frames)
-        except ProtocolError as exc:
-            self._fail(exc)
 
     def _receive_wrapped(self, data: BytesLike) -> None:
         """Traffic after the handshake of a mechanism that wraps frames (CURVE)."""
