@@ -29,10 +29,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from itertools import repeat
 from typing import Any
 
 Message = list[bytes]
 Activation = Callable[["Pipe"], None]
+
+_popleft = deque.popleft
 
 
 def _nothing(pipe: Pipe) -> None:
@@ -142,13 +145,18 @@ class Pipe:
             if not queue:
                 return []
             channel.reader_asleep = False
-        popleft = queue.popleft
-        out = []
-        try:
-            for _ in range(min(limit, len(queue))):
-                out.append(popleft())
-        except IndexError:  # a CONFLATE writer cleared the queue meanwhile
-            pass
+        n = min(limit, len(queue))
+        out: list[Any]
+        if n > 1 and not channel.conflate:
+            # All n in one C-level loop (a third of the cost of a Python one per message).
+            out = list(map(_popleft, repeat(queue, n)))
+        elif n > 0:
+            try:
+                out = [queue.popleft()]
+            except IndexError:  # a CONFLATE writer cleared the queue meanwhile
+                out = []
+        else:
+            out = []
         if channel.writer_asleep and len(queue) <= channel.lwm:
             channel.writer_asleep = False
             self.peer.on_write_activated(self.peer)
