@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Sequence
 
+from .._sugar import has
 from .libs import APIS, LIBS, Impl
 from .runner import (
     DEFAULT_SIZES,
@@ -118,7 +119,7 @@ def options_from(args: argparse.Namespace) -> Options:
         transports={t: args.transport or base_transports[t] for t in TESTS},
         sizes={t: args.size or base_sizes[t] for t in TESTS},
         mechanisms=args.mechanism or ["null"],
-        curve_bar=args.mechanism is None and _curve_available(),
+        curve_bar=args.mechanism is None and has("curve"),
         subs=args.subs,
         target=args.time if args.time else (0.1 if args.quick else 0.5),
         timeout=args.timeout,
@@ -126,12 +127,6 @@ def options_from(args: argparse.Namespace) -> Options:
         cpu=args.cpu,
         repeat=max(1, args.repeat),
     )
-
-
-def _curve_available() -> bool:
-    from ..zmtp.mechanisms import _crypto
-
-    return _crypto.available()
 
 
 def run_main(argv: Sequence[str]) -> int:
