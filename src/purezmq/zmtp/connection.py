@@ -738,8 +738,7 @@ class Connection:
 
     def has_data_to_send(self) -> bool:
         """Whether ``data_to_send()`` would return anything (cheaper than asking it)."""
-        encoder = self._encoder
-        return bool(self._wrap_queue or encoder.buffer or encoder._chunks)
+        return bool(self._wrap_queue) or self._encoder.pending()
 
     def data_to_send(self) -> list[bytes | memoryview]:
         """Bytes to write, in order (drains). Large payloads are the caller's own objects."""
