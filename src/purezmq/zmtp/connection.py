@@ -343,10 +343,8 @@ class Connection:
         """Where the transport may write the next bytes directly: the missing part of a large
         frame body (zero-copy receive), or None (then use ``receive_data``). Only plain
         traffic after the handshake qualifies. Report the bytes with ``receive_buffered()``."""
-        decoder = self._decoder
-        # ``_body`` is None unless a frame body is being gathered: the common case costs no call.
-        if decoder._body is not None and self._state is _READY and not self._wraps:
-            return decoder.body_buffer()
+        if self._state is _READY and not self._wraps:
+            return self._decoder.body_buffer()
         return None
 
     def receive_buffered(self, nbytes: int, now: float | None = None) -> None:
