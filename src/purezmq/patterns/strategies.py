@@ -174,7 +174,7 @@ class FairQueue(_PipeArray):
         one message, so that they still take turns message by message."""
         if self._active == 1:
             pipe = self._pipes[self._current]
-            if pipe._in.queue:
+            if pipe.read_pending():
                 batch: list[Message] = pipe.read_many(limit)
                 self.last_in = pipe
                 return batch
