@@ -44,6 +44,7 @@ from .constants import (
 from .error import ZMQBindError, ZMQError
 from .options import SOCKET_OPTIONS
 from .socket_types import SOCKET_TYPES
+from .zmtp.bodies import BodyPool
 from .zmtp.mechanisms import _crypto
 
 if TYPE_CHECKING:
@@ -345,10 +346,14 @@ class SocketBase(AttributeSetter):
     _send_parts: list[bytes]
     _recv_parts: deque[bytes]
     _recv_ready: list[list[bytes]]
+    _bodies: BodyPool
     _monitor_socket: Any
 
     def _init_state(self, core: Any, context: Any, socket_type: int) -> None:
         self._core = core
+        #: Large received bodies arrive in lent buffers (not ``bytes``); every frame handed to
+        #: the application goes through ``_bodies.own`` first (``zmtp.bodies``).
+        self._bodies = core.bodies
         self._context = context
         self._closed = False
         self._socket_type = socket_type

@@ -15,6 +15,7 @@ from typing import Any
 from purezmq.constants import Event, SocketType
 from purezmq.options import SocketOptions
 from purezmq.patterns.pipe import Pipe, pipe_pair
+from purezmq.zmtp.bodies import BodyPool
 
 TIMEOUT = 10.0
 
@@ -32,6 +33,7 @@ class StubCore:
         self.sessions: dict[Any, Pipe] = {}
         self._changed = asyncio.Event()
         self.direct_writes = 0
+        self.bodies = BodyPool()
 
     # -- hooks ----------------------------------------------------------------------------------
 

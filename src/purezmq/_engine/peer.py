@@ -55,6 +55,7 @@ from ..zmtp import (
     ZapRequest,
 )
 from ..zmtp import Event as ZmtpEvent
+from ..zmtp.bodies import BodyPool
 from ..zmtp.zap import ZAP_ENDPOINT, ZapPolicy, build_request, parse_reply, zap_policy
 
 _ZAP_NAME = ZAP_ENDPOINT.removeprefix("inproc://")
@@ -104,6 +105,10 @@ class CoreLike(Protocol):
 
     @property
     def socket_type(self) -> int: ...
+
+    @property
+    def bodies(self) -> BodyPool:
+        """Where our connections lend large received bodies from (``zmtp.bodies``)."""
 
     def call_soon(self, fn: Callable[..., object], *args: Any) -> None:
         """Run ``fn(*args)`` on this socket's I/O loop, from any thread."""
@@ -370,7 +375,10 @@ class Peer(PipeFlow):
                     options, zap_handler(core) is not None
                 )
                 connection = Connection(
-                    core.socket_type, mechanism, options=connection_options(options)
+                    core.socket_type,
+                    mechanism,
+                    options=connection_options(options),
+                    bodies=core.bodies,
                 )
             except ZMQError as exc:
                 self._broken = exc

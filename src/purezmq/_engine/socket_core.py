@@ -33,6 +33,7 @@ from ..constants import Errno, Event, PollEvent, SocketOption, SocketType
 from ..error import ContextTerminated, ZMQError
 from ..patterns.base import Pattern
 from ..patterns.pipe import Message, Pipe, pipe_pair
+from ..zmtp.bodies import BodyPool
 from . import wakeup as _wakeup
 from .signal import LoopSignal, OwnerSignal
 
@@ -82,6 +83,7 @@ class SocketCore:
         "_pipes",
         "_session_seen",
         "_sessions",
+        "bodies",
         "commands_processed",
         "ctx",
         "dead",
@@ -111,6 +113,9 @@ class SocketCore:
         self.signal = signal
         self.options: Any = SocketOptions(stype)
         self.pattern: Pattern = pattern_class(self.options)
+        #: Receive buffers of large bodies, lent by this socket's connections to the front-end,
+        #: which makes the application's ``bytes`` and gives them back (``zmtp.bodies``).
+        self.bodies = BodyPool()
         self._mailbox: deque[tuple[int, Pipe, Any]] = deque()
         self._asleep = False
         #: Nonzero once closed, terminated (ETERM) or forked: calls then fail. Public so that a

@@ -422,6 +422,8 @@ class Socket(SocketBase):
             if len(msg) > 1:
                 parts.extend(msg[1:])
             frame = msg[0]
+        if type(frame) is not bytes:
+            frame = self._bodies.own(frame)
         if copy:
             return frame
         return Frame._received(frame, bool(parts), self._message_properties())
@@ -456,6 +458,8 @@ class Socket(SocketBase):
                     msg = await self._recv_slow(flags)
                 else:
                     msg = await self._recv_blocking()
+        if self._bodies.lent:
+            self._bodies.own_all(msg)
         if copy:
             return msg
         props = self._message_properties()

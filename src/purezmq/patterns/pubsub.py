@@ -113,7 +113,9 @@ class XPub(Pattern):
         first = msg[0] if msg else b""
         if first and first[0] < 2:
             subscribe = first[0] == 1
-            topic = first[1:]
+            # bytes() is the identity for bytes; a large body arrives as a lent bytearray,
+            # which must not become a dict key (``zmtp.bodies``).
+            topic = bytes(first[1:])
             report = msg if len(msg) == 1 else [first]
             if self._manual():
                 if subscribe:

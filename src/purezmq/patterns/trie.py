@@ -94,6 +94,9 @@ class Trie:
         if len(counts) <= _SCAN_LIMIT:
             return any(data.startswith(topic) for topic in counts)
         n = len(data)
+        if type(data) is not bytes:
+            # A lent body (a bytearray, ``zmtp.bodies``): slices must be hashable.
+            data = bytes(data[: max(self._lengths.counts)])
         return any(length <= n and data[:length] in counts for length in self._lengths.counts)
 
     def topics(self) -> list[bytes]:

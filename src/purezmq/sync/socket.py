@@ -325,6 +325,8 @@ class Socket(SocketBase):
             if len(msg) > 1:
                 parts.extend(msg[1:])
             frame = msg[0]
+        if type(frame) is not bytes:
+            frame = self._bodies.own(frame)
         if copy:
             return frame
         return Frame._received(frame, bool(parts), self._message_properties())
@@ -352,6 +354,8 @@ class Socket(SocketBase):
         if msg is None:
             ready = self._recv_ready
             msg = ready.pop() if ready and not self._core.dead else self._next_message(flags)
+        if self._bodies.lent:
+            self._bodies.own_all(msg)
         if copy:
             return msg
         props = self._message_properties()

@@ -7,7 +7,9 @@ decoder accepts input split at any byte, never allocates for a frame more than a
 (``BODY_STEP``) ahead of the bytes that arrived, and checks MAXMSGSIZE per frame as soon as the
 size field is complete (libzmq: ``v2_decoder.cpp``), which closes the 64-bit-size allocation
 hole other implementations had. A large body is gathered in one buffer the transport may read
-into directly (``body_buffer``/``body_received``): one copy, into the final ``bytes``.
+into directly (``body_buffer``/``body_received``): one copy, into the final ``bytes``; with a
+``BodyPool``, a message body of ``LEND_MIN`` bytes or more is handed on in that buffer and the
+socket makes the ``bytes`` (see ``bodies``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from enum import IntEnum
 from .._typing import BytesLike
 from ..constants import ProtocolErrorCode
 from ..error import RemoteProtocolError
+from .bodies import LEND_MIN, BodyPool, Lent
 
 FLAG_MORE = 0x01
 FLAG_LONG = 0x02
@@ -187,10 +190,13 @@ class FrameDecoder:
     ``out``, so the caller can still act on them.
     """
 
-    __slots__ = ("_body", "_buf", "_flags", "_have", "_size", "_spare", "max_msg_size")
+    __slots__ = ("_bodies", "_body", "_buf", "_flags", "_have", "_size", "_spare", "max_msg_size")
 
-    def __init__(self, max_msg_size: int = -1) -> None:
+    def __init__(self, max_msg_size: int = -1, bodies: BodyPool | None = None) -> None:
         self.max_msg_size = max_msg_size
+        #: Where message bodies of LEND_MIN bytes or more are received and lent from (and
+        #: handed on as that ``Lent`` buffer, not copied); None: every body becomes ``bytes``.
+        self._bodies = bodies
         self._buf = b""
         # While a body is incomplete it is gathered here (one copy per byte, no join); the
         # bytearray may be shorter than the frame and grows as bytes arrive.
@@ -225,11 +231,16 @@ class FrameDecoder:
     def _start_body(self, flags: int, size: int, first: BytesLike) -> None:
         have = len(first)
         room = min(size, max(have + BODY_STEP, 2 * have))
-        body = self._spare
-        if body is not None and len(body) >= room:
-            self._spare = None
+        bodies = self._bodies
+        body: bytearray | None
+        if bodies is not None and size >= LEND_MIN and not flags & FLAG_COMMAND:
+            body = bodies.take(size) or Lent(room)
         else:
-            body = bytearray(room)
+            body = self._spare
+            if body is not None and len(body) >= room:
+                self._spare = None
+            else:
+                body = bytearray(room)
         body[:have] = first
         self._body = body
         self._flags = flags
@@ -269,6 +280,11 @@ class FrameDecoder:
         assert body is not None
         self._body = None
         size = self._size
+        if type(body) is Lent and len(body) == size:
+            assert self._bodies is not None
+            self._bodies.lent = True
+            out.append((self._flags & _NOT_LONG, body))  # type: ignore[arg-type]
+            return
         whole = body if len(body) == size else memoryview(body)[:size]
         out.append((self._flags & _NOT_LONG, bytes(whole)))
         del whole  # release the view before the spare may be resized

@@ -37,6 +37,7 @@ from ..constants import Errno, ProtocolErrorCode, SocketType
 from ..error import LocalProtocolError, ProtocolError, RemoteProtocolError, ZMQError
 from ..socket_types import compatible, from_zmtp_name, info
 from . import commands
+from .bodies import BodyPool
 from .codec import FLAG_COMMAND, FLAG_MORE, FrameDecoder, FrameEncoder
 from .events import (
     Event,
@@ -168,6 +169,7 @@ class Connection:
         mechanism: Mechanism,
         *,
         options: ConnectionOptions | None = None,
+        bodies: BodyPool | None = None,
     ) -> None:
         try:
             type_info = info(socket_type)
@@ -202,7 +204,11 @@ class Connection:
         # limit does not break the handshake (libzmq applies it to READY too, which makes a
         # MAXMSGSIZE below ~30 bytes unusable there).
         limit = options.max_msg_size
-        self._decoder = FrameDecoder(-1 if limit < 0 else max(limit, HANDSHAKE_FRAME_LIMIT))
+        # ``bodies``: large message bodies are lent to the socket in their receive buffer
+        # instead of copied into ``bytes`` here (see ``bodies``).
+        self._decoder = FrameDecoder(
+            -1 if limit < 0 else max(limit, HANDSHAKE_FRAME_LIMIT), bodies
+        )
         self._encoder = FrameEncoder()
         self._messages: list[list[bytes]] = []
         self._events: list[Event] = []
