@@ -43,9 +43,14 @@ def test_trie_matches_multiset_model(ops: list[tuple[bool, bytes]], probes: list
             if not model[topic]:
                 del model[topic]
         assert len(t) == len(model)
+        # After every change: matching switches between a scan and a lookup by length.
+        for data in probes:
+            assert t.match(data) == any(data.startswith(k) for k in model)
     assert t.items() == sorted(model.items())
     for data in probes + [topic for _, topic in ops]:
         assert t.match(data) == any(data.startswith(k) for k in model)
+        # A large body arrives lent, as a bytearray (zmtp.bodies).
+        assert t.match(bytearray(data)) == any(data.startswith(k) for k in model)
 
 
 def test_multitrie_results_and_pipe_removal() -> None:
