@@ -32,11 +32,9 @@ import threading
 from typing import Any
 
 from ..patterns.pipe import Pipe
-from .peer import FLUSH_BATCH, CoreLike, Peer, PeerOwner
+from .peer import FLUSH_BATCH, IOV_MAX, CoreLike, Peer, PeerOwner, unsent_part
 from .signal import ThreadSignal
 
-#: At most this many chunks per ``os.writev`` (POSIX guarantees IOV_MAX >= 16; Linux has 1024).
-_IOV_MAX = 1024
 _os_writev = getattr(os, "writev", None)
 
 
@@ -46,19 +44,6 @@ def new_peer(core: CoreLike, endpoint: str, owner: PeerOwner) -> Peer:
     if _os_writev is not None and isinstance(getattr(core, "signal", None), ThreadSignal):
         return ThreadPeer(core, endpoint, owner)
     return Peer(core, endpoint, owner)
-
-
-def _unsent_part(chunks: list[bytes | memoryview], sent: int) -> list[bytes | memoryview]:
-    """What ``writev(chunks)`` left unwritten after ``sent`` bytes."""
-    for i, chunk in enumerate(chunks):
-        size = len(chunk)
-        if sent < size:
-            rest = chunks[i:]
-            if sent:
-                rest[0] = memoryview(chunk)[sent:]
-            return rest
-        sent -= size
-    return []
 
 
 class ThreadPeer(Peer):
@@ -178,7 +163,7 @@ class ThreadPeer(Peer):
             more = len(msgs) == FLUSH_BATCH or pipe.check_read()
             self._core.direct_writes += len(msgs)
             data = self._conn.data_to_send()
-            chunks = data[:_IOV_MAX]
+            chunks = data[:IOV_MAX]
             try:
                 sent = _os_writev(self._direct_fd, chunks) if chunks else 0  # type: ignore[misc]
             except OSError:
@@ -186,9 +171,9 @@ class ThreadPeer(Peer):
                 # waits for room, or reports the error and ends the connection its usual way.
                 sent = 0
             if len(chunks) == 1 and sent == len(chunks[0]):
-                unsent = data[_IOV_MAX:]  # the usual case: one chunk, all of it written
+                unsent = data[IOV_MAX:]  # the usual case: one chunk, all of it written
             else:
-                unsent = _unsent_part(chunks, sent) + data[_IOV_MAX:]
+                unsent = unsent_part(chunks, sent) + data[IOV_MAX:]
             if unsent or more or pipe.peer_closed:
                 # The loop writes the rest first, then goes on draining the pipe.
                 self._unsent = unsent or None
