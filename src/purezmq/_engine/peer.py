@@ -655,10 +655,10 @@ class Peer(PipeFlow):
             chunks = data[:IOV_MAX]
             try:
                 sent = _os_writev(fd, chunks)
-            except (BlockingIOError, InterruptedError):
-                sent = 0
             except OSError:
-                sent = 0  # broken: write() below reports it the transport's usual way
+                # Full (EAGAIN) or broken: write() below buffers it, or reports the error and
+                # ends the connection the transport's usual way.
+                sent = 0
             data = unsent_part(chunks, sent) + data[IOV_MAX:]
         # The rest, when the kernel's buffer is full: joined into one write() between large
         # chunks (a copy of small bytes, against a write() call each, and uvloop writes every
