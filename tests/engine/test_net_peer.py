@@ -715,3 +715,61 @@ def test_reconnect_stop_handshake_failed() -> None:
         await server.wait_closed()
 
     run(main)
+
+
+class _UvloopOrderTransport:
+    """Just enough of a transport to replay uvloop's order of calls: reading starts only
+    after ``connection_made`` returns, so ``pause_reading`` inside it changes nothing."""
+
+    def __init__(self) -> None:
+        self.aborted = False
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return default
+
+    def pause_reading(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        self.aborted = True
+
+    def is_closing(self) -> bool:
+        return self.aborted
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+
+class _Owner:
+    def get_pipe(self, peer: Any) -> Any:
+        raise AssertionError("a closed peer never takes a pipe")
+
+    def handshake_done(self, peer: Any) -> None:
+        raise AssertionError("no handshake for a closed peer")
+
+    def peer_ended(self, peer: Any, reconnect: bool) -> bool:
+        return False
+
+
+def test_input_after_closing_before_the_transport_existed_is_ignored() -> None:
+    """The socket closed while the connection was still being made: the transport is aborted
+    from connection_made, and the greeting libzmq sends at once must not reach a Connection
+    that never started (uvloop delivered it and logged LocalProtocolError)."""
+
+    async def main() -> None:
+        core = StubCore(SocketType.PULL)
+        peer = Peer(core, "tcp://127.0.0.1:1", _Owner())
+        peer.close(0)
+        transport = _UvloopOrderTransport()
+        peer.connection_made(transport)  # type: ignore[arg-type]
+        greeting = Connection(SocketType.PUSH, NullMechanism())
+        greeting.start(0.0)
+        data = b"".join(greeting.data_to_send())
+        view = peer.get_buffer(-1)
+        view[: len(data)] = data
+        peer.buffer_updated(len(data))  # raised LocalProtocolError before the fix
+        await asyncio.sleep(0)  # abort_after_made's turn
+        assert transport.aborted
+        assert core.attached == [] and core.events == []
+
+    run(main)

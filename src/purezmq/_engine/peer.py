@@ -246,7 +246,10 @@ def abort_after_made(transport: asyncio.Transport, loop: asyncio.AbstractEventLo
     uvloop's ``create_connection(sock=...)`` attaches the Python socket to the transport only
     after ``connection_made`` returns; aborting inside it closes the fd first, and the socket
     object, never detached, later closes that fd number again (whoever owns it by then) with a
-    ResourceWarning (uvloop issues 645/738). Reading stops now: nothing reaches the protocol.
+    ResourceWarning (uvloop issues 645/738). On asyncio's loops reading stops now; uvloop only
+    starts reading once ``connection_made`` has returned (``pause_reading`` is a no-op before),
+    so input may still arrive until the abort: the caller closes its Connection first, which
+    then ignores it.
     """
     transport.pause_reading()
     loop.call_soon(transport.abort)
@@ -471,7 +474,10 @@ class Peer(PipeFlow):
 
             self.peer_address = peer_address(sock)
         if self._closing and self._linger_pipe() is None:
-            # Closed before the transport existed, with nothing to deliver.
+            # Closed before the transport existed, with nothing to deliver. uvloop starts
+            # reading only after connection_made returns, so the peer's greeting may still
+            # reach buffer_updated before the abort: a closed Connection ignores it.
+            self._conn.close()
             abort_after_made(transport, loop)
             return
         if self._broken is not None:
