@@ -138,6 +138,7 @@ class Connecter:
 
     __slots__ = (
         "_closed",
+        "_closed_session",
         "_core",
         "_current_ivl",
         "_ep",
@@ -174,6 +175,9 @@ class Connecter:
         #: until they are delivered or LINGER expires (libzmq), then ``_linger_done`` runs.
         self.linger_pipe: Pipe | None = None
         self._linger_done: Callable[[], None] | None = None
+        #: The session pipe ``close(linger)`` captured on the owner thread, before the socket
+        #: forgot its sessions; set there, before the hop to the loop (see ``get_pipe``).
+        self._closed_session: Pipe | None = None
         #: CONNECT_ROUTING_ID applies to this connect() only: consume it now (owner thread).
         self.connect_routing_id = bytes(getattr(core.options, "connect_routing_id", b"") or b"")
         if self.connect_routing_id:
@@ -187,7 +191,14 @@ class Connecter:
     # -- PeerOwner ----------------------------------------------------------------------------
 
     def get_pipe(self, peer: Any) -> Pipe:
-        return self._core.session_pipe(self)
+        pipe = self._core.session_pipe(self)
+        # A handshake that ends while the owner thread closes the socket: session_pipe() may
+        # have waited for the socket's lock until close() had cleared the sessions, and then
+        # made a fresh, empty pipe, while the messages queued before the connection was up
+        # stay in the old one. close() captured that one first (owner thread, before the
+        # sessions were cleared): deliver it.
+        closed_session = self._closed_session
+        return closed_session if closed_session is not None else pipe
 
     def handshake_done(self, peer: Any) -> None:
         self._current_ivl = -1
@@ -357,6 +368,7 @@ class Connecter:
         if done is not None and not getattr(self._core.options, "immediate", 0):
             # Captured on the owner thread, before the socket side forgets its sessions.
             pipe = self._core.session_pipe(self)
+            self._closed_session = pipe
         if self._loop is not None and threading.get_ident() == self._loop_thread:
             self._close_on_loop(linger, done, pipe)
         else:
