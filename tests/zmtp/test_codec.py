@@ -105,6 +105,13 @@ def test_maxmsgsize_checked_from_the_header_before_the_body() -> None:
         dec.decode(bytes([FLAG_LONG]) + (2**63).to_bytes(8, "big"), out)
     assert "MAXMSGSIZE" in info.value.reason
     assert info.value.fault == "peer"
+    # The same when the read goes on into the body (a read that starts a large frame takes
+    # its own path, without copying the read first).
+    with pytest.raises(RemoteProtocolError) as info:
+        FrameDecoder(max_msg_size=100).decode(
+            bytes([FLAG_LONG]) + (101).to_bytes(8, "big") + bytes(50), out
+        )
+    assert "101-byte frame" in info.value.reason
 
 
 def test_frames_before_an_oversize_frame_are_delivered() -> None:

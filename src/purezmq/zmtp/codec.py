@@ -291,6 +291,12 @@ class FrameDecoder:
         if len(body) <= SPARE_MAX:
             self._spare = body
 
+    def _oversize(self, size: int) -> RemoteProtocolError:
+        return RemoteProtocolError(
+            f"peer sent a {size}-byte frame, larger than MAXMSGSIZE ({self.max_msg_size} bytes)",
+            ProtocolErrorCode.ZMTP_UNSPECIFIED,
+        )
+
     def complete(self, data: BytesLike, out: list[tuple[int, bytes]]) -> int:
         """``decode`` only as much of ``data`` as finishes the unfinished frame (appended to
         ``out``); returns the bytes used, all of ``data`` when it does not get that far. The
@@ -321,6 +327,16 @@ class FrameDecoder:
             data = data[n:]
             if not data:
                 return
+        if not self._buf and len(data) > 9 and data[0] & FLAG_LONG:
+            # A read that starts with a long frame and ends inside its body (the usual read in
+            # a stream of large messages): gather the body from the read itself. Copying all
+            # of the read into ``bytes`` first copied that part of every body twice.
+            size = _LONG_SIZE.unpack_from(data, 1)[0]
+            if size > len(data) - 9:
+                if 0 <= self.max_msg_size < size:
+                    raise self._oversize(size)
+                self._start_body(data[0], size, memoryview(data)[9:])
+                return
         buf = self._buf + data if self._buf else bytes(data)
         pos = 0
         end = len(buf)
@@ -347,10 +363,7 @@ class FrameDecoder:
                         start = pos + 9
             if 0 <= limit < size:
                 self._buf = b""
-                raise RemoteProtocolError(
-                    f"peer sent a {size}-byte frame, larger than MAXMSGSIZE ({limit} bytes)",
-                    ProtocolErrorCode.ZMTP_UNSPECIFIED,
-                )
+                raise self._oversize(size)
             stop = start + size
             if stop > end:
                 # Incomplete body: gather it in a bytearray sized for what has arrived plus a
