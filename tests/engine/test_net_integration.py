@@ -44,16 +44,22 @@ def _events(monitor: Any, until: int) -> list[tuple[int, int]]:
     raise AssertionError(f"no event {until} in {seen}")
 
 
+def _push_with_two_queued(port: int) -> tuple[purezmq.Context, purezmq.Socket]:
+    """A PUSH (LINGER 2 s) that connects to ``port`` and at once queues b"one", b"two"."""
+    ctx = purezmq.Context()
+    s = ctx.socket(purezmq.PUSH)
+    s.linger = 2000
+    s.connect(f"tcp://127.0.0.1:{port}")
+    s.send(b"one")
+    s.send(b"two")
+    return ctx, s
+
+
 def test_messages_sent_before_the_connection_is_up_survive_close_and_term(zctx: Any) -> None:
     z = zctx.socket(zmq.PULL)
     port = z.bind_to_random_port("tcp://127.0.0.1")
     for _ in range(3):
-        ctx = purezmq.Context()
-        s = ctx.socket(purezmq.PUSH)
-        s.linger = 2000
-        s.connect(f"tcp://127.0.0.1:{port}")
-        s.send(b"one")
-        s.send(b"two")
+        ctx, s = _push_with_two_queued(port)
         s.close()
         ctx.term()
         z.rcvtimeo = WAIT_MS
@@ -89,12 +95,7 @@ def test_a_handshake_that_ends_while_the_socket_closes_delivers_what_was_queued(
     monkeypatch.setattr(socket_core.SocketCore, "_close", signalling_close)
     z = zctx.socket(zmq.PULL)
     port = z.bind_to_random_port("tcp://127.0.0.1")
-    ctx = purezmq.Context()
-    s = ctx.socket(purezmq.PUSH)
-    s.linger = 2000
-    s.connect(f"tcp://127.0.0.1:{port}")
-    s.send(b"one")
-    s.send(b"two")
+    ctx, s = _push_with_two_queued(port)
     assert asking.wait(WAIT_MS / 1000)  # the handshake is done and waits for its pipe
     s.close()
     ctx.term()
