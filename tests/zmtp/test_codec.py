@@ -69,6 +69,57 @@ def test_round_trip_split_at_every_offset(frames: list[tuple[int, bytes]]) -> No
         assert out == frames
 
 
+def _as_frames(messages: list[list[bytes]], partial: list[bytes]) -> list[tuple[int, bytes]]:
+    """The frames ``split_messages`` consumed, as ``decode`` would have reported them."""
+    frames = [
+        (FLAG_MORE if i < len(msg) - 1 else 0, body)
+        for msg in messages
+        for i, body in enumerate(msg)
+    ]
+    return frames + [(FLAG_MORE, body) for body in partial]
+
+
+@settings(max_examples=150, deadline=None)
+@given(frames_strategy, st.integers(min_value=0, max_value=10_000))
+def test_split_messages_takes_whole_short_message_frames_and_leaves_the_rest(
+    frames: list[tuple[int, bytes]], cut: int
+) -> None:
+    wire = encode(frames)
+    cut %= len(wire) + 1
+    dec = FrameDecoder()
+    messages: list[list[bytes]] = []
+    partial, used = dec.split_messages(wire[:cut], [], messages)
+    consumed = _as_frames(messages, partial)
+    # It stopped at the cut, or at the first command or long frame.
+    assert dec.state is DecoderState.FLAGS
+    assert len(encode(consumed)) == used
+    following = frames[len(consumed) :]
+    if used < cut:
+        flags, body = following[0]
+        assert flags & FLAG_COMMAND or len(body) > 255 or len(encode(following[:1])) > cut - used
+    # The decoder reads the rest as if it had seen every byte.
+    rest: list[tuple[int, bytes]] = []
+    dec.decode(wire[used:cut], rest)
+    dec.decode(wire[cut:], rest)
+    assert consumed + rest == frames
+
+
+def test_split_messages_leaves_everything_to_decode_when_it_cannot_apply() -> None:
+    wire = encode([(FLAG_MORE, b""), (0, b"0123456789A")])
+    busy = FrameDecoder()
+    busy.decode(b"\x00", [])  # a frame cut after its flags byte
+    assert busy.split_messages(wire, [], []) == ([], 0)
+    # Under a MAXMSGSIZE below 255, every frame goes through decode's size check.
+    limited = FrameDecoder(max_msg_size=10)
+    assert limited.split_messages(wire, [], []) == ([], 0)
+    # The message in progress is continued, and a new one started after the last MORE.
+    messages: list[list[bytes]] = []
+    partial = [b"head"]
+    more = encode([(0, b"tail"), (FLAG_MORE, b"next")])
+    assert FrameDecoder().split_messages(more, partial, messages) == ([b"next"], len(more))
+    assert messages == [[b"head", b"tail"]]
+
+
 def test_byte_by_byte_with_bytes_needed() -> None:
     frames = [(FLAG_MORE, b""), (0, b"x" * 300), (FLAG_COMMAND, b"\x04PING\x00\x00")]
     wire = encode(frames)

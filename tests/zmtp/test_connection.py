@@ -24,7 +24,7 @@ from purezmq.zmtp import (
     ZapRequest,
     commands,
 )
-from purezmq.zmtp.codec import FLAG_COMMAND, FrameDecoder, encode_frame
+from purezmq.zmtp.codec import FLAG_COMMAND, FLAG_MORE, FrameDecoder, encode_frame
 from purezmq.zmtp.greeting import encode_greeting
 from purezmq.zmtp.testing import connected_pair, pump, transfer
 
@@ -627,6 +627,36 @@ def test_frames_after_a_ping_in_the_same_read_cancel_its_ttl() -> None:
     assert conn.next_deadline() is None
     conn.receive_data(encode_frame(b"m") + encode_frame(commands.ping(30), FLAG_COMMAND), 2.0)
     assert conn.next_deadline() == pytest.approx(5.0)
+
+
+@pytest.mark.parametrize("step", [1, 2, 5, 9, 300, 100_000])
+def test_commands_and_long_frames_between_short_messages_keep_their_order(step: int) -> None:
+    # Short message frames are read by a faster path than commands and long frames: the
+    # order within a read, and across reads cut anywhere (memoryviews, as a transport gives),
+    # must not change.
+    conn = Connection(T.DEALER, NullMechanism(), options=hb(10.0))
+    raw_peer(conn)
+    drain_bytes(conn)
+    msgs = [[b"", b"a"], [b"x" * 256], [b"", b"b", b"c" * 300], [b"d"], [b"e"]]
+    wire = b"".join(
+        [
+            encode_frame(b"", FLAG_MORE) + encode_frame(b"a"),
+            encode_frame(commands.ping(0, b"ctx1"), FLAG_COMMAND),
+            encode_frame(b"x" * 256),
+            encode_frame(b"", FLAG_MORE) + encode_frame(b"b", FLAG_MORE),
+            encode_frame(commands.ping(0, b"ctx2"), FLAG_COMMAND),
+            encode_frame(b"c" * 300),
+            encode_frame(b"d") + encode_frame(b"e"),
+        ]
+    )
+    for pos in range(0, len(wire), step):
+        conn.receive_data(memoryview(wire)[pos : pos + step], 1.0)
+    assert conn.messages_received() == msgs
+    assert decoded(drain_bytes(conn)) == [
+        (FLAG_COMMAND, commands.pong(b"ctx1")),
+        (FLAG_COMMAND, commands.pong(b"ctx2")),
+    ]
+    assert not conn.closed
 
 
 def test_has_data_to_send_tracks_data_to_send() -> None:

@@ -311,6 +311,41 @@ class FrameDecoder:
             used += step
         return used
 
+    def split_messages(
+        self, data: bytes, partial: list[bytes], messages: list[list[bytes]]
+    ) -> tuple[list[bytes], int]:
+        """The hot path of small traffic: whole short message frames read from the start of
+        ``data`` straight into messages, without a ``(flags, body)`` pair per frame.
+
+        ``partial`` holds the frames of the message in progress; it is extended in place and
+        every message completed is appended to ``messages``. Returns the frames of the message
+        still in progress and how many bytes were used. Stops at the first frame that is a
+        command, long, or cut off by the end of ``data``: ``decode`` takes the rest. Only when
+        the decoder is ``idle``, and not under a MAXMSGSIZE below 255 (then ``decode`` checks
+        every frame); otherwise nothing is used.
+        """
+        if self._buf or self._body is not None or 0 <= self.max_msg_size < 255:
+            return partial, 0
+        end = len(data)
+        last = end - 2
+        pos = 0
+        frames = partial
+        while pos <= last:
+            flags = data[pos]
+            if flags & (FLAG_LONG | FLAG_COMMAND):
+                break
+            stop = pos + 2 + data[pos + 1]
+            if stop > end:
+                break
+            frames.append(data[pos + 2 : stop])
+            pos = stop
+            if not flags & FLAG_MORE:
+                messages.append(frames)
+                frames = []
+        if pos and self._spare is not None:
+            self._spare = None  # the stream moved on to small frames
+        return frames, pos
+
     def decode(self, data: BytesLike, out: list[tuple[int, bytes]]) -> None:
         body = self._body
         if body is not None:

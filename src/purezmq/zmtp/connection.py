@@ -38,7 +38,7 @@ from ..error import LocalProtocolError, ProtocolError, RemoteProtocolError, ZMQE
 from ..socket_types import compatible, from_zmtp_name, info
 from . import commands
 from .bodies import BodyPool
-from .codec import FLAG_COMMAND, FLAG_MORE, FrameDecoder, FrameEncoder
+from .codec import FLAG_COMMAND, FLAG_LONG, FLAG_MORE, FrameDecoder, FrameEncoder
 from .events import (
     Event,
     GroupJoined,
@@ -61,6 +61,7 @@ HANDSHAKE_FRAME_LIMIT = 65536
 _SUBSCRIBE_PREFIX = b"\x01"
 _PING_PREFIX = b"\x04PING"
 _CANCEL_PREFIX = b"\x00"
+_LONG_OR_COMMAND = FLAG_LONG | FLAG_COMMAND
 
 
 @dataclass(frozen=True)
@@ -287,18 +288,7 @@ class Connection:
             if self._wraps:
                 self._receive_wrapped(data)
                 return
-            # Plain traffic after the handshake: the hot path of every read.
-            traffic: list[tuple[int, bytes]] = []
-            try:
-                self._decoder.decode(data, traffic)
-            except ProtocolError as exc:
-                self._process_traffic_safely(traffic)
-                self._fail(exc)
-                return
-            try:
-                self._process_traffic(traffic)
-            except ProtocolError as exc:
-                self._fail(exc)
+            self._receive_plain(data)
             return
         if state is _IDLE:
             raise LocalProtocolError("Connection.receive_data() called before start()")
@@ -372,6 +362,61 @@ class Connection:
                     f"peer sent a {len(body)}-byte frame, larger than MAXMSGSIZE "
                     f"({self.options.max_msg_size} bytes)"
                 )
+
+    def _receive_plain(self, data: BytesLike) -> None:
+        """Traffic after the handshake, unwrapped (NULL, PLAIN): the hot path of every read.
+
+        Whole short message frames go straight into messages (``split_messages``); the
+        decoder takes a frame cut by the previous read, and whatever follows the first
+        command or long frame."""
+        decoder = self._decoder
+        if not decoder.idle:
+            # Reads of a stream of small messages end mid-frame more often than not: finish
+            # that frame, then read the whole ones after it as below.
+            done: list[tuple[int, bytes]] = []
+            try:
+                used = decoder.complete(data, done)
+            except ProtocolError as exc:
+                self._process_traffic_safely(done)
+                self._fail(exc)
+                return
+            if done:
+                try:
+                    self._process_traffic(done)
+                except ProtocolError as exc:
+                    self._fail(exc)
+                    return
+                if self._state is not _READY:
+                    return
+            if used == len(data):
+                return
+            data = data[used:]
+        if data and not data[0] & _LONG_OR_COMMAND:
+            # (A read that starts with a long frame is left to the decoder uncopied: it
+            # gathers a large body straight from it.)
+            raw = data if type(data) is bytes else bytes(data)
+            self._partial, used = decoder.split_messages(raw, self._partial, self._messages)
+            if used:
+                # What _process_traffic does: any frame proves the peer alive, and the last
+                # one was no PING.
+                self._timeout_deadline = None
+                self._ttl_deadline = None
+                if used == len(raw):
+                    return
+                data = memoryview(raw)[used:]
+            else:
+                data = raw
+        traffic: list[tuple[int, bytes]] = []
+        try:
+            decoder.decode(data, traffic)
+        except ProtocolError as exc:
+            self._process_traffic_safely(traffic)
+            self._fail(exc)
+            return
+        try:
+            self._process_traffic(traffic)
+        except ProtocolError as exc:
+            self._fail(exc)
 
     def _receive_wrapped(self, data: BytesLike) -> None:
         """Traffic after the handshake of a mechanism that wraps frames (CURVE)."""
