@@ -69,6 +69,10 @@ BYTES_OPTIONS: frozenset[int] = frozenset(
 )
 
 _CONTEXT_OPTION_NAMES = frozenset(ContextOption.__members__)
+#: Options that change which received messages ``recv`` returns (SUB's filter).
+_RECV_FILTER_OPTIONS = frozenset(
+    (SocketOption.SUBSCRIBE, SocketOption.UNSUBSCRIBE, SocketOption.INVERT_MATCHING)
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -470,6 +474,14 @@ class SocketBase(AttributeSetter):
         """Set a socket option (``zmq_setsockopt``)."""
         self._check_closed()
         optval = check_option_value(option, optval)
+        # The messages of a batch taken ahead were matched under the old subscriptions: hand
+        # them back, to be matched by the receives that reach them (SUB, as libzmq does).
+        if (
+            self._recv_ready
+            and option in _RECV_FILTER_OPTIONS
+            and self._core.unread(self._recv_ready[::-1])
+        ):
+            self._recv_ready = []
         self._core.setsockopt(option, optval)
 
     setsockopt = set

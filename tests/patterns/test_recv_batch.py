@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from purezmq.constants import Errno, SocketType
+from purezmq.constants import Errno, SocketOption, SocketType
 from purezmq.error import ZMQError
 
 from ._helpers import connect, make
@@ -62,3 +62,56 @@ def test_req_replies_still_pass_the_state_machine_one_at_a_time() -> None:
     with pytest.raises(ZMQError) as err:
         req.recv_batch(64)  # the reply ended the request: nothing more to receive
     assert err.value.errno == Errno.EFSM
+
+
+def test_sub_takes_the_run_that_matches_and_leaves_the_rest_for_later_receives() -> None:
+    sub, _ = make(SocketType.SUB)
+    _, theirs = connect(sub)
+    sub.setsockopt(SocketOption.SUBSCRIBE, b"A")
+    for msg in (b"B0", b"A1", b"A2", b"B3", b"A4"):
+        assert theirs.write([msg])
+    # B0 is dropped as recv would drop it; the run stops before B3, which is matched only by
+    # the receive that reaches it: here under the subscription to B made meanwhile.
+    assert sub.recv_batch(64) == [[b"A1"], [b"A2"]]
+    sub.setsockopt(SocketOption.SUBSCRIBE, b"B")
+    assert sub.recv_batch(64) == [[b"B3"], [b"A4"]]
+    assert sub.recv_batch(64) == []
+    stats = sub.statistics()
+    assert (stats["messages_in"], stats["messages_dropped"]) == (4, 1)
+
+
+def test_sub_matches_messages_given_back_again() -> None:
+    sub, _ = make(SocketType.SUB)
+    _, theirs = connect(sub)
+    sub.setsockopt(SocketOption.SUBSCRIBE, b"A")
+    sub.setsockopt(SocketOption.SUBSCRIBE, b"B")
+    for msg in (b"A1", b"B1", b"A2", b"B2"):
+        assert theirs.write([msg])
+    batch = sub.recv_batch(64)
+    assert batch == [[b"A1"], [b"B1"], [b"A2"], [b"B2"]]
+    sub.setsockopt(SocketOption.UNSUBSCRIBE, b"B")
+    assert sub.unread(batch[1:])
+    assert sub.recv_batch(2) == [[b"A2"]]
+    assert sub.recv() is None
+    stats = sub.statistics()
+    assert (stats["messages_in"], stats["messages_dropped"]) == (2, 2)
+
+
+def test_sub_inverted_takes_the_run_that_does_not_match() -> None:
+    sub, _ = make(SocketType.SUB, invert_matching=1)
+    _, theirs = connect(sub)
+    sub.setsockopt(SocketOption.SUBSCRIBE, b"A")
+    for msg in (b"A0", b"B1", b"B2", b"A3", b"B4"):
+        assert theirs.write([msg])
+    assert sub.recv_batch(64) == [[b"B1"], [b"B2"]]
+    assert sub.recv_batch(64) == [[b"B4"]]
+
+
+@pytest.mark.parametrize("kind", [SocketType.XSUB, SocketType.PULL])
+def test_patterns_that_do_not_filter_take_nothing_back(kind: SocketType) -> None:
+    pattern, _ = make(kind)
+    _, theirs = connect(pattern)
+    for msg in (b"A1", b"B1"):
+        assert theirs.write([msg])
+    assert pattern.recv_batch(64) == [[b"A1"], [b"B1"]]
+    assert pattern.unread([[b"B1"]]) is (kind == SocketType.XSUB)

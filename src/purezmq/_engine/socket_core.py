@@ -327,6 +327,12 @@ class SocketCore:
             self._take_disconnects()
         return batch
 
+    def unread(self, batch: list[Message]) -> bool:
+        """Give back messages of ``try_recv_batch`` not handed out, oldest first (owner
+        thread); False when the pattern does not take them (``Pattern.unread``)."""
+        taken: bool = self.pattern.unread(batch)
+        return taken
+
     def last_metadata(self) -> Any:
         """Peer metadata (``Mapping[str, bytes]``) of the pipe the last received message came
         from, or None (owner thread; for ``Frame.get`` / ``zmq_msg_gets``).

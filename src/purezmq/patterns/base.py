@@ -138,6 +138,13 @@ class Pattern:
         msg = self.recv()
         return [] if msg is None else [msg]
 
+    def unread(self, messages: list[Message]) -> bool:
+        """Take back messages handed out by ``recv_batch`` but not delivered (oldest first),
+        for the receives that reach them to decide on them again: a front-end that holds a
+        batch gives it back when the options that filter receiving change (SUB's
+        subscriptions). False: this pattern does not filter, the caller keeps them."""
+        return False
+
     def can_send(self) -> bool:
         """Whether ``send`` would not be mute now (POLLOUT)."""
         return False

@@ -224,7 +224,7 @@ class Pub(XPub):
 class XSub(Pattern):
     """XSUB: fair-queue in without filtering; user (un)subscriptions fan out upstream (§4.5)."""
 
-    __slots__ = ("_dist", "_fq", "_pending", "_subs")
+    __slots__ = ("_ahead", "_dist", "_fq", "_pending", "_subs")
 
     socket_type = SocketType.XSUB
     #: SUB filters received messages locally; XSUB does not (§4.1).
@@ -237,6 +237,11 @@ class XSub(Pattern):
         self._subs = Trie()
         #: A message read ahead by ``can_recv``.
         self._pending: Message | None = None
+        #: Messages taken from the pipes but not yet matched: the rest of a batch behind the
+        #: first one that did not match, and batches handed back by ``unread``. SUB decides
+        #: on a message when a receive reaches it, under the subscriptions of that moment
+        #: (libzmq ``xsub_t::xrecv``), so these come before the pipes and are matched then.
+        self._ahead: deque[Message] = deque()
 
     def attach(self, pipe: Pipe) -> bool:
         self._fq.attach(pipe)
@@ -298,12 +303,13 @@ class XSub(Pattern):
             self._pending = None
             return pending
         fq = self._fq
+        ahead = self._ahead
         if not self._filter:
-            return fq.read()
+            return ahead.popleft() if ahead else fq.read()
         match = self._subs.match
         invert = bool(self.options.invert_matching)
         while True:
-            msg = fq.read()
+            msg = ahead.popleft() if ahead else fq.read()
             if msg is None:
                 return None
             if match(msg[0] if msg else b"") != invert:
@@ -315,6 +321,52 @@ class XSub(Pattern):
         if msg is not None:
             self.stats_in += 1
         return msg
+
+    def recv_batch(self, limit: int) -> list[Message]:
+        """A run of messages as ``recv`` would return them one by one: what one pipe holds
+        (``FairQueue.read_batch``), and for SUB only the run that matches now. Messages that
+        do not match before it are dropped, as ``recv`` drops them; from the first one after
+        it, they wait in ``_ahead`` to be matched by the receive that reaches them."""
+        if self._pending is not None:
+            msg = self.recv()
+            return [] if msg is None else [msg]
+        ahead = self._ahead
+        while True:
+            if ahead:
+                batch = list(ahead)
+                ahead.clear()
+                if len(batch) > limit:
+                    ahead.extend(batch[limit:])
+                    del batch[limit:]
+            else:
+                batch = self._fq.read_batch(limit)
+                if not batch:
+                    return batch
+            if not self._filter:
+                break
+            match = self._subs.match
+            invert = bool(self.options.invert_matching)
+            n = len(batch)
+            start = 0
+            while start < n and match(batch[start][0] if batch[start] else b"") == invert:
+                start += 1
+            end = start
+            while end < n and match(batch[end][0] if batch[end] else b"") != invert:
+                end += 1
+            self.stats_dropped += start
+            if end < n:
+                ahead.extendleft(reversed(batch[end:]))
+            if end > start:
+                batch = batch[start:end] if start or end < n else batch
+                break
+        self.stats_in += len(batch)
+        return batch
+
+    def unread(self, messages: list[Message]) -> bool:
+        if messages:
+            self._ahead.extendleft(reversed(messages))
+            self.stats_in -= len(messages)
+        return True
 
     def can_recv(self) -> bool:
         if self._pending is None:
