@@ -50,6 +50,45 @@ def test_purezmq_req_to_libzmq_rep(driver: Driver, zsock: Callable[[int], Any]) 
     assert driver.call(req, "recv_string") == "héllo purezmq"
 
 
+#: Every kind of turn: one small frame (sent at once by the asyncio API), frames of 2 KiB and
+#: more (left to the batched flush), several parts, and small again.
+TURNS = [[b"x"], [b"a" * 100_000], [b"", b"b", b"c" * 3000], [b"y", b"z"], [b"w"]]
+
+
+@pytest.mark.parametrize("purezmq_binds", [True, False], ids=["purezmq-binds", "libzmq-binds"])
+def test_request_reply_turns_of_every_size(
+    driver: Driver, zsock: Callable[[int], Any], purezmq_binds: bool
+) -> None:
+    rep = driver.socket(purezmq.REP, linger=0)
+    req = driver.socket(purezmq.REQ, linger=0)
+    zreq = zsock(zmq.REQ)
+    zrep = zsock(zmq.REP)
+    if purezmq_binds:
+        port = driver.call(rep, "bind_to_random_port", "tcp://127.0.0.1")
+        zreq.connect(f"tcp://127.0.0.1:{port}")
+        port = driver.call(req, "bind_to_random_port", "tcp://127.0.0.1")
+        zrep.connect(f"tcp://127.0.0.1:{port}")
+    else:
+        driver.call(
+            rep, "connect", f"tcp://127.0.0.1:{zreq.bind_to_random_port('tcp://127.0.0.1')}"
+        )
+        driver.call(
+            req, "connect", f"tcp://127.0.0.1:{zrep.bind_to_random_port('tcp://127.0.0.1')}"
+        )
+    for msg in TURNS:
+        # purezmq answers libzmq's request (a libzmq REQ that binds waits for its peer)...
+        driver.blocking(functools.partial(zreq.send_multipart, msg))
+        request = driver.call(rep, "recv_multipart")
+        assert request == msg
+        driver.call(rep, "send_multipart", [*request, b"back"])
+        assert driver.blocking(zreq.recv_multipart) == [*msg, b"back"]
+        # ...and asks libzmq its own.
+        driver.call(req, "send_multipart", msg)
+        assert driver.blocking(zrep.recv_multipart) == msg
+        driver.blocking(functools.partial(zrep.send_multipart, [b"re", *msg]))
+        assert driver.call(req, "recv_multipart") == [b"re", *msg]
+
+
 def test_libzmq_dealer_to_purezmq_router(driver: Driver, zsock: Callable[[int], Any]) -> None:
     router = driver.socket(purezmq.ROUTER, linger=0)
     port = driver.call(router, "bind_to_random_port", "tcp://127.0.0.1")

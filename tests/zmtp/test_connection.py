@@ -691,6 +691,45 @@ def test_send_messages_queues_the_same_bytes_as_one_by_one() -> None:
     assert drain_bytes(batch) == drain_bytes(one)
 
 
+@pytest.mark.parametrize(
+    ("kind", "peer_kind"), [(T.DEALER, T.ROUTER), (T.SUB, T.PUB), (T.REQ, T.REP)]
+)
+def test_send_message_data_is_send_message_then_data_to_send(
+    kind: SocketType, peer_kind: SocketType
+) -> None:
+    one, _ = connected_pair(kind, peer_kind)
+    both, _ = connected_pair(kind, peer_kind)
+    one.receive_data(encode_frame(commands.ping(0, b"ctx"), FLAG_COMMAND))
+    both.receive_data(encode_frame(commands.ping(0, b"ctx"), FLAG_COMMAND))
+    for msg in [*_batch(), [b"\x01news"], [b"\x00news"]]:
+        one.send_message(msg)
+        expected = b"".join(bytes(c) for c in one.data_to_send())
+        # The PONG queued before the first message comes first, as from data_to_send().
+        assert b"".join(bytes(c) for c in both.send_message_data(msg)) == expected
+    with pytest.raises(LocalProtocolError):
+        both.send_message_data([])
+    both.close()
+    with pytest.raises(LocalProtocolError):
+        both.send_message_data([b"late"])
+
+
+def test_send_message_data_under_curve_is_sealed() -> None:
+    from purezmq.zmtp.mechanisms import _crypto
+    from purezmq.zmtp.mechanisms.curve import CurveClient, CurveServer
+
+    spk, ssk = _crypto.keypair()
+    cpk, csk = _crypto.keypair()
+    a, b = connected_pair(
+        T.PUSH,
+        T.PULL,
+        mechanism_a=CurveClient(public_key=cpk, secret_key=csk, server_key=spk),
+        mechanism_b=CurveServer(secret_key=ssk, zap=False),
+    )
+    for chunk in a.send_message_data([b"secret", b"parts"]):
+        b.receive_data(bytes(chunk))
+    assert b.messages_received() == [[b"secret", b"parts"]]
+
+
 def test_send_messages_under_curve_arrive_in_order() -> None:
     from purezmq.zmtp.mechanisms import _crypto
     from purezmq.zmtp.mechanisms.curve import CurveClient, CurveServer

@@ -573,7 +573,7 @@ class Peer(PipeFlow):
             # until the next input are batched by a scheduled flush as usual.
             self._inline_ok = False
             try:
-                self._flush()
+                self._send_turn()
             except Exception as exc:  # never into the sender's call: report as the loop would
                 assert self._loop is not None
                 self._loop.call_exception_handler(
@@ -582,6 +582,39 @@ class Peer(PipeFlow):
             return
         self._flush_scheduled = True
         self._hop(self._flush)
+
+    def _send_turn(self) -> None:
+        """The inline flush of a request/reply turn: the one small message the owner has just
+        written goes out in three calls (pipe, Connection, transport). Anything else, and
+        every state but plain sending, takes ``_flush``."""
+        pipe = self._pipe
+        if (
+            pipe is None
+            or self._backlog is not None
+            or self._write_paused
+            or self._closing
+            or self._done
+            or not self._conn.ready
+        ):
+            self._flush()
+            return
+        msgs = pipe.read_many(FLUSH_BATCH)
+        if len(msgs) != 1 or len(msgs[0][-1]) >= _VIEW_MIN:
+            if msgs:
+                self._backlog = msgs
+            self._flush()
+            return
+        data = self._conn.send_message_data(msgs[0])
+        transport = self._transport
+        if len(data) == 1 and transport is not None:
+            transport.write(data[0])
+        else:
+            self._write_data(data)
+        # Read again, to sleep as reader (an empty read), as _flush ends.
+        more = pipe.read_many(FLUSH_BATCH)
+        if more or pipe.peer_closed:
+            self._backlog = more or None
+            self._flush()
 
     def _flush(self) -> None:
         """Drain the pipe into the Connection; one writelines for everything."""
@@ -636,7 +669,9 @@ class Peer(PipeFlow):
         return not self._write_paused
 
     def _write_out(self) -> None:
-        data = self._conn.data_to_send()
+        self._write_data(self._conn.data_to_send())
+
+    def _write_data(self, data: list[bytes | memoryview]) -> None:
         transport = self._transport
         if not data or transport is None:
             return

@@ -739,6 +739,17 @@ class Connection:
         else:
             self._encoder.message(frames)
 
+    def send_message_data(self, frames: Sequence[BytesLike]) -> list[bytes | memoryview]:
+        """``send_message(frames)``, then ``data_to_send()``, in one call: for a caller that
+        writes each message as soon as it has it (a request/reply turn), as h11's ``send``
+        returns the bytes of one event. Raises like ``send_message``."""
+        if self._state is not _READY or self._is_sub or self._wraps or not frames:
+            self.send_message(frames)
+            return self.data_to_send()
+        encoder = self._encoder
+        encoder.message(frames)
+        return encoder.drain()
+
     def send_messages(self, messages: Sequence[Sequence[BytesLike]]) -> None:
         """Queue whole messages, in order: the same as ``send_message`` for each of them, in
         one call (the engine flushes a pipe's messages in batches)."""
