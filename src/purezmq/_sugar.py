@@ -69,6 +69,8 @@ BYTES_OPTIONS: frozenset[int] = frozenset(
 )
 
 _CONTEXT_OPTION_NAMES = frozenset(ContextOption.__members__)
+#: Socket types whose send never blocks but drops at HWM (libzmq's PUB-like mute action).
+DROPPING_TYPES = frozenset({int(SocketType.PUB), int(SocketType.XPUB), int(SocketType.RADIO)})
 #: Options that change which received messages ``recv`` returns (SUB's filter).
 _RECV_FILTER_OPTIONS = frozenset(
     (SocketOption.SUBSCRIBE, SocketOption.UNSUBSCRIBE, SocketOption.INVERT_MATCHING)

@@ -52,6 +52,24 @@ def test_pub_drops_at_hwm_per_subscriber_unless_nodrop() -> None:
     assert pub.send([b"c"])
 
 
+def test_pub_counts_each_time_a_subscriber_queue_fills_up() -> None:
+    pub, _ = make(SocketType.PUB)
+    mine, slow = connect(pub, hwm_out=2)
+    _, fast = connect(pub)
+    slow.write([b"\x01"])
+    fast.write([b"\x01"])
+    for i in range(6):
+        assert pub.send([b"%d" % i])
+    # Filled once: the three drops after it go to a pipe already asleep.
+    assert (pub.stats_filled, pub.statistics()["messages_dropped"]) == (1, 4)
+    drain(slow)
+    pub.write_activated(mine)
+    for i in range(3):
+        assert pub.send([b"%d" % i])
+    assert pub.stats_filled == 2
+    assert make(SocketType.PUSH)[0].stats_filled == 0
+
+
 def test_invert_matching_on_pub_and_sub() -> None:
     pub, _ = make(SocketType.PUB, invert_matching=1)
     _, a = connect(pub)

@@ -30,6 +30,7 @@ from .._engine import SocketCore
 from .._engine.signal import LoopSignal, ThreadSignal
 from .._sugar import (
     DONTWAIT,
+    DROPPING_TYPES,
     POLLIN,
     SocketBase,
     coerce_message,
@@ -41,7 +42,7 @@ from .._sugar import (
     encode_serialized,
     encode_string,
 )
-from ..constants import Errno, SocketType
+from ..constants import Errno
 from ..error import Again, ZMQError
 from ..sync.frame import Frame, MessageTracker
 
@@ -112,7 +113,6 @@ def _bound(signal: LoopSignal | _LateLoopSignal) -> LoopSignal:
 
 
 #: Socket types whose sends drop instead of blocking at HWM (libzmq's mute action is "drop").
-_DROPPING_TYPES = frozenset({int(SocketType.PUB), int(SocketType.XPUB), int(SocketType.RADIO)})
 
 
 class Socket(SocketBase):
@@ -145,9 +145,11 @@ class Socket(SocketBase):
         self._init_state(core, context, int(socket_type))
         # PUB-like sockets never block: they drop at HWM. On this API the engine shares the
         # caller's loop, so a publishing loop that never awaits anything real would starve the
-        # connections and drop nearly everything. After a send that dropped, the next send
-        # first gives the loop one turn (before taking its message: cancel-safe).
-        self._drops = -1 if int(socket_type) in _DROPPING_TYPES else None
+        # connections and drop nearly everything. After a send during which a subscriber's
+        # queue filled up, the next send first gives the loop one turn (before taking its
+        # message: cancel-safe). Only then: a subscriber that stays full (gone quiet) does not
+        # cost every later send a turn.
+        self._drops = -1 if int(socket_type) in DROPPING_TYPES else None
         self._owe_turn = False
         if copy_threshold is not None:
             self.copy_threshold = copy_threshold
@@ -313,11 +315,11 @@ class Socket(SocketBase):
         return _TRACKER if track else None
 
     def _note_drops(self) -> None:
-        dropped: int = self._core.pattern.stats_dropped
+        filled: int = self._core.pattern.stats_filled
         last = self._drops
-        if dropped != last:
+        if filled != last:
             self._owe_turn = last is not None and last >= 0  # the first look takes the count
-            self._drops = dropped
+            self._drops = filled
 
     async def _give_turn(self) -> None:
         self._owe_turn = False

@@ -163,6 +163,14 @@ class Pattern:
         """Read-only routing state (TOPICS_COUNT); None when not ours."""
         return None
 
+    @property
+    def stats_filled(self) -> int:
+        """How many times a peer's queue filled up and the pattern began dropping for it
+        (PUB, XPUB). A front-end whose owner never blocks on such a socket watches it, to give
+        the engine a turn then: the messages of a publishing loop that outruns the engine
+        are lost anyway, and the engine's turn is what drains the queues."""
+        return 0
+
     def statistics(self) -> dict[str, int]:
         """Counters: messages handed to pipes, delivered to the application, dropped."""
         return {

@@ -148,6 +148,10 @@ class XPub(Pattern):
 
     # -- messages ------------------------------------------------------------------------------
 
+    @property
+    def stats_filled(self) -> int:
+        return self._dist.filled
+
     def send(self, msg: Message) -> bool:
         dist = self._dist
         options = self.options

@@ -254,12 +254,14 @@ class Distributor:
     instead. The same list object goes to every pipe: messages are immutable by convention.
     """
 
-    __slots__ = ("_active", "_all")
+    __slots__ = ("_active", "_all", "filled")
 
     def __init__(self) -> None:
         # dicts as insertion-ordered sets: deterministic delivery order.
         self._all: dict[Pipe, None] = {}
         self._active: dict[Pipe, None] = {}
+        #: How many times a pipe filled up (a write failed at HWM) and was put to sleep.
+        self.filled = 0
 
     def attach(self, pipe: Pipe) -> None:
         self._all[pipe] = None
@@ -305,6 +307,7 @@ class Distributor:
                 failed.append(pipe)
         if failed is None:
             return asleep
+        self.filled += len(failed)
         for pipe in failed:
             active.pop(pipe, None)
         return asleep + len(failed)
