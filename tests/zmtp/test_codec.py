@@ -13,6 +13,7 @@ from purezmq.zmtp.codec import (
     FLAG_COMMAND,
     FLAG_LONG,
     FLAG_MORE,
+    JOIN_MAX,
     DecoderState,
     FrameDecoder,
     FrameEncoder,
@@ -118,6 +119,23 @@ def test_split_messages_leaves_everything_to_decode_when_it_cannot_apply() -> No
     more = encode([(0, b"tail"), (FLAG_MORE, b"next")])
     assert FrameDecoder().split_messages(more, partial, messages) == ([b"next"], len(more))
     assert messages == [[b"head", b"tail"]]
+
+
+@pytest.mark.parametrize("size", [64, 255, 1024, COPY_THRESHOLD - 1])
+def test_a_batch_of_messages_is_joined_in_bounded_chunks(size: int) -> None:
+    # A joined buffer that once grew past glibc's mmap threshold stays mmap'ed and is resized
+    # by mremap on every flush (page faults): a batch becomes chunks of about JOIN_MAX.
+    batch = [[bytes([i % 256]) * size] for i in range(1024)]
+    batch[5] = [b"env", b"", b"x" * size]
+    enc = FrameEncoder()
+    enc.messages(batch)
+    chunks = enc.drain()
+    one_by_one = FrameEncoder()
+    for msg in batch:
+        one_by_one.message(msg)
+    assert b"".join(chunks) == b"".join(one_by_one.drain())
+    assert max(map(len, chunks)) < JOIN_MAX + 256 * (size + 9)
+    assert len(enc.buffer) == 0
 
 
 def test_byte_by_byte_with_bytes_needed() -> None:
