@@ -55,14 +55,31 @@ def test_purezmq_req_to_libzmq_rep(driver: Driver, zsock: Callable[[int], Any]) 
 TURNS = [[b"x"], [b"a" * 100_000], [b"", b"b", b"c" * 3000], [b"y", b"z"], [b"w"]]
 
 
+@pytest.mark.parametrize("mechanism", ["null", "curve"])
 @pytest.mark.parametrize("purezmq_binds", [True, False], ids=["purezmq-binds", "libzmq-binds"])
 def test_request_reply_turns_of_every_size(
-    driver: Driver, zsock: Callable[[int], Any], purezmq_binds: bool
+    driver: Driver, zsock: Callable[[int], Any], purezmq_binds: bool, mechanism: str
 ) -> None:
-    rep = driver.socket(purezmq.REP, linger=0)
-    req = driver.socket(purezmq.REQ, linger=0)
+    server: dict[str, Any] = {}
+    client: dict[str, Any] = {}
+    if mechanism == "curve":
+        pytest.importorskip("nacl")
+        public, secret = zmq.curve_keypair()
+        client_public, client_secret = zmq.curve_keypair()
+        server = {"curve_server": True, "curve_secretkey": secret}
+        client = {
+            "curve_serverkey": public,
+            "curve_publickey": client_public,
+            "curve_secretkey": client_secret,
+        }
+    # The REP sides serve, the REQ sides are clients.
+    rep = driver.socket(purezmq.REP, linger=0, **server)
+    req = driver.socket(purezmq.REQ, linger=0, **client)
     zreq = zsock(zmq.REQ)
     zrep = zsock(zmq.REP)
+    for sock, options in ((zreq, client), (zrep, server)):
+        for name, value in options.items():
+            setattr(sock, name, value)
     if purezmq_binds:
         port = driver.call(rep, "bind_to_random_port", "tcp://127.0.0.1")
         zreq.connect(f"tcp://127.0.0.1:{port}")
