@@ -51,7 +51,7 @@ def pub_sub(lib: Any) -> Iterator[tuple[Any, Any]]:
 
 
 def _receive_until(sub: Any, last: bytes) -> list[bytes]:
-    got = []
+    got: list[bytes] = []
     while not got or got[-1] != last:
         got.append(sub.recv())
     return got
