@@ -730,6 +730,31 @@ def test_send_message_data_under_curve_is_sealed() -> None:
     assert b.messages_received() == [[b"secret", b"parts"]]
 
 
+def test_a_long_curve_batch_is_sealed_in_bounded_chunks() -> None:
+    from purezmq.zmtp.codec import JOIN_MAX
+    from purezmq.zmtp.mechanisms import _crypto
+    from purezmq.zmtp.mechanisms.curve import CurveClient, CurveServer
+
+    spk, ssk = _crypto.keypair()
+    cpk, csk = _crypto.keypair()
+    a, b = connected_pair(
+        T.PUSH,
+        T.PULL,
+        mechanism_a=CurveClient(public_key=cpk, secret_key=csk, server_key=spk),
+        mechanism_b=CurveServer(secret_key=ssk, zap=False),
+    )
+    batch = [[bytes([i % 256]) * 1000] for i in range(500)] + [[b"small"], [b"x" * 1500]]
+    a.send_messages(batch)
+    chunks = a.data_to_send()
+    # The sealed frames are joined in chunks of about JOIN_MAX (see codec.JOIN_MAX), not in
+    # one buffer of half a megabyte.
+    assert len(chunks) > 1
+    assert max(map(len, chunks)) < JOIN_MAX + 2 * 1600
+    for chunk in chunks:
+        b.receive_data(bytes(chunk))
+    assert b.messages_received() == batch
+
+
 def test_send_messages_under_curve_arrive_in_order() -> None:
     from purezmq.zmtp.mechanisms import _crypto
     from purezmq.zmtp.mechanisms.curve import CurveClient, CurveServer

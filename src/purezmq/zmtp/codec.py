@@ -153,6 +153,14 @@ class FrameEncoder:
                 chunks.append(bytes(small))
                 small.clear()
 
+    def bound(self, least: int = JOIN_MAX) -> None:
+        """Make the joined buffer of small frames a chunk of its own if it holds ``least``
+        bytes or more: for whoever appends whole frames to ``buffer`` in long runs (CURVE)."""
+        small = self.buffer
+        if len(small) >= least:
+            self._chunks.append(bytes(small))
+            small.clear()
+
     def command(self, body: BytesLike) -> None:
         """Queue a command frame (never with MORE, spec §5)."""
         self.frame(body, FLAG_COMMAND)
