@@ -28,6 +28,19 @@ GUARD = 10.0
 _names = itertools.count()
 
 
+def subscribed(pub: Any, sub: Any, probe: bytes = b"hello") -> None:
+    """Publish ``probe`` until a subscription that matches it has reached ``pub`` (blocking
+    sockets, purezmq or pyzmq), then read ``sub`` empty: subscriptions travel asynchronously."""
+    for _ in range(500):
+        pub.send(probe)
+        if sub.poll(10):
+            break
+    else:
+        pytest.fail("the subscription never reached the PUB")
+    while sub.poll(0):
+        sub.recv()
+
+
 class Driver:
     """Common surface; see SyncDriver and AsyncDriver."""
 

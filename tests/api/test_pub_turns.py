@@ -14,17 +14,7 @@ import pytest
 import purezmq
 import purezmq.sync.socket as sync_socket
 
-
-def _subscribed(pub: Any, sub: Any) -> None:
-    """Publish until the subscription has reached the PUB, then empty the SUB."""
-    for _ in range(500):
-        pub.send(b"hello")
-        if sub.poll(10):
-            break
-    else:
-        pytest.fail("the subscription never reached the PUB")
-    while sub.poll(0):
-        sub.recv()
+from .conftest import subscribed
 
 
 def _stats(sock: Any) -> tuple[int, int]:
@@ -45,7 +35,7 @@ def test_sync_pub_releases_the_gil_once_per_queue_that_fills(
         pub.bind("inproc://turns")
         sub.connect("inproc://turns")
         sub.subscribe(b"")
-        _subscribed(pub, sub)
+        subscribed(pub, sub)
         filled, dropped = _stats(pub)
         sleeps.clear()
         for _ in range(200):  # the SUB reads nothing meanwhile

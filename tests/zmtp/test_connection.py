@@ -24,7 +24,7 @@ from purezmq.zmtp import (
     ZapRequest,
     commands,
 )
-from purezmq.zmtp.codec import FLAG_COMMAND, FLAG_MORE, FrameDecoder, encode_frame
+from purezmq.zmtp.codec import FLAG_COMMAND, FLAG_MORE, JOIN_MAX, FrameDecoder, encode_frame
 from purezmq.zmtp.greeting import encode_greeting
 from purezmq.zmtp.testing import connected_pair, pump, transfer
 
@@ -713,36 +713,30 @@ def test_send_message_data_is_send_message_then_data_to_send(
         both.send_message_data([b"late"])
 
 
-def test_send_message_data_under_curve_is_sealed() -> None:
+def _curve_push_pull() -> tuple[Connection, Connection]:
+    """A PUSH and a PULL Connection over CURVE, handshake done."""
     from purezmq.zmtp.mechanisms import _crypto
     from purezmq.zmtp.mechanisms.curve import CurveClient, CurveServer
 
     spk, ssk = _crypto.keypair()
     cpk, csk = _crypto.keypair()
-    a, b = connected_pair(
+    return connected_pair(
         T.PUSH,
         T.PULL,
         mechanism_a=CurveClient(public_key=cpk, secret_key=csk, server_key=spk),
         mechanism_b=CurveServer(secret_key=ssk, zap=False),
     )
+
+
+def test_send_message_data_under_curve_is_sealed() -> None:
+    a, b = _curve_push_pull()
     for chunk in a.send_message_data([b"secret", b"parts"]):
         b.receive_data(bytes(chunk))
     assert b.messages_received() == [[b"secret", b"parts"]]
 
 
 def test_a_long_curve_batch_is_sealed_in_bounded_chunks() -> None:
-    from purezmq.zmtp.codec import JOIN_MAX
-    from purezmq.zmtp.mechanisms import _crypto
-    from purezmq.zmtp.mechanisms.curve import CurveClient, CurveServer
-
-    spk, ssk = _crypto.keypair()
-    cpk, csk = _crypto.keypair()
-    a, b = connected_pair(
-        T.PUSH,
-        T.PULL,
-        mechanism_a=CurveClient(public_key=cpk, secret_key=csk, server_key=spk),
-        mechanism_b=CurveServer(secret_key=ssk, zap=False),
-    )
+    a, b = _curve_push_pull()
     batch = [[bytes([i % 256]) * 1000] for i in range(500)] + [[b"small"], [b"x" * 1500]]
     a.send_messages(batch)
     chunks = a.data_to_send()
@@ -756,17 +750,7 @@ def test_a_long_curve_batch_is_sealed_in_bounded_chunks() -> None:
 
 
 def test_send_messages_under_curve_arrive_in_order() -> None:
-    from purezmq.zmtp.mechanisms import _crypto
-    from purezmq.zmtp.mechanisms.curve import CurveClient, CurveServer
-
-    spk, ssk = _crypto.keypair()
-    cpk, csk = _crypto.keypair()
-    a, b = connected_pair(
-        T.PUSH,
-        T.PULL,
-        mechanism_a=CurveClient(public_key=cpk, secret_key=csk, server_key=spk),
-        mechanism_b=CurveServer(secret_key=ssk, zap=False),
-    )
+    a, b = _curve_push_pull()
     a.send_message([b"first"])
     a.send_messages(_batch())
     a.send_message([b"last"])
