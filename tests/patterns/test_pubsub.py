@@ -54,6 +54,8 @@ def test_pub_drops_at_hwm_per_subscriber_unless_nodrop() -> None:
 
 def test_pub_counts_each_time_a_subscriber_queue_fills_up() -> None:
     pub, _ = make(SocketType.PUB)
+    hooked: list[int] = []
+    pub.on_filled = lambda: hooked.append(pub.stats_filled)
     mine, slow = connect(pub, hwm_out=2)
     _, fast = connect(pub)
     slow.write([b"\x01"])
@@ -67,6 +69,7 @@ def test_pub_counts_each_time_a_subscriber_queue_fills_up() -> None:
     for i in range(3):
         assert pub.send([b"%d" % i])
     assert pub.stats_filled == 2
+    assert hooked == [1, 2]  # called from within the send that filled a queue, and only then
     assert make(SocketType.PUSH)[0].stats_filled == 0
 
 

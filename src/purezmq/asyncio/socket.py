@@ -146,11 +146,12 @@ class Socket(SocketBase):
         # PUB-like sockets never block: they drop at HWM. On this API the engine shares the
         # caller's loop, so a publishing loop that never awaits anything real would starve the
         # connections and drop nearly everything. After a send during which a subscriber's
-        # queue filled up, the next send first gives the loop one turn (before taking its
-        # message: cancel-safe). Only then: a subscriber that stays full (gone quiet) does not
-        # cost every later send a turn.
-        self._drops = -1 if int(socket_type) in DROPPING_TYPES else None
+        # queue filled up (``Pattern.on_filled``), the next send first gives the loop one turn
+        # (before taking its message: cancel-safe). Only then: a subscriber that stays full
+        # (gone quiet) does not cost every later send a turn.
         self._owe_turn = False
+        if int(socket_type) in DROPPING_TYPES:
+            core.pattern.on_filled = self._owe_a_turn
         if copy_threshold is not None:
             self.copy_threshold = copy_threshold
 
@@ -303,8 +304,6 @@ class Socket(SocketBase):
             and group is None
             and self._core.try_send([data])
         ):
-            if self._drops is not None:
-                self._note_drops()
             return _TRACKER if track else None
         self._check_closed()
         if routing_id is not None or group is not None:
@@ -314,12 +313,8 @@ class Socket(SocketBase):
             await self._send_whole(msg, flags)
         return _TRACKER if track else None
 
-    def _note_drops(self) -> None:
-        filled: int = self._core.pattern.stats_filled
-        last = self._drops
-        if filled != last:
-            self._owe_turn = last is not None and last >= 0  # the first look takes the count
-            self._drops = filled
+    def _owe_a_turn(self) -> None:
+        self._owe_turn = True
 
     async def _give_turn(self) -> None:
         self._owe_turn = False
@@ -339,8 +334,6 @@ class Socket(SocketBase):
             await self._give_turn()
         # Fast path: a whole message, no flags, queue not full -- one pattern call.
         if not flags and not self._send_parts and not self._closed and self._core.try_send(msg):
-            if self._drops is not None:
-                self._note_drops()
             return _TRACKER if track else None
         self._check_closed()
         parts = self._prefix_message(msg, flags)

@@ -16,6 +16,7 @@ Layer 1b: standard library and layer 0 only.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import ClassVar, Protocol
 
 from ..constants import Errno, SocketType
@@ -76,7 +77,16 @@ class Pattern:
     nothing: ``send``/``recv`` raise ENOTSUP (spec patterns.md §1.4).
     """
 
-    __slots__ = ("_rng", "disconnects", "options", "stats_dropped", "stats_in", "stats_out")
+    __slots__ = (
+        "_rng",
+        "disconnects",
+        "on_filled",
+        "options",
+        "stats_dropped",
+        "stats_filled",
+        "stats_in",
+        "stats_out",
+    )
 
     socket_type: ClassVar[SocketType]
 
@@ -91,6 +101,13 @@ class Pattern:
         self.stats_in = 0
         self.stats_out = 0
         self.stats_dropped = 0
+        #: How many times a peer's queue filled up and the pattern began dropping for it (PUB,
+        #: XPUB); each time, ``on_filled`` is called (from within ``send``) if set. A front-end
+        #: whose owner never blocks on such a socket hooks it to give the engine a turn: the
+        #: messages of a publishing loop that outruns the engine are lost anyway, and the
+        #: engine's turn is what drains the queues. Drops while a queue stays full do not count.
+        self.stats_filled = 0
+        self.on_filled: Callable[[], None] | None = None
 
     # -- pipes -------------------------------------------------------------------------------
 
@@ -162,14 +179,6 @@ class Pattern:
     def getsockopt(self, option: int) -> int | bytes | None:
         """Read-only routing state (TOPICS_COUNT); None when not ours."""
         return None
-
-    @property
-    def stats_filled(self) -> int:
-        """How many times a peer's queue filled up and the pattern began dropping for it
-        (PUB, XPUB). A front-end whose owner never blocks on such a socket watches it, to give
-        the engine a turn then: the messages of a publishing loop that outruns the engine
-        are lost anyway, and the engine's turn is what drains the queues."""
-        return 0
 
     def statistics(self) -> dict[str, int]:
         """Counters: messages handed to pipes, delivered to the application, dropped."""

@@ -148,10 +148,6 @@ class XPub(Pattern):
 
     # -- messages ------------------------------------------------------------------------------
 
-    @property
-    def stats_filled(self) -> int:
-        return self._dist.filled
-
     def send(self, msg: Message) -> bool:
         dist = self._dist
         options = self.options
@@ -163,7 +159,13 @@ class XPub(Pattern):
             targets = matched
         if options.xpub_nodrop and not dist.check_hwm(targets):
             return False
-        self.stats_dropped += dist.send_to(msg, targets)
+        dropped = dist.send_to(msg, targets)
+        if dropped:
+            self.stats_dropped += dropped
+            if dist.filled != self.stats_filled:
+                self.stats_filled = dist.filled
+                if self.on_filled is not None:
+                    self.on_filled()
         self.stats_out += 1
         return True
 

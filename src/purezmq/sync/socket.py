@@ -56,6 +56,11 @@ if TYPE_CHECKING:
     from .context import Context
 
 
+def _give_the_gil_away() -> None:
+    """``sleep(0)`` releases the GIL: a thread waiting for it (the I/O thread) takes its turn."""
+    _sleep(0)
+
+
 class Socket(SocketBase):
     """A ZeroMQ socket for blocking code; create it with ``Context.socket(type)``.
 
@@ -94,17 +99,12 @@ class Socket(SocketBase):
         # PUB-like sockets never block: they drop at HWM. Their queues are drained by the I/O
         # thread, which needs the GIL; a publishing loop that never blocks would hold it for
         # whole switch intervals (5 ms) while the subscribers' queues overflow (a sync PUB to
-        # four subscribers delivered 13-22 % of its messages). So when a subscriber's queue
-        # has just filled up, the send releases the GIL once (``_yield_if_filled``).
-        self._filled: int | None = 0 if int(socket_type) in DROPPING_TYPES else None
+        # four subscribers delivered 13-22 % of its messages). So the send during which a
+        # subscriber's queue fills up releases the GIL once (``Pattern.on_filled``).
+        if int(socket_type) in DROPPING_TYPES:
+            core.pattern.on_filled = _give_the_gil_away
         if copy_threshold is not None:
             self.copy_threshold = copy_threshold
-
-    def _yield_if_filled(self) -> None:
-        filled: int = self._core.pattern.stats_filled
-        if filled != self._filled:
-            _set_attr(self, "_filled", filled)
-            _sleep(0)  # the GIL goes to a thread waiting for it: the I/O thread's turn
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -178,8 +178,6 @@ class Socket(SocketBase):
             self._send_failed(exc)
             raise
         self._sent()
-        if self._filled is not None:
-            self._yield_if_filled()
 
     def _next_message(self, flags: int) -> list[bytes]:
         """The next whole message from the engine (``_recv_ready`` is empty).
@@ -253,8 +251,6 @@ class Socket(SocketBase):
             and group is None
             and self._core.try_send([data])
         ):
-            if self._filled is not None:
-                self._yield_if_filled()
             return _TRACKER if track else None
         self._check_closed()
         if routing_id is not None or group is not None:
@@ -276,8 +272,6 @@ class Socket(SocketBase):
         msg = coerce_message(msg_parts)
         # Fast path: a whole message, no flags, queue not full -- one pattern call.
         if not flags and not self._send_parts and not self._closed and self._core.try_send(msg):
-            if self._filled is not None:
-                self._yield_if_filled()
             return _TRACKER if track else None
         self._check_closed()
         parts = self._prefix_message(msg, flags)
