@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import pickle
+import weakref
 from collections.abc import Callable, Sequence
 from time import monotonic
 from typing import Any, Literal, overload
@@ -112,7 +113,16 @@ def _bound(signal: LoopSignal | _LateLoopSignal) -> LoopSignal:
     return signal.bind()
 
 
-#: Socket types whose sends drop instead of blocking at HWM (libzmq's mute action is "drop").
+def _owe_a_turn(ref: weakref.ref[Socket]) -> Callable[[], None]:
+    """The ``Pattern.on_filled`` hook of a PUB-like socket: its next send gives the loop a
+    turn. (Through a weak reference: the pattern must not keep its socket alive.)"""
+
+    def owe_a_turn() -> None:
+        sock = ref()
+        if sock is not None:
+            sock._owe_turn = True
+
+    return owe_a_turn
 
 
 class Socket(SocketBase):
@@ -151,7 +161,7 @@ class Socket(SocketBase):
         # (gone quiet) does not cost every later send a turn.
         self._owe_turn = False
         if int(socket_type) in DROPPING_TYPES:
-            core.pattern.on_filled = self._owe_a_turn
+            core.pattern.on_filled = _owe_a_turn(weakref.ref(self))
         if copy_threshold is not None:
             self.copy_threshold = copy_threshold
 
@@ -312,9 +322,6 @@ class Socket(SocketBase):
         if msg is not None:
             await self._send_whole(msg, flags)
         return _TRACKER if track else None
-
-    def _owe_a_turn(self) -> None:
-        self._owe_turn = True
 
     async def _give_turn(self) -> None:
         self._owe_turn = False
