@@ -385,14 +385,9 @@ class Connection:
                 self._process_traffic_safely(done)
                 self._fail(exc)
                 return
-            if done:
-                try:
-                    self._process_traffic(done)
-                except ProtocolError as exc:
-                    self._fail(exc)
-                    return
-                if self._state is not _READY:
-                    return
+            self._process_traffic_safely(done)
+            if self._state is not _READY:
+                return
             if used == len(data):
                 return
             data = data[used:]
@@ -418,10 +413,7 @@ class Connection:
             self._process_traffic_safely(traffic)
             self._fail(exc)
             return
-        try:
-            self._process_traffic(traffic)
-        except ProtocolError as exc:
-            self._fail(exc)
+        self._process_traffic_safely(traffic)
 
     def _receive_wrapped(self, data: BytesLike) -> None:
         """Traffic after the handshake of a mechanism that wraps frames (CURVE)."""
