@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import constants
 from . import utils as utils
-from ._sugar import (
+from ._base.versions import (
     has,
     pyzmq_version,
     pyzmq_version_info,
