@@ -1,7 +1,9 @@
 """PUSH → PULL pipeline: a ventilator fans tasks out to workers, a sink fans results in.
 
 PUSH load-balances tasks over the connected workers; PULL fair-queues results from all of
-them. Each worker is a thread with its own PULL (tasks in) and PUSH (results out).
+them. Each worker is a thread with its own PULL (tasks in) and PUSH (results out). The workers
+run until the Context is terminated (a "stop" task each would not do: PUSH deals messages
+only to the workers connected at the time, so one worker could get two stops and another none).
 """
 
 from __future__ import annotations
@@ -19,13 +21,13 @@ def worker(ctx: zmq.Context, tasks_at: str, results_at: str, name: str) -> None:
     tasks.connect(tasks_at)
     results = ctx.socket(zmq.PUSH)
     results.connect(results_at)
-    while True:
-        n = int(tasks.recv_string())
-        if n < 0:  # the ventilator's "no more work"
-            break
-        results.send_json({"task": n, "square": n * n, "worker": name})
-    tasks.close()
-    results.close()
+    try:
+        while True:
+            n = int(tasks.recv_string())
+            results.send_json({"task": n, "square": n * n, "worker": name})
+    except zmq.ContextTerminated:
+        tasks.close()
+        results.close()
 
 
 def main() -> None:
@@ -47,13 +49,11 @@ def main() -> None:
     total = sum(sink.recv_json()["square"] for _ in range(TASKS))
     print(f"sum of squares below {TASKS}: {total}")
 
-    for _ in workers:  # one stop message per worker; PUSH blocks until one can take it
-        ventilator.send_string("-1")
-    for t in workers:
-        t.join()
     ventilator.close()
     sink.close()
-    ctx.term()
+    ctx.term()  # wakes the workers with ContextTerminated
+    for t in workers:
+        t.join()
 
 
 if __name__ == "__main__":
