@@ -72,6 +72,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "device": ("_proxy", "device"),
     "proxy_steerable": ("_proxy", "proxy_steerable"),
     "Stopwatch": ("sugar.stopwatch", "Stopwatch"),
+    "_FINISHED_TRACKER": ("sugar.tracker", "_FINISHED_TRACKER"),
 }
 
 #: Submodules that ``import zmq`` makes reachable as attributes in pyzmq, imported here on

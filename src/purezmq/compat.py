@@ -156,6 +156,15 @@ class AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         self._own_specs[spec.name] = module.__spec__
         return module
 
+    def get_code(self, fullname: str) -> Any:
+        """The code of ``purezmq.X`` for ``zmq.X``: ``python -m zmq.log`` runs it (runpy)."""
+        if fullname == ALIAS:
+            return None
+        found = importlib.util.find_spec(_target_name(fullname))
+        loader = found.loader if found is not None else None
+        get_code = getattr(loader, "get_code", None)
+        return get_code(_target_name(fullname)) if get_code is not None else None
+
     def exec_module(self, module: ModuleType) -> None:
         # The module ran when purezmq imported it; give it back its own spec, so that
         # ``purezmq.X.__spec__.name`` stays ``"purezmq.X"``.
