@@ -36,7 +36,7 @@ def _sock(ctx: purezmq.Context, kind: int) -> Any:
 
 def _on(dev: devices.Device, ctx: purezmq.Context) -> None:
     """Run ``dev`` on the test's Context: ``ctx.term()`` then ends it (ETERM)."""
-    dev.context_factory = lambda: ctx  # type: ignore[method-assign]
+    dev.context_factory = lambda: ctx
 
 
 def _stop(dev: devices.Device, ctx: purezmq.Context) -> None:

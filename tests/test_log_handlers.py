@@ -88,7 +88,7 @@ def test_records_arrive_with_root_level_and_subtopic(
     assert body.startswith(b"WARNING test_log_handlers.py:") and body.endswith(
         b" - lost db1\n"
     )
-    handler.root_topic = b"other"  # type: ignore[assignment]  # bytes are decoded
+    handler.root_topic = b"other"  # bytes are decoded
     assert handler.root_topic == "other"
     logger.debug("x")
     assert _recv(sub)[0] == b"other.DEBUG"
@@ -125,7 +125,7 @@ def test_subtopic_split_leaves_the_record_for_other_handlers(
         def emit(self, record: logging.LogRecord) -> None:
             records.append(record)
 
-    handler, sub = _handler_pair(ctx, logger, "log-copy")
+    _handler, sub = _handler_pair(ctx, logger, "log-copy")
     logger.addHandler(Keep())
     logger.info("a.b::text")
     assert _recv(sub) == [b"INFO.a.b", b"text\n"]

@@ -28,9 +28,10 @@ from .error import (
 )
 
 if TYPE_CHECKING:
+    from . import backend as backend
+    from . import sugar as sugar
     from ._curve_keys import curve_keypair, curve_public
     from ._proxy import device, proxy, proxy_steerable
-    from . import backend, sugar
     from .compat import install_as_zmq
     from .sugar.stopwatch import Stopwatch
     from .sync import (

@@ -337,7 +337,6 @@ def run(argv: Sequence[str]) -> int:
     except PermissionError:
         print(f"purezmq run: permission denied: {command[0]}", file=sys.stderr)
         return 126
-    return 1  # execvpe does not return on success
 
 
 #: Subcommands implemented by their own modules: name -> (module with ``main(argv)``, help).

@@ -18,12 +18,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-_F = TypeVar("_F", bound=Callable[..., Any])
+_R = TypeVar("_R")
+#: A decorator: the wrapped function takes the injected object itself, so its own signature
+#: is not the caller's.
+_Decorator = Callable[[Callable[..., _R]], Callable[..., _R]]
 
 
-def _split_name(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str | None, tuple[Any, ...]]:
+def _split_name(
+    args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[str | None, tuple[Any, ...]]:
     """The keyword the object is passed as (``name=`` or a leading str argument), if any."""
     name = kwargs.pop("name", None)
     if isinstance(name, str):
@@ -36,10 +41,10 @@ def _split_name(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str | No
 def _decorate(
     make: Callable[[tuple[Any, ...], dict[str, Any]], AbstractContextManager[Any]],
     name: str | None,
-) -> Callable[[_F], _F]:
-    def decorator(func: _F) -> _F:
+) -> _Decorator[Any]:
+    def decorator(func: Callable[..., _R]) -> Callable[..., _R]:
         @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> _R:
             if name is not None and name in kwargs:
                 raise TypeError(f"{func.__name__}() got multiple values for argument {name!r}")
             with make(args, kwargs) as obj:
@@ -47,12 +52,12 @@ def _decorate(
                     return func(*args, obj, **kwargs)
                 return func(*args, **{**kwargs, name: obj})
 
-        return cast(_F, wrapper)
+        return wrapper
 
     return decorator
 
 
-def context(*args: Any, **kwargs: Any) -> Callable[[_F], _F]:
+def context(*args: Any, **kwargs: Any) -> _Decorator[Any]:
     """Give the decorated function a new Context, terminated when it returns.
 
     ``@context()`` passes it positionally; ``@context("ctx")`` as ``ctx=``.
@@ -63,7 +68,7 @@ def context(*args: Any, **kwargs: Any) -> Callable[[_F], _F]:
     return _decorate(lambda _a, _k: Context(*ctx_args, **kwargs), name)
 
 
-def socket(*args: Any, **kwargs: Any) -> Callable[[_F], _F]:
+def socket(*args: Any, **kwargs: Any) -> _Decorator[Any]:
     """Give the decorated function a new socket (``@socket(zmq.PUSH)``), closed when it
     returns. ``context_name`` names the keyword argument to look for a Context in."""
     from .sync import Context

@@ -55,7 +55,7 @@ def pyzmq_modules() -> list[str]:
     """Every module of the installed pyzmq package, private ones (``_x``) left out."""
     spec = importlib.util.find_spec("zmq")
     assert spec is not None and spec.submodule_search_locations
-    root = list(spec.submodule_search_locations)[0]
+    root = next(iter(spec.submodule_search_locations))
     names = []
     for dirpath, _dirs, files in os.walk(root):
         for f in files:

@@ -25,7 +25,9 @@ WHO = (
 )
 
 
-def _purezmq_run(*command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _purezmq_run(
+    *command: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "purezmq", "run", *command],
         capture_output=True, text=True, timeout=60, env=env,

@@ -29,7 +29,8 @@ from .. import (
 from ..devices.monitoredqueue import monitored_queue
 
 #: libzmq's limit on an ipc path (``sizeof(sockaddr_un.sun_path) - 1``): 107 on Linux, 103
-#: on the BSDs and macOS (their ``sun_path`` is 104 bytes). purezmq's ipc transport is bound by the same kernel structure.
+#: on the BSDs and macOS (their ``sun_path`` is 104 bytes). purezmq's ipc transport binds
+#: the same kernel structure.
 IPC_PATH_MAX_LEN: int = 107 if sys.platform.startswith("linux") else 103
 
 #: The names pyzmq's ``zmq.backend.select.public_api`` lists, in its order.
@@ -51,4 +52,21 @@ public_api = [
     "PYZMQ_DRAFT_API",
 ]
 
-__all__ = [*public_api, "monitored_queue"]
+__all__ = [
+    "Context",
+    "Socket",
+    "Frame",
+    "Message",
+    "proxy",
+    "proxy_steerable",
+    "zmq_poll",
+    "strerror",
+    "zmq_errno",
+    "has",
+    "curve_keypair",
+    "curve_public",
+    "zmq_version_info",
+    "IPC_PATH_MAX_LEN",
+    "PYZMQ_DRAFT_API",
+    "monitored_queue",
+]

@@ -17,13 +17,11 @@ from __future__ import annotations
 
 from .. import proxy as proxy  # pyzmq's zmq.devices has these two names too
 from ..constants import DeviceType as DeviceType
-from . import (
-    basedevice,
-    monitoredqueue,
-    monitoredqueuedevice,
-    proxydevice,
-    proxysteerabledevice,
-)
+from . import basedevice as basedevice
+from . import monitoredqueue as monitoredqueue
+from . import monitoredqueuedevice as monitoredqueuedevice
+from . import proxydevice as proxydevice
+from . import proxysteerabledevice as proxysteerabledevice
 from .basedevice import Device, ProcessDevice, ThreadDevice
 from .monitoredqueue import monitored_queue
 from .monitoredqueuedevice import MonitoredQueue, ProcessMonitoredQueue, ThreadMonitoredQueue

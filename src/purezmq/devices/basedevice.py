@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ..constants import Errno, SocketType
 from ..constants import QUEUE as _QUEUE
+from ..constants import Errno, SocketType
 from ..error import ZMQBindError, ZMQError
 from ..sync import Context, Socket
 
@@ -156,7 +156,7 @@ class Device:
         self._sockets.append(sock)
         return sock
 
-    def _setup_sockets(self) -> tuple[Socket, Socket]:
+    def _setup_sockets(self) -> tuple[Socket, ...]:
         """Make the Context and the in/out sockets (called where the device runs)."""
         self._context = self.context_factory()
         ins = self._open("in")

@@ -36,7 +36,7 @@ class ProxyBase(Device):
         self.bind_mon(f"{addr}:{port}")
         return port
 
-    def _setup_sockets(self) -> tuple[Socket, ...]:  # type: ignore[override]
+    def _setup_sockets(self) -> tuple[Socket, ...]:
         ins, outs = Device._setup_sockets(self)
         return ins, outs, self._open("mon")
 

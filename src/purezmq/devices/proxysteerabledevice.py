@@ -7,8 +7,8 @@ from typing import Any
 
 from ..constants import PUB
 from ..sync import Socket
-from .proxydevice import ProcessProxy, Proxy, ProxyBase, ThreadProxy
 from .basedevice import SocketPlan
+from .proxydevice import ProcessProxy, Proxy, ProxyBase, ThreadProxy
 
 
 class ProxySteerableBase(ProxyBase):

@@ -18,8 +18,6 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 
-_LEVELS = frozenset(logging.getLevelNamesMapping()) if sys.version_info >= (3, 11) else None
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -41,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
 def _level_of(parts: list[str]) -> str:
     """The level name in a topic (``root.LEVEL.sub`` or ``LEVEL.sub``)."""
     for part in parts[:2]:
-        if _LEVELS is None or part in _LEVELS:
+        # getLevelName maps a registered level name to its number.
+        if isinstance(logging.getLevelName(part), int):
             return part
     return parts[0]
 
@@ -49,7 +48,7 @@ def _level_of(parts: list[str]) -> str:
 def _colors(enabled: bool) -> dict[str, str]:
     if not enabled:
         return {}
-    import colorama  # type: ignore[import-not-found, unused-ignore]
+    import colorama  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
     colorama.init()
     fore = colorama.Fore

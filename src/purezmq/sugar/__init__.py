@@ -10,12 +10,14 @@ from __future__ import annotations
 from .. import error
 from .._proxy import device
 from ..error import *  # noqa: F403
-from . import attrsettr, context, frame, poll, socket, stopwatch, tracker, version
+from . import attrsettr as attrsettr
+from . import context, frame, poll, socket, tracker, version
+from . import stopwatch as stopwatch
 from .context import *  # noqa: F403
 from .frame import *  # noqa: F403
 from .poll import *  # noqa: F403
 from .socket import *  # noqa: F403
-from .stopwatch import Stopwatch
+from .stopwatch import Stopwatch as Stopwatch
 from .tracker import *  # noqa: F403
 from .tracker import _FINISHED_TRACKER  # noqa: F401  (in pyzmq's __all__)
 from .version import *  # noqa: F403

@@ -12,7 +12,7 @@ import threading
 from typing import Any, NamedTuple
 
 
-class gcref(NamedTuple):  # noqa: N801 (pyzmq's name)
+class gcref(NamedTuple):
     """An object held for libzmq and the event set when it is released."""
 
     obj: object

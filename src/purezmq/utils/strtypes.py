@@ -8,7 +8,7 @@ from __future__ import annotations
 import builtins
 import warnings
 
-bytes = builtins.bytes  # noqa: A001 (pyzmq's name)
+bytes = builtins.bytes
 unicode = str
 basestring = (str,)
 
@@ -21,7 +21,9 @@ def _deprecated() -> None:
     )
 
 
-def cast_bytes(s: str | builtins.bytes, encoding: str = "utf8", errors: str = "strict") -> builtins.bytes:
+def cast_bytes(
+    s: str | builtins.bytes, encoding: str = "utf8", errors: str = "strict"
+) -> builtins.bytes:
     """``s`` as bytes (str is encoded)."""
     _deprecated()
     if isinstance(s, builtins.bytes):

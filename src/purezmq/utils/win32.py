@@ -16,7 +16,7 @@ from typing import Any
 _CTRL_C_EVENT = 0
 
 
-class allow_interrupt:  # noqa: N801 (pyzmq's name)
+class allow_interrupt:
     """``with allow_interrupt(action): ...`` calls ``action()`` on Ctrl-C (Windows only)."""
 
     def __init__(self, action: Callable[[], Any] | None = None) -> None:
