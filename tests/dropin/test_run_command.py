@@ -3,6 +3,7 @@ import purezmq as ``zmq`` (real subprocesses)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -119,3 +120,14 @@ def test_cli_version_is_purezmq_own() -> None:
         timeout=60,
     )
     assert done.stdout.strip() == f"purezmq {purezmq.__version__}"
+
+
+def test_python_dash_m_runs_purezmq_modules_under_pyzmq_names() -> None:
+    pytest.importorskip("nacl")
+    keys = _purezmq_run("--", sys.executable, "-m", "zmq.curve_keygen", "--json")
+    assert keys.returncode == 0, keys.stderr
+    pair = json.loads(keys.stdout)
+    assert len(pair["public"]) == len(pair["secret"]) == 40
+    assert purezmq.curve_public(pair["secret"].encode()) == pair["public"].encode()
+    watcher = _purezmq_run("--", sys.executable, "-m", "zmq.log", "--help")
+    assert watcher.returncode == 0 and "--count" in watcher.stdout  # purezmq's watcher
