@@ -135,7 +135,7 @@ def test_subtopic_split_leaves_the_record_for_other_handlers(
 
 
 def test_handler_binds_its_own_pub_from_an_address(ctx: purezmq.Context) -> None:
-    handler = PUBHandler("tcp://127.0.0.1:*", context=ctx)
+    handler = PUBHandler(b"tcp://127.0.0.1:*", context=ctx)  # an address as bytes too
     addr = handler.socket.last_endpoint.decode()
     log = logging.getLogger("purezmq-test-own-pub")
     log.propagate = False

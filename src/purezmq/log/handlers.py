@@ -48,7 +48,7 @@ class PUBHandler(logging.Handler):
 
     def __init__(
         self,
-        interface_or_socket: str | Socket,
+        interface_or_socket: str | bytes | Socket,
         context: Any = None,
         root_topic: str = "",
     ) -> None:
@@ -59,10 +59,14 @@ class PUBHandler(logging.Handler):
         self.formatters: dict[int, logging.Formatter | None] = {
             level: logging.Formatter(fmt) for level, fmt in _DEFAULT_FORMATS.items()
         }
-        if isinstance(interface_or_socket, str):
+        if isinstance(interface_or_socket, (str, bytes)):
             self.ctx = context if context is not None else Context()
             self.socket = self.ctx.socket(PUB)
-            self.socket.bind(interface_or_socket)
+            self.socket.bind(
+                interface_or_socket.decode("utf-8")
+                if isinstance(interface_or_socket, bytes)
+                else interface_or_socket
+            )
         else:
             self.socket = interface_or_socket
             self.ctx = interface_or_socket.context
