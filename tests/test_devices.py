@@ -305,3 +305,48 @@ def test_constructor_arguments_as_pyzmq() -> None:
     assert devices.ProcessDevice.context_factory is purezmq.Context
     assert issubclass(devices.ThreadProxySteerable, devices.ThreadProxy)
     assert issubclass(devices.ProcessMonitoredQueue, devices.ProcessDevice)
+
+
+@pytest.mark.interop
+def test_thread_proxy_between_libzmq_publishers_and_subscribers(ctx: purezmq.Context) -> None:
+    """An XSUB/XPUB forwarder in a purezmq device, libzmq (pyzmq) on both sides: the SUB's
+    subscription travels up through the device, the PUB's messages down."""
+    zmq = pytest.importorskip("zmq")
+    dev = devices.ThreadProxy(purezmq.XSUB, purezmq.XPUB, purezmq.PUSH)
+    _on(dev, ctx)
+    in_port = dev.bind_in_to_random_port("tcp://127.0.0.1")
+    out_port = dev.bind_out_to_random_port("tcp://127.0.0.1")
+    dev.bind_mon("inproc://fwd-mon")
+    dev.start()
+    mon = _sock(ctx, purezmq.PULL)
+    mon.connect("inproc://fwd-mon")
+    lib = zmq.Context()
+    try:
+        pub = lib.socket(zmq.PUB)
+        pub.linger = 0
+        pub.connect(f"tcp://127.0.0.1:{in_port}")
+        sub = lib.socket(zmq.SUB)
+        sub.linger = 0
+        sub.rcvtimeo = TIMEOUT_MS
+        sub.connect(f"tcp://127.0.0.1:{out_port}")
+        sub.subscribe(b"weather")
+        # The subscription went SUB -> XPUB -> device -> XSUB -> PUB: the monitor sees it.
+        assert mon.recv_multipart() == [b"\x01weather"]
+        # ...and once the PUB has it, a matching message goes all the way down.
+        for _ in range(500):
+            pub.send_multipart([b"weather", b"sunny"])
+            if sub.poll(10):
+                break
+        assert sub.recv_multipart() == [b"weather", b"sunny"]
+        pub.send_multipart([b"sport", b"filtered by the PUB"])
+        pub.send_multipart([b"weather", b"rain"])
+        got = sub.recv_multipart()
+        while got == [b"weather", b"sunny"]:  # probes sent before the first one arrived
+            got = sub.recv_multipart()
+        assert got == [b"weather", b"rain"]
+        pub.close()
+        sub.close()
+    finally:
+        lib.term()
+    mon.close()
+    _stop(dev, ctx)
