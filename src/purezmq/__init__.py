@@ -105,9 +105,10 @@ __version__ = "0.1.0"
 __revision__ = ""
 #: pyzmq's default threshold for zero-copy sends; purezmq always hands over immutable bytes.
 COPY_THRESHOLD = 65536
-#: The draft API (RADIO/DISH, SERVER/CLIENT, routing_id/group on send) is not implemented.
-DRAFT_API = False
-PYZMQ_DRAFT_API = False
+#: The draft API is here: CLIENT/SERVER, RADIO/DISH, SCATTER/GATHER, PEER, CHANNEL, with
+#: ``send(..., routing_id=, group=)``, ``Frame.routing_id``/``group``, ``join``/``leave``.
+DRAFT_API = True
+PYZMQ_DRAFT_API = True
 
 
 def zmq_errno() -> int:

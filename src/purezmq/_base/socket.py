@@ -40,6 +40,7 @@ from .attributes import (
     check_option_value,
     install_option_attributes,
 )
+from .frame import Frame
 from .serialize import coerce_frame
 
 SNDMORE = int(Flag.SNDMORE)
@@ -49,6 +50,14 @@ POLLOUT = int(PollEvent.POLLOUT)
 
 #: Socket types whose send never blocks but drops at HWM (libzmq's PUB-like mute action).
 DROPPING_TYPES = frozenset({int(SocketType.PUB), int(SocketType.XPUB), int(SocketType.RADIO)})
+#: The draft thread-safe types (RFC 41/48/49/51/52): single-frame, usable from many threads.
+THREAD_SAFE_TYPES = frozenset(int(t) for t, i in SOCKET_TYPES.items() if i.thread_safe)
+#: Types whose messages carry a routing id (SERVER/PEER, ``Frame.routing_id``).
+_ROUTED_TYPES = frozenset({int(SocketType.SERVER), int(SocketType.PEER)})
+_RADIO = int(SocketType.RADIO)
+_DISH = int(SocketType.DISH)
+#: libzmq's ``ZMQ_GROUP_MAX_LENGTH`` (4.3.3 and later).
+GROUP_MAX_LENGTH = 255
 #: Options that change which received messages ``recv`` returns (SUB's filter).
 _RECV_FILTER_OPTIONS = frozenset(
     (SocketOption.SUBSCRIBE, SocketOption.UNSUBSCRIBE, SocketOption.INVERT_MATCHING)
@@ -289,11 +298,24 @@ class SocketBase(AttributeSetter):
         self.set(SocketOption.RCVHWM, value)
 
     def join(self, group: str | bytes) -> None:
-        """DISH groups are part of the draft API, which purezmq does not implement."""
-        raise ZMQError(Errno.ENOTSUP, "join() needs the draft RADIO/DISH API (not implemented)")
+        """DISH: receive the messages a RADIO sends to ``group`` (``str`` is utf-8 encoded).
+
+        EINVAL when already joined or longer than 255 bytes; ENOTSUP on other types."""
+        self._check_closed()
+        self._core.join(_group_bytes(group))
 
     def leave(self, group: str | bytes) -> None:
-        raise ZMQError(Errno.ENOTSUP, "leave() needs the draft RADIO/DISH API (not implemented)")
+        """DISH: stop receiving ``group``; EINVAL when it was not joined."""
+        self._check_closed()
+        self._core.leave(_group_bytes(group))
+
+    def connect_peer(self, addr: str) -> int:
+        """PEER: connect to ``addr`` and return the new peer's routing id (for
+        ``send(..., routing_id=)``), as ``zmq_connect_peer``."""
+        self._check_closed()
+        if not isinstance(addr, str):
+            raise TypeError(f"endpoint must be str, not {type(addr).__name__}")
+        return int(self._core.connect_peer(addr))
 
     # ---- readiness -------------------------------------------------------------------------
 
@@ -376,6 +398,63 @@ class SocketBase(AttributeSetter):
             return [*self._send_parts, *parts]
         return parts
 
+    def _draft_message(
+        self, data: object, flags: int, routing_id: int | None, group: str | bytes | None
+    ) -> list[bytes]:
+        """The pattern's whole message for one ``send`` on a thread-safe (draft) socket.
+
+        Single-frame only: SNDMORE is EINVAL, as libzmq's ``client_t::xsend`` and the others.
+        SERVER/PEER put the routing id first, RADIO the group (``patterns.threadsafe``,
+        ``patterns.radiodish``); a ``Frame``'s own ``routing_id``/``group`` count when the
+        arguments are not given (pyzmq sets them on a Frame).
+        """
+        stype = self._socket_type
+        if flags & SNDMORE:
+            name = SocketType(stype).name
+            raise ZMQError(
+                Errno.EINVAL, f"{name} sockets send single-frame messages only (no SNDMORE)"
+            )
+        if isinstance(data, Frame):
+            if routing_id is None:
+                routing_id = data.routing_id
+            if group is None:
+                group = data.group
+        body = coerce_frame(data)
+        if stype in _ROUTED_TYPES:
+            if not routing_id:
+                raise ZMQError(
+                    Errno.EHOSTUNREACH,
+                    f"{SocketType(stype).name} needs send(..., routing_id=) naming a peer",
+                )
+            if not 0 < routing_id <= 0xFFFFFFFF:
+                raise ZMQError(Errno.EHOSTUNREACH, f"no peer with routing id {routing_id}")
+            return [int(routing_id).to_bytes(4, "big"), body]
+        if stype == _RADIO:
+            return [_group_bytes(group if group is not None else b""), body]
+        return [body]
+
+    def _draft_received(self, msg: list[bytes], copy: bool) -> bytes | Frame:
+        """One received message of a thread-safe socket as ``recv`` returns it: the body, or a
+        ``Frame`` with ``routing_id`` (SERVER/PEER) or ``group`` (DISH) set."""
+        stype = self._socket_type
+        body = msg[-1]
+        if type(body) is not bytes:
+            body = self._bodies.own(body)
+        if copy:
+            return body
+        frame = Frame._received(body, False, self._message_properties())
+        if stype in _ROUTED_TYPES:
+            frame.routing_id = int.from_bytes(msg[0], "big")
+        elif stype == _DISH:
+            frame.group = bytes(msg[0]).decode("utf-8", "surrogateescape")
+        return frame
+
+    def _multipart_for_draft(self, msg: list[bytes], flags: int) -> None:
+        """``send_multipart`` on a thread-safe socket: only a one-frame message is whole
+        (libzmq refuses the SNDMORE of the first frame with EINVAL)."""
+        if len(msg) != 1:
+            self._draft_message(b"", SNDMORE, None, None)
+
     def _sent(self) -> None:
         """The message left: forget the accumulated SNDMORE frames."""
         if self._send_parts:
@@ -409,6 +488,21 @@ class SocketBase(AttributeSetter):
         }
 
 
+def _group_bytes(group: str | bytes) -> bytes:
+    """A RADIO/DISH group as bytes, checked against libzmq's limit (EINVAL beyond it)."""
+    if isinstance(group, str):
+        group = group.encode("utf-8")
+    elif not isinstance(group, bytes):
+        group = bytes(group)
+    if len(group) > GROUP_MAX_LENGTH:
+        raise ZMQError(
+            Errno.EINVAL,
+            f"a group is at most {GROUP_MAX_LENGTH} bytes (ZMQ_GROUP_MAX_LENGTH), "
+            f"this one has {len(group)}",
+        )
+    return group
+
+
 class _EndpointContext:
     """``with sock.bind(addr):`` unbinds on exit (pyzmq 20+)."""
 
@@ -439,6 +533,8 @@ install_option_attributes(SocketBase)
 __all__ = [
     "DONTWAIT",
     "DROPPING_TYPES",
+    "GROUP_MAX_LENGTH",
+    "THREAD_SAFE_TYPES",
     "POLLIN",
     "POLLOUT",
     "SNDMORE",

@@ -28,12 +28,15 @@ def has(capability: str) -> bool:
 
     Answers truthfully for what exists here: ``ipc`` needs AF_UNIX and the ipc transport,
     ``ws`` the WebSocket transport, ``curve`` PyNaCl (the ``curve`` extra); ``pgm``, ``tipc``,
-    ``norm``, ``gssapi`` and the draft API are not implemented.
+    ``draft`` the draft socket types (always here); ``pgm``, ``tipc``, ``norm`` and ``gssapi`` are
+    not implemented.
     """
     if capability == "ipc":
         return hasattr(_stdsocket, "AF_UNIX") and _module_exists("purezmq.transports.ipc")
     if capability == "curve":
         return _crypto.available()
+    if capability == "draft":
+        return True
     if capability == "ws":
         return _module_exists("purezmq.transports.ws")
     return False

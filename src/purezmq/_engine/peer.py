@@ -775,7 +775,7 @@ class Peer(PipeFlow):
                 self._fail(reconnect=reconnect)
             elif isinstance(event, ZapRequest):
                 self._on_zap_request(event)
-            # GroupJoined/GroupLeft (RADIO/DISH) are not routed over tcp yet.
+            # GroupJoined/GroupLeft: a RADIO's Connection also queued them as pipe messages.
 
     # -- ZAP (contracts.md "Mechanisms and ZAP"; spec zap.md) ----------------------------------
 

@@ -336,8 +336,55 @@ class LoopSignal(_FdSignal):
         self._pollfd = None
 
 
+class SharedThreadSignal(_FdSignal):
+    """Parks any number of threads of one thread-safe (draft) socket; ``wake()`` wakes all.
+
+    ``ThreadSignal``'s permit wakes one sleeper; a SERVER with a receiving thread and a
+    sending thread blocked at once needs every sleeper to re-check. Protocol (lost-wake-up
+    argument): a sleeper reads ``ticket()`` *before* its last try and ``prepare_to_sleep()``,
+    then ``wait_past(ticket)`` returns as soon as any ``wake()`` happened after that read,
+    even one that came before the wait began. Spurious returns only cost a re-check.
+    """
+
+    __slots__ = ("_cond", "_generation", "wakes")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cond = threading.Condition(threading.Lock())
+        self._generation = 0
+        #: How many times ``wake()`` was called (statistics).
+        self.wakes = 0
+
+    def ticket(self) -> int:
+        """The current wake-up generation (read before the last try, see the class doc)."""
+        return self._generation
+
+    def wake(self) -> None:
+        """Wake every sleeper (any thread). Never blocks for long: the lock guards a counter."""
+        self.wakes += 1
+        with self._cond:
+            self._generation += 1
+            self._cond.notify_all()
+        pfd = self._pollfd
+        if pfd is not None:
+            pfd.set()
+
+    def wait_past(self, ticket: int, timeout: float | None = None) -> bool:
+        """Park until a ``wake()`` after ``ticket`` or ``timeout`` seconds; True when woken."""
+        cond = self._cond
+        with cond:
+            if self._generation != ticket:
+                return True
+            cond.wait(timeout)
+            return self._generation != ticket
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """``wait_past`` from now on (for callers of the one-sleeper protocol)."""
+        return self.wait_past(self._generation, timeout)
+
+
 def _wrong_loop() -> Exception:
     return ZMQError(Errno.EINVAL, "this asyncio socket belongs to another event loop")
 
 
-__all__ = ["LoopSignal", "OwnerSignal", "ThreadSignal"]
+__all__ = ["LoopSignal", "OwnerSignal", "SharedThreadSignal", "ThreadSignal"]

@@ -490,6 +490,39 @@ class SocketCore:
         self._add_endpoint(self._connected, (endpoint, str(parsed)), obj)
         self.last_endpoint = str(getattr(obj, "endpoint", endpoint))
 
+    def connect_peer(self, endpoint: str) -> int:
+        """PEER: connect and return the routing id of the new peer (``zmq_connect_peer``).
+
+        The connect side's pipe is attached at ``connect()`` (IMMEDIATE=0), so its routing id
+        exists at once; with IMMEDIATE=1 there is no pipe yet and libzmq answers EFAULT.
+        """
+        self._check_alive()
+        if self.socket_type is not SocketType.PEER:
+            raise ZMQError(Errno.ENOTSUP, "connect_peer() is for PEER sockets")
+        if self.options.immediate:
+            raise ZMQError(Errno.EFAULT, "connect_peer() cannot work with IMMEDIATE=1")
+        pattern: Any = self.pattern
+        before = pattern.last_attached_id
+        self.connect(endpoint)
+        rid = int(pattern.last_attached_id)
+        if rid == before:
+            raise ZMQError(Errno.EFAULT, f"connect_peer({endpoint!r}): no peer pipe was made")
+        return rid
+
+    def join(self, group: bytes) -> None:
+        """DISH: join ``group`` (its RADIO peers are told by the pattern)."""
+        self._group_call("join", group)
+
+    def leave(self, group: bytes) -> None:
+        """DISH: leave ``group``."""
+        self._group_call("leave", group)
+
+    def _group_call(self, what: str, group: bytes) -> None:
+        self._check_alive()
+        if self.socket_type is not SocketType.DISH:
+            raise ZMQError(Errno.ENOTSUP, f"{what}() is for DISH sockets")
+        getattr(self.pattern, what)(group)
+
     def _remove_endpoint(self, table: dict[str, list[Any]], endpoint: str, what: str) -> None:
         self._check_alive()
         objs = table.pop(endpoint, None)

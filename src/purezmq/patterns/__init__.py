@@ -1,7 +1,8 @@
 """Layer 1b, sans-IO routing: pipes, strategies, subscription tables, one pattern per type.
 
 ``PATTERNS[socket_type](options)`` builds the routing object of a socket
-(``docs/contracts.md`` §Patterns). Draft thread-safe types are not here yet.
+(``docs/contracts.md`` §Patterns). The draft thread-safe types are in ``threadsafe.py`` and
+``radiodish.py``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from .pair import Pair
 from .pipe import Message, Pipe, compute_lwm, pipe_pair
 from .pipeline import Pull, Push
 from .pubsub import Pub, Sub, XPub, XSub
+from .radiodish import Dish, Radio
 from .reqrep import Dealer, Rep, Req, Router
 from .stream import CLOSE_REQUEST, Stream
+from .threadsafe import Channel, Client, Gather, Peer, Scatter, Server
 
 PATTERNS: dict[SocketType, type[Pattern]] = {
     SocketType.PAIR: Pair,
@@ -33,10 +36,26 @@ PATTERNS: dict[SocketType, type[Pattern]] = {
     SocketType.XPUB: XPub,
     SocketType.XSUB: XSub,
     SocketType.STREAM: Stream,
+    SocketType.SERVER: Server,
+    SocketType.CLIENT: Client,
+    SocketType.RADIO: Radio,
+    SocketType.DISH: Dish,
+    SocketType.GATHER: Gather,
+    SocketType.SCATTER: Scatter,
+    SocketType.PEER: Peer,
+    SocketType.CHANNEL: Channel,
 }
 
 __all__ = [
     "CLOSE_REQUEST",
+    "Channel",
+    "Client",
+    "Dish",
+    "Gather",
+    "Peer",
+    "Radio",
+    "Scatter",
+    "Server",
     "DISCONNECT_HANDOVER",
     "DISCONNECT_PROTOCOL",
     "PATTERNS",

@@ -36,7 +36,7 @@ from .._base.serialize import (
     encode_serialized,
     encode_string,
 )
-from .._base.socket import DONTWAIT, DROPPING_TYPES, POLLIN, SocketBase
+from .._base.socket import DONTWAIT, DROPPING_TYPES, POLLIN, THREAD_SAFE_TYPES, SocketBase
 from .._engine import SocketCore
 from .._engine.signal import ThreadSignal
 from ..constants import Errno
@@ -70,6 +70,14 @@ class Socket(SocketBase):
     _blocking: bool
     #: The thread that created the socket.
     _owner: int
+
+    def __new__(cls, ctx_or_socket: Any = None, socket_type: int = 0, **kwargs: Any) -> Socket:
+        # The draft types are thread-safe (libzmq): their calls take a lock (threadsafe.py).
+        if cls is Socket and int(socket_type) in THREAD_SAFE_TYPES:
+            from .threadsafe import ThreadSafeSocket
+
+            cls = ThreadSafeSocket
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -251,7 +259,7 @@ class Socket(SocketBase):
             return _TRACKER if track else None
         self._check_closed()
         if routing_id is not None or group is not None:
-            raise ZMQError(Errno.ENOTSUP, "routing_id/group need the draft API (not implemented)")
+            raise ZMQError(Errno.ENOTSUP, "routing_id/group are for SERVER/PEER/RADIO sockets")
         msg = self._add_send_frame(data, flags)
         if msg is not None:
             self._send_whole(msg, flags)

@@ -69,6 +69,13 @@ _WRAP_OVERHEAD = 64
 _LONG_OR_COMMAND = FLAG_LONG | FLAG_COMMAND
 
 
+class _GroupMessage(list[bytes]):
+    """A RADIO's join (``01 group``) or leave (``00 group``) made from a JOIN/LEAVE command,
+    told apart from message frames a peer might send (RFC 48)."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class ConnectionOptions:
     """Per-connection settings, in seconds (the engine converts libzmq's milliseconds).
@@ -150,6 +157,9 @@ class Connection:
         "_events",
         "_greeting_parser",
         "_handshake_deadline",
+        "_converts",
+        "_is_dish",
+        "_is_radio",
         "_is_sub",
         "_local_metadata",
         "_mechanism",
@@ -191,6 +201,14 @@ class Connection:
         #: Messages for a wrapping mechanism, sealed in one batch by the next ``data_to_send``.
         self._wrap_queue: list[Sequence[BytesLike]] = []
         self._is_sub = type_info.type is SocketType.SUB
+        # RFC 48 over ZMTP: a DISH's joins/leaves travel in its pipe as 0x01/0x00 messages and
+        # go out as JOIN/LEAVE commands (libzmq ``dish_session_t``, whatever the peer's minor
+        # version); a RADIO turns the commands back into those messages for its pattern, and
+        # takes no message frames from a DISH (``radio_t`` reads joins and leaves only).
+        self._is_dish = type_info.type is SocketType.DISH
+        self._is_radio = type_info.type is SocketType.RADIO
+        #: Outgoing messages are looked at one by one (SUB subscriptions, DISH groups).
+        self._converts = self._is_sub or self._is_dish
         md: dict[str, bytes] = {SOCKET_TYPE: type_info.zmtp_name.encode("ascii")}
         if type_info.sends_identity:
             # libzmq sends Identity from REQ/DEALER/ROUTER even when empty (spec zmtp.md §7.2).
@@ -617,8 +635,12 @@ class Connection:
         elif name == commands.CANCEL:
             self._messages.append([_CANCEL_PREFIX + data])
         elif name == commands.JOIN:
+            if self._is_radio:
+                self._messages.append(_GroupMessage([_SUBSCRIBE_PREFIX + data]))
             self._events.append(GroupJoined(data))
         elif name == commands.LEAVE:
+            if self._is_radio:
+                self._messages.append(_GroupMessage([_CANCEL_PREFIX + data]))
             self._events.append(GroupLeft(data))
         # PONG only proves liveness; anything else after the handshake is ignored like libzmq.
 
@@ -718,6 +740,9 @@ class Connection:
             self._check_ready("send a message")
         if not frames:
             raise LocalProtocolError("a message needs at least one frame")
+        if self._is_dish:
+            self._send_group_command(frames)
+            return
         if self._is_sub and len(frames) == 1:
             first = frames[0]
             # A SUB's subscriptions travel as 0x01/0x00 messages in the pipe; to a 3.1 peer
@@ -740,7 +765,7 @@ class Connection:
         """``send_message(frames)``, then ``data_to_send()``, in one call: for a caller that
         writes each message as soon as it has it (a request/reply turn), as h11's ``send``
         returns the bytes of one event. Raises like ``send_message``."""
-        if self._state is not _READY or self._is_sub or self._wraps or not frames:
+        if self._state is not _READY or self._converts or self._wraps or not frames:
             self.send_message(frames)
             return self.data_to_send()
         encoder = self._encoder
@@ -752,7 +777,7 @@ class Connection:
         one call (the engine flushes a pipe's messages in batches)."""
         if self._state is not _READY:
             self._check_ready("send a message")
-        if self._is_sub or not all(messages):
+        if self._converts or not all(messages):
             # A SUB's subscription messages become commands; an empty message is refused
             # (after the ones before it were queued, as one by one).
             for frames in messages:
@@ -761,6 +786,17 @@ class Connection:
             self._wrap_queue += messages
         else:
             self._encoder.messages(messages)
+
+    def _send_group_command(self, frames: Sequence[BytesLike]) -> None:
+        """A DISH pipe message: ``01 group`` is JOIN, ``00 group`` is LEAVE; nothing else is
+        sent (a DISH has no messages of its own)."""
+        if len(frames) != 1 or not len(frames[0]):
+            return
+        first = bytes(frames[0])
+        if first[0] == 1:
+            self._send_command(commands.join(first[1:]))
+        elif first[0] == 0:
+            self._send_command(commands.leave(first[1:]))
 
     def send_subscribe(self, topic: bytes) -> None:
         """Subscribe upstream: SUBSCRIBE to a 3.1 peer, a ``01 topic`` message to a 3.0 peer."""
@@ -808,6 +844,9 @@ class Connection:
         messages = self._messages
         if messages:
             self._messages = []
+            if self._is_radio:
+                # Only the joins/leaves made from JOIN/LEAVE commands reach a RADIO.
+                messages = [m for m in messages if type(m) is _GroupMessage]
         return messages
 
     def events_received(self) -> list[Event]:
