@@ -38,7 +38,7 @@ from .._base.serialize import (
     encode_serialized,
     encode_string,
 )
-from .._base.socket import DONTWAIT, DROPPING_TYPES, POLLIN, SocketBase
+from .._base.socket import DONTWAIT, DROPPING_TYPES, POLLIN, THREAD_SAFE_TYPES, SocketBase
 from .._engine import SocketCore
 from .._engine.signal import LoopSignal, ThreadSignal
 from ..constants import Errno
@@ -126,6 +126,14 @@ class Socket(SocketBase):
     """A ZeroMQ socket for asyncio code; create it with ``purezmq.asyncio.Context.socket``."""
 
     _signal: LoopSignal | _LateLoopSignal
+
+    def __new__(cls, context: Any = None, socket_type: int = 0, **kwargs: Any) -> Socket:
+        # The draft types carry a routing id or a group on single-frame messages (draft.py).
+        if cls is Socket and int(socket_type) in THREAD_SAFE_TYPES:
+            from .draft import DraftSocket
+
+            cls = DraftSocket
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -314,7 +322,7 @@ class Socket(SocketBase):
             return _TRACKER if track else None
         self._check_closed()
         if routing_id is not None or group is not None:
-            raise ZMQError(Errno.ENOTSUP, "routing_id/group need the draft API (not implemented)")
+            raise ZMQError(Errno.ENOTSUP, "routing_id/group are for SERVER/PEER/RADIO sockets")
         msg = self._add_send_frame(data, flags)
         if msg is not None:
             await self._send_whole(msg, flags)
