@@ -1,0 +1,94 @@
+// One side of a draft-socket exchange, driven by tests/interop/test_zeromqjs_draft.py.
+// Usage: node draft_peer.cjs ROLE bind|connect ENDPOINT [COUNT]
+// Prints "ENDPOINT <address>" once bound/connected, then one JSON line per message it got.
+"use strict"
+const draft = require("zeromq/draft")
+
+const [role, how, endpoint, countArg] = process.argv.slice(2)
+const count = Number(countArg || 5)
+const out = obj => process.stdout.write(JSON.stringify(obj) + "\n")
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
+
+async function place(sock) {
+  if (how === "bind") {
+    await sock.bind(endpoint)
+    out({endpoint: sock.lastEndpoint})
+  } else {
+    sock.connect(endpoint)
+    out({endpoint})
+  }
+}
+
+const roles = {
+  // Answers each request with "re " + request, to the routing id it came from.
+  async server() {
+    const sock = new draft.Server({linger: 0})
+    await place(sock)
+    for (let i = 0; i < count; i++) {
+      const [msg, {routingId}] = await sock.receive()
+      out({body: msg.toString(), routingId})
+      await sock.send("re " + msg.toString(), {routingId})
+    }
+    sock.close()
+  },
+  // Sends count requests, reads the replies.
+  async client() {
+    const sock = new draft.Client({linger: 0})
+    await place(sock)
+    for (let i = 0; i < count; i++) await sock.send(`hello ${i}`)
+    for (let i = 0; i < count; i++) {
+      const [msg] = await sock.receive()
+      out({body: msg.toString()})
+    }
+    sock.close()
+  },
+  // Publishes "weather" and "sport" until count "weather" messages reach the peer: it keeps
+  // going until stdin closes (the test has what it needs).
+  async radio() {
+    const sock = new draft.Radio({linger: 0})
+    await place(sock)
+    let open = true
+    process.stdin.on("end", () => { open = false })
+    process.stdin.resume()
+    for (let i = 0; open; i++) {
+      await sock.send(`sport ${i}`, {group: "sport"})
+      await sock.send(`sunny ${i}`, {group: "weather"})
+      await sleep(5)
+    }
+    sock.close()
+  },
+  // Joins "weather" (and "news", then leaves it), reports count messages with their group.
+  async dish() {
+    const sock = new draft.Dish({linger: 0})
+    sock.join("weather", "news")
+    sock.leave("news")
+    await place(sock)
+    for (let i = 0; i < count; i++) {
+      const [msg, {group}] = await sock.receive()
+      out({body: msg.toString(), group: group.toString()})
+    }
+    sock.close()
+  },
+  async scatter() {
+    const sock = new draft.Scatter({linger: 2000})
+    await place(sock)
+    for (let i = 0; i < count; i++) await sock.send(`part ${i}`)
+    out({sent: count})
+    await sleep(200)
+    sock.close()
+  },
+  async gather() {
+    const sock = new draft.Gather({linger: 0})
+    await place(sock)
+    for (let i = 0; i < count; i++) {
+      const [msg] = await sock.receive()
+      out({body: msg.toString()})
+    }
+    sock.close()
+  },
+}
+
+roles[role]().then(
+  () => process.exit(0),
+  err => { process.stderr.write(String(err && err.stack || err) + "\n"); process.exit(1) },
+)

@@ -1,0 +1,223 @@
+"""Draft socket types against libzmq 4.3.5 built with the draft API, as zeromq.js 6 ships it
+(npm ``zeromq``; ``tests/interop/js/setup.sh`` installs it): CLIENT/SERVER, RADIO/DISH and
+SCATTER/GATHER over tcp, purezmq binding and connecting. A small Node script
+(``js/draft_peer.cjs``) plays the libzmq side. zeromq.js has no PEER or CHANNEL class.
+
+Skipped, with the reason, when node or the npm package is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import purezmq
+
+SCRIPT = Path(__file__).parent / "js" / "draft_peer.cjs"
+JS_CACHE = Path(os.environ.get("PUREZMQ_JS_CACHE", Path.home() / ".cache" / "purezmq" / "js"))
+NODE_MODULES = JS_CACHE / "node_modules"
+TIMEOUT = 20.0
+
+if shutil.which("node") is None:
+    pytest.skip("node is not installed (needed to drive zeromq.js)", allow_module_level=True)
+if not (NODE_MODULES / "zeromq" / "draft.js").exists():
+    pytest.skip(
+        f"zeromq.js is not installed in {JS_CACHE} (run tests/interop/js/setup.sh)",
+        allow_module_level=True,
+    )
+
+
+class NodePeer:
+    """The Node process; its stdout is one JSON object a line."""
+
+    def __init__(self, role: str, how: str, endpoint: str, count: int) -> None:
+        env = dict(os.environ, NODE_PATH=str(NODE_MODULES), NODE_NO_WARNINGS="1")
+        self.proc = subprocess.Popen(
+            ["node", str(SCRIPT), role, how, endpoint, str(count)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        self.lines: list[dict[str, Any]] = []
+        self._cond = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for raw in self.proc.stdout:
+            with self._cond:
+                self.lines.append(json.loads(raw))
+                self._cond.notify_all()
+        with self._cond:
+            self.lines.append({"eof": True})
+            self._cond.notify_all()
+
+    def line(self, index: int) -> dict[str, Any]:
+        """The ``index``-th line, waiting for it (bounded)."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: len(self.lines) > index, TIMEOUT):
+                pytest.fail(f"zeromq.js peer said nothing in {TIMEOUT} s: {self.stderr()}")
+            line = self.lines[index]
+        if line.get("eof"):
+            pytest.fail(f"zeromq.js peer ended early: {self.stderr()}")
+        return line
+
+    def stderr(self) -> str:
+        if self.proc.poll() is None:
+            return "(still running)"
+        assert self.proc.stderr is not None
+        return self.proc.stderr.read().decode(errors="replace")
+
+    def finish(self) -> int:
+        """Close its stdin (a RADIO stops there) and wait for its exit status."""
+        assert self.proc.stdin is not None
+        if not self.proc.stdin.closed:
+            self.proc.stdin.close()
+        return self.proc.wait(TIMEOUT)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(TIMEOUT)
+        self._reader.join(TIMEOUT)
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+@pytest.fixture
+def ctx() -> Iterator[purezmq.Context]:
+    c = purezmq.Context()
+    yield c
+    c.destroy(0)
+
+
+@pytest.fixture
+def node() -> Iterator[list[NodePeer]]:
+    peers: list[NodePeer] = []
+    yield peers
+    for peer in peers:
+        peer.kill()
+
+
+def _place(ctx: purezmq.Context, kind: int, how: str, peers: list[NodePeer], role: str,
+           count: int) -> tuple[Any, NodePeer]:
+    """purezmq does ``how`` (bind/connect), the Node peer the other."""
+    sock = ctx.socket(kind)
+    sock.linger = 0
+    sock.rcvtimeo = sock.sndtimeo = int(TIMEOUT * 1000)
+    if how == "bind":
+        port = sock.bind_to_random_port("tcp://127.0.0.1")
+        peer = NodePeer(role, "connect", f"tcp://127.0.0.1:{port}", count)
+        peers.append(peer)
+        peer.line(0)
+    else:
+        peer = NodePeer(role, "bind", "tcp://127.0.0.1:*", count)
+        peers.append(peer)
+        sock.connect(peer.line(0)["endpoint"])
+    return sock, peer
+
+
+@pytest.mark.parametrize("how", ["bind", "connect"])
+def test_purezmq_server_zeromqjs_client(ctx: purezmq.Context, node: list[NodePeer],
+                                        how: str) -> None:
+    server, peer = _place(ctx, purezmq.SERVER, how, node, "client", 5)
+    rids = set()
+    for i in range(5):
+        frame = server.recv(copy=False)
+        assert frame.bytes == b"hello %d" % i
+        rids.add(frame.routing_id)
+        server.send(b"re " + frame.bytes, routing_id=frame.routing_id)
+    assert len(rids) == 1 and 0 < rids.pop() < 2**32
+    assert [peer.line(1 + i)["body"] for i in range(5)] == [f"re hello {i}" for i in range(5)]
+    assert peer.finish() == 0
+
+
+@pytest.mark.parametrize("how", ["bind", "connect"])
+def test_purezmq_client_zeromqjs_server(ctx: purezmq.Context, node: list[NodePeer],
+                                        how: str) -> None:
+    client, peer = _place(ctx, purezmq.CLIENT, how, node, "server", 5)
+    for i in range(5):
+        client.send(b"req %d" % i)
+    assert [client.recv() for _ in range(5)] == [b"re req %d" % i for i in range(5)]
+    got = [peer.line(1 + i) for i in range(5)]
+    assert [g["body"] for g in got] == [f"req {i}" for i in range(5)]
+    assert len({g["routingId"] for g in got}) == 1
+    assert peer.finish() == 0
+
+
+@pytest.mark.parametrize("how", ["bind", "connect"])
+def test_purezmq_dish_zeromqjs_radio(ctx: purezmq.Context, node: list[NodePeer],
+                                     how: str) -> None:
+    """Our JOIN reaches libzmq's RADIO as a command; only the joined group comes back, with
+    its group (two frames on the wire)."""
+    dish = ctx.socket(purezmq.DISH)
+    dish.join("weather")
+    dish.linger = 0
+    dish.rcvtimeo = int(TIMEOUT * 1000)
+    if how == "bind":
+        port = dish.bind_to_random_port("tcp://127.0.0.1")
+        peer = NodePeer("radio", "connect", f"tcp://127.0.0.1:{port}", 0)
+    else:
+        peer = NodePeer("radio", "bind", "tcp://127.0.0.1:*", 0)
+    node.append(peer)
+    endpoint = peer.line(0)["endpoint"]
+    if how == "connect":
+        dish.connect(endpoint)
+    frames = [dish.recv(copy=False) for _ in range(5)]
+    assert {f.group for f in frames} == {"weather"}
+    numbers = [int(f.bytes.split()[1]) for f in frames]
+    assert all(f.bytes.startswith(b"sunny ") for f in frames)
+    assert numbers == sorted(numbers)
+    dish.leave("weather")
+    assert peer.finish() == 0
+
+
+@pytest.mark.parametrize("how", ["bind", "connect"])
+def test_purezmq_radio_zeromqjs_dish(ctx: purezmq.Context, node: list[NodePeer],
+                                     how: str) -> None:
+    """libzmq's DISH joins "weather" and "news" then leaves "news": our RADIO sends it only
+    "weather", as group frame + body."""
+    radio, peer = _place(ctx, purezmq.RADIO, how, node, "dish", 3)
+    got: list[dict[str, Any]] = []
+    i = 0
+    while len(got) < 3:
+        radio.send(b"sport %d" % i, group="sport")
+        radio.send(b"headline %d" % i, group="news")
+        radio.send(b"sunny %d" % i, group="weather")
+        i += 1
+        with peer._cond:
+            peer._cond.wait_for(lambda: len(peer.lines) > 1 + len(got), 0.01)
+            got = [line for line in peer.lines[1:] if "body" in line]
+        assert i < 2000, f"zeromq.js DISH got nothing: {peer.stderr()}"
+    assert {g["group"] for g in got} == {"weather"}
+    assert all(g["body"].startswith("sunny ") for g in got)
+    assert peer.proc.wait(TIMEOUT) == 0
+
+
+@pytest.mark.parametrize("how", ["bind", "connect"])
+def test_purezmq_gather_zeromqjs_scatter(ctx: purezmq.Context, node: list[NodePeer],
+                                         how: str) -> None:
+    gather, peer = _place(ctx, purezmq.GATHER, how, node, "scatter", 20)
+    assert [gather.recv() for _ in range(20)] == [b"part %d" % i for i in range(20)]
+    peer.finish()
+
+
+@pytest.mark.parametrize("how", ["bind", "connect"])
+def test_purezmq_scatter_zeromqjs_gather(ctx: purezmq.Context, node: list[NodePeer],
+                                         how: str) -> None:
+    scatter, peer = _place(ctx, purezmq.SCATTER, how, node, "gather", 20)
+    for i in range(20):
+        scatter.send(b"part %d" % i)
+    assert [peer.line(1 + i)["body"] for i in range(20)] == [f"part {i}" for i in range(20)]
+    assert peer.finish() == 0
