@@ -70,11 +70,11 @@ const roles = {
     sock.close()
   },
   async scatter() {
-    const sock = new draft.Scatter({linger: 2000})
+    // LINGER -1: closing waits until every part is delivered, however slow the connection.
+    const sock = new draft.Scatter({linger: -1})
     await place(sock)
     for (let i = 0; i < count; i++) await sock.send(`part ${i}`)
     out({sent: count})
-    await sleep(200)
     sock.close()
   },
   async gather() {
