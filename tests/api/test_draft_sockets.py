@@ -21,8 +21,17 @@ def _errno(driver: Driver, sock: Any, method: str, *args: Any, **kwargs: Any) ->
 
 def test_draft_api_is_advertised() -> None:
     assert purezmq.DRAFT_API and purezmq.has("draft")
-    for name in ("CLIENT", "SERVER", "RADIO", "DISH", "GATHER", "SCATTER", "DGRAM", "PEER",
-                 "CHANNEL"):
+    for name in (
+        "CLIENT",
+        "SERVER",
+        "RADIO",
+        "DISH",
+        "GATHER",
+        "SCATTER",
+        "DGRAM",
+        "PEER",
+        "CHANNEL",
+    ):
         assert isinstance(getattr(purezmq, name), int)
 
 
@@ -86,7 +95,9 @@ def test_radio_dish_groups(driver: Driver, transport: str) -> None:
     driver.call(radio, "send", b"long", group=long_group)
     got = [driver.call(dish, "recv", copy=False) for _ in range(3)]
     assert [(f.group, f.bytes) for f in got] == [
-        ("weather", b"sunny"), ("news", b"headline"), (long_group, b"long")
+        ("weather", b"sunny"),
+        ("news", b"headline"),
+        (long_group, b"long"),
     ]
     assert not driver.poll(poller, 0)
 

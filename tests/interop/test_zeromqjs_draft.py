@@ -72,6 +72,11 @@ class NodePeer:
             pytest.fail(f"zeromq.js peer ended early: {self.stderr()}")
         return line
 
+    def wait_lines(self, n: int, timeout: float) -> bool:
+        """Whether ``n`` lines arrived within ``timeout`` seconds."""
+        with self._cond:
+            return self._cond.wait_for(lambda: len(self.lines) >= n, timeout)
+
     def stderr(self) -> str:
         if self.proc.poll() is None:
             return "(still running)"
@@ -110,8 +115,9 @@ def node() -> Iterator[list[NodePeer]]:
         peer.kill()
 
 
-def _place(ctx: purezmq.Context, kind: int, how: str, peers: list[NodePeer], role: str,
-           count: int) -> tuple[Any, NodePeer]:
+def _place(
+    ctx: purezmq.Context, kind: int, how: str, peers: list[NodePeer], role: str, count: int
+) -> tuple[Any, NodePeer]:
     """purezmq does ``how`` (bind/connect), the Node peer the other."""
     sock = ctx.socket(kind)
     sock.linger = 0
@@ -129,8 +135,9 @@ def _place(ctx: purezmq.Context, kind: int, how: str, peers: list[NodePeer], rol
 
 
 @pytest.mark.parametrize("how", ["bind", "connect"])
-def test_purezmq_server_zeromqjs_client(ctx: purezmq.Context, node: list[NodePeer],
-                                        how: str) -> None:
+def test_purezmq_server_zeromqjs_client(
+    ctx: purezmq.Context, node: list[NodePeer], how: str
+) -> None:
     server, peer = _place(ctx, purezmq.SERVER, how, node, "client", 5)
     rids = set()
     for i in range(5):
@@ -144,8 +151,9 @@ def test_purezmq_server_zeromqjs_client(ctx: purezmq.Context, node: list[NodePee
 
 
 @pytest.mark.parametrize("how", ["bind", "connect"])
-def test_purezmq_client_zeromqjs_server(ctx: purezmq.Context, node: list[NodePeer],
-                                        how: str) -> None:
+def test_purezmq_client_zeromqjs_server(
+    ctx: purezmq.Context, node: list[NodePeer], how: str
+) -> None:
     client, peer = _place(ctx, purezmq.CLIENT, how, node, "server", 5)
     for i in range(5):
         client.send(b"req %d" % i)
@@ -157,8 +165,7 @@ def test_purezmq_client_zeromqjs_server(ctx: purezmq.Context, node: list[NodePee
 
 
 @pytest.mark.parametrize("how", ["bind", "connect"])
-def test_purezmq_dish_zeromqjs_radio(ctx: purezmq.Context, node: list[NodePeer],
-                                     how: str) -> None:
+def test_purezmq_dish_zeromqjs_radio(ctx: purezmq.Context, node: list[NodePeer], how: str) -> None:
     """Our JOIN reaches libzmq's RADIO as a command; only the joined group comes back, with
     its group (two frames on the wire)."""
     dish = ctx.socket(purezmq.DISH)
@@ -184,38 +191,38 @@ def test_purezmq_dish_zeromqjs_radio(ctx: purezmq.Context, node: list[NodePeer],
 
 
 @pytest.mark.parametrize("how", ["bind", "connect"])
-def test_purezmq_radio_zeromqjs_dish(ctx: purezmq.Context, node: list[NodePeer],
-                                     how: str) -> None:
+def test_purezmq_radio_zeromqjs_dish(ctx: purezmq.Context, node: list[NodePeer], how: str) -> None:
     """libzmq's DISH joins "weather" and "news" then leaves "news": our RADIO sends it only
     "weather", as group frame + body."""
     radio, peer = _place(ctx, purezmq.RADIO, how, node, "dish", 3)
-    got: list[dict[str, Any]] = []
-    i = 0
-    while len(got) < 3:
+    # Its joins travel asynchronously: publish until it has had 3 messages.
+    for i in range(2000):
         radio.send(b"sport %d" % i, group="sport")
         radio.send(b"headline %d" % i, group="news")
         radio.send(b"sunny %d" % i, group="weather")
-        i += 1
-        with peer._cond:
-            peer._cond.wait_for(lambda: len(peer.lines) > 1 + len(got), 0.01)
-            got = [line for line in peer.lines[1:] if "body" in line]
-        assert i < 2000, f"zeromq.js DISH got nothing: {peer.stderr()}"
+        if peer.wait_lines(4, 0.01):
+            break
+    else:
+        pytest.fail(f"zeromq.js DISH got nothing: {peer.stderr()}")
+    got = [peer.line(1 + n) for n in range(3)]
     assert {g["group"] for g in got} == {"weather"}
     assert all(g["body"].startswith("sunny ") for g in got)
     assert peer.proc.wait(TIMEOUT) == 0
 
 
 @pytest.mark.parametrize("how", ["bind", "connect"])
-def test_purezmq_gather_zeromqjs_scatter(ctx: purezmq.Context, node: list[NodePeer],
-                                         how: str) -> None:
+def test_purezmq_gather_zeromqjs_scatter(
+    ctx: purezmq.Context, node: list[NodePeer], how: str
+) -> None:
     gather, peer = _place(ctx, purezmq.GATHER, how, node, "scatter", 20)
     assert [gather.recv() for _ in range(20)] == [b"part %d" % i for i in range(20)]
     peer.finish()
 
 
 @pytest.mark.parametrize("how", ["bind", "connect"])
-def test_purezmq_scatter_zeromqjs_gather(ctx: purezmq.Context, node: list[NodePeer],
-                                         how: str) -> None:
+def test_purezmq_scatter_zeromqjs_gather(
+    ctx: purezmq.Context, node: list[NodePeer], how: str
+) -> None:
     scatter, peer = _place(ctx, purezmq.SCATTER, how, node, "gather", 20)
     for i in range(20):
         scatter.send(b"part %d" % i)

@@ -488,7 +488,7 @@ class SocketBase(AttributeSetter):
         }
 
 
-def _group_bytes(group: str | bytes) -> bytes:
+def _group_bytes(group: str | bytes | bytearray | memoryview) -> bytes:
     """A RADIO/DISH group as bytes, checked against libzmq's limit (EINVAL beyond it)."""
     if isinstance(group, str):
         group = group.encode("utf-8")

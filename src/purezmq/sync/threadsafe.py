@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from time import monotonic
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from .._base.frame import Frame, MessageTracker
 from .._base.serialize import coerce_message
@@ -64,8 +64,9 @@ class ThreadSafeSocket(Socket):
                 if self._sleepers and core.commands_processed != before:
                     self._signal.wake()
 
-    def _wait_for(self, attempt: Callable[[], _T | None], flags: int, timeout_ms: int,
-                  what: str) -> _T:
+    def _wait_for(
+        self, attempt: Callable[[], _T | None], flags: int, timeout_ms: int, what: str
+    ) -> _T:
         """Retry ``attempt`` (under the lock) until it gives a result, waiting (without the
         lock) for wake-ups in between, up to ``timeout_ms`` (-1: forever) unless DONTWAIT."""
         result = self._locked(attempt)
@@ -91,8 +92,9 @@ class ThreadSafeSocket(Socket):
                 else:
                     remaining = deadline - monotonic()
                     if remaining <= 0:
-                        raise Again(Errno.EAGAIN, f"Resource temporarily unavailable ({what} "
-                                    "timed out)")
+                        raise Again(
+                            Errno.EAGAIN, f"Resource temporarily unavailable ({what} timed out)"
+                        )
                     if sleep:
                         signal.wait_past(ticket, remaining)
             finally:
@@ -155,7 +157,8 @@ class ThreadSafeSocket(Socket):
 
         self._blocking = True
         try:
-            return self._wait_for(attempt, flags, core.options.rcvtimeo, "recv")
+            received = self._wait_for(attempt, flags, core.options.rcvtimeo, "recv")
+            return cast("bytes | Frame", received)
         finally:
             self._blocking = False
 

@@ -151,13 +151,13 @@ class Connection:
     """The sans-IO ZMTP connection; see the module docstring."""
 
     __slots__ = (
+        "_converts",
         "_decoder",
         "_encoder",
         "_error",
         "_events",
         "_greeting_parser",
         "_handshake_deadline",
-        "_converts",
         "_is_dish",
         "_is_radio",
         "_is_sub",
