@@ -1,7 +1,10 @@
 """Draft socket types against libzmq 4.3.5 built with the draft API, as zeromq.js 6 ships it
 (npm ``zeromq``; ``tests/interop/js/setup.sh`` installs it): CLIENT/SERVER, RADIO/DISH and
-SCATTER/GATHER over tcp, purezmq binding and connecting. A small Node script
-(``js/draft_peer.cjs``) plays the libzmq side. zeromq.js has no PEER or CHANNEL class.
+SCATTER/GATHER and CHANNEL over tcp, purezmq binding and connecting; PEER one way, purezmq's
+``connect_peer`` to a libzmq PEER that receives (zeromq.js exposes routing ids for its Server
+class only, so its PEER can neither answer nor speak first). A small Node script
+(``js/draft_peer.cjs``) plays the libzmq side; PEER and CHANNEL, which zeromq.js has no class
+for, are its native socket with the type number.
 
 Skipped, with the reason, when node or the npm package is missing.
 """
@@ -215,7 +218,19 @@ def test_purezmq_gather_zeromqjs_scatter(
     ctx: purezmq.Context, node: list[NodePeer], how: str
 ) -> None:
     gather, peer = _place(ctx, purezmq.GATHER, how, node, "scatter", 20)
-    assert [gather.recv() for _ in range(20)] == [b"part %d" % i for i in range(20)]
+    gather.rcvtimeo = 3000
+    got = []
+    try:
+        for _ in range(20):
+            got.append(gather.recv())
+    except purezmq.Again:
+        import sys
+        core = gather._core
+        print("DEBUG got", got, "lines", peer.lines, "rc", peer.proc.poll(), file=sys.stderr)
+        print("DEBUG stats", core.statistics(), core._pipes, core._mailbox, core._asleep, core.pattern._fq.pipes(), core.pattern._pending, file=sys.stderr)
+        print("DEBUG events", gather.poll(0), gather.recv(purezmq.NOBLOCK) if gather.poll(0) else None, file=sys.stderr)
+        raise
+    assert got == [b"part %d" % i for i in range(20)]
     peer.finish()
 
 
@@ -227,4 +242,29 @@ def test_purezmq_scatter_zeromqjs_gather(
     for i in range(20):
         scatter.send(b"part %d" % i)
     assert [peer.line(1 + i)["body"] for i in range(20)] == [f"part {i}" for i in range(20)]
+    assert peer.finish() == 0
+
+
+@pytest.mark.parametrize("how", ["bind", "connect"])
+def test_purezmq_channel_zeromqjs_channel(
+    ctx: purezmq.Context, node: list[NodePeer], how: str
+) -> None:
+    channel, peer = _place(ctx, purezmq.CHANNEL, how, node, "channel", 5)
+    for i in range(5):
+        channel.send(b"msg %d" % i)
+        assert channel.recv() == b"re msg %d" % i
+    assert [peer.line(1 + i)["body"] for i in range(5)] == [f"msg {i}" for i in range(5)]
+    assert peer.finish() == 0
+
+
+def test_purezmq_connect_peer_to_zeromqjs_peer(ctx: purezmq.Context, node: list[NodePeer]) -> None:
+    peer = NodePeer("peer", "bind", "tcp://127.0.0.1:*", 3)
+    node.append(peer)
+    sock = ctx.socket(purezmq.PEER)
+    sock.linger = 0
+    rid = sock.connect_peer(peer.line(0)["endpoint"])
+    assert 0 < rid < 2**32
+    for i in range(3):
+        sock.send(b"hello %d" % i, routing_id=rid)  # queued until the connection is made
+    assert [peer.line(1 + i)["body"] for i in range(3)] == [f"hello {i}" for i in range(3)]
     assert peer.finish() == 0

@@ -3,6 +3,21 @@
 // Prints "ENDPOINT <address>" once bound/connected, then one JSON line per message it got.
 "use strict"
 const draft = require("zeromq/draft")
+const native = require("zeromq/lib/native")
+const util = require("zeromq/lib/util")
+
+// zeromq.js has no PEER or CHANNEL class; its native socket takes any type number. Options
+// objects are refused for such sockets: LINGER (17) is set by number.
+function rawSocket(type) {
+  class Raw extends native.Socket {
+    constructor() {
+      super(type)
+      this.setInt32Option(17, 0)
+    }
+  }
+  util.allowMethods(Raw.prototype, ["send", "receive"])
+  return new Raw()
+}
 
 const [role, how, endpoint, countArg] = process.argv.slice(2)
 const count = Number(countArg || 5)
@@ -12,7 +27,7 @@ const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
 async function place(sock) {
   if (how === "bind") {
     await sock.bind(endpoint)
-    out({endpoint: sock.lastEndpoint})
+    out({endpoint: sock.getStringOption(32)})  // ZMQ_LAST_ENDPOINT
   } else {
     sock.connect(endpoint)
     out({endpoint})
@@ -66,6 +81,28 @@ const roles = {
     for (let i = 0; i < count; i++) {
       const [msg, {group}] = await sock.receive()
       out({body: msg.toString(), group: group.toString()})
+    }
+    sock.close()
+  },
+  // PEER (19): reports what arrives. zeromq.js gives routing ids (and takes them on send)
+  // for its Server class only, so this side cannot answer.
+  async peer() {
+    const sock = rawSocket(19)
+    await place(sock)
+    for (let i = 0; i < count; i++) {
+      const [msg] = await sock.receive()
+      out({body: msg.toString()})
+    }
+    sock.close()
+  },
+  // CHANNEL (20): echoes each message with "re " in front.
+  async channel() {
+    const sock = rawSocket(20)
+    await place(sock)
+    for (let i = 0; i < count; i++) {
+      const [msg] = await sock.receive()
+      out({body: msg.toString()})
+      await sock.send("re " + msg.toString())
     }
     sock.close()
   },
