@@ -175,3 +175,30 @@ def test_blocked_receivers_all_wake(ctx: Any) -> None:
 
     _run([receiver for _ in range(THREADS)] + [sender])
     assert sorted(got, key=int) == [b"%d" % i for i in range(THREADS * 100)]
+
+
+def test_term_wakes_every_waiting_thread() -> None:
+    """``Context.term`` reaches all the threads blocked in one draft socket: each gets ETERM
+    (whether it was already waiting or not), then ``term`` returns once it is closed."""
+    ctx = purezmq.Context()
+    server = ctx.socket(purezmq.SERVER)
+    server.bind("inproc://threadsafe-term")
+    errnos: list[int] = []
+
+    def receiver() -> None:
+        try:
+            server.recv()
+        except purezmq.ZMQError as exc:
+            errnos.append(exc.errno)
+
+    threads = [threading.Thread(target=receiver, daemon=True) for _ in range(THREADS)]
+    for t in threads:
+        t.start()
+    terminator = threading.Thread(target=ctx.term, daemon=True)
+    terminator.start()
+    for t in threads:
+        t.join(10)
+    assert errnos == [purezmq.ETERM] * THREADS
+    server.close()
+    terminator.join(10)
+    assert not terminator.is_alive()

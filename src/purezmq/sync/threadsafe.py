@@ -85,6 +85,8 @@ class ThreadSafeSocket(Socket):
                     return result
                 sleep = core.prepare_to_sleep()
                 self._sleepers += 1
+                # Context.term leaves a socket some thread waits in to that thread (ETERM).
+                self._blocking = True
             try:
                 if deadline is None:
                     if sleep:
@@ -100,6 +102,7 @@ class ThreadSafeSocket(Socket):
             finally:
                 with self._lock:
                     self._sleepers -= 1
+                    self._blocking = self._sleepers > 0
 
     # ---- send ------------------------------------------------------------------------------
 
@@ -110,11 +113,7 @@ class ThreadSafeSocket(Socket):
             self._check_closed()
             return True if core.try_send(msg) else None
 
-        self._blocking = True
-        try:
-            self._wait_for(attempt, flags, core.options.sndtimeo, "send")
-        finally:
-            self._blocking = False
+        self._wait_for(attempt, flags, core.options.sndtimeo, "send")
 
     def send(
         self,
@@ -155,12 +154,8 @@ class ThreadSafeSocket(Socket):
             # Made under the lock: a Frame's properties are those of this message's peer.
             return None if msg is None else self._draft_received(msg, copy)
 
-        self._blocking = True
-        try:
-            received = self._wait_for(attempt, flags, core.options.rcvtimeo, "recv")
-            return cast("bytes | Frame", received)
-        finally:
-            self._blocking = False
+        received = self._wait_for(attempt, flags, core.options.rcvtimeo, "recv")
+        return cast("bytes | Frame", received)
 
     def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
         """Receive one message: ``bytes``, or a ``Frame`` (``copy=False``) whose
