@@ -169,10 +169,11 @@ def test_purezmq_client_zeromqjs_server(
 
 @pytest.mark.parametrize("how", ["bind", "connect"])
 def test_purezmq_dish_zeromqjs_radio(ctx: purezmq.Context, node: list[NodePeer], how: str) -> None:
-    """Our JOIN reaches libzmq's RADIO as a command; only the joined group comes back, with
-    its group (two frames on the wire)."""
+    """Our JOINs reach libzmq's RADIO as commands; only the joined groups come back, with
+    their group (two frames on the wire), up to the 255-byte limit."""
     dish = ctx.socket(purezmq.DISH)
     dish.join("weather")
+    dish.join("L" * 255)
     dish.linger = 0
     dish.rcvtimeo = int(TIMEOUT * 1000)
     if how == "bind":
@@ -184,32 +185,37 @@ def test_purezmq_dish_zeromqjs_radio(ctx: purezmq.Context, node: list[NodePeer],
     endpoint = peer.line(0)["endpoint"]
     if how == "connect":
         dish.connect(endpoint)
-    frames = [dish.recv(copy=False) for _ in range(5)]
-    assert {f.group for f in frames} == {"weather"}
-    numbers = [int(f.bytes.split()[1]) for f in frames]
-    assert all(f.bytes.startswith(b"sunny ") for f in frames)
-    assert numbers == sorted(numbers)
+    frames = [dish.recv(copy=False) for _ in range(10)]
+    assert {f.group for f in frames} <= {"weather", "L" * 255}
+    for group, word in (("weather", b"sunny "), ("L" * 255, b"long ")):
+        mine = [f.bytes for f in frames if f.group == group]
+        assert mine and all(body.startswith(word) for body in mine)
+        numbers = [int(body.split()[1]) for body in mine]
+        assert numbers == sorted(numbers)
     dish.leave("weather")
     assert peer.finish() == 0
 
 
 @pytest.mark.parametrize("how", ["bind", "connect"])
 def test_purezmq_radio_zeromqjs_dish(ctx: purezmq.Context, node: list[NodePeer], how: str) -> None:
-    """libzmq's DISH joins "weather" and "news" then leaves "news": our RADIO sends it only
-    "weather", as group frame + body."""
-    radio, peer = _place(ctx, purezmq.RADIO, how, node, "dish", 3)
-    # Its joins travel asynchronously: publish until it has had 3 messages.
+    """libzmq's DISH joins "weather" and a 255-byte group, joins "news" and leaves it: our
+    RADIO sends it only the joined groups, as group frame + body."""
+    long_group = "L" * 255
+    radio, peer = _place(ctx, purezmq.RADIO, how, node, "dish", 6)
+    # Its joins travel asynchronously: publish until it has had 6 messages.
     for i in range(2000):
         radio.send(b"sport %d" % i, group="sport")
         radio.send(b"headline %d" % i, group="news")
         radio.send(b"sunny %d" % i, group="weather")
-        if peer.wait_lines(4, 0.01):
+        radio.send(b"long %d" % i, group=long_group)
+        if peer.wait_lines(7, 0.01):
             break
     else:
         pytest.fail(f"zeromq.js DISH got nothing: {peer.stderr()}")
-    got = [peer.line(1 + n) for n in range(3)]
-    assert {g["group"] for g in got} == {"weather"}
-    assert all(g["body"].startswith("sunny ") for g in got)
+    got = [peer.line(1 + n) for n in range(6)]
+    assert {g["group"] for g in got} == {"weather", long_group}
+    for g in got:
+        assert g["body"].split()[0] == ("sunny" if g["group"] == "weather" else "long")
     assert peer.proc.wait(TIMEOUT) == 0
 
 

@@ -57,7 +57,7 @@ const roles = {
     }
     sock.close()
   },
-  // Publishes "weather" and "sport" until count "weather" messages reach the peer: it keeps
+  // Publishes "sport", "weather" and a 255-byte group until count "weather" messages reach the peer: it keeps
   // going until stdin closes (the test has what it needs).
   async radio() {
     const sock = new draft.Radio({linger: 0})
@@ -68,14 +68,15 @@ const roles = {
     for (let i = 0; open; i++) {
       await sock.send(`sport ${i}`, {group: "sport"})
       await sock.send(`sunny ${i}`, {group: "weather"})
+      await sock.send(`long ${i}`, {group: "L".repeat(255)})  // ZMQ_GROUP_MAX_LENGTH
       await sleep(5)
     }
     sock.close()
   },
-  // Joins "weather" (and "news", then leaves it), reports count messages with their group.
+  // Joins "weather" and a 255-byte group (and "news", then leaves it), reports count messages with their group.
   async dish() {
     const sock = new draft.Dish({linger: 0})
-    sock.join("weather", "news")
+    sock.join("weather", "news", "L".repeat(255))
     sock.leave("news")
     await place(sock)
     for (let i = 0; i < count; i++) {
