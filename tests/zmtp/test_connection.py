@@ -192,6 +192,34 @@ def test_join_and_leave_become_events() -> None:
     assert radio.events_received() == [GroupJoined(b"weather"), GroupLeft(b"weather")]
 
 
+@pytest.mark.parametrize("minor", [0, 1])
+def test_dish_pipe_groups_go_out_as_join_leave_commands(minor: int) -> None:
+    """A DISH's pipe messages 01/00 + group are JOIN/LEAVE commands on the wire whatever the
+    peer's minor version (libzmq dish_session_t); the spec's hex for JOIN "weather"."""
+    dish, radio = connected_pair(T.DISH, T.RADIO, options_b=ConnectionOptions(zmtp_minor=minor))
+    dish.send_messages([[b"\x01weather"], [b"\x00weather"], [b"\x02junk"], [b"a", b"b"]])
+    wire = drain_bytes(dish)
+    assert wire == bytes.fromhex("040c044a4f494e77656174686572" "040d054c4541564577656174686572")
+    radio.receive_data(wire)
+    # A RADIO's pattern sees them as the same one-frame messages, and nothing else.
+    assert radio.messages_received() == [[b"\x01weather"], [b"\x00weather"]]
+
+
+def test_radio_takes_no_message_frames_from_its_peer() -> None:
+    radio, dish = connected_pair(T.RADIO, T.DISH)
+    radio.receive_data(encode_frame(b"\x01weather", 0) + encode_frame(commands.join(b"g"), 4))
+    assert radio.messages_received() == [[b"\x01g"]]
+
+
+def test_radio_message_is_group_frame_then_body() -> None:
+    radio, dish = connected_pair(T.RADIO, T.DISH)
+    radio.send_message([b"weather", b"sunny"])
+    wire = drain_bytes(radio)
+    assert wire == bytes.fromhex("0107") + b"weather" + bytes.fromhex("0005") + b"sunny"
+    dish.receive_data(wire)
+    assert dish.messages_received() == [[b"weather", b"sunny"]]
+
+
 # -- subscriptions ----------------------------------------------------------------------------
 
 
