@@ -25,7 +25,7 @@ from time import monotonic
 from time import sleep as _sleep
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from .._base.frame import Frame, MessageTracker
+from .._base.frame import Frame, MessageTracker, multipart_tracker, send_tracker
 from .._base.serialize import (
     coerce_message,
     decode_json,
@@ -42,8 +42,6 @@ from .._engine.signal import ThreadSignal
 from ..constants import Errno
 from ..error import Again, ZMQError
 
-#: Returned for ``track=True``: purezmq never shares a buffer, so it is always done.
-_TRACKER = MessageTracker()
 _set_attr = object.__setattr__
 #: Most messages one ``recv`` takes from the engine at once (``Socket._next_message``): enough
 #: to make the engine call's cost per message small, few enough to stay close to RCVHWM.
@@ -73,14 +71,21 @@ class Socket(SocketBase):
 
     def __init__(
         self,
-        ctx_or_socket: Context | None = None,
+        ctx_or_socket: Context | SocketBase | None = None,
         socket_type: int = 0,
         *,
         shadow: Any = 0,
         copy_threshold: int | None = None,
     ) -> None:
+        """``Socket(ctx, type)``; or a shadow: ``Socket(other_socket)``,
+        ``Socket(shadow=other_socket_or_its_underlying)`` (see ``shadow``)."""
+        if isinstance(ctx_or_socket, SocketBase):
+            shadow, ctx_or_socket = ctx_or_socket, None
         if shadow:
-            raise ZMQError(Errno.ENOTSUP, "purezmq sockets cannot shadow a libzmq socket")
+            self._init_blocking_shadow(shadow)
+            if copy_threshold is not None:
+                self.copy_threshold = copy_threshold
+            return
         if ctx_or_socket is None:
             from .context import Context
 
@@ -103,6 +108,22 @@ class Socket(SocketBase):
         if copy_threshold is not None:
             self.copy_threshold = copy_threshold
 
+    def _init_blocking_shadow(self, shadow: Any) -> None:
+        other = self._shadow_target(shadow)
+        signal = getattr(other, "_signal", None)
+        if not isinstance(signal, ThreadSignal):
+            # The engine wakes one owner signal per socket; a thread cannot wait on a loop's.
+            raise ZMQError(
+                Errno.ENOTSUP,
+                "a blocking socket can shadow only another blocking socket; create the socket "
+                "from a blocking Context (purezmq.Context(async_ctx) shares its engine)",
+            )
+        self._signal = signal
+        self._blocking = False
+        self._owner = threading.get_ident()
+        self._init_shadow(other)
+        self._shadow_obj = shadow
+
     # ---- lifecycle -------------------------------------------------------------------------
 
     def close(self, linger: int | None = None) -> None:
@@ -110,7 +131,7 @@ class Socket(SocketBase):
         if self._closed:
             return
         self._closed = True
-        self._recv_ready = []
+        self._recv_ready.clear()
         try:
             self._core.close(linger)
         finally:
@@ -130,7 +151,8 @@ class Socket(SocketBase):
         # take locks: it hands the core to the Context, which closes it at its next safe
         # point (``socket()``, ``term()``, ``destroy()``).
         try:
-            if not self._closed:
+            # A shadow does not own the socket: collecting it leaves the socket open (pyzmq).
+            if not self._closed and not self._shadow:
                 self._closed = True
                 self._context._orphans.append(self._core)
         except Exception:
@@ -192,7 +214,8 @@ class Socket(SocketBase):
                     return batch[0]
                 batch.reverse()
                 msg = batch.pop()
-                self._recv_ready = batch
+                # In place: a shadow of this socket shares the list.
+                self._recv_ready[:] = batch
                 return msg
         return self._recv_whole(flags, tried=not self._closed)
 
@@ -248,14 +271,15 @@ class Socket(SocketBase):
             and group is None
             and self._core.try_send([data])
         ):
-            return _TRACKER if track else None
+            return None if copy else send_tracker(data, copy, track, self.copy_threshold)
         self._check_closed()
         if routing_id is not None or group is not None:
             raise ZMQError(Errno.ENOTSUP, "routing_id/group need the draft API (not implemented)")
+        tracker = send_tracker(data, copy, track, self.copy_threshold)
         msg = self._add_send_frame(data, flags)
         if msg is not None:
             self._send_whole(msg, flags)
-        return _TRACKER if track else None
+        return tracker
 
     def send_multipart(
         self,
@@ -267,14 +291,23 @@ class Socket(SocketBase):
     ) -> MessageTracker | None:
         """Send a whole multipart message: one hand-off to the engine, not one per frame."""
         msg = coerce_message(msg_parts)
+        tracker = None
+        if (
+            track
+            or not copy
+            or type(msg_parts) is not list
+            or not msg_parts
+            or type(msg_parts[-1]) is not bytes
+        ):
+            tracker = multipart_tracker(msg_parts, copy, track, self.copy_threshold)
         # Fast path: a whole message, no flags, queue not full -- one pattern call.
         if not flags and not self._send_parts and not self._closed and self._core.try_send(msg):
-            return _TRACKER if track else None
+            return tracker
         self._check_closed()
         parts = self._prefix_message(msg, flags)
         if parts is not None:
             self._send_whole(parts, flags)
-        return _TRACKER if track else None
+        return tracker
 
     def send_string(
         self, u: str, flags: int = 0, copy: bool = True, encoding: str = "utf-8", **kwargs: Any
