@@ -33,6 +33,9 @@ _SRCFD = int(MessageOption.SRCFD)
 _SHARED = int(MessageOption.SHARED)
 #: libzmq's ``zmq_msg_get(ZMQ_SRCFD)`` reads this metadata property (deprecated option).
 _SRCFD_PROPERTY = "__fd"
+#: libzmq copies a payload of up to this many bytes into a copy of the message (its "very
+#: small message") and shares longer ones: only those answer ``SHARED`` = 1 once copied.
+_VSM_MAX = 33
 #: The draft API's message properties (CLIENT/SERVER, RADIO/DISH).
 _DRAFT_PROPERTIES = frozenset({"routing_id", "group"})
 
@@ -231,11 +234,13 @@ class Frame:
     # ---- copies ----------------------------------------------------------------------------
 
     def __copy__(self) -> Frame:
-        """A frame over the same payload, metadata and tracker (no copy of the bytes)."""
+        """A frame over the same payload, metadata, tracker and ``more`` (no copy of the bytes;
+        pyzmq's copy does not carry ``more``, though its ``get(MORE)`` does)."""
         clone = type(self)._received(self._bytes, self.more, self._props)
         clone.tracker = self.tracker
         clone.tracker_event = self.tracker_event
-        clone._shared = self._shared = True
+        if len(self._bytes) > _VSM_MAX:
+            clone._shared = self._shared = True
         return clone
 
     fast_copy = __copy__

@@ -25,7 +25,13 @@ from time import monotonic
 from time import sleep as _sleep
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from .._base.frame import Frame, MessageTracker, multipart_tracker, send_tracker
+from .._base.frame import (
+    FINISHED_TRACKER,
+    Frame,
+    MessageTracker,
+    multipart_tracker,
+    send_tracker,
+)
 from .._base.serialize import (
     coerce_message,
     decode_json,
@@ -373,7 +379,10 @@ class Socket(SocketBase):
             frame = self._bodies.own(frame)
         if copy:
             return frame
-        return Frame._received(frame, bool(parts), self._message_properties())
+        received = Frame._received(frame, bool(parts), self._message_properties())
+        if track:
+            received.tracker = FINISHED_TRACKER
+        return received
 
     @overload
     def recv_multipart(self, flags: int = ..., *, track: bool = ...) -> list[bytes]: ...
@@ -404,7 +413,11 @@ class Socket(SocketBase):
             return msg
         props = self._message_properties()
         last = len(msg) - 1
-        return [Frame._received(f, i < last, props) for i, f in enumerate(msg)]
+        frames = [Frame._received(f, i < last, props) for i, f in enumerate(msg)]
+        if track:
+            for received in frames:
+                received.tracker = FINISHED_TRACKER
+        return frames
 
     def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> str:
         return decode_string(self.recv(flags), encoding)
