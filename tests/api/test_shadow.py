@@ -78,9 +78,7 @@ def test_shadows_made_from_a_socket_keep_its_context(lib: Any, pair: tuple[Any, 
     assert lib.Socket(shadow=a)._shadow_obj is a
 
 
-def test_a_message_started_on_one_object_ends_on_the_other(
-    lib: Any, pair: tuple[Any, Any]
-) -> None:
+def test_a_message_started_on_one_object_ends_on_the_other(lib: Any, pair: tuple[Any, Any]) -> None:
     a, b = pair
     shadow = lib.Socket.shadow(a.underlying)
     a.send(b"first", lib.SNDMORE)

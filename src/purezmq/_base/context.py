@@ -19,6 +19,7 @@ import contextlib
 import os
 import threading
 import weakref
+from types import GenericAlias
 from typing import Any, ClassVar, TypeVar
 
 from ..constants import ContextOption, Errno, SocketOption
@@ -109,6 +110,8 @@ class ContextBase(ContextOptionsMixin):
     """
 
     _instance: ClassVar[Any] = None
+    #: ``Context[Socket]`` in annotations evaluated at run time (pyzmq's Context is generic).
+    __class_getitem__: ClassVar[Any] = classmethod(GenericAlias)
     #: What a shadow was made from (a Context, or a handle), kept as pyzmq does.
     _shadow_obj: Any = None
     _handle: int
@@ -119,7 +122,8 @@ class ContextBase(ContextOptionsMixin):
 
     _core: Any
     _closed: bool
-    _shadow: bool
+    #: True for a Context over another one's engine (it does not own the engine).
+    _shadow: bool = False
     _sockets: weakref.WeakSet[Any]
 
     def __init__(self, io_threads: int | ContextBase = 1, shadow: ContextBase | int = 0) -> None:

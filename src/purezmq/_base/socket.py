@@ -22,6 +22,7 @@ import random
 import warnings
 from collections import deque
 from collections.abc import Mapping
+from types import GenericAlias
 from typing import Any, ClassVar
 
 from ..constants import (
@@ -74,6 +75,8 @@ class SocketBase(AttributeSetter):
     """
 
     _attr_owner: ClassVar[str] = "Socket"
+    #: ``Socket[bytes]`` in annotations evaluated at run time (pyzmq's Socket is generic).
+    __class_getitem__: ClassVar[Any] = classmethod(GenericAlias)
 
     #: Unused by purezmq (there is no zero-copy path to switch to), kept for pyzmq code that
     #: sets it: frames are always handed over as immutable ``bytes``.
@@ -196,7 +199,8 @@ class SocketBase(AttributeSetter):
         The shadow shares everything with the original (messages, partial messages, options);
         ``close()`` on either closes the socket; a shadow collected while open does not.
         """
-        return cls(shadow=address)
+        make: Any = cls  # each front-end's constructor takes ``shadow``
+        return make(shadow=address)
 
     def __copy__(self, memo: Any = None) -> Any:
         """Copying a socket makes a shadow of it (pyzmq)."""
