@@ -176,3 +176,21 @@ def test_received_frames_are_tracked_when_asked(lib: Any, pair: tuple[Any, Any])
     assert b.recv(copy=False, track=True).tracker.done
     a.send(b"4")
     assert b.recv(copy=False).tracker is None
+
+
+def test_new_sockets_take_the_module_copy_threshold(
+    lib: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lib, "COPY_THRESHOLD", 0)
+    ctx = lib.Context()
+    a, b = ctx.socket(lib.PAIR), ctx.socket(lib.PAIR, copy_threshold=7)
+    try:
+        assert a.copy_threshold == 0 and b.copy_threshold == 7
+        a.bind("inproc://threshold")
+        b.connect("inproc://threshold")
+        assert a.send(SMALL, copy=False) is None  # nothing is under a threshold of 0
+        assert b.recv() == SMALL
+    finally:
+        a.close(0)
+        b.close(0)
+        ctx.term()

@@ -25,6 +25,8 @@ from collections.abc import Mapping
 from types import GenericAlias
 from typing import Any, ClassVar
 
+import purezmq as _package
+
 from ..constants import (
     Errno,
     Event,
@@ -78,8 +80,10 @@ class SocketBase(AttributeSetter):
     #: ``Socket[bytes]`` in annotations evaluated at run time (pyzmq's Socket is generic).
     __class_getitem__: ClassVar[Any] = classmethod(GenericAlias)
 
-    #: Unused by purezmq (there is no zero-copy path to switch to), kept for pyzmq code that
-    #: sets it: frames are always handed over as immutable ``bytes``.
+    #: pyzmq sends a ``copy=False`` payload smaller than this by copying it. purezmq never
+    #: lends a buffer either way; the value only decides what such a send returns (a done
+    #: tracker below it, None above it without ``track``, as in pyzmq). New sockets take
+    #: ``purezmq.COPY_THRESHOLD``.
     copy_threshold: int = 65536
     #: True for a second public object over another socket's engine socket (``shadow``).
     _shadow: bool = False
@@ -110,6 +114,7 @@ class SocketBase(AttributeSetter):
         #: (``pop()`` hands out the oldest). Only the blocking front-end fills it.
         self._recv_ready = []
         self._monitor_socket = None
+        self.copy_threshold = _package.COPY_THRESHOLD
         self._handle = SOCKET_HANDLES.register(self)
         self._join_context()
 
@@ -132,6 +137,7 @@ class SocketBase(AttributeSetter):
         self._recv_parts = other._recv_parts
         self._recv_ready = other._recv_ready
         self._monitor_socket = None
+        self.copy_threshold = _package.COPY_THRESHOLD
         self._handle = other._handle
         self._shadow = True
         self._join_context()
