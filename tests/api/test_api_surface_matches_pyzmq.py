@@ -123,3 +123,16 @@ def test_methods_take_pyzmq_parameters(name: str, theirs: Any, ours: Any) -> Non
 def test_classes_can_be_subscripted_like_pyzmq_generics() -> None:
     assert purezmq.Socket[bytes].__origin__ is purezmq.Socket  # type: ignore[misc]
     assert purezmq.Context[purezmq.Socket].__origin__ is purezmq.Context  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("lib", [purezmq, zmq], ids=["purezmq", "pyzmq"])
+def test_socket_type_is_the_enum(lib: Any) -> None:
+    ctx = lib.Context()
+    sock = ctx.socket(lib.DEALER)
+    try:
+        assert sock.type == lib.DEALER
+        assert isinstance(sock.type, lib.SocketType)
+        assert sock.type.name == "DEALER"
+    finally:
+        sock.close()
+        ctx.term()

@@ -170,8 +170,11 @@ class SocketBase(AttributeSetter):
 
     @property
     def type(self) -> int:
-        """The socket type (``zmq.REQ``...)."""
-        return self._socket_type
+        """The socket type, as a ``SocketType`` (``zmq.REQ``...), like pyzmq's."""
+        try:
+            return SocketType(self._socket_type)
+        except ValueError:
+            return self._socket_type
 
     @property
     def socket_type(self) -> int:
