@@ -271,3 +271,26 @@ def test_a_blocking_socket_cannot_shadow_an_asyncio_socket() -> None:
     finally:
         asock.close()
         actx.term()
+
+
+def test_an_asyncio_context_shadows_a_blocking_one_by_handle() -> None:
+    import asyncio
+
+    with purezmq.Context() as ctx:
+        server = ctx.socket(purezmq.PAIR)
+        server.rcvtimeo = 5000
+        server.bind("inproc://across-apis")
+        actx = purezmq.asyncio.Context.shadow(ctx.underlying)
+        assert actx.underlying == ctx.underlying
+
+        async def client() -> None:
+            sock = actx.socket(purezmq.PAIR)
+            sock.connect("inproc://across-apis")
+            await sock.send(b"from asyncio")
+            sock.close()
+
+        asyncio.run(client())
+        assert server.recv() == b"from asyncio"
+        actx.term()
+        assert not ctx.closed
+        server.close()
