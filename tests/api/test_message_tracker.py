@@ -194,3 +194,10 @@ def test_new_sockets_take_the_module_copy_threshold(
         a.close(0)
         b.close(0)
         ctx.term()
+
+
+def test_copied_sends_return_the_module_finished_tracker(lib: Any, pair: tuple[Any, Any]) -> None:
+    a, b = pair
+    assert a.send(SMALL, copy=False) is lib._FINISHED_TRACKER
+    assert lib.Frame(SMALL, track=True).tracker is lib._FINISHED_TRACKER
+    assert b.recv() == SMALL
