@@ -110,15 +110,16 @@ class ContextBase(ContextOptionsMixin):
     """
 
     _instance: ClassVar[Any] = None
-    #: ``Context[Socket]`` in annotations evaluated at run time (pyzmq's Context is generic).
-    __class_getitem__: ClassVar[Any] = classmethod(GenericAlias)
-    #: What a shadow was made from (a Context, or a handle), kept as pyzmq does.
-    _shadow_obj: Any = None
-    _handle: int
     _instance_pid: ClassVar[int | None] = None
     _instance_lock: ClassVar[threading.Lock] = threading.Lock()
     #: The socket class ``socket()`` makes; each front-end sets its own.
     _socket_class: ClassVar[type[Any]]
+    #: ``Context[Socket]`` in annotations evaluated at run time (pyzmq's Context is generic).
+    __class_getitem__: ClassVar[Any] = classmethod(GenericAlias)
+    #: What a shadow was made from (a Context, or a handle), kept as pyzmq does.
+    _shadow_obj: Any = None
+    #: The ``underlying`` handle (the owner's, for a shadow).
+    _handle: int
 
     _core: Any
     _closed: bool

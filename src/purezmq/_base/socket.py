@@ -182,7 +182,7 @@ class SocketBase(AttributeSetter):
         warnings.warn(
             "Socket.socket_type is deprecated, use Socket.type", DeprecationWarning, stacklevel=2
         )
-        return self._socket_type
+        return self.type
 
     @property
     def context(self) -> Any:
