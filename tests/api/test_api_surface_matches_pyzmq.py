@@ -133,6 +133,8 @@ def test_socket_type_is_the_enum(lib: Any) -> None:
         assert sock.type == lib.DEALER
         assert isinstance(sock.type, lib.SocketType)
         assert sock.type.name == "DEALER"
+        with pytest.warns(DeprecationWarning, match="socket_type is deprecated"):
+            assert sock.socket_type == lib.DEALER
     finally:
         sock.close()
         ctx.term()
