@@ -81,16 +81,22 @@ class _PollFd:
         except (BlockingIOError, OSError):
             pass  # a full socketpair is readable already
 
-    def clear(self) -> None:
-        """Drain it (owner thread)."""
-        try:
-            if self._sock_r is None:
+    def clear(self) -> bool:
+        """Drain it (owner thread); True when it was set."""
+        if self._sock_r is None:
+            try:
                 os.eventfd_read(self.fd)
-            else:  # pragma: no cover - non-Linux
-                while self._sock_r.recv(4096):
-                    pass
+            except (BlockingIOError, OSError):
+                return False
+            return True
+        # pragma: no cover - non-Linux
+        drained = False
+        try:
+            while self._sock_r.recv(4096):
+                drained = True
         except (BlockingIOError, OSError):
             pass
+        return drained
 
     def __del__(self) -> None:
         if self._sock_r is None:
@@ -127,11 +133,11 @@ class _FdSignal:
             pfd.set()
         return pfd.fd
 
-    def clear(self) -> None:
-        """Drain the fd (owner thread) before re-checking EVENTS."""
+    def clear(self) -> bool:
+        """Drain the fd (owner thread) before re-checking EVENTS; True when it was readable
+        (an edge was pending)."""
         pfd = self._pollfd
-        if pfd is not None:
-            pfd.clear()
+        return pfd is not None and pfd.clear()
 
     def close(self) -> None:
         """The socket was closed: leave the fd readable for good.
