@@ -397,6 +397,11 @@ class LoopFdReader:
         asyncio.get_running_loop().remove_reader(self.fd)
 
 
+def _send_burst(sock: Any, burst: int, size: int) -> None:
+    for i in range(size):
+        sock.send(b"%d:%d" % (burst, i))
+
+
 @pytest.mark.interop
 def test_asyncio_socket_fd_in_the_loop_from_a_libzmq_peer_over_tcp(peer_ctx: Any) -> None:
     async def main() -> None:
@@ -414,9 +419,7 @@ def test_asyncio_socket_fd_in_the_loop_from_a_libzmq_peer_over_tcp(peer_ctx: Any
             for burst in range(3):
                 await reader.assert_quiet()
                 start = len(reader.got)
-                await loop.run_in_executor(
-                    None, lambda b=burst: [push.send(b"%d:%d" % (b, i)) for i in range(200)]
-                )
+                await loop.run_in_executor(None, _send_burst, push, burst, 200)
                 await reader.receive(start + 200)
                 assert reader.got[start:] == [b"%d:%d" % (burst, i) for i in range(200)]
             assert reader.wakes <= 3 * 201 + 2

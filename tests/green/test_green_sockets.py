@@ -15,12 +15,13 @@ from typing import Any
 
 import pytest
 
-gevent = pytest.importorskip("gevent")
+pytest.importorskip("gevent")
 
-import gevent.event  # noqa: E402
+import gevent
+import gevent.event
 
-import purezmq  # noqa: E402
-import purezmq.green as zmq  # noqa: E402
+import purezmq
+import purezmq.green as zmq
 
 #: Upper bound on any wait that must end (seconds); never reached when passing.
 GUARD = 10.0
