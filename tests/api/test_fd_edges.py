@@ -15,6 +15,7 @@ asserts is libzmq's behaviour.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import selectors
 import threading
 from collections.abc import Iterator
@@ -34,10 +35,17 @@ QUIET = 0.2
 GUARD = 5.0
 
 
-@pytest.fixture(params=["purezmq", "pyzmq"])
+@pytest.fixture(params=["purezmq", "purezmq.green", "pyzmq"])
 def zmq(request: pytest.FixtureRequest) -> ModuleType:
-    """The implementation under test: purezmq, or pyzmq as the reference."""
-    return purezmq if request.param == "purezmq" else libzmq
+    """The implementation under test: purezmq (blocking or gevent sockets: a green socket
+    drains its FD only while one of its own calls waits), or pyzmq as the reference."""
+    module: ModuleType = purezmq
+    if request.param == "pyzmq":
+        module = libzmq
+    elif request.param == "purezmq.green":
+        pytest.importorskip("gevent")
+        module = importlib.import_module("purezmq.green")
+    return module
 
 
 class _Tracking:
