@@ -88,6 +88,17 @@ def test_star_import_gives_pyzmq_names_with_green_classes() -> None:
     assert issubclass(zmq.Socket, purezmq.Socket)
 
 
+def test_pyzmq_green_submodules() -> None:
+    import purezmq.green.core
+    import purezmq.green.device
+    import purezmq.green.poll
+
+    assert purezmq.green.core._Socket is zmq.Socket
+    assert purezmq.green.core._Context is zmq.Context
+    assert purezmq.green.poll._Poller is zmq.Poller
+    assert callable(zmq.device) and zmq.device is purezmq.device
+
+
 def test_green_context_instance_is_its_own() -> None:
     green = zmq.Context.instance()
     try:
@@ -103,12 +114,13 @@ def test_without_gevent_the_import_names_the_extra() -> None:
         "try:\n"
         "    import purezmq.green\n"
         "except ImportError as e:\n"
-        "    print(e)\n"
+        "    print(e.name, e)\n"
     )
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=GUARD
     )
+    assert out.stdout.startswith("gevent "), out.stdout + out.stderr
     assert "pip install 'purezmq[gevent]'" in out.stdout, out.stdout + out.stderr
 
 
@@ -521,6 +533,24 @@ def test_proxy_runs_in_a_greenlet(ctx: zmq.Context) -> None:
     w, c = gevent.spawn(work), gevent.spawn(ask)
     _join(w, c)
     assert c.value == [b"Q%d" % i for i in range(20)]
+    device.kill()
+
+
+def test_device_runs_in_a_greenlet(ctx: zmq.Context) -> None:
+    pull = ctx.socket(zmq.PULL)
+    pull.bind("inproc://green-device-in")
+    push = ctx.socket(zmq.PUSH)
+    push.bind("inproc://green-device-out")
+    device = gevent.spawn(zmq.device, zmq.STREAMER, pull, push)
+    source = ctx.socket(zmq.PUSH)
+    source.connect("inproc://green-device-in")
+    sink = ctx.socket(zmq.PULL)
+    sink.connect("inproc://green-device-out")
+    for i in range(20):
+        source.send(b"%d" % i)
+    receiver = gevent.spawn(lambda: [sink.recv() for _ in range(20)])
+    _join(receiver)
+    assert receiver.value == [b"%d" % i for i in range(20)]
     device.kill()
 
 

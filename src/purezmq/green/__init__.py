@@ -16,88 +16,24 @@ from __future__ import annotations
 try:
     import gevent as _gevent  # noqa: F401
 except ImportError as _exc:  # pragma: no cover - the test extra installs gevent
-    raise ImportError("purezmq.green needs gevent: pip install 'purezmq[gevent]'") from _exc
+    raise ModuleNotFoundError(
+        "purezmq.green needs gevent: pip install 'purezmq[gevent]'", name="gevent"
+    ) from _exc
 
-from .. import (
-    COPY_THRESHOLD,
-    DRAFT_API,
-    PYZMQ_DRAFT_API,
-    Again,
-    ContextTerminated,
-    Frame,
-    InterruptedSystemCall,
-    Message,
-    MessageTracker,
-    NotDone,
-    SyncContext,
-    SyncSocket,
-    ZMQBaseError,
-    ZMQBindError,
-    ZMQError,
-    ZMQVersionError,
-    __version__,
-    constants,
-    curve_keypair,
-    curve_public,
-    device,
-    get_includes,
-    get_library_dirs,
-    has,
-    install_as_zmq,
-    proxy,
-    proxy_steerable,
-    pyzmq_version,
-    pyzmq_version_info,
-    strerror,
-    version_info,
-    zmq_errno,
-    zmq_version,
-    zmq_version_info,
-)
+from .. import *  # noqa: F403 - every name purezmq exports, as pyzmq's green does
+from .. import _FINISHED_TRACKER as _FINISHED_TRACKER
+from .. import __all__ as _purezmq_all
 from ..constants import *  # noqa: F403
-from .context import Context
-from .poll import Poller, select, zmq_poll
-from .socket import Socket
+from .context import Context as Context
 
-__all__ = [
-    "__version__",
-    "version_info",
-    "constants",
-    "Context",
-    "Socket",
-    "Poller",
-    "Frame",
-    "Message",
-    "MessageTracker",
-    "select",
-    "has",
-    "zmq_version",
-    "zmq_version_info",
-    "pyzmq_version",
-    "pyzmq_version_info",
-    "get_includes",
-    "COPY_THRESHOLD",
-    "DRAFT_API",
-    "PYZMQ_DRAFT_API",
-    "SyncContext",
-    "SyncSocket",
-    "zmq_errno",
-    "zmq_poll",
-    "curve_keypair",
-    "curve_public",
-    "get_library_dirs",
-    "proxy",
-    "proxy_steerable",
-    "device",
-    "install_as_zmq",
-    "Again",
-    "ContextTerminated",
-    "InterruptedSystemCall",
-    "NotDone",
-    "ZMQBaseError",
-    "ZMQBindError",
-    "ZMQError",
-    "ZMQVersionError",
-    "strerror",
-    *constants.__all__,
-]
+# The function, bound after its submodule loaded: the package attribute ``device`` is the
+# function, as in pyzmq's ``zmq.green``.
+from .device import device as device
+from .poll import Poller as Poller
+from .poll import select as select
+from .poll import zmq_poll as zmq_poll
+from .socket import Socket as Socket
+
+#: The same public names as ``purezmq``'s, the green classes among them (and, as pyzmq's
+#: ``zmq.__all__`` has it, the done tracker).
+__all__ = [*_purezmq_all, "_FINISHED_TRACKER"]

@@ -6,7 +6,8 @@ poller declares each socket's owner asleep and waits through gevent's hub, never
 process: on the green sockets' shared waits (``_hub.HubWaits``), on the wake-up fd of any other
 purezmq socket, and on io watchers for the plain fds. Any of them firing means "re-check".
 
-Layer 4: imports layer 0, the front-ends' base, ``_engine`` and gevent.
+Layer 4: imports layer 0, the front-ends' base, gevent and the blocking front-end's public
+``Poller``.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import Any
 from gevent.event import Event
 from gevent.hub import get_hub
 
-from .._base.poll import PollerBase, clear_signal, fd_of, plain_ready, poll_fds
+from .._base.poll import clear_signal, fd_of, plain_ready, poll_fds
 from .._base.socket import POLLIN, POLLOUT, SocketBase
 from ..constants import PollEvent
+from ..sync import Poller as _BlockingPoller
 from ._hub import READ, WRITE, HubWaits
 
 _POLLERR = int(PollEvent.POLLERR)
@@ -34,8 +36,11 @@ def _libev_events(flags: int) -> int:
     return events or READ
 
 
-class Poller(PollerBase):
-    """Wait for events on several sockets and fds, blocking only the calling greenlet."""
+class Poller(_BlockingPoller):
+    """Wait for events on several sockets and fds, blocking only the calling greenlet.
+
+    A blocking ``Poller`` (as pyzmq's green one is a ``zmq.Poller``) whose ``poll`` waits
+    through the hub."""
 
     def poll(self, timeout: float | None = None) -> list[tuple[Any, int]]:
         """Wait up to ``timeout`` ms (None or negative: forever) for registered events.
@@ -114,6 +119,10 @@ def _wait_any(
             watcher.stop()
         for sock in others:
             clear_signal(sock)
+
+
+#: pyzmq's name for it in ``zmq.green.poll``.
+_Poller = Poller
 
 
 def zmq_poll(sockets: list[tuple[Any, int]], timeout: float | None = -1) -> list[tuple[Any, int]]:
