@@ -12,6 +12,8 @@ fd, active only while some greenlet waits, whose callback drains the fd and wake
 waiter of that round. A greenlet that drains the fd itself by reading EVENTS wakes the
 waiters too (``Socket._events``), but only when it consumed an edge, so two greenlets that
 both read EVENTS never keep waking each other.
+
+Layer 4 (the gevent front-end): imports ``_engine.signal`` and gevent.
 """
 
 from __future__ import annotations
