@@ -172,17 +172,25 @@ class Socket(SocketBase):
     def _deadline(self, timeout_ms: int) -> float | None:
         return None if timeout_ms < 0 else monotonic() + timeout_ms / 1000.0
 
+    def _wait(self, timeout: float | None) -> None:
+        """Step 3: park until the signal is woken or ``timeout`` seconds pass (None: no limit).
+
+        The one step a front-end that waits another way overrides (``purezmq.green`` waits
+        through gevent's hub on the signal's fd); steps 1-2 and the retry stay as they are.
+        """
+        self._signal.wait(timeout)
+
     def _sleep(self, deadline: float | None, what: str) -> None:
         """Steps 2-3 of the protocol; raises Again once ``deadline`` has passed."""
         if deadline is None:
             if self._core.prepare_to_sleep():
-                self._signal.wait(None)
+                self._wait(None)
             return
         remaining = deadline - monotonic()
         if remaining <= 0:
             raise Again(Errno.EAGAIN, f"Resource temporarily unavailable ({what} timed out)")
         if self._core.prepare_to_sleep():
-            self._signal.wait(remaining)
+            self._wait(remaining)
 
     def _send_whole(self, msg: list[bytes], flags: int) -> None:
         """Hand one whole message to the core, blocking per SNDTIMEO unless DONTWAIT."""
@@ -474,13 +482,13 @@ class Socket(SocketBase):
                 return ready
             if deadline is None:
                 if core.prepare_to_sleep():
-                    self._signal.wait(None)
+                    self._wait(None)
                 continue
             remaining = deadline - monotonic()
             if remaining <= 0:
                 return 0
             if core.prepare_to_sleep():
-                self._signal.wait(remaining)
+                self._wait(remaining)
 
     # ---- monitor ---------------------------------------------------------------------------
 
