@@ -36,9 +36,12 @@ from . import wakeup as _wakeup
 _get_running_loop = asyncio._get_running_loop
 _get_ident = threading.get_ident
 
-# Windows cannot interrupt Lock.acquire with Ctrl-C: wait in slices there so the interpreter
-# gets to run signal handlers between them.
-_SLICE = 0.1 if sys.platform == "win32" else None
+# The main thread waits in slices, so that the interpreter runs signal handlers between them:
+# Windows cannot interrupt Lock.acquire with Ctrl-C at all, and elsewhere a SIGINT that lands
+# after the handlers' last check but before the wait begins interrupts nothing (CPython runs
+# the handler only when the thread next executes bytecode), so Ctrl-C would wait for a message.
+_SLICE = 0.1 if sys.platform == "win32" else 0.25
+_MAIN_THREAD = threading.main_thread().ident
 
 
 class OwnerSignal(Protocol):
@@ -219,9 +222,8 @@ class ThreadSignal(_FdSignal):
     def wait(self, timeout: float | None = None) -> bool:
         """Park until ``wake()`` or ``timeout`` seconds; True when woken. Interruptible."""
         permit = self._permit
-        if _SLICE is None:
+        if _get_ident() != _MAIN_THREAD or (timeout is not None and timeout <= _SLICE):
             return permit.acquire(True, -1 if timeout is None else max(timeout, 0.0))
-        # pragma: no cover - Windows slicing
         import time
 
         deadline = None if timeout is None else time.monotonic() + timeout
