@@ -46,8 +46,9 @@ def strerror(errno: int) -> str:
 class DraftFDWarning(RuntimeWarning):
     """pyzmq 27's warning about ``socket.FD`` on thread-safe (draft) sockets.
 
-    purezmq has no draft sockets, so it never issues it; the class exists for programs that
-    filter it (``warnings.simplefilter("ignore", zmq.error.DraftFDWarning)``).
+    purezmq's draft sockets have a real ``FD`` (their waits are purezmq's own), so it never
+    issues it; the class exists for programs that filter it
+    (``warnings.simplefilter("ignore", zmq.error.DraftFDWarning)``).
     """
 
     def __init__(self, msg: str = "") -> None:

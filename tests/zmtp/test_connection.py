@@ -206,7 +206,7 @@ def test_dish_pipe_groups_go_out_as_join_leave_commands(minor: int) -> None:
 
 
 def test_radio_takes_no_message_frames_from_its_peer() -> None:
-    radio, dish = connected_pair(T.RADIO, T.DISH)
+    radio, _ = connected_pair(T.RADIO, T.DISH)
     radio.receive_data(encode_frame(b"\x01weather", 0) + encode_frame(commands.join(b"g"), 4))
     assert radio.messages_received() == [[b"\x01g"]]
 

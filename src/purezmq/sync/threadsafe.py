@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from time import monotonic
 from typing import Any, TypeVar, cast
 
-from .._base.frame import Frame, MessageTracker
+from .._base.frame import Frame, MessageTracker, send_tracker
 from .._base.serialize import coerce_message
 from .._base.socket import DONTWAIT, POLLIN
 from .._engine.signal import SharedThreadSignal
@@ -31,7 +31,6 @@ from ..error import Again
 from .socket import Socket
 
 _T = TypeVar("_T")
-_TRACKER = MessageTracker()
 
 
 class ThreadSafeSocket(Socket):
@@ -127,8 +126,10 @@ class ThreadSafeSocket(Socket):
         """Send one single-frame message; ``routing_id=`` names a SERVER/PEER's peer,
         ``group=`` a RADIO's group (a ``Frame``'s own attributes count too)."""
         self._check_closed()
-        self._send_draft(self._draft_message(data, flags, routing_id, group), flags)
-        return _TRACKER if track else None
+        msg = self._draft_message(data, flags, routing_id, group)
+        tracker = send_tracker(data, copy, track, self.copy_threshold)
+        self._send_draft(msg, flags)
+        return tracker
 
     def send_multipart(
         self,
