@@ -3,6 +3,8 @@ and one RADIO at once, thousands of messages each, none lost, duplicated or mixe
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -202,3 +204,32 @@ def test_term_wakes_every_waiting_thread() -> None:
     server.close()
     terminator.join(10)
     assert not terminator.is_alive()
+
+
+def test_ctrl_c_interrupts_a_blocked_draft_recv(ctx: Any) -> None:
+    """SIGINT reaches the main thread blocked in a draft socket's ``recv`` (it waits in
+    slices); nothing was taken, so the socket still works afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals are delivered to the main thread")
+    server = ctx.socket(purezmq.SERVER)
+    server.linger = 0
+    server.bind("inproc://threadsafe-sigint")
+    client = ctx.socket(purezmq.CLIENT)
+    client.linger = 0
+    client.connect("inproc://threadsafe-sigint")
+    idle = threading.Event()
+
+    def interrupt_when_asleep() -> None:
+        for _ in range(5000):  # until the main thread waits in recv (bounded)
+            if server._sleepers:
+                break
+            idle.wait(0.001)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    killer = threading.Thread(target=interrupt_when_asleep, daemon=True)
+    killer.start()
+    with pytest.raises(KeyboardInterrupt):
+        server.recv()
+    killer.join(10)
+    client.send(b"after")
+    assert server.recv() == b"after"

@@ -26,6 +26,7 @@ import os
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -35,6 +36,7 @@ from . import wakeup as _wakeup
 
 _get_running_loop = asyncio._get_running_loop
 _get_ident = threading.get_ident
+_monotonic = time.monotonic
 
 # The main thread waits in slices, so that the interpreter runs signal handlers between them:
 # Windows cannot interrupt Lock.acquire with Ctrl-C at all, and elsewhere a SIGINT that lands
@@ -410,13 +412,22 @@ class SharedThreadSignal(_FdSignal):
             pfd.set()
 
     def wait_past(self, ticket: int, timeout: float | None = None) -> bool:
-        """Park until a ``wake()`` after ``ticket`` or ``timeout`` seconds; True when woken."""
+        """Park until a ``wake()`` after ``ticket`` or ``timeout`` seconds; True when woken.
+
+        The main thread waits in slices, as ``ThreadSignal.wait`` does, so that a SIGINT that
+        lands just before the wait begins is handled within one slice."""
         cond = self._cond
+        main = _get_ident() == _MAIN_THREAD
+        deadline = None if timeout is None else _monotonic() + timeout
         with cond:
-            if self._generation != ticket:
-                return True
-            cond.wait(timeout)
-            return self._generation != ticket
+            while self._generation == ticket:
+                left = None if deadline is None else deadline - _monotonic()
+                if left is not None and left <= 0:
+                    return False
+                if main:
+                    left = _SLICE if left is None else min(left, _SLICE)
+                cond.wait(left)
+            return True
 
     def wait(self, timeout: float | None = None) -> bool:
         """``wait_past`` from now on (for callers of the one-sleeper protocol)."""
