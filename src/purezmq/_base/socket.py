@@ -497,10 +497,7 @@ class SocketBase(AttributeSetter):
         """
         stype = self._socket_type
         if flags & SNDMORE:
-            name = SocketType(stype).name
-            raise ZMQError(
-                Errno.EINVAL, f"{name} sockets send single-frame messages only (no SNDMORE)"
-            )
+            raise self._single_frame_error()
         if isinstance(data, Frame):
             if routing_id is None:
                 routing_id = data.routing_id
@@ -536,11 +533,17 @@ class SocketBase(AttributeSetter):
             frame.group = bytes(msg[0]).decode("utf-8", "surrogateescape")
         return frame
 
+    def _single_frame_error(self) -> ZMQError:
+        name = SocketType(self._socket_type).name
+        return ZMQError(
+            Errno.EINVAL, f"{name} sockets send single-frame messages only (no SNDMORE)"
+        )
+
     def _multipart_for_draft(self, msg: list[bytes], flags: int) -> None:
         """``send_multipart`` on a thread-safe socket: only a one-frame message is whole
         (libzmq refuses the SNDMORE of the first frame with EINVAL)."""
         if len(msg) != 1:
-            self._draft_message(b"", SNDMORE, None, None)
+            raise self._single_frame_error()
 
     def _sent(self) -> None:
         """The message left: forget the accumulated SNDMORE frames (in place: shadows share

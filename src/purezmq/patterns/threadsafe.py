@@ -17,6 +17,7 @@ Layer 1b: standard library and layer 0 only.
 from __future__ import annotations
 
 import random
+from typing import ClassVar
 
 from ..constants import Errno, SocketType
 from ..error import ZMQError
@@ -42,6 +43,10 @@ class _SingleFrameIn(Pattern):
     """
 
     __slots__ = ("_fq", "_pending")
+
+    #: Whether ``recv_batch`` may take a run from one pipe at once (False when ``_envelope``
+    #: needs each message's own pipe).
+    _batches: ClassVar[bool] = True
 
     def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
         super().__init__(options, rng=rng)
@@ -77,7 +82,7 @@ class _SingleFrameIn(Pattern):
         return msg
 
     def recv_batch(self, limit: int) -> list[Message]:
-        if self._pending is not None or type(self)._envelope is not _SingleFrameIn._envelope:
+        if self._pending is not None or not self._batches:
             msg = self.recv()
             return [] if msg is None else [msg]
         batch = self._fq.read_batch(limit)
@@ -135,6 +140,7 @@ class Server(_SingleFrameIn):
     __slots__ = ("_by_id", "_next_id", "last_attached_id")
 
     socket_type = SocketType.SERVER
+    _batches = False
 
     def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
         super().__init__(options, rng=rng)
