@@ -36,6 +36,11 @@ EXPECTED: dict[str, list[str]] = {
         "server got: b'hello, encrypted'\nclient got: b'welcome'",
         "stranger: no answer (refused by the authenticator)",
     ],
+    "draft_sockets.py": [
+        "ada got: HELLO FROM ADA / BYE FROM ADA",
+        "grace got: HELLO FROM GRACE / BYE FROM GRACE",
+        "[weather] sunny, 21 C",
+    ],
     "asyncio_req_rep.py": [
         "{'answer': 10}\n{'answer': 11}\n{'answer': 12}",
         "nothing yet\nb'late but not lost'",
