@@ -1,6 +1,8 @@
 """The draft sockets: a SERVER answering CLIENTs by routing id, from several threads at once,
 and a RADIO reaching the DISHes that joined a group."""
 
+from __future__ import annotations
+
 import threading
 
 import purezmq as zmq
