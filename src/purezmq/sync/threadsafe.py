@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from time import monotonic
 from typing import Any, TypeVar, cast
 
-from .._base.frame import Frame, MessageTracker, send_tracker
+from .._base.frame import FINISHED_TRACKER, Frame, MessageTracker, send_tracker
 from .._base.serialize import coerce_message
 from .._base.socket import DONTWAIT, POLLIN
 from .._engine.signal import SharedThreadSignal
@@ -162,7 +162,10 @@ class ThreadSafeSocket(Socket):
         """Receive one message: ``bytes``, or a ``Frame`` (``copy=False``) whose
         ``routing_id`` (SERVER/PEER) or ``group`` (DISH) says where it came from."""
         self._check_closed()
-        return self._recv_draft(flags, copy)
+        received = self._recv_draft(flags, copy)
+        if track and isinstance(received, Frame):
+            received.tracker = FINISHED_TRACKER  # as pyzmq's recv(copy=False, track=True)
+        return received
 
     def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
         """A one-frame list (draft messages are single-frame)."""
