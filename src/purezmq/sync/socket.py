@@ -155,7 +155,7 @@ class Socket(SocketBase):
             return
         remaining = deadline - monotonic()
         if remaining <= 0:
-            raise Again(Errno.EAGAIN, f"Resource temporarily unavailable ({what} timed out)")
+            raise Again()  # libzmq's plain strerror, as pyzmq
         if self._core.prepare_to_sleep():
             self._signal.wait(remaining)
 
