@@ -30,6 +30,7 @@ import os
 import threading
 import weakref
 from collections.abc import Callable
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from ..constants import Errno
@@ -49,6 +50,11 @@ _RUN_SLICE = 0.5
 
 #: How long ``term()`` waits for the I/O thread to stop after everything is closed.
 _JOIN_TIMEOUT = 5.0
+
+#: While ``term()`` waits for sockets to be closed, it runs its ``reap`` callback this often
+#: (seconds): a socket collected meanwhile is queued by a finalizer, which may take no lock
+#: and so cannot wake the waiter itself.
+_REAP_SLICE = 0.05
 
 _live: weakref.WeakSet[ContextCore] = weakref.WeakSet()
 
@@ -324,10 +330,14 @@ class ContextCore:
         for sock in socks:
             sock._terminate()
 
-    def term(self, timeout: float | None = None) -> bool:
+    def term(self, timeout: float | None = None, reap: Callable[[], None] | None = None) -> bool:
         """libzmq ``zmq_ctx_term``: blocked calls raise ETERM, wait for every socket to be
         closed and for LINGER flushes, then stop the I/O thread. True when done; False if
         ``timeout`` (seconds) expired first. Idempotent.
+
+        ``reap`` (a front-end's "close the sockets that were garbage-collected while open") runs
+        before the wait and every ``_REAP_SLICE`` during it: a thread that got ETERM and
+        returned without closing its socket drops the last reference to it while we wait.
 
         Sockets owned by the calling thread's running event loop cannot be closed by their
         owners while we block, so they are closed here instead of hanging (DESIGN.md §4).
@@ -343,19 +353,31 @@ class ContextCore:
                 signal = sock.signal
                 if isinstance(signal, LoopSignal) and signal.loop is running:
                     sock._close_for_term()
-        done = True
-        with self._cond:
-            # Sockets first (their owners close them), then LINGER flushes — which run on the
-            # I/O loop, so they cannot be awaited from a thread that is running a loop.
-            if not self._cond.wait_for(lambda: not self._sockets, timeout) or (
-                running is None
-                and self.options.blocky
-                and not self._cond.wait_for(lambda: self._lingering <= 0, timeout)
-            ):
-                done = False
+        del socks  # holds no socket while we wait for them to be closed (and collected)
+        # Sockets first (their owners close them), then LINGER flushes — which run on the
+        # I/O loop, so they cannot be awaited from a thread that is running a loop.
+        done = self._wait_sockets_closed(timeout, reap)
+        if done and running is None and self.options.blocky:
+            with self._cond:
+                done = self._cond.wait_for(lambda: self._lingering <= 0, timeout)
         if done:
             self._stop_thread()
         return done
+
+    def _wait_sockets_closed(self, timeout: float | None, reap: Callable[[], None] | None) -> bool:
+        """Until no socket is left (True) or ``timeout`` seconds passed (False)."""
+        if reap is None:
+            with self._cond:
+                return self._cond.wait_for(lambda: not self._sockets, timeout)
+        deadline = None if timeout is None else monotonic() + timeout
+        while True:
+            reap()  # outside the lock: closing a socket takes it
+            wait = _REAP_SLICE if deadline is None else min(_REAP_SLICE, deadline - monotonic())
+            with self._cond:
+                if self._cond.wait_for(lambda: not self._sockets, max(wait, 0.0)):
+                    return True
+            if deadline is not None and monotonic() >= deadline:
+                return False
 
     def destroy(self, linger: int | None = None) -> None:
         """Close every socket (with ``linger`` if given), then ``term()``."""

@@ -166,14 +166,21 @@ class Context(ContextOptionsMixin):
         self._reap()
         if self._shadow:
             return
-        me = threading.get_ident()
         # Terminate before closing those sockets: another thread polling one of them (a
         # device thread given sockets made here) then gets ETERM from the engine.
         self._core.begin_term()
+        self._close_own_sockets()
+        # Threads that got ETERM may return without closing their sockets: those are collected
+        # while we wait, so keep reaping (pyzmq closes a collected socket, and returns).
+        self._core.term(reap=self._reap)
+
+    def _close_own_sockets(self) -> None:
+        """Close the open sockets the calling thread created and is not blocked on. (A method
+        of its own so that no local variable keeps a socket alive while ``term()`` waits.)"""
+        me = threading.get_ident()
         for sock in self._open_sockets():
             if getattr(sock, "_owner", None) == me and not getattr(sock, "_blocking", False):
                 sock.close()
-        self._core.term()
 
     def destroy(self, linger: int | None = None) -> None:
         """Close every socket of this context (with ``linger`` if given), then ``term()``.
