@@ -739,6 +739,10 @@ class SocketCore:
                         seen.add(id(obj))
                         obj.close(linger)
             table.clear()
+        if linger != 0:
+            queued = [p for p in self._pipes if p.session and p.write_pending()]
+            if queued:
+                ctx.note_flushing(queued, linger)
         for pipe in list(self._pipes):
             self._close_pipe(pipe)
         with self._ctl_lock:

@@ -9,24 +9,58 @@ closes the sockets first. Attribute assignment of a *socket* option (``ctx.linge
 default for sockets created afterwards; of a *context* option (``ctx.io_threads``) sets it on
 the context — pyzmq's rules.
 
+Exit (docs/lifecycle.md): a Context collected while open closes its collected sockets with their
+LINGER and stops its I/O thread once they are flushed, without blocking the finalizer; at
+interpreter exit an ``atexit`` hook closes the sockets no running thread can still use and waits
+for the LINGER flushes of every Context, so a program that falls off its end without
+``close()``/``term()`` still delivers what it sent.
+
 Layer 4: imports layer 0, ``_sugar`` and ``_engine`` only.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import threading
 import weakref
 from typing import Any, ClassVar, TypeVar
 
-from .._engine import ContextCore
+from .._engine import ContextCore, before_exit_flush
 from .._sugar import ContextOptionsMixin
 from ..constants import ContextOption, Errno
 from ..error import ZMQError
 from .socket import Socket
 
 _C = TypeVar("_C", bound="Context")
+
+#: Every Context not collected yet, for the exit hook.
+_contexts: weakref.WeakSet[Context] = weakref.WeakSet()
+
+
+def _close_cores(orphans: list[Any]) -> None:
+    """Close the cores of sockets collected while open (see ``Context._reap``)."""
+    while orphans:
+        core = orphans.pop()
+        # A dead socket must not break the caller's operation.
+        with contextlib.suppress(Exception):
+            core.close()
+
+
+def _close_at_exit() -> None:
+    """Interpreter exit, before the engine waits for the LINGER flushes: close, with their
+    LINGER, the sockets that no running thread can still use (the exiting thread's, those of
+    threads that ended, collected ones). Sockets of daemon threads still running are left
+    alone, as pyzmq leaves everything at exit."""
+    me = threading.get_ident()
+    running = {t.ident for t in threading.enumerate()} - {me}
+    for ctx in list(_contexts):
+        with contextlib.suppress(Exception):
+            ctx._close_for_exit(running)
+
+
+before_exit_flush(_close_at_exit)
 
 
 class Context(ContextOptionsMixin):
@@ -72,6 +106,7 @@ class Context(ContextOptionsMixin):
         self._lock = threading.Lock()
         self._sockets = weakref.WeakSet()
         self._closed = False
+        _contexts.add(self)
 
     def _make_core(self) -> Any:
         return ContextCore.threaded()
@@ -143,12 +178,19 @@ class Context(ContextOptionsMixin):
     def _reap(self) -> None:
         """Close the cores of sockets that were garbage-collected while open (see
         ``Socket.__del__``). Nobody else can reach them, so any thread may close them."""
-        orphans = self._orphans
-        while orphans:
-            core = orphans.pop()
-            # A dead socket must not break the caller's operation.
-            with contextlib.suppress(Exception):
-                core.close()
+        _close_cores(self._orphans)
+
+    def _close_for_exit(self, running: set[int | None]) -> None:
+        """At exit: close (with LINGER) the open sync sockets whose owner thread is not in
+        ``running`` and that no call is blocked on, and the collected ones."""
+        if self._closed:
+            return
+        self._reap()
+        for sock in self._open_sockets():
+            # Sync sockets only: an asyncio socket's loop is gone by now.
+            if hasattr(sock, "_blocking") and not sock._blocking and sock._owner not in running:
+                with contextlib.suppress(Exception):
+                    sock.close()
 
     # ---- termination -----------------------------------------------------------------------
 
@@ -216,12 +258,17 @@ class Context(ContextOptionsMixin):
 
     def __del__(self) -> None:
         # pyzmq destroys a collected Context. Its sockets are gone already (each holds a
-        # reference to us), so only the I/O thread is left: stop it without waiting for
-        # lingering flushes -- a finalizer must never block (it may run on any thread).
+        # reference to us) and wait in ``_orphans``. A finalizer must never block nor take a
+        # lock (it may run on any thread, at any allocation): the I/O thread closes them with
+        # their LINGER and stops once they are flushed (``ContextCore.retire``).
         try:
             if not self._closed and not self._shadow:
                 self._closed = True
-                self._core.term(0)
+                core = self._core
+                if core.runs_io_thread:
+                    core.retire(functools.partial(_close_cores, self._orphans))
+                else:
+                    core.term(0)
         except Exception:
             pass
 
