@@ -231,3 +231,29 @@ def test_a_collected_context_flushes_then_stops_its_io_thread() -> None:
         assert [int(pull.recv()) for _ in range(N)] == list(range(N))
         io_thread.join(WAIT_MS / 1000)
         assert not io_thread.is_alive(), "the collected Context's I/O thread never stopped"
+
+
+def test_a_collected_context_leaves_its_shadows_sockets_working() -> None:
+    """The original Context is collected while a shadow still uses the engine: the shadow's
+    sockets keep working, new ones are refused (ETERM), and the I/O thread stops once the
+    shadow's sockets are closed."""
+    ctx = purezmq.Context()
+    shadow = purezmq.Context(shadow=ctx)
+    pull = shadow.socket(purezmq.PULL)
+    pull.rcvtimeo = WAIT_MS
+    port = pull.bind_to_random_port("tcp://127.0.0.1")
+    push = shadow.socket(purezmq.PUSH)
+    push.connect(f"tcp://127.0.0.1:{port}")
+    io_thread = ctx._core._io_thread_obj
+    assert io_thread is not None
+    del ctx
+    gc.collect()
+    push.send(b"still here")
+    assert pull.recv() == b"still here"
+    with pytest.raises(purezmq.ContextTerminated):
+        shadow.socket(purezmq.PAIR)
+    assert io_thread.is_alive()
+    push.close()
+    pull.close()
+    io_thread.join(WAIT_MS / 1000)
+    assert not io_thread.is_alive(), "the I/O thread outlived the last socket"

@@ -393,7 +393,8 @@ class ContextCore:
             w.call_soon(self._retire_on_loop)
 
     def _retire_on_loop(self) -> None:
-        reap, self._retire_reap = self._retire_reap, None
+        # Every time: a shadow's sockets collected later land in the same orphan list.
+        reap = self._retire_reap
         if reap is not None:
             # A broken socket must not keep the I/O thread alive.
             with contextlib.suppress(Exception):
@@ -422,7 +423,7 @@ class ContextCore:
         for core in cores:
             # A Context collected just before: its I/O loop may not have closed its sockets
             # yet (``retire``), and their flushes must be counted before we look.
-            reap, core._retire_reap = core._retire_reap, None
+            reap = core._retire_reap
             if reap is not None:
                 with contextlib.suppress(Exception):
                     reap()
