@@ -26,7 +26,6 @@ from .._base.frame import FINISHED_TRACKER, Frame, MessageTracker, send_tracker
 from .._base.serialize import coerce_message
 from .._base.socket import DONTWAIT, POLLIN
 from .._engine.signal import SharedThreadSignal
-from ..constants import Errno
 from ..error import Again
 from .socket import Socket
 
@@ -63,9 +62,7 @@ class ThreadSafeSocket(Socket):
                 if self._sleepers and core.commands_processed != before:
                     self._signal.wake()
 
-    def _wait_for(
-        self, attempt: Callable[[], _T | None], flags: int, timeout_ms: int, what: str
-    ) -> _T:
+    def _wait_for(self, attempt: Callable[[], _T | None], flags: int, timeout_ms: int) -> _T:
         """Retry ``attempt`` (under the lock) until it gives a result, waiting (without the
         lock) for wake-ups in between, up to ``timeout_ms`` (-1: forever) unless DONTWAIT."""
         result = self._locked(attempt)
@@ -84,8 +81,10 @@ class ThreadSafeSocket(Socket):
                     return result
                 sleep = core.prepare_to_sleep()
                 self._sleepers += 1
-                # Context.term leaves a socket some thread waits in to that thread (ETERM).
+                # Context.term leaves a socket some thread waits in to that thread (ETERM);
+                # the last thread that waited is its user, as for the classic sockets.
                 self._blocking = True
+                self._owner = threading.get_ident()
             try:
                 if deadline is None:
                     if sleep:
@@ -93,9 +92,7 @@ class ThreadSafeSocket(Socket):
                 else:
                     remaining = deadline - monotonic()
                     if remaining <= 0:
-                        raise Again(
-                            Errno.EAGAIN, f"Resource temporarily unavailable ({what} timed out)"
-                        )
+                        raise Again()  # libzmq's plain strerror, as pyzmq
                     if sleep:
                         signal.wait_past(ticket, remaining)
             finally:
@@ -112,7 +109,7 @@ class ThreadSafeSocket(Socket):
             self._check_closed()
             return True if core.try_send(msg) else None
 
-        self._wait_for(attempt, flags, core.options.sndtimeo, "send")
+        self._wait_for(attempt, flags, core.options.sndtimeo)
 
     def send(
         self,
@@ -155,7 +152,7 @@ class ThreadSafeSocket(Socket):
             # Made under the lock: a Frame's properties are those of this message's peer.
             return None if msg is None else self._draft_received(msg, copy)
 
-        received = self._wait_for(attempt, flags, core.options.rcvtimeo, "recv")
+        received = self._wait_for(attempt, flags, core.options.rcvtimeo)
         return cast("bytes | Frame", received)
 
     def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
@@ -184,7 +181,7 @@ class ThreadSafeSocket(Socket):
             return self._events_unlocked() & flags or None
 
         try:
-            return self._wait_for(attempt, 0, int(timeout), "poll")
+            return self._wait_for(attempt, 0, int(timeout))
         except Again:
             return 0
 
