@@ -268,3 +268,38 @@ def test_purezmq_connect_peer_to_zeromqjs_peer(ctx: purezmq.Context, node: list[
         sock.send(b"hello %d" % i, routing_id=rid)  # queued until the connection is made
     assert [peer.line(1 + i)["body"] for i in range(3)] == [f"hello {i}" for i in range(3)]
     assert peer.finish() == 0
+
+
+def test_hello_and_disconnect_messages_both_ways(
+    ctx: purezmq.Context, node: list[NodePeer]
+) -> None:
+    """HELLO_MSG reaches the peer first and DISCONNECT_MSG is delivered, with the departed
+    peer's routing id, when an accepted connection goes (libzmq 4.3.5's draft options)."""
+    peer = NodePeer("server_notices", "bind", "tcp://127.0.0.1:*", 2)
+    node.append(peer)
+    client = ctx.socket(purezmq.CLIENT)
+    client.linger = 0
+    client.rcvtimeo = int(TIMEOUT * 1000)
+    client.hello_msg = b"hello from purezmq"
+    client.connect(peer.line(0)["endpoint"])
+    assert client.recv() == b"hello from libzmq"
+    assert peer.line(1)["body"] == "hello from purezmq"
+    client.close()
+    gone = peer.line(2)
+    assert gone["body"] == "gone" and gone["routingId"] == peer.line(1)["routingId"]
+    assert peer.finish() == 0
+
+    server = ctx.socket(purezmq.SERVER)
+    server.linger = 0
+    server.rcvtimeo = int(TIMEOUT * 1000)
+    server.hello_msg = b"hello from purezmq"
+    server.disconnect_msg = b"gone"
+    port = server.bind_to_random_port("tcp://127.0.0.1")
+    other = NodePeer("client_hello", "connect", f"tcp://127.0.0.1:{port}", 1)
+    node.append(other)
+    assert other.line(1)["body"] == "hello from purezmq"
+    bye = server.recv(copy=False)
+    assert bye.bytes == b"bye"
+    gone_frame = server.recv(copy=False)
+    assert (gone_frame.bytes, gone_frame.routing_id) == (b"gone", bye.routing_id)
+    assert other.finish() == 0

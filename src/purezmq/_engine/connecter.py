@@ -136,6 +136,9 @@ def next_reconnect_ivl(current: int, ivl: int, ivl_max: int, rng: random.Random)
 class Connecter:
     """One connected endpoint (a libzmq session with its connecter); ``endpoint`` as given."""
 
+    #: Its connections are the connecting side's (HICCUP_MSG, not DISCONNECT_MSG: notices.py).
+    connects = True
+
     __slots__ = (
         "_closed",
         "_closed_session",

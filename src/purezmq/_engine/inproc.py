@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from ..constants import Errno, SocketType
 from ..error import ZMQError
 from ..patterns.pipe import Pipe, pipe_pair
+from . import notices
 
 if TYPE_CHECKING:
     from .socket_core import SocketCore
@@ -157,6 +158,9 @@ class InprocRegistry:
         if connect_rid:
             c_end.routing_id = connect_rid
             opts.connect_routing_id = b""
+        greeting = notices.hello(core.socket_type, opts)
+        if greeting is not None:
+            c_end.force_write([greeting])  # before anything the socket queues (libzmq)
         conn = InprocConnection(self, core, name, c_end)
         # The connecting side gets its end at once, so messages can be queued before the peer
         # exists (spec patterns.md §1.1, RFC 28 for ROUTER) — except for a ROUTER without
@@ -208,6 +212,9 @@ class InprocRegistry:
         c_end.metadata = _metadata(binder)
         b_end.peer_type = int(connector.socket_type)
         b_end.metadata = _metadata(connector)
+        greeting = notices.hello(binder.socket_type, bo)
+        if greeting is not None:
+            b_end.force_write([greeting])
         # The other socket's pattern runs on its own thread: hand it its end through its
         # mailbox. The calling socket (connect() on its owner thread) attaches at once, as
         # libzmq does, so that e.g. a SUB's subscriptions are in the pipe when connect returns.

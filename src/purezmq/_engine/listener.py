@@ -91,6 +91,9 @@ def _filters_allow(conn: socket.socket, options: Any) -> bool:
 class Listener:
     """One bound endpoint; ``endpoint`` is the resolved string (``LAST_ENDPOINT``)."""
 
+    #: Its connections are the accepting side's (DISCONNECT_MSG: notices.py).
+    connects = False
+
     __slots__ = (
         "_bound",
         "_closed",

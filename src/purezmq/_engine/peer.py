@@ -58,6 +58,7 @@ from ..zmtp import (
 from ..zmtp import Event as ZmtpEvent
 from ..zmtp.bodies import BodyPool
 from ..zmtp.zap import ZAP_ENDPOINT, ZapPolicy, build_request, parse_reply, zap_policy
+from . import notices
 
 _ZAP_NAME = ZAP_ENDPOINT.removeprefix("inproc://")
 
@@ -864,6 +865,10 @@ class Peer(PipeFlow):
             self._schedule_flush()
             return
         pipe = self._owner.get_pipe(self)
+        greeting = notices.hello(self._core.socket_type, self._core.options)
+        if greeting is not None:
+            # HELLO_MSG goes before anything queued in the pipe (libzmq hello_msg_session_t).
+            self._conn.send_message([greeting])
         metadata = dict(event.peer_metadata)
         if self.peer_address:
             metadata["Peer-Address"] = self.peer_address.encode("utf-8", "surrogateescape")
@@ -1001,6 +1006,16 @@ class Peer(PipeFlow):
         reconnecting = self._owner.peer_ended(self, self._reconnect and not self._closing)
         pipe = self._pipe
         if pipe is not None:
+            if not self._closing:
+                # A handshaken connection was lost: DISCONNECT_MSG / HICCUP_MSG for the
+                # application, after what the peer sent (libzmq session_base::engine_error).
+                notice = notices.connection_lost(
+                    self._core.socket_type,
+                    self._core.options,
+                    connected=bool(getattr(self._owner, "connects", False)),
+                )
+                if notice is not None:
+                    pipe.force_write([notice])
             pipe.on_read_activated = _noop
             pipe.on_write_activated = _noop
             if pipe.data is self:

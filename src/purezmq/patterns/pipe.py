@@ -308,6 +308,15 @@ class Pipe:
             channel.reader_asleep = False
             self.peer.on_read_activated(self.peer)
 
+    def force_write(self, msg: Any) -> None:
+        """Queue a message whatever the HWM: the engine's own notices (libzmq writes its
+        hello, disconnect and hiccup messages to a pipe without checking the limit)."""
+        channel = self._out
+        channel.queue.append(msg)
+        if channel.reader_asleep:
+            channel.reader_asleep = False
+            self.peer.on_read_activated(self.peer)
+
     def drop_inbound(self) -> int:
         """Discard everything queued for us (LINGER/disconnect rules); returns how many."""
         n = len(self._in.queue)

@@ -85,6 +85,28 @@ const roles = {
     }
     sock.close()
   },
+  // SERVER with HELLO_MSG (110) and DISCONNECT_MSG (111): reports the first count messages
+  // (the peer's hello, then what it sends, then our disconnect message when it goes).
+  async server_notices() {
+    const sock = new draft.Server({linger: 0})
+    sock.setStringOption(110, "hello from libzmq")
+    sock.setStringOption(111, "gone")
+    await place(sock)
+    for (let i = 0; i < count; i++) {
+      const [msg, {routingId}] = await sock.receive()
+      out({body: msg.toString(), routingId})
+    }
+    sock.close()
+  },
+  // CLIENT: reports the first message it gets (the peer's HELLO_MSG), says "bye" and leaves.
+  async client_hello() {
+    const sock = new draft.Client({linger: -1})
+    await place(sock)
+    const [msg] = await sock.receive()
+    out({body: msg.toString()})
+    await sock.send("bye")
+    sock.close()
+  },
   // PEER (19): reports what arrives. zeromq.js gives routing ids (and takes them on send)
   // for its Server class only, so this side cannot answer.
   async peer() {
