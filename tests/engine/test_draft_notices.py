@@ -37,21 +37,26 @@ def test_which_types_send_and_receive_them() -> None:
         hello_msg = b"hi"
         disconnect_msg = b"gone"
         hiccup_msg = b"hiccup"
+        router_notify = 3
 
     senders = {t for t in T if notices.hello(t, Opts) is not None}
     assert senders == {T.ROUTER, T.DEALER, T.CLIENT, T.SERVER, T.PEER}
-    accepted = {t for t in T if notices.connection_lost(t, Opts, connected=False)}
+    accepted = {t for t in T if b"gone" in notices.connection_lost(t, Opts, connected=False)}
     assert accepted == {T.ROUTER, T.SERVER, T.PEER}
-    connected = {t for t in T if notices.connection_lost(t, Opts, connected=True)}
+    connected = {t for t in T if b"hiccup" in notices.connection_lost(t, Opts, connected=True)}
     assert connected == {T.DEALER, T.CLIENT, T.PEER}
+    assert notices.connection_lost(T.ROUTER, Opts, connected=False) == [b"", b"gone"]
+    assert {t for t in T if notices.connected(t, Opts)} == {T.ROUTER}
 
     class Unset:
         hello_msg = None
         disconnect_msg = b""
         hiccup_msg = None
+        router_notify = 0
 
     assert notices.hello(T.ROUTER, Unset) is None
-    assert notices.connection_lost(T.ROUTER, Unset, connected=False) is None
+    assert notices.connection_lost(T.ROUTER, Unset, connected=False) == []
+    assert notices.connected(T.ROUTER, Unset) == []
 
 
 @pytest.mark.parametrize("endpoint", ["inproc://notices-hello", "tcp://127.0.0.1:*"])
@@ -110,3 +115,23 @@ def test_no_disconnect_message_before_a_handshake(ctx: Any) -> None:
     client.close()
     assert server.recv() == b"gone"
     assert not server.poll(200)  # and only once: none for the raw connection
+
+
+def test_router_notify_connect_and_disconnect(ctx: Any) -> None:
+    """ROUTER_NOTIFY: ``[routing_id, b""]`` when a peer's handshake completes and when its
+    connection is lost, the latter before DISCONNECT_MSG (libzmq's order)."""
+    router = _socket(
+        ctx,
+        purezmq.ROUTER,
+        router_notify=purezmq.NOTIFY_CONNECT | purezmq.NOTIFY_DISCONNECT,
+        disconnect_msg=b"gone",
+    )
+    port = router.bind_to_random_port("tcp://127.0.0.1")
+    dealer = _socket(ctx, purezmq.DEALER, routing_id=b"d1")
+    dealer.connect(f"tcp://127.0.0.1:{port}")
+    assert router.recv_multipart() == [b"d1", b""]
+    dealer.send(b"hi")
+    assert router.recv_multipart() == [b"d1", b"hi"]
+    dealer.close()
+    assert router.recv_multipart() == [b"d1", b""]
+    assert router.recv_multipart() == [b"d1", b"gone"]

@@ -6,7 +6,10 @@
 - DISCONNECT_MSG: delivered to the application when an *accepted* peer's connection is lost
   after its handshake (ROUTER, SERVER, PEER: it comes with that peer's routing id);
 - HICCUP_MSG: delivered when a *connected* peer's connection is lost after its handshake
-  (DEALER, CLIENT, PEER).
+  (DEALER, CLIENT, PEER);
+- ROUTER_NOTIFY: a ROUTER delivers an empty message from a peer when its handshake completes
+  (NOTIFY_CONNECT) and when its connection is lost (NOTIFY_DISCONNECT), so the application
+  sees ``[routing_id, b""]`` (libzmq ``stream_engine_base``, before DISCONNECT_MSG).
 
 None of them changes the wire. Layer 3: options and socket types only.
 """
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..constants import SocketType
+from ..constants import RouterNotify, SocketType
 
 T = SocketType
 
@@ -30,16 +33,30 @@ def hello(socket_type: int, options: Any) -> bytes | None:
     return bytes(msg) if msg and socket_type in _HELLO_SENDERS else None
 
 
-def connection_lost(socket_type: int, options: Any, *, connected: bool) -> bytes | None:
-    """The message delivered locally when a handshaken connection is lost: HICCUP_MSG on the
-    connecting side, DISCONNECT_MSG on the accepting side; None when there is none."""
+def connected(socket_type: int, options: Any) -> list[bytes]:
+    """What the application gets when a connection's handshake completes (ROUTER_NOTIFY)."""
+    if socket_type == T.ROUTER and int(getattr(options, "router_notify", 0)) & RouterNotify.CONNECT:
+        return [b""]
+    return []
+
+
+def connection_lost(socket_type: int, options: Any, *, connected: bool) -> list[bytes]:
+    """The messages delivered locally when a handshaken connection is lost, in libzmq's
+    order: ROUTER_NOTIFY's empty message, then DISCONNECT_MSG (accepting side) or HICCUP_MSG
+    (connecting side)."""
+    out: list[bytes] = []
+    notify = int(getattr(options, "router_notify", 0))
+    if socket_type == T.ROUTER and notify & RouterNotify.DISCONNECT:
+        out.append(b"")
     if connected:
         msg = getattr(options, "hiccup_msg", None)
         receivers = _HICCUP_RECEIVERS
     else:
         msg = getattr(options, "disconnect_msg", None)
         receivers = _DISCONNECT_RECEIVERS
-    return bytes(msg) if msg and socket_type in receivers else None
+    if msg and socket_type in receivers:
+        out.append(bytes(msg))
+    return out
 
 
-__all__ = ["connection_lost", "hello"]
+__all__ = ["connected", "connection_lost", "hello"]

@@ -882,6 +882,8 @@ class Peer(PipeFlow):
             end.peer_type = peer_type
             if routing_id:
                 end.routing_id = routing_id
+        for notice in notices.connected(self._core.socket_type, self._core.options):
+            pipe.force_write([notice])  # ROUTER_NOTIFY: "this peer is here"
         pipe.on_read_activated = self._on_read_activated
         pipe.on_write_activated = self._on_write_activated
         # The socket side finds us here to ask for a disconnect (ROUTER_HANDOVER, errors).
@@ -1009,12 +1011,11 @@ class Peer(PipeFlow):
             if not self._closing:
                 # A handshaken connection was lost: DISCONNECT_MSG / HICCUP_MSG for the
                 # application, after what the peer sent (libzmq session_base::engine_error).
-                notice = notices.connection_lost(
+                for notice in notices.connection_lost(
                     self._core.socket_type,
                     self._core.options,
                     connected=bool(getattr(self._owner, "connects", False)),
-                )
-                if notice is not None:
+                ):
                     pipe.force_write([notice])
             pipe.on_read_activated = _noop
             pipe.on_write_activated = _noop
