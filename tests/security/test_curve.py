@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from purezmq.constants import ProtocolErrorCode, SocketType
 from purezmq.error import LocalProtocolError, RemoteProtocolError
+from purezmq.testing import connected_pair, pump
 from purezmq.zmtp import commands
 from purezmq.zmtp.connection import ConnectionOptions
 from purezmq.zmtp.events import (
@@ -28,7 +29,6 @@ from purezmq.zmtp.mechanisms.curve import (
     CurveServer,
 )
 from purezmq.zmtp.metadata import encode_metadata
-from purezmq.zmtp.testing import connected_pair, pump
 
 from ._helpers import (
     CLIENT_METADATA,

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 
 from purezmq.constants import SocketType
+from purezmq.testing import ConnectionDriver
 from purezmq.zmtp.connection import Connection, ConnectionOptions
 from purezmq.zmtp.events import HandshakeFailedAuth, ZapRequest
 from purezmq.zmtp.mechanisms.base import Mechanism
 from purezmq.zmtp.mechanisms.curve import CurveClient, CurveServer
 from purezmq.zmtp.mechanisms.plain import PlainClient, PlainServer
 
-from ..wire_driver import ConnectionDriver
 from ._helpers import (
     CLIENT_PUBLIC,
     CLIENT_PUBLIC_Z85,

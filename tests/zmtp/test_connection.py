@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from purezmq.constants import ProtocolErrorCode, SocketType
 from purezmq.error import LocalProtocolError, ProtocolError, RemoteProtocolError, ZMQError
+from purezmq.testing import connected_pair, pump, transfer
 from purezmq.zmtp import (
     Connection,
     ConnectionOptions,
@@ -26,7 +27,6 @@ from purezmq.zmtp import (
 )
 from purezmq.zmtp.codec import FLAG_COMMAND, FLAG_MORE, JOIN_MAX, FrameDecoder, encode_frame
 from purezmq.zmtp.greeting import encode_greeting
-from purezmq.zmtp.testing import connected_pair, pump, transfer
 
 T = SocketType
 

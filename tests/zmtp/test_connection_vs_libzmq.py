@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from purezmq.constants import ProtocolErrorCode, SocketType
+from purezmq.testing import ConnectionDriver
 from purezmq.zmtp import (
     Connection,
     ConnectionOptions,
@@ -24,8 +25,6 @@ from purezmq.zmtp import (
     ProtocolFailure,
 )
 from purezmq.zmtp.codec import FLAG_COMMAND
-
-from ..wire_driver import ConnectionDriver
 
 zmq = pytest.importorskip("zmq")
 Ctx = Any  # zmq.Context, imported lazily so the file skips without pyzmq

@@ -1,7 +1,8 @@
-"""Helpers that join two ``Connection`` objects in memory, for tests of this layer and above.
+"""Two sans-IO ``zmtp.Connection`` objects joined in memory: no socket, no loop, no clock.
 
-Owns nothing on the wire: it only moves ``data_to_send()`` of one side into ``receive_data`` of
-the other until both are quiet, optionally re-chunking the bytes to exercise the parsers.
+It only moves ``data_to_send()`` of one side into ``receive_data`` of the other until both are
+quiet, optionally re-chunking the bytes (a ``Chunker``) to exercise the incremental parsers, which
+must accept input split at any byte (docs/architecture.md §2).
 """
 
 from __future__ import annotations
@@ -9,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..constants import SocketType
-from .connection import Connection, ConnectionOptions
-from .mechanisms.base import Mechanism
-from .mechanisms.null import NullMechanism
+from ..zmtp import Connection, ConnectionOptions, Mechanism, NullMechanism
 
+#: Splits the bytes one side sent into the pieces the other side receives.
 Chunker = Callable[[bytes], Iterable[bytes]]
 
 
@@ -64,4 +64,4 @@ def connected_pair(
     return a, b
 
 
-__all__ = ["transfer", "pump", "connected_pair"]
+__all__ = ["Chunker", "transfer", "pump", "connected_pair"]
