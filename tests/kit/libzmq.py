@@ -32,15 +32,20 @@ def ctx_of(which: str, pure_ctx: Any, libzmq_ctx: Any) -> Any:
     return pure_ctx if which == "pure" else libzmq_ctx
 
 
-def make_socket(ctx: Any, which: str, kind: str, timeout: float = TIMEOUT) -> Any:
-    """A socket of type ``kind`` ("PUSH"...) of library ``which``, LINGER 0 and blocking calls
-    bounded by ``timeout`` seconds."""
-    lib = LIBS[which]
-    sock = ctx.socket(getattr(lib, kind))
-    sock.setsockopt(lib.LINGER, 0)
-    sock.setsockopt(lib.RCVTIMEO, int(timeout * 1000))
-    sock.setsockopt(lib.SNDTIMEO, int(timeout * 1000))
+def bounded(sock: Any, timeout: float = TIMEOUT, **options: Any) -> Any:
+    """``sock`` (either library) with LINGER 0, blocking calls bounded by ``timeout`` seconds and
+    ``options`` set in order, named as libzmq's constants (``ROUTING_ID=b"me"``)."""
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.setsockopt(zmq.RCVTIMEO, int(timeout * 1000))
+    sock.setsockopt(zmq.SNDTIMEO, int(timeout * 1000))
+    for name, value in options.items():
+        sock.setsockopt(getattr(zmq, name.upper()), value)
     return sock
+
+
+def make_socket(ctx: Any, which: str, kind: str, timeout: float = TIMEOUT) -> Any:
+    """A socket of type ``kind`` ("PUSH"...) of library ``which`` made ``bounded``."""
+    return bounded(ctx.socket(getattr(LIBS[which], kind)), timeout)
 
 
 def free_tcp_port() -> int:

@@ -16,7 +16,7 @@ import pytest
 
 import purezmq
 
-from ..kit.libzmq import free_endpoint
+from ..kit.libzmq import LIBS, free_endpoint, make_socket
 
 zmq = pytest.importorskip("zmq")
 
@@ -40,15 +40,10 @@ def contexts() -> Iterator[dict[str, Any]]:
     ctxs["lib"].destroy(linger=0)
 
 
-LIBS = {"pure": purezmq, "lib": zmq}
 
 
 def make(contexts: dict[str, Any], which: str, kind: str) -> Any:
-    lib = LIBS[which]
-    sock = contexts[which].socket(getattr(lib, kind))
-    sock.setsockopt(lib.LINGER, 0)
-    sock.setsockopt(lib.RCVTIMEO, TIMEOUT_MS)
-    sock.setsockopt(lib.SNDTIMEO, TIMEOUT_MS)
+    sock = make_socket(contexts[which], which, kind, TIMEOUT_MS / 1000)
     contexts["sockets"].append(sock)
     return sock
 
