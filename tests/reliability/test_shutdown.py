@@ -18,12 +18,11 @@ import pytest
 import purezmq
 import purezmq.asyncio as pzasyncio
 
-from ..kit.libzmq import free_endpoint
+from ..kit.libzmq import LIBS, free_endpoint
 
 zmq = pytest.importorskip("zmq")
 
 TIMEOUT = 5.0
-LIBS = {"pure": purezmq, "lib": zmq}
 
 
 class Background:
