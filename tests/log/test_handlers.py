@@ -86,7 +86,7 @@ def test_records_arrive_with_root_level_and_subtopic(
     topic, body = _recv(sub)
     assert topic == b"myapp.WARNING.db.conn"
     # WARNING's default format names the level and where it was logged.
-    assert body.startswith(b"WARNING test_log_handlers.py:") and body.endswith(
+    assert body.startswith(b"WARNING test_handlers.py:") and body.endswith(
         b" - lost db1\n"
     )
     handler.root_topic = b"other"  # bytes are decoded

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from purezmq.constants import ProtocolErrorCode, SocketType
+from purezmq.testing import ConnectionDriver
 from purezmq.zmtp import (
     Connection,
     ConnectionOptions,
@@ -25,7 +26,7 @@ from purezmq.zmtp import (
 )
 from purezmq.zmtp.codec import FLAG_COMMAND
 
-from ..wire_driver import ConnectionDriver
+from ..kit.libzmq import bounded
 
 zmq = pytest.importorskip("zmq")
 Ctx = Any  # zmq.Context, imported lazily so the file skips without pyzmq
@@ -52,13 +53,8 @@ def ctx() -> Iterator[Ctx]:
 
 
 def zsocket(ctx: Ctx, kind: int, **opts: object) -> ZSocket:
-    s = ctx.socket(kind)
+    s: ZSocket = bounded(ctx.socket(kind), WAIT, **opts)
     _OPEN.append(s)
-    s.linger = 0
-    s.rcvtimeo = int(WAIT * 1000)
-    s.sndtimeo = int(WAIT * 1000)
-    for name, value in opts.items():
-        s.setsockopt(getattr(zmq, name), value)
     return s
 
 

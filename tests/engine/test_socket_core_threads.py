@@ -1,32 +1,20 @@
-"""Cross-thread behaviour of SocketCore: no lost wake-ups, few wake-ups, ETERM, ZMQ_FD, fork."""
+"""Cross-thread behaviour of SocketCore: no lost wake-ups, few wake-ups, ETERM, ZMQ_FD."""
 
 from __future__ import annotations
 
-import os
 import select
 import sys
 import threading
-import warnings
-from collections.abc import Iterator
 
 import pytest
 
 from purezmq._engine import ContextCore, ThreadSignal
 from purezmq.constants import Errno, PollEvent, SocketOption, SocketType
-from purezmq.error import ContextTerminated, ZMQError
+from purezmq.error import ContextTerminated
 
-from ._util import TIMEOUT, recv, send, sync_socket
+from ..kit.engine import TIMEOUT, recv, send, sync_socket
 
 T = SocketType
-
-
-@pytest.fixture
-def ctx() -> Iterator[ContextCore]:
-    c = ContextCore.threaded()
-    yield c
-    for s in c.sockets:
-        s.close(0)
-    assert c.term(timeout=5)
 
 
 @pytest.mark.parametrize("hwm", [1, 2, 7])
@@ -193,89 +181,6 @@ def test_fd_becomes_readable_when_events_change(ctx: ContextCore) -> None:
     assert select.select([fd], [], [], 0)[0] == []
 
 
-def test_ctx_run_and_call_soon_on_io_thread(ctx: ContextCore) -> None:
-    main = threading.get_ident()
-    ident = ctx.run(threading.get_ident)
-    assert ident != main
-    # Run inline when already on the I/O loop.
-    assert ctx.run(lambda: ctx.run(threading.get_ident)) == ident
-    seen: list[int] = []
-    done = threading.Event()
-    for i in range(100):
-        ctx.call_soon(seen.append, i)
-    ctx.call_soon(done.set)
-    assert done.wait(TIMEOUT)
-    assert seen == list(range(100))
-    with pytest.raises(ZeroDivisionError):
-        ctx.run(lambda: 1 // 0)
-
-
-def test_io_thread_is_lazy_and_stops_at_term() -> None:
-    ctx = ContextCore.threaded()
-    s = sync_socket(ctx, T.PAIR)
-    s.bind("inproc://lazy")
-    assert ctx.statistics().get("io_kicks") is None  # inproc needs no I/O thread
-    io_ident = ctx.run(threading.get_ident)
-    thread = next(t for t in threading.enumerate() if t.ident == io_ident)
-    assert thread.daemon and thread.name == "purezmq-io"
-    s.close()
-    assert ctx.term(TIMEOUT)
-    assert not thread.is_alive()
-
-
-def test_context_options_and_max_sockets() -> None:
-    from purezmq.constants import ContextOption
-
-    ctx = ContextCore.threaded()
-    assert ctx.get(ContextOption.IO_THREADS) == 1
-    ctx.set(ContextOption.MAX_SOCKETS, 2)
-    a = sync_socket(ctx, T.PUSH)
-    b = sync_socket(ctx, T.PUSH)
-    with pytest.raises(ZMQError) as info:
-        sync_socket(ctx, T.PUSH)
-    assert info.value.errno == Errno.EMFILE
-    with pytest.raises(ZMQError) as info:
-        ctx.set(999, 1)
-    assert info.value.errno == Errno.EINVAL
-    ctx.destroy(0)
-    assert a.closed and b.closed
-
-
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
-def test_forked_child_gets_clear_error_not_hang(ctx: ContextCore) -> None:
-    pull = sync_socket(ctx, T.PULL)
-    pull.bind("inproc://fork")
-    ctx.run(lambda: None)  # the I/O thread exists and will not exist in the child
-    r, w = os.pipe()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # 3.12: fork with threads
-        pid = os.fork()
-    if pid == 0:  # pragma: no cover - child
-        code = 1
-        try:
-            try:
-                pull.try_recv()
-            except ZMQError as exc:
-                ok = exc.errno == Errno.EFAULT and "another process" in str(exc)
-                try:
-                    ctx.run(lambda: None)
-                except ZMQError as exc2:
-                    ok = ok and exc2.errno == Errno.EFAULT
-                pull.close()
-                ctx.term()
-                code = 0 if ok else 2
-            os.write(w, bytes([code]))
-        finally:
-            os._exit(0)
-    os.close(w)
-    ready = select.select([r], [], [], TIMEOUT)[0]
-    result = os.read(r, 1) if ready else b""
-    os.close(r)
-    os.waitpid(pid, 0)
-    assert result == b"\x00"
-    assert pull.try_recv() is None  # the parent is unaffected
-
-
 if sys.platform != "win32":
 
     def test_wait_is_interruptible_by_signals() -> None:
@@ -299,14 +204,6 @@ if sys.platform != "win32":
         finally:
             _signal.setitimer(_signal.ITIMER_REAL, 0)
             _signal.signal(_signal.SIGALRM, old)
-
-
-def test_run_after_term_is_eterm_not_hang() -> None:
-    ctx = ContextCore.threaded()
-    assert ctx.run(lambda: 1) == 1
-    assert ctx.term(TIMEOUT)
-    with pytest.raises(ContextTerminated):
-        ctx.run(lambda: 2)
 
 
 @pytest.mark.parametrize("blocked_in", ["recv", "send"])

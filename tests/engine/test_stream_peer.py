@@ -8,8 +8,7 @@ import asyncio
 from purezmq._engine import connecter, listener
 from purezmq.constants import Event, SocketType
 
-from .test_net_helpers import TIMEOUT, StubCore
-from .test_net_peer import run
+from ..kit.network_side import TIMEOUT, StubCore, run
 
 
 def test_accepted_raw_connection_round_trip_and_close_request() -> None:

@@ -1,20 +1,26 @@
-"""A stand-in for ``SocketCore`` so the network side can be tested on its own.
+"""The network side (peers, listeners, connecters) tested on its own: a stand-in for
+``SocketCore``, a runner on either event loop kind, and scripted peers.
 
-It implements the hooks of contracts.md ("Inside the engine"): pipes from ``pipe_pair`` with the
-socket's HWMs, ``attach_pipe``/``pipe_disconnected`` recorded, monitor events collected; all on
-the running loop. Waiting is always on a condition with a bounded timeout (never a sleep).
+The stand-in core implements the hooks of docs/contracts.md ("Inside the engine"): pipes from
+``pipe_pair`` with the socket's HWMs, ``attach_pipe``/``pipe_disconnected`` recorded, monitor
+events collected; all on the running loop. Waiting is always on a condition with a bounded
+timeout (never a sleep).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
+
+import zmq
+import zmq.asyncio
 
 from purezmq.constants import Event, SocketType
 from purezmq.options import SocketOptions
 from purezmq.patterns.pipe import Pipe, pipe_pair
+from purezmq.zmtp import Connection, NullMechanism
 from purezmq.zmtp.bodies import BodyPool
 
 TIMEOUT = 10.0
@@ -134,3 +140,97 @@ class StubCore:
     async def pipe(self, index: int = 0) -> Pipe:
         await self.until(lambda: len(self.attached) > index)
         return self.attached[index]
+
+
+#: The event loop kind ``run`` uses; the ``loop_kind`` fixture sets it for one test.
+_LOOP = ["asyncio"]
+
+
+@contextlib.contextmanager
+def using_loop(kind: str) -> Iterator[None]:
+    """Make ``run`` use an event loop of ``kind`` ("asyncio" or "uvloop") inside the block."""
+    _LOOP[0] = kind
+    try:
+        yield
+    finally:
+        _LOOP[0] = "asyncio"
+
+
+def run(main: Callable[[], Awaitable[None]]) -> None:
+    """Run ``main()`` to completion on a fresh loop of the current kind, bounded to 30 s."""
+
+    async def bounded() -> None:
+        await asyncio.wait_for(main(), 30)
+
+    if _LOOP[0] == "uvloop":
+        import uvloop
+
+        loop = uvloop.new_event_loop()
+        try:
+            loop.run_until_complete(bounded())
+        finally:
+            loop.close()
+        return
+    asyncio.run(bounded())
+
+
+def zctx() -> zmq.asyncio.Context:
+    """A libzmq (pyzmq) asyncio context: the reference peer."""
+    return zmq.asyncio.Context()
+
+
+async def zrecv(sock: zmq.asyncio.Socket) -> list[bytes]:
+    """One message from a libzmq socket, bounded by ``TIMEOUT``."""
+    return await asyncio.wait_for(sock.recv_multipart(), TIMEOUT)
+
+
+async def null_handshake_server(
+    on_ready: Callable[[asyncio.StreamWriter], None] | None = None,
+    *,
+    junk: bytes | None = None,
+    socket_type: int = SocketType.PULL,
+) -> tuple[asyncio.Server, str, list[asyncio.StreamWriter]]:
+    """A server that does the NULL handshake with our Connection then goes silent, or that
+    answers ``junk`` instead of a greeting."""
+    writers: list[asyncio.StreamWriter] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writers.append(writer)
+        try:
+            await serve(reader, writer)
+        finally:
+            writer.close()
+            await writer.wait_closed()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if junk is not None:
+            writer.write(junk)
+            await writer.drain()
+            await reader.read()
+            return
+        conn = Connection(socket_type, NullMechanism())
+        conn.start(0.0)
+        writer.writelines(conn.data_to_send())
+        while not conn.ready:
+            data = await reader.read(65536)
+            if not data:
+                return
+            conn.receive_data(data, 0.0)
+            writer.writelines(conn.data_to_send())
+        if on_ready is not None:
+            on_ready(writer)
+        await reader.read()  # stall: never answer PINGs
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    return server, f"tcp://127.0.0.1:{port}", writers
+
+
+async def silent_peer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A server handler that reads until the client goes away and never answers."""
+    try:
+        await reader.read()
+    finally:
+        writer.close()
+        with contextlib.suppress(ConnectionError):
+            await writer.wait_closed()

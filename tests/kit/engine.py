@@ -1,4 +1,4 @@
-"""Helpers for driving ``SocketCore``s directly, the way the front-ends do (contracts.md)."""
+"""Helpers for driving ``SocketCore``s directly, the way the front-ends do (docs/contracts.md)."""
 
 from __future__ import annotations
 

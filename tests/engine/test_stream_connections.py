@@ -8,7 +8,6 @@ peer closes it delivers ``[id, b""]`` again and the reconnection gets a fresh id
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 import pytest
 import zmq
@@ -17,16 +16,7 @@ from purezmq._engine import ContextCore, SocketCore
 from purezmq.constants import Errno, SocketOption, SocketType
 from purezmq.error import ZMQError
 
-from ._util import TIMEOUT, recv, send, sync_socket
-
-
-@pytest.fixture
-def ctx() -> Iterator[ContextCore]:
-    c = ContextCore.threaded()
-    yield c
-    for s in c.sockets:
-        s.close(0)
-    assert c.term(timeout=5)
+from ..kit.engine import TIMEOUT, recv, send, sync_socket
 
 
 def _stream(ctx: ContextCore) -> SocketCore:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 
@@ -11,18 +10,9 @@ from purezmq._engine import ContextCore, SocketCore
 from purezmq.constants import Errno, PollEvent, SocketOption, SocketType
 from purezmq.error import Again, ZMQError
 
-from ._util import recv, send, sync_socket
+from ..kit.engine import recv, send, sync_socket
 
 T = SocketType
-
-
-@pytest.fixture
-def ctx() -> Iterator[ContextCore]:
-    c = ContextCore.threaded()
-    yield c
-    for s in c.sockets:
-        s.close(0)
-    assert c.term(timeout=5)
 
 
 def test_push_pull(ctx: ContextCore) -> None:

@@ -1,4 +1,5 @@
-"""SocketCore driven from asyncio (LoopSignal) and the loop Wakeup (wakeup.py)."""
+"""SocketCore driven from asyncio (LoopSignal): same-loop and cross-thread exchanges, cancel-safe
+receives, term on the loop, a pollable FD."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ import threading
 import pytest
 
 from purezmq._engine import ContextCore, LoopSignal, SocketCore
-from purezmq._engine.wakeup import Wakeup, for_loop
+from purezmq._engine.wakeup import for_loop
 from purezmq.constants import SocketOption, SocketType
 from purezmq.error import ContextTerminated
 
-from ._util import TIMEOUT, arecv, asend, recv, send, sync_socket
+from ..kit.engine import TIMEOUT, arecv, asend, recv, send, sync_socket
 
 T = SocketType
 
@@ -164,71 +165,6 @@ def test_term_on_loop_closes_own_sockets_and_wakes_waiters() -> None:
         assert pull.closed
 
     run(main)
-
-
-def test_wakeup_coalesces_cross_thread_calls() -> None:
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        w = Wakeup(loop)
-        seen: list[int] = []
-        done = asyncio.Event()
-        n = 10_000
-
-        def produce() -> None:
-            for i in range(n):
-                w.call_soon(seen.append, i)
-            w.call_soon(done.set)
-
-        t = threading.Thread(target=produce)
-        t.start()
-        await done.wait()
-        t.join(TIMEOUT)
-        assert seen == list(range(n))
-        assert 1 <= w.kicks < n // 10
-        w.close()
-
-    run(main)
-
-
-def test_wakeup_local_calls_need_no_fd_and_survive_errors() -> None:
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        errors: list[object] = []
-        loop.set_exception_handler(lambda _loop, context: errors.append(context))
-        w = Wakeup(loop)
-        seen: list[int] = []
-
-        def boom() -> None:
-            raise RuntimeError("bad callback")
-
-        w.call_soon(seen.append, 1)
-        w.call_soon(boom)
-        w.call_soon(seen.append, 2)
-        fut = loop.create_future()
-        w.call_soon(fut.set_result, None)
-        await fut
-        assert seen == [1, 2]
-        assert w.kicks == 0 and w.local_schedules == 1
-        assert len(errors) == 1
-        w.close()
-
-    run(main)
-
-
-def test_for_loop_is_shared_per_loop() -> None:
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        assert for_loop(loop) is for_loop(loop)
-
-    run(main)
-
-
-def test_uvloop_io_thread() -> None:
-    uvloop = pytest.importorskip("uvloop")
-    ctx = ContextCore.threaded(loop_factory=uvloop.new_event_loop)
-    assert type(ctx.io_loop).__module__.startswith("uvloop")
-    assert ctx.run(lambda: 42) == 42
-    assert ctx.term(TIMEOUT)
 
 
 def test_asyncio_socket_has_a_pollable_fd_too() -> None:

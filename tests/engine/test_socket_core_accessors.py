@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from purezmq._engine import ContextCore
 from purezmq.constants import SocketType
 from purezmq.patterns.pipe import pipe_pair
 
-from ._util import recv, send, sync_socket
+from ..kit.engine import recv, send, sync_socket
 
 T = SocketType
-
-
-@pytest.fixture
-def ctx() -> Iterator[ContextCore]:
-    c = ContextCore.threaded()
-    yield c
-    for s in c.sockets:
-        s.close(0)
-    assert c.term(timeout=5)
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,8 @@ Every wait is bounded and waits on a condition (a monitor event, a pipe message)
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
-import socket
 import tempfile
-from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,49 +17,22 @@ import zmq.asyncio
 
 from purezmq._engine import connecter, listener
 from purezmq._engine.peer import Peer
-from purezmq.constants import Event, ProtocolErrorCode, SocketType
+from purezmq.constants import Event, SocketType
 from purezmq.zmtp import Connection, NullMechanism
 
-from .test_net_helpers import TIMEOUT, StubCore
+from ..kit.network_side import (
+    TIMEOUT,
+    StubCore,
+    null_handshake_server,
+    run,
+    zctx,
+    zrecv,
+)
 
 E = Event
 
 
-#: Which event loop ``run`` uses; the autouse fixture runs every test on both.
-LOOP = ["asyncio"]
-
-
-@pytest.fixture(autouse=True, params=["asyncio", "uvloop"])
-def loop_kind(request: pytest.FixtureRequest) -> Iterator[str]:
-    if request.param == "uvloop":
-        pytest.importorskip("uvloop")
-    LOOP[0] = request.param
-    yield request.param
-    LOOP[0] = "asyncio"
-
-
-def run(main: Callable[[], Awaitable[None]]) -> None:
-    async def bounded() -> None:
-        await asyncio.wait_for(main(), 30)
-
-    if LOOP[0] == "uvloop":
-        import uvloop
-
-        loop = uvloop.new_event_loop()
-        try:
-            loop.run_until_complete(bounded())
-        finally:
-            loop.close()
-        return
-    asyncio.run(bounded())
-
-
-def zctx() -> zmq.asyncio.Context:
-    return zmq.asyncio.Context()
-
-
-async def zrecv(sock: zmq.asyncio.Socket) -> list[bytes]:
-    return await asyncio.wait_for(sock.recv_multipart(), TIMEOUT)
+pytestmark = pytest.mark.usefixtures("loop_kind")
 
 
 def ipc_path() -> str:
@@ -117,56 +87,6 @@ def test_one_mebibyte_both_ways_over_ipc() -> None:
         assert await zrecv(z) == [big, b"tail"]
         await z.send_multipart([b"head", big])
         assert await core.recv(pipe) == [b"head", big]
-        c.close(0)
-        await core.closed(c)
-        ctx.destroy(0)
-
-    run(main)
-
-
-def test_connect_refused_is_retried_with_interval() -> None:
-    async def main() -> None:
-        probe = StubCore(SocketType.PUSH)
-        lst = listener.bind(probe, "tcp://127.0.0.1:*")
-        ep = lst.endpoint
-        lst.close(0)
-        await probe.event(E.CLOSED)
-        core = StubCore(SocketType.PUSH, reconnect_ivl=20)
-        c = connecter.connect(core, ep)
-        await core.event(E.CONNECT_RETRIED, 2)
-        ivls = [v for e, v, _ in core.events if e == E.CONNECT_RETRIED]
-        assert all(20 <= v < 40 for v in ivls)
-        assert core.count(E.CONNECT_DELAYED) >= 1
-        assert core.count(E.CONNECTED) == 0
-        c.close(0)
-        await core.closed(c)
-
-    run(main)
-
-
-def test_reconnect_keeps_session_pipe_and_queued_messages() -> None:
-    async def main() -> None:
-        ctx = zctx()
-        z = ctx.socket(zmq.PULL)
-        z.linger = 0
-        port = z.bind_to_random_port("tcp://127.0.0.1")
-        ep = f"tcp://127.0.0.1:{port}"
-        core = StubCore(SocketType.PUSH, reconnect_ivl=20)
-        c = connecter.connect(core, ep)
-        pipe = await core.pipe()
-        pipe.write([b"one"])
-        assert await zrecv(z) == [b"one"]
-        z.close(0)
-        await core.event(E.DISCONNECTED)
-        await core.event(E.CONNECT_RETRIED)
-        assert core.disconnected and core.disconnected[-1][1] is True  # reconnecting
-        pipe.write([b"two"])  # queued while disconnected
-        z2 = ctx.socket(zmq.PULL)
-        z2.linger = 0
-        z2.bind(ep)
-        await core.event(E.HANDSHAKE_SUCCEEDED, 2)
-        assert await zrecv(z2) == [b"two"]
-        assert core.attached == [pipe]  # same pipe, not a new one
         c.close(0)
         await core.closed(c)
         ctx.destroy(0)
@@ -357,51 +277,9 @@ def test_handshake_stall_hits_handshake_ivl() -> None:
     run(main)
 
 
-async def _fake_server(
-    on_ready: Callable[[asyncio.StreamWriter], None] | None = None,
-    *,
-    junk: bytes | None = None,
-    socket_type: int = SocketType.PULL,
-) -> tuple[asyncio.Server, str, list[asyncio.StreamWriter]]:
-    """A server that does the NULL handshake with our Connection then goes silent, or that
-    answers ``junk`` instead of a greeting."""
-    writers: list[asyncio.StreamWriter] = []
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writers.append(writer)
-        try:
-            await serve(reader, writer)
-        finally:
-            writer.close()
-            await writer.wait_closed()
-
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if junk is not None:
-            writer.write(junk)
-            await writer.drain()
-            await reader.read()
-            return
-        conn = Connection(socket_type, NullMechanism())
-        conn.start(0.0)
-        writer.writelines(conn.data_to_send())
-        while not conn.ready:
-            data = await reader.read(65536)
-            if not data:
-                return
-            conn.receive_data(data, 0.0)
-            writer.writelines(conn.data_to_send())
-        if on_ready is not None:
-            on_ready(writer)
-        await reader.read()  # stall: never answer PINGs
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    return server, f"tcp://127.0.0.1:{port}", writers
-
-
 def test_dead_peer_detected_by_heartbeat_timeout_then_reconnect() -> None:
     async def main() -> None:
-        server, ep, _ = await _fake_server()
+        server, ep, _ = await null_handshake_server()
         core = StubCore(
             SocketType.PUSH, heartbeat_ivl=30, heartbeat_timeout=100, reconnect_ivl=20
         )
@@ -435,61 +313,6 @@ def test_heartbeats_keep_a_live_peer_connected() -> None:
         assert c.peer is peer
         pipe.write([b"still here"])
         assert await zrecv(z) == [b"still here"]
-        c.close(0)
-        await core.closed(c)
-        ctx.destroy(0)
-
-    run(main)
-
-
-def test_protocol_error_on_connect_side_is_not_retried() -> None:
-    async def main() -> None:
-        junk = b"\xff" + bytes(8) + b"\x7f\x03\x01" + b"BOGUS".ljust(20, b"\0") + bytes(32)
-        server, ep, _ = await _fake_server(junk=junk)
-        core = StubCore(SocketType.PUSH, reconnect_ivl=10)
-        c = connecter.connect(core, ep)
-        code = await core.event(E.HANDSHAKE_FAILED_PROTOCOL)
-        assert code == ProtocolErrorCode.ZMTP_MECHANISM_MISMATCH or code >= 0x10000000
-        await core.event(E.DISCONNECTED)
-        assert c.stopped
-        assert core.count(E.CONNECT_RETRIED) == 0
-        c.close(0)
-        await core.closed(c)
-        server.close()
-        await server.wait_closed()
-
-    run(main)
-
-
-def test_socket_type_mismatch_is_not_retried() -> None:
-    async def main() -> None:
-        server, ep, _ = await _fake_server(socket_type=SocketType.PUB)
-        core = StubCore(SocketType.PUSH, reconnect_ivl=10)
-        c = connecter.connect(core, ep)
-        await core.event(E.DISCONNECTED)
-        assert core.count(E.HANDSHAKE_FAILED_PROTOCOL) == 1
-        assert c.stopped and core.count(E.CONNECT_RETRIED) == 0
-        c.close(0)
-        await core.closed(c)
-        server.close()
-        await server.wait_closed()
-
-    run(main)
-
-
-def test_reconnect_ivl_minus_one_never_reconnects() -> None:
-    async def main() -> None:
-        ctx = zctx()
-        z = ctx.socket(zmq.PULL)
-        z.linger = 0
-        port = z.bind_to_random_port("tcp://127.0.0.1")
-        core = StubCore(SocketType.PUSH, reconnect_ivl=-1)
-        c = connecter.connect(core, f"tcp://127.0.0.1:{port}")
-        await core.pipe()
-        z.close(0)
-        await core.event(E.DISCONNECTED)
-        assert c.stopped and core.count(E.CONNECT_RETRIED) == 0
-        assert core.disconnected[-1][1] is False
         c.close(0)
         await core.closed(c)
         ctx.destroy(0)
@@ -597,44 +420,6 @@ def test_ipv6_connect_to_pyzmq() -> None:
     run(main)
 
 
-def test_ipv6_literal_without_ipv6_option_keeps_retrying() -> None:
-    async def main() -> None:
-        core = StubCore(SocketType.PUSH, reconnect_ivl=10)
-        c = connecter.connect(core, "tcp://[::1]:5")
-        await core.event(E.CONNECT_RETRIED, 2)  # libzmq accepts the connect, every try fails
-        assert core.count(E.CONNECTED) == 0
-        c.close(0)
-        await core.closed(c)
-
-    run(main)
-
-
-def test_handshake_timeout_on_connect_side_is_retried() -> None:
-    async def main() -> None:
-        server = await asyncio.start_server(_silent, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        core = StubCore(SocketType.PUSH, handshake_ivl=50, reconnect_ivl=10)
-        c = connecter.connect(core, f"tcp://127.0.0.1:{port}")
-        assert await core.event(E.HANDSHAKE_FAILED_NO_DETAIL) == errno.ETIMEDOUT
-        await core.event(E.CONNECT_RETRIED)
-        await core.event(E.CONNECTED, 2)
-        c.close(0)
-        await core.closed(c)
-        server.close()
-        await server.wait_closed()
-
-    run(main)
-
-
-async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        await reader.read()
-    finally:
-        writer.close()
-        with contextlib.suppress(ConnectionError):
-            await writer.wait_closed()
-
-
 def test_tcp_accept_filter_drops_other_addresses() -> None:
     async def main() -> None:
         core = StubCore(SocketType.PULL, tcp_accept_filter=(b"127.0.0.2/32",))
@@ -652,67 +437,6 @@ def test_tcp_accept_filter_drops_other_addresses() -> None:
             await stub.closed(conn)
         lst.close(0)
         await core.closed(lst)
-
-    run(main)
-
-
-def test_connect_timeout_bounds_a_stuck_connect() -> None:
-    async def main() -> None:
-        # A listener whose accept queue is full: the kernel drops further SYNs, so a connect
-        # stays in progress until CONNECT_TIMEOUT cuts it.
-        full = socket.socket()
-        full.bind(("127.0.0.1", 0))
-        full.listen(0)
-        port = full.getsockname()[1]
-        fillers = []
-        for _ in range(2):
-            f = socket.socket()
-            f.setblocking(False)
-            f.connect_ex(("127.0.0.1", port))
-            fillers.append(f)
-        core = StubCore(SocketType.PUSH, connect_timeout=100, reconnect_ivl=10)
-        c = connecter.connect(core, f"tcp://127.0.0.1:{port}")
-        await core.event(E.CONNECT_RETRIED)
-        if core.count(E.CONNECTED):
-            pytest.skip("this kernel accepted the connection despite the full backlog")
-        assert core.count(E.CONNECT_DELAYED) >= 1
-        c.close(0)
-        await core.closed(c)
-        for f in fillers:
-            f.close()
-        full.close()
-
-    run(main)
-
-
-def test_reconnect_stop_conn_refused() -> None:
-    async def main() -> None:
-        probe = StubCore(SocketType.PUSH)
-        lst = listener.bind(probe, "tcp://127.0.0.1:*")
-        ep = lst.endpoint
-        lst.close(0)
-        await probe.event(E.CLOSED)
-        core = StubCore(SocketType.PUSH, reconnect_ivl=10, reconnect_stop=1)
-        c = connecter.connect(core, ep)
-        await core.until(lambda: c.stopped)
-        assert core.count(E.CONNECT_RETRIED) == 0
-        c.close(0)
-
-    run(main)
-
-
-def test_reconnect_stop_handshake_failed() -> None:
-    async def main() -> None:
-        server = await asyncio.start_server(_silent, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        core = StubCore(SocketType.PUSH, handshake_ivl=50, reconnect_ivl=10, reconnect_stop=2)
-        c = connecter.connect(core, f"tcp://127.0.0.1:{port}")
-        await core.event(E.DISCONNECTED)
-        assert c.stopped and core.count(E.CONNECT_RETRIED) == 0
-        c.close(0)
-        await core.closed(c)
-        server.close()
-        await server.wait_closed()
 
     run(main)
 

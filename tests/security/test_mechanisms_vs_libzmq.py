@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 
 from purezmq.constants import SocketType
+from purezmq.testing import ConnectionDriver
 from purezmq.zmtp.connection import Connection, ConnectionOptions
 from purezmq.zmtp.events import HandshakeFailedAuth, ZapRequest
 from purezmq.zmtp.mechanisms.base import Mechanism
 from purezmq.zmtp.mechanisms.curve import CurveClient, CurveServer
 from purezmq.zmtp.mechanisms.plain import PlainClient, PlainServer
 
-from ..wire_driver import ConnectionDriver
+from ..kit.libzmq import bounded
 from ._helpers import (
     CLIENT_PUBLIC,
     CLIENT_PUBLIC_Z85,
@@ -59,13 +60,8 @@ def cleanup() -> Iterator[list[Any]]:
 
 
 def zsock(ctx: Any, cleanup: list[Any], kind: int, **opts: Any) -> Any:
-    s = ctx.socket(kind)
+    s = bounded(ctx.socket(kind), WAIT, **opts)
     cleanup.append(s)
-    s.linger = 0
-    s.rcvtimeo = int(WAIT * 1000)
-    s.sndtimeo = int(WAIT * 1000)
-    for name, value in opts.items():
-        s.setsockopt(getattr(zmq, name), value)
     return s
 
 

@@ -1,9 +1,10 @@
-"""A sans-IO ``zmtp.Connection`` driven over one blocking socket: the test kit that proves the
-wire layer against real libzmq without the engine (tests/zmtp, tests/security).
+"""A sans-IO ``zmtp.Connection`` driven over one blocking socket, without the engine: how to
+prove the wire layer (a mechanism, a handshake, heartbeats) against another ZMTP peer such as
+libzmq.
 
 ``pump_until`` reads the socket with a bounded timeout, feeds the Connection with
 ``time.monotonic()`` as ``now``, runs its timers and writes what it wants to send, until a
-condition holds.
+condition holds. Everything received is kept: whole messages, events and the raw bytes.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ WAIT = 5.0
 
 
 class ConnectionDriver:
-    """One Connection over one connected socket."""
+    """One Connection over one connected socket; starting it sends its greeting at once.
+
+    Waits raise ``AssertionError`` (a test failure) when their bound passes or the connection
+    ends first.
+    """
 
     def __init__(self, sock: socket.socket, conn: Connection) -> None:
         self.sock = sock
@@ -31,6 +36,7 @@ class ConnectionDriver:
         self.flush()
 
     def flush(self) -> None:
+        """Write everything the Connection has to send."""
         chunks = self.conn.data_to_send()
         if chunks:
             self.sock.sendall(b"".join(bytes(c) for c in chunks))
@@ -63,6 +69,8 @@ class ConnectionDriver:
         self.flush()
 
     def pump_until(self, condition: Callable[[], bool], timeout: float = WAIT) -> None:
+        """Step until ``condition()`` holds; fail after ``timeout`` seconds or if the
+        connection ends first."""
         until = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > until:
@@ -78,17 +86,23 @@ class ConnectionDriver:
             self.step(until)
 
     def wait_closed(self) -> None:
+        """Step until the Connection is closed (by the peer, an error or a timer)."""
         until = time.monotonic() + WAIT
         while not self.conn.closed:
             assert time.monotonic() < until, f"still open: {self.events}"
             self.step(until)
 
     def handshake(self) -> HandshakeSucceeded:
+        """Step until the handshake is done; return its one ``HandshakeSucceeded`` event."""
         self.pump_until(lambda: self.conn.ready)
         ok = [e for e in self.events if isinstance(e, HandshakeSucceeded)]
         assert len(ok) == 1
         return ok[0]
 
     def send(self, frames: list[bytes]) -> None:
+        """Send one message (a list of frames) and write it out at once."""
         self.conn.send_message(frames)
         self.flush()
+
+
+__all__ = ["WAIT", "ConnectionDriver"]

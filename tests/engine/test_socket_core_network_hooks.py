@@ -4,7 +4,6 @@ I/O thread as the network side does, plus a tcp/ipc round trip through the real 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,18 +12,9 @@ from purezmq._engine import ContextCore, SocketCore
 from purezmq.constants import Errno, SocketOption, SocketType
 from purezmq.error import ZMQError
 
-from ._util import TIMEOUT, recv, send, sync_socket
+from ..kit.engine import TIMEOUT, recv, send, sync_socket
 
 T = SocketType
-
-
-@pytest.fixture
-def ctx() -> Iterator[ContextCore]:
-    c = ContextCore.threaded()
-    yield c
-    for s in c.sockets:
-        s.close(0)
-    assert c.term(timeout=TIMEOUT)
 
 
 def on_io(core: SocketCore, fn: Any, *args: Any) -> Any:

@@ -86,8 +86,8 @@ def test_buffer_is_reused_for_the_next_large_frame() -> None:
 
 def test_connection_offers_the_body_buffer_only_for_plain_traffic() -> None:
     from purezmq.constants import SocketType
+    from purezmq.testing import pump
     from purezmq.zmtp import Connection, NullMechanism
-    from purezmq.zmtp.testing import pump
 
     a = Connection(SocketType.PUSH, NullMechanism())
     b = Connection(SocketType.PULL, NullMechanism())

@@ -1,7 +1,8 @@
-"""Helpers that join two ``Connection`` objects in memory, for tests of this layer and above.
+"""Two sans-IO ``zmtp.Connection`` objects joined in memory: no socket, no loop, no clock.
 
-Owns nothing on the wire: it only moves ``data_to_send()`` of one side into ``receive_data`` of
-the other until both are quiet, optionally re-chunking the bytes to exercise the parsers.
+It only moves ``data_to_send()`` of one side into ``receive_data`` of the other until both are
+quiet, optionally re-chunking the bytes (a ``Chunker``) to exercise the incremental parsers, which
+must accept input split at any byte (docs/architecture.md §2).
 """
 
 from __future__ import annotations
@@ -9,15 +10,44 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..constants import SocketType
-from .connection import Connection, ConnectionOptions
-from .mechanisms.base import Mechanism
-from .mechanisms.null import NullMechanism
+from ..zmtp import Connection, ConnectionOptions, Mechanism, NullMechanism
 
+#: Splits the bytes one side sent into the pieces the other side receives.
 Chunker = Callable[[bytes], Iterable[bytes]]
 
 
 def _whole(data: bytes) -> Iterable[bytes]:
     return (data,)
+
+
+def pieces_of(*sizes: int) -> Chunker:
+    """A chunker that cuts the bytes into pieces of ``sizes[0]``, ``sizes[1]``... bytes, cycling
+    through ``sizes`` (``pieces_of(1)`` hands the peer one byte at a time)."""
+    if not sizes or min(sizes) < 1:
+        raise ValueError(f"piece sizes must be at least 1 byte: {sizes}")
+
+    def chunker(data: bytes) -> list[bytes]:
+        out: list[bytes] = []
+        pos = 0
+        while pos < len(data):
+            step = sizes[len(out) % len(sizes)]
+            out.append(data[pos : pos + step])
+            pos += step
+        return out
+
+    return chunker
+
+
+def split_at(data: bytes, cuts: Iterable[int]) -> list[bytes]:
+    """``data`` cut at the offsets ``cuts`` (each taken modulo ``len(data) + 1``, so any integers
+    a property-based test draws are valid); empty pieces included."""
+    points = sorted({c % (len(data) + 1) for c in cuts})
+    out: list[bytes] = []
+    last = 0
+    for point in [*points, len(data)]:
+        out.append(data[last:point])
+        last = point
+    return out
 
 
 def transfer(
@@ -64,4 +94,4 @@ def connected_pair(
     return a, b
 
 
-__all__ = ["transfer", "pump", "connected_pair"]
+__all__ = ["Chunker", "pieces_of", "split_at", "transfer", "pump", "connected_pair"]
