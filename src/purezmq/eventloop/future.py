@@ -36,7 +36,8 @@ def _as_future(method: Callable[..., Any]) -> Callable[..., Future[Any]]:
 
     @functools.wraps(method)
     def start(self: Any, *args: Any, **kwargs: Any) -> Future[Any]:
-        return asyncio.ensure_future(method(self, *args, **kwargs))
+        fut: Future[Any] = asyncio.ensure_future(method(self, *args, **kwargs))
+        return fut
 
     return start
 

@@ -35,4 +35,3 @@ ZMQIOLoop = IOLoop
 def install() -> None:
     """Deprecated, does nothing: tornado's default IOLoop already works with purezmq."""
     _deprecated()
-
