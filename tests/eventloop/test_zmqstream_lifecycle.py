@@ -155,3 +155,16 @@ def test_router_stream_echoes_for_a_libzmq_dealer() -> None:
         ctx.term()
 
     run(main)
+
+
+def test_closing_the_ioloop_with_all_fds_closes_the_streams_socket() -> None:
+    from tornado.ioloop import IOLoop
+
+    io_loop = IOLoop(make_current=False)
+    ctx = purezmq.Context()
+    sock = ctx.socket(purezmq.PAIR)
+    ZMQStream(sock, io_loop)
+    # tornado closes what was registered: the socket, through its close() (Jupyter does this).
+    io_loop.close(all_fds=True)
+    assert sock.closed
+    ctx.term()

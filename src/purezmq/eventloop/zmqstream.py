@@ -100,7 +100,10 @@ class ZMQStream:
         self.setsockopt_unicode = socket.setsockopt_unicode
         self.getsockopt_unicode = socket.getsockopt_unicode
 
-        self.io_loop.add_handler(self._fd, self._handle_events, IOLoop.READ)
+        # The socket itself, not its fd number: ``IOLoop.close(all_fds=True)`` (Jupyter calls
+        # it) then closes the socket; an ``os.close`` of the number would leave the socket to
+        # close it a second time later, when the number may belong to another file.
+        self.io_loop.add_handler(socket, self._handle_events, IOLoop.READ)
 
     def __repr__(self) -> str:
         return f"<ZMQStream {self.socket!r}>"
