@@ -34,6 +34,10 @@ ALIASES: dict[str, str] = {
     "zmq.utils": "purezmq.utils",
     "zmq.utils.monitor": "purezmq.utils.monitor",
     "zmq.utils.z85": "purezmq.utils.z85",
+    # Only with tornado installed (the ``tornado`` extra); skipped otherwise.
+    "zmq.eventloop": "purezmq.eventloop",
+    "zmq.eventloop.zmqstream": "purezmq.eventloop.zmqstream",
+    "zmq.eventloop.future": "purezmq.eventloop.future",
 }
 
 
