@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 import purezmq
+import purezmq.asyncio
 from purezmq.eventloop.zmqstream import ZMQStream
 
 from .conftest import Collector, run
@@ -65,9 +66,10 @@ def test_a_socket_closed_behind_the_streams_back_closes_the_stream() -> None:
     run(main)
 
 
-def test_an_idle_stream_does_not_busy_loop() -> None:
+@pytest.mark.parametrize("api", ["sync", "asyncio"])
+def test_an_idle_stream_does_not_busy_loop(api: str) -> None:
     async def main() -> None:
-        ctx = purezmq.Context()
+        ctx = purezmq.Context() if api == "sync" else purezmq.asyncio.Context()
         a = ctx.socket(purezmq.DEALER)
         b = ctx.socket(purezmq.DEALER)
         port = a.bind_to_random_port("tcp://127.0.0.1")
