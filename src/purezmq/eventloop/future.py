@@ -22,6 +22,7 @@ from ._tornado import require_tornado
 require_tornado()
 
 from tornado.concurrent import Future  # noqa: E402
+from tornado.ioloop import IOLoop  # noqa: E402
 
 from .. import asyncio as _aio  # noqa: E402
 
@@ -98,4 +99,4 @@ class Context(_aio.Context):
         super().__init__(*args, **kwargs)
 
 
-__all__ = ["CancelledError", "Context", "Poller", "Socket"]
+__all__ = ["CancelledError", "Context", "IOLoop", "Poller", "Socket"]
