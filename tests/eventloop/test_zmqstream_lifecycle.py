@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import pytest
@@ -170,3 +171,42 @@ def test_closing_the_ioloop_with_all_fds_closes_the_streams_socket() -> None:
     io_loop.close(all_fds=True)
     assert sock.closed
     ctx.term()
+
+
+def test_a_terminated_context_stops_the_stream_and_close_lets_term_finish() -> None:
+    from tornado.log import gen_log
+
+    async def main() -> None:
+        ctx = purezmq.Context()
+        sock = ctx.socket(purezmq.PULL)
+        sock.bind("inproc://stream-term")
+        stream = CountingStream(sock)
+        stream.on_recv(lambda msg: None)
+        loop = asyncio.get_running_loop()
+        saw_eterm = asyncio.Event()
+
+        class Watch(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                if "terminating context" in record.getMessage():
+                    loop.call_soon_threadsafe(saw_eterm.set)
+
+        watch = Watch()
+        gen_log.addHandler(watch)
+        try:
+            terminated = loop.run_in_executor(None, ctx.term)
+            # term() wakes the socket: the stream reads ETERM from EVENTS, stops watching.
+            await asyncio.wait_for(saw_eterm.wait(), 5)
+        finally:
+            gen_log.removeHandler(watch)
+        handled = stream.handled
+        for _ in range(100):
+            await asyncio.sleep(0)  # loop turns, not time: a readable fd would run each turn
+        assert stream.handled == handled
+        assert not terminated.done()  # term() waits for the socket to be closed
+        closed = Collector()
+        stream.set_close_callback(lambda: closed("closed"))
+        stream.close()
+        await asyncio.wait_for(terminated, 5)
+        assert closed.items == ["closed"]
+
+    run(main)
