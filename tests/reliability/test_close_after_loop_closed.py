@@ -34,7 +34,7 @@ def test_an_asyncio_socket_closes_after_its_loop_was_closed() -> None:
     loop = asyncio.new_event_loop()
 
     async def make() -> azmq.Socket:
-        sock = ctx.socket(purezmq.REQ)
+        sock: azmq.Socket = ctx.socket(purezmq.REQ)
         sock.connect(f"tcp://127.0.0.1:{_unused_port()}")  # refused: a retry stays scheduled
         await asyncio.sleep(0)
         return sock
