@@ -67,6 +67,27 @@ def test_a_socket_closed_behind_the_streams_back_closes_the_stream() -> None:
     run(main)
 
 
+def test_the_loop_notices_a_socket_closed_behind_the_streams_back() -> None:
+    async def main() -> None:
+        ctx = purezmq.Context()
+        sock = ctx.socket(purezmq.PAIR)
+        stream = CountingStream(sock)
+        stream.on_recv(lambda msg: None)
+        closed = Collector()
+        stream.set_close_callback(lambda: closed("closed"))
+        with pytest.warns(UserWarning, match="after closing socket"):
+            sock.close()  # the socket's FD turns readable for good (libzmq's ZMQ_FD)
+            assert await closed.wait(1) == ["closed"]
+        assert stream.socket is None
+        handled = stream.handled
+        for _ in range(100):
+            await asyncio.sleep(0)  # loop turns: the readable fd is no longer watched
+        assert stream.handled == handled
+        ctx.term()
+
+    run(main)
+
+
 @pytest.mark.parametrize("api", ["sync", "asyncio"])
 def test_an_idle_stream_does_not_busy_loop(api: str) -> None:
     async def main() -> None:
