@@ -3,9 +3,9 @@ this: ``atexit.register(app.close)``, which terminates its contexts).
 
 At interpreter exit, ``weakref.finalize`` objects marked ``atexit`` (the default) run before
 the ``atexit`` handlers registered before them. The I/O loop's wake-up fd
-(``_engine/wakeup.py``) is closed by such a finalizer while its loop still runs, so a close
-that needs the I/O loop afterwards (a tcp listener's close is one control-plane round trip)
-kicks a closed fd and waits forever.
+(``_engine/wakeup.py``) must not be closed by such a finalizer while its loop still runs: a
+close that needs the I/O loop afterwards (a tcp listener's close is one control-plane round
+trip) would kick a closed fd and wait forever.
 """
 
 from __future__ import annotations
@@ -42,11 +42,6 @@ SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: the I/O loop's Wakeup fd is closed by its weakref.finalize at exit "
-    "(atexit=True) while the loop runs; a later close waits forever",
-)
 def test_a_socket_closed_by_an_atexit_handler_closes() -> None:
     env = {**os.environ, "PYTHONPATH": SRC}
     try:
