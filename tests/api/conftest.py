@@ -21,6 +21,7 @@ import pytest
 
 import purezmq
 import purezmq.asyncio
+from purezmq.testing import wait_subscribed
 
 #: Upper bound for any single driver call that may block (seconds); tests never rely on it.
 GUARD = 10.0
@@ -31,14 +32,7 @@ _names = itertools.count()
 def subscribed(pub: Any, sub: Any, probe: bytes = b"hello") -> None:
     """Publish ``probe`` until a subscription that matches it has reached ``pub`` (blocking
     sockets, purezmq or pyzmq), then read ``sub`` empty: subscriptions travel asynchronously."""
-    for _ in range(500):
-        pub.send(probe)
-        if sub.poll(10):
-            break
-    else:
-        pytest.fail("the subscription never reached the PUB")
-    while sub.poll(0):
-        sub.recv()
+    wait_subscribed(pub, sub, probe)
 
 
 class Driver:

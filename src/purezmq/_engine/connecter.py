@@ -423,9 +423,14 @@ class Connecter:
         if self._retry_handle is not None:
             self._retry_handle.cancel()
             self._retry_handle = None
-        if self._task is not None:
-            self._task.cancel()
+        task = self._task
+        if task is not None:
             self._task = None
+            # A socket may be closed after its event loop was (jupyter_client's heartbeat
+            # thread does that): a closed loop runs nothing more, so there is nothing to cancel,
+            # and cancelling would schedule a callback on it (RuntimeError).
+            if not task.get_loop().is_closed():
+                task.cancel()
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "stopped" if self._stopped else "active"
