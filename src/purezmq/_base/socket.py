@@ -404,13 +404,11 @@ class SocketBase(AttributeSetter):
         self._check_closed()
         self._core.leave(_group_bytes(group))
 
-    def connect_peer(self, addr: str) -> int:
+    def connect_peer(self, addr: str | bytes) -> int:
         """PEER: connect to ``addr`` and return the new peer's routing id (for
         ``send(..., routing_id=)``), as ``zmq_connect_peer``."""
         self._check_closed()
-        if not isinstance(addr, str):
-            raise TypeError(f"endpoint must be str, not {type(addr).__name__}")
-        return int(self._core.connect_peer(addr))
+        return int(self._core.connect_peer(_endpoint_text(addr)))
 
     # ---- readiness -------------------------------------------------------------------------
 

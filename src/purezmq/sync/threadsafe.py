@@ -201,19 +201,19 @@ class ThreadSafeSocket(Socket):
 
     getsockopt = get
 
-    def bind(self, addr: str) -> Any:
+    def bind(self, addr: str | bytes) -> Any:
         return self._locked(lambda: Socket.bind(self, addr))
 
-    def connect(self, addr: str) -> Any:
+    def connect(self, addr: str | bytes) -> Any:
         return self._locked(lambda: Socket.connect(self, addr))
 
-    def unbind(self, addr: str) -> None:
+    def unbind(self, addr: str | bytes) -> None:
         self._locked(lambda: Socket.unbind(self, addr))
 
-    def disconnect(self, addr: str) -> None:
+    def disconnect(self, addr: str | bytes) -> None:
         self._locked(lambda: Socket.disconnect(self, addr))
 
-    def connect_peer(self, addr: str) -> int:
+    def connect_peer(self, addr: str | bytes) -> int:
         return self._locked(lambda: Socket.connect_peer(self, addr))
 
     def join(self, group: str | bytes) -> None:
