@@ -290,7 +290,8 @@ def _set_metadata(opts: SocketOptions, spec: OptionSpec, value: OptionValue) -> 
 
 def _set_subscription(opts: SocketOptions, spec: OptionSpec, value: OptionValue) -> None:
     v = _as_bytes(spec.option, value)
-    if opts.socket_type in (T.PUB, T.XPUB) and not opts.xpub_manual:
+    manual = opts.xpub_manual or opts.xpub_manual_last_value
+    if opts.socket_type in (T.PUB, T.XPUB) and not manual:
         # xpub.cpp accepts (UN)SUBSCRIBE only in manual mode.
         raise ZMQError(
             Errno.EINVAL,

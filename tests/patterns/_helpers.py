@@ -22,6 +22,7 @@ class Opts:
     xpub_verbose: int = 0
     xpub_verboser: int = 0
     xpub_manual: int = 0
+    xpub_manual_last_value: int = 0
     xpub_nodrop: int = 0
     xpub_welcome_msg: bytes | None = None
     invert_matching: int = 0

@@ -247,6 +247,25 @@ def test_xpub_manual() -> None:
     assert drain_pattern(xpub) == [[b"\x00A"]]  # what a asked for, reported on detach
 
 
+def test_xpub_manual_last_value() -> None:
+    """XPUB_MANUAL_LAST_VALUE (draft): manual mode, and the first message sent after a
+    subscription was handled reaches only that subscriber (its "last value"), then everyone."""
+    xpub, _ = make(SocketType.XPUB, xpub_manual_last_value=1)
+    _, a = connect(xpub)
+    _, b = connect(xpub)
+    a.write([b"\x01T"])
+    assert xpub.recv() == [b"\x01T"]
+    assert xpub.setsockopt(SUB, b"T")  # manual mode: applies to a
+    xpub.send([b"T1"])
+    b.write([b"\x01T"])
+    assert xpub.recv() == [b"\x01T"]
+    assert xpub.setsockopt(SUB, b"T")
+    xpub.send([b"T last value"])  # b only: a has it already
+    xpub.send([b"T2"])  # everyone
+    assert drain(a) == [[b"T1"], [b"T2"]]
+    assert drain(b) == [[b"T last value"], [b"T2"]]
+
+
 def test_xpub_subscribe_option_needs_manual() -> None:
     xpub, _ = make(SocketType.XPUB)
     with pytest.raises(ZMQError) as err:

@@ -57,7 +57,9 @@ class XPub(Pattern):
         self._last_pipe: Pipe | None = None
 
     def _manual(self) -> bool:
-        return self._deliver and bool(self.options.xpub_manual)
+        # XPUB_MANUAL_LAST_VALUE is manual mode too (libzmq xpub_t::xsetsockopt).
+        options = self.options
+        return self._deliver and bool(options.xpub_manual or options.xpub_manual_last_value)
 
     # -- pipes ---------------------------------------------------------------------------------
 
@@ -153,7 +155,14 @@ class XPub(Pattern):
         options = self.options
         matched = self._subs.match(msg[0] if msg else b"")
         targets: dict[Pipe, None] | list[Pipe]
-        if options.invert_matching:
+        last = self._last_pipe
+        if last is not None and options.xpub_manual_last_value and self._manual():
+            # XPUB_MANUAL_LAST_VALUE: the first message after a subscription was handled goes
+            # to that subscriber alone (if it matches), the "last value" it asked for; then
+            # everyone again (libzmq mark_last_pipe_as_matching).
+            self._last_pipe = None
+            targets = [last] if last in matched else []
+        elif options.invert_matching:
             targets = [pipe for pipe in dist.active if pipe not in matched]
         else:
             targets = matched
@@ -191,7 +200,7 @@ class XPub(Pattern):
     def setsockopt(self, option: int, value: int | bytes) -> bool:
         if option not in (SocketOption.SUBSCRIBE, SocketOption.UNSUBSCRIBE) or not self._deliver:
             return False
-        if not self.options.xpub_manual:
+        if not self._manual():
             raise ZMQError(
                 Errno.EINVAL,
                 "XPUB accepts SUBSCRIBE/UNSUBSCRIBE only with XPUB_MANUAL=1 "
