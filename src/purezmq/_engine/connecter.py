@@ -25,6 +25,7 @@ Thread affinity: ``connect`` on the socket's owner thread; everything else on th
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import errno as _errno
 import random
 import socket
@@ -36,6 +37,7 @@ from ..constants import Event, ReconnectStop, SocketType
 from ..endpoint import parse
 from ..patterns.pipe import Pipe
 from ..transports import SocketSettings, StreamEndpoint, check_stream, new_connect_socket, resolve
+from ..transports.socks import Socks5Client, SocksError, parse_proxy
 from .owner_writes import new_peer
 from .peer import CoreLike
 
@@ -103,6 +105,13 @@ def _hold_loop_open(core: Any) -> Callable[[], None] | None:
             loop.call_soon_threadsafe(release)
 
     return release
+
+
+def _proxy_endpoint(ep: Any, proxy: str) -> Any:
+    """The endpoint to open the TCP connection to when ``ZMQ_SOCKS_PROXY`` is set: the proxy's
+    ``host:port``, keeping the endpoint's source address, if any."""
+    host, port = parse_proxy(proxy)
+    return dataclasses.replace(ep, host=host, port=port, ipv6=":" in host)
 
 
 def connect(core: CoreLike, endpoint: str) -> Connecter:
@@ -246,9 +255,18 @@ class Connecter:
         assert loop is not None
         core = self._core
         settings = self._settings
+        proxy = ""
+        if getattr(self._ep, "scheme", "") == "tcp":  # libzmq: tcp connects only
+            proxy = bytes(getattr(core.options, "socks_proxy", b"") or b"").decode(
+                "utf-8", "surrogateescape"
+            )
         try:
-            family, addr = await resolve(loop, self._ep, settings)
-            sock = new_connect_socket(family, self._ep, settings)
+            target: Any = self._ep
+            if proxy:
+                # ZMQ_SOCKS_PROXY: the TCP connection goes to the proxy, which connects us on.
+                target = _proxy_endpoint(self._ep, proxy)
+            family, addr = await resolve(loop, target, settings)
+            sock = new_connect_socket(family, target, settings)
         except OSError:
             self._task = None
             self._schedule_retry()
@@ -261,6 +279,8 @@ class Connecter:
                 err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             if err:
                 raise OSError(err, "connect failed")
+            if proxy:
+                await self._socks_handshake(loop, sock)
         except (OSError, asyncio.TimeoutError) as exc:
             # libzmq closes the failed attempt's socket with a CLOSED(fd) event before it
             # schedules the retry (stream_connecter_base_t::close).
@@ -307,6 +327,26 @@ class Connecter:
             # closed (or detached) the socket, else nobody owns it but us.
             sock.close()
             raise
+
+    async def _socks_handshake(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
+        """SOCKS5 through the proxy to our endpoint (``transports.socks``); the same socket
+        then carries ZMTP. Raises OSError (``SocksError``): the attempt failed, retry."""
+        options = self._core.options
+        ep: Any = self._ep  # a TcpEndpoint (SOCKS applies to tcp only)
+        client = Socks5Client(
+            ep.host,
+            ep.port,
+            bytes(getattr(options, "socks_username", b"") or b""),
+            bytes(getattr(options, "socks_password", b"") or b""),
+        )
+        while not client.done:
+            out = client.to_send()
+            if out:
+                await loop.sock_sendall(sock, out)
+            data = await loop.sock_recv(sock, client.wanted())
+            if not data:
+                raise SocksError("the SOCKS proxy closed the connection")
+            client.receive(data)
 
     def _attempt_ended(self, task: asyncio.Task[None]) -> None:
         """An attempt was cancelled, and not by us (``_cancel_attempts`` forgets the task
