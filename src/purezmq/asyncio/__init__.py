@@ -1,15 +1,18 @@
 """The asyncio API (pyzmq's ``zmq.asyncio``): ``Context``, ``Socket``, ``Poller``.
 
-Sockets run on the caller's running event loop, with no thread hop: ``await sock.recv()``
-returns without creating a Future when a message is queued, and receives are cancel-safe.
-``Context(sync_ctx)`` shares a sync Context's engine, so one process may mix both APIs
-(Jupyter does); ``Context.instance()`` is a process-wide asyncio Context.
+Sockets run on the caller's running event loop, with no thread hop. As in pyzmq,
+``send``/``recv`` (and their variants) and ``poll`` return ``asyncio.Future`` objects; when a
+message is already queued the Future is already done, so awaiting it does not yield to the
+loop. Pending receives are cancel-safe: a message is taken only for a Future that is still
+pending, so ``wait_for(sock.recv(), t)`` timing out never loses one. ``Context(sync_ctx)``
+shares a sync Context's engine, so one process may mix both APIs (Jupyter does);
+``Context.instance()`` is a process-wide asyncio Context.
 
-Differences from ``zmq.asyncio``: ``send``/``recv``/``poll``... are coroutines (pyzmq returns
-Futures) -- which is what makes ``recv`` cancel-safe: a message is only taken by a coroutine
-that is running, so ``wait_for(sock.recv(), t)`` timing out never loses one. An asyncio
-``Socket`` is not a subclass of the sync ``Socket`` (the same names, but its methods wait
-differently); ``Socket.from_socket`` is refused.
+Differences from ``zmq.asyncio``: Futures pending when their socket closes fail with ENOTSOCK
+(pyzmq cancels them), and with ETERM when the context terminates (pyzmq leaves them pending).
+An asyncio ``Socket`` is not a subclass of the sync ``Socket`` (the same names, but its
+methods wait differently); ``Socket.from_socket`` is refused: a purezmq socket's pattern has
+one owner.
 
 Layer 4: imports layer 0, the front-ends' base (``_base``) and ``_engine``; its ``Context``
 subclasses the blocking ``purezmq.Context`` (public names only), because pyzmq's
@@ -18,6 +21,9 @@ subclasses the blocking ``purezmq.Context`` (public names only), because pyzmq's
 
 from __future__ import annotations
 
+import selectors
+import warnings
+from asyncio import SelectorEventLoop
 from typing import Any, ClassVar
 
 from .. import sync as _sync
@@ -46,4 +52,26 @@ class Context(_sync.Context):
         return super().socket(socket_type, socket_class, **kwargs)
 
 
-__all__ = ["Context", "Frame", "Message", "Poller", "Socket"]
+def _deprecated() -> None:
+    warnings.warn(
+        "ZMQEventLoop and purezmq.asyncio.install() are deprecated (as in pyzmq 17+): "
+        "purezmq's asyncio sockets work on any asyncio event loop",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
+class ZMQEventLoop(SelectorEventLoop):
+    """Deprecated (pyzmq 17+): a plain selector event loop. Any asyncio loop works."""
+
+    def __init__(self, selector: selectors.BaseSelector | None = None) -> None:
+        _deprecated()
+        super().__init__(selector)
+
+
+def install() -> None:
+    """Deprecated (pyzmq 17+): does nothing but warn; no special loop is needed."""
+    _deprecated()
+
+
+__all__ = ["Context", "Frame", "Message", "Poller", "Socket", "ZMQEventLoop", "install"]

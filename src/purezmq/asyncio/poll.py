@@ -1,9 +1,10 @@
 """The asyncio ``Poller`` (``zmq.asyncio.Poller``): ``await poller.poll(timeout)``.
 
-Registration is synchronous; ``poll`` is a coroutine that runs on the caller's loop. asyncio
-sockets are checked with ``EVENTS`` and waited on through their ``LoopSignal`` (after
-``prepare_to_sleep``); plain fds, objects with ``fileno()`` and sync purezmq sockets (through
-their wake-up fd) through ``loop.add_reader``/``add_writer``. Any wake-up means "re-check".
+Registration is synchronous; ``poll`` returns a Future (pyzmq's contract), done at once when
+something is ready, else a Task on the caller's loop. asyncio sockets are checked with
+``EVENTS`` and waited on through their ``LoopSignal`` (after ``prepare_to_sleep``); plain fds,
+objects with ``fileno()`` and sync purezmq sockets (through their wake-up fd) through
+``loop.add_reader``/``add_writer``. Any wake-up means "re-check".
 
 Layer 4: imports layer 0, the front-ends' base (``_base``) and this front-end's modules only.
 """
@@ -20,13 +21,17 @@ from .socket import Socket, _bound
 
 
 class Poller(PollerBase):
-    """Wait for events on several asyncio sockets and fds (``poll`` is a coroutine)."""
+    """Wait for events on several sockets and fds: ``poll`` returns an ``asyncio.Future``."""
 
-    async def poll(self, timeout: float | None = None) -> list[tuple[Any, int]]:
-        """Wait up to ``timeout`` ms (None or negative: forever); ``[(socket, events)]``."""
+    def poll(self, timeout: float | None = None) -> asyncio.Future[list[tuple[Any, int]]]:
+        """A Future of ``[(item, events)]`` for the items ready within ``timeout`` ms (None or
+        negative: no limit); an empty list on timeout. As pyzmq's: a purezmq socket is
+        reported as registered, any other item by its file descriptor (an ``int``).
+
+        Done at once when something is ready (or ``timeout`` is 0); otherwise a Task that
+        waits on the sockets' wake-ups and the fds (cancel it to stop polling).
+        """
         loop = asyncio.get_running_loop()
-        forever = timeout is None or timeout < 0
-        deadline = None if forever else monotonic() + timeout / 1000.0  # type: ignore[operator]
         asocks: list[tuple[Socket, int]] = []
         ssocks: list[tuple[SocketBase, int]] = []
         plain: list[tuple[Any, int, int]] = []
@@ -36,30 +41,71 @@ class Poller(PollerBase):
             elif isinstance(obj, SocketBase):
                 ssocks.append((obj, flags))
             else:
-                plain.append((obj, fd_of(obj), flags))
-        plain_fds: dict[int, int] = {}
-        for _, fd, flags in plain:
-            plain_fds[fd] = plain_fds.get(fd, 0) | flags
+                fd = fd_of(obj)
+                plain.append((fd, fd, flags))
+        fut: asyncio.Future[list[tuple[Any, int]]]
+        try:
+            ready = _ready_now(asocks, ssocks, plain)
+        except Exception as exc:
+            fut = loop.create_future()
+            fut.set_exception(exc)
+            return fut
+        if ready or timeout == 0:
+            fut = loop.create_future()
+            fut.set_result(ready)
+            return fut
+        return loop.create_task(_poll(loop, asocks, ssocks, plain, timeout))
 
-        while True:
-            ready: list[tuple[Any, int]] = []
-            for sock, flags in (*asocks, *ssocks):
-                ev = sock._events() & flags
-                if ev:
-                    ready.append((sock, ev))
-            if plain_fds:
-                ready.extend(plain_ready(plain, poll_fds(plain_fds, 0)))
-            if ready:
-                return ready
-            remaining: float | None = None
-            if deadline is not None:
-                remaining = deadline - monotonic()
-                if remaining <= 0:
-                    return []
-            signals = [_bound(sock._signal) for sock, _ in asocks]
-            if not all(sock._core.prepare_to_sleep() for sock, _ in (*asocks, *ssocks)):
-                continue
-            await _wait_any(loop, signals, ssocks, plain_fds, remaining)
+
+def _ready_now(
+    asocks: list[tuple[Socket, int]],
+    ssocks: list[tuple[SocketBase, int]],
+    plain: list[tuple[Any, int, int]],
+) -> list[tuple[Any, int]]:
+    """What is ready now, in registration order by kind (never waits)."""
+    ready: list[tuple[Any, int]] = []
+    for asock, flags in asocks:
+        ev = asock._events_now() & flags
+        if ev:
+            ready.append((asock, ev))
+    for sock, flags in ssocks:
+        ev = sock._events() & flags
+        if ev:
+            ready.append((sock, ev))
+    if plain:
+        fds: dict[int, int] = {}
+        for _, fd, flags in plain:
+            fds[fd] = fds.get(fd, 0) | flags
+        ready.extend(plain_ready(plain, poll_fds(fds, 0)))
+    return ready
+
+
+async def _poll(
+    loop: asyncio.AbstractEventLoop,
+    asocks: list[tuple[Socket, int]],
+    ssocks: list[tuple[SocketBase, int]],
+    plain: list[tuple[Any, int, int]],
+    timeout: float | None,
+) -> list[tuple[Any, int]]:
+    """Re-check after every wake-up until something is ready or ``timeout`` ms pass."""
+    forever = timeout is None or timeout < 0
+    deadline = None if forever else monotonic() + timeout / 1000.0  # type: ignore[operator]
+    plain_fds: dict[int, int] = {}
+    for _, fd, flags in plain:
+        plain_fds[fd] = plain_fds.get(fd, 0) | flags
+    while True:
+        ready = _ready_now(asocks, ssocks, plain)
+        if ready:
+            return ready
+        remaining: float | None = None
+        if deadline is not None:
+            remaining = deadline - monotonic()
+            if remaining <= 0:
+                return []
+        signals = [_bound(sock._signal) for sock, _ in asocks]
+        if not all(sock._core.prepare_to_sleep() for sock, _ in (*asocks, *ssocks)):
+            continue
+        await _wait_any(loop, signals, ssocks, plain_fds, remaining)
 
 
 async def _wait_any(
