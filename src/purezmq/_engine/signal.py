@@ -328,8 +328,10 @@ class LoopSignal(_FdSignal):
         if tid_loop is not None:
             if tid_loop._thread_id != _get_ident():
                 raise _wrong_loop()
-        elif not self.runs_here() and _get_running_loop() is not self.loop:
-            raise _wrong_loop()
+        else:
+            if not self.runs_here() and _get_running_loop() is not self.loop:
+                raise _wrong_loop()
+            self._thread = _get_ident()  # what runs_here() needs on a loop like uvloop
         return prepare_to_sleep()
 
     def forget(self, fut: asyncio.Future[None]) -> None:
