@@ -167,7 +167,9 @@ def _dispatcher(ref: weakref.ref[Socket]) -> Callable[[], None]:
 def _expire(fut: asyncio.Future[Any], what: str) -> None:
     """RCVTIMEO/SNDTIMEO passed before the Future was served."""
     if not fut.done():
-        fut.set_exception(Again(Errno.EAGAIN, f"Resource temporarily unavailable ({what} timed out)"))
+        fut.set_exception(
+            Again(Errno.EAGAIN, f"Resource temporarily unavailable ({what} timed out)")
+        )
 
 
 # A pending receive is a list (built and read on every blocking receive: cheaper than an
@@ -417,6 +419,7 @@ class Socket(SocketBase):
                             break
                         ready = self._recv_ready
                         core = self._core
+                        msg: list[bytes] | None
                         try:
                             if ready and not core.dead:
                                 msg = ready.pop()
@@ -598,9 +601,9 @@ class Socket(SocketBase):
                     return self._after_a_turn(result)
                 return self._sent_future() if result is None else self._done(result)
         if flags & DONTWAIT:
-            exc = Again()
-            self._send_failed(exc)
-            return self._failed(exc)
+            again = Again()
+            self._send_failed(again)
+            return self._failed(again)
         self._sent()  # the message now waits in the queue, not in _send_parts
         loop = self._loop or self._bind_loop()
         fut: asyncio.Future[Any] = _Future(loop=loop)
@@ -702,6 +705,8 @@ class Socket(SocketBase):
             # Fast path: nothing pending, the frame is here (no pattern re-entry possible:
             # see the module docstring).
             parts = self._recv_parts
+            frame: Any
+            msg: list[bytes] | None
             if parts:
                 frame = parts.popleft()
             else:
