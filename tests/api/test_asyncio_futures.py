@@ -247,7 +247,7 @@ def test_sends_and_receives_with_a_libzmq_peer_over_tcp(run: Any) -> None:
 def test_errors_are_set_on_the_future(run: Any) -> None:
     async def main() -> None:
         ctx = azmq.Context()
-        a, b = await aio_pair(ctx)
+        _, b = await aio_pair(ctx)
         fut = b.recv(purezmq.NOBLOCK)
         assert fut.done() and isinstance(fut.exception(), Again)
         b.rcvtimeo = 20

@@ -8,11 +8,14 @@ pending, so ``wait_for(sock.recv(), t)`` timing out never loses one. ``Context(s
 shares a sync Context's engine, so one process may mix both APIs (Jupyter does);
 ``Context.instance()`` is a process-wide asyncio Context.
 
+``Socket(sync_socket)`` (or ``Socket.from_socket(sync_socket)``) is an asyncio view of a sync
+socket, as in pyzmq: the same socket, used from the loop's thread (``shadow.py``).
+
 Differences from ``zmq.asyncio``: Futures pending when their socket closes fail with ENOTSOCK
 (pyzmq cancels them), and with ETERM when the context terminates (pyzmq leaves them pending).
 An asyncio ``Socket`` is not a subclass of the sync ``Socket`` (the same names, but its
-methods wait differently); ``Socket.from_socket`` is refused: a purezmq socket's pattern has
-one owner.
+methods wait differently). ``Socket.shadow(address)`` is refused: there is no libzmq socket
+address to wrap (pass the sync socket itself).
 
 Layer 4: imports layer 0, the front-ends' base (``_base``) and ``_engine``; its ``Context``
 subclasses the blocking ``purezmq.Context`` (public names only), because pyzmq's

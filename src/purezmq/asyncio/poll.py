@@ -36,7 +36,7 @@ class Poller(PollerBase):
         ssocks: list[tuple[SocketBase, int]] = []
         plain: list[tuple[Any, int, int]] = []
         for obj, flags in self.sockets:
-            if isinstance(obj, Socket):
+            if isinstance(obj, Socket) and obj._loop_owned:
                 asocks.append((obj, flags))
             elif isinstance(obj, SocketBase):
                 ssocks.append((obj, flags))

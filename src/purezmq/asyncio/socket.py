@@ -43,7 +43,6 @@ import pickle
 import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
-from time import monotonic
 from typing import Any, Literal, overload
 
 from .._base.frame import Frame, MessageTracker
@@ -222,6 +221,18 @@ class Socket(SocketBase):
     _owe_turn: bool
     _done_none: asyncio.Future[None] | None
 
+    #: The socket's owner signal is a LoopSignal of its own (a shadow of a sync socket has
+    #: the sync socket's): pollers wait on it directly.
+    _loop_owned = True
+
+    def __new__(cls, context: Any = None, *args: Any, **kwargs: Any) -> Socket:
+        # ``Socket(sync_socket)`` is pyzmq's asyncio view of a sync socket.
+        if cls is Socket and isinstance(context, SocketBase) and not isinstance(context, Socket):
+            from .shadow import ShadowSocket
+
+            return super().__new__(ShadowSocket)
+        return super().__new__(cls)
+
     def __init__(
         self,
         context: Any = None,
@@ -234,9 +245,8 @@ class Socket(SocketBase):
         if shadow or isinstance(context, SocketBase):
             raise ZMQError(
                 Errno.ENOTSUP,
-                "purezmq cannot wrap a socket of another API; create the socket from an "
-                "asyncio Context (purezmq.asyncio.Context(sync_ctx) shares the sync context's "
-                "engine)",
+                "purezmq sockets cannot shadow a libzmq socket address; pass the purezmq sync "
+                "socket itself: purezmq.asyncio.Socket(sync_socket)",
             )
         if context is None:
             from . import Context
@@ -261,10 +271,10 @@ class Socket(SocketBase):
         self._init_state(core, context, int(socket_type))
         # PUB-like sockets never block: they drop at HWM. On this API the engine shares the
         # caller's loop, so a publishing loop that never awaits anything real would starve the
-        # connections and drop nearly everything. After a send during which a subscriber's
-        # queue filled up (``Pattern.on_filled``), the next send's Future completes one loop
-        # turn later: awaiting it gives the connections their turn. Only then: a subscriber
-        # that stays full (gone quiet) does not cost every later send a turn.
+        # connections and drop nearly everything. The send during which a subscriber's queue
+        # filled up (``Pattern.on_filled``) returns a Future that completes one loop turn
+        # later: awaiting it gives the connections their turn before the next message. Only
+        # then: a subscriber that stays full (gone quiet) does not cost every later send a turn.
         self._owe_turn = False
         if int(socket_type) in DROPPING_TYPES:
             core.pattern.on_filled = _owe_a_turn(weakref.ref(self))
@@ -273,13 +283,12 @@ class Socket(SocketBase):
 
     @classmethod
     def from_socket(cls, socket: Any, io_loop: Any = None) -> Socket:
-        """pyzmq's ``from_socket`` shadows a sync socket; a purezmq socket's pattern has one
-        owner (a thread or a loop), so this is refused."""
-        raise ZMQError(
-            Errno.ENOTSUP,
-            "purezmq cannot wrap a sync socket; create the socket from an asyncio Context "
-            "(purezmq.asyncio.Context(sync_ctx) shares the sync context's engine)",
-        )
+        """An asyncio view of the sync socket ``socket`` (pyzmq's ``from_socket``): the same
+        socket, whose waiting calls return Futures; use it on the loop's thread (see
+        ``purezmq.asyncio.shadow``). ``io_loop`` is ignored, as in pyzmq."""
+        from .shadow import ShadowSocket
+
+        return ShadowSocket(socket)
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -452,9 +461,10 @@ class Socket(SocketBase):
                         fut.set_result(value)
                 if self._send_q:
                     self._serve_sends()
-                if not (queue or self._send_q) or self._core.prepare_to_sleep():
-                    if not flags.redo:
-                        return
+                if (
+                    not (queue or self._send_q) or self._core.prepare_to_sleep()
+                ) and not flags.redo:
+                    return
         finally:
             flags.busy = False
 
@@ -561,12 +571,13 @@ class Socket(SocketBase):
             and not self._recv_q
             and not self._send_q
             and not self._closed
-            and not self._owe_turn
             and routing_id is None
             and group is None
             and not track
             and self._core.try_send([data])
         ):
+            if self._owe_turn:
+                return self._after_a_turn(None)
             return self._done_none or self._sent_future()  # type: ignore[return-value]
         if self._closed:
             return self._failed(ZMQError(Errno.ENOTSOCK, "Socket operation on non-socket"))
@@ -614,8 +625,8 @@ class Socket(SocketBase):
         return fut
 
     def _after_a_turn(self, result: MessageTracker | None) -> asyncio.Future[Any]:
-        """The send that follows one that filled a subscriber's queue (PUB): it is done, but
-        its Future completes one loop turn later, so awaiting it lets the connections drain."""
+        """A send that filled a subscriber's queue (PUB): it is done, but its Future completes
+        one loop turn later, so awaiting it lets the connections drain before the next one."""
         _set_attr(self, "_owe_turn", False)
         fut: asyncio.Future[Any] = _Future(loop=self._loop or self._bind_loop())
         fut.get_loop().call_soon(_settle, fut, result)
@@ -638,10 +649,11 @@ class Socket(SocketBase):
             and not self._recv_q
             and not self._send_q
             and not self._closed
-            and not self._owe_turn
             and not track
             and self._core.try_send(msg)
         ):
+            if self._owe_turn:
+                return self._after_a_turn(None)
             return self._done_none or self._sent_future()  # type: ignore[return-value]
         if self._closed:
             return self._failed(ZMQError(Errno.ENOTSOCK, "Socket operation on non-socket"))
