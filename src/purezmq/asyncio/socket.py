@@ -779,24 +779,24 @@ class Socket(SocketBase):
         return fut
 
     def _recv_pending(
-        self,
-        kind: int,
-        flags: int,
-        copy: bool,
-        post: Callable[[Any], Any] | None,
-        fut: asyncio.Future[Any] | None = None,
+        self, kind: int, flags: int, copy: bool, post: Callable[[Any], Any] | None
     ) -> asyncio.Future[Any]:
-        """Queue a receive that must wait (or fail it with ``Again`` under NOBLOCK)."""
+        """Queue a receive that must wait (or fail it with ``Again`` under NOBLOCK). A
+        request/reply exchange comes here once per message: ``_sleep_or_dispatch`` inline."""
         loop = self._loop or self._bind_loop()
-        if fut is None:
-            fut = _Future(loop=loop)
+        fut: asyncio.Future[Any] = _Future(loop=loop)
         if flags & DONTWAIT:
             fut.set_exception(Again())
             return fut
-        timeout = self._core.options.rcvtimeo
+        core = self._core
+        timeout = core.options.rcvtimeo
         timer = None if timeout < 0 else loop.call_later(timeout / 1000.0, _expire, fut, "recv")
         self._recv_q.append([fut, kind, copy, post, timer])
-        self._sleep_or_dispatch()
+        signal = self._signal
+        if type(signal) is not LoopSignal:
+            signal = _bound(signal)  # a late socket binds to its loop here
+        if not signal.may_sleep(core.prepare_to_sleep):
+            self._dispatch()
         return fut
 
     @overload
