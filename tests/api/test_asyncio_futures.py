@@ -384,3 +384,18 @@ def test_deprecated_loop_names_warn_and_work() -> None:
         assert loop.run_until_complete(main()) == b"ok"
     finally:
         loop.close()
+
+
+def test_asyncio_sockets_are_purezmq_sockets_as_in_pyzmq(run: Any) -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        sock = ctx.socket(purezmq.PAIR)
+        generic: Any = sock
+        assert isinstance(generic, purezmq.Socket)
+        assert issubclass(azmq.Socket, purezmq.Socket)
+        assert not isinstance(purezmq.Socket.__new__(purezmq.Socket), azmq.Socket)
+        with pytest.raises(TypeError):
+            azmq.Socket.from_socket(sock)  # already an asyncio socket
+        ctx.destroy(0)
+
+    run(main)

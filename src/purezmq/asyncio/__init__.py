@@ -13,8 +13,9 @@ socket, as in pyzmq: the same socket, used from the loop's thread (``shadow.py``
 
 Differences from ``zmq.asyncio``: Futures pending when their socket closes fail with ENOTSOCK
 (pyzmq cancels them), and with ETERM when the context terminates (pyzmq leaves them pending).
-An asyncio ``Socket`` is not a subclass of the sync ``Socket`` (the same names, but its
-methods wait differently). ``Socket.shadow(address)`` is refused: there is no libzmq socket
+An asyncio ``Socket`` is an instance of ``purezmq.Socket`` as in pyzmq, though a virtual
+subclass (registered with ``abc``): it shares the await-free base, not the sync socket's
+blocking calls. ``Socket.shadow(address)`` is refused: there is no libzmq socket
 address to wrap (pass the sync socket itself).
 
 Layer 4: imports layer 0, the front-ends' base (``_base``) and ``_engine``; its ``Context``
@@ -34,6 +35,10 @@ from .._base.frame import Frame, Message
 from .._engine import ContextCore
 from .poll import Poller
 from .socket import Socket
+
+# pyzmq's ``zmq.asyncio.Socket`` is a ``zmq.Socket``, and programs check that: a virtual
+# subclass (it shares SocketBase with the sync socket, not the sync socket's blocking calls).
+_sync.Socket.register(Socket)
 
 
 class Context(_sync.Context):

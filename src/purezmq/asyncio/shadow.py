@@ -50,7 +50,7 @@ class ShadowSocket(Socket):
     _loop_owned = False
 
     def __init__(self, sync_socket: Any, *args: Any, **kwargs: Any) -> None:
-        if not isinstance(sync_socket, _sync.Socket):
+        if isinstance(sync_socket, Socket) or not isinstance(sync_socket, _sync.Socket):
             raise TypeError(f"cannot shadow {sync_socket!r}: not a purezmq sync socket")
         if sync_socket.closed:
             raise ZMQError(Errno.ENOTSOCK, "cannot shadow a closed socket")
