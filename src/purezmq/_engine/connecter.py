@@ -35,7 +35,15 @@ from typing import Any
 from ..constants import Event, ReconnectStop, SocketType
 from ..endpoint import parse
 from ..patterns.pipe import Pipe
-from ..transports import SocketSettings, StreamEndpoint, check_stream, new_connect_socket, resolve
+from ..endpoint import WsEndpoint
+from ..transports import (
+    SocketSettings,
+    StreamEndpoint,
+    check_stream,
+    new_connect_socket,
+    resolve,
+    ws_transport,
+)
 from .owner_writes import new_peer
 from .peer import CoreLike
 
@@ -143,6 +151,7 @@ class Connecter:
         "_current_ivl",
         "_ep",
         "_linger_done",
+        "_tls",
         "_loop",
         "_loop_thread",
         "_retry_handle",
@@ -166,6 +175,15 @@ class Connecter:
         self._task: asyncio.Task[None] | None = None
         self._retry_handle: asyncio.TimerHandle | None = None
         self._settings = SocketSettings.from_options(core.options)
+        #: wss: the TLS client context and the name to verify (built now, so that a bad
+        #: WSS_TRUST_PEM raises from connect()).
+        self._tls: tuple[Any, str] | None = None
+        if isinstance(ep, WsEndpoint) and ep.secure:
+            ws = ws_transport()
+            self._tls = (
+                ws.client_context(core.options),
+                ws.client_hostname(core.options) or ep.host,
+            )
         self._current_ivl = -1
         self._closed = False
         #: Set after a protocol/auth failure: this endpoint is never retried.
@@ -281,10 +299,15 @@ class Connecter:
             return
         core.emit(int(Event.CONNECTED), sock.fileno(), self.endpoint)
         peer: Any
+        ep = self._ep
         if int(core.socket_type) == SocketType.STREAM:
             from .stream_peer import StreamPeer
 
             peer = StreamPeer(core, self.endpoint, self)
+        elif isinstance(ep, WsEndpoint):
+            from .ws_peer import new_ws_peer
+
+            peer = new_ws_peer(core, self.endpoint, self, ep, client=True)
         else:
             peer = new_peer(core, self.endpoint, self)
         self.peer = peer
@@ -294,7 +317,13 @@ class Connecter:
             done, self._linger_done = self._linger_done, None
             peer.close(-1, done)
         try:
-            await loop.create_connection(lambda: peer, sock=sock)
+            if self._tls is not None:
+                context, hostname = self._tls
+                await loop.create_connection(
+                    lambda: peer, sock=sock, ssl=context, server_hostname=hostname
+                )
+            else:
+                await loop.create_connection(lambda: peer, sock=sock)
         except OSError as exc:
             sock.close()
             # As if the connection was lost at once: the peer reports and we retry.
