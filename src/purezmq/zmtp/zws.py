@@ -15,8 +15,8 @@ The rules RFC 45 and libzmq add on top of RFC 6455 (docs/protocol/transports.md 
   handed a synthetic peer greeting for the same mechanism, so its handshake runs unchanged.
 * Each WebSocket binary message is ``flags(1) body``: 0x01 MORE, 0x02 COMMAND — not ZMTP's
   0x04 — and no LONG bit (the WebSocket length carries the size).
-* Subscriptions travel as ``01 topic`` / ``00 topic`` messages, as to a ZMTP 3.0 peer, except
-  inside CURVE, where libzmq seals SUBSCRIBE/CANCEL commands as over ZMTP 3.1.
+* Subscriptions travel as ``01 topic`` / ``00 topic`` messages, as to a ZMTP 3.0 peer, under
+  every mechanism; SUBSCRIBE/CANCEL commands are understood when they arrive.
 * Heartbeats are WebSocket pings (HEARTBEAT_IVL), and any input cancels HEARTBEAT_TIMEOUT;
   libzmq also sends an empty COMMAND message as its ping or pong, which is liveness only.
 
@@ -146,12 +146,12 @@ class ZwsConnection(Connection):
         super().start(now)
         Connection.data_to_send(self)  # our greeting: the upgrade stands in for it
         mechanism = self.mechanism
-        # The peer's greeting is implied by the subprotocol: same mechanism, the other role.
-        # Minor 1 under CURVE (libzmq seals SUBSCRIBE commands), else 0 (0x01 messages).
-        minor = 1 if mechanism.wraps_frames else 0
+        # The peer's greeting is implied by the subprotocol: same mechanism, the other role,
+        # and minor 0, so that subscriptions go out as 0x01/0x00 messages: libzmq's ws engine
+        # ignores SUBSCRIBE/CANCEL commands, even sealed inside CURVE (verified with 4.3.4).
         Connection.receive_data(
             self,
-            encode_greeting(mechanism.name, as_server=not mechanism.as_server, minor=minor),
+            encode_greeting(mechanism.name, as_server=not mechanism.as_server, minor=0),
             now,
         )
         if self._client:

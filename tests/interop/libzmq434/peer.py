@@ -30,7 +30,7 @@ def main() -> int:
     count = int(count_text)
     ctx = zmq.Context()
     sock = ctx.socket(getattr(zmq, type_name))
-    sock.linger = 1000
+    sock.linger = TIMEOUT_MS  # a CURVE handshake under load may outlast a short LINGER
     sock.rcvtimeo = TIMEOUT_MS
     sock.sndtimeo = TIMEOUT_MS
     auth = None
