@@ -44,6 +44,7 @@ from wsproto.events import (
     TextMessage,
 )
 from wsproto.utilities import LocalProtocolError as WsLocalProtocolError
+from wsproto.utilities import ProtocolError as WsProtocolError
 
 from .._typing import BytesLike
 from ..constants import ProtocolErrorCode
@@ -176,7 +177,8 @@ class ZwsConnection(Connection):
             self._ws_events()
         except ProtocolError as exc:
             self._fail(exc)
-        except WsLocalProtocolError as exc:
+        except WsProtocolError as exc:
+            # wsproto's verdict on the peer's bytes (bad HTTP, an unexpected upgrade answer).
             self._fail(RemoteProtocolError(f"WebSocket: {exc}", _CODE))
 
     def receive_buffer(self) -> memoryview | None:
