@@ -86,6 +86,7 @@ class ZwsConnection(Connection):
         "_host",
         "_out_frames",
         "_path",
+        "_seen",
         "_ws",
         "_ws_ivl",
         "_ws_limit",
@@ -126,6 +127,8 @@ class ZwsConnection(Connection):
         self._path = path or "/"
         self._ws = WSConnection(ConnectionType.CLIENT if client else ConnectionType.SERVER)
         self._ws_open = False
+        #: Bytes of the request line checked so far (server).
+        self._seen = 0
         self._ws_out: list[bytes] = []
         self._ws_partial = bytearray()
         self._out_frames = FrameDecoder()
@@ -173,6 +176,8 @@ class ZwsConnection(Connection):
         if self._ws_timeout_at is not None:
             self._ws_timeout_at = None  # any input proves the peer alive (libzmq)
         try:
+            if not self._client and self._seen < 4:
+                self._check_request_start(data)
             self._ws.receive_data(bytes(data))
             self._ws_events()
         except ProtocolError as exc:
@@ -180,6 +185,18 @@ class ZwsConnection(Connection):
         except WsProtocolError as exc:
             # wsproto's verdict on the peer's bytes (bad HTTP, an unexpected upgrade answer).
             self._fail(RemoteProtocolError(f"WebSocket: {exc}", _CODE))
+
+    def _check_request_start(self, data: BytesLike) -> None:
+        """An upgrade request starts with ``GET ``: anything else (a ZMTP greeting, TLS to a
+        ws:// port) is refused at its first byte, as libzmq does, instead of waiting for a
+        line end that may never come."""
+        seen = self._seen
+        head = bytes(data[: 4 - seen])
+        if head != b"GET "[seen : seen + len(head)]:
+            raise RemoteProtocolError(
+                f"expected a WebSocket upgrade request (GET ...), got {bytes(data[:8])!r}", _CODE
+            )
+        self._seen = seen + len(head)
 
     def receive_buffer(self) -> memoryview | None:
         return None
