@@ -27,6 +27,7 @@ over MAXMSGSIZE — ends this connection with ``ProtocolFailure`` (code
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Sequence
 
@@ -203,7 +204,9 @@ class ZwsConnection(Connection):
 
     def receive_eof(self) -> None:
         if not self.closed and self._ws.state is not WsState.CLOSED:
-            self._ws.receive_data(None)
+            # Mid-upgrade, h11 calls an EOF a bad HTTP message: the EOF is what counts.
+            with contextlib.suppress(WsProtocolError):
+                self._ws.receive_data(None)
         super().receive_eof()
 
     def _ws_events(self) -> None:
@@ -320,9 +323,15 @@ class ZwsConnection(Connection):
                 self._send_frames(frames)
             else:
                 self._zmtp_held += frames
-        out: list[bytes | memoryview] = list(self._ws_out)
-        self._ws_out.clear()
-        return out
+        out = self._ws_out
+        if not out:
+            return []
+        # One buffer: WebSocket frames are small next to their copy through wsproto anyway,
+        # and a single chunk is what a TLS transport (wss) must be handed — the engine sends
+        # several chunks with writev() straight to the socket, which would bypass TLS.
+        joined = out[0] if len(out) == 1 else b"".join(out)
+        out.clear()
+        return [joined]
 
     def _send_frames(self, frames: list[tuple[int, bytes]]) -> None:
         send = self._ws.send
