@@ -7,6 +7,7 @@ same PULL must keep delivering before and after. Every wait is bounded (poll, so
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 from collections.abc import Iterator
@@ -76,7 +77,7 @@ class Rig:
 
     def wait_event(self, wanted: int) -> dict[str, Any]:
         while self.monitor.poll(TIMEOUT_MS):
-            event = recv_monitor_message(self.monitor)
+            event: dict[str, Any] = recv_monitor_message(self.monitor)
             if event["event"] == wanted:
                 return event
         pytest.fail(f"no {Event(wanted).name} monitor event")
@@ -168,10 +169,8 @@ def test_oversized_message_closes_only_that_connection(rig: Rig) -> None:
     assert rig.pull.recv() == b"ok"
     # 10 MB announced: the connection ends before it is all sent.
     huge = frame(b"\x00" + b"x" * 10_000_000)
-    try:
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
         sock.sendall(huge)
-    except (BrokenPipeError, ConnectionResetError):
-        pass
     rig.wait_event(Event.DISCONNECTED)
     assert closed_by_peer(sock)
     sock.close()

@@ -100,7 +100,7 @@ def _client(ctx: purezmq.Context, trust: bytes, hostname: bytes = b"localhost") 
 
 def _wait_event(monitor: Any, wanted: set[int]) -> dict[str, Any]:
     while monitor.poll(TIMEOUT_MS):
-        event = recv_monitor_message(monitor)
+        event: dict[str, Any] = recv_monitor_message(monitor)
         if event["event"] in wanted:
             return event
     pytest.fail(f"none of {sorted(Event(w).name or '' for w in wanted)} arrived")

@@ -11,22 +11,22 @@ import pytest
 
 pytest.importorskip("wsproto")
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from purezmq.constants import ProtocolErrorCode  # noqa: E402
-from purezmq.constants import SocketType as T  # noqa: E402
-from purezmq.zmtp import ConnectionOptions  # noqa: E402
-from purezmq.zmtp.events import (  # noqa: E402
+from purezmq.constants import ProtocolErrorCode
+from purezmq.constants import SocketType as T
+from purezmq.zmtp import ConnectionOptions
+from purezmq.zmtp.events import (
     HandshakeSucceeded,
     HeartbeatTimeout,
     PeerClosed,
     ProtocolFailure,
 )
-from purezmq.zmtp.mechanisms.null import NullMechanism  # noqa: E402
-from purezmq.zmtp.mechanisms.plain import PlainClient, PlainServer  # noqa: E402
-from purezmq.zmtp.testing import pump  # noqa: E402
-from purezmq.zmtp.zws import ZwsConnection  # noqa: E402
+from purezmq.zmtp.mechanisms.null import NullMechanism
+from purezmq.zmtp.mechanisms.plain import PlainClient, PlainServer
+from purezmq.zmtp.testing import pump
+from purezmq.zmtp.zws import ZwsConnection
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #: libzmq's upgrade request (ws_engine.cpp), host without the port.
@@ -57,7 +57,9 @@ def _out(conn: ZwsConnection) -> bytes:
     return b"".join(bytes(c) for c in conn.data_to_send())
 
 
-def _frame(payload: bytes, opcode: int = 0x2, *, fin: bool = True, mask: bytes | None = None) -> bytes:
+def _frame(
+    payload: bytes, opcode: int = 0x2, *, fin: bool = True, mask: bytes | None = None
+) -> bytes:
     """One RFC 6455 frame (masked when ``mask`` is given)."""
     head = bytes(((0x80 if fin else 0) | opcode,))
     bit = 0x80 if mask is not None else 0
@@ -252,9 +254,7 @@ def test_input_split_at_any_offset(messages: list[list[bytes]], data: st.DataObj
     b.start(0.0)
 
     def chunked(stream: bytes) -> list[bytes]:
-        cuts = sorted(
-            data.draw(st.lists(st.integers(0, len(stream)), max_size=8), label="cuts")
-        )
+        cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=8), label="cuts"))
         pieces, last = [], 0
         for cut in [*cuts, len(stream)]:
             pieces.append(stream[last:cut])

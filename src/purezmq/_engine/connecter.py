@@ -33,9 +33,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..constants import Event, ReconnectStop, SocketType
-from ..endpoint import parse
+from ..endpoint import WsEndpoint, parse
 from ..patterns.pipe import Pipe
-from ..endpoint import WsEndpoint
 from ..transports import (
     SocketSettings,
     StreamEndpoint,
@@ -151,7 +150,6 @@ class Connecter:
         "_current_ivl",
         "_ep",
         "_linger_done",
-        "_tls",
         "_loop",
         "_loop_thread",
         "_retry_handle",
@@ -159,6 +157,7 @@ class Connecter:
         "_settings",
         "_stopped",
         "_task",
+        "_tls",
         "connect_routing_id",
         "endpoint",
         "linger_pipe",

@@ -1,4 +1,5 @@
-"""Layer 2 stream transports (tcp, ipc, ws/wss): bind, resolve, connect, tune — one entry point each.
+"""Layer 2 stream transports (tcp, ipc, ws/wss): bind, resolve, connect, tune — one entry
+point each.
 
 Owns the dispatch from a parsed endpoint to its transport module, so that the engine's
 listener and connecter handle every stream transport with the same code. Thread affinity:

@@ -31,8 +31,8 @@ import contextlib
 import dataclasses
 from collections.abc import Sequence
 
-from wsproto import ConnectionState as WsState
 from wsproto import ConnectionType, WSConnection
+from wsproto.connection import ConnectionState as WsState
 from wsproto.events import (
     AcceptConnection,
     BytesMessage,
@@ -349,10 +349,8 @@ class ZwsConnection(Connection):
     def close(self) -> None:
         if not self.closed and self._ws_open and self._ws.state is WsState.OPEN:
             # A polite close frame; the transport closes right after it.
-            try:
+            with contextlib.suppress(WsLocalProtocolError):
                 self._ws_out.append(self._ws.send(CloseConnection(code=1000)))
-            except WsLocalProtocolError:
-                pass
         super().close()
 
     # -- heartbeats --------------------------------------------------------------------------
