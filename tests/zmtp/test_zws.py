@@ -117,7 +117,8 @@ def test_client_request_has_the_zws_subprotocol_and_path() -> None:
     request = _out(client)
     assert request.startswith(b"GET /zmq HTTP/1.1\r\n")
     assert b"\r\nHost: example\r\n" in request
-    assert b"Sec-WebSocket-Protocol: ZWS2.0/NULL\r\n" in request
+    # libzmq's NULL offer: the NULL mechanism first, then ZWS2.0 without one.
+    assert b"Sec-WebSocket-Protocol: ZWS2.0/NULL, ZWS2.0\r\n" in request
     assert b"Upgrade: websocket" in request and b"Sec-WebSocket-Version: 13" in request
 
 
@@ -275,6 +276,54 @@ def test_input_split_at_any_offset(messages: list[list[bytes]], data: st.DataObj
             dst.receive_data(piece, 0.0)
     assert b.messages_received() == messages
     assert a.messages_received() == messages
+
+
+def test_server_speaks_raw_zws20_when_only_that_is_offered() -> None:
+    """``ZWS2.0``: no READY; the first message each way is the routing id."""
+    options = ConnectionOptions(routing_id=b"srv")
+    server = ZwsConnection(T.ROUTER, NullMechanism(), client=False, options=options)
+    server.start(0.0)
+    server.receive_data(LIBZMQ_REQUEST.replace(b"ZWS2.0/NULL,ZWS2.0", b"ZWS2.0"))
+    head, _, rest = _out(server).partition(b"\r\n\r\n")
+    assert b"Sec-WebSocket-Protocol: ZWS2.0\r\n" in head + b"\r\n"
+    assert _unmasked(rest) == [(0x82, b"\x00srv")]  # our routing id, and no READY
+    assert not server.ready
+    mask = b"abcd"
+    server.receive_data(_frame(b"\x00client-1", mask=mask) + _frame(b"\x00hello", mask=mask))
+    (event,) = server.events_received()
+    assert isinstance(event, HandshakeSucceeded)
+    assert event.peer_identity == b"client-1" and event.peer_socket_type is None
+    assert server.messages_received() == [[b"hello"]]
+    server.send_message([b"reply"])
+    assert _unmasked(_out(server)) == [(0x82, b"\x00reply")]
+
+
+def test_client_speaks_raw_zws20_when_the_server_picks_it() -> None:
+    client = ZwsConnection(T.DEALER, NullMechanism(), client=True)
+    client.start(0.0)
+    request = _out(client)
+    key = request.split(b"Sec-WebSocket-Key: ")[1].split(b"\r\n")[0]
+    accept = base64.b64encode(hashlib.sha1(key + GUID).digest())
+    client.receive_data(
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Accept: "
+        + accept
+        + b"\r\nSec-WebSocket-Protocol: ZWS2.0\r\n\r\n"
+        + _frame(b"\x00")  # the server's (empty) routing id
+    )
+    assert client.ready and client.subprotocol == "ZWS2.0"
+    raw = _out(client)
+    mask = raw[2:6]
+    assert raw[0] == 0x82 and raw[1] == 0x80 | 1  # only our empty routing id: no READY
+    assert raw[6] ^ mask[0] == 0x00 and len(raw) == 7
+
+
+def test_raw_zws20_routing_id_must_be_one_frame() -> None:
+    server = ZwsConnection(T.ROUTER, NullMechanism(), client=False)
+    server.start(0.0)
+    server.receive_data(LIBZMQ_REQUEST.replace(b"ZWS2.0/NULL,ZWS2.0", b"ZWS2.0"))
+    server.receive_data(_frame(b"\x01id", mask=b"abcd"))
+    assert "single frame" in str(_failure(server).error)
 
 
 # -- bad input -------------------------------------------------------------------------------

@@ -50,20 +50,23 @@ from wsproto.utilities import ProtocolError as WsProtocolError
 from .._typing import BytesLike
 from ..constants import ProtocolErrorCode
 from ..error import ProtocolError, RemoteProtocolError
+from . import commands
 from .bodies import BodyPool
 from .codec import FLAG_COMMAND, FLAG_MORE, FrameDecoder, frame_header
 from .connection import HANDSHAKE_FRAME_LIMIT, Connection, ConnectionOptions
 from .events import HeartbeatTimeout
 from .greeting import encode_greeting
 from .mechanisms.base import Mechanism
+from .metadata import IDENTITY
 
 #: RFC 45 flags byte in front of every frame body.
 WS_FLAG_MORE = 0x01
 WS_FLAG_COMMAND = 0x02
-#: The subprotocol of each mechanism (RFC 45 §"Protocol"); ``ZWS2.0`` alone is the routing-id
-#: variant without a mechanism, which purezmq does not speak (it accepts ``ZWS2.0/NULL``,
-#: which every libzmq NULL client offers first).
+#: The subprotocol of each mechanism (RFC 45): ``ZWS2.0/NULL``, ``ZWS2.0/PLAIN``...
 SUBPROTOCOL_PREFIX = "ZWS2.0/"
+#: ZWS without a mechanism (NULL sockets only): no handshake commands at all, the first
+#: message each way is the sender's routing id (libzmq ``ws_engine.cpp``, like ZMTP 2.0).
+RAW_SUBPROTOCOL = "ZWS2.0"
 #: Slack above the message limit for what a wrapping mechanism adds (CURVE MESSAGE).
 _WRAP_SLACK = 128
 _CODE = ProtocolErrorCode.WS_UNSPECIFIED
@@ -87,6 +90,7 @@ class ZwsConnection(Connection):
         "_host",
         "_out_frames",
         "_path",
+        "_raw",
         "_seen",
         "_ws",
         "_ws_ivl",
@@ -130,6 +134,8 @@ class ZwsConnection(Connection):
         self._ws_open = False
         #: Bytes of the request line checked so far (server).
         self._seen = 0
+        #: ``ZWS2.0`` was agreed: None until then; True while the peer's routing id is due.
+        self._raw: bool | None = None
         self._ws_out: list[bytes] = []
         self._ws_partial = bytearray()
         self._out_frames = FrameDecoder()
@@ -167,7 +173,12 @@ class ZwsConnection(Connection):
             )
 
     def _offer(self) -> list[str]:
-        return [subprotocol(self.mechanism)]
+        """What we offer (client) or accept (server), in libzmq's order: a NULL socket also
+        speaks ``ZWS2.0`` without a mechanism."""
+        ours = subprotocol(self.mechanism)
+        if self.mechanism.name == b"NULL":
+            return [ours, RAW_SUBPROTOCOL]
+        return [ours]
 
     def receive_data(self, data: BytesLike, now: float | None = None) -> None:
         if self.closed or not data:
@@ -239,19 +250,20 @@ class ZwsConnection(Connection):
                 raise RemoteProtocolError(f"peer refused the WebSocket upgrade {status}", _CODE)
 
     def _on_request(self, event: Request) -> None:
-        """Server: accept the first offered subprotocol naming our mechanism, else close."""
-        wanted = subprotocol(self.mechanism)
+        """Server: accept the first offered subprotocol we speak (the client's order wins,
+        as in libzmq), else close."""
+        acceptable = self._offer()
         for offered in event.subprotocols:
-            if offered.strip() == wanted:
+            if offered.strip() in acceptable:
                 break
         else:
             raise RemoteProtocolError(
-                f"peer offered WebSocket subprotocols {event.subprotocols!r}, none of which is "
-                f"{wanted!r} (this socket's mechanism)",
+                f"peer offered WebSocket subprotocols {event.subprotocols!r}, none of "
+                f"{', '.join(acceptable)} (this socket's mechanism)",
                 _CODE,
             )
         self._ws_out.append(self._ws.send(AcceptConnection(subprotocol=offered)))
-        self._upgraded(wanted)
+        self._upgraded(offered.strip())
 
     def _on_accepted(self, event: AcceptConnection) -> None:
         """Client: the server answered 101 with a subprotocol we offered."""
@@ -269,6 +281,12 @@ class ZwsConnection(Connection):
         self._ws_open = True
         if self._ws_ivl:
             self._ws_ping_at = self._now + self._ws_ivl
+        if chosen == RAW_SUBPROTOCOL:
+            # No mechanism: our routing id goes first, the NULL READY never goes out.
+            self._raw = True
+            self._ws_out.append(
+                self._ws.send(BytesMessage(data=b"\x00" + bytes(self.options.routing_id)))
+            )
         held, self._zmtp_held = self._zmtp_held, []
         self._send_frames(held)
 
@@ -297,6 +315,15 @@ class ZwsConnection(Connection):
             raise RemoteProtocolError("peer sent a WebSocket message without a flags byte", _CODE)
         ws_flags = data[0]
         body = data[1:]
+        if self._raw:
+            # ZWS2.0: the peer's first message is its routing id; stand in the READY the inner
+            # NULL handshake waits for (no Socket-Type: accepted, as libzmq checks none here).
+            if ws_flags & (WS_FLAG_MORE | WS_FLAG_COMMAND):
+                raise RemoteProtocolError("ZWS2.0 routing id must be a single frame", _CODE)
+            self._raw = False
+            ready = commands.ready({IDENTITY: bytes(body)})
+            Connection.receive_data(self, frame_header(len(ready), FLAG_COMMAND) + ready)
+            return
         if ws_flags & WS_FLAG_COMMAND and not body:
             # libzmq's own ping/pong over ZWS: liveness only. Answer with a WebSocket pong,
             # which libzmq counts as traffic and never answers.
@@ -336,7 +363,10 @@ class ZwsConnection(Connection):
     def _send_frames(self, frames: list[tuple[int, bytes]]) -> None:
         send = self._ws.send
         out = self._ws_out
+        raw = self._raw is not None
         for flags, body in frames:
+            if raw and flags & FLAG_COMMAND:
+                continue  # ZWS2.0 carries no commands (our NULL READY included)
             ws_flags = (WS_FLAG_MORE if flags & FLAG_MORE else 0) | (
                 WS_FLAG_COMMAND if flags & FLAG_COMMAND else 0
             )
@@ -378,6 +408,7 @@ class ZwsConnection(Connection):
 
 
 __all__ = [
+    "RAW_SUBPROTOCOL",
     "SUBPROTOCOL_PREFIX",
     "WS_FLAG_COMMAND",
     "WS_FLAG_MORE",
