@@ -20,6 +20,7 @@ import pytest
 
 import purezmq as zmq
 from purezmq.auth.thread import ThreadAuthenticator
+from purezmq.utils.monitor import recv_monitor_message
 
 VENV = Path(os.environ.get("PUREZMQ_LIBZMQ434_VENV", "/tmp/venv-libzmq434"))
 PYTHON = VENV / "bin" / "python"
@@ -51,9 +52,10 @@ PAIRS = [
 class LibzmqPeer:
     """The subprocess; ``endpoint`` and ``key`` are what it printed before READY."""
 
-    def __init__(self, args: list[str]) -> None:
+    def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
         self.proc = subprocess.Popen(
             [str(PYTHON), str(PEER), *args],
+            env={**os.environ, **(env or {})},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -221,6 +223,43 @@ def test_ws_interop(
             auth.stop()
         if lz is not None:
             lz.kill()
+
+
+@pytest.mark.parametrize("pinger", ["purezmq", "libzmq"])
+@pytest.mark.parametrize("purezmq_binds", [True, False], ids=["pz-binds", "lz-binds"])
+def test_websocket_heartbeats_keep_a_silent_link_up(
+    ctx: zmq.Context, purezmq_binds: bool, pinger: str
+) -> None:
+    """One side pings every 100 ms and gives up after 300 ms without traffic: a second of
+    silence survives only if the other side answers its pings (libzmq's pings and pongs are
+    binary COMMAND messages, ours RFC 6455 control frames)."""
+    sock = ctx.socket(zmq.PAIR)
+    sock.linger = 0
+    sock.rcvtimeo = TIMEOUT_MS
+    if pinger == "purezmq":
+        sock.heartbeat_ivl = 100
+        sock.heartbeat_timeout = 300
+    monitor = sock.get_monitor_socket()
+    env = {"PEER_HEARTBEAT_MS": "100" if pinger == "libzmq" else "0"}
+    args = ["echo-after-silence", "1", "null"]
+    if purezmq_binds:
+        sock.bind("ws://127.0.0.1:*/hb")
+        lz = LibzmqPeer(["PAIR", "connect", sock.getsockopt_string(zmq.LAST_ENDPOINT), *args], env)
+    else:
+        lz = LibzmqPeer(["PAIR", "bind", "ws://127.0.0.1:*/hb", *args], env)
+        sock.connect(lz.endpoint)
+    try:
+        sock.send(b"are you there")
+        assert sock.recv() == b"are you there"
+        lz.finish()
+        events = []
+        while monitor.poll(0):
+            events.append(recv_monitor_message(monitor)["event"])
+        # Exactly one connection, up from the first message to the answer.
+        assert events.count(zmq.EVENT_HANDSHAKE_SUCCEEDED) == 1, events
+    finally:
+        lz.kill()
+        sock.close(0)
 
 
 def test_libzmq_offers_null_and_plain_zws(ctx: zmq.Context) -> None:

@@ -6,15 +6,19 @@ bound or connected, then plays its role and prints ``OK`` (or a traceback and ex
 
     peer.py TYPE (bind|connect) ENDPOINT ROLE COUNT MECH [SERVER_PUBLIC]
 
-ROLE: ``echo`` (REP/ROUTER: answer each request with it), ``request`` (REQ/DEALER: send and
-check the echo), ``send`` (PUSH), ``recv`` (PULL/SUB), ``publish`` (PUB: send until a line
-arrives on stdin). MECH: ``null``, ``plain`` or ``curve``; the binding side is the mechanism
-server (PLAIN user ``admin``/``secret`` through a ZAP handler; CURVE: the server prints its
-public key as ``KEY <z85>`` before READY; the client takes it as SERVER_PUBLIC).
+ROLE: ``echo`` (REP/ROUTER: answer each request with it), ``echo-after-silence`` (one
+message, answered after a second; ``PEER_HEARTBEAT_MS`` in the environment turns heartbeats
+on), ``request`` (REQ/DEALER: send and check the echo), ``send`` (PUSH), ``recv``
+(PULL/SUB), ``publish`` (PUB: send until a line arrives on stdin).
+
+MECH: ``null``, ``plain`` or ``curve``; the binding side is the mechanism server. PLAIN: user
+``admin``/``secret`` through a ZAP handler. CURVE: the server prints its public key as
+``KEY <z85>`` before READY; the client takes it as SERVER_PUBLIC.
 """
 
 from __future__ import annotations
 
+import os
 import select
 import sys
 
@@ -54,6 +58,10 @@ def main() -> int:
             sock.curve_publickey = public
             sock.curve_secretkey = secret
             sock.curve_serverkey = server_public
+    heartbeat = int(os.environ.get("PEER_HEARTBEAT_MS", "0"))
+    if heartbeat:
+        sock.heartbeat_ivl = heartbeat
+        sock.heartbeat_timeout = heartbeat * 3
     if server:
         sock.bind(endpoint)
         endpoint = sock.getsockopt_string(zmq.LAST_ENDPOINT)
@@ -83,6 +91,11 @@ def main() -> int:
                 assert msg[0].startswith(b"t"), msg
             else:
                 assert msg == [b"msg-%d" % i, b"y" * (i * 100)], msg
+    elif role == "echo-after-silence":
+        # Heartbeats alone must keep the connection up through a second of silence.
+        msg = sock.recv_multipart()
+        select.select([sys.stdin], [], [], 1.0)
+        sock.send_multipart(msg)
     elif role == "publish":
         # Slow joiner (the subscription arrives after some messages): publish until the test
         # says it has what it needs.
