@@ -286,6 +286,14 @@ def test_refused_certificate_is_a_failed_handshake_not_a_hang(
     assert server.recv() == b"hello"
 
 
+def test_stream_sockets_refuse_ws(ctx: purezmq.Context) -> None:
+    sock = ctx.socket(purezmq.STREAM)
+    for method in ("bind", "connect"):
+        with pytest.raises(ZMQError) as info:
+            getattr(sock, method)("ws://127.0.0.1:5557")
+        assert info.value.errno == Errno.ENOCOMPATPROTO
+
+
 def test_wss_bind_without_certificate_raises(ctx: purezmq.Context) -> None:
     sock = ctx.socket(purezmq.PULL)
     with pytest.raises(ZMQError) as info:

@@ -38,6 +38,7 @@ from ..patterns.pipe import Pipe
 from ..transports import (
     SocketSettings,
     StreamEndpoint,
+    check_socket_type,
     check_stream,
     new_connect_socket,
     resolve,
@@ -115,6 +116,7 @@ def _hold_loop_open(core: Any) -> Callable[[], None] | None:
 def connect(core: CoreLike, endpoint: str) -> Connecter:
     """Validate ``endpoint`` now (raising ``ZMQError``) and start connecting on the I/O loop."""
     stream = check_stream(parse(endpoint, for_bind=False))
+    check_socket_type(stream, core.socket_type)
     connecter = Connecter(core, stream, endpoint)
     core.call_soon(connecter._start)
     return connecter

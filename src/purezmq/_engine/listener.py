@@ -26,7 +26,14 @@ from ..constants import Event, SocketType
 from ..endpoint import WsEndpoint, parse
 from ..error import ZMQError
 from ..patterns.pipe import Pipe
-from ..transports import BoundSocket, SocketSettings, check_stream, tune_accepted, ws_transport
+from ..transports import (
+    BoundSocket,
+    SocketSettings,
+    check_socket_type,
+    check_stream,
+    tune_accepted,
+    ws_transport,
+)
 from ..transports import bind as transport_bind
 from .connecter import _linger_token
 from .owner_writes import new_peer
@@ -44,6 +51,7 @@ _RESOURCE_ERRORS = frozenset({_errno.EMFILE, _errno.ENFILE, _errno.ENOBUFS, _err
 def bind(core: CoreLike, endpoint: str) -> Listener:
     """Bind ``endpoint`` now (raising ``ZMQError`` on failure) and accept on the I/O loop."""
     stream = check_stream(parse(endpoint, for_bind=True))
+    check_socket_type(stream, core.socket_type)
     settings = SocketSettings.from_options(core.options)
     try:
         bound = transport_bind(stream, settings)

@@ -14,7 +14,7 @@ import socket
 from types import ModuleType
 from typing import Any
 
-from ..constants import Errno
+from ..constants import Errno, SocketType
 from ..endpoint import Endpoint, IpcEndpoint, TcpEndpoint, WsEndpoint
 from ..error import ZMQError
 from . import ipc, tcp
@@ -35,6 +35,17 @@ def check_stream(endpoint: Endpoint) -> StreamEndpoint:
         f"{endpoint.scheme}:// is not a stream transport the network engine serves "
         "(tcp://, ipc://, ws:// and wss:// are)",
     )
+
+
+def check_socket_type(endpoint: StreamEndpoint, socket_type: int) -> None:
+    """STREAM sockets move raw bytes: over ws:// there would be no ZMTP frames to carry, so
+    purezmq refuses the pair with ENOCOMPATPROTO instead of speaking raw TCP on a ws port."""
+    if isinstance(endpoint, WsEndpoint) and int(socket_type) == SocketType.STREAM:
+        raise ZMQError(
+            Errno.ENOCOMPATPROTO,
+            f"STREAM sockets cannot use {endpoint.scheme}:// (they carry raw TCP bytes): "
+            "use tcp://",
+        )
 
 
 def ws_transport() -> ModuleType:
@@ -108,6 +119,7 @@ __all__ = [
     "SocketSettings",
     "StreamEndpoint",
     "bind",
+    "check_socket_type",
     "check_stream",
     "new_connect_socket",
     "peer_address",
