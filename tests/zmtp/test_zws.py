@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from purezmq.constants import ProtocolErrorCode
 from purezmq.constants import SocketType as T
+from purezmq.testing.memory import pump
 from purezmq.zmtp import ConnectionOptions
 from purezmq.zmtp.events import (
     HandshakeSucceeded,
@@ -25,7 +26,6 @@ from purezmq.zmtp.events import (
 )
 from purezmq.zmtp.mechanisms.null import NullMechanism
 from purezmq.zmtp.mechanisms.plain import PlainClient, PlainServer
-from purezmq.zmtp.testing import pump
 from purezmq.zmtp.zws import ZwsConnection
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
