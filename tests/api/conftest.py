@@ -73,6 +73,8 @@ class Driver:
             return f"inproc://api-{n}"
         if transport == "ipc":
             return f"ipc://{os.path.join(self.tmpdir, f's{n}')}"
+        if transport == "ws":
+            return f"ws://127.0.0.1:*/api-{n}"
         return "tcp://127.0.0.1:*"
 
     def pair(self, kind_a: int, kind_b: int, transport: str = "inproc") -> tuple[Any, Any]:
@@ -188,10 +190,12 @@ def driver(request: pytest.FixtureRequest) -> Iterator[Driver]:
             d.close()
 
 
-@pytest.fixture(params=["inproc", "ipc", "tcp"])
+@pytest.fixture(params=["inproc", "ipc", "tcp", "ws"])
 def transport(request: pytest.FixtureRequest) -> str:
     if request.param == "ipc" and not purezmq.has("ipc"):
         pytest.skip("ipc not available")
+    if request.param == "ws" and not purezmq.has("ws"):
+        pytest.skip("ws needs the ws extra (wsproto)")
     return str(request.param)
 
 

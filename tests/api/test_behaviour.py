@@ -371,7 +371,7 @@ def test_received_frames_carry_peer_metadata(driver: Driver, transport: str) -> 
     driver.call(a, "send", b"meta")
     frame = driver.call(b, "recv", copy=False)
     assert frame.get("Socket-Type") == "PAIR"
-    if transport == "tcp":
+    if transport in ("tcp", "ws"):
         assert frame.get("Peer-Address") == "127.0.0.1"
     with pytest.raises(ZMQError) as e:
         frame.get("No-Such-Property")

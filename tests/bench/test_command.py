@@ -75,3 +75,20 @@ def test_quick_inproc_cell_with_pyzmq(tmp_path: Path, capsys: pytest.CaptureFixt
     assert cell["impl"] == "pyzmq-sync"
     assert cell["metrics"]["msgs_per_s"] > 0
     assert data["machine"]["nproc"] >= 1
+
+
+def test_ws_cell_measures_purezmq_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import purezmq
+
+    if not purezmq.has("ws"):
+        pytest.skip("ws needs the ws extra")
+    out = tmp_path / "results.json"
+    argv = ["--quick", "--api", "sync", "--test", "thr", "--transport", "ws"]
+    argv += ["--size", "64", "--time", "0.02", "--timeout", "60", "--json", str(out), "--quiet"]
+    assert main(argv) == 0
+    capsys.readouterr()
+    data = json.loads(out.read_text())
+    (cell,) = data["cells"]  # pyzmq's wheel has no ws://: no cell for it
+    assert cell["status"] == "ok", cell["error"]
+    assert cell["impl"] == "purezmq-sync" and cell["transport"] == "ws"
+    assert cell["metrics"]["msgs_per_s"] > 0

@@ -38,7 +38,7 @@ def has(capability: str) -> bool:
     if capability == "draft":
         return True
     if capability == "ws":
-        return _module_exists("purezmq.transports.ws")
+        return _module_exists("purezmq.transports.ws") and _module_exists("wsproto")
     return False
 
 

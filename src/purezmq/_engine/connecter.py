@@ -34,9 +34,17 @@ from collections.abc import Callable
 from typing import Any
 
 from ..constants import Event, ReconnectStop, SocketType
-from ..endpoint import parse
+from ..endpoint import WsEndpoint, parse
 from ..patterns.pipe import Pipe
-from ..transports import SocketSettings, StreamEndpoint, check_stream, new_connect_socket, resolve
+from ..transports import (
+    SocketSettings,
+    StreamEndpoint,
+    check_socket_type,
+    check_stream,
+    new_connect_socket,
+    resolve,
+    ws_transport,
+)
 from ..transports.socks import Socks5Client, SocksError, parse_proxy
 from .owner_writes import new_peer
 from .peer import CoreLike
@@ -117,6 +125,7 @@ def _proxy_endpoint(ep: Any, proxy: str) -> Any:
 def connect(core: CoreLike, endpoint: str) -> Connecter:
     """Validate ``endpoint`` now (raising ``ZMQError``) and start connecting on the I/O loop."""
     stream = check_stream(parse(endpoint, for_bind=False))
+    check_socket_type(stream, core.socket_type)
     connecter = Connecter(core, stream, endpoint)
     core.call_soon(connecter._start)
     return connecter
@@ -162,6 +171,7 @@ class Connecter:
         "_settings",
         "_stopped",
         "_task",
+        "_tls",
         "connect_routing_id",
         "endpoint",
         "linger_pipe",
@@ -178,6 +188,15 @@ class Connecter:
         self._task: asyncio.Task[None] | None = None
         self._retry_handle: asyncio.TimerHandle | None = None
         self._settings = SocketSettings.from_options(core.options)
+        #: wss: the TLS client context and the name to verify (built now, so that a bad
+        #: WSS_TRUST_PEM raises from connect()).
+        self._tls: tuple[Any, str] | None = None
+        if isinstance(ep, WsEndpoint) and ep.secure:
+            ws = ws_transport()
+            self._tls = (
+                ws.client_context(core.options),
+                ws.client_hostname(core.options) or ep.host,
+            )
         self._current_ivl = -1
         self._closed = False
         #: Set after a protocol/auth failure: this endpoint is never retried.
@@ -304,10 +323,15 @@ class Connecter:
             return
         core.emit(int(Event.CONNECTED), sock.fileno(), self.endpoint)
         peer: Any
+        ep = self._ep
         if int(core.socket_type) == SocketType.STREAM:
             from .stream_peer import StreamPeer
 
             peer = StreamPeer(core, self.endpoint, self)
+        elif isinstance(ep, WsEndpoint):
+            from .ws_peer import new_ws_peer
+
+            peer = new_ws_peer(core, self.endpoint, self, ep, client=True)
         else:
             peer = new_peer(core, self.endpoint, self)
         self.peer = peer
@@ -317,7 +341,13 @@ class Connecter:
             done, self._linger_done = self._linger_done, None
             peer.close(-1, done)
         try:
-            await loop.create_connection(lambda: peer, sock=sock)
+            if self._tls is not None:
+                context, hostname = self._tls
+                await loop.create_connection(
+                    lambda: peer, sock=sock, ssl=context, server_hostname=hostname
+                )
+            else:
+                await loop.create_connection(lambda: peer, sock=sock)
         except OSError as exc:
             sock.close()
             # As if the connection was lost at once: the peer reports and we retry.

@@ -74,7 +74,7 @@ for _name in _WAITING_METHODS:
 class Poller(_aio.Poller):
     """``poll(timeout)`` returns a Future of ``[(socket, events)]``."""
 
-    poll = _as_future(_aio.Poller.poll)  # type: ignore[assignment]
+    poll = _as_future(_aio.Poller.poll)
 
 
 class Context(_aio.Context):
