@@ -4,8 +4,9 @@ CHANNEL): single-frame messages with a routing id (SERVER/PEER) or a group (RADI
 ``purezmq.asyncio.Socket(ctx, zmq.SERVER)`` builds a ``DraftSocket``. It adds only the
 envelope: the pattern takes and gives ``[routing_id, body]`` / ``[group, body]``
 (``patterns.threadsafe``, ``patterns.radiodish``), so ``send`` hands the whole envelope to the
-ordinary multipart send and ``recv`` unwraps what the ordinary multipart receive returns; the
-waiting, cancellation and ordering rules are the asyncio socket's own. Any number of coroutines
+ordinary multipart send, and every receive is the asyncio socket's whole-message receive with
+the envelope unwrapped when the message is taken; the Futures, their order and the
+cancellation rules are the asyncio socket's own. Any number of coroutines
 of the socket's loop may use it at once, each message whole.
 
 Layer 4: imports layer 0, the front-ends' base and ``_engine`` only.
@@ -14,26 +15,20 @@ Layer 4: imports layer 0, the front-ends' base and ``_engine`` only.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._base.frame import Frame, MessageTracker
-from .._base.serialize import coerce_message
+from .._base.frame import MessageTracker
+from .._base.serialize import coerce_message, decode_json, decode_pyobj, decode_string
 from .._base.socket import SNDMORE
 from ..error import ZMQError
-from .socket import Socket
-
-
-def _failed(exc: BaseException) -> asyncio.Future[Any]:
-    fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-    fut.set_exception(exc)
-    return fut
+from .socket import _WHOLE, Socket
 
 
 class DraftSocket(Socket):
     """An asyncio socket of a draft type (see the module docstring)."""
 
-    def send(  # type: ignore[override]
+    def send(
         self,
         data: Any,
         flags: int = 0,
@@ -41,7 +36,7 @@ class DraftSocket(Socket):
         track: bool = False,
         routing_id: int | None = None,
         group: str | None = None,
-    ) -> Awaitable[MessageTracker | None]:
+    ) -> asyncio.Future[MessageTracker | None]:
         """Send one single-frame message; ``routing_id=`` names a SERVER/PEER's peer,
         ``group=`` a RADIO's group. Errors (EINVAL for SNDMORE, EHOSTUNREACH) are raised by
         awaiting the result."""
@@ -49,47 +44,84 @@ class DraftSocket(Socket):
             self._check_closed()
             msg = self._draft_message(data, flags, routing_id, group)
         except ZMQError as exc:
-            return _failed(exc)
-        sent: Awaitable[MessageTracker | None] = Socket.send_multipart(
-            self, msg, flags & ~SNDMORE, copy=copy, track=track
-        )
-        return sent
+            return self._failed(exc)
+        return Socket.send_multipart(self, msg, flags & ~SNDMORE, copy=copy, track=track)
 
-    def send_multipart(  # type: ignore[override]
+    def send_multipart(
         self,
         msg_parts: Sequence[Any],
         flags: int = 0,
         copy: bool = True,
         track: bool = False,
         **kwargs: Any,
-    ) -> Awaitable[MessageTracker | None]:
+    ) -> asyncio.Future[MessageTracker | None]:
         """Only a one-frame message (libzmq refuses a first frame's SNDMORE with EINVAL)."""
         parts = list(msg_parts)
         try:
             self._multipart_for_draft(coerce_message(parts), flags)
         except ZMQError as exc:
-            return _failed(exc)
+            return self._failed(exc)
         return self.send(parts[0], flags, copy=copy, track=track, **kwargs)
 
-    async def _unwrap(self, inner: Awaitable[list[bytes]], copy: bool) -> bytes | Frame:
-        return self._draft_received(await inner, copy)
-
-    def recv(  # type: ignore[override]
-        self, flags: int = 0, copy: bool = True, track: bool = False
+    def _draft_recv(
+        self, flags: int, copy: bool, post: Callable[[Any], Any] | None = None
     ) -> asyncio.Future[Any]:
+        """A receive of one whole message, unwrapped (and then ``post``-processed) at the
+        moment it is taken, by the asyncio socket's own receive machinery."""
+
+        def unwrap(msg: list[bytes]) -> Any:
+            value = self._draft_received(msg, copy)
+            return value if post is None else post(value)
+
+        return self._recv(_WHOLE, flags, True, unwrap)
+
+    def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> asyncio.Future[Any]:
         """One message: ``bytes``, or a ``Frame`` (``copy=False``) with ``routing_id``
         (SERVER/PEER) or ``group`` (DISH)."""
-        inner: Awaitable[list[bytes]] = Socket.recv_multipart(self, flags)
-        return asyncio.ensure_future(self._unwrap(inner, copy))
+        return self._draft_recv(flags, copy)
 
-    async def _listed(self, inner: Awaitable[Any]) -> list[Any]:
-        return [await inner]
-
-    def recv_multipart(  # type: ignore[override]
+    def recv_multipart(
         self, flags: int = 0, copy: bool = True, track: bool = False
     ) -> asyncio.Future[Any]:
         """A one-frame list (draft messages are single-frame)."""
-        return asyncio.ensure_future(self._listed(self.recv(flags, copy=copy)))
+        return self._draft_recv(flags, copy, _listed)
+
+    def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> asyncio.Future[str]:
+        return self._draft_recv(flags, True, lambda b: decode_string(b, encoding))
+
+    recv_unicode = recv_string
+
+    def recv_json(self, flags: int = 0, **kwargs: Any) -> asyncio.Future[Any]:
+        return self._draft_recv(flags, True, lambda b: decode_json(b, **kwargs))
+
+    def recv_pyobj(self, flags: int = 0) -> asyncio.Future[Any]:
+        return self._draft_recv(flags, True, decode_pyobj)
+
+    def recv_serialized(
+        self, deserialize: Callable[[list[Any]], Any], flags: int = 0, copy: bool = True
+    ) -> asyncio.Future[Any]:
+        return self._draft_recv(flags, copy, lambda v: deserialize([v]))
+
+    def recv_into(self, buffer: Any, /, *, nbytes: int = 0, flags: int = 0) -> asyncio.Future[int]:
+        """Receive one message into ``buffer``; a Future of its full size (truncated to
+        ``nbytes``, or the buffer's size, when larger)."""
+        if nbytes < 0:
+            raise ValueError(f"nbytes={nbytes!r} must be non-negative")
+        view = memoryview(buffer).cast("B")
+        if view.readonly:
+            raise TypeError("recv_into needs a writable buffer")
+        limit = len(view) if nbytes == 0 else min(nbytes, len(view))
+
+        def copy_into(body: bytes) -> int:
+            n = min(limit, len(body))
+            view[:n] = body[:n]
+            return len(body)
+
+        return self._draft_recv(flags, True, copy_into)
+
+
+def _listed(value: Any) -> list[Any]:
+    return [value]
 
 
 __all__ = ["DraftSocket"]

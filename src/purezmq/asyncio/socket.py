@@ -229,14 +229,12 @@ class Socket(SocketBase):
             from .shadow import ShadowSocket
 
             return super().__new__(ShadowSocket)
-        return super().__new__(cls)
-
-    def __new__(cls, context: Any = None, socket_type: int = 0, **kwargs: Any) -> Socket:
         # The draft types carry a routing id or a group on single-frame messages (draft.py).
-        if cls is Socket and int(socket_type) in THREAD_SAFE_TYPES:
+        socket_type = args[0] if args else kwargs.get("socket_type", 0)
+        if cls is Socket and isinstance(socket_type, int) and socket_type in THREAD_SAFE_TYPES:
             from .draft import DraftSocket
 
-            cls = DraftSocket
+            return super().__new__(DraftSocket)
         return super().__new__(cls)
 
     def __init__(
