@@ -167,9 +167,44 @@ def test_poller_with_draft_sockets(driver: Driver) -> None:
     driver.call(scatter, "send", b"y")
     driver.call(server, "send", b"z", routing_id=rid)
     ready: dict[Any, int] = {}
-    for _ in range(100):
-        ready.update(driver.poll(poller, 100))
-        if len(ready) == 2:
-            break
+    while len(ready) < 2:
+        got = dict(driver.poll(poller, 5000))
+        assert got, f"timed out with {ready}"
+        ready.update(got)
+        for sock in got:  # consume, so that the next poll waits for the other one
+            poller.unregister(sock)
     assert ready == {gather: purezmq.POLLIN, client: purezmq.POLLIN}
     assert driver.call(gather, "recv") == b"y" and driver.call(client, "recv") == b"z"
+
+
+def test_asyncio_draft_receives_are_futures_and_cancel_safe() -> None:
+    """On the asyncio API a draft receive is a Future like any other: done at once when a
+    message waits, and a cancelled pending one takes nothing (the next receive gets it)."""
+    import asyncio
+
+    import purezmq.asyncio as zaio
+
+    async def main() -> None:
+        ctx = zaio.Context()
+        try:
+            server = ctx.socket(purezmq.SERVER)
+            server.linger = 0
+            server.bind("inproc://draft-futures")
+            client = ctx.socket(purezmq.CLIENT)
+            client.linger = 0
+            client.connect("inproc://draft-futures")
+            pending = server.recv(copy=False)
+            assert not pending.done()
+            pending.cancel()
+            await client.send(b"kept")
+            frame = await asyncio.wait_for(server.recv(copy=False), 5)
+            assert frame.bytes == b"kept" and frame.routing_id
+            await client.send(b"already here")
+            assert await asyncio.wait_for(server.recv_string(), 5) == "already here"
+            await server.send(b"back", routing_id=frame.routing_id)
+            waiting = client.recv_multipart()
+            assert await asyncio.wait_for(waiting, 5) == [b"back"]
+        finally:
+            ctx.destroy(0)
+
+    asyncio.run(main())
