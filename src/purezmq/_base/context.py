@@ -34,6 +34,7 @@ from ..constants import ContextOption, Errno, SocketOption
 from ..error import ZMQError
 from .attributes import AttributeSetter, install_option_attributes
 from .handles import HandleRegistry
+from .naming import repr_name
 from .socket import SocketBase
 
 _C = TypeVar("_C", bound="ContextBase")
@@ -254,10 +255,10 @@ class ContextBase(ContextOptionsMixin):
         return self._handle
 
     def __repr__(self) -> str:
-        cls = type(self)
         closed = " closed" if self._closed else ""
         n = len(self._open_sockets())
-        return f"<{cls.__module__}.{cls.__name__}({n} sockets) at {id(self):#x}{closed}>"
+        sockets = "" if n == 0 else f"{n} socket" if n == 1 else f"{n} sockets"
+        return f"<{repr_name(type(self))}({sockets}) at {id(self):#x}{closed}>"
 
     # ---- sockets ---------------------------------------------------------------------------
 
