@@ -28,6 +28,9 @@ from .socket import _WHOLE, Socket
 class DraftSocket(Socket):
     """An asyncio socket of a draft type (see the module docstring)."""
 
+    #: ``Socket(ctx, zmq.SERVER)`` makes one of these: it shows as the class asked for.
+    _repr_cls = "asyncio.Socket"
+
     def send(
         self,
         data: Any,

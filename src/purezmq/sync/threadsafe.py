@@ -35,6 +35,9 @@ _T = TypeVar("_T")
 class ThreadSafeSocket(Socket):
     """A draft-type socket any thread may use at any time (see the module docstring)."""
 
+    #: ``Socket(ctx, zmq.SERVER)`` makes one of these: it shows as the class asked for.
+    _repr_cls = "Socket"
+
     _lock: threading.RLock
     _signal: SharedThreadSignal  # type: ignore[assignment]
     #: Threads waiting in a call of this socket right now.
