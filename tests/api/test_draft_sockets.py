@@ -208,3 +208,11 @@ def test_asyncio_draft_receives_are_futures_and_cancel_safe() -> None:
             ctx.destroy(0)
 
     asyncio.run(main())
+
+
+def test_draft_sockets_are_the_public_socket_class(driver: Driver) -> None:
+    """``ctx.socket(zmq.SERVER)`` is a ``Socket`` of its API and shows as one."""
+    server = driver.socket(purezmq.SERVER, linger=0)
+    expected = "purezmq.asyncio.Socket" if driver.is_async else "purezmq.Socket"
+    assert repr(server).startswith(f"<{expected}(zmq.SERVER) at ")
+    assert isinstance(server, purezmq.Socket)
