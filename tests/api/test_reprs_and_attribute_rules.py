@@ -95,3 +95,26 @@ def test_non_contiguous_buffers_raise_buffer_error() -> None:
         assert b.recv_into(target) == 3 and target == b"ab"
         a.close(0)
         b.close(0)
+
+
+def test_leaving_a_context_block_with_open_sockets_warns_and_closes_them() -> None:
+    with pytest.warns(ResourceWarning), purezmq.Context() as ctx:
+        s = ctx.socket(purezmq.PUSH)
+    assert s.closed and ctx.closed
+
+
+def test_a_subclass_shares_its_parents_instance_unless_it_has_its_own() -> None:
+    class Inherits(purezmq.Context):
+        pass
+
+    class OwnInstance(purezmq.Context):
+        _instance = None
+
+    ctx = purezmq.Context.instance()
+    try:
+        assert Inherits.instance() is ctx
+        own = OwnInstance.instance()
+        assert type(own) is OwnInstance
+        own.term()
+    finally:
+        ctx.term()

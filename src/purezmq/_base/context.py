@@ -25,6 +25,7 @@ import contextlib
 import functools
 import os
 import threading
+import warnings
 import weakref
 from types import GenericAlias
 from typing import Any, ClassVar, TypeVar
@@ -197,17 +198,20 @@ class ContextBase(ContextOptionsMixin):
 
     @classmethod
     def instance(cls: type[_C], io_threads: int = 1) -> _C:
-        """The process-wide Context (a new one after ``fork()`` or once it was terminated)."""
-        inst = cls.__dict__.get("_instance")
+        """The process-wide Context (a new one after ``fork()`` or once it was terminated).
+
+        As in pyzmq, a subclass that does not set ``_instance = None`` itself shares its
+        parent's instance while that one is alive.
+        """
+        inst = cls._instance
         if inst is None or cls._instance_pid != os.getpid() or inst.closed:
             with cls._instance_lock:
-                inst = cls.__dict__.get("_instance")
+                inst = cls._instance
                 if inst is None or cls._instance_pid != os.getpid() or inst.closed:
                     inst = cls(io_threads=io_threads)
                     cls._instance = inst
                     cls._instance_pid = os.getpid()
-        assert isinstance(inst, cls)
-        return inst
+        return inst  # type: ignore[no-any-return]
 
     @property
     def closed(self) -> bool:
@@ -397,6 +401,11 @@ class ContextBase(ContextOptionsMixin):
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if not self._closed and self._open_sockets():
+            # pyzmq's warning: leaving ``with Context()`` closes sockets the program forgot.
+            warnings.warn(
+                "Destroying context with unclosed socket", ResourceWarning, stacklevel=2
+            )
         self.destroy()
 
     # ---- context options -------------------------------------------------------------------
