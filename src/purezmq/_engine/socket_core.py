@@ -266,6 +266,11 @@ class SocketCore:
 
     # ------------------------------------------------------------------ owner thread
 
+    @property
+    def closed_by_owner(self) -> bool:
+        """Closed by ``close()`` (not by the end of its Context, nor by a fork)."""
+        return self.dead == _CLOSED
+
     def _raise_dead(self) -> None:
         dead = self.dead
         if dead in (_TERMINATED, _CLOSED_BY_TERM):
