@@ -124,6 +124,7 @@ spawn() {
     shift 2
     setsid timeout -k 5 "$seconds" "$@" >"$RUN/$name.log" 2>&1 &
     SPAWNED=$!
+    disown "$SPAWNED"
     echo "$SPAWNED" >>"$RUN/pids"
 }
 
