@@ -18,7 +18,7 @@ start=$SECONDS
 for name in "${NAMES[@]}"; do
     "$SUITE/$name.sh" install &
     install_pid[$name]=$!
-done 2>&1
+done
 for name in "${NAMES[@]}"; do
     wait "${install_pid[$name]}"
     install_rc[$name]=$?
