@@ -1,4 +1,5 @@
 """Subscribes to circusd-stats' endpoint (argv[1]) and waits for one ``stat.`` publication."""
+
 from __future__ import annotations
 
 import sys

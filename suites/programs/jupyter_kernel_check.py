@@ -64,8 +64,9 @@ def iopub_until_idle(get: Callable[..., dict[str, Any]], parent: str) -> list[di
 def check_execute_iopub(messages: list[dict[str, Any]]) -> None:
     kinds = [m["msg_type"] for m in messages]
     streams = "".join(m["content"]["text"] for m in messages if m["msg_type"] == "stream")
-    results_ = [m["content"]["data"]["text/plain"] for m in messages
-                if m["msg_type"] == "execute_result"]
+    results_ = [
+        m["content"]["data"]["text/plain"] for m in messages if m["msg_type"] == "execute_result"
+    ]
     expect(streams == "out 42\n", f"stream output {streams!r} (messages {kinds})")
     expect(results_ == ["42"], f"execute_result {results_!r} (messages {kinds})")
 
@@ -78,8 +79,9 @@ def blocking() -> None:
     kc = km.client()
     try:
         kc.start_channels()
-        run_step("blocking: wait_for_ready (shell kernel_info)",
-                 lambda: kc.wait_for_ready(timeout=60))
+        run_step(
+            "blocking: wait_for_ready (shell kernel_info)", lambda: kc.wait_for_ready(timeout=60)
+        )
 
         def shell_and_iopub() -> None:
             msg_id = kc.execute(CODE)
@@ -98,9 +100,11 @@ def blocking() -> None:
             kc.input("purezmq")
             reply = kc.get_shell_msg(timeout=TIMEOUT)
             expect(reply["content"]["status"] == "ok", f"execute_reply {reply['content']}")
-            out = [m["content"]["data"]["text/plain"]
-                   for m in iopub_until_idle(kc.get_iopub_msg, msg_id)
-                   if m["msg_type"] == "execute_result"]
+            out = [
+                m["content"]["data"]["text/plain"]
+                for m in iopub_until_idle(kc.get_iopub_msg, msg_id)
+                if m["msg_type"] == "execute_result"
+            ]
             expect(out == ["'PUREZMQ'"], f"execute_result {out}")
 
         run_step("blocking: stdin input_request/input_reply", stdin)
@@ -136,8 +140,9 @@ async def asynchronous() -> None:
     kc = km.client()
     try:
         kc.start_channels()
-        await run_async_step("asyncio: wait_for_ready (shell kernel_info)",
-                             lambda: kc.wait_for_ready(timeout=60))
+        await run_async_step(
+            "asyncio: wait_for_ready (shell kernel_info)", lambda: kc.wait_for_ready(timeout=60)
+        )
 
         async def iopub_idle(parent: str) -> list[dict[str, Any]]:
             messages = []
@@ -156,8 +161,9 @@ async def asynchronous() -> None:
             expect(reply["content"]["status"] == "ok", f"execute_reply {reply['content']}")
             check_execute_iopub(await iopub_idle(msg_id))
 
-        await run_async_step("asyncio: shell execute_reply + iopub stream/execute_result",
-                             shell_and_iopub)
+        await run_async_step(
+            "asyncio: shell execute_reply + iopub stream/execute_result", shell_and_iopub
+        )
 
         async def stdin() -> None:
             msg_id = kc.execute("answer = input('name? ')\nanswer.upper()", allow_stdin=True)
@@ -166,8 +172,11 @@ async def asynchronous() -> None:
             kc.input("purezmq")
             reply = await kc.get_shell_msg(timeout=TIMEOUT)
             expect(reply["content"]["status"] == "ok", f"execute_reply {reply['content']}")
-            out = [m["content"]["data"]["text/plain"] for m in await iopub_idle(msg_id)
-                   if m["msg_type"] == "execute_result"]
+            out = [
+                m["content"]["data"]["text/plain"]
+                for m in await iopub_idle(msg_id)
+                if m["msg_type"] == "execute_result"
+            ]
             expect(out == ["'PUREZMQ'"], f"execute_result {out}")
 
         await run_async_step("asyncio: stdin input_request/input_reply", stdin)
@@ -188,8 +197,9 @@ async def asynchronous() -> None:
         await run_async_step("asyncio: heartbeat is beating", heartbeat)
     finally:
         kc.stop_channels()
-        await run_async_step("asyncio: shutdown over control",
-                             lambda: km.shutdown_kernel(now=False))
+        await run_async_step(
+            "asyncio: shutdown over control", lambda: km.shutdown_kernel(now=False)
+        )
         if km.has_kernel:
             await km.shutdown_kernel(now=True)
 

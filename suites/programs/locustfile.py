@@ -1,5 +1,6 @@
 """Locust users for the programs suite: each worker names its requests after its own pid, so
 the master's CSV shows whether the stats of both workers reached it."""
+
 from __future__ import annotations
 
 import os

@@ -45,8 +45,10 @@ class RefusePyzmq(importlib.abc.MetaPathFinder):
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is not None and _is_pyzmq_file(spec.origin):
             _write(f"PYZMQ {os.getpid()} {sys.argv[0] if sys.argv else '?'} {name} {spec.origin}")
-            raise ImportError(f"purezmq programs suite: {name} would load the real pyzmq "
-                              f"({spec.origin}); zmq must resolve to purezmq")
+            raise ImportError(
+                f"purezmq programs suite: {name} would load the real pyzmq "
+                f"({spec.origin}); zmq must resolve to purezmq"
+            )
         return None
 
 

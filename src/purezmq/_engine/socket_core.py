@@ -532,6 +532,14 @@ class SocketCore:
         """Attach our end now (we are on the owner thread)."""
         self._own(pipe)
         self._attach(pipe, peer)
+        if getattr(self.signal, "has_fd", False):
+            # A new pipe's reader starts awake: its first messages post no activation until a
+            # read finds it empty. libzmq's connect() leaves a command in the socket's mailbox,
+            # so the ZMQ_FD turns readable and the poller re-reads EVENTS, which puts the new
+            # pipe's reader to sleep; do the same, or an FD-driven reader (an event loop that
+            # reads only after the fd fires) never hears of those messages.
+            self._asleep = False
+            self.signal.wake()
 
     def _attach(self, pipe: Pipe, peer: SocketCore | None) -> None:
         if self.dead or pipe in self._pipes:
