@@ -70,3 +70,34 @@ def test_crypto_library_is_confined() -> None:
             continue
         for name in _imports(path):
             assert not name.startswith("nacl"), f"{path} imports {name}; only _crypto.py may"
+
+
+FRONT_ENDS = ("sync", "asyncio", "green", "eventloop")
+
+
+def test_front_end_base_imports_no_front_end() -> None:
+    """The shared base (``purezmq._base``) is below every front-end: it imports none."""
+    for path in _files("_base"):
+        for name in _imports(path):
+            parts = name.split(".")
+            assert not (parts[0] == "purezmq" and len(parts) > 1 and parts[1] in FRONT_ENDS), (
+                f"{path} imports {name}"
+            )
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+def test_front_ends_do_not_reach_into_each_other(front_end: str) -> None:
+    """A front-end may use another only through its package's public names
+    (``from purezmq import sync``), never its modules (``purezmq.sync.socket``)."""
+    for path in _files(front_end):
+        for name in _imports(path):
+            parts = name.split(".")
+            if parts[0] != "purezmq" or len(parts) < 3 or parts[1] == front_end:
+                continue
+            if parts[1] in FRONT_ENDS:
+                # ``from purezmq.sync import Context`` names a package attribute: allowed.
+                module_path = SRC / parts[1] / f"{parts[2]}.py"
+                subpackage = SRC / parts[1] / parts[2]
+                assert not module_path.exists() and not subpackage.is_dir(), (
+                    f"{path} imports {name}"
+                )

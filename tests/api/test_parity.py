@@ -8,7 +8,7 @@ import pytest
 
 import purezmq
 import purezmq.asyncio
-from purezmq._sugar import OptionAttribute
+from purezmq._base.attributes import OptionAttribute
 
 #: Calls that may wait: coroutines in the asyncio API, plain functions in the sync one.
 ASYNC_METHODS = {

@@ -11,7 +11,9 @@ that is running, so ``wait_for(sock.recv(), t)`` timing out never loses one. An 
 ``Socket`` is not a subclass of the sync ``Socket`` (the same names, but its methods wait
 differently); ``Socket.from_socket`` is refused.
 
-Layer 4: imports layer 0, ``_sugar``, ``_engine`` and the sync front-end's shared classes.
+Layer 4: imports layer 0, the front-ends' base (``_base``) and ``_engine``; its ``Context``
+subclasses the blocking ``purezmq.Context`` (public names only), because pyzmq's
+``zmq.asyncio.Context`` is a ``zmq.Context`` and programs check that.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from .. import sync as _sync
+from .._base.frame import Frame, Message
 from .._engine import ContextCore
-from ..sync.frame import Frame, Message
 from .poll import Poller
 from .socket import Socket
 

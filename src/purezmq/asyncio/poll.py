@@ -5,7 +5,7 @@ sockets are checked with ``EVENTS`` and waited on through their ``LoopSignal`` (
 ``prepare_to_sleep``); plain fds, objects with ``fileno()`` and sync purezmq sockets (through
 their wake-up fd) through ``loop.add_reader``/``add_writer``. Any wake-up means "re-check".
 
-Layer 4: imports layer 0, ``_sugar`` and sibling front-end modules only.
+Layer 4: imports layer 0, the front-ends' base (``_base``) and this front-end's modules only.
 """
 
 from __future__ import annotations
@@ -14,16 +14,15 @@ import asyncio
 from time import monotonic
 from typing import Any
 
-from .._sugar import POLLIN, POLLOUT, SocketBase
-from ..sync.poll import Poller as _SyncPoller
-from ..sync.poll import _fd_of, _plain_ready, _poll_fds
+from .._base.poll import PollerBase, clear_signal, fd_of, plain_ready, poll_fds
+from .._base.socket import POLLIN, POLLOUT, SocketBase
 from .socket import Socket, _bound
 
 
-class Poller(_SyncPoller):
+class Poller(PollerBase):
     """Wait for events on several asyncio sockets and fds (``poll`` is a coroutine)."""
 
-    async def poll(self, timeout: float | None = None) -> list[tuple[Any, int]]:  # type: ignore[override]
+    async def poll(self, timeout: float | None = None) -> list[tuple[Any, int]]:
         """Wait up to ``timeout`` ms (None or negative: forever); ``[(socket, events)]``."""
         loop = asyncio.get_running_loop()
         forever = timeout is None or timeout < 0
@@ -37,7 +36,7 @@ class Poller(_SyncPoller):
             elif isinstance(obj, SocketBase):
                 ssocks.append((obj, flags))
             else:
-                plain.append((obj, _fd_of(obj), flags))
+                plain.append((obj, fd_of(obj), flags))
         plain_fds: dict[int, int] = {}
         for _, fd, flags in plain:
             plain_fds[fd] = plain_fds.get(fd, 0) | flags
@@ -49,7 +48,7 @@ class Poller(_SyncPoller):
                 if ev:
                     ready.append((sock, ev))
             if plain_fds:
-                ready.extend(_plain_ready(plain, _poll_fds(plain_fds, 0)))
+                ready.extend(plain_ready(plain, poll_fds(plain_fds, 0)))
             if ready:
                 return ready
             remaining: float | None = None
@@ -112,9 +111,7 @@ async def _wait_any(
             if w in sig._waiters:
                 sig._waiters.remove(w)
         for sock, _ in ssocks:
-            clear = getattr(sock._signal, "clear", None)
-            if clear is not None:
-                clear()
+            clear_signal(sock)
 
 
 __all__ = ["Poller"]

@@ -15,7 +15,7 @@ Everything runs on the caller's running loop, with no thread hop (DESIGN §3):
 The socket binds to the loop it is first awaited on (so it may be created before the loop
 runs, as with pyzmq); using it from two loops at once is an error, as in pyzmq.
 
-Layer 4: imports layer 0, ``_sugar`` and ``_engine`` only.
+Layer 4: imports layer 0, the front-ends' base (``_base``) and ``_engine`` only.
 """
 
 from __future__ import annotations
@@ -27,13 +27,8 @@ from collections.abc import Callable, Sequence
 from time import monotonic
 from typing import Any, Literal, overload
 
-from .._engine import SocketCore
-from .._engine.signal import LoopSignal, ThreadSignal
-from .._sugar import (
-    DONTWAIT,
-    DROPPING_TYPES,
-    POLLIN,
-    SocketBase,
+from .._base.frame import Frame, MessageTracker
+from .._base.serialize import (
     coerce_message,
     decode_json,
     decode_pyobj,
@@ -43,9 +38,11 @@ from .._sugar import (
     encode_serialized,
     encode_string,
 )
+from .._base.socket import DONTWAIT, DROPPING_TYPES, POLLIN, SocketBase
+from .._engine import SocketCore
+from .._engine.signal import LoopSignal, ThreadSignal
 from ..constants import Errno
 from ..error import Again, ZMQError
-from ..sync.frame import Frame, MessageTracker
 
 #: Returned for ``track=True``: purezmq never shares a buffer, so it is always done.
 _TRACKER = MessageTracker()

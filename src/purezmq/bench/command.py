@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from .._sugar import has
+from .._base.versions import has
 from .libs import APIS, LIBS, Impl
 from .runner import (
     DEFAULT_SIZES,

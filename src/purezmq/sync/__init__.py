@@ -16,8 +16,8 @@ Where purezmq deliberately differs from pyzmq (DESIGN §4: keep the API, fix the
 
 from __future__ import annotations
 
+from .._base.frame import Frame, Message, MessageTracker
 from .context import Context
-from .frame import Frame, Message, MessageTracker
 from .poll import Poller, select, zmq_poll
 from .socket import Socket
 

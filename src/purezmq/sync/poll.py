@@ -7,125 +7,25 @@ its owner asleep (``prepare_to_sleep``: False means work arrived, so re-check in
 ``poll(2)`` waits on the sockets' wake-up fds together with the plain fds. A wake-up only means
 "re-check", exactly like libzmq's ``ZMQ_FD``, so spurious ones are harmless.
 
-Layer 4: imports layer 0, ``_sugar`` and ``_engine.signal`` (to tell thread-owned sockets
-from loop-owned ones).
+Layer 4: imports layer 0, the front-ends' base and ``_engine.signal`` (to tell thread-owned
+sockets from loop-owned ones).
 """
 
 from __future__ import annotations
 
-import select as _select
 from time import monotonic
 from typing import Any
 
+from .._base.poll import PollerBase, clear_signal, fd_of, plain_ready, poll_fds
+from .._base.socket import POLLIN, POLLOUT, SocketBase
 from .._engine.signal import ThreadSignal
-from .._sugar import POLLIN, POLLOUT, SocketBase
 from ..constants import PollEvent
 
 _POLLERR = int(PollEvent.POLLERR)
-_POLLPRI = int(PollEvent.POLLPRI)
-_HAVE_POLL = hasattr(_select, "poll")
 
 
-def _fd_of(obj: Any) -> int:
-    if isinstance(obj, int):
-        return obj
-    fileno = getattr(obj, "fileno", None)
-    if fileno is None:
-        raise TypeError(
-            f"cannot poll {obj!r}: not a purezmq socket, an fd or an object with fileno()"
-        )
-    return int(fileno())
-
-
-def _os_events(flags: int) -> int:
-    mask = 0
-    if flags & POLLIN:
-        mask |= _select.POLLIN
-    if flags & POLLOUT:
-        mask |= _select.POLLOUT
-    if flags & _POLLPRI:
-        mask |= _select.POLLPRI
-    return mask
-
-
-def _zmq_events(revents: int) -> int:
-    """libzmq ``zmq_poll``: IN/OUT/PRI as such, anything else (ERR, HUP, NVAL) as POLLERR."""
-    events = 0
-    if revents & _select.POLLIN:
-        events |= POLLIN
-    if revents & _select.POLLOUT:
-        events |= POLLOUT
-    if revents & _select.POLLPRI:
-        events |= _POLLPRI
-    if revents & ~(_select.POLLIN | _select.POLLOUT | _select.POLLPRI):
-        events |= _POLLERR
-    return events
-
-
-def _poll_fds(fds: dict[int, int], timeout: float | None) -> dict[int, int]:
-    """One ``poll(2)`` over ``{fd: zmq flags}``; ``timeout`` in seconds (None: forever)."""
-    if not fds:
-        return {}
-    if _HAVE_POLL:
-        poller = _select.poll()
-        for fd, flags in fds.items():
-            poller.register(fd, _os_events(flags))
-        ms = None if timeout is None else max(0, int(timeout * 1000 + 0.999))
-        return {fd: _zmq_events(rev) for fd, rev in poller.poll(ms)}
-    # Windows: select() on sockets only.  # pragma: no cover
-    rl = [fd for fd, f in fds.items() if f & POLLIN]
-    wl = [fd for fd, f in fds.items() if f & POLLOUT]
-    r, w, x = _select.select(rl, wl, list(fds), timeout)
-    out: dict[int, int] = {}
-    for fd in r:
-        out[fd] = out.get(fd, 0) | POLLIN
-    for fd in w:
-        out[fd] = out.get(fd, 0) | POLLOUT
-    for fd in x:
-        out[fd] = out.get(fd, 0) | _POLLERR
-    return out
-
-
-def _clear_signal(sock: SocketBase) -> None:
-    clear = getattr(sock._signal, "clear", None)
-    if clear is not None:
-        clear()
-
-
-class Poller:
+class Poller(PollerBase):
     """Wait for events on several sockets and fds at once (``zmq.Poller``)."""
-
-    def __init__(self) -> None:
-        #: ``(socket_or_fd, flags)`` pairs in registration order, as in pyzmq.
-        self.sockets: list[tuple[Any, int]] = []
-        self._map: dict[Any, int] = {}
-
-    def __contains__(self, socket: Any) -> bool:
-        return socket in self._map
-
-    def register(self, socket: Any, flags: int = POLLIN | POLLOUT) -> None:
-        """Watch ``socket`` (or an fd) for ``flags``; ``flags=0`` unregisters."""
-        if flags:
-            if socket in self._map:
-                idx = self._map[socket]
-                self.sockets[idx] = (socket, flags)
-            else:
-                self.sockets.append((socket, flags))
-                self._map[socket] = len(self.sockets) - 1
-        elif socket in self._map:
-            self.unregister(socket)
-
-    def modify(self, socket: Any, flags: int = POLLIN | POLLOUT) -> None:
-        """Change the flags of a registered socket."""
-        self.register(socket, flags)
-
-    def unregister(self, socket: Any) -> None:
-        """Stop watching ``socket``; KeyError if it was not registered."""
-        idx = self._map.pop(socket)
-        self.sockets.pop(idx)
-        for s, i in list(self._map.items()):
-            if i > idx:
-                self._map[s] = i - 1
 
     def poll(self, timeout: float | None = None) -> list[tuple[Any, int]]:
         """Wait up to ``timeout`` ms (None or negative: forever) for registered events.
@@ -140,7 +40,7 @@ class Poller:
             if isinstance(obj, SocketBase):
                 zsocks.append((obj, flags))
             else:
-                plain.append((obj, _fd_of(obj), flags))
+                plain.append((obj, fd_of(obj), flags))
         plain_fds: dict[int, int] = {}
         for _, fd, flags in plain:
             plain_fds[fd] = plain_fds.get(fd, 0) | flags
@@ -151,8 +51,8 @@ class Poller:
                 ev = sock._events() & flags
                 if ev:
                     ready.append((sock, ev))
-            fd_ready = _poll_fds(plain_fds, 0) if plain_fds else {}
-            ready.extend(_plain_ready(plain, fd_ready))
+            fd_ready = poll_fds(plain_fds, 0) if plain_fds else {}
+            ready.extend(plain_ready(plain, fd_ready))
             if ready:
                 return ready
             remaining: float | None = None
@@ -171,20 +71,9 @@ class Poller:
             wait_fds = dict(plain_fds)
             for sock, _ in zsocks:
                 wait_fds[sock._signal_fileno()] = POLLIN
-            _poll_fds(wait_fds, remaining)
+            poll_fds(wait_fds, remaining)
             for sock, _ in zsocks:
-                _clear_signal(sock)
-
-
-def _plain_ready(
-    plain: list[tuple[Any, int, int]], fd_ready: dict[int, int]
-) -> list[tuple[Any, int]]:
-    out: list[tuple[Any, int]] = []
-    for obj, fd, flags in plain:
-        ev = fd_ready.get(fd, 0) & (flags | _POLLERR)
-        if ev:
-            out.append((obj, ev))
-    return out
+                clear_signal(sock)
 
 
 def zmq_poll(sockets: list[tuple[Any, int]], timeout: float | None = -1) -> list[tuple[Any, int]]:

@@ -14,7 +14,7 @@ interrupts: Ctrl-C raises ``KeyboardInterrupt`` out of a blocked ``recv``, and s
 taken from the queue the socket stays usable. A terminated Context wakes every sleeper; the
 retry then raises ``ContextTerminated`` (ETERM).
 
-Layer 4: imports layer 0, ``_sugar`` and ``_engine`` only.
+Layer 4: imports layer 0, the front-ends' base (``_base``) and ``_engine`` only.
 """
 
 from __future__ import annotations
@@ -25,13 +25,8 @@ from time import monotonic
 from time import sleep as _sleep
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from .._engine import SocketCore
-from .._engine.signal import ThreadSignal
-from .._sugar import (
-    DONTWAIT,
-    DROPPING_TYPES,
-    POLLIN,
-    SocketBase,
+from .._base.frame import Frame, MessageTracker
+from .._base.serialize import (
     coerce_message,
     decode_json,
     decode_pyobj,
@@ -41,9 +36,11 @@ from .._sugar import (
     encode_serialized,
     encode_string,
 )
+from .._base.socket import DONTWAIT, DROPPING_TYPES, POLLIN, SocketBase
+from .._engine import SocketCore
+from .._engine.signal import ThreadSignal
 from ..constants import Errno
 from ..error import Again, ZMQError
-from .frame import Frame, MessageTracker
 
 #: Returned for ``track=True``: purezmq never shares a buffer, so it is always done.
 _TRACKER = MessageTracker()

@@ -1,39 +1,29 @@
-"""Helpers shared by the sync and asyncio front-ends (layer 4). No I/O, no waiting.
+"""``SocketBase``: the half of a public socket that never waits, shared by every front-end.
 
-What lives here:
+It holds option attributes (``sock.linger = 0`` is ``setsockopt(LINGER, 0)``), get/set,
+subscribe, bind/connect, monitor sockets, and the bookkeeping that turns the engine's
+whole-message hand-off into pyzmq's frame-at-a-time API:
 
-* frame coercion: what ``send`` accepts (bytes-like objects and ``Frame``; ``str`` is refused
-  the way pyzmq refuses it, pointing at ``send_string``);
-* the codecs behind ``send_string``/``send_json``/``send_pyobj``/``send_serialized``;
-* ``SocketBase``, the half of a public socket that never waits: option attributes
-  (``sock.linger = 0`` is ``setsockopt(LINGER, 0)``, pyzmq's ``AttributeSetter``), get/set,
-  subscribe, bind/connect, monitor sockets, and the bookkeeping that turns the engine's
-  whole-message hand-off into pyzmq's frame-at-a-time API:
+- ``send(frame, SNDMORE)`` only appends to a front-end list; the final frame hands the whole
+  message to the core in one call (ypipe's ``incomplete`` rule, docs/contracts.md), so a
+  partial message is never visible to another thread;
+- ``recv()`` takes one whole message from the core and hands it out frame by frame, answering
+  ``RCVMORE`` itself.
 
-  - ``send(frame, SNDMORE)`` only appends to a front-end list; the final frame hands the whole
-    message to the core in one call (DESIGN §5.1 rule 3, ypipe's ``incomplete`` rule), so a
-    partial message is never visible to another thread;
-  - ``recv()`` takes one whole message from the core and hands it out frame by frame, answering
-    ``RCVMORE`` itself;
-* ``has(capability)`` and the version functions.
-
-The front-ends subclass ``SocketBase`` and add the calls that may block (``send``/``recv``...),
-as plain functions (sync) or coroutines (asyncio). Rules: imports layer 0 and ``_engine`` only.
+Each front-end subclasses ``SocketBase`` and adds only its way of waiting for the calls that
+may block (``send``/``recv``/``poll``...): plain blocking functions (``purezmq.sync``),
+coroutines and Futures (``purezmq.asyncio``). Layer 4 base: imports layer 0 and ``_engine``'s
+types only, never a front-end.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import pickle
 import random
-import socket as _stdsocket
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
-from .constants import (
-    ContextOption,
+from ..constants import (
     Errno,
     Event,
     Flag,
@@ -41,291 +31,28 @@ from .constants import (
     SocketOption,
     SocketType,
 )
-from .error import ZMQBindError, ZMQError
-from .options import SOCKET_OPTIONS
-from .socket_types import SOCKET_TYPES
-from .zmtp.bodies import BodyPool
-from .zmtp.mechanisms import _crypto
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-#: The libzmq release whose wire protocol and API semantics purezmq reproduces.
-LIBZMQ_VERSION_INFO = (4, 3, 5)
-#: The pyzmq release whose Python API purezmq mirrors (``zmq.pyzmq_version()`` answers this, so
-#: programs that check pyzmq's version keep working).
-PYZMQ_VERSION = "27.3.0"
+from ..error import ZMQBindError, ZMQError
+from ..socket_types import SOCKET_TYPES
+from ..zmtp.bodies import BodyPool
+from .attributes import (
+    BYTES_OPTIONS,
+    AttributeSetter,
+    check_option_value,
+    install_option_attributes,
+)
+from .serialize import coerce_frame
 
 SNDMORE = int(Flag.SNDMORE)
 DONTWAIT = int(Flag.DONTWAIT)
 POLLIN = int(PollEvent.POLLIN)
 POLLOUT = int(PollEvent.POLLOUT)
 
-# Options whose value is a byte string (libzmq's binary and string options), from the option
-# table. Everything else is an int. pyzmq raises TypeError for ``str`` values on any option
-# ("use setsockopt_string").
-BYTES_OPTIONS: frozenset[int] = frozenset(
-    opt for opt, spec in SOCKET_OPTIONS.items() if spec.kind in ("bytes", "str")
-)
-
-_CONTEXT_OPTION_NAMES = frozenset(ContextOption.__members__)
 #: Socket types whose send never blocks but drops at HWM (libzmq's PUB-like mute action).
 DROPPING_TYPES = frozenset({int(SocketType.PUB), int(SocketType.XPUB), int(SocketType.RADIO)})
 #: Options that change which received messages ``recv`` returns (SUB's filter).
 _RECV_FILTER_OPTIONS = frozenset(
     (SocketOption.SUBSCRIBE, SocketOption.UNSUBSCRIBE, SocketOption.INVERT_MATCHING)
 )
-
-
-# --------------------------------------------------------------------------------------------
-# frames
-
-
-def coerce_frame(data: object, index: int | None = None) -> bytes:
-    """One frame as ``bytes``, from anything pyzmq's ``send`` accepts.
-
-    ``bytearray`` and ``memoryview`` are copied: the frame may be read by another thread after
-    ``send`` returned, and the caller is free to reuse its buffer (pyzmq copies small frames
-    too). ``str`` raises ``TypeError`` like pyzmq.
-    """
-    if type(data) is bytes:
-        return data
-    if isinstance(data, str):
-        raise TypeError("unicode not allowed, use send_string")
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        return bytes(data)
-    # ``Frame`` (either front-end) carries its payload as ``.bytes``.
-    payload = getattr(data, "bytes", None)
-    if isinstance(payload, bytes):
-        return payload
-    try:
-        return memoryview(data).tobytes()  # type: ignore[arg-type]
-    except TypeError:
-        where = "Frame" if index is None else f"Frame {index}"
-        raise TypeError(f"{where} ({data!r}) does not support the buffer interface.") from None
-
-
-def coerce_message(parts: Iterable[object]) -> list[bytes]:
-    """A whole message as a list of ``bytes``; see ``coerce_frame``."""
-    if isinstance(parts, (str, bytes, bytearray, memoryview)):
-        raise TypeError(f"send_multipart expects a sequence of frames, got {type(parts).__name__}")
-    out: list[Any] = list(parts)
-    for i, part in enumerate(out):
-        if type(part) is not bytes:
-            out[i] = coerce_frame(part, i)
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# codecs (pyzmq's send_string/_json/_pyobj/_serialized and their recv twins)
-
-
-def encode_string(u: str, encoding: str = "utf-8") -> bytes:
-    if not isinstance(u, str):
-        raise TypeError("str objects only")
-    return u.encode(encoding)
-
-
-def decode_string(b: bytes, encoding: str = "utf-8") -> str:
-    return b.decode(encoding)
-
-
-def encode_json(obj: object, **kwargs: Any) -> bytes:
-    """``zmq.utils.jsonapi.dumps``: JSON as utf-8 bytes."""
-    return json.dumps(obj, **kwargs).encode("utf8")
-
-
-def decode_json(b: bytes, **kwargs: Any) -> Any:
-    return json.loads(b.decode("utf8"), **kwargs)
-
-
-def encode_pyobj(obj: object, protocol: int = pickle.DEFAULT_PROTOCOL) -> bytes:
-    return pickle.dumps(obj, protocol)
-
-
-def decode_pyobj(b: bytes) -> Any:
-    # Never unpickle untrusted input: pyzmq carries the same warning.
-    return pickle.loads(b)
-
-
-def encode_serialized(msg: Any, serialize: Callable[[Any], Sequence[Any]]) -> list[bytes]:
-    return coerce_message(serialize(msg))
-
-
-# --------------------------------------------------------------------------------------------
-# capabilities and versions
-
-
-def _module_exists(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-def has(capability: str) -> bool:
-    """Whether this purezmq supports ``capability`` (``zmq.has``).
-
-    Answers truthfully for what exists here: ``ipc`` needs AF_UNIX and the ipc transport,
-    ``ws`` the WebSocket transport, ``curve`` PyNaCl (the ``curve`` extra); ``pgm``, ``tipc``,
-    ``norm``, ``gssapi`` and the draft API are not implemented.
-    """
-    if capability == "ipc":
-        return hasattr(_stdsocket, "AF_UNIX") and _module_exists("purezmq.transports.ipc")
-    if capability == "curve":
-        return _crypto.available()
-    if capability == "ws":
-        return _module_exists("purezmq.transports.ws")
-    return False
-
-
-def zmq_version_info() -> tuple[int, int, int]:
-    """The libzmq version purezmq is compatible with (API and wire), not a linked library."""
-    return LIBZMQ_VERSION_INFO
-
-
-def zmq_version() -> str:
-    """``"4.3.5"``: the libzmq version purezmq is compatible with (there is no libzmq here)."""
-    return ".".join(map(str, LIBZMQ_VERSION_INFO))
-
-
-def pyzmq_version_info() -> tuple[int, ...]:
-    """The pyzmq API version purezmq mirrors."""
-    return tuple(int(x) for x in PYZMQ_VERSION.split("."))
-
-
-def pyzmq_version() -> str:
-    """The pyzmq API version purezmq mirrors (see ``purezmq.__version__`` for our own)."""
-    return PYZMQ_VERSION
-
-
-# --------------------------------------------------------------------------------------------
-# option attributes
-
-
-def option_for_attribute(owner: str, name: str) -> int:
-    """``sock.rcvhwm`` → ``SocketOption.RCVHWM``; AttributeError like pyzmq otherwise."""
-    upper = name.upper()
-    opt = SocketOption.__members__.get(upper)
-    if opt is None:
-        ctxopt = ContextOption.__members__.get(upper)
-        if ctxopt is None or owner != "Context":
-            raise AttributeError(f"{owner} has no such option: {upper}")
-        return int(ctxopt)
-    return int(opt)
-
-
-def _plain_attributes(cls: type) -> frozenset[str]:
-    """Names that ``__setattr__`` must treat as ordinary attributes for ``cls``."""
-    cached = cls.__dict__.get("_plain_attrs_cache")
-    if isinstance(cached, frozenset):
-        return cached
-    names: set[str] = set()
-    for klass in cls.__mro__:
-        names.update(klass.__dict__)
-        names.update(klass.__dict__.get("__annotations__", {}))  # noqa: RUF063 (3.10: no cost)
-    result = frozenset(names)
-    type.__setattr__(cls, "_plain_attrs_cache", result)
-    return result
-
-
-class AttributeSetter:
-    """pyzmq's ``AttributeSetter``: option names are attributes (``obj.linger = 0``).
-
-    Every option name (lower and upper case) is a property installed on the class by
-    ``install_option_attributes``, not resolved by ``__getattr__``: a class with
-    ``__getattr__`` gets no specialised attribute reads from CPython, and a socket's own hot
-    path reads its attributes on every send and receive (~13 % of a sync inproc message's
-    instructions). Names defined on the class (methods, properties, annotated attributes) and
-    private names behave as ordinary attributes; setting an unknown name raises pyzmq's
-    ``AttributeError: Socket has no such option: NAME``.
-    """
-
-    _attr_owner: ClassVar[str] = "Socket"
-
-    def __setattr__(self, key: str, value: Any) -> None:
-        if key.startswith("_") or key in self.__dict__ or key in _plain_attributes(type(self)):
-            object.__setattr__(self, key, value)
-            return
-        opt = option_for_attribute(self._attr_owner, key)
-        self._set_attr_opt(key.upper(), opt, value)
-
-    if TYPE_CHECKING:
-        # For type checkers only: option attributes are generated properties at run time.
-        def __getattr__(self, key: str) -> Any: ...
-
-    def _set_attr_opt(self, name: str, opt: int, value: Any) -> None:
-        raise NotImplementedError
-
-    def _get_attr_opt(self, name: str, opt: int) -> Any:
-        raise NotImplementedError
-
-
-class OptionAttribute(property):
-    """A socket or context option exposed as an attribute (``sock.linger``)."""
-
-
-def _option_property(name: str, opt: int) -> OptionAttribute:
-    def get(self: AttributeSetter) -> Any:
-        return self._get_attr_opt(name, opt)
-
-    def set_(self: AttributeSetter, value: Any) -> None:
-        self._set_attr_opt(name, opt, value)
-
-    return OptionAttribute(get, set_, doc=f"The {name} option, as an attribute (pyzmq style).")
-
-
-def install_option_attributes(cls: type) -> None:
-    """Give ``cls`` a property per option name ``option_for_attribute`` accepts for its
-    ``_attr_owner`` (as ``sock.rcvhwm`` and ``sock.RCVHWM``), leaving defined names alone."""
-    owner = cls.__dict__.get("_attr_owner", "Socket")
-    names: dict[str, int] = {}
-    if owner == "Context":
-        names.update((n, int(o)) for n, o in ContextOption.__members__.items())
-    names.update((n, int(o)) for n, o in SocketOption.__members__.items())  # wins, as there
-    taken: set[str] = set()
-    for klass in cls.__mro__:
-        taken.update(vars(klass))
-        taken.update(vars(klass).get("__annotations__", {}))
-    for upper, opt in names.items():
-        for attr in (upper.lower(), upper):
-            if attr not in taken:
-                setattr(cls, attr, _option_property(upper, opt))
-
-
-_CURVE_OPTIONS = frozenset(
-    {
-        SocketOption.CURVE_SERVER,
-        SocketOption.CURVE_PUBLICKEY,
-        SocketOption.CURVE_SECRETKEY,
-        SocketOption.CURVE_SERVERKEY,
-    }
-)
-
-
-def check_option_value(option: int, value: object) -> object:
-    """pyzmq's type rules for ``setsockopt``: TypeError before anything reaches the engine.
-
-    Without PyNaCl every CURVE option is refused with ``ZMQError(ENOTSUP)`` saying how to get it
-    (libzmq built without libsodium refuses them too).
-    """
-    if option in _CURVE_OPTIONS and not _crypto.available():
-        raise ZMQError(Errno.ENOTSUP, _crypto.MISSING_MESSAGE)
-    if isinstance(value, str):
-        raise TypeError("unicode not allowed, use setsockopt_string")
-    if option in BYTES_OPTIONS:
-        if value is None and option == SocketOption.XPUB_WELCOME_MSG:
-            return value
-        if isinstance(value, (bytearray, memoryview)):
-            return bytes(value)
-        if not isinstance(value, bytes):
-            raise TypeError(f"expected bytes, got: {value!r}")
-        return value
-    if isinstance(value, bool):
-        return int(value)
-    if not isinstance(value, int):
-        raise TypeError(f"expected int, got: {value!r}")
-    return value
 
 
 # --------------------------------------------------------------------------------------------
@@ -706,79 +433,14 @@ class _EndpointContext:
                 raise
 
 
-# --------------------------------------------------------------------------------------------
-# context-level default socket options
-
-
-class ContextOptionsMixin(AttributeSetter):
-    """pyzmq's Context attributes: context options go to the core, socket options become
-    defaults applied to every socket the Context creates afterwards (``ctx.linger = 0``)."""
-
-    _attr_owner: ClassVar[str] = "Context"
-    _sockopts: dict[int, Any]
-
-    @property
-    def sockopts(self) -> dict[int, Any]:
-        return self._sockopts
-
-    def setsockopt(self, opt: int, value: Any) -> None:
-        """Set a default socket option for sockets created from now on."""
-        self._sockopts[opt] = value
-
-    def getsockopt(self, opt: int) -> Any:
-        return self._sockopts[opt]
-
-    def _set_attr_opt(self, name: str, opt: int, value: Any) -> None:
-        if name in _CONTEXT_OPTION_NAMES:
-            self.set(opt, value)
-        else:
-            self._sockopts[opt] = value
-
-    def _get_attr_opt(self, name: str, opt: int) -> Any:
-        if name in _CONTEXT_OPTION_NAMES:
-            return self.get(opt)
-        if opt not in self._sockopts:
-            raise AttributeError(name)
-        return self._sockopts[opt]
-
-    def set(self, option: int, optval: int) -> None:
-        raise NotImplementedError
-
-    def get(self, option: int) -> int:
-        raise NotImplementedError
-
-    def _apply_sockopts(self, sock: SocketBase) -> None:
-        for opt, value in self._sockopts.items():
-            try:  # noqa: SIM105 (plain try: no contextlib here, ANCHORS §5.3)
-                sock.setsockopt(opt, value)
-            except ZMQError:
-                # pyzmq ignores defaults that do not apply to this socket type.
-                pass
-
-
 install_option_attributes(SocketBase)
-install_option_attributes(ContextOptionsMixin)
 
 
 __all__ = [
-    "BYTES_OPTIONS",
-    "AttributeSetter",
-    "ContextOptionsMixin",
+    "DONTWAIT",
+    "DROPPING_TYPES",
+    "POLLIN",
+    "POLLOUT",
+    "SNDMORE",
     "SocketBase",
-    "check_option_value",
-    "coerce_frame",
-    "coerce_message",
-    "decode_json",
-    "decode_pyobj",
-    "decode_string",
-    "encode_json",
-    "encode_pyobj",
-    "encode_serialized",
-    "encode_string",
-    "has",
-    "option_for_attribute",
-    "pyzmq_version",
-    "pyzmq_version_info",
-    "zmq_version",
-    "zmq_version_info",
 ]

@@ -6,64 +6,64 @@ import struct
 
 import pytest
 
-from purezmq import _sugar
+from purezmq._base import attributes, serialize, versions
+from purezmq._base.frame import Frame, Message
 from purezmq.constants import Event, SocketOption
-from purezmq.sync.frame import Frame, Message
 from purezmq.utils.monitor import parse_monitor_message
 
 
 def test_coerce_frame_accepts_bytes_like_and_frames() -> None:
-    assert _sugar.coerce_frame(b"a") == b"a"
-    assert _sugar.coerce_frame(bytearray(b"ab")) == b"ab"
-    assert _sugar.coerce_frame(memoryview(b"abc")[1:]) == b"bc"
-    assert _sugar.coerce_frame(Frame(b"xyz")) == b"xyz"
-    assert type(_sugar.coerce_frame(bytearray(b"ab"))) is bytes
+    assert serialize.coerce_frame(b"a") == b"a"
+    assert serialize.coerce_frame(bytearray(b"ab")) == b"ab"
+    assert serialize.coerce_frame(memoryview(b"abc")[1:]) == b"bc"
+    assert serialize.coerce_frame(Frame(b"xyz")) == b"xyz"
+    assert type(serialize.coerce_frame(bytearray(b"ab"))) is bytes
 
 
 def test_coerce_frame_refuses_str_like_pyzmq() -> None:
     with pytest.raises(TypeError, match="unicode not allowed, use send_string"):
-        _sugar.coerce_frame("text")
+        serialize.coerce_frame("text")
     with pytest.raises(TypeError, match="does not support the buffer interface"):
-        _sugar.coerce_frame(12)
+        serialize.coerce_frame(12)
     with pytest.raises(TypeError, match="Frame 1"):
-        _sugar.coerce_message([b"a", object()])
+        serialize.coerce_message([b"a", object()])
     with pytest.raises(TypeError, match="sequence of frames"):
-        _sugar.coerce_message(b"abc")
+        serialize.coerce_message(b"abc")
 
 
 def test_codecs_round_trip() -> None:
-    assert _sugar.decode_string(_sugar.encode_string("héllo")) == "héllo"
-    assert _sugar.encode_string("é", "latin-1") == b"\xe9"
+    assert serialize.decode_string(serialize.encode_string("héllo")) == "héllo"
+    assert serialize.encode_string("é", "latin-1") == b"\xe9"
     with pytest.raises(TypeError):
-        _sugar.encode_string(b"bytes")  # type: ignore[arg-type]
+        serialize.encode_string(b"bytes")  # type: ignore[arg-type]
     obj = {"a": [1, 2, None], "b": "ü"}
-    assert _sugar.decode_json(_sugar.encode_json(obj)) == obj
-    assert _sugar.encode_json({"a": 1}) == b'{"a": 1}'
-    assert _sugar.decode_pyobj(_sugar.encode_pyobj({1, 2})) == {1, 2}
-    assert _sugar.encode_serialized(3, lambda n: [b"x"] * n) == [b"x", b"x", b"x"]
+    assert serialize.decode_json(serialize.encode_json(obj)) == obj
+    assert serialize.encode_json({"a": 1}) == b'{"a": 1}'
+    assert serialize.decode_pyobj(serialize.encode_pyobj({1, 2})) == {1, 2}
+    assert serialize.encode_serialized(3, lambda n: [b"x"] * n) == [b"x", b"x", b"x"]
 
 
 def test_option_attribute_names() -> None:
-    assert _sugar.option_for_attribute("Socket", "rcvhwm") == SocketOption.RCVHWM
-    assert _sugar.option_for_attribute("Socket", "identity") == SocketOption.ROUTING_ID
-    assert _sugar.option_for_attribute("Context", "io_threads") == 1
+    assert attributes.option_for_attribute("Socket", "rcvhwm") == SocketOption.RCVHWM
+    assert attributes.option_for_attribute("Socket", "identity") == SocketOption.ROUTING_ID
+    assert attributes.option_for_attribute("Context", "io_threads") == 1
     with pytest.raises(AttributeError, match="Socket has no such option: NONSENSE"):
-        _sugar.option_for_attribute("Socket", "nonsense")
+        attributes.option_for_attribute("Socket", "nonsense")
     with pytest.raises(AttributeError):
-        _sugar.option_for_attribute("Socket", "io_threads")
+        attributes.option_for_attribute("Socket", "io_threads")
 
 
 def test_option_value_types_like_pyzmq() -> None:
     with pytest.raises(TypeError, match="use setsockopt_string"):
-        _sugar.check_option_value(SocketOption.ROUTING_ID, "abc")
+        attributes.check_option_value(SocketOption.ROUTING_ID, "abc")
     with pytest.raises(TypeError, match="use setsockopt_string"):
-        _sugar.check_option_value(SocketOption.LINGER, "1")
+        attributes.check_option_value(SocketOption.LINGER, "1")
     with pytest.raises(TypeError, match="expected bytes"):
-        _sugar.check_option_value(SocketOption.ROUTING_ID, 5)
+        attributes.check_option_value(SocketOption.ROUTING_ID, 5)
     with pytest.raises(TypeError, match="expected int"):
-        _sugar.check_option_value(SocketOption.LINGER, b"1")
-    assert _sugar.check_option_value(SocketOption.ROUTING_ID, bytearray(b"id")) == b"id"
-    assert _sugar.check_option_value(SocketOption.IMMEDIATE, True) == 1
+        attributes.check_option_value(SocketOption.LINGER, b"1")
+    assert attributes.check_option_value(SocketOption.ROUTING_ID, bytearray(b"id")) == b"id"
+    assert attributes.check_option_value(SocketOption.IMMEDIATE, True) == 1
 
 
 def test_has_answers_truthfully() -> None:
@@ -73,18 +73,18 @@ def test_has_answers_truthfully() -> None:
         curve = True
     except ImportError:
         curve = False
-    assert _sugar.has("curve") is curve
+    assert versions.has("curve") is curve
     for absent in ("pgm", "tipc", "norm", "gssapi", "draft", "bogus"):
-        assert _sugar.has(absent) is False
-    assert isinstance(_sugar.has("ipc"), bool)
-    assert isinstance(_sugar.has("ws"), bool)
+        assert versions.has(absent) is False
+    assert isinstance(versions.has("ipc"), bool)
+    assert isinstance(versions.has("ws"), bool)
 
 
 def test_versions() -> None:
-    assert _sugar.zmq_version() == "4.3.5"
-    assert _sugar.zmq_version_info() == (4, 3, 5)
-    assert _sugar.pyzmq_version_info()[0] >= 26
-    assert _sugar.pyzmq_version().count(".") == 2
+    assert versions.zmq_version() == "4.3.5"
+    assert versions.zmq_version_info() == (4, 3, 5)
+    assert versions.pyzmq_version_info()[0] >= 26
+    assert versions.pyzmq_version().count(".") == 2
 
 
 def test_frame_surface() -> None:

@@ -1,0 +1,292 @@
+"""``ContextBase``: what every front-end's ``Context`` shares -- a factory of sockets over one
+engine ``ContextCore``, with pyzmq's option attributes and life cycle.
+
+A front-end's Context says only which engine it runs on (``_make_core``: the blocking API's
+I/O thread, or the caller's event loop) and which socket class it makes (``_socket_class``).
+
+``term()`` follows libzmq: sockets blocked in a call are woken with ``ContextTerminated``
+(ETERM), and ``term()`` returns once every socket is closed (after its LINGER). ``destroy()``
+closes the sockets first. Attribute assignment of a *socket* option (``ctx.linger = 0``) sets a
+default for sockets created afterwards; of a *context* option (``ctx.io_threads``) sets it on
+the context — pyzmq's rules.
+
+Layer 4 base: imports layer 0 and ``_engine`` only, never a front-end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import weakref
+from typing import Any, ClassVar, TypeVar
+
+from ..constants import ContextOption, Errno
+from ..error import ZMQError
+from .attributes import AttributeSetter, install_option_attributes
+from .socket import SocketBase
+
+_C = TypeVar("_C", bound="ContextBase")
+_CONTEXT_OPTION_NAMES = frozenset(ContextOption.__members__)
+
+
+class ContextOptionsMixin(AttributeSetter):
+    """pyzmq's Context attributes: context options go to the core, socket options become
+    defaults applied to every socket the Context creates afterwards (``ctx.linger = 0``)."""
+
+    _attr_owner: ClassVar[str] = "Context"
+    _sockopts: dict[int, Any]
+
+    @property
+    def sockopts(self) -> dict[int, Any]:
+        return self._sockopts
+
+    def setsockopt(self, opt: int, value: Any) -> None:
+        """Set a default socket option for sockets created from now on."""
+        self._sockopts[opt] = value
+
+    def getsockopt(self, opt: int) -> Any:
+        return self._sockopts[opt]
+
+    def _set_attr_opt(self, name: str, opt: int, value: Any) -> None:
+        if name in _CONTEXT_OPTION_NAMES:
+            self.set(opt, value)
+        else:
+            self._sockopts[opt] = value
+
+    def _get_attr_opt(self, name: str, opt: int) -> Any:
+        if name in _CONTEXT_OPTION_NAMES:
+            return self.get(opt)
+        if opt not in self._sockopts:
+            raise AttributeError(name)
+        return self._sockopts[opt]
+
+    def set(self, option: int, optval: int) -> None:
+        raise NotImplementedError
+
+    def get(self, option: int) -> int:
+        raise NotImplementedError
+
+    def _apply_sockopts(self, sock: SocketBase) -> None:
+        for opt, value in self._sockopts.items():
+            try:  # noqa: SIM105 (plain try: no contextlib here, ANCHORS §5.3)
+                sock.setsockopt(opt, value)
+            except ZMQError:
+                # pyzmq ignores defaults that do not apply to this socket type.
+                pass
+
+
+install_option_attributes(ContextOptionsMixin)
+
+
+class ContextBase(ContextOptionsMixin):
+    """Creates sockets; one per process is usually enough (``Context.instance()``).
+
+    Args:
+        io_threads: accepted for pyzmq compatibility; purezmq uses one I/O thread.
+        shadow: another purezmq ``Context`` whose engine this one shares (pyzmq's
+            ``Context(shadow=ctx)``); terminating a shadow does not terminate the original.
+    """
+
+    _instance: ClassVar[Any] = None
+    _instance_pid: ClassVar[int | None] = None
+    _instance_lock: ClassVar[threading.Lock] = threading.Lock()
+    #: The socket class ``socket()`` makes; each front-end sets its own.
+    _socket_class: ClassVar[type[Any]]
+
+    _core: Any
+    _closed: bool
+    _shadow: bool
+    _sockets: weakref.WeakSet[Any]
+
+    def __init__(self, io_threads: int | ContextBase = 1, shadow: ContextBase | int = 0) -> None:
+        self._closed = True  # until fully built (``__del__`` may see a half-made object)
+        if isinstance(io_threads, ContextBase):
+            shadow, io_threads = io_threads, 1
+        if isinstance(shadow, ContextBase):
+            self._core = shadow._core
+            self._sockopts = shadow._sockopts
+            # One engine, one list of collected-while-open sockets, whoever reaps it.
+            self._orphans: list[Any] = shadow._orphans
+            self._shadow = True
+        elif shadow:
+            raise ZMQError(Errno.EINVAL, "purezmq can only shadow another purezmq Context")
+        else:
+            self._core = self._make_core()
+            if isinstance(io_threads, int) and io_threads != 1:
+                # Kept for get(IO_THREADS); purezmq runs one I/O thread whatever the value.
+                self._core.set(ContextOption.IO_THREADS, io_threads)
+            self._sockopts = {}
+            #: Cores of sockets collected while open (list.append/pop are atomic: no lock).
+            self._orphans = []
+            self._shadow = False
+        self._lock = threading.Lock()
+        self._sockets = weakref.WeakSet()
+        self._closed = False
+
+    def _make_core(self) -> Any:
+        """The engine this Context runs on (each front-end says which)."""
+        raise NotImplementedError
+
+    @classmethod
+    def instance(cls: type[_C], io_threads: int = 1) -> _C:
+        """The process-wide Context (a new one after ``fork()`` or once it was terminated)."""
+        inst = cls.__dict__.get("_instance")
+        if inst is None or cls._instance_pid != os.getpid() or inst.closed:
+            with cls._instance_lock:
+                inst = cls.__dict__.get("_instance")
+                if inst is None or cls._instance_pid != os.getpid() or inst.closed:
+                    inst = cls(io_threads=io_threads)
+                    cls._instance = inst
+                    cls._instance_pid = os.getpid()
+        assert isinstance(inst, cls)
+        return inst
+
+    @property
+    def closed(self) -> bool:
+        """True once ``term()`` (or ``destroy()``) was called."""
+        return self._closed
+
+    @classmethod
+    def shadow(cls: type[_C], address: Any) -> _C:
+        """pyzmq wraps a raw libzmq context pointer: use ``Context(shadow=ctx)`` instead."""
+        if isinstance(address, ContextBase):
+            return cls(shadow=address)
+        raise ZMQError(Errno.ENOTSUP, "purezmq cannot shadow a libzmq context address")
+
+    @classmethod
+    def shadow_pyczmq(cls: type[_C], ctx: Any) -> _C:
+        raise ZMQError(Errno.ENOTSUP, "purezmq cannot shadow a pyczmq context")
+
+    @property
+    def underlying(self) -> int:
+        """pyzmq exposes the libzmq context address; there is none here."""
+        return id(self._core)
+
+    def __repr__(self) -> str:
+        cls = type(self)
+        closed = " closed" if self._closed else ""
+        n = len(self._open_sockets())
+        return f"<{cls.__module__}.{cls.__name__}({n} sockets) at {id(self):#x}{closed}>"
+
+    # ---- sockets ---------------------------------------------------------------------------
+
+    def socket(self, socket_type: int, socket_class: Any = None, **kwargs: Any) -> Any:
+        """A new socket of ``socket_type`` (``zmq.REQ``...), with this context's defaults."""
+        if self._closed:
+            raise ZMQError(Errno.ENOTSUP, "Context was terminated; cannot create sockets")
+        cls = self._socket_class if socket_class is None else socket_class
+        self._reap()
+        sock = cls(self, socket_type, **kwargs)
+        self._apply_sockopts(sock)
+        return sock
+
+    def _register(self, sock: Any) -> None:
+        """Called by every socket's constructor (also ``Socket(ctx, type)`` used directly)."""
+        # Sockets are created from any thread: guard the (weak) set. Closed sockets leave it
+        # when collected; nothing removes them explicitly, so a finalizer never needs the lock.
+        with self._lock:
+            self._sockets.add(sock)
+
+    def _open_sockets(self) -> list[Any]:
+        with self._lock:
+            return [s for s in self._sockets if not s.closed]
+
+    def _reap(self) -> None:
+        """Close the cores of sockets that were garbage-collected while open (see
+        ``Socket.__del__``). Nobody else can reach them, so any thread may close them."""
+        orphans = self._orphans
+        while orphans:
+            core = orphans.pop()
+            # A dead socket must not break the caller's operation.
+            with contextlib.suppress(Exception):
+                core.close()
+
+    # ---- termination -----------------------------------------------------------------------
+
+    def term(self) -> None:
+        """Terminate: wake blocked calls with ETERM, wait until all sockets are closed.
+
+        Unlike pyzmq, ``term()`` does not hang on sockets that the calling thread created and
+        left open -- nobody else could close them while it blocks -- it closes them (with
+        their LINGER). Sockets that other threads are using, or that are blocked in a call,
+        are left to those threads, which get ``ContextTerminated``, as in libzmq.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self._reap()
+        if self._shadow:
+            return
+        me = threading.get_ident()
+        # Terminate before closing those sockets: another thread polling one of them (a
+        # device thread given sockets made here) then gets ETERM from the engine.
+        self._core.begin_term()
+        for sock in self._open_sockets():
+            if getattr(sock, "_owner", None) == me and not getattr(sock, "_blocking", False):
+                sock.close()
+        self._core.term()
+
+    def destroy(self, linger: int | None = None) -> None:
+        """Close every socket of this context (with ``linger`` if given), then ``term()``.
+
+        The engine terminates *before* it closes the sockets, so a thread (or coroutine)
+        blocked on one of them wakes with ``ContextTerminated`` (ETERM), as after ``term()``
+        -- not ENOTSOCK, which it would get if the sockets were closed here one by one.
+        """
+        if self._closed:
+            return
+        if self._shadow:
+            # A shadow does not own the engine: close only its own sockets.
+            self._reap()
+            for sock in self._open_sockets():
+                sock.close(linger)
+            self._closed = True
+            return
+        self._closed = True
+        self._reap()
+        socks = self._open_sockets()
+        self._core.destroy(linger)
+        for sock in socks:
+            # The engine sockets are closed now; mark the front-ends closed too (pyzmq:
+            # ``sock.closed`` after ``destroy``), except where a call is still unwinding or
+            # may be: a sync call blocked in the engine (``_blocking``) and asyncio sockets
+            # (a woken coroutine re-checks ``closed`` and must see ETERM, not ENOTSOCK). Those
+            # answer ETERM until their owner closes them.
+            if hasattr(sock, "_blocking") and not sock._blocking:
+                sock._closed = True
+                close_signal = getattr(sock._signal, "close", None)
+                if close_signal is not None:
+                    close_signal()
+
+    def __del__(self) -> None:
+        # pyzmq destroys a collected Context. Its sockets are gone already (each holds a
+        # reference to us), so only the I/O thread is left: stop it without waiting for
+        # lingering flushes -- a finalizer must never block (it may run on any thread).
+        try:
+            if not self._closed and not self._shadow:
+                self._closed = True
+                self._core.term(0)
+        except Exception:
+            pass
+
+    def __enter__(self: _C) -> _C:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.destroy()
+
+    # ---- context options -------------------------------------------------------------------
+
+    def set(self, option: int, optval: int) -> None:
+        """Set a context option (``zmq_ctx_set``: IO_THREADS, MAX_SOCKETS, BLOCKY...)."""
+        if not isinstance(optval, int):
+            raise TypeError(f"expected int, got: {optval!r}")
+        self._core.set(option, optval)
+
+    def get(self, option: int) -> int:
+        """Get a context option (``zmq_ctx_get``)."""
+        return int(self._core.get(option))
+
+
+__all__ = ["ContextBase", "ContextOptionsMixin"]

@@ -1,0 +1,92 @@
+"""Frames and serialization shared by every front-end: what ``send`` accepts, and the codecs
+behind ``send_string``/``send_json``/``send_pyobj``/``send_serialized`` and their ``recv`` twins.
+
+Pure functions: no I/O, no waiting. Layer 4 base: imports the standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+
+def coerce_frame(data: object, index: int | None = None) -> bytes:
+    """One frame as ``bytes``, from anything pyzmq's ``send`` accepts.
+
+    ``bytearray`` and ``memoryview`` are copied: the frame may be read by another thread after
+    ``send`` returned, and the caller is free to reuse its buffer (pyzmq copies small frames
+    too). ``str`` raises ``TypeError`` like pyzmq.
+    """
+    if type(data) is bytes:
+        return data
+    if isinstance(data, str):
+        raise TypeError("unicode not allowed, use send_string")
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    # ``Frame`` (either front-end) carries its payload as ``.bytes``.
+    payload = getattr(data, "bytes", None)
+    if isinstance(payload, bytes):
+        return payload
+    try:
+        return memoryview(data).tobytes()  # type: ignore[arg-type]
+    except TypeError:
+        where = "Frame" if index is None else f"Frame {index}"
+        raise TypeError(f"{where} ({data!r}) does not support the buffer interface.") from None
+
+
+def coerce_message(parts: Iterable[object]) -> list[bytes]:
+    """A whole message as a list of ``bytes``; see ``coerce_frame``."""
+    if isinstance(parts, (str, bytes, bytearray, memoryview)):
+        raise TypeError(f"send_multipart expects a sequence of frames, got {type(parts).__name__}")
+    out: list[Any] = list(parts)
+    for i, part in enumerate(out):
+        if type(part) is not bytes:
+            out[i] = coerce_frame(part, i)
+    return out
+
+
+def encode_string(u: str, encoding: str = "utf-8") -> bytes:
+    if not isinstance(u, str):
+        raise TypeError("str objects only")
+    return u.encode(encoding)
+
+
+def decode_string(b: bytes, encoding: str = "utf-8") -> str:
+    return b.decode(encoding)
+
+
+def encode_json(obj: object, **kwargs: Any) -> bytes:
+    """``zmq.utils.jsonapi.dumps``: JSON as utf-8 bytes."""
+    return json.dumps(obj, **kwargs).encode("utf8")
+
+
+def decode_json(b: bytes, **kwargs: Any) -> Any:
+    return json.loads(b.decode("utf8"), **kwargs)
+
+
+def encode_pyobj(obj: object, protocol: int = pickle.DEFAULT_PROTOCOL) -> bytes:
+    return pickle.dumps(obj, protocol)
+
+
+def decode_pyobj(b: bytes) -> Any:
+    # Never unpickle untrusted input: pyzmq carries the same warning.
+    return pickle.loads(b)
+
+
+def encode_serialized(msg: Any, serialize: Callable[[Any], Sequence[Any]]) -> list[bytes]:
+    return coerce_message(serialize(msg))
+
+
+__all__ = [
+    "coerce_frame",
+    "coerce_message",
+    "decode_json",
+    "decode_pyobj",
+    "decode_string",
+    "encode_json",
+    "encode_pyobj",
+    "encode_serialized",
+    "encode_string",
+]
