@@ -6,7 +6,7 @@ SUITE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$SUITE/../.." && pwd)"
 PYTHON="${PYTHON:-python3}"
 WORK_ROOT="${PROGRAMS_DIR:-${TMPDIR:-/tmp}/purezmq-programs}"
-# BASELINE=1 runs the same scenario on the real pyzmq (no shim, no guard): what the program
+# BASELINE=1 runs the same scenario on the real pyzmq (no `purezmq run`, no guard): what the program
 # does with libzmq, to tell a program's own failures from purezmq's.
 BASELINE="${BASELINE:-0}"
 
@@ -37,9 +37,8 @@ install_venv() {
     echo "import _purezmq_programs_guard" >"$site/_purezmq_programs_guard.pth"
 }
 
-# Environment so that `import zmq` is purezmq in this process and its children: `purezmq run`
-# when the checkout has it, else the suite's sitecustomize on PYTHONPATH. Sets ZMQ_RUN, the
-# prefix to put before a command.
+# Environment so that `import zmq` is purezmq in this process and its children: commands run
+# under `purezmq run --` (ZMQ_RUN), which puts purezmq's sitecustomize first on PYTHONPATH.
 zmq_env() {
     rm -rf "$RUN"
     mkdir -p "$RUN"
@@ -52,11 +51,7 @@ zmq_env() {
     fi
     export PUREZMQ_PROGRAMS_LOG="$ZMQ_LOG"
     : >"$ZMQ_LOG"
-    if "$VENV/bin/purezmq" run -- true >/dev/null 2>&1; then
-        ZMQ_RUN=("$VENV/bin/purezmq" run --)
-    else
-        export PYTHONPATH="$SUITE/shim${PYTHONPATH:+:$PYTHONPATH}"
-    fi
+    ZMQ_RUN=("$VENV/bin/purezmq" run --)
     # Fail loudly before the scenario if zmq does not resolve to purezmq.
     local where
     where="$("${ZMQ_RUN[@]}" "$VENV/bin/python" -c 'import zmq; print(zmq.__file__)')"
