@@ -25,24 +25,46 @@ def report(step: str, error: BaseException | None) -> None:
         traceback.print_exception(error, limit=-6, file=sys.stdout)
 
 
-def run_step(step: str, body: Callable[[], Any]) -> Any:
+def run_step(step: str, body: Callable[[], Any]) -> bool:
     try:
-        value = body()
+        body()
     except Exception as error:  # a failed step is reported; the next ones still run
         report(step, error)
-        return None
+        return False
     report(step, None)
-    return value
+    return True
 
 
-async def run_async_step(step: str, body: Callable[[], Awaitable[Any]]) -> Any:
+async def run_async_step(step: str, body: Callable[[], Awaitable[Any]]) -> bool:
     try:
-        value = await asyncio.wait_for(body(), TIMEOUT * 2)
+        await asyncio.wait_for(body(), TIMEOUT * 2)
     except Exception as error:
         report(step, error)
-        return None
+        return False
     report(step, None)
-    return value
+    return True
+
+
+#: The steps after wait_for_ready, for each client: failed at once when the kernel is not
+#: ready (each would only wait out its timeout).
+LATER_STEPS = (
+    "shell execute_reply + iopub stream/execute_result",
+    "stdin input_request/input_reply",
+    "control kernel_info_reply",
+    "heartbeat is beating",
+)
+
+
+def skip_all(client: str) -> None:
+    why = "the kernel did not start"
+    report(f"{client}: wait_for_ready (shell kernel_info)", RuntimeError(f"not run: {why}"))
+    skip_rest(client, why)
+    report(f"{client}: shutdown over control", RuntimeError(f"not run: {why}"))
+
+
+def skip_rest(client: str, why: str) -> None:
+    for step in LATER_STEPS:
+        report(f"{client}: {step}", RuntimeError(f"not run: {why}"))
 
 
 def expect(condition: bool, what: str) -> None:
@@ -73,15 +95,17 @@ def check_execute_iopub(messages: list[dict[str, Any]]) -> None:
 
 def blocking() -> None:
     km = KernelManager(kernel_name="python3")
-    run_step("blocking: start kernel", lambda: km.start_kernel())
-    if not km.has_kernel:
+    if not run_step("blocking: start kernel", lambda: km.start_kernel()) or not km.has_kernel:
+        skip_all("blocking")
         return
     kc = km.client()
     try:
         kc.start_channels()
-        run_step(
+        if not run_step(
             "blocking: wait_for_ready (shell kernel_info)", lambda: kc.wait_for_ready(timeout=60)
-        )
+        ):
+            skip_rest("blocking", "the kernel never answered kernel_info")
+            return
 
         def shell_and_iopub() -> None:
             msg_id = kc.execute(CODE)
@@ -134,15 +158,17 @@ def blocking() -> None:
 
 async def asynchronous() -> None:
     km = AsyncKernelManager(kernel_name="python3")
-    await run_async_step("asyncio: start kernel", lambda: km.start_kernel())
-    if not km.has_kernel:
+    if not await run_async_step("asyncio: start kernel", km.start_kernel) or not km.has_kernel:
+        skip_all("asyncio")
         return
     kc = km.client()
     try:
         kc.start_channels()
-        await run_async_step(
+        if not await run_async_step(
             "asyncio: wait_for_ready (shell kernel_info)", lambda: kc.wait_for_ready(timeout=60)
-        )
+        ):
+            skip_rest("asyncio", "the kernel never answered kernel_info")
+            return
 
         async def iopub_idle(parent: str) -> list[dict[str, Any]]:
             messages = []

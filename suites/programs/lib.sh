@@ -3,7 +3,8 @@
 set -euo pipefail
 
 SUITE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$SUITE/../.." && pwd)"
+# The purezmq checkout under test: this one, or PUREZMQ_CHECKOUT (e.g. a merge of branches).
+REPO="${PUREZMQ_CHECKOUT:-$(cd "$SUITE/../.." && pwd)}"
 PYTHON="${PYTHON:-python3}"
 WORK_ROOT="${PROGRAMS_DIR:-${TMPDIR:-/tmp}/purezmq-programs}"
 # BASELINE=1 runs the same scenario on the real pyzmq (no `purezmq run`, no guard): what the program

@@ -13,12 +13,14 @@ worker, a kernel). It does nothing unless PUREZMQ_PROGRAMS_LOG names a file. The
 from __future__ import annotations
 
 import atexit
-import importlib.abc
 import importlib.machinery
 import os
 import sys
-from collections.abc import Sequence
-from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only what this process imports anyway at start: no startup cost
+    from collections.abc import Sequence
+    from types import ModuleType
 
 LOG = os.environ.get("PUREZMQ_PROGRAMS_LOG", "")
 
@@ -36,7 +38,9 @@ def _is_pyzmq_file(path: str | None) -> bool:
     return "zmq" in parts and parts[parts.index("zmq") - 1] in ("site-packages", "dist-packages")
 
 
-class RefusePyzmq(importlib.abc.MetaPathFinder):
+class RefusePyzmq:
+    """A meta-path finder (no importlib.abc base: importing it costs every process)."""
+
     def find_spec(
         self, name: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
