@@ -1,0 +1,87 @@
+"""pytest plugin for running pyzmq's test suite (loaded by run.py with ``-p``).
+
+Plugins named with ``-p`` are imported before any ``conftest.py``, so in purezmq mode
+``install_as_zmq()`` runs before pyzmq's conftest imports ``zmq``.
+
+It also
+- puts pyzmq's own per-test SIGALRM guard (``BaseZMQTestCase.test_timeout_seconds``, 60 s
+  unless ``ZMQ_TEST_TIMEOUT`` is set) at the run's per-test timeout: that guard and
+  pytest-timeout share the process's one real-time timer, so the guard would otherwise replace
+  pytest-timeout's shorter limit in every unittest-style test;
+- records each test's outcome as a JSON line in ``$PYZMQ_SUITE_RESULTS``, as it happens, so a
+  run stopped by its time limit still reports what ran. A module that fails to import is
+  recorded as one failure under its own node id.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+TARGET = os.environ.get("PYZMQ_SUITE_TARGET", "purezmq")
+
+if TARGET == "purezmq":
+    import purezmq
+
+    purezmq.install_as_zmq()
+
+
+def _record(nodeid: str, outcome: str, when: str, duration: float) -> None:
+    path = os.environ.get("PYZMQ_SUITE_RESULTS")
+    if not path:
+        return
+    with Path(path).open("a") as results:
+        results.write(
+            json.dumps(
+                {"nodeid": nodeid, "outcome": outcome, "when": when, "duration": duration}
+            )
+            + "\n"
+        )
+
+
+def pytest_report_header(config: Any) -> list[str]:
+    import zmq
+
+    versions = ", ".join(
+        f"{name}() = {getattr(zmq, name)()}"
+        for name in ("zmq_version", "pyzmq_version")
+        if hasattr(zmq, name)
+    )
+    return [f"pyzmq-suite target: {TARGET}; zmq is {zmq.__name__} from {zmq.__file__}; {versions}"]
+
+
+def pytest_configure(config: Any) -> None:
+    import zmq
+
+    if TARGET == "purezmq" and not zmq.__name__.startswith("purezmq"):
+        raise RuntimeError(f"install_as_zmq() did not take: zmq is {zmq.__file__}")
+
+
+def pytest_collection_finish(session: Any) -> None:
+    utils = sys.modules.get("zmq_test_utils")
+    timeout = os.environ.get("PYZMQ_SUITE_TEST_TIMEOUT")
+    if utils is not None and timeout:
+        utils.BaseZMQTestCase.test_timeout_seconds = int(timeout)
+
+
+def pytest_collectreport(report: Any) -> None:
+    if report.failed:
+        _record(report.nodeid, "failed", "collect", 0.0)
+
+
+_outcomes: dict[str, str] = {}
+
+
+def pytest_runtest_logreport(report: Any) -> None:
+    """One outcome per test: a failed setup or teardown fails the test."""
+    if report.when == "call" or report.failed or (report.when == "setup" and report.skipped):
+        if report.nodeid in _outcomes and _outcomes[report.nodeid] == "failed":
+            return
+        outcome = report.outcome
+        if hasattr(report, "wasxfail"):
+            outcome = "xfailed" if report.skipped else "failed"
+        _outcomes[report.nodeid] = outcome
+        _record(report.nodeid, outcome, report.when, report.duration)
