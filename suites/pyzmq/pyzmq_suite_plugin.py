@@ -29,17 +29,34 @@ if TARGET == "purezmq":
     purezmq.install_as_zmq()
 
 
-def _record(nodeid: str, outcome: str, when: str, duration: float) -> None:
+def _crash_message(report: Any) -> str:
+    """The one line that says why a test failed or was skipped (for grouping failures)."""
+    longrepr = report.longrepr
+    if longrepr is None:
+        return ""
+    if isinstance(longrepr, tuple):  # a skip: (file, line, reason)
+        return str(longrepr[2])
+    crash = getattr(longrepr, "reprcrash", None)
+    if crash is not None:
+        return str(crash.message)
+    lines = str(longrepr).strip().splitlines()
+    errors = [line for line in lines if line.startswith("E ")]
+    return (errors or lines or [""])[-1]
+
+
+def _record(report: Any, outcome: str) -> None:
     path = os.environ.get("PYZMQ_SUITE_RESULTS")
     if not path:
         return
+    record = {
+        "nodeid": report.nodeid,
+        "outcome": outcome,
+        "when": getattr(report, "when", "collect"),
+        "duration": getattr(report, "duration", 0.0),
+        "message": _crash_message(report) if outcome != "passed" else "",
+    }
     with Path(path).open("a") as results:
-        results.write(
-            json.dumps(
-                {"nodeid": nodeid, "outcome": outcome, "when": when, "duration": duration}
-            )
-            + "\n"
-        )
+        results.write(json.dumps(record) + "\n")
 
 
 def pytest_report_header(config: Any) -> list[str]:
@@ -50,14 +67,18 @@ def pytest_report_header(config: Any) -> list[str]:
         for name in ("zmq_version", "pyzmq_version")
         if hasattr(zmq, name)
     )
-    return [f"pyzmq-suite target: {TARGET}; zmq is {zmq.__name__} from {zmq.__file__}; {versions}"]
+    return [
+        f"pyzmq-suite target: {TARGET}; zmq.Context is {zmq.Context.__module__}.Context, "
+        f"zmq from {zmq.__file__}; {versions}"
+    ]
 
 
 def pytest_configure(config: Any) -> None:
     import zmq
 
-    if TARGET == "purezmq" and not zmq.__name__.startswith("purezmq"):
-        raise RuntimeError(f"install_as_zmq() did not take: zmq is {zmq.__file__}")
+    # zmq may be purezmq itself or a facade module over it: its classes tell.
+    if TARGET == "purezmq" and not zmq.Context.__module__.startswith("purezmq"):
+        raise RuntimeError(f"install_as_zmq() did not take: zmq.Context is {zmq.Context}")
 
 
 def pytest_collection_finish(session: Any) -> None:
@@ -69,7 +90,7 @@ def pytest_collection_finish(session: Any) -> None:
 
 def pytest_collectreport(report: Any) -> None:
     if report.failed:
-        _record(report.nodeid, "failed", "collect", 0.0)
+        _record(report, "failed")
 
 
 _outcomes: dict[str, str] = {}
@@ -84,4 +105,4 @@ def pytest_runtest_logreport(report: Any) -> None:
         if hasattr(report, "wasxfail"):
             outcome = "xfailed" if report.skipped else "failed"
         _outcomes[report.nodeid] = outcome
-        _record(report.nodeid, outcome, report.when, report.duration)
+        _record(report, outcome)

@@ -53,7 +53,7 @@ TEST_TOOLS = [
 #: Per-test limit (pytest-timeout, and pyzmq's own SIGALRM guard in BaseZMQTestCase).
 DEFAULT_TEST_TIMEOUT = 30
 #: Limit for the whole pytest run; past it pytest is stopped and the results so far reported.
-DEFAULT_RUN_TIMEOUT = 15 * 60
+DEFAULT_RUN_TIMEOUT = 10 * 60
 
 
 def log(message: str) -> None:
@@ -140,6 +140,7 @@ def run_pytest(
     test_timeout: int,
     run_timeout: int,
     pytest_args: list[str],
+    purezmq_src: Path | None,
 ) -> int | None:
     """Run the suite; return pytest's exit status, or None when the run limit stopped it."""
     deselect = []
@@ -147,7 +148,7 @@ def run_pytest(
         # A whole module is not even imported: its imports are the internals in question.
         deselect += ["--deselect", node] if "::" in node else [f"--ignore={node}"]
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(HERE)
+    env["PYTHONPATH"] = os.pathsep.join([str(HERE), *([str(purezmq_src)] if purezmq_src else [])])
     env["PYZMQ_SUITE_TARGET"] = mode
     env["PYZMQ_SUITE_RESULTS"] = str(results)
     env["PYZMQ_SUITE_TEST_TIMEOUT"] = str(test_timeout)
@@ -183,22 +184,57 @@ def run_pytest(
         return None
 
 
-def summarize(results: Path, mode: str, workdir: Path) -> dict[str, list[str]]:
-    """Group the recorded outcomes; write the failing node ids to ``failed-<mode>.txt``."""
-    final: dict[str, str] = {}
+def read_records(results: Path) -> dict[str, dict[str, str]]:
+    """Node id -> its record; a failed setup, call or teardown fails a test."""
+    final: dict[str, dict[str, str]] = {}
     if results.exists():
         for line in results.read_text().splitlines():
             record = json.loads(line)
-            # A test that passed its call and then failed its teardown failed.
-            if final.get(record["nodeid"]) != "failed":
-                final[record["nodeid"]] = record["outcome"]
+            if final.get(record["nodeid"], {}).get("outcome") != "failed":
+                final[record["nodeid"]] = record
+    return final
+
+
+def read_outcomes(results: Path) -> dict[str, str]:
+    return {node: record["outcome"] for node, record in read_records(results).items()}
+
+
+def summarize(results: Path, mode: str, workdir: Path) -> dict[str, list[str]]:
+    """Group outcomes; write ``outcomes-<mode>.txt`` (outcome, node id, why) and the failing
+    node ids to ``failed-<mode>.txt``."""
+    records = read_records(results)
     outcomes: dict[str, list[str]] = {"passed": [], "failed": [], "skipped": [], "xfailed": []}
-    for node, outcome in final.items():
-        outcomes.setdefault(outcome, []).append(node)
-    (workdir / f"failed-{mode}.txt").write_text(
-        "".join(f"{node}\n" for node in sorted(outcomes["failed"]))
-    )
+    lines = []
+    for node, record in sorted(records.items()):
+        outcomes.setdefault(record["outcome"], []).append(node)
+        why = f" [{record['when']}] {record['message']}" if record.get("message") else ""
+        lines.append(f"{record['outcome']} {node}{why}\n")
+    (workdir / f"outcomes-{mode}.txt").write_text("".join(lines))
+    (workdir / f"failed-{mode}.txt").write_text("".join(f"{n}\n" for n in outcomes["failed"]))
     return outcomes
+
+
+def compare_with_reference(final: dict[str, str], workdir: Path) -> None:
+    """Say where the tests that pass with pyzmq stand with purezmq (when a reference ran)."""
+    reference = read_outcomes(workdir / "results-reference.jsonl")
+    bar = sorted(node for node, outcome in reference.items() if outcome == "passed")
+    if not bar:
+        log("no reference run in the work directory: run with --reference to compare")
+        return
+    counts: dict[str, int] = {}
+    for node in bar:
+        if node in final:
+            where = final[node]
+        else:
+            module = node.partition("::")[0]
+            where = "not collected" if final.get(module) == "failed" else "not run"
+        counts[where] = counts.get(where, 0) + 1
+    log(f"of the {len(bar)} tests that pass with pyzmq here: "
+        + ", ".join(f"{count} {where}" for where, count in sorted(counts.items())))
+    failing_reference = sorted(n for n, outcome in reference.items() if outcome == "failed")
+    if failing_reference:
+        log(f"{len(failing_reference)} tests fail with pyzmq itself here (not our bar): "
+            + " ".join(failing_reference))
 
 
 def main() -> int:
@@ -213,6 +249,9 @@ def main() -> int:
                         help="seconds per test (default %(default)s)")
     parser.add_argument("--run-timeout", type=int, default=DEFAULT_RUN_TIMEOUT,
                         help="seconds for the whole pytest run (default %(default)s)")
+    parser.add_argument("--purezmq-src", type=Path,
+                        help="test the purezmq package under this src folder (put first on "
+                        "PYTHONPATH) instead of this checkout's, e.g. a merge of branches")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when any test fails")
     parser.add_argument("pytest_args", nargs="*",
@@ -249,8 +288,9 @@ def main() -> int:
 
     results = workdir / f"results-{mode}.jsonl"
     status = run_pytest(python, suite, mode, results, args.test_timeout, args.run_timeout,
-                        args.pytest_args)
+                        args.pytest_args, args.purezmq_src)
     outcomes = summarize(results, mode, workdir)
+    final = read_outcomes(results)
     total = time.monotonic() - started
 
     log(f"mode {mode}, pyzmq {version} tests, setup {setup_seconds:.0f} s, "
@@ -258,6 +298,8 @@ def main() -> int:
     for node in sorted(outcomes["failed"]):
         log(f"FAILED {node}")
     log(f"failing node ids: {workdir / f'failed-{mode}.txt'}")
+    if not args.reference:
+        compare_with_reference(final, workdir)
     counts = (f"{len(outcomes['passed'])} passed, {len(outcomes['failed'])} failed, "
               f"{len(outcomes['skipped'])} skipped")
     print(f"pyzmq-suite-{mode}: {counts}", flush=True)
