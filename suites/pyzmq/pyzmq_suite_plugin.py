@@ -1,7 +1,9 @@
 """pytest plugin for running pyzmq's test suite (loaded by run.py with ``-p``).
 
-Plugins named with ``-p`` are imported before any ``conftest.py``, so in purezmq mode
-``install_as_zmq()`` runs before pyzmq's conftest imports ``zmq``.
+In purezmq mode ``sitecustomize`` beside this file has already called ``install_as_zmq()``;
+this plugin calls it again (it is idempotent) in case another ``sitecustomize`` came first on
+the path, and checks that ``zmq`` is purezmq before pyzmq's conftest imports it: plugins named
+with ``-p`` are imported before any ``conftest.py``.
 
 It also
 - puts pyzmq's own per-test SIGALRM guard (``BaseZMQTestCase.test_timeout_seconds``, 60 s
