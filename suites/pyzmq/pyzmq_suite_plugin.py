@@ -10,6 +10,9 @@ It also
   unless ``ZMQ_TEST_TIMEOUT`` is set) at the run's per-test timeout: that guard and
   pytest-timeout share the process's one real-time timer, so the guard would otherwise replace
   pytest-timeout's shorter limit in every unittest-style test;
+- takes the log handlers a test of test_log.py left on its logger off again: a test that
+  fails before its ``removeHandler`` line otherwise leaves a handler whose socket is closed,
+  and every later test logging there fails with ENOTSOCK (with pyzmq as well);
 - records each test's outcome as a JSON line in ``$PYZMQ_SUITE_RESULTS``, as it happens, so a
   run stopped by its time limit still reports what ran. A module that fails to import is
   recorded as one failure under its own node id.
@@ -18,10 +21,14 @@ It also
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 TARGET = os.environ.get("PYZMQ_SUITE_TARGET", "purezmq")
 
@@ -88,6 +95,20 @@ def pytest_collection_finish(session: Any) -> None:
     timeout = os.environ.get("PYZMQ_SUITE_TEST_TIMEOUT")
     if utils is not None and timeout:
         utils.BaseZMQTestCase.test_timeout_seconds = int(timeout)
+
+
+#: The logger pyzmq's test_log.py attaches its PUBHandlers to.
+TEST_LOGGER = "zmqtest"
+
+
+@pytest.fixture(autouse=True)
+def _detach_leftover_log_handlers() -> Iterator[None]:
+    logger = logging.getLogger(TEST_LOGGER)
+    before = list(logger.handlers)
+    yield
+    for handler in logger.handlers[:]:
+        if handler not in before:
+            logger.removeHandler(handler)
 
 
 def pytest_collectreport(report: Any) -> None:
