@@ -17,6 +17,7 @@ from .constants import *  # noqa: F403
 from .error import (
     Again,
     ContextTerminated,
+    DraftFDWarning,
     InterruptedSystemCall,
     NotDone,
     ZMQBaseError,
@@ -27,9 +28,12 @@ from .error import (
 )
 
 if TYPE_CHECKING:
+    from . import backend as backend
+    from . import sugar as sugar
     from ._curve_keys import curve_keypair, curve_public
     from ._proxy import device, proxy, proxy_steerable
     from .compat import install_as_zmq
+    from .sugar.stopwatch import Stopwatch
     from .sync import (
         Context,
         Frame,
@@ -68,25 +72,37 @@ _LAZY: dict[str, tuple[str, str]] = {
     "proxy": ("_proxy", "proxy"),
     "device": ("_proxy", "device"),
     "proxy_steerable": ("_proxy", "proxy_steerable"),
+    "Stopwatch": ("sugar.stopwatch", "Stopwatch"),
+    "_FINISHED_TRACKER": ("sugar.tracker", "_FINISHED_TRACKER"),
 }
+
+#: Submodules that ``import zmq`` makes reachable as attributes in pyzmq, imported here on
+#: first use: ``zmq.backend.has(...)``, ``zmq.sugar.socket.Socket``.
+_LAZY_SUBMODULES = frozenset({"backend", "sugar"})
 
 
 def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
     target = _LAZY.get(name)
     if target is None:
         raise AttributeError(f"module 'purezmq' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(f"{__name__}.{target[0]}"), target[1])
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    return sorted({*globals(), *_LAZY, *_LAZY_SUBMODULES})
 
 
+#: purezmq's own version. Installed as ``zmq`` (``install_as_zmq``), ``zmq.__version__`` reports
+#: the pyzmq API level instead (``pyzmq_version()``): see docs/dropin.md.
 __version__ = "0.1.0"
+#: pyzmq's VCS revision suffix of ``pyzmq_version()``; purezmq has none.
+__revision__ = ""
 #: pyzmq's default threshold for zero-copy sends; purezmq always hands over immutable bytes.
 COPY_THRESHOLD = 65536
 #: The draft API (RADIO/DISH, SERVER/CLIENT, routing_id/group on send) is not implemented.
@@ -115,6 +131,7 @@ def get_library_dirs() -> list[str]:
 
 __all__ = [
     "__version__",
+    "__revision__",
     "version_info",
     "constants",
     "Context",
@@ -144,8 +161,10 @@ __all__ = [
     "proxy_steerable",
     "device",
     "install_as_zmq",
+    "Stopwatch",
     "Again",
     "ContextTerminated",
+    "DraftFDWarning",
     "InterruptedSystemCall",
     "NotDone",
     "ZMQBaseError",

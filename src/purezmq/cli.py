@@ -1,4 +1,9 @@
-"""The ``purezmq`` command line: ``purezmq demo`` (also ``python -m purezmq demo``).
+"""The ``purezmq`` command line: ``purezmq demo`` (also ``python -m purezmq demo``), ``purezmq
+run -- COMMAND ARGS`` (a pyzmq program, unchanged, on purezmq), ``keygen``, ``bench``.
+
+``run`` replaces itself (``execvpe``) with COMMAND, whose environment has purezmq's
+``sitecustomize`` directory first on ``PYTHONPATH``: every Python process of the command's
+process tree then starts with ``purezmq.install_as_zmq()`` done (docs/dropin.md).
 
 ``demo`` plays every lego of the ØMQ deck — REQ/REP, PUSH/PULL fan-out and fan-in, PUB/SUB with
 topics, ROUTER/DEALER with envelopes — over inproc, ipc and tcp, printing what flowed where and
@@ -285,7 +290,53 @@ def _import_pyzmq() -> ModuleType | None:
         import zmq
     except ImportError:
         return None
-    return zmq
+    from .compat import ZmqFacade
+
+    # Under ``purezmq run`` ``zmq`` is purezmq itself: there is no libzmq to play against.
+    return None if isinstance(zmq, ZmqFacade) else zmq
+
+
+RUN_USAGE = """usage: purezmq run [--] COMMAND [ARGS...]
+
+Run COMMAND with `import zmq` resolved to purezmq in every Python process it starts
+(children included): purezmq's sitecustomize directory goes first on PYTHONPATH.
+Python started with -I, -E or -S skips it."""
+
+
+def run_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """``environ`` (default: this process's) with purezmq's sitecustomize first on
+    ``PYTHONPATH`` and ``PUREZMQ_RUN=1``."""
+    from ._run import ENV_FLAG, SITE_DIR
+
+    env = dict(os.environ if environ is None else environ)
+    entries = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != SITE_DIR]
+    env["PYTHONPATH"] = os.pathsep.join([SITE_DIR, *entries])
+    env[ENV_FLAG] = "1"
+    return env
+
+
+def run(argv: Sequence[str]) -> int:
+    """``purezmq run [--] COMMAND ARGS``: exec COMMAND; returns only when that fails."""
+    command = list(argv)
+    if command and command[0] in ("-h", "--help"):
+        print(RUN_USAGE)
+        return 0
+    if command and command[0] == "--":
+        command = command[1:]
+    if not command:
+        print(RUN_USAGE, file=sys.stderr)
+        return 2
+    # Whatever this process buffered must not be lost when exec replaces it.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execvpe(command[0], command, run_environment())
+    except FileNotFoundError:
+        print(f"purezmq run: command not found: {command[0]}", file=sys.stderr)
+        return 127
+    except PermissionError:
+        print(f"purezmq run: permission denied: {command[0]}", file=sys.stderr)
+        return 126
 
 
 #: Subcommands implemented by their own modules: name -> (module with ``main(argv)``, help).
@@ -300,6 +351,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     import purezmq
 
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] == "run":
+        return run(args_list[1:])
     if args_list and args_list[0] in _DELEGATED:
         # These commands own their whole argument parsing (and their own --help).
         module = importlib.import_module(_DELEGATED[args_list[0]][0])
@@ -323,6 +376,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_demo.add_argument("-q", "--quiet", action="store_true", help="print only failures")
     for name, (_module, help_text) in _DELEGATED.items():
         sub.add_parser(name, help=help_text, add_help=False)
+    sub.add_parser(
+        "run", help="run a pyzmq program unchanged on purezmq: run -- COMMAND ARGS",
+        add_help=False,
+    )
     args = parser.parse_args(args_list)
     if args.command != "demo":
         parser.print_help()
@@ -343,4 +400,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["main"]
+__all__ = ["main", "run", "run_environment"]

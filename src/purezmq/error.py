@@ -43,6 +43,17 @@ def strerror(errno: int) -> str:
     return os.strerror(errno)
 
 
+class DraftFDWarning(RuntimeWarning):
+    """pyzmq 27's warning about ``socket.FD`` on thread-safe (draft) sockets.
+
+    purezmq has no draft sockets, so it never issues it; the class exists for programs that
+    filter it (``warnings.simplefilter("ignore", zmq.error.DraftFDWarning)``).
+    """
+
+    def __init__(self, msg: str = "") -> None:
+        super().__init__(msg or "socket.FD on a thread-safe socket is experimental")
+
+
 class ZMQBaseError(Exception):
     """Base of every exception purezmq raises."""
 
@@ -153,6 +164,7 @@ def _check_rc(rc: int, errno: int | None = None) -> None:
 
 __all__ = [
     "strerror",
+    "DraftFDWarning",
     "ZMQBaseError",
     "ZMQError",
     "Again",

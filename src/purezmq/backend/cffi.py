@@ -1,0 +1,8 @@
+"""pyzmq's CFFI binding to libzmq: purezmq has none (importing this raises ImportError)."""
+
+from __future__ import annotations
+
+raise ImportError(
+    "zmq.backend.cffi is pyzmq's CFFI binding to libzmq; purezmq is pure Python and has "
+    "no libzmq underneath. Use the names of zmq.backend (Context, Socket, proxy, has...)."
+)

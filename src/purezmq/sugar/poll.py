@@ -1,0 +1,7 @@
+"""pyzmq's ``zmq.sugar.poll``: ``Poller`` and ``select``."""
+
+from __future__ import annotations
+
+from ..sync import Poller, select
+
+__all__ = ["Poller", "select"]
