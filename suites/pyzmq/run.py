@@ -4,9 +4,11 @@ The suite is not vendored: it comes from pyzmq's sdist on the package index, dow
 into the work directory. Only its ``tests/`` folder and ``pytest.ini`` are unpacked, so nothing
 named ``zmq`` sits next to the tests.
 
-purezmq mode: a venv holds purezmq (editable, from this checkout) and the suite's test tools,
-but not pyzmq; the ``pyzmq_suite_plugin`` pytest plugin calls ``purezmq.install_as_zmq()``
-before pyzmq's ``conftest.py`` runs ``import zmq``.
+purezmq mode: a venv holds purezmq (editable, from this checkout, or the tree given with
+``--purezmq-src``) and the suite's test tools, but not pyzmq. This folder goes first on
+PYTHONPATH: its ``sitecustomize`` calls ``purezmq.install_as_zmq()`` in pytest and in every
+Python process the tests start, and the ``pyzmq_suite_plugin`` pytest plugin checks that
+``zmq`` is purezmq before pyzmq's ``conftest.py`` imports it.
 
 reference mode: a second venv holds the pyzmq release whose tests are run, to tell which tests
 pass with real libzmq on this machine (the bar purezmq is held to).
