@@ -15,7 +15,9 @@ pass with real libzmq on this machine (the bar purezmq is held to).
 
 Tests listed in ``expected_failures.txt`` (pyzmq's Cython/CFFI internals) are deselected in
 both modes. Tests listed in ``reference_failures.txt`` fail with pyzmq itself on this machine:
-they run, are marked in the report, and do not count for ``--strict``. The run ends with ``N passed, N failed`` and the failing node ids, also written to
+they run, are marked in the report, and do not count for ``--strict``.
+
+The run ends with ``N passed, N failed`` and the failing node ids, also written to
 ``<workdir>/failed-<mode>.txt``. Exit status: 0 when the suite ran (failures, a pytest crash or
 the run limit are reported, not fatal) unless ``--strict`` is given, which makes any of them
 exit 1 (failures of reference_failures.txt aside); 2 when the suite could not be set up or no
