@@ -28,7 +28,7 @@ def test_context_and_sockets_are_passed_and_closed() -> None:
 
     assert work() == b"through decorators"
     assert seen["push"].closed and seen["pull"].closed
-    assert seen["push"].socket_type == purezmq.PUSH and seen["pull"].socket_type == purezmq.PULL
+    assert seen["push"].type == purezmq.PUSH and seen["pull"].type == purezmq.PULL
     assert seen["ctx"].closed
 
 
@@ -39,7 +39,7 @@ def test_names_make_keyword_arguments() -> None:
     @socket(purezmq.SUB, name="other", context_name="ctx")
     def work(ctx: purezmq.Context, sock: Any, other: Any, *, extra: int) -> tuple[int, int, int]:
         assert sock.context is ctx and other.context is ctx
-        return sock.socket_type, other.socket_type, extra
+        return sock.type, other.type, extra
 
     assert work(extra=3) == (purezmq.PUB, purezmq.SUB, 3)
     with pytest.raises(TypeError, match="multiple values for argument 'ctx'"):

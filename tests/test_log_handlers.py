@@ -146,7 +146,7 @@ def test_handler_binds_its_own_pub_from_an_address(ctx: purezmq.Context) -> None
         _wait_subscribed(log, sub)
         log.info("over tcp")
         assert _recv(sub) == [b"INFO", b"over tcp\n"]
-        assert handler.socket.socket_type == purezmq.PUB and handler.ctx is ctx
+        assert handler.socket.type == purezmq.PUB and handler.ctx is ctx
         sub.close()
     finally:
         log.removeHandler(handler)

@@ -66,8 +66,11 @@ def _forward(src: Any, dst: Any, capture: Any, src_stats: _Stats, dst_stats: _St
 
 
 def _run(frontend: Any, backend: Any, capture: Any, control: Any) -> None:
-    from .sync import Poller
+    # Wait the way the given sockets wait: a green socket names the gevent Poller
+    # (``_poller_class``, as in pyzmq), so that a green proxy blocks only its greenlet.
+    from .sync import Poller as BlockingPoller
 
+    Poller: Any = getattr(frontend, "_poller_class", None) or BlockingPoller
     # Two watch lists: everything while forwarding, the control socket alone while paused
     # (libzmq polls only ``control`` in its paused state, so queues fill up behind).
     active = Poller()

@@ -152,7 +152,9 @@ class AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
         if spec.name == ALIAS:
             return _make_facade(spec)
-        module = importlib.import_module(_target_name(spec.name))
+        target = _target_name(spec.name)
+        module = importlib.import_module(target)
+        _alias_loaded_submodules(target)
         self._own_specs[spec.name] = module.__spec__
         return module
 
@@ -174,6 +176,22 @@ class AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 _finder = AliasFinder()
+
+
+def _alias_loaded_submodules(target: str) -> None:
+    """Enter the already imported submodules of ``target`` under their ``zmq`` names.
+
+    The import system binds a freshly loaded submodule as an attribute of its parent package.
+    A package that imported its submodule and then rebound the name (``purezmq.green`` binds
+    ``device`` to the function from ``purezmq.green.device``, as pyzmq does) would lose that
+    binding on a later ``import zmq.green.device``; an alias already in ``sys.modules`` is not
+    loaded again, so the parent keeps what it chose.
+    """
+    prefix = target + "."
+    for name in [n for n in sys.modules if n.startswith(prefix)]:
+        alias = ALIAS + name[len(TARGET) :]
+        if alias not in sys.modules:
+            sys.modules[alias] = sys.modules[name]
 
 
 def _evict_pyzmq() -> list[str]:

@@ -94,7 +94,8 @@ def test_frame_surface() -> None:
     assert f.buffer.tobytes() == b"abc"
     assert f.more is False
     assert f.get(1) == 0  # MORE
-    assert Frame("é").bytes == "é".encode()
+    with pytest.raises(TypeError, match="Str objects not allowed"):
+        Frame("é")  # pyzmq 27: encode it first
     assert Message is Frame
     from purezmq.error import ZMQError
 

@@ -331,3 +331,30 @@ def test_term_fails_recv_although_messages_were_taken(ctx: zmq.Context) -> None:
     pull.close()
     terminator.join(5)
     assert not terminator.is_alive()
+
+
+def test_ctrl_c_landing_at_any_moment_of_a_blocking_recv_interrupts_it(ctx: zmq.Context) -> None:
+    """A SIGINT that arrives just before the wait begins must still interrupt it (CPython runs
+    the handler only when the thread executes bytecode again): 100 interrupts sent as soon as
+    the socket says it is blocking, each one ending its recv."""
+    a, b = inproc_pair(ctx)
+    main = threading.get_ident()
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        for _ in range(100):
+
+            def interrupt() -> None:
+                deadline = time.monotonic() + 5
+                while not b._blocking and time.monotonic() < deadline:
+                    pass
+                signal.pthread_kill(main, signal.SIGINT)
+
+            t = threading.Thread(target=interrupt)
+            t.start()
+            with pytest.raises(KeyboardInterrupt):
+                b.recv()
+            t.join(5)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    a.send(b"still usable")
+    assert b.recv() == b"still usable"

@@ -223,3 +223,18 @@ def test_uninstall_restores_plain_imports() -> None:
         """
     )
     assert out.stdout.strip() == "ok"
+
+
+def test_importing_a_submodule_keeps_the_name_its_package_rebound() -> None:
+    # pyzmq's zmq.green binds ``device`` to the function of its submodule zmq.green.device;
+    # importing that submodule under its zmq name must not replace the function.
+    run_python(
+        """
+        import purezmq
+        purezmq.install_as_zmq()
+        import zmq.green.device
+        import zmq.green
+        assert callable(zmq.green.device) and not isinstance(zmq.green.device, type(zmq))
+        assert zmq.green.device is purezmq.green.device
+        """
+    )

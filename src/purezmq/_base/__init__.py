@@ -9,7 +9,8 @@ own way of waiting; no front-end reaches into another (docs/architecture.md, fro
 - ``serialize``: what ``send`` accepts, and the str/JSON/pickle/serialized codecs;
 - ``socket``: ``SocketBase``, the socket's non-waiting half;
 - ``context``: ``ContextBase``, the Context's life cycle and defaults;
-- ``frame``: ``Frame``/``Message`` and ``MessageTracker``;
+- ``frame``: ``Frame``/``Message``, ``MessageTracker`` and what ``send`` returns;
+- ``handles``: the ``underlying`` handles that ``shadow()`` resolves;
 - ``poll``: poll-item registration and fd flag translation;
 - ``versions``: ``has()`` and the version functions.
 """

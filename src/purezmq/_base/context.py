@@ -19,15 +19,18 @@ import contextlib
 import os
 import threading
 import weakref
+from types import GenericAlias
 from typing import Any, ClassVar, TypeVar
 
-from ..constants import ContextOption, Errno
+from ..constants import ContextOption, Errno, SocketOption
 from ..error import ZMQError
 from .attributes import AttributeSetter, install_option_attributes
+from .handles import HandleRegistry
 from .socket import SocketBase
 
 _C = TypeVar("_C", bound="ContextBase")
 _CONTEXT_OPTION_NAMES = frozenset(ContextOption.__members__)
+_SOCKET_OPTION_NAMES = frozenset(SocketOption.__members__)
 
 
 class ContextOptionsMixin(AttributeSetter):
@@ -61,6 +64,19 @@ class ContextOptionsMixin(AttributeSetter):
             raise AttributeError(name)
         return self._sockopts[opt]
 
+    def __delattr__(self, key: str) -> None:
+        """``del ctx.linger`` drops that default socket option (pyzmq)."""
+        if key in self.__dict__:
+            object.__delattr__(self, key)
+            return
+        upper = key.upper()
+        if upper not in _SOCKET_OPTION_NAMES:
+            raise AttributeError(f"No such socket option: {upper!r}")
+        opt = int(SocketOption[upper])
+        if opt not in self._sockopts:
+            raise AttributeError(upper)
+        del self._sockopts[opt]
+
     def set(self, option: int, optval: int) -> None:
         raise NotImplementedError
 
@@ -78,14 +94,19 @@ class ContextOptionsMixin(AttributeSetter):
 
 install_option_attributes(ContextOptionsMixin)
 
+#: Every Context that owns its engine, by ``underlying`` handle (``Context.shadow``).
+CONTEXT_HANDLES: HandleRegistry[ContextBase] = HandleRegistry(first=0xC7_0000_0001)
+
 
 class ContextBase(ContextOptionsMixin):
     """Creates sockets; one per process is usually enough (``Context.instance()``).
 
     Args:
-        io_threads: accepted for pyzmq compatibility; purezmq uses one I/O thread.
-        shadow: another purezmq ``Context`` whose engine this one shares (pyzmq's
-            ``Context(shadow=ctx)``); terminating a shadow does not terminate the original.
+        io_threads: accepted for pyzmq compatibility; purezmq uses one I/O thread. A Context
+            here (``Context(other)``) means ``shadow=other``.
+        shadow: another purezmq ``Context`` or its ``underlying`` handle, whose engine this one
+            shares (pyzmq's ``Context(shadow=...)``). A shadow has its own default socket
+            options; terminating it does not terminate the original.
     """
 
     _instance: ClassVar[Any] = None
@@ -93,24 +114,32 @@ class ContextBase(ContextOptionsMixin):
     _instance_lock: ClassVar[threading.Lock] = threading.Lock()
     #: The socket class ``socket()`` makes; each front-end sets its own.
     _socket_class: ClassVar[type[Any]]
+    #: ``Context[Socket]`` in annotations evaluated at run time (pyzmq's Context is generic).
+    __class_getitem__: ClassVar[Any] = classmethod(GenericAlias)
+    #: What a shadow was made from (a Context, or a handle), kept as pyzmq does.
+    _shadow_obj: Any = None
+    #: The ``underlying`` handle (the owner's, for a shadow).
+    _handle: int
 
     _core: Any
     _closed: bool
-    _shadow: bool
+    #: True for a Context over another one's engine (it does not own the engine).
+    _shadow: bool = False
     _sockets: weakref.WeakSet[Any]
 
     def __init__(self, io_threads: int | ContextBase = 1, shadow: ContextBase | int = 0) -> None:
         self._closed = True  # until fully built (``__del__`` may see a half-made object)
         if isinstance(io_threads, ContextBase):
             shadow, io_threads = io_threads, 1
-        if isinstance(shadow, ContextBase):
-            self._core = shadow._core
-            self._sockopts = shadow._sockopts
+        if shadow:
+            other = self._shadow_target(shadow)
+            self._core = other._core
+            self._handle = other._handle
+            self._sockopts = {}
             # One engine, one list of collected-while-open sockets, whoever reaps it.
-            self._orphans: list[Any] = shadow._orphans
+            self._orphans: list[Any] = other._orphans
             self._shadow = True
-        elif shadow:
-            raise ZMQError(Errno.EINVAL, "purezmq can only shadow another purezmq Context")
+            self._shadow_obj = shadow
         else:
             self._core = self._make_core()
             if isinstance(io_threads, int) and io_threads != 1:
@@ -120,6 +149,7 @@ class ContextBase(ContextOptionsMixin):
             #: Cores of sockets collected while open (list.append/pop are atomic: no lock).
             self._orphans = []
             self._shadow = False
+            self._handle = CONTEXT_HANDLES.register(self)
         self._lock = threading.Lock()
         self._sockets = weakref.WeakSet()
         self._closed = False
@@ -147,12 +177,35 @@ class ContextBase(ContextOptionsMixin):
         """True once ``term()`` (or ``destroy()``) was called."""
         return self._closed
 
+    @staticmethod
+    def _shadow_target(shadow: Any) -> ContextBase:
+        """The live Context that ``shadow`` (a purezmq Context or its ``underlying``) names."""
+        if isinstance(shadow, ContextBase):
+            return shadow
+        handle = getattr(shadow, "underlying", shadow)
+        owner = None
+        if isinstance(handle, int) and not isinstance(handle, bool):
+            owner = CONTEXT_HANDLES.resolve(handle)
+        if owner is None or owner.closed:
+            # libzmq answers EFAULT for a pointer that is not a live context.
+            raise ZMQError(
+                Errno.EFAULT,
+                f"no live purezmq Context has the handle {handle!r} (shadow takes a purezmq "
+                "Context or its ``underlying``; a libzmq context cannot be shadowed)",
+            )
+        return owner
+
     @classmethod
     def shadow(cls: type[_C], address: Any) -> _C:
-        """pyzmq wraps a raw libzmq context pointer: use ``Context(shadow=ctx)`` instead."""
-        if isinstance(address, ContextBase):
-            return cls(shadow=address)
-        raise ZMQError(Errno.ENOTSUP, "purezmq cannot shadow a libzmq context address")
+        """A Context over the same engine as ``address`` (a purezmq Context, or its
+        ``underlying`` handle), like pyzmq's ``Context.shadow``."""
+        return cls(shadow=address)
+
+    def __copy__(self: _C, memo: Any = None) -> _C:
+        """Copying a Context makes a shadow of it (pyzmq)."""
+        return type(self).shadow(self.underlying)
+
+    __deepcopy__ = __copy__
 
     @classmethod
     def shadow_pyczmq(cls: type[_C], ctx: Any) -> _C:
@@ -160,8 +213,9 @@ class ContextBase(ContextOptionsMixin):
 
     @property
     def underlying(self) -> int:
-        """pyzmq exposes the libzmq context address; there is none here."""
-        return id(self._core)
+        """The handle of the engine: ``Context.shadow(ctx.underlying)`` makes a second
+        Context over it, as pyzmq does with the libzmq context's address."""
+        return self._handle
 
     def __repr__(self) -> str:
         cls = type(self)

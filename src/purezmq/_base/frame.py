@@ -1,107 +1,145 @@
-"""``Frame`` (alias ``Message``): one received or to-be-sent frame, as in pyzmq.
+"""``Frame`` (alias ``Message``) and ``MessageTracker``, with pyzmq's API.
 
 purezmq frames are immutable ``bytes`` all the way through the engine, so a ``Frame`` is a thin
-wrapper: ``copy=False`` costs no extra copy, and ``buffer`` is a read-only ``memoryview`` of it.
+wrapper: ``copy=False`` costs no extra copy, and ``buffer`` is a read-only ``memoryview`` of it
+(read-only because one ``bytes`` object may be shared: a frame and its copies, or the messages
+an inproc PUB hands to several subscribers). A mutable buffer given to ``Frame(...)`` or ``send``
+is copied at once, so the caller may reuse it as soon as the call returns.
+
+That is why every ``MessageTracker`` purezmq hands out is done from the start: a tracker tells
+when the library no longer reads the caller's buffer (pyzmq's zero-copy sends), and purezmq never
+reads it after the call. Trackers built by the application over its own ``threading.Event``s
+work as in pyzmq. ``send_tracker`` encodes pyzmq's rules for what ``send`` returns.
+
 Peer metadata (``frame.get("Peer-Address")``, ``frame["User-Id"]``) comes from the connection the
 message arrived on, when the engine reported it.
 
-Shared by both front-ends. Layer 4: imports layer 0 only.
+Shared by every front-end. Layer 4 base: imports layer 0 only.
 """
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
-from typing import Any
+import threading
+from collections.abc import Mapping, Sequence
+from time import monotonic
+from typing import Any, Final
 
 from ..constants import Errno, MessageOption
-from ..error import ZMQError
+from ..error import NotDone, ZMQError
+
+_MORE = int(MessageOption.MORE)
+_SRCFD = int(MessageOption.SRCFD)
+_SHARED = int(MessageOption.SHARED)
+#: libzmq's ``zmq_msg_get(ZMQ_SRCFD)`` reads this metadata property (deprecated option).
+_SRCFD_PROPERTY = "__fd"
+#: libzmq copies a payload of up to this many bytes into a copy of the message (its "very
+#: small message") and shares longer ones: only those answer ``SHARED`` = 1 once copied.
+_VSM_MAX = 33
+#: The draft API's message properties (CLIENT/SERVER, RADIO/DISH).
+_DRAFT_PROPERTIES = frozenset({"routing_id", "group"})
+
+
+def _draft_error(name: str) -> ZMQError:
+    return ZMQError(
+        Errno.ENOTSUP,
+        f"Frame.{name} needs the draft API (CLIENT/SERVER, RADIO/DISH), which purezmq does not "
+        "implement",
+    )
 
 
 class Frame:
-    """A message frame (``zmq.Frame``).
+    """A message frame (``zmq.Frame``): one part of a message, with its metadata.
+
+    ``recv(copy=False)`` returns frames; ``send`` accepts them. ``frame["User-Id"]`` reads a
+    property of the connection the frame arrived on.
 
     Args:
-        data: the payload (bytes-like, or ``str`` encoded as utf-8 as pyzmq does).
-        track: accepted for pyzmq compatibility; purezmq never shares a buffer with the engine,
-            so there is nothing to track and ``tracker`` is None.
-        copy: accepted for pyzmq compatibility.
+        data: the payload, any object with the buffer interface (``None``: empty). ``str`` is
+            refused as in pyzmq: encode it first.
+        track: give the frame a ``MessageTracker`` (always done: see the module docstring).
+        copy: accepted for pyzmq compatibility; a mutable buffer is always copied.
+        copy_threshold: accepted for pyzmq compatibility.
     """
 
-    __slots__ = ("_bytes", "_props", "group", "more", "routing_id", "tracker")
+    __slots__ = (
+        "__weakref__",
+        "_bytes",
+        "_props",
+        "_shared",
+        "more",
+        "tracker",
+        "tracker_event",
+    )
+
+    _bytes: builtins.bytes
+    _props: Mapping[str, str] | None
+    #: True when the frame was copied (``copy.copy``): ``get(SHARED)`` answers 1, as libzmq
+    #: does for a message sharing its content with a copy. Unset on most frames.
+    _shared: bool
+    #: True when more frames of the same message follow (set on received frames).
+    more: bool
+    #: The frame's ``MessageTracker`` when made with ``track=True``, else None.
+    tracker: MessageTracker | None
+    #: pyzmq sets a ``threading.Event`` here for a zero-copy frame; purezmq has none: None.
+    tracker_event: threading.Event | None
 
     def __init__(
         self,
-        data: Any = b"",
+        data: Any = None,
         track: bool = False,
         copy: bool | None = None,
         copy_threshold: int | None = None,
+        **kwargs: Any,
     ) -> None:
-        if isinstance(data, str):
-            data = data.encode("utf8")
-        if type(data) is not bytes:
-            data = bytes(memoryview(data))
-        self._bytes: bytes = data
-        self._props: Mapping[str, str] | None = None
-        #: True when more frames of the same message follow (set on received frames).
+        if data is None:
+            payload = b""
+        elif type(data) is builtins.bytes:
+            payload = data
+        elif isinstance(data, str):
+            raise TypeError("Str objects not allowed. Only: bytes, buffer interfaces.")
+        elif isinstance(data, Frame):
+            payload = data._bytes
+        else:
+            payload = memoryview(data).tobytes()
+        self._bytes = payload
+        self._props = None
         self.more = False
-        self.routing_id: int | None = None
-        self.group: str | None = None
-        self.tracker: None = None
+        self.tracker = FINISHED_TRACKER if track else None
+        self.tracker_event = None
 
     @classmethod
-    def _received(cls, data: bytes, more: bool, props: Mapping[str, str] | None = None) -> Frame:
+    def _received(
+        cls, data: builtins.bytes, more: bool, props: Mapping[str, str] | None = None
+    ) -> Frame:
         """A frame handed out by ``recv(copy=False)`` (no copy of ``data``)."""
         frame = cls.__new__(cls)
         frame._bytes = data
         frame._props = props
         frame.more = more
-        frame.routing_id = None
-        frame.group = None
         frame.tracker = None
+        frame.tracker_event = None
         return frame
 
+    # ---- payload ---------------------------------------------------------------------------
+
     @property
-    def bytes(self) -> bytes:
-        """The payload as ``bytes``."""
+    def bytes(self) -> builtins.bytes:
+        """The payload as ``bytes`` (no copy)."""
         return self._bytes
 
     @property
     def buffer(self) -> memoryview:
-        """A read-only view of the payload."""
+        """A read-only view of the payload (pyzmq's is writable; purezmq payloads are shared
+        immutable ``bytes``: copy with ``bytearray(frame.buffer)`` to modify)."""
         return memoryview(self._bytes)
 
-    @property
-    def tracker_event(self) -> None:
-        return None
+    def __buffer__(self, flags: int, /) -> memoryview:
+        """``memoryview(frame)`` on Python 3.12+ (PEP 688); read-only, like ``buffer``.
 
-    def get(self, option: int | str) -> Any:
-        """``MORE`` as an int, or a metadata property by name (``"Peer-Address"``...).
-
-        Raises ``ZMQError(EINVAL)`` for an unknown property, like ``zmq_msg_gets``.
+        (A pure-Python class cannot export a buffer on 3.10/3.11: use ``frame.buffer`` there.)
         """
-        if isinstance(option, str):
-            props = self._props or {}
-            value = props.get(option)
-            if value is None:
-                # Metadata names are case-insensitive (ZMTP RFC 37 §Metadata).
-                lowered = option.lower()
-                for key, val in props.items():
-                    if key.lower() == lowered:
-                        value = val
-                        break
-            if value is None:
-                raise ZMQError(Errno.EINVAL, f"frame has no property {option!r}")
-            return value
-        if option == MessageOption.MORE:
-            return int(self.more)
-        raise ZMQError(Errno.EINVAL, f"unknown frame option {option!r}")
-
-    def set(self, option: int, value: Any) -> None:
-        raise ZMQError(Errno.EINVAL, f"frame option {option!r} cannot be set")
-
-    def __getitem__(self, key: int | str) -> Any:
-        return self.get(key)
+        return memoryview(self._bytes)
 
     def __len__(self) -> int:
         return len(self._bytes)
@@ -109,45 +147,241 @@ class Frame:
     def __bytes__(self) -> builtins.bytes:
         return self._bytes
 
+    # ---- properties ------------------------------------------------------------------------
+
+    def get(self, option: int | str | builtins.bytes) -> Any:
+        """An option (``MORE``, ``SHARED``, ``SRCFD``) as an int, or a metadata property by name
+        (``"Socket-Type"``, ``"Identity"``/``"Routing-Id"``, ``"Peer-Address"``, ``"User-Id"``,
+        ``"X-..."`` application metadata) as ``str``.
+
+        Raises ``ZMQError(EINVAL)`` for an unknown option or a property the frame's connection
+        did not report, like ``zmq_msg_get``/``zmq_msg_gets``.
+        """
+        if isinstance(option, int):
+            if option == _MORE:
+                return int(self.more)
+            if option == _SHARED:
+                return int(getattr(self, "_shared", False))
+            if option == _SRCFD:
+                fd = self._property(_SRCFD_PROPERTY)
+                if fd is None:
+                    raise ZMQError(
+                        Errno.EINVAL, "SRCFD: this frame's connection reported no file descriptor"
+                    )
+                return int(fd)
+            raise ZMQError(Errno.EINVAL, f"unknown frame option {option!r}")
+        if isinstance(option, builtins.bytes):
+            option = option.decode("utf8")
+        if not isinstance(option, str):
+            raise TypeError(f"expected str, got: {option!r}")
+        if option in _DRAFT_PROPERTIES:
+            raise _draft_error(option)
+        value = self._property(option)
+        if value is None:
+            raise ZMQError(
+                Errno.EINVAL,
+                f"frame has no property {option!r} (properties come with received frames, "
+                "from the peer's handshake metadata and ZAP)",
+            )
+        return value
+
+    def _property(self, name: str) -> str | None:
+        props = self._props
+        if not props:
+            return None
+        value = props.get(name)
+        if value is None:
+            # Property names are case-insensitive (37/ZMTP §Metadata).
+            lowered = name.lower()
+            for key, val in props.items():
+                if key.lower() == lowered:
+                    return val
+            if lowered == "identity":
+                # libzmq's older name for the peer's routing id.
+                return self._property("Routing-Id")
+        return value
+
+    def set(self, option: int | str, value: Any) -> None:
+        """``zmq_msg_set``: libzmq defines no settable frame option, so this raises EINVAL
+        (``routing_id``/``group`` belong to the draft API: ENOTSUP)."""
+        if isinstance(option, str) and option in _DRAFT_PROPERTIES:
+            raise _draft_error(option)
+        if not isinstance(option, int):
+            raise TypeError(f"expected int, got: {option!r}")
+        raise ZMQError(Errno.EINVAL, f"frame option {option!r} cannot be set")
+
+    def __getitem__(self, key: int | str | builtins.bytes) -> Any:
+        return self.get(key)
+
+    @property
+    def routing_id(self) -> int:
+        """CLIENT/SERVER routing id (draft API: raises ``ZMQError(ENOTSUP)``)."""
+        raise _draft_error("routing_id")
+
+    @routing_id.setter
+    def routing_id(self, value: int) -> None:
+        raise _draft_error("routing_id")
+
+    @property
+    def group(self) -> str:
+        """RADIO/DISH group (draft API: raises ``ZMQError(ENOTSUP)``)."""
+        raise _draft_error("group")
+
+    @group.setter
+    def group(self, value: str | builtins.bytes) -> None:
+        raise _draft_error("group")
+
+    # ---- copies ----------------------------------------------------------------------------
+
     def __copy__(self) -> Frame:
-        clone = Frame._received(self._bytes, self.more, self._props)
+        """A frame over the same payload, metadata, tracker and ``more`` (no copy of the bytes;
+        pyzmq's copy does not carry ``more``, though its ``get(MORE)`` does)."""
+        clone = type(self)._received(self._bytes, self.more, self._props)
+        clone.tracker = self.tracker
+        clone.tracker_event = self.tracker_event
+        if len(self._bytes) > _VSM_MAX:
+            clone._shared = self._shared = True
         return clone
 
-    def fast_copy(self) -> Frame:
-        return self.__copy__()
+    fast_copy = __copy__
 
     def __repr__(self) -> str:
+        # pyzmq's format: up to 16 bytes whole, else the first 12 and the size.
         data = self._bytes
-        if len(data) > 32:
-            return f"<purezmq.Frame({data[:32]!r}...{len(data)}B)>"
-        return f"<purezmq.Frame({data!r})>"
+        n = len(data)
+        if n <= 16:
+            shown, suffix = data, ""
+        else:
+            shown = data[:12]
+            if n >= 1_000_000_000:
+                suffix = f"...{n // 1_000_000_000}GB"
+            elif n >= 2**20:
+                suffix = f"...{n // 1_000_000}MB"
+            elif n >= 1000:
+                suffix = f"...{n // 1000}kB"
+            else:
+                suffix = f"...{n}B"
+        cls = type(self)
+        module = "purezmq" if cls.__module__ == __name__ else cls.__module__
+        return f"<{module}.{cls.__name__}({shown!r}{suffix})>"
 
     __str__ = __repr__
 
 
 class MessageTracker:
-    """pyzmq's ``MessageTracker`` for ``send(..., copy=False, track=True)``.
+    """Tells when the library is done with the buffers of sent messages (``zmq.MessageTracker``).
 
-    pyzmq needs it because libzmq may still read a zero-copy buffer after ``send`` returned.
-    purezmq copies nothing it does not own (frames are immutable ``bytes`` when handed over),
-    so a tracker is always done at once.
+    ``send(..., copy=False, track=True)`` returns one. purezmq's are done at once (see the
+    module docstring); a tracker made by the application watches its own objects.
+
+    Args:
+        *towatch: ``threading.Event``s (done once set), other ``MessageTracker``s (done once
+            done) and tracked ``Frame``s (their ``tracker``).
+
+    Raises:
+        ValueError: a ``Frame`` without a tracker (made without ``track=True``).
+        TypeError: anything else.
     """
 
-    __slots__ = ("events", "peers")
+    __slots__ = ("__weakref__", "events", "peers")
 
-    def __init__(self, *towatch: Any) -> None:
-        self.events: set[Any] = set()
-        self.peers: set[Any] = set()
+    events: set[threading.Event]
+    peers: set[MessageTracker]
+
+    def __init__(self, *towatch: MessageTracker | threading.Event | Frame) -> None:
+        self.events = set()
+        self.peers = set()
+        for obj in towatch:
+            if isinstance(obj, threading.Event):
+                self.events.add(obj)
+            elif isinstance(obj, MessageTracker):
+                self.peers.add(obj)
+            elif isinstance(obj, Frame):
+                if obj.tracker is None:
+                    raise ValueError("Not a tracked message")
+                self.peers.add(obj.tracker)
+            else:
+                raise TypeError(f"Require Events or Message Frames, not {type(obj)}")
 
     @property
     def done(self) -> bool:
-        return True
+        """True once every watched event is set and every watched tracker is done."""
+        return all(evt.is_set() for evt in self.events) and all(p.done for p in self.peers)
 
-    def wait(self, timeout: float | int = -1) -> None:
-        """Return at once: the message no longer needs its buffers."""
+    def wait(self, timeout: float | None = -1) -> None:
+        """Block until ``done``, for at most ``timeout`` seconds (-1, None or False: forever).
+
+        Raises:
+            NotDone: still not done when ``timeout`` ran out.
+        """
+        if self.done:
+            return
+        deadline: float | None = None
+        if timeout is not None and timeout is not False and timeout >= 0:
+            deadline = monotonic() + timeout
+        for evt in self.events:
+            if not evt.wait(None if deadline is None else max(0.0, deadline - monotonic())):
+                raise NotDone(msg=f"message tracker not done after {timeout} s")
+        for peer in self.peers:
+            peer.wait(-1 if deadline is None else max(0.0, deadline - monotonic()))
+
+
+#: The tracker of every purezmq send and tracked frame: nothing left to wait for.
+FINISHED_TRACKER: Final[MessageTracker] = MessageTracker()
+
+
+def _nbytes(data: object) -> int:
+    if isinstance(data, (builtins.bytes, bytearray)):
+        return len(data)
+    try:
+        return memoryview(data).nbytes  # type: ignore[arg-type]
+    except TypeError:
+        return 0  # not a buffer: ``send`` raises its own TypeError for it
+
+
+def send_tracker(
+    data: object, copy: bool, track: bool, copy_threshold: int
+) -> MessageTracker | None:
+    """What pyzmq's ``send(data, copy=copy, track=track)`` returns, checked before sending.
+
+    - a ``Frame``: its ``tracker`` (``ValueError`` for ``track=True`` and an untracked frame);
+    - ``copy=True``: None (pyzmq ignores ``track`` then);
+    - ``copy=False``: a done tracker when ``track`` is set or the payload is smaller than
+      ``copy_threshold`` (pyzmq copies those), else None.
+    """
+    if isinstance(data, Frame):
+        if track and data.tracker is None:
+            raise ValueError("Not a tracked message")
+        return data.tracker
+    if copy:
+        return None
+    if track or (copy_threshold and _nbytes(data) < copy_threshold):
+        return FINISHED_TRACKER
+    return None
+
+
+def multipart_tracker(
+    parts: object, copy: bool, track: bool, copy_threshold: int
+) -> MessageTracker | None:
+    """What pyzmq's ``send_multipart`` returns: what sending its last part returns, after
+    every part passed ``send_tracker``'s check (it sends them one by one)."""
+    if not isinstance(parts, Sequence) or not parts:
+        # Parts that were an iterator are spent: decide as for plain bytes.
+        return send_tracker(b"", copy, track, copy_threshold)
+    if track:
+        for part in parts:
+            send_tracker(part, copy, track, copy_threshold)
+    return send_tracker(parts[-1], copy, track, copy_threshold)
 
 
 #: pyzmq's old name for ``Frame``.
 Message = Frame
 
-__all__ = ["Frame", "Message", "MessageTracker"]
+__all__ = [
+    "FINISHED_TRACKER",
+    "Frame",
+    "Message",
+    "MessageTracker",
+    "multipart_tracker",
+    "send_tracker",
+]

@@ -19,9 +19,13 @@ types only, never a front-end.
 from __future__ import annotations
 
 import random
+import warnings
 from collections import deque
 from collections.abc import Mapping
+from types import GenericAlias
 from typing import Any, ClassVar
+
+import purezmq as _package
 
 from ..constants import (
     Errno,
@@ -40,6 +44,7 @@ from .attributes import (
     check_option_value,
     install_option_attributes,
 )
+from .handles import HandleRegistry
 from .serialize import coerce_frame
 
 SNDMORE = int(Flag.SNDMORE)
@@ -55,6 +60,10 @@ _RECV_FILTER_OPTIONS = frozenset(
 )
 
 
+#: Every socket that owns its engine socket, by ``underlying`` handle (``Socket.shadow``).
+SOCKET_HANDLES: HandleRegistry[SocketBase] = HandleRegistry(first=0x5A_0000_0001)
+
+
 # --------------------------------------------------------------------------------------------
 # the shared half of a socket
 
@@ -68,10 +77,19 @@ class SocketBase(AttributeSetter):
     """
 
     _attr_owner: ClassVar[str] = "Socket"
+    #: ``Socket[bytes]`` in annotations evaluated at run time (pyzmq's Socket is generic).
+    __class_getitem__: ClassVar[Any] = classmethod(GenericAlias)
 
-    #: Unused by purezmq (there is no zero-copy path to switch to), kept for pyzmq code that
-    #: sets it: frames are always handed over as immutable ``bytes``.
+    #: pyzmq sends a ``copy=False`` payload smaller than this by copying it. purezmq never
+    #: lends a buffer either way; the value only decides what such a send returns (a done
+    #: tracker below it, None above it without ``track``, as in pyzmq). New sockets take
+    #: ``purezmq.COPY_THRESHOLD``.
     copy_threshold: int = 65536
+    #: True for a second public object over another socket's engine socket (``shadow``).
+    _shadow: bool = False
+    #: What a shadow was made from (a socket, or a handle), kept as pyzmq does.
+    _shadow_obj: Any = None
+    _handle: int
     _core: Any
     _context: Any
     _closed: bool
@@ -96,39 +114,108 @@ class SocketBase(AttributeSetter):
         #: (``pop()`` hands out the oldest). Only the blocking front-end fills it.
         self._recv_ready = []
         self._monitor_socket = None
-        register = getattr(context, "_register", None)
+        self.copy_threshold = _package.COPY_THRESHOLD
+        self._handle = SOCKET_HANDLES.register(self)
+        self._join_context()
+
+    def _init_shadow(self, other: SocketBase) -> None:
+        """Become a second public object over ``other``'s engine socket (pyzmq's shadow).
+
+        Everything libzmq keeps in the socket is shared: the engine socket, the frames of a
+        message sent with SNDMORE so far, the rest of a message being received (RCVMORE) and
+        the messages taken ahead. So each list below is the same object in both, and is only
+        ever changed in place. The front-end then sets its own way of waiting (``_signal``).
+        """
+        if other.closed:
+            raise ZMQError(Errno.ENOTSOCK, "cannot shadow a closed socket")
+        self._core = other._core
+        self._bodies = other._bodies
+        self._context = other._context
+        self._closed = False
+        self._socket_type = other._socket_type
+        self._send_parts = other._send_parts
+        self._recv_parts = other._recv_parts
+        self._recv_ready = other._recv_ready
+        self._monitor_socket = None
+        self.copy_threshold = _package.COPY_THRESHOLD
+        self._handle = other._handle
+        self._shadow = True
+        self._join_context()
+
+    def _join_context(self) -> None:
+        register = getattr(self._context, "_register", None)
         if register is not None:
             register(self)
+
+    @staticmethod
+    def _shadow_target(shadow: Any) -> SocketBase:
+        """The open socket that ``shadow`` (a purezmq socket or its ``underlying``) names."""
+        if isinstance(shadow, SocketBase):
+            return shadow
+        handle = getattr(shadow, "underlying", shadow)
+        owner = None
+        if isinstance(handle, int) and not isinstance(handle, bool):
+            owner = SOCKET_HANDLES.resolve(handle)
+        if owner is None:
+            raise ZMQError(
+                Errno.ENOTSOCK,
+                f"no open purezmq socket has the handle {handle!r} (shadow takes a purezmq "
+                "socket or its ``underlying``; a libzmq socket cannot be shadowed)",
+            )
+        if owner.closed:
+            raise ZMQError(Errno.ENOTSOCK, "cannot shadow a closed socket")
+        return owner
 
     # ---- identity ---------------------------------------------------------------------------
 
     @property
     def type(self) -> int:
-        """The socket type (``zmq.REQ``...)."""
-        return self._socket_type
+        """The socket type, as a ``SocketType`` (``zmq.REQ``...), like pyzmq's."""
+        try:
+            return SocketType(self._socket_type)
+        except ValueError:
+            return self._socket_type
 
     @property
     def socket_type(self) -> int:
-        return self._socket_type
+        """Deprecated alias of ``type`` (pyzmq warns too)."""
+        warnings.warn(
+            "Socket.socket_type is deprecated, use Socket.type", DeprecationWarning, stacklevel=2
+        )
+        return self.type
 
     @property
     def context(self) -> Any:
-        """The Context that created this socket."""
+        """The Context that created this socket (for a shadow: the shadowed socket's)."""
         return self._context
 
     @property
     def closed(self) -> bool:
-        return self._closed
+        """True once this socket, or any shadow of it, was closed (or its Context destroyed)."""
+        return self._closed or bool(self._core.closed)
 
     @property
     def underlying(self) -> int:
-        """pyzmq exposes the address of the libzmq socket; there is none here."""
-        return id(self._core)
+        """The handle of the engine socket: ``Socket.shadow(sock.underlying)`` makes a second
+        socket object over it, as pyzmq does with the libzmq socket's address."""
+        return self._handle
 
     @classmethod
     def shadow(cls, address: Any) -> Any:
-        """pyzmq wraps a raw libzmq socket pointer; purezmq has no libzmq to point into."""
-        raise ZMQError(Errno.ENOTSUP, "purezmq sockets cannot shadow a libzmq socket address")
+        """A socket object over the same engine socket as ``address`` (a purezmq socket, or
+        its ``underlying`` handle), like pyzmq's ``Socket.shadow``.
+
+        The shadow shares everything with the original (messages, partial messages, options);
+        ``close()`` on either closes the socket; a shadow collected while open does not.
+        """
+        make: Any = cls  # each front-end's constructor takes ``shadow``
+        return make(shadow=address)
+
+    def __copy__(self, memo: Any = None) -> Any:
+        """Copying a socket makes a shadow of it (pyzmq)."""
+        return type(self).shadow(self.underlying)
+
+    __deepcopy__ = __copy__
 
     def __repr__(self) -> str:
         cls = type(self)
@@ -210,7 +297,7 @@ class SocketBase(AttributeSetter):
             and option in _RECV_FILTER_OPTIONS
             and self._core.unread(self._recv_ready[::-1])
         ):
-            self._recv_ready = []
+            self._recv_ready.clear()
         self._core.setsockopt(option, optval)
 
     setsockopt = set
@@ -377,15 +464,16 @@ class SocketBase(AttributeSetter):
         return parts
 
     def _sent(self) -> None:
-        """The message left: forget the accumulated SNDMORE frames."""
+        """The message left: forget the accumulated SNDMORE frames (in place: shadows share
+        the list)."""
         if self._send_parts:
-            self._send_parts = []
+            self._send_parts.clear()
 
     def _send_failed(self, exc: ZMQError) -> None:
         # EAGAIN: the caller may retry the final frame, keep what was accumulated (libzmq keeps
         # the queued frames too). Any other error abandons the message.
         if exc.errno != Errno.EAGAIN:
-            self._send_parts = []
+            self._send_parts.clear()
 
     def _take_rest(self) -> list[bytes] | None:
         """The remaining frames of a partly read message (recv_multipart after recv)."""
@@ -442,5 +530,6 @@ __all__ = [
     "POLLIN",
     "POLLOUT",
     "SNDMORE",
+    "SOCKET_HANDLES",
     "SocketBase",
 ]

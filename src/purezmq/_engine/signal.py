@@ -11,6 +11,7 @@ spurious wake-ups are allowed (the owner always re-checks), but a wake-up must n
   (verified: a SIGINT handler's ``KeyboardInterrupt`` propagates out of it), so Ctrl-C reaches a
   blocked ``recv``. A real file descriptor for ``getsockopt(FD)``/``Poller``/gevent is created
   lazily by ``fileno()``; sockets that never poll pay nothing.
+* ``FdSignal`` (owners that wait through an event loop, e.g. gevent's hub): only the fd.
 * ``LoopSignal`` (asyncio sockets): resolves waiter Futures on the owner loop. From another
   thread it goes through that loop's ``wakeup.Wakeup`` (one fd write only when the loop idles),
   never ``call_soon_threadsafe`` (DESIGN.md §3).
@@ -35,9 +36,12 @@ from . import wakeup as _wakeup
 _get_running_loop = asyncio._get_running_loop
 _get_ident = threading.get_ident
 
-# Windows cannot interrupt Lock.acquire with Ctrl-C: wait in slices there so the interpreter
-# gets to run signal handlers between them.
-_SLICE = 0.1 if sys.platform == "win32" else None
+# The main thread waits in slices, so that the interpreter runs signal handlers between them:
+# Windows cannot interrupt Lock.acquire with Ctrl-C at all, and elsewhere a SIGINT that lands
+# after the handlers' last check but before the wait begins interrupts nothing (CPython runs
+# the handler only when the thread next executes bytecode), so Ctrl-C would wait for a message.
+_SLICE = 0.1 if sys.platform == "win32" else 0.25
+_MAIN_THREAD = threading.main_thread().ident
 
 
 class OwnerSignal(Protocol):
@@ -80,16 +84,22 @@ class _PollFd:
         except (BlockingIOError, OSError):
             pass  # a full socketpair is readable already
 
-    def clear(self) -> None:
-        """Drain it (owner thread)."""
-        try:
-            if self._sock_r is None:
+    def clear(self) -> bool:
+        """Drain it (owner thread); True when it was set."""
+        if self._sock_r is None:
+            try:
                 os.eventfd_read(self.fd)
-            else:  # pragma: no cover - non-Linux
-                while self._sock_r.recv(4096):
-                    pass
+            except (BlockingIOError, OSError):
+                return False
+            return True
+        # pragma: no cover - non-Linux
+        drained = False
+        try:
+            while self._sock_r.recv(4096):
+                drained = True
         except (BlockingIOError, OSError):
             pass
+        return drained
 
     def __del__(self) -> None:
         if self._sock_r is None:
@@ -126,15 +136,49 @@ class _FdSignal:
             pfd.set()
         return pfd.fd
 
-    def clear(self) -> None:
-        """Drain the fd (owner thread) before re-checking EVENTS."""
+    def clear(self) -> bool:
+        """Drain the fd (owner thread) before re-checking EVENTS; True when it was readable
+        (an edge was pending)."""
         pfd = self._pollfd
-        if pfd is not None:
-            pfd.clear()
+        return pfd is not None and pfd.clear()
 
     def close(self) -> None:
-        """Release the fd (the socket was closed); see ``_PollFd`` for why it is a drop."""
-        self._pollfd = None
+        """The socket was closed: leave the fd readable for good.
+
+        Whoever still watches it (a selector, a loop's reader, a green wait) wakes up and
+        learns the news from EVENTS (ENOTSOCK); libzmq's descriptor likewise outlives
+        ``zmq_close`` until the socket is reaped. The fd itself is closed with this object
+        (``_PollFd``): closing it now could let the OS hand its number to a new descriptor
+        that a selector would then confuse with this one.
+        """
+        pfd = self._pollfd
+        if pfd is not None:
+            pfd.set()
+
+
+class FdSignal(_FdSignal):
+    """A wake-up that is only a pollable fd, for owners that wait through an event loop
+    watching ``fileno()`` (gevent's hub, a selector) rather than parking a thread.
+
+    ``wake()`` (any thread) makes the fd readable; the owner drains it with ``clear()`` before
+    re-checking, as the ypipe rule requires (clear, then retry: a wake-up that lands between
+    the two leaves its work in the mailbox, which the retry sees). A ``wake()`` before the fd
+    exists is not lost: ``fileno()`` creates it readable.
+    """
+
+    __slots__ = ("wakes",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: How many times ``wake()`` was called (statistics).
+        self.wakes = 0
+
+    def wake(self) -> None:
+        """Make the fd readable (any thread). Coalesces; never blocks."""
+        self.wakes += 1
+        pfd = self._pollfd
+        if pfd is not None:
+            pfd.set()
 
 
 class ThreadSignal(_FdSignal):
@@ -178,9 +222,8 @@ class ThreadSignal(_FdSignal):
     def wait(self, timeout: float | None = None) -> bool:
         """Park until ``wake()`` or ``timeout`` seconds; True when woken. Interruptible."""
         permit = self._permit
-        if _SLICE is None:
+        if _get_ident() != _MAIN_THREAD or (timeout is not None and timeout <= _SLICE):
             return permit.acquire(True, -1 if timeout is None else max(timeout, 0.0))
-        # pragma: no cover - Windows slicing
         import time
 
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -331,13 +374,10 @@ class LoopSignal(_FdSignal):
         finally:
             self.forget(fut)
 
-    def close(self) -> None:
-        """Release the fd, if any (the loop's Wakeup is shared and stays)."""
-        self._pollfd = None
 
 
 def _wrong_loop() -> Exception:
     return ZMQError(Errno.EINVAL, "this asyncio socket belongs to another event loop")
 
 
-__all__ = ["LoopSignal", "OwnerSignal", "ThreadSignal"]
+__all__ = ["FdSignal", "LoopSignal", "OwnerSignal", "ThreadSignal"]

@@ -25,12 +25,14 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import threading
 import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 _get_running_loop = asyncio._get_running_loop
+_UNKNOWN: Any = object()
 
 #: Callbacks run per loop turn before yielding to other loop work (so one busy producer cannot
 #: starve the loop's other callbacks); the rest run in the next turn.
@@ -99,10 +101,21 @@ class Wakeup:
         # Producer side of the protocol: append first, then read ``armed``.
         if self._armed:
             self._armed = False
-            if _get_running_loop() is self._loop:
+            # "On the loop's thread" is asked of the thread the loop runs on (asyncio's loops
+            # record it), not of ``_get_running_loop()``: under gevent's monkey-patching the
+            # I/O thread is a greenlet, every greenlet of the OS thread sees its loop as
+            # running, and a callback merely scheduled would never wake the loop's selector.
+            # (``threading.get_ident`` is read at call time, as asyncio reads it.)
+            loop = self._loop
+            tid = getattr(loop, "_thread_id", _UNKNOWN)
+            if (
+                tid == threading.get_ident()
+                if tid is not _UNKNOWN
+                else _get_running_loop() is loop
+            ):
                 # Already on the loop thread: no syscall, one Handle per batch.
                 self.local_schedules += 1
-                self._loop.call_soon(self._run)
+                loop.call_soon(self._run)
             else:
                 self._kick()
 

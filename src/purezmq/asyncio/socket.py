@@ -40,7 +40,7 @@ from .._base.serialize import (
 )
 from .._base.socket import DONTWAIT, DROPPING_TYPES, POLLIN, SocketBase
 from .._engine import SocketCore
-from .._engine.signal import LoopSignal, ThreadSignal
+from .._engine.signal import FdSignal, LoopSignal
 from ..constants import Errno
 from ..error import Again, ZMQError
 
@@ -62,8 +62,8 @@ class _LateLoopSignal:
 
     def __init__(self) -> None:
         self._inner: LoopSignal | None = None
-        #: Only for ``fileno()`` (getsockopt(FD)): a ThreadSignal's lazily created fd.
-        self._fd: ThreadSignal | None = None
+        #: Only for ``fileno()`` (getsockopt(FD)), created on first use.
+        self._fd: FdSignal | None = None
 
     def wake(self) -> None:
         fd = self._fd
@@ -79,7 +79,7 @@ class _LateLoopSignal:
 
     def fileno(self) -> int:
         if self._fd is None:
-            self._fd = ThreadSignal()
+            self._fd = FdSignal()
         return self._fd.fileno()
 
     def clear(self) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from .._base.frame import FINISHED_TRACKER
 from ..sync import MessageTracker
 
-#: pyzmq returns this tracker for sends that track nothing; it is always done.
-_FINISHED_TRACKER = MessageTracker()
+#: The done tracker that purezmq's sends return (``send(copy=False)``, tracked frames), as
+#: pyzmq's sends of copied messages return this one.
+_FINISHED_TRACKER = FINISHED_TRACKER
 
 __all__ = ["MessageTracker", "_FINISHED_TRACKER"]

@@ -8,10 +8,13 @@ Where purezmq deliberately differs from pyzmq (DESIGN §4: keep the API, fix the
 * ``Context.term()`` closes sockets that the calling thread created and left open instead of
   hanging forever; a socket collected while open is closed by its Context, not leaked.
 * ``send(..., SNDMORE)`` frames are held by the socket and handed over with the last frame, so
-  a peer never sees part of a message; ``copy``/``track`` are accepted, and a tracker is
-  always done (purezmq never lends a buffer to the engine).
-* No libzmq underneath: ``shadow(address)``/``underlying`` have nothing to point at, and the
-  draft API (RADIO/DISH ``join``, ``routing_id``/``group`` on send) raises ENOTSUP.
+  a peer never sees part of a message; ``send`` returns what pyzmq's returns for its
+  ``copy``/``track`` arguments, but every tracker is done at once (purezmq never lends a
+  buffer to the engine), and ``Frame.buffer`` is read-only (payloads are immutable bytes).
+* No libzmq underneath: ``underlying`` is a purezmq handle, which ``Socket.shadow``/
+  ``Context.shadow`` resolve (a libzmq address cannot be shadowed); terminating a shadow
+  Context leaves the engine running. The draft API (RADIO/DISH ``join``, ``routing_id``/
+  ``group`` on send or on a Frame) raises ENOTSUP.
 """
 
 from __future__ import annotations

@@ -22,8 +22,9 @@ class Context(ContextBase):
 
     Args:
         io_threads: accepted for pyzmq compatibility; purezmq uses one I/O thread.
-        shadow: another purezmq ``Context`` whose engine this one shares (pyzmq's
-            ``Context(shadow=ctx)``); terminating a shadow does not terminate the original.
+        shadow: another purezmq ``Context`` or its ``underlying`` handle, whose engine this
+            one shares (pyzmq's ``Context(shadow=...)``); terminating a shadow does not
+            terminate the original.
     """
 
     _instance: ClassVar[Any] = None

@@ -25,7 +25,13 @@ from time import monotonic
 from time import sleep as _sleep
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from .._base.frame import Frame, MessageTracker
+from .._base.frame import (
+    FINISHED_TRACKER,
+    Frame,
+    MessageTracker,
+    multipart_tracker,
+    send_tracker,
+)
 from .._base.serialize import (
     coerce_message,
     decode_json,
@@ -42,8 +48,6 @@ from .._engine.signal import ThreadSignal
 from ..constants import Errno
 from ..error import Again, ZMQError
 
-#: Returned for ``track=True``: purezmq never shares a buffer, so it is always done.
-_TRACKER = MessageTracker()
 _set_attr = object.__setattr__
 #: Most messages one ``recv`` takes from the engine at once (``Socket._next_message``): enough
 #: to make the engine call's cost per message small, few enough to stay close to RCVHWM.
@@ -73,14 +77,21 @@ class Socket(SocketBase):
 
     def __init__(
         self,
-        ctx_or_socket: Context | None = None,
+        ctx_or_socket: Context | SocketBase | None = None,
         socket_type: int = 0,
         *,
         shadow: Any = 0,
         copy_threshold: int | None = None,
     ) -> None:
+        """``Socket(ctx, type)``; or a shadow: ``Socket(other_socket)``,
+        ``Socket(shadow=other_socket_or_its_underlying)`` (see ``shadow``)."""
+        if isinstance(ctx_or_socket, SocketBase):
+            shadow, ctx_or_socket = ctx_or_socket, None
         if shadow:
-            raise ZMQError(Errno.ENOTSUP, "purezmq sockets cannot shadow a libzmq socket")
+            self._init_blocking_shadow(shadow)
+            if copy_threshold is not None:
+                self.copy_threshold = copy_threshold
+            return
         if ctx_or_socket is None:
             from .context import Context
 
@@ -103,6 +114,22 @@ class Socket(SocketBase):
         if copy_threshold is not None:
             self.copy_threshold = copy_threshold
 
+    def _init_blocking_shadow(self, shadow: Any) -> None:
+        other = self._shadow_target(shadow)
+        signal = getattr(other, "_signal", None)
+        if not isinstance(signal, ThreadSignal):
+            # The engine wakes one owner signal per socket; a thread cannot wait on a loop's.
+            raise ZMQError(
+                Errno.ENOTSUP,
+                "a blocking socket can shadow only another blocking socket; create the socket "
+                "from a blocking Context (purezmq.Context(async_ctx) shares its engine)",
+            )
+        self._signal = signal
+        self._blocking = False
+        self._owner = threading.get_ident()
+        self._init_shadow(other)
+        self._shadow_obj = shadow
+
     # ---- lifecycle -------------------------------------------------------------------------
 
     def close(self, linger: int | None = None) -> None:
@@ -110,7 +137,7 @@ class Socket(SocketBase):
         if self._closed:
             return
         self._closed = True
-        self._recv_ready = []
+        self._recv_ready.clear()
         try:
             self._core.close(linger)
         finally:
@@ -130,7 +157,8 @@ class Socket(SocketBase):
         # take locks: it hands the core to the Context, which closes it at its next safe
         # point (``socket()``, ``term()``, ``destroy()``).
         try:
-            if not self._closed:
+            # A shadow does not own the socket: collecting it leaves the socket open (pyzmq).
+            if not self._closed and not self._shadow:
                 self._closed = True
                 self._context._orphans.append(self._core)
         except Exception:
@@ -144,17 +172,25 @@ class Socket(SocketBase):
     def _deadline(self, timeout_ms: int) -> float | None:
         return None if timeout_ms < 0 else monotonic() + timeout_ms / 1000.0
 
+    def _wait(self, timeout: float | None) -> None:
+        """Step 3: park until the signal is woken or ``timeout`` seconds pass (None: no limit).
+
+        The one step a front-end that waits another way overrides (``purezmq.green`` waits
+        through gevent's hub on the signal's fd); steps 1-2 and the retry stay as they are.
+        """
+        self._signal.wait(timeout)
+
     def _sleep(self, deadline: float | None, what: str) -> None:
         """Steps 2-3 of the protocol; raises Again once ``deadline`` has passed."""
         if deadline is None:
             if self._core.prepare_to_sleep():
-                self._signal.wait(None)
+                self._wait(None)
             return
         remaining = deadline - monotonic()
         if remaining <= 0:
             raise Again(Errno.EAGAIN, f"Resource temporarily unavailable ({what} timed out)")
         if self._core.prepare_to_sleep():
-            self._signal.wait(remaining)
+            self._wait(remaining)
 
     def _send_whole(self, msg: list[bytes], flags: int) -> None:
         """Hand one whole message to the core, blocking per SNDTIMEO unless DONTWAIT."""
@@ -192,7 +228,8 @@ class Socket(SocketBase):
                     return batch[0]
                 batch.reverse()
                 msg = batch.pop()
-                self._recv_ready = batch
+                # In place: a shadow of this socket shares the list.
+                self._recv_ready[:] = batch
                 return msg
         return self._recv_whole(flags, tried=not self._closed)
 
@@ -248,14 +285,15 @@ class Socket(SocketBase):
             and group is None
             and self._core.try_send([data])
         ):
-            return _TRACKER if track else None
+            return None if copy else send_tracker(data, copy, track, self.copy_threshold)
         self._check_closed()
         if routing_id is not None or group is not None:
             raise ZMQError(Errno.ENOTSUP, "routing_id/group need the draft API (not implemented)")
+        tracker = send_tracker(data, copy, track, self.copy_threshold)
         msg = self._add_send_frame(data, flags)
         if msg is not None:
             self._send_whole(msg, flags)
-        return _TRACKER if track else None
+        return tracker
 
     def send_multipart(
         self,
@@ -267,14 +305,23 @@ class Socket(SocketBase):
     ) -> MessageTracker | None:
         """Send a whole multipart message: one hand-off to the engine, not one per frame."""
         msg = coerce_message(msg_parts)
+        tracker = None
+        if (
+            track
+            or not copy
+            or type(msg_parts) is not list
+            or not msg_parts
+            or type(msg_parts[-1]) is not bytes
+        ):
+            tracker = multipart_tracker(msg_parts, copy, track, self.copy_threshold)
         # Fast path: a whole message, no flags, queue not full -- one pattern call.
         if not flags and not self._send_parts and not self._closed and self._core.try_send(msg):
-            return _TRACKER if track else None
+            return tracker
         self._check_closed()
         parts = self._prefix_message(msg, flags)
         if parts is not None:
             self._send_whole(parts, flags)
-        return _TRACKER if track else None
+        return tracker
 
     def send_string(
         self, u: str, flags: int = 0, copy: bool = True, encoding: str = "utf-8", **kwargs: Any
@@ -340,7 +387,10 @@ class Socket(SocketBase):
             frame = self._bodies.own(frame)
         if copy:
             return frame
-        return Frame._received(frame, bool(parts), self._message_properties())
+        received = Frame._received(frame, bool(parts), self._message_properties())
+        if track:
+            received.tracker = FINISHED_TRACKER
+        return received
 
     @overload
     def recv_multipart(self, flags: int = ..., *, track: bool = ...) -> list[bytes]: ...
@@ -371,7 +421,11 @@ class Socket(SocketBase):
             return msg
         props = self._message_properties()
         last = len(msg) - 1
-        return [Frame._received(f, i < last, props) for i, f in enumerate(msg)]
+        frames = [Frame._received(f, i < last, props) for i, f in enumerate(msg)]
+        if track:
+            for received in frames:
+                received.tracker = FINISHED_TRACKER
+        return frames
 
     def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> str:
         return decode_string(self.recv(flags), encoding)
@@ -428,13 +482,13 @@ class Socket(SocketBase):
                 return ready
             if deadline is None:
                 if core.prepare_to_sleep():
-                    self._signal.wait(None)
+                    self._wait(None)
                 continue
             remaining = deadline - monotonic()
             if remaining <= 0:
                 return 0
             if core.prepare_to_sleep():
-                self._signal.wait(remaining)
+                self._wait(remaining)
 
     # ---- monitor ---------------------------------------------------------------------------
 
