@@ -10,18 +10,26 @@ closes the sockets first. Attribute assignment of a *socket* option (``ctx.linge
 default for sockets created afterwards; of a *context* option (``ctx.io_threads``) sets it on
 the context — pyzmq's rules.
 
+Exit (docs/lifecycle.md): a Context collected while open closes its collected sockets with their
+LINGER and stops its I/O thread once they are flushed, without blocking the finalizer; at
+interpreter exit an ``atexit`` hook closes the sockets no running thread can still use and waits
+for the LINGER flushes of every Context, so a program that falls off its end without
+``close()``/``term()`` still delivers what it sent.
+
 Layer 4 base: imports layer 0 and ``_engine`` only, never a front-end.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import threading
 import weakref
 from types import GenericAlias
 from typing import Any, ClassVar, TypeVar
 
+from .._engine import before_exit_flush
 from ..constants import ContextOption, Errno, SocketOption
 from ..error import ZMQError
 from .attributes import AttributeSetter, install_option_attributes
@@ -29,6 +37,33 @@ from .handles import HandleRegistry
 from .socket import SocketBase
 
 _C = TypeVar("_C", bound="ContextBase")
+
+#: Every Context not collected yet, for the exit hook.
+_contexts: weakref.WeakSet[ContextBase] = weakref.WeakSet()
+
+
+def _close_cores(orphans: list[Any]) -> None:
+    """Close the cores of sockets collected while open (see ``ContextBase._reap``)."""
+    while orphans:
+        core = orphans.pop()
+        # A dead socket must not break the caller's operation.
+        with contextlib.suppress(Exception):
+            core.close()
+
+
+def _close_at_exit() -> None:
+    """Interpreter exit, before the engine waits for the LINGER flushes: close, with their
+    LINGER, the sockets that no running thread can still use (the exiting thread's, those of
+    threads that ended, collected ones). Sockets of daemon threads still running are left
+    alone, as pyzmq leaves everything at exit."""
+    me = threading.get_ident()
+    running = {t.ident for t in threading.enumerate()} - {me}
+    for ctx in list(_contexts):
+        with contextlib.suppress(Exception):
+            ctx._close_for_exit(running)
+
+
+before_exit_flush(_close_at_exit)
 _CONTEXT_OPTION_NAMES = frozenset(ContextOption.__members__)
 _SOCKET_OPTION_NAMES = frozenset(SocketOption.__members__)
 
@@ -153,6 +188,7 @@ class ContextBase(ContextOptionsMixin):
         self._lock = threading.Lock()
         self._sockets = weakref.WeakSet()
         self._closed = False
+        _contexts.add(self)
 
     def _make_core(self) -> Any:
         """The engine this Context runs on (each front-end says which)."""
@@ -249,22 +285,31 @@ class ContextBase(ContextOptionsMixin):
     def _reap(self) -> None:
         """Close the cores of sockets that were garbage-collected while open (see
         ``Socket.__del__``). Nobody else can reach them, so any thread may close them."""
-        orphans = self._orphans
-        while orphans:
-            core = orphans.pop()
-            # A dead socket must not break the caller's operation.
-            with contextlib.suppress(Exception):
-                core.close()
+        _close_cores(self._orphans)
+
+    def _close_for_exit(self, running: set[int | None]) -> None:
+        """At exit: close (with LINGER) the open sync sockets whose owner thread is not in
+        ``running`` and that no call is blocked on, and the collected ones."""
+        if self._closed:
+            return
+        self._reap()
+        for sock in self._open_sockets():
+            # Sync sockets only: an asyncio socket's loop is gone by now.
+            if hasattr(sock, "_blocking") and not sock._blocking and sock._owner not in running:
+                with contextlib.suppress(Exception):
+                    sock.close()
 
     # ---- termination -----------------------------------------------------------------------
 
     def term(self) -> None:
         """Terminate: wake blocked calls with ETERM, wait until all sockets are closed.
 
-        Unlike pyzmq, ``term()`` does not hang on sockets that the calling thread created and
+        Unlike pyzmq, ``term()`` does not hang on sockets that the calling thread uses and
         left open -- nobody else could close them while it blocks -- it closes them (with
-        their LINGER). Sockets that other threads are using, or that are blocked in a call,
-        are left to those threads, which get ``ContextTerminated``, as in libzmq.
+        their LINGER). A socket's user is the thread that created it, or the last thread that
+        waited on it (in a blocking call or a poll): sockets handed to other threads, and those
+        blocked in a call, are left to those threads, which get ``ContextTerminated``, as in
+        libzmq.
         """
         if self._closed:
             return
@@ -272,14 +317,21 @@ class ContextBase(ContextOptionsMixin):
         self._reap()
         if self._shadow:
             return
-        me = threading.get_ident()
         # Terminate before closing those sockets: another thread polling one of them (a
         # device thread given sockets made here) then gets ETERM from the engine.
         self._core.begin_term()
+        self._close_own_sockets()
+        # Threads that got ETERM may return without closing their sockets: those are collected
+        # while we wait, so keep reaping (pyzmq closes a collected socket, and returns).
+        self._core.term(reap=self._reap)
+
+    def _close_own_sockets(self) -> None:
+        """Close the open sockets the calling thread uses and is not blocked on. (A method of
+        its own so that no local variable keeps a socket alive while ``term()`` waits.)"""
+        me = threading.get_ident()
         for sock in self._open_sockets():
             if getattr(sock, "_owner", None) == me and not getattr(sock, "_blocking", False):
                 sock.close()
-        self._core.term()
 
     def destroy(self, linger: int | None = None) -> None:
         """Close every socket of this context (with ``linger`` if given), then ``term()``.
@@ -315,12 +367,17 @@ class ContextBase(ContextOptionsMixin):
 
     def __del__(self) -> None:
         # pyzmq destroys a collected Context. Its sockets are gone already (each holds a
-        # reference to us), so only the I/O thread is left: stop it without waiting for
-        # lingering flushes -- a finalizer must never block (it may run on any thread).
+        # reference to us) and wait in ``_orphans``. A finalizer must never block nor take a
+        # lock (it may run on any thread, at any allocation): the I/O thread closes them with
+        # their LINGER and stops once they are flushed (``ContextCore.retire``).
         try:
             if not self._closed and not self._shadow:
                 self._closed = True
-                self._core.term(0)
+                core = self._core
+                if core.runs_io_thread:
+                    core.retire(functools.partial(_close_cores, self._orphans))
+                else:
+                    core.term(0)
         except Exception:
             pass
 

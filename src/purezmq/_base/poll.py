@@ -21,6 +21,7 @@ _HAVE_POLL = hasattr(_select, "poll")
 
 
 def fd_of(obj: Any) -> int:
+    """The fd of a plain poll item; TypeError/ValueError as pyzmq's ``zmq_poll`` raises."""
     if isinstance(obj, int):
         return obj
     fileno = getattr(obj, "fileno", None)
@@ -28,7 +29,46 @@ def fd_of(obj: Any) -> int:
         raise TypeError(
             f"cannot poll {obj!r}: not a purezmq socket, an fd or an object with fileno()"
         )
-    return int(fileno())
+    try:
+        return int(fileno())
+    except Exception as exc:
+        raise ValueError(f"cannot poll {obj!r}: fileno() must return a valid integer fd") from exc
+
+
+#: One poll item: ``(socket, -1, flags)`` for a purezmq socket, ``(None, fd, flags)`` otherwise.
+PollItem = tuple[SocketBase | None, int, int]
+
+
+def poll_items(pairs: list[tuple[Any, int]]) -> tuple[list[PollItem], dict[int, int]]:
+    """Split ``(socket_or_fd, flags)`` pairs into poll items and ``{fd: flags}`` of the fds."""
+    items: list[PollItem] = []
+    fds: dict[int, int] = {}
+    for obj, flags in pairs:
+        if isinstance(obj, SocketBase):
+            items.append((obj, -1, flags))
+        else:
+            fd = fd_of(obj)
+            items.append((None, fd, flags))
+            fds[fd] = fds.get(fd, 0) | flags
+    return items, fds
+
+
+def ready_items(items: list[PollItem], fd_ready: dict[int, int]) -> list[tuple[Any, int]]:
+    """The ready items, in order: ``(socket, events)`` or ``(fd, events)``: as in pyzmq (and
+    ``select.poll``), a ready item that is not a purezmq socket is reported by its fd number,
+    whichever way it was registered; programs index the result by ``sock.fileno()``."""
+    out: list[tuple[Any, int]] = []
+    for sock, fd, flags in items:
+        if sock is not None:
+            ev = sock._events() & flags
+            if ev:
+                out.append((sock, ev))
+        else:
+            # libzmq reports an fd's error conditions whatever was asked (``zmq_poll``).
+            ev = fd_ready.get(fd, 0) & (flags | _POLLERR)
+            if ev:
+                out.append((fd, ev))
+    return out
 
 
 def _os_events(flags: int) -> int:
@@ -122,15 +162,12 @@ class PollerBase:
                 self._map[s] = i - 1
 
 
-def plain_ready(
-    plain: list[tuple[Any, int, int]], fd_ready: dict[int, int]
-) -> list[tuple[Any, int]]:
-    out: list[tuple[Any, int]] = []
-    for obj, fd, flags in plain:
-        ev = fd_ready.get(fd, 0) & (flags | _POLLERR)
-        if ev:
-            out.append((obj, ev))
-    return out
-
-
-__all__ = ["PollerBase", "clear_signal", "fd_of", "plain_ready", "poll_fds"]
+__all__ = [
+    "PollItem",
+    "PollerBase",
+    "clear_signal",
+    "fd_of",
+    "poll_fds",
+    "poll_items",
+    "ready_items",
+]

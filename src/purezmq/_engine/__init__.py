@@ -9,8 +9,8 @@ module's docstring.
 
 from __future__ import annotations
 
-from .context import ContextCore
+from .context import ContextCore, before_exit_flush
 from .signal import LoopSignal, ThreadSignal
 from .socket_core import SocketCore
 
-__all__ = ["ContextCore", "LoopSignal", "SocketCore", "ThreadSignal"]
+__all__ = ["ContextCore", "LoopSignal", "SocketCore", "ThreadSignal", "before_exit_flush"]

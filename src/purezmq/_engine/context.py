@@ -25,11 +25,14 @@ thread that does not exist, and ``close()``/``term()`` become no-ops so cleanup 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
+import contextlib
 import os
 import threading
 import weakref
 from collections.abc import Callable
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from ..constants import Errno
@@ -50,7 +53,47 @@ _RUN_SLICE = 0.5
 #: How long ``term()`` waits for the I/O thread to stop after everything is closed.
 _JOIN_TIMEOUT = 5.0
 
+#: At interpreter exit, an infinite LINGER (-1) is waited for only while the flushes make
+#: progress: the wait ends once no queued message has moved for this long (seconds), or for
+#: the longest finite LINGER of the sockets flushing, if longer (docs/lifecycle.md).
+EXIT_STALL = 2.0
+
+#: How often the exit wait re-measures the flushes' progress (seconds).
+_EXIT_SLICE = 0.05
+
+#: How often the I/O loop of a retired Context checks whether it may stop (seconds).
+_RETIRE_SLICE = 0.1
+
+#: While ``term()`` waits for sockets to be closed, it runs its ``reap`` callback this often
+#: (seconds): a socket collected meanwhile is queued by a finalizer, which may take no lock
+#: and so cannot wake the waiter itself.
+_REAP_SLICE = 0.05
+
 _live: weakref.WeakSet[ContextCore] = weakref.WeakSet()
+
+#: Front-end calls that close what they can before the exit flush (``before_exit_flush``).
+_before_exit_flush: list[Callable[[], None]] = []
+
+
+def before_exit_flush(fn: Callable[[], None]) -> None:
+    """Have ``fn`` run at interpreter exit just before the LINGER flushes are awaited (a
+    front-end closes there the sockets that no running thread can use any more)."""
+    _before_exit_flush.append(fn)
+
+
+def _at_exit() -> None:
+    for fn in _before_exit_flush:
+        with contextlib.suppress(Exception):
+            fn()
+    ContextCore.flush_at_exit()
+
+
+def _register_at_exit() -> None:
+    """(Re-)register the exit flush, so that it runs before every ``atexit`` handler that
+    existed when an I/O thread started (handlers run last-registered first): in particular
+    ``weakref.finalize``'s, which closes the I/O loop's wake-up fd."""
+    atexit.unregister(_at_exit)
+    atexit.register(_at_exit)
 
 
 def io_loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
@@ -114,6 +157,13 @@ class ContextCore:
         self._sockets: dict[SocketCore, None] = {}
         self._lingering = 0
         self._terminated = False
+        #: Session pipes that closed sockets left with messages to flush (their LINGER): the
+        #: exit wait measures progress on them (``note_flushing``).
+        self._flushing: list[Any] = []
+        #: The longest finite LINGER of those flushes (seconds).
+        self._flush_patience = 0.0
+        #: Set by ``retire``: the front-end is gone; its orphaned sockets are closed by this.
+        self._retire_reap: Callable[[], None] | None = None
         #: Context options (``purezmq.options.ContextOptions``: libzmq defaults, validation).
         self.options = ContextOptions()
         #: The inproc:// names of this Context (``inproc.py``).
@@ -210,6 +260,7 @@ class ContextCore:
         thread = threading.Thread(target=main, name="purezmq-io", daemon=True)
         thread.start()
         ready.wait()
+        _register_at_exit()
         self._thread = thread
         self._io_thread_obj = thread
         self._thread_wakeup_obj = box[0]
@@ -298,6 +349,11 @@ class ContextCore:
     def closed(self) -> bool:
         return self._terminated
 
+    @property
+    def runs_io_thread(self) -> bool:
+        """True for a sync Context's engine (``threaded``), False for ``on_loop``."""
+        return not self._on_loop
+
     def linger_begin(self) -> None:
         """Network side: a closed socket's pipe is flushing (``term()`` waits for it)."""
         with self._cond:
@@ -308,6 +364,86 @@ class ContextCore:
         with self._cond:
             self._lingering -= 1
             self._cond.notify_all()
+
+    def note_flushing(self, pipes: list[Any], linger: int) -> None:
+        """A socket closes with ``linger`` ms (not 0) and ``pipes`` (our ends of its network
+        sessions) still hold messages: remember them, so that the exit wait can tell a flush
+        that moves from one that is stuck (owner thread, at close)."""
+        if linger > 0:
+            self._flush_patience = max(self._flush_patience, linger / 1000.0)
+        # Drop the drained ones: this list must not grow with every socket ever closed.
+        self._flushing = [p for p in self._flushing if p.write_pending()] + pipes
+
+    def _flush_progress(self) -> tuple[int, int]:
+        """What changes while flushes move: (flushes running, messages still queued)."""
+        return self._lingering, sum(p.write_pending() for p in self._flushing)
+
+    # -------------------------------------------------------------------- exit
+
+    def retire(self, reap: Callable[[], None]) -> None:
+        """The front-end Context was garbage-collected while not terminated (pyzmq destroys
+        it then). For a finalizer: takes no lock and never blocks. No new socket may be made;
+        the I/O loop runs ``reap`` (which closes the sockets that were collected while open,
+        each with its LINGER) and stops once no socket is left and no LINGER flush runs, so
+        pending messages still go out, as they would with ``destroy()``."""
+        self._terminated = True
+        self._retire_reap = reap
+        w = self._thread_wakeup_obj
+        if w is not None and not self._forked and not self._io_stopping:
+            w.call_soon(self._retire_on_loop)
+
+    def _retire_on_loop(self) -> None:
+        # Every time: a shadow's sockets collected later land in the same orphan list.
+        reap = self._retire_reap
+        if reap is not None:
+            # A broken socket must not keep the I/O thread alive.
+            with contextlib.suppress(Exception):
+                reap()
+        if self._io_stopping:
+            return
+        if not self._sockets and self._lingering <= 0:
+            self._stop_thread()
+            return
+        # Sockets of a shadow Context, or flushes still running: look again later.
+        self._default_wakeup().loop.call_later(_RETIRE_SLICE, self._retire_on_loop)
+
+    @staticmethod
+    def flush_at_exit(stall: float = EXIT_STALL) -> None:
+        """Interpreter exit (atexit, after the front-ends closed what they could): wait for the
+        LINGER flushes of every Context whose I/O thread runs, then stop those threads.
+
+        The I/O thread is a daemon, which would die mid-flush at exit; waiting here keeps
+        LINGER's promise, as libzmq's ``term()`` does. An infinite LINGER is waited for only
+        while the flushes make progress: a peer that is gone must not hang the exit (pyzmq
+        never waits at exit). See docs/lifecycle.md.
+        """
+        cores = [c for c in list(_live) if c._thread is not None and not c._forked]
+        if not cores:
+            return
+        for core in cores:
+            # A Context collected just before: its I/O loop may not have closed its sockets
+            # yet (``retire``), and their flushes must be counted before we look.
+            reap = core._retire_reap
+            if reap is not None:
+                with contextlib.suppress(Exception):
+                    reap()
+        patience = max([stall] + [c._flush_patience for c in cores])
+        last: list[tuple[int, int]] = []
+        last_change = monotonic()
+        while True:
+            flushing = [c for c in cores if c._lingering > 0]
+            if not flushing:
+                break
+            progress = [c._flush_progress() for c in flushing]
+            now = monotonic()
+            if progress != last:
+                last, last_change = progress, now
+            elif now - last_change >= patience:
+                break  # stuck: nothing moved for a while
+            with flushing[0]._cond:
+                flushing[0]._cond.wait(_EXIT_SLICE)  # linger_end notifies
+        for core in cores:
+            core._stop_thread()
 
     # -------------------------------------------------------------------- termination
 
@@ -324,10 +460,14 @@ class ContextCore:
         for sock in socks:
             sock._terminate()
 
-    def term(self, timeout: float | None = None) -> bool:
+    def term(self, timeout: float | None = None, reap: Callable[[], None] | None = None) -> bool:
         """libzmq ``zmq_ctx_term``: blocked calls raise ETERM, wait for every socket to be
         closed and for LINGER flushes, then stop the I/O thread. True when done; False if
         ``timeout`` (seconds) expired first. Idempotent.
+
+        ``reap`` (a front-end's "close the sockets that were garbage-collected while open") runs
+        before the wait and every ``_REAP_SLICE`` during it: a thread that got ETERM and
+        returned without closing its socket drops the last reference to it while we wait.
 
         Sockets owned by the calling thread's running event loop cannot be closed by their
         owners while we block, so they are closed here instead of hanging (DESIGN.md §4).
@@ -343,19 +483,31 @@ class ContextCore:
                 signal = sock.signal
                 if isinstance(signal, LoopSignal) and signal.loop is running:
                     sock._close_for_term()
-        done = True
-        with self._cond:
-            # Sockets first (their owners close them), then LINGER flushes — which run on the
-            # I/O loop, so they cannot be awaited from a thread that is running a loop.
-            if not self._cond.wait_for(lambda: not self._sockets, timeout) or (
-                running is None
-                and self.options.blocky
-                and not self._cond.wait_for(lambda: self._lingering <= 0, timeout)
-            ):
-                done = False
+        del socks  # holds no socket while we wait for them to be closed (and collected)
+        # Sockets first (their owners close them), then LINGER flushes — which run on the
+        # I/O loop, so they cannot be awaited from a thread that is running a loop.
+        done = self._wait_sockets_closed(timeout, reap)
+        if done and running is None and self.options.blocky:
+            with self._cond:
+                done = self._cond.wait_for(lambda: self._lingering <= 0, timeout)
         if done:
             self._stop_thread()
         return done
+
+    def _wait_sockets_closed(self, timeout: float | None, reap: Callable[[], None] | None) -> bool:
+        """Until no socket is left (True) or ``timeout`` seconds passed (False)."""
+        if reap is None:
+            with self._cond:
+                return self._cond.wait_for(lambda: not self._sockets, timeout)
+        deadline = None if timeout is None else monotonic() + timeout
+        while True:
+            reap()  # outside the lock: closing a socket takes it
+            wait = _REAP_SLICE if deadline is None else min(_REAP_SLICE, deadline - monotonic())
+            with self._cond:
+                if self._cond.wait_for(lambda: not self._sockets, max(wait, 0.0)):
+                    return True
+            if deadline is not None and monotonic() >= deadline:
+                return False
 
     def destroy(self, linger: int | None = None) -> None:
         """Close every socket (with ``linger`` if given), then ``term()``."""
@@ -392,4 +544,4 @@ class ContextCore:
         return stats
 
 
-__all__ = ["ContextCore"]
+__all__ = ["ContextCore", "before_exit_flush"]

@@ -27,15 +27,16 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from time import sleep as _sleep
 from typing import TYPE_CHECKING, Any
 
 from ..constants import Errno, Event, PollEvent, SocketOption, SocketType
 from ..error import ContextTerminated, ZMQError
 from ..patterns.base import Pattern
-from ..patterns.pipe import Message, Pipe, pipe_pair
+from ..patterns.pipe import BACKLOG_STEP, Message, Pipe, pipe_pair
 from ..zmtp.bodies import BodyPool
 from . import wakeup as _wakeup
-from .signal import LoopSignal, OwnerSignal
+from .signal import LoopSignal, OwnerSignal, ThreadSignal
 
 if TYPE_CHECKING:
     import asyncio
@@ -49,6 +50,19 @@ _ATTACH = 2  # attach pipe to the pattern (arg: inproc peer SocketCore or None)
 _TERM = 3  # the other end closed: detach (queued inbound stays readable, patterns.md §1.3)
 _HICCUP = 4  # a connect-side pipe got a new connection (SUB resends subscriptions)
 _PEER = 5  # the inproc peer of an already attached pipe became known (arg: SocketCore)
+
+#: Messages a thread-owned socket may queue ahead of a pipe's reader before each further
+#: ``BACKLOG_STEP`` of them lets the reader's thread run (``Pipe.set_backlog``).
+_BACKLOG_MARK = 4 * BACKLOG_STEP
+
+
+def _let_the_reader_run() -> None:
+    """A thread that sends without ever blocking (PUSH or PUB under a large SNDHWM) holds the
+    GIL for whole switch intervals; the I/O thread that drains its pipes gets the GIL back
+    only every 5 ms and its queues grow without bound. ``sleep(0)`` releases the GIL, so the
+    thread waiting for it (the I/O thread, an inproc reader) takes its turn now."""
+    _sleep(0)
+
 
 # ``dead`` reasons.
 _ALIVE = 0
@@ -198,6 +212,8 @@ class SocketCore:
         """Route ``pipe``'s activations into this socket's mailbox."""
         pipe.on_read_activated = self._on_read_activated
         pipe.on_write_activated = self._on_write_activated
+        if type(self.signal) is ThreadSignal:
+            pipe.set_backlog(_BACKLOG_MARK, _let_the_reader_run)
 
     def _post_attach(self, pipe: Pipe, peer: SocketCore | None) -> None:
         """Hand a pipe end to this socket's pattern (any thread)."""
@@ -723,6 +739,10 @@ class SocketCore:
                         seen.add(id(obj))
                         obj.close(linger)
             table.clear()
+        if linger != 0:
+            queued = [p for p in self._pipes if p.session and p.write_pending()]
+            if queued:
+                ctx.note_flushing(queued, linger)
         for pipe in list(self._pipes):
             self._close_pipe(pipe)
         with self._ctl_lock:

@@ -4,6 +4,7 @@ Registration is synchronous; ``poll`` is a coroutine that runs on the caller's l
 sockets are checked with ``EVENTS`` and waited on through their ``LoopSignal`` (after
 ``prepare_to_sleep``); plain fds, objects with ``fileno()`` and sync purezmq sockets (through
 their wake-up fd) through ``loop.add_reader``/``add_writer``. Any wake-up means "re-check".
+Results have the sync ``Poller``'s form: a plain item comes back as its fd number.
 
 Layer 4: imports layer 0, the front-ends' base (``_base``) and this front-end's modules only.
 """
@@ -14,7 +15,7 @@ import asyncio
 from time import monotonic
 from typing import Any
 
-from .._base.poll import PollerBase, clear_signal, fd_of, plain_ready, poll_fds
+from .._base.poll import PollerBase, clear_signal, poll_fds, poll_items, ready_items
 from .._base.socket import POLLIN, POLLOUT, SocketBase
 from .socket import Socket, _bound
 
@@ -27,28 +28,12 @@ class Poller(PollerBase):
         loop = asyncio.get_running_loop()
         forever = timeout is None or timeout < 0
         deadline = None if forever else monotonic() + timeout / 1000.0  # type: ignore[operator]
-        asocks: list[tuple[Socket, int]] = []
-        ssocks: list[tuple[SocketBase, int]] = []
-        plain: list[tuple[Any, int, int]] = []
-        for obj, flags in self.sockets:
-            if isinstance(obj, Socket):
-                asocks.append((obj, flags))
-            elif isinstance(obj, SocketBase):
-                ssocks.append((obj, flags))
-            else:
-                plain.append((obj, fd_of(obj), flags))
-        plain_fds: dict[int, int] = {}
-        for _, fd, flags in plain:
-            plain_fds[fd] = plain_fds.get(fd, 0) | flags
+        items, plain_fds = poll_items(self.sockets)
+        asocks = [sock for sock, _, _ in items if isinstance(sock, Socket)]
+        ssocks = [sock for sock, _, _ in items if sock is not None and not isinstance(sock, Socket)]
 
         while True:
-            ready: list[tuple[Any, int]] = []
-            for sock, flags in (*asocks, *ssocks):
-                ev = sock._events() & flags
-                if ev:
-                    ready.append((sock, ev))
-            if plain_fds:
-                ready.extend(plain_ready(plain, poll_fds(plain_fds, 0)))
+            ready = ready_items(items, poll_fds(plain_fds, 0) if plain_fds else {})
             if ready:
                 return ready
             remaining: float | None = None
@@ -56,8 +41,8 @@ class Poller(PollerBase):
                 remaining = deadline - monotonic()
                 if remaining <= 0:
                     return []
-            signals = [_bound(sock._signal) for sock, _ in asocks]
-            if not all(sock._core.prepare_to_sleep() for sock, _ in (*asocks, *ssocks)):
+            signals = [_bound(sock._signal) for sock in asocks]
+            if not all(sock._core.prepare_to_sleep() for sock in (*asocks, *ssocks)):
                 continue
             await _wait_any(loop, signals, ssocks, plain_fds, remaining)
 
@@ -65,7 +50,7 @@ class Poller(PollerBase):
 async def _wait_any(
     loop: asyncio.AbstractEventLoop,
     signals: list[Any],
-    ssocks: list[tuple[SocketBase, int]],
+    ssocks: list[SocketBase],
     plain_fds: dict[int, int],
     timeout: float | None,
 ) -> None:
@@ -81,7 +66,7 @@ async def _wait_any(
         w.add_done_callback(lambda _f: fire())
     readers: list[int] = []
     writers: list[int] = []
-    for sock, _ in ssocks:
+    for sock in ssocks:
         fd = sock._signal_fileno()
         loop.add_reader(fd, fire)
         readers.append(fd)
@@ -110,7 +95,7 @@ async def _wait_any(
                 w.cancel()
             if w in sig._waiters:
                 sig._waiters.remove(w)
-        for sock, _ in ssocks:
+        for sock in ssocks:
             clear_signal(sock)
 
 

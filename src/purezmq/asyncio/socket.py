@@ -224,7 +224,7 @@ class Socket(SocketBase):
         else:
             remaining = deadline - monotonic()
             if remaining <= 0:
-                raise Again(Errno.EAGAIN, f"Resource temporarily unavailable ({what} timed out)")
+                raise Again()  # libzmq's plain strerror, as pyzmq
             if self._core.prepare_to_sleep():
                 await signal.wait(remaining)
         self._check_closed()

@@ -20,6 +20,7 @@ Layer 4: imports ``_engine``, gevent and the blocking front-end's public ``Conte
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from gevent.hub import get_hub
@@ -39,12 +40,14 @@ def threads_are_greenlets() -> bool:
 class _HubContextCore(ContextCore):
     """A ContextCore whose ``term()`` blocks only the calling greenlet."""
 
-    def term(self, timeout: float | None = None) -> bool:
+    def term(
+        self, timeout: float | None = None, reap: Callable[[], None] | None = None
+    ) -> bool:
         if timeout == 0 or threads_are_greenlets():
             # Nothing to wait for (a finalizer's call), or waits that already yield.
-            return super().term(timeout)
+            return super().term(timeout, reap)
         blocking_term = super().term
-        return bool(get_hub().threadpool.apply(blocking_term, (timeout,)))
+        return bool(get_hub().threadpool.apply(blocking_term, (timeout, reap)))
 
 
 class Context(_BlockingContext):

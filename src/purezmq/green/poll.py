@@ -18,7 +18,7 @@ from typing import Any
 from gevent.event import Event
 from gevent.hub import get_hub
 
-from .._base.poll import clear_signal, fd_of, plain_ready, poll_fds
+from .._base.poll import clear_signal, poll_fds, poll_items, ready_items
 from .._base.socket import POLLIN, POLLOUT, SocketBase
 from ..constants import PollEvent
 from ..sync import Poller as _BlockingPoller
@@ -49,25 +49,11 @@ class Poller(_BlockingPoller):
         """
         forever = timeout is None or timeout < 0
         deadline = None if forever else monotonic() + timeout / 1000.0  # type: ignore[operator]
-        zsocks: list[tuple[SocketBase, int]] = []
-        plain: list[tuple[Any, int, int]] = []
-        for obj, flags in self.sockets:
-            if isinstance(obj, SocketBase):
-                zsocks.append((obj, flags))
-            else:
-                plain.append((obj, fd_of(obj), flags))
-        plain_fds: dict[int, int] = {}
-        for _, fd, flags in plain:
-            plain_fds[fd] = plain_fds.get(fd, 0) | flags
+        items, plain_fds = poll_items(self.sockets)
+        zsocks = [(sock, flags) for sock, _, flags in items if sock is not None]
 
         while True:
-            ready: list[tuple[Any, int]] = []
-            for sock, flags in zsocks:
-                ev = sock._events() & flags
-                if ev:
-                    ready.append((sock, ev))
-            fd_ready = poll_fds(plain_fds, 0) if plain_fds else {}
-            ready.extend(plain_ready(plain, fd_ready))
+            ready = ready_items(items, poll_fds(plain_fds, 0) if plain_fds else {})
             if ready:
                 return ready
             remaining: float | None = None

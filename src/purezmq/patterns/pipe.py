@@ -19,6 +19,9 @@ Theory of operation (libzmq's ``ypipe``/``pipe_t`` rules, in Python terms):
 * Lost wake-ups are impossible: the sleeper sets its flag *before* re-checking the queue, and the
   other side changes the queue *before* reading the flag. Whichever runs second sees the other's
   change. A spurious wake-up (both sides noticing) only costs one extra check.
+* A writer far ahead of its reader (a queue past ``set_backlog``'s mark, under a large HWM) calls
+  its ``on_backlog`` hook once per ``BACKLOG_STEP`` messages: a sender that never blocks can
+  then let the reader's thread run (the engine passes the GIL to its I/O thread).
 * The callbacks run on the *other* side's thread. Their owner (the engine) makes them
   thread-safe; this module never blocks and never imports ``threading``.
 
@@ -37,6 +40,11 @@ Activation = Callable[["Pipe"], None]
 
 _popleft = deque.popleft
 
+#: Past the backlog mark, a writer's ``on_backlog`` hook runs once per this many messages.
+BACKLOG_STEP = 1024
+#: ``_Channel.alarm`` when neither an HWM nor a backlog mark is set.
+_NEVER = 1 << 62
+
 
 def _nothing(pipe: Pipe) -> None:
     """Default activation callback: nobody is listening yet."""
@@ -50,17 +58,35 @@ def compute_lwm(hwm: int) -> int:
 class _Channel:
     """One direction of a pipe. Not used directly: see ``Pipe``."""
 
-    __slots__ = ("closed", "conflate", "hwm", "lwm", "queue", "reader_asleep", "writer_asleep")
+    __slots__ = (
+        "alarm",
+        "backlog",
+        "closed",
+        "conflate",
+        "hwm",
+        "lwm",
+        "queue",
+        "reader_asleep",
+        "writer_asleep",
+    )
 
     def __init__(self, hwm: int, conflate: bool) -> None:
         self.queue: deque[Any] = deque()
         self.hwm = hwm
         self.lwm = compute_lwm(hwm)
+        #: Queue length past which the writer runs its ``on_backlog`` hook (0: never).
+        self.backlog = 0
+        #: Queue length from which ``write`` leaves its fast path: the HWM or the backlog mark.
+        self.alarm = hwm or _NEVER
         self.conflate = conflate
         self.reader_asleep = False
         self.writer_asleep = False
         #: Set by the writer when it will write no more (its end was closed).
         self.closed = False
+
+    def update_alarm(self) -> None:
+        marks = [mark for mark in (self.hwm, self.backlog) if mark]
+        self.alarm = min(marks) if marks else _NEVER
 
 
 class Pipe:
@@ -74,6 +100,7 @@ class Pipe:
         "_out",
         "data",
         "metadata",
+        "on_backlog",
         "on_read_activated",
         "on_write_activated",
         "peer",
@@ -97,6 +124,9 @@ class Pipe:
         #: Called (on the reader's thread) when our outbound queue drained to LWM while this end
         #: slept as writer.
         self.on_write_activated: Activation = _nothing
+        #: Called (on our thread, from ``write``) while our outbound queue is past its backlog
+        #: mark, once per ``BACKLOG_STEP`` messages (see ``set_backlog``).
+        self.on_backlog: Callable[[], None] | None = None
         #: Routing id a ROUTER (or SERVER/PEER/STREAM) pattern knows this pipe by.
         self.routing_id: bytes = b""
         #: Properties of the peer (``Socket-Type``, ``Identity``, ``User-Id``…) as bytes values.
@@ -186,16 +216,31 @@ class Pipe:
         if channel.conflate:
             # CONFLATE keeps only the newest message (libzmq ``dbuffer``); never full.
             queue.clear()
-        elif channel.hwm and len(queue) >= channel.hwm:
-            channel.writer_asleep = True
-            if len(queue) >= channel.hwm:
-                return False
-            channel.writer_asleep = False
+        elif len(queue) >= channel.alarm and self._full(channel, queue):
+            return False
         queue.append(msg)
         if channel.reader_asleep:
             channel.reader_asleep = False
             self.peer.on_read_activated(self.peer)
         return True
+
+    def _full(self, channel: _Channel, queue: deque[Any]) -> bool:
+        """``write``'s slow path (the queue reached HWM or the backlog mark): True at HWM (the
+        end then sleeps as writer); past the backlog mark, run ``on_backlog`` every
+        ``BACKLOG_STEP`` messages."""
+        hwm = channel.hwm
+        if hwm and len(queue) >= hwm:
+            channel.writer_asleep = True
+            if len(queue) >= hwm:
+                return True
+            channel.writer_asleep = False
+            return False
+        past = len(queue) - channel.backlog
+        if channel.backlog and past >= 0 and not past % BACKLOG_STEP:
+            hook = self.on_backlog
+            if hook is not None:
+                hook()
+        return False
 
     def write_many(self, msgs: list[Any]) -> int:
         """Queue whole messages in order, as many as fit; returns how many (the rest met HWM,
@@ -238,8 +283,18 @@ class Pipe:
         """Change the limits (SNDHWM/RCVHWM set after the pipe exists)."""
         self._out.hwm = outbound
         self._out.lwm = compute_lwm(outbound)
+        self._out.update_alarm()
         self._in.hwm = inbound
         self._in.lwm = compute_lwm(inbound)
+        self._in.update_alarm()
+
+    def set_backlog(self, mark: int, hook: Callable[[], None] | None) -> None:
+        """Call ``hook`` from ``write`` while more than ``mark`` messages we wrote wait to be
+        read (once per ``BACKLOG_STEP``); ``mark=0`` turns it off. Only matters under an HWM
+        above ``mark`` (or none): below, the writer blocks or drops at HWM instead."""
+        self.on_backlog = hook
+        self._out.backlog = mark
+        self._out.update_alarm()
 
     # -- ending -------------------------------------------------------------------------------
 

@@ -217,10 +217,11 @@ class LoadBalancer(_PipeArray):
         while self._active:
             pipe = pipes[self._current]
             # Pipe.write inline for a pipe with room (one call less per message sent); the same
-            # order: append first, then wake a sleeping reader. Full or CONFLATE: Pipe.write.
+            # order: append first, then wake a sleeping reader. Full, past its backlog mark
+            # (``alarm``) or CONFLATE: Pipe.write.
             channel = pipe._out
             queue = channel.queue
-            if not channel.conflate and (not channel.hwm or len(queue) < channel.hwm):
+            if not channel.conflate and len(queue) < channel.alarm:
                 queue.append(msg)
                 if channel.reader_asleep:
                     channel.reader_asleep = False

@@ -49,6 +49,7 @@ from ..constants import Errno
 from ..error import Again, ZMQError
 
 _set_attr = object.__setattr__
+_get_ident = threading.get_ident
 #: Most messages one ``recv`` takes from the engine at once (``Socket._next_message``): enough
 #: to make the engine call's cost per message small, few enough to stay close to RCVHWM.
 _RECV_BATCH = 64
@@ -72,7 +73,8 @@ class Socket(SocketBase):
     #: True while a call of this socket waits (``Context.term`` leaves such sockets to their
     #: waiting thread, which gets ETERM).
     _blocking: bool
-    #: The thread that created the socket.
+    #: The thread that uses the socket: the one that created it, then the last one that waited
+    #: on it (a socket may be handed to another thread, as libzmq allows with a memory barrier).
     _owner: int
 
     def __init__(
@@ -182,13 +184,16 @@ class Socket(SocketBase):
 
     def _sleep(self, deadline: float | None, what: str) -> None:
         """Steps 2-3 of the protocol; raises Again once ``deadline`` has passed."""
+        # The thread that waits on a socket is its user now (it may have been handed over by
+        # the thread that created it): ``Context.term`` leaves the socket to that thread.
+        _set_attr(self, "_owner", _get_ident())
         if deadline is None:
             if self._core.prepare_to_sleep():
                 self._wait(None)
             return
         remaining = deadline - monotonic()
         if remaining <= 0:
-            raise Again(Errno.EAGAIN, f"Resource temporarily unavailable ({what} timed out)")
+            raise Again()  # libzmq's plain strerror, as pyzmq
         if self._core.prepare_to_sleep():
             self._wait(remaining)
 
@@ -476,6 +481,7 @@ class Socket(SocketBase):
             self._blocking = False
 
     def _poll_loop(self, core: Any, deadline: float | None, flags: int) -> int:
+        _set_attr(self, "_owner", _get_ident())
         while True:
             ready = self._events() & flags
             if ready:
