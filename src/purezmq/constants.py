@@ -7,7 +7,8 @@ one of them against pyzmq when it is installed.
 from __future__ import annotations
 
 import errno as _errno
-from enum import Enum, IntEnum, IntFlag
+from enum import Enum as _Enum
+from enum import IntEnum, IntFlag
 
 #: Base of libzmq's own errno values (``ZMQ_HAUSNUMERO``).
 HAUSNUMERO = 156384712
@@ -107,7 +108,7 @@ class ContextOption(IntEnum):
     BLOCKY = 70
 
 
-class _OptType(Enum):
+class _OptType(_Enum):
     """How libzmq passes a socket option's value: pyzmq exposes it as ``SocketOption._opt_type``
     (and code that extends pyzmq reads it to pick a getsockopt/setsockopt flavour)."""
 
