@@ -85,11 +85,20 @@ def test_front_end_base_imports_no_front_end() -> None:
             )
 
 
+#: Modules that exist only to give another front-end's public module a second name, as pyzmq
+#: has them (``zmq.green.eventloop`` is ``zmq.eventloop``).
+ALIAS_MODULES = frozenset(
+    {"green/eventloop/__init__.py", "green/eventloop/ioloop.py", "green/eventloop/zmqstream.py"}
+)
+
+
 @pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_front_ends_do_not_reach_into_each_other(front_end: str) -> None:
     """A front-end may use another only through its package's public names
     (``from purezmq import sync``), never its modules (``purezmq.sync.socket``)."""
     for path in _files(front_end):
+        if path.relative_to(SRC).as_posix() in ALIAS_MODULES:
+            continue
         for name in _imports(path):
             parts = name.split(".")
             if parts[0] != "purezmq" or len(parts) < 3 or parts[1] == front_end:
@@ -101,3 +110,48 @@ def test_front_ends_do_not_reach_into_each_other(front_end: str) -> None:
                 assert not module_path.exists() and not subpackage.is_dir(), (
                     f"{path} imports {name}"
                 )
+
+
+def test_only_applications_import_the_test_kit() -> None:
+    """``purezmq.testing`` is layer 5 (docs/architecture.md §1): the library never depends on
+    its own test kit."""
+    for path in SRC.rglob("*.py"):
+        if path.is_relative_to(SRC / "testing"):
+            continue
+        for name in _imports(path):
+            assert not name.startswith("purezmq.testing"), f"{path} imports {name}"
+
+
+TESTS = Path(__file__).resolve().parent
+#: Words that say when or why a test file was written, not what it checks.
+HISTORY_WORDS = {
+    "followup", "followups", "regression", "regressions", "session", "sessions", "issue",
+    "issues", "round", "rounds", "wave", "phase", "misc", "fix", "fixes", "bug", "bugs", "todo",
+    "tmp", "wip",
+}  # fmt: skip
+
+
+def history_words(filename: str) -> list[str]:
+    """The words of a test file's name that narrate history: one of ``HISTORY_WORDS``, alone
+    or numbered (``session7``, ``round_2``)."""
+    words = Path(filename).stem.removeprefix("test_").split("_")
+    return [w for w in words if w.rstrip("0123456789") in HISTORY_WORDS]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["test_followups_stream.py", "test_regressions.py", "test_session7.py", "test_round_2.py"],
+)
+def test_history_words_are_recognised(name: str) -> None:
+    assert history_words(name)
+
+
+def test_test_files_are_named_for_behaviour() -> None:
+    """Test files are named for the behaviour they check (``test_zmqstream_callbacks.py``),
+    never for when or why they were written (``test_followups.py``, ``test_session7.py``)."""
+    offenders = {
+        str(path.relative_to(TESTS)): words
+        for path in TESTS.rglob("test_*.py")
+        if (words := history_words(path.name))
+    }
+    assert not offenders, f"rename for the behaviour checked: {offenders}"

@@ -21,6 +21,7 @@ import pytest
 
 import purezmq
 import purezmq.asyncio
+from purezmq.testing import wait_subscribed
 
 #: Upper bound for any single driver call that may block (seconds); tests never rely on it.
 GUARD = 10.0
@@ -31,14 +32,7 @@ _names = itertools.count()
 def subscribed(pub: Any, sub: Any, probe: bytes = b"hello") -> None:
     """Publish ``probe`` until a subscription that matches it has reached ``pub`` (blocking
     sockets, purezmq or pyzmq), then read ``sub`` empty: subscriptions travel asynchronously."""
-    for _ in range(500):
-        pub.send(probe)
-        if sub.poll(10):
-            break
-    else:
-        pytest.fail("the subscription never reached the PUB")
-    while sub.poll(0):
-        sub.recv()
+    wait_subscribed(pub, sub, probe)
 
 
 class Driver:
@@ -79,6 +73,8 @@ class Driver:
             return f"inproc://api-{n}"
         if transport == "ipc":
             return f"ipc://{os.path.join(self.tmpdir, f's{n}')}"
+        if transport == "ws":
+            return f"ws://127.0.0.1:*/api-{n}"
         return "tcp://127.0.0.1:*"
 
     def pair(self, kind_a: int, kind_b: int, transport: str = "inproc") -> tuple[Any, Any]:
@@ -194,10 +190,12 @@ def driver(request: pytest.FixtureRequest) -> Iterator[Driver]:
             d.close()
 
 
-@pytest.fixture(params=["inproc", "ipc", "tcp"])
+@pytest.fixture(params=["inproc", "ipc", "tcp", "ws"])
 def transport(request: pytest.FixtureRequest) -> str:
     if request.param == "ipc" and not purezmq.has("ipc"):
         pytest.skip("ipc not available")
+    if request.param == "ws" and not purezmq.has("ws"):
+        pytest.skip("ws needs the ws extra (wsproto)")
     return str(request.param)
 
 

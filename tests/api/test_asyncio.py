@@ -1,4 +1,5 @@
-"""asyncio-only behaviour: the no-Future fast path, cancel safety, shadow contexts, uvloop."""
+"""asyncio-only behaviour: done Futures for queued messages, cancel safety, shadow contexts,
+uvloop."""
 
 from __future__ import annotations
 
@@ -15,53 +16,35 @@ from purezmq import ContextTerminated, ZMQError
 from .conftest import aio_pair
 
 
-class _FutureCounter:
-    """Counts ``loop.create_future`` calls (LoopSignal creates its waiters with it)."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.count = 0
-        self._orig = loop.create_future
-        self._loop = loop
-
-    def __enter__(self) -> _FutureCounter:
-        def counting() -> asyncio.Future[Any]:
-            self.count += 1
-            return self._orig()
-
-        self._loop.create_future = counting  # type: ignore[method-assign]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        del self._loop.create_future
-
-
-def test_recv_of_a_queued_message_creates_no_future() -> None:
-    loop = asyncio.new_event_loop()  # a plain loop: its create_future can be instrumented
-
+def test_a_queued_message_gives_a_done_future_awaited_without_a_loop_turn(run: Any) -> None:
     async def main() -> None:
         ctx = azmq.Context()
         a, b = await aio_pair(ctx)
         await a.send_multipart([b"1", b"2"])
         await a.send(b"3")
-        with _FutureCounter(loop) as counter:
-            assert await b.recv_multipart() == [b"1", b"2"]
-            assert await b.recv() == b"3"
-            await a.send(b"4")  # sending below HWM creates none either
-        assert counter.count == 0
+        turns = 0
+
+        async def ticker() -> None:
+            nonlocal turns
+            while True:
+                turns += 1
+                await asyncio.sleep(0)
+
+        tick = asyncio.ensure_future(ticker())
+        await asyncio.sleep(0)
+        before = turns
+        fut = b.recv_multipart()
+        assert isinstance(fut, asyncio.Future) and fut.done()
+        assert await fut == [b"1", b"2"]
+        assert await b.recv() == b"3"
+        sent = a.send(b"4")  # below HWM: done at once too
+        assert sent.done() and sent.result() is None
+        assert turns == before  # no await above gave the loop a turn
+        tick.cancel()
         assert await b.recv() == b"4"
-        with _FutureCounter(loop) as counter:
-            task = asyncio.ensure_future(b.recv())
-            await asyncio.sleep(0)  # one step: the task is now really blocked
-            await a.send(b"5")
-            assert await task == b"5"
-        # The blocked recv created exactly one waiter (a Task is not made by create_future).
-        assert counter.count == 1
         ctx.destroy(0)
 
-    try:
-        loop.run_until_complete(main())
-    finally:
-        loop.close()
+    run(main)
 
 
 def test_cancelled_recv_never_loses_a_message(run: Any) -> None:
@@ -74,16 +57,22 @@ def test_cancelled_recv_never_loses_a_message(run: Any) -> None:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        # 2. The message arrives and wakes the waiter, then the task is cancelled before it
-        #    runs again: the message must stay queued.
-        task = asyncio.ensure_future(b.recv())
+        # 2. A Task awaiting a receive is cancelled after the message was handed to its
+        #    Future: the Future holds it (not lost), and the Task is cancelled.
+        fut = b.recv()
+        task = asyncio.ensure_future(asyncio.shield(fut))
         await asyncio.sleep(0)
         await a.send(b"kept")
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert await b.recv() == b"kept"
-        # 3. Timeouts (wait_for cancels) racing a stream of messages lose nothing.
+        assert fut.result() == b"kept"
+        # 3. A receive Future cancelled before any message: the next message stays queued.
+        fut = b.recv()
+        assert fut.cancel()
+        await a.send(b"next")
+        assert await b.recv() == b"next"
+        # 4. Timeouts (wait_for cancels) racing a stream of messages lose nothing.
         n = 300
 
         async def producer() -> None:

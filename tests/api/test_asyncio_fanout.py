@@ -1,6 +1,6 @@
 """asyncio PUB fairness to its own loop (structural, no timing): the engine shares the caller's
-loop, so after a send that dropped a message at HWM the next send gives the loop one turn
-before taking its message; sends that drop nothing never yield."""
+loop, so the send that fills a subscriber's queue gives the loop one turn (its Future completes
+one turn later) before the next message; sends that fill nothing never yield."""
 
 from __future__ import annotations
 
@@ -48,9 +48,9 @@ def test_pub_yields_once_when_a_queue_fills_and_never_otherwise() -> None:
 
     seen, received = asyncio.run(main())
     assert received >= 2
-    # The first sends fit under HWM: no turn given. The send after the one that filled the
-    # subscriber's queue gives exactly one turn; the subscriber never reads, so its queue
-    # stays full, and the sends that drop after that give none.
+    # The first send fits under HWM: no turn given. The send that filled the subscriber's
+    # queue gives exactly one turn; the subscriber never reads, so its queue stays full, and
+    # the sends that drop after that give none.
     assert seen[0] == 0
     assert seen.count(1) == 1 and sum(seen) == 1
     assert seen[-1] == 0

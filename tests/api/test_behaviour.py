@@ -371,8 +371,31 @@ def test_received_frames_carry_peer_metadata(driver: Driver, transport: str) -> 
     driver.call(a, "send", b"meta")
     frame = driver.call(b, "recv", copy=False)
     assert frame.get("Socket-Type") == "PAIR"
-    if transport == "tcp":
+    if transport in ("tcp", "ws"):
         assert frame.get("Peer-Address") == "127.0.0.1"
     with pytest.raises(ZMQError) as e:
         frame.get("No-Such-Property")
     assert _errno(e) == Errno.EINVAL
+
+
+def test_endpoints_may_be_bytes_as_last_endpoint_returns_them() -> None:
+    """pyzmq takes utf-8 bytes endpoints; ipykernel connects to ``getsockopt(LAST_ENDPOINT)``."""
+    ctx = zmq.Context()
+    try:
+        pull = ctx.socket(zmq.PULL)
+        pull.bind(b"tcp://127.0.0.1:*")
+        endpoint = pull.getsockopt(zmq.LAST_ENDPOINT)
+        assert isinstance(endpoint, bytes)
+        push = ctx.socket(zmq.PUSH)
+        push.connect(endpoint)
+        push.send(b"over a bytes endpoint")
+        pull.rcvtimeo = 5000
+        assert pull.recv() == b"over a bytes endpoint"
+        push.disconnect(endpoint)
+        pull.unbind(endpoint)
+        with pytest.raises(TypeError):
+            push.connect(5555)
+        push.close(0)
+        pull.close(0)
+    finally:
+        ctx.term()

@@ -10,12 +10,9 @@ event or a poll.
 from __future__ import annotations
 
 import errno
-import os
 import socket
 import struct
-import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +20,10 @@ import pytest
 
 import purezmq
 from purezmq.constants import Event, ProtocolErrorCode
+from purezmq.testing.raw import command, greeting, read_exactly, ready
+from purezmq.testing.raw import connect as raw_connect
+
+from ..kit import libzmq
 
 zmq = pytest.importorskip("zmq")
 
@@ -32,35 +33,7 @@ TIMEOUT = 5.0
 HANDSHAKE_IVL = 200
 MAXMSGSIZE = 100
 
-# -- bytes of a scripted peer -------------------------------------------------------------------
-
-
-def greeting(mechanism: bytes = b"NULL") -> bytes:
-    return b"\xff" + bytes(8) + b"\x7f\x03\x01" + mechanism.ljust(20, b"\0") + b"\0" + bytes(31)
-
-
-def command(name: bytes, body: bytes) -> bytes:
-    payload = bytes([len(name)]) + name + body
-    if len(payload) <= 255:
-        return b"\x04" + bytes([len(payload)]) + payload
-    return b"\x06" + struct.pack(">Q", len(payload)) + payload
-
-
-def ready(socket_type: bytes) -> bytes:
-    prop = b"Socket-Type"
-    return command(
-        b"READY", bytes([len(prop)]) + prop + struct.pack(">I", len(socket_type)) + socket_type
-    )
-
-
-def read_exactly(raw: socket.socket, n: int) -> bytes:
-    data = b""
-    while len(data) < n:
-        chunk = raw.recv(n - len(data))
-        if not chunk:
-            break
-        data += chunk
-    return data
+# -- scripts of misbehaving peers ------------------------------------------------------------
 
 
 def http_request(raw: socket.socket) -> None:
@@ -183,47 +156,9 @@ CASES: dict[str, Case] = {
 # -- harness ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def ipc_dir() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="pzmq-") as path:
-        yield path
-
-
-def next_event(mon: Any, deadline: float) -> tuple[Event, int]:
-    left = deadline - time.monotonic()
-    if left <= 0 or not mon.poll(int(left * 1000) + 1):
-        raise AssertionError("timed out waiting for a monitor event")
-    frames = mon.recv_multipart()
-    event, value = struct.unpack("=hi", frames[0])
-    return Event(event), value
-
-
 def events_until(mon: Any, last: Event, count: int = 1) -> list[tuple[Event, int]]:
-    """Monitor events up to and including the ``count``-th ``last`` (bounded)."""
-    deadline = time.monotonic() + TIMEOUT
-    out: list[tuple[Event, int]] = []
-    while count:
-        out.append(next_event(mon, deadline))
-        if out[-1][0] == last:
-            count -= 1
-    return out
-
-
-def raw_connect(address: str) -> socket.socket:
-    if address.startswith("tcp://"):
-        host, port = address.removeprefix("tcp://").rsplit(":", 1)
-        raw = socket.create_connection((host, int(port)), timeout=TIMEOUT)
-    else:
-        raw = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        raw.settimeout(TIMEOUT)
-        raw.connect(address.removeprefix("ipc://"))
-    return raw
-
-
-def endpoint(transport: str, ipc_dir: str, name: str) -> str:
-    if transport == "tcp":
-        return "tcp://127.0.0.1:*"
-    return f"ipc://{os.path.join(ipc_dir, name)}"
+    """Monitor events (event, value) up to and including the ``count``-th ``last``."""
+    return [(event, value) for event, value, _ in libzmq.events_until(mon, last, count)]
 
 
 def run_case(
@@ -240,7 +175,7 @@ def run_case(
         pull.setsockopt(lib.RCVTIMEO, int(TIMEOUT * 1000))
         pull.setsockopt(lib.HANDSHAKE_IVL, HANDSHAKE_IVL)
         pull.setsockopt(lib.MAXMSGSIZE, MAXMSGSIZE)
-        pull.bind(endpoint(transport, ipc_dir, lib.__name__))  # a path per library
+        pull.bind(libzmq.endpoint_for(transport, ipc_dir, lib.__name__))  # a path per library
         address = pull.getsockopt(lib.LAST_ENDPOINT).decode()
         mon = pull.get_monitor_socket()
         good = []

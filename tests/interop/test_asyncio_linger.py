@@ -10,7 +10,6 @@ a flush that never ends shows up as a failure, not as a hung test run.
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -19,6 +18,8 @@ import pytest
 
 import purezmq
 import purezmq.asyncio as azmq
+
+from ..kit.libzmq import free_tcp_port
 
 zmq = pytest.importorskip("zmq")
 
@@ -60,12 +61,6 @@ def run_program(request: pytest.FixtureRequest) -> Callable[[Program], None]:
     return run
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _receive_all(ctx: Any, endpoint: str, *, bind: bool) -> tuple[threading.Thread, list[bytes]]:
     """A libzmq PULL (pyzmq) that binds or connects to ``endpoint`` in a thread and collects up
     to ``COUNT`` messages, each within ``WAIT_MS``."""
@@ -97,7 +92,7 @@ def _messages(size: int) -> list[bytes]:
 def test_queued_before_the_connection_is_up_reach_libzmq(
     libzmq_ctx: Any, run_program: Callable[[Program], None]
 ) -> None:
-    endpoint = f"tcp://127.0.0.1:{_free_port()}"
+    endpoint = f"tcp://127.0.0.1:{free_tcp_port()}"
     receiver, got = _receive_all(libzmq_ctx, endpoint, bind=True)
 
     async def main() -> None:
@@ -118,7 +113,7 @@ def test_queued_before_the_connection_is_up_reach_libzmq(
 def test_large_messages_in_flight_reach_libzmq(
     libzmq_ctx: Any, run_program: Callable[[Program], None]
 ) -> None:
-    endpoint = f"tcp://127.0.0.1:{_free_port()}"
+    endpoint = f"tcp://127.0.0.1:{free_tcp_port()}"
     receiver, got = _receive_all(libzmq_ctx, endpoint, bind=True)
     receiver.start()
 
@@ -139,7 +134,7 @@ def test_large_messages_in_flight_reach_libzmq(
 def test_a_bound_socket_flushes_to_a_connected_libzmq_peer(
     libzmq_ctx: Any, run_program: Callable[[Program], None]
 ) -> None:
-    port = _free_port()
+    port = free_tcp_port()
     receiver, got = _receive_all(libzmq_ctx, f"tcp://127.0.0.1:{port}", bind=False)
 
     async def main() -> None:
@@ -163,7 +158,7 @@ def test_a_bound_socket_flushes_to_a_connected_libzmq_peer(
 def test_linger_still_bounds_the_wait(
     run_program: Callable[[Program], None],
 ) -> None:
-    endpoint = f"tcp://127.0.0.1:{_free_port()}"  # never anybody there
+    endpoint = f"tcp://127.0.0.1:{free_tcp_port()}"  # never anybody there
 
     async def main() -> None:
         ctx = azmq.Context()

@@ -3,7 +3,7 @@
 libzmq delivers what a socket queued within LINGER even when the socket closes while its
 connection is still handshaking. A relay between our PUSH and libzmq's PULL holds the peer's
 greeting back until our socket is closed, so the close always finds the handshake unfinished
-(a race that uvloop's timing once exposed in tests/engine/test_net_integration.py).
+(a race that otherwise depends on the event loop's timing).
 """
 
 from __future__ import annotations

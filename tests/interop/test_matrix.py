@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 import purezmq
+from purezmq.testing import wait_subscribed
 
 from .conftest import endpoint_for
 
@@ -128,13 +129,7 @@ def pub_sub(pub: Any, sub: Any) -> None:
 
 
 def _publish(pub: Any, sub: Any) -> None:
-    def joined() -> bool:
-        pub.send_multipart([b"topic-probe"])
-        return bool(sub.poll(50))
-
-    _until(joined, "subscription to reach the publisher")
-    while sub.poll(0):
-        sub.recv_multipart()
+    wait_subscribed(pub, sub, b"topic-probe")
     pub.send_multipart([b"other", b"dropped"])
     for msg in MESSAGES:
         pub.send_multipart([b"topic", *msg])
@@ -153,13 +148,7 @@ def xpub_sub(xpub: Any, sub: Any) -> None:
 def pub_xsub(pub: Any, xsub: Any) -> None:
     xsub.send_multipart([b"\x01topic"])
 
-    def joined() -> bool:
-        pub.send_multipart([b"topic-probe"])
-        return bool(xsub.poll(50))
-
-    _until(joined, "subscription to reach the publisher")
-    while xsub.poll(0):
-        xsub.recv_multipart()
+    wait_subscribed(pub, xsub, b"topic-probe")
     for msg in MESSAGES:
         pub.send_multipart([b"topic", *msg])
     for msg in MESSAGES:

@@ -236,9 +236,10 @@ def test_a_collected_context_flushes_then_stops_its_io_thread() -> None:
 def test_a_collected_context_leaves_its_shadows_sockets_working() -> None:
     """The original Context is collected while a shadow still uses the engine: the shadow's
     sockets keep working, new ones are refused (ETERM), and the I/O thread stops once the
-    shadow's sockets are closed."""
+    shadow's sockets are closed. (A shadow made from the handle, as pyzmq's from an address,
+    does not keep the original alive; ``Context(shadow=ctx)`` does, as in pyzmq.)"""
     ctx = purezmq.Context()
-    shadow = purezmq.Context(shadow=ctx)
+    shadow = purezmq.Context.shadow(ctx.underlying)
     pull = shadow.socket(purezmq.PULL)
     pull.rcvtimeo = WAIT_MS
     port = pull.bind_to_random_port("tcp://127.0.0.1")

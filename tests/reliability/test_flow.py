@@ -8,8 +8,6 @@ waited for with RCVTIMEO or poll.
 from __future__ import annotations
 
 import os
-import socket
-import tempfile
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +15,8 @@ from typing import Any
 import pytest
 
 import purezmq
+
+from ..kit.libzmq import LIBS, free_endpoint, make_socket
 
 zmq = pytest.importorskip("zmq")
 
@@ -40,33 +40,12 @@ def contexts() -> Iterator[dict[str, Any]]:
     ctxs["lib"].destroy(linger=0)
 
 
-@pytest.fixture
-def ipc_dir() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="pzmq-") as path:
-        yield path
-
-
-LIBS = {"pure": purezmq, "lib": zmq}
 
 
 def make(contexts: dict[str, Any], which: str, kind: str) -> Any:
-    lib = LIBS[which]
-    sock = contexts[which].socket(getattr(lib, kind))
-    sock.setsockopt(lib.LINGER, 0)
-    sock.setsockopt(lib.RCVTIMEO, TIMEOUT_MS)
-    sock.setsockopt(lib.SNDTIMEO, TIMEOUT_MS)
+    sock = make_socket(contexts[which], which, kind, TIMEOUT_MS / 1000)
     contexts["sockets"].append(sock)
     return sock
-
-
-def free_endpoint(transport: str, ipc_dir: str, name: str = "sock") -> str:
-    """An endpoint nobody listens on yet."""
-    if transport == "ipc":
-        return f"ipc://{os.path.join(ipc_dir, name)}"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"tcp://127.0.0.1:{port}"
 
 
 def bound_endpoint(sock: Any, transport: str, ipc_dir: str) -> str:

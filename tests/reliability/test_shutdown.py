@@ -8,12 +8,9 @@ is checked with a bounded join, deliveries with RCVTIMEO.
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,25 +18,11 @@ import pytest
 import purezmq
 import purezmq.asyncio as pzasyncio
 
+from ..kit.libzmq import LIBS, free_endpoint
+
 zmq = pytest.importorskip("zmq")
 
 TIMEOUT = 5.0
-LIBS = {"pure": purezmq, "lib": zmq}
-
-
-@pytest.fixture
-def ipc_dir() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="pzmq-") as path:
-        yield path
-
-
-def free_endpoint(transport: str, ipc_dir: str) -> str:
-    if transport == "ipc":
-        return f"ipc://{os.path.join(ipc_dir, 'sock')}"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"tcp://127.0.0.1:{port}"
 
 
 class Background:
@@ -224,3 +207,25 @@ def test_asyncio_recv_pending_when_context_ends_raises_eterm(how: str) -> None:
         await asyncio.wait_for(ending, TIMEOUT)
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("transport", ["inproc", "ipc", "tcp"])
+def test_rep_reply_survives_an_immediate_close(transport: str, tmp_path: object) -> None:
+    """A REP that sends its reply and closes at once: libzmq delivers the reply, so do we."""
+    endpoint = {
+        "inproc": "inproc://reply-then-close",
+        "ipc": f"ipc://{tmp_path}/sock",
+        "tcp": "tcp://127.0.0.1:*",
+    }[transport]
+    with purezmq.Context() as ctx:
+        rep = ctx.socket(purezmq.REP)
+        rep.bind(endpoint)
+        req = ctx.socket(purezmq.REQ)
+        req.rcvtimeo = 5000
+        req.linger = 0
+        req.connect(rep.last_endpoint.decode())
+        req.send(b"hi")
+        rep.send(rep.recv())
+        rep.close()  # default LINGER: the reply must still leave
+        assert req.recv() == b"hi"
+        req.close()

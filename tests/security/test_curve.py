@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from purezmq.constants import ProtocolErrorCode, SocketType
 from purezmq.error import LocalProtocolError, RemoteProtocolError
+from purezmq.testing import connected_pair, pieces_of, pump
 from purezmq.zmtp import commands
 from purezmq.zmtp.connection import ConnectionOptions
 from purezmq.zmtp.events import (
@@ -28,7 +29,6 @@ from purezmq.zmtp.mechanisms.curve import (
     CurveServer,
 )
 from purezmq.zmtp.metadata import encode_metadata
-from purezmq.zmtp.testing import connected_pair, pump
 
 from ._helpers import (
     CLIENT_METADATA,
@@ -481,8 +481,7 @@ def test_metadata_is_encrypted() -> None:
 def test_connections_survive_any_chunking(step: int) -> None:
     from purezmq.zmtp.connection import Connection
 
-    def chunker(data: bytes) -> list[bytes]:
-        return [data[i : i + step] for i in range(0, len(data), step)]
+    chunker = pieces_of(step)
 
     client = Connection(SocketType.DEALER, CurveClient(
         public_key=CLIENT_PUBLIC, secret_key=CLIENT_SECRET, server_key=SERVER_PUBLIC))

@@ -9,13 +9,13 @@ from collections.abc import Callable
 import pytest
 
 from purezmq.constants import ProtocolErrorCode, SocketType
+from purezmq.testing import connected_pair
 from purezmq.zmtp import commands
 from purezmq.zmtp.codec import FrameDecoder, encode_frame
 from purezmq.zmtp.connection import Connection, ConnectionOptions
 from purezmq.zmtp.events import ProtocolFailure
 from purezmq.zmtp.mechanisms import _crypto
 from purezmq.zmtp.mechanisms.curve import CurveClient, CurveServer
-from purezmq.zmtp.testing import connected_pair
 
 from ._helpers import (
     CLIENT_PUBLIC,

@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 
 from purezmq.constants import ProtocolErrorCode, SocketType
 from purezmq.error import LocalProtocolError, RemoteProtocolError
+from purezmq.testing import connected_pair, pump
 from purezmq.zmtp import commands
 from purezmq.zmtp.events import HandshakeFailedAuth, HandshakeSucceeded, ZapRequest
 from purezmq.zmtp.mechanisms.base import MechanismStatus
 from purezmq.zmtp.mechanisms.plain import PlainClient, PlainServer, hello, parse_hello
 from purezmq.zmtp.metadata import encode_metadata
-from purezmq.zmtp.testing import connected_pair, pump
 
 from ._helpers import CLIENT_METADATA, SERVER_METADATA, deliver
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import itertools
 import os
 import select
-import socket as pysocket
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -27,6 +26,8 @@ from typing import Any
 import pytest
 
 import purezmq
+
+from ..kit.libzmq import free_tcp_port
 
 pyzmq = pytest.importorskip("zmq")
 
@@ -71,14 +72,6 @@ def matrix(
                     marks.append(pytest.mark.skip(reason=reason))
             params.append(pytest.param((lib, transport), id=f"{lib}-{transport}", marks=marks))
     return pytest.mark.parametrize("net", params, indirect=True)
-
-
-def free_tcp_port() -> int:
-    """A port nobody listens on right now (for connect-before-bind over tcp)."""
-    with pysocket.socket(pysocket.AF_INET, pysocket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 class Net:

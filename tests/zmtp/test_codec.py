@@ -1,4 +1,5 @@
-"""Frame codec and greeting parser: round trips with arbitrary splits, limits, bad input."""
+"""Frame codec (``zmtp.codec``): round trips with arbitrary splits, limits, bad input, libzmq's
+quirks."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from purezmq.constants import ProtocolErrorCode
 from purezmq.error import RemoteProtocolError
+from purezmq.testing import split_at
 from purezmq.zmtp.codec import (
     COPY_THRESHOLD,
     FLAG_COMMAND,
@@ -18,7 +19,6 @@ from purezmq.zmtp.codec import (
     FrameDecoder,
     FrameEncoder,
 )
-from purezmq.zmtp.greeting import GreetingParser, encode_greeting
 
 frames_strategy = st.lists(
     st.tuples(
@@ -36,23 +36,13 @@ def encode(frames: list[tuple[int, bytes]]) -> bytes:
     return b"".join(enc.drain())
 
 
-def chunked(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(data) + 1) for c in cuts})
-    pieces = []
-    last = 0
-    for p in [*points, len(data)]:
-        pieces.append(data[last:p])
-        last = p
-    return pieces
-
-
 @settings(max_examples=150, deadline=None)
 @given(frames_strategy, st.lists(st.integers(min_value=0, max_value=10_000), max_size=12))
 def test_round_trip_random_chunking(frames: list[tuple[int, bytes]], cuts: list[int]) -> None:
     wire = encode(frames)
     dec = FrameDecoder()
     out: list[tuple[int, bytes]] = []
-    for piece in chunked(wire, cuts):
+    for piece in split_at(wire, cuts):
         dec.decode(piece, out)
     assert out == frames
     assert dec.state is DecoderState.FLAGS
@@ -209,74 +199,6 @@ def test_large_bodies_are_not_copied_by_the_encoder() -> None:
     assert any(c is big for c in chunks)
     assert any(c is view for c in chunks)
     assert enc.drain() == []
-
-
-# -- greeting ---------------------------------------------------------------------------------
-
-
-@settings(max_examples=50, deadline=None)
-@given(st.lists(st.integers(min_value=0, max_value=100), max_size=10))
-def test_greeting_split_anywhere(cuts: list[int]) -> None:
-    wire = encode_greeting(b"NULL", routing_id_length=7) + b"trailing"
-    parser = GreetingParser(b"NULL")
-    used = 0
-    for piece in chunked(wire, cuts):
-        used += parser.receive(piece)
-    assert used == 64
-    assert parser.greeting is not None
-    assert (parser.greeting.major, parser.greeting.minor) == (3, 1)
-    assert parser.greeting.mechanism == b"NULL"
-
-
-def test_libzmq_staged_greeting_10_1_53() -> None:
-    wire = encode_greeting(b"NULL", minor=0)
-    parser = GreetingParser(b"NULL")
-    for piece in (wire[:10], wire[10:11], wire[11:]):
-        parser.receive(piece)
-    assert parser.greeting is not None
-    assert parser.greeting.minor == 0
-
-
-def test_future_major_is_accepted_as_3_1() -> None:
-    wire = bytearray(encode_greeting(b"NULL"))
-    wire[10:12] = b"\x04\x07"
-    parser = GreetingParser(b"NULL")
-    parser.receive(bytes(wire))
-    assert parser.greeting is not None and parser.greeting.major == 4
-
-
-@pytest.mark.parametrize(
-    ("wire", "version"),
-    [
-        (b"\x05\x00hello", "1.0"),  # ZMTP 1.0: a length byte, no signature
-        (b"\xff" + bytes(8) + b"\x7e", "1.0"),  # signature end with LSB clear
-        (b"\xff" + bytes(7) + b"\x01\x7f\x01\x05", "2.0"),  # ZMTP 2.0 revision byte
-        (b"\xff" + bytes(7) + b"\x01\x7f\x00", "1.0"),
-    ],
-)
-def test_old_peers_are_named(wire: bytes, version: str) -> None:
-    parser = GreetingParser(b"NULL")
-    with pytest.raises(RemoteProtocolError) as info:
-        for i in range(len(wire)):
-            parser.receive(wire[i : i + 1])
-    assert f"peer speaks ZMTP {version}" in info.value.reason
-    assert "purezmq needs 3.x" in info.value.reason
-
-
-def test_signature_padding_is_never_validated() -> None:
-    wire = bytearray(encode_greeting(b"NULL"))
-    wire[1:9] = b"garbage!"
-    parser = GreetingParser(b"NULL")
-    parser.receive(bytes(wire))
-    assert parser.greeting is not None
-
-
-def test_mechanism_mismatch() -> None:
-    parser = GreetingParser(b"NULL")
-    with pytest.raises(RemoteProtocolError) as info:
-        parser.receive(encode_greeting(b"CURVE"))
-    assert info.value.code == ProtocolErrorCode.ZMTP_MECHANISM_MISMATCH
-    assert "CURVE" in info.value.reason
 
 
 def test_libzmq_434_subscribe_without_long_flag_is_repaired() -> None:

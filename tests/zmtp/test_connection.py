@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from purezmq.constants import ProtocolErrorCode, SocketType
 from purezmq.error import LocalProtocolError, ProtocolError, RemoteProtocolError, ZMQError
+from purezmq.testing import connected_pair, pieces_of, pump, transfer
 from purezmq.zmtp import (
     Connection,
     ConnectionOptions,
@@ -26,7 +27,6 @@ from purezmq.zmtp import (
 )
 from purezmq.zmtp.codec import FLAG_COMMAND, FLAG_MORE, JOIN_MAX, FrameDecoder, encode_frame
 from purezmq.zmtp.greeting import encode_greeting
-from purezmq.zmtp.testing import connected_pair, pump, transfer
 
 T = SocketType
 
@@ -107,9 +107,7 @@ def test_greeting_is_sent_at_start_and_ready_after_peer_greeting() -> None:
 
 @pytest.mark.parametrize("step", [1, 3, 7, 64])
 def test_messages_survive_any_chunking(step: int) -> None:
-    def chunker(data: bytes) -> list[bytes]:
-        return [data[i : i + step] for i in range(0, len(data), step)]
-
+    chunker = pieces_of(step)
     a = Connection(T.DEALER, NullMechanism())
     b = Connection(T.ROUTER, NullMechanism())
     a.start(0.0)
@@ -591,15 +589,7 @@ def test_mechanism_bug_becomes_a_local_failure() -> None:
     st.lists(st.integers(min_value=1, max_value=97), min_size=1, max_size=5),
 )
 def test_pair_round_trip_with_random_chunking(msgs: list[list[bytes]], sizes: list[int]) -> None:
-    def chunker(data: bytes) -> list[bytes]:
-        pieces, pos, i = [], 0, 0
-        while pos < len(data):
-            step = sizes[i % len(sizes)]
-            pieces.append(data[pos : pos + step])
-            pos += step
-            i += 1
-        return pieces
-
+    chunker = pieces_of(*sizes)
     a = Connection(T.PAIR, NullMechanism())
     b = Connection(T.PAIR, NullMechanism())
     a.start(0.0)

@@ -322,8 +322,19 @@ class ContextBase(ContextOptionsMixin):
         self._core.begin_term()
         self._close_own_sockets()
         # Threads that got ETERM may return without closing their sockets: those are collected
-        # while we wait, so keep reaping (pyzmq closes a collected socket, and returns).
-        self._core.term(reap=self._reap)
+        # while we wait, or (still referenced) left to nobody, so keep reaping both (pyzmq
+        # closes a collected socket, and returns).
+        self._core.term(reap=self._reap_abandoned)
+
+    def _reap_abandoned(self) -> None:
+        """While ``term()`` waits: close the collected sockets, and the sync sockets whose user
+        thread has ended (nobody is left to close them; see ``_close_for_exit``)."""
+        self._reap()
+        alive = {t.ident for t in threading.enumerate()}
+        for sock in self._open_sockets():
+            if hasattr(sock, "_blocking") and not sock._blocking and sock._owner not in alive:
+                with contextlib.suppress(Exception):
+                    sock.close()
 
     def _close_own_sockets(self) -> None:
         """Close the open sockets the calling thread uses and is not blocked on. (A method of

@@ -52,6 +52,16 @@ DONTWAIT = int(Flag.DONTWAIT)
 POLLIN = int(PollEvent.POLLIN)
 POLLOUT = int(PollEvent.POLLOUT)
 
+def _endpoint_text(addr: object) -> str:
+    """An endpoint as ``str``: pyzmq also takes utf-8 ``bytes``, which is what
+    ``getsockopt(LAST_ENDPOINT)`` returns (ipykernel connects to exactly that)."""
+    if isinstance(addr, str):
+        return addr
+    if isinstance(addr, bytes):
+        return addr.decode("utf-8")
+    raise TypeError(f"endpoint must be str or bytes, not {type(addr).__name__}")
+
+
 #: Socket types whose send never blocks but drops at HWM (libzmq's PUB-like mute action).
 DROPPING_TYPES = frozenset({int(SocketType.PUB), int(SocketType.XPUB), int(SocketType.RADIO)})
 #: Options that change which received messages ``recv`` returns (SUB's filter).
@@ -232,29 +242,27 @@ class SocketBase(AttributeSetter):
 
     # ---- endpoints ---------------------------------------------------------------------------
 
-    def bind(self, addr: str) -> Any:
+    def bind(self, addr: str | bytes) -> Any:
         """Bind to ``addr`` (``tcp://*:5555``, ``ipc://path``, ``inproc://name``)."""
         self._check_closed()
-        if not isinstance(addr, str):
-            raise TypeError(f"endpoint must be str, not {type(addr).__name__}")
+        addr = _endpoint_text(addr)
         self._core.bind(addr)
         return _EndpointContext(self, "unbind", addr)
 
-    def connect(self, addr: str) -> Any:
+    def connect(self, addr: str | bytes) -> Any:
         """Connect to ``addr``; the connection is made (and remade) in the background."""
         self._check_closed()
-        if not isinstance(addr, str):
-            raise TypeError(f"endpoint must be str, not {type(addr).__name__}")
+        addr = _endpoint_text(addr)
         self._core.connect(addr)
         return _EndpointContext(self, "disconnect", addr)
 
-    def unbind(self, addr: str) -> None:
+    def unbind(self, addr: str | bytes) -> None:
         self._check_closed()
-        self._core.unbind(addr)
+        self._core.unbind(_endpoint_text(addr))
 
-    def disconnect(self, addr: str) -> None:
+    def disconnect(self, addr: str | bytes) -> None:
         self._check_closed()
-        self._core.disconnect(addr)
+        self._core.disconnect(_endpoint_text(addr))
 
     def bind_to_random_port(
         self,

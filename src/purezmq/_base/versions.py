@@ -35,7 +35,7 @@ def has(capability: str) -> bool:
     if capability == "curve":
         return _crypto.available()
     if capability == "ws":
-        return _module_exists("purezmq.transports.ws")
+        return _module_exists("purezmq.transports.ws") and _module_exists("wsproto")
     return False
 
 

@@ -33,9 +33,17 @@ from collections.abc import Callable
 from typing import Any
 
 from ..constants import Event, ReconnectStop, SocketType
-from ..endpoint import parse
+from ..endpoint import WsEndpoint, parse
 from ..patterns.pipe import Pipe
-from ..transports import SocketSettings, StreamEndpoint, check_stream, new_connect_socket, resolve
+from ..transports import (
+    SocketSettings,
+    StreamEndpoint,
+    check_socket_type,
+    check_stream,
+    new_connect_socket,
+    resolve,
+    ws_transport,
+)
 from .owner_writes import new_peer
 from .peer import CoreLike
 
@@ -108,6 +116,7 @@ def _hold_loop_open(core: Any) -> Callable[[], None] | None:
 def connect(core: CoreLike, endpoint: str) -> Connecter:
     """Validate ``endpoint`` now (raising ``ZMQError``) and start connecting on the I/O loop."""
     stream = check_stream(parse(endpoint, for_bind=False))
+    check_socket_type(stream, core.socket_type)
     connecter = Connecter(core, stream, endpoint)
     core.call_soon(connecter._start)
     return connecter
@@ -150,6 +159,7 @@ class Connecter:
         "_settings",
         "_stopped",
         "_task",
+        "_tls",
         "connect_routing_id",
         "endpoint",
         "linger_pipe",
@@ -166,6 +176,15 @@ class Connecter:
         self._task: asyncio.Task[None] | None = None
         self._retry_handle: asyncio.TimerHandle | None = None
         self._settings = SocketSettings.from_options(core.options)
+        #: wss: the TLS client context and the name to verify (built now, so that a bad
+        #: WSS_TRUST_PEM raises from connect()).
+        self._tls: tuple[Any, str] | None = None
+        if isinstance(ep, WsEndpoint) and ep.secure:
+            ws = ws_transport()
+            self._tls = (
+                ws.client_context(core.options),
+                ws.client_hostname(core.options) or ep.host,
+            )
         self._current_ivl = -1
         self._closed = False
         #: Set after a protocol/auth failure: this endpoint is never retried.
@@ -281,10 +300,15 @@ class Connecter:
             return
         core.emit(int(Event.CONNECTED), sock.fileno(), self.endpoint)
         peer: Any
+        ep = self._ep
         if int(core.socket_type) == SocketType.STREAM:
             from .stream_peer import StreamPeer
 
             peer = StreamPeer(core, self.endpoint, self)
+        elif isinstance(ep, WsEndpoint):
+            from .ws_peer import new_ws_peer
+
+            peer = new_ws_peer(core, self.endpoint, self, ep, client=True)
         else:
             peer = new_peer(core, self.endpoint, self)
         self.peer = peer
@@ -294,7 +318,13 @@ class Connecter:
             done, self._linger_done = self._linger_done, None
             peer.close(-1, done)
         try:
-            await loop.create_connection(lambda: peer, sock=sock)
+            if self._tls is not None:
+                context, hostname = self._tls
+                await loop.create_connection(
+                    lambda: peer, sock=sock, ssl=context, server_hostname=hostname
+                )
+            else:
+                await loop.create_connection(lambda: peer, sock=sock)
         except OSError as exc:
             sock.close()
             # As if the connection was lost at once: the peer reports and we retry.
@@ -420,9 +450,14 @@ class Connecter:
         if self._retry_handle is not None:
             self._retry_handle.cancel()
             self._retry_handle = None
-        if self._task is not None:
-            self._task.cancel()
+        task = self._task
+        if task is not None:
             self._task = None
+            # A socket may be closed after its event loop was (jupyter_client's heartbeat
+            # thread does that): a closed loop runs nothing more, so there is nothing to cancel,
+            # and cancelling would schedule a callback on it (RuntimeError).
+            if not task.get_loop().is_closed():
+                task.cancel()
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "stopped" if self._stopped else "active"

@@ -23,10 +23,17 @@ from collections.abc import Callable
 from typing import Any
 
 from ..constants import Event, SocketType
-from ..endpoint import parse
+from ..endpoint import WsEndpoint, parse
 from ..error import ZMQError
 from ..patterns.pipe import Pipe
-from ..transports import BoundSocket, SocketSettings, check_stream, tune_accepted
+from ..transports import (
+    BoundSocket,
+    SocketSettings,
+    check_socket_type,
+    check_stream,
+    tune_accepted,
+    ws_transport,
+)
 from ..transports import bind as transport_bind
 from .connecter import _linger_token
 from .owner_writes import new_peer
@@ -44,13 +51,23 @@ _RESOURCE_ERRORS = frozenset({_errno.EMFILE, _errno.ENFILE, _errno.ENOBUFS, _err
 def bind(core: CoreLike, endpoint: str) -> Listener:
     """Bind ``endpoint`` now (raising ``ZMQError`` on failure) and accept on the I/O loop."""
     stream = check_stream(parse(endpoint, for_bind=True))
+    check_socket_type(stream, core.socket_type)
     settings = SocketSettings.from_options(core.options)
     try:
         bound = transport_bind(stream, settings)
     except ZMQError as exc:
         core.emit(int(Event.BIND_FAILED), exc.errno, endpoint)
         raise
-    listener = Listener(core, bound, settings)
+    tls = None
+    if isinstance(stream, WsEndpoint) and stream.secure:
+        try:
+            tls = ws_transport().server_context(core.options)
+        except ZMQError as exc:
+            bound.close()
+            core.emit(int(Event.BIND_FAILED), exc.errno, endpoint)
+            raise
+    listener = Listener(core, bound, settings, stream if isinstance(stream, WsEndpoint) else None)
+    listener.tls = tls
     core.emit(int(Event.LISTENING), listener.fd, listener.endpoint)
     core.call_soon(listener._start)
     return listener
@@ -102,10 +119,21 @@ class Listener:
         "endpoint",
         "fd",
         "peers",
+        "tls",
+        "ws",
     )
 
-    def __init__(self, core: CoreLike, bound: BoundSocket, settings: SocketSettings) -> None:
+    def __init__(
+        self,
+        core: CoreLike,
+        bound: BoundSocket,
+        settings: SocketSettings,
+        ws: WsEndpoint | None = None,
+    ) -> None:
         self._core = core
+        #: The WebSocket endpoint served (ws/wss), and wss's TLS server context.
+        self.ws = ws
+        self.tls: Any = None
         self._bound = bound
         self._settings = settings
         self.endpoint = bound.endpoint
@@ -186,6 +214,10 @@ class Listener:
             from .stream_peer import StreamPeer
 
             peer: Any = StreamPeer(self._core, self.endpoint, self)
+        elif self.ws is not None:
+            from .ws_peer import new_ws_peer
+
+            peer = new_ws_peer(self._core, self.endpoint, self, self.ws, client=False)
         else:
             peer = new_peer(self._core, self.endpoint, self)
         self.peers.add(peer)
@@ -195,7 +227,10 @@ class Listener:
     async def _attach_transport(self, conn: socket.socket, peer: Any) -> None:
         assert self._loop is not None
         try:
-            await self._loop.connect_accepted_socket(lambda: peer, conn)
+            if self.tls is not None:
+                await self._loop.connect_accepted_socket(lambda: peer, conn, ssl=self.tls)
+            else:
+                await self._loop.connect_accepted_socket(lambda: peer, conn)
         except OSError as exc:
             conn.close()
             peer.connection_lost(exc)

@@ -380,6 +380,7 @@ class Peer(PipeFlow):
         endpoint: str,
         owner: PeerOwner,
         connection: Connection | None = None,
+        connection_type: Callable[..., Connection] = Connection,
     ) -> None:
         self._core = core
         self.endpoint = endpoint
@@ -395,7 +396,9 @@ class Peer(PipeFlow):
                 mechanism, self._zap_policy = make_mechanism(
                     options, zap_handler(core) is not None
                 )
-                connection = Connection(
+                # ``connection_type``: the ZMTP wire (Connection) or another wire carrying
+                # the same state machine (ZWS: zmtp.zws.ZwsConnection via a partial).
+                connection = connection_type(
                     core.socket_type,
                     mechanism,
                     options=connection_options(options),

@@ -254,7 +254,7 @@ class LoopSignal(_FdSignal):
     of ``wait()`` to spare a coroutine frame; the same rule holds.
     """
 
-    __slots__ = ("_thread", "_tid_loop", "_waiters", "_wakeup", "loop", "wakes")
+    __slots__ = ("_thread", "_tid_loop", "_waiters", "_wakeup", "loop", "on_wake", "wakes")
 
     def __init__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         super().__init__()
@@ -269,6 +269,12 @@ class LoopSignal(_FdSignal):
         # one attribute read answers ``runs_here`` exactly. Others (uvloop) keep it private.
         self._tid_loop: Any = loop if isinstance(loop, asyncio.BaseEventLoop) else None
         self.wakes = 0
+        #: Called on the owner loop after the waiters are resolved, by every wake-up: the
+        #: asyncio front-end hands what the engine has to its pending Futures there. It runs
+        #: synchronously inside ``wake()`` when that is called on the owner loop -- possibly
+        #: from inside another socket's pattern call (inproc) -- so it must guard against
+        #: re-entering its own socket's pattern (the front-end's ``_busy`` flag).
+        self.on_wake: Callable[[], None] | None = None
 
     def runs_here(self) -> bool:
         """Whether the calling thread is running ``loop`` (a cheap, conservative test).
@@ -321,6 +327,9 @@ class LoopSignal(_FdSignal):
             for fut in waiters:
                 if not fut.done():
                     fut.set_result(None)
+        on_wake = self.on_wake
+        if on_wake is not None:
+            on_wake()
 
     def waiter(self) -> asyncio.Future[None]:
         """Create and register a waiter Future (owner loop, right after ``prepare_to_sleep``).
@@ -352,6 +361,21 @@ class LoopSignal(_FdSignal):
         if tid_loop is None:
             self._thread = _get_ident()
         return fut
+
+    def may_sleep(self, prepare_to_sleep: Callable[[], bool]) -> bool:
+        """``prepare_to_sleep()`` on the owner loop, in one call with the loop check: True
+        when the owner is now asleep (a later ``wake()`` runs ``on_wake``), False when work
+        arrived meanwhile (serve it at once). Raises ``ZMQError(EINVAL)`` when not called on
+        ``loop``. For a front-end that waits through ``on_wake`` rather than a waiter."""
+        tid_loop = self._tid_loop
+        if tid_loop is not None:
+            if tid_loop._thread_id != _get_ident():
+                raise _wrong_loop()
+        else:
+            if not self.runs_here() and _get_running_loop() is not self.loop:
+                raise _wrong_loop()
+            self._thread = _get_ident()  # what runs_here() needs on a loop like uvloop
+        return prepare_to_sleep()
 
     def forget(self, fut: asyncio.Future[None]) -> None:
         """Stop waiting on ``fut`` (a waiter whose coroutine gave up: cancelled, timed out)."""

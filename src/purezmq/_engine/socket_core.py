@@ -106,6 +106,7 @@ class SocketCore:
         "options",
         "pattern",
         "recv_batches",
+        "recv_runs",
         "signal",
         "socket_type",
         "wakeups_sent",
@@ -157,6 +158,9 @@ class SocketCore:
         self.commands_processed = 0
         #: Runs of messages handed out by ``try_recv_batch`` (statistics).
         self.recv_batches = 0
+        #: Whether the pattern hands out runs (``try_recv_batch`` can return more than one
+        #: message); otherwise a front-end that would batch calls ``try_recv``, one call less.
+        self.recv_runs = type(self.pattern).recv_batch is not Pattern.recv_batch
         if isinstance(signal, LoopSignal):
             # Create the loop's Wakeup on the owner loop now: add_reader is not thread-safe,
             # and the first cross-thread wake() must find it ready.

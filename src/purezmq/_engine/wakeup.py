@@ -89,6 +89,9 @@ class Wakeup:
         # Closes the fd exactly once: on ``close()`` or when this object is collected (its loop
         # was closed without closing us).
         self._finalizer = weakref.finalize(self, _close_fds, self._rfd, self._sock_r, self._sock_w)
+        # Not at interpreter exit: atexit handlers that run after weakref's own (a program's
+        # own term() of its contexts, ipykernel's) still need the loop's wake-up fd.
+        self._finalizer.atexit = False
         loop.add_reader(self._rfd, self._on_readable)
 
     @property

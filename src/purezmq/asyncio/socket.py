@@ -1,19 +1,37 @@
 """The asyncio ``Socket`` (``zmq.asyncio.Socket``): the same surface as the sync socket, with
-``send``/``recv`` (and their multipart/string/json/pyobj/serialized forms) and ``poll`` as
-coroutines; ``bind``/``connect``/``close``/``setsockopt`` stay synchronous, as in pyzmq.
+``send``/``recv`` (and their multipart/string/json/pyobj/serialized forms, ``recv_into``) and
+``poll`` returning ``asyncio.Future`` objects, as pyzmq's do; ``bind``/``connect``/``close``/
+``setsockopt`` stay synchronous.
 
-Everything runs on the caller's running loop, with no thread hop (DESIGN §3):
+Everything runs on the caller's running loop, with no thread hop (docs/architecture.md):
 
-* ``await sock.recv()`` calls ``core.try_recv()`` first and returns at once, creating no Future,
-  when a message is queued;
-* only when the call really blocks: ``core.prepare_to_sleep()`` (False: work arrived, retry), then
-  one waiter Future from the socket's ``LoopSignal``, resolved by ``wake()``; then retry;
-* cancel safety: a message leaves the engine's queue only in ``try_recv``, which runs in the
-  receiving coroutine itself, after its wait is over and with no ``await`` before the message is
-  returned. A cancelled ``recv`` therefore never takes a message with it.
+* when the engine already has a message (or room for one), ``recv()``/``send()`` return a Future
+  that is already done: awaiting it does not yield to the loop. Receives take up to
+  ``_RECV_BATCH`` queued messages from the engine at once, as the sync API does, and keep the
+  rest in the socket for the next calls;
+* otherwise the call queues a pending Future and declares the owner asleep
+  (``core.prepare_to_sleep()``); the core's wake-up runs ``_dispatch`` on the owner loop
+  (``LoopSignal.on_wake``), which hands messages to the pending receives and queued messages
+  to the engine, oldest Future first: several pending receives (or sends) of one socket are
+  served in the order they were created, as pyzmq's queue of Futures is;
+* cancel safety: a message leaves the engine (or the socket's batch) only in ``_dispatch``,
+  which takes it for the oldest pending receive that is not done and sets that Future's result
+  in the same step, with nothing in between. A cancelled (or timed-out) receive is done, so it
+  is skipped and never takes a message: ``wait_for(sock.recv(), t)`` timing out loses nothing.
 
-The socket binds to the loop it is first awaited on (so it may be created before the loop
-runs, as with pyzmq); using it from two loops at once is an error, as in pyzmq.
+Errors are set on the Future: ``Again`` (``NOBLOCK``, ``RCVTIMEO``/``SNDTIMEO``), ENOTSOCK
+(called on a closed socket, or pending when it closes: pyzmq cancels those instead), ETERM.
+
+``_dispatch`` may run inside another socket's pattern call (an inproc peer on the same loop
+writes, and the pipe's activation wakes this socket). It never re-enters this socket's own
+pattern: every call of this front-end that reaches the core while Futures are pending runs
+with ``_busy`` set, and a wake-up meanwhile only sets ``_redo``, served when the call ends. A
+call made while nothing is pending needs no flag: the core wakes its owner only after
+``prepare_to_sleep()``, which is called only while something is pending (a stale wake-up finds
+nothing to serve and touches no pattern).
+
+The socket binds to the loop it is created (or first used) on, as pyzmq's; using it from
+another loop is an error.
 
 Layer 4: imports layer 0, the front-ends' base (``_base``) and ``_engine`` only.
 """
@@ -23,8 +41,8 @@ from __future__ import annotations
 import asyncio
 import pickle
 import weakref
+from collections import deque
 from collections.abc import Callable, Sequence
-from time import monotonic
 from typing import Any, Literal, overload
 
 from .._base.frame import Frame, MessageTracker
@@ -44,26 +62,36 @@ from .._engine.signal import FdSignal, LoopSignal
 from ..constants import Errno
 from ..error import Again, ZMQError
 
+_Future = asyncio.Future
+_set_attr = object.__setattr__
+
 #: Returned for ``track=True``: purezmq never shares a buffer, so it is always done.
 _TRACKER = MessageTracker()
+#: Most messages one receive takes from the engine at once (the rest wait in the socket).
+_RECV_BATCH = 64
+
+# What a pending receive takes: one frame (``recv``) or the whole rest of a message.
+_FRAME = 0
+_WHOLE = 1
 
 
 class _LateLoopSignal:
     """The owner signal of an asyncio socket created while no loop was running.
 
-    It binds to the loop that first awaits the socket. Before any coroutine waited there is
-    nobody to wake, so ``wake()`` is a no-op until ``bind()``; ``bind()`` runs synchronously
-    before ``prepare_to_sleep()``, which keeps the lost-wake-up argument of ``LoopSignal``
-    intact. (Such a socket's connections run on the Context's I/O thread; a socket created
-    inside a running loop gets a plain ``LoopSignal`` and runs everything on that loop.)
+    It binds to the loop that first uses the socket. Before that nobody waits, so ``wake()``
+    is a no-op until ``bind()``; ``bind()`` runs synchronously before ``prepare_to_sleep()``,
+    which keeps the lost-wake-up argument of ``LoopSignal`` intact. (Such a socket's
+    connections run on the Context's I/O thread; a socket created inside a running loop gets a
+    plain ``LoopSignal`` and runs everything on that loop.)
     """
 
-    __slots__ = ("_fd", "_inner")
+    __slots__ = ("_fd", "_inner", "on_wake")
 
     def __init__(self) -> None:
         self._inner: LoopSignal | None = None
         #: Only for ``fileno()`` (getsockopt(FD)), created on first use.
         self._fd: FdSignal | None = None
+        self.on_wake: Callable[[], None] | None = None
 
     def wake(self) -> None:
         fd = self._fd
@@ -96,6 +124,7 @@ class _LateLoopSignal:
         if inner is None or inner.loop is not loop:
             inner = LoopSignal(loop)
             inner.bind_wakeup()
+            inner.on_wake = self.on_wake
             self._inner = inner
         return inner
 
@@ -117,15 +146,90 @@ def _owe_a_turn(ref: weakref.ref[Socket]) -> Callable[[], None]:
     def owe_a_turn() -> None:
         sock = ref()
         if sock is not None:
-            sock._owe_turn = True
+            _set_attr(sock, "_owe_turn", True)
 
     return owe_a_turn
+
+
+def _dispatcher(ref: weakref.ref[Socket]) -> Callable[[], None]:
+    """The signal's ``on_wake``: serve the socket's pending Futures. (A weak reference: the
+    core holds the signal, and must not keep the front-end alive.)"""
+
+    def on_wake() -> None:
+        sock = ref()
+        if sock is not None and (sock._recv_q or sock._send_q):
+            sock._dispatch()
+
+    return on_wake
+
+
+def _expire(fut: asyncio.Future[Any], what: str) -> None:
+    """RCVTIMEO/SNDTIMEO passed before the Future was served."""
+    if not fut.done():
+        fut.set_exception(Again())  # libzmq's plain strerror, as pyzmq
+
+
+# A pending receive is a list (built and read on every blocking receive: cheaper than an
+# object): [Future, what it takes (_FRAME/_WHOLE), copy, post-processing or None, timer or None].
+_FUT = 0
+_KIND = 1
+_COPY = 2
+_POST = 3
+_TIMER = 4
+
+
+class _PendingSend:
+    """A whole message waiting for room in the engine (HWM), with its Future."""
+
+    __slots__ = ("fut", "msg", "result", "timer")
+
+    def __init__(
+        self,
+        fut: asyncio.Future[Any],
+        msg: list[bytes],
+        result: MessageTracker | None,
+        timer: asyncio.TimerHandle | None,
+    ) -> None:
+        self.fut = fut
+        self.msg = msg
+        self.result = result
+        self.timer = timer
+
+
+class _Flags:
+    """The dispatcher's re-entrancy flags (slots: set on every guarded call)."""
+
+    __slots__ = ("busy", "redo")
+
+    def __init__(self) -> None:
+        #: A call of this front-end is inside the core: a wake-up must not dispatch now.
+        self.busy = False
+        #: A wake-up came while busy: dispatch when the call ends.
+        self.redo = False
 
 
 class Socket(SocketBase):
     """A ZeroMQ socket for asyncio code; create it with ``purezmq.asyncio.Context.socket``."""
 
     _signal: LoopSignal | _LateLoopSignal
+    _loop: asyncio.AbstractEventLoop | None
+    _recv_q: deque[list[Any]]
+    _send_q: deque[_PendingSend]
+    _flags: _Flags
+    _owe_turn: bool
+    _done_none: asyncio.Future[None] | None
+
+    #: The socket's owner signal is a LoopSignal of its own (a shadow of a sync socket has
+    #: the sync socket's): pollers wait on it directly.
+    _loop_owned = True
+
+    def __new__(cls, context: Any = None, *args: Any, **kwargs: Any) -> Socket:
+        # ``Socket(sync_socket)`` is pyzmq's asyncio view of a sync socket.
+        if cls is Socket and isinstance(context, SocketBase) and not isinstance(context, Socket):
+            from .shadow import ShadowSocket
+
+            return super().__new__(ShadowSocket)
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -136,8 +240,12 @@ class Socket(SocketBase):
         copy_threshold: int | None = None,
         **kwargs: Any,
     ) -> None:
-        if shadow:
-            raise ZMQError(Errno.ENOTSUP, "purezmq sockets cannot shadow a libzmq socket")
+        if shadow or isinstance(context, SocketBase):
+            raise ZMQError(
+                Errno.ENOTSUP,
+                "purezmq sockets cannot shadow a libzmq socket address; pass the purezmq sync "
+                "socket itself: purezmq.asyncio.Socket(sync_socket)",
+            )
         if context is None:
             from . import Context
 
@@ -145,17 +253,26 @@ class Socket(SocketBase):
         if context.closed:
             raise ZMQError(Errno.ENOTSUP, "Context was terminated; cannot create sockets")
         # Created inside a running loop (the usual case): the socket and its connections live
-        # on that loop. Otherwise bind on first await (see _LateLoopSignal).
+        # on that loop. Otherwise bind on first use (see _LateLoopSignal).
         loop = asyncio._get_running_loop()
-        self._signal = LoopSignal(loop) if loop is not None else _LateLoopSignal()
-        core = SocketCore(context._core, socket_type, self._signal)
+        self._loop = loop
+        self._recv_q = deque()
+        self._send_q = deque()
+        self._flags = _Flags()
+        self._done_none = None
+        signal: LoopSignal | _LateLoopSignal = (
+            LoopSignal(loop) if loop is not None else _LateLoopSignal()
+        )
+        signal.on_wake = _dispatcher(weakref.ref(self))
+        self._signal = signal
+        core = SocketCore(context._core, socket_type, signal)
         self._init_state(core, context, int(socket_type))
         # PUB-like sockets never block: they drop at HWM. On this API the engine shares the
         # caller's loop, so a publishing loop that never awaits anything real would starve the
-        # connections and drop nearly everything. After a send during which a subscriber's
-        # queue filled up (``Pattern.on_filled``), the next send first gives the loop one turn
-        # (before taking its message: cancel-safe). Only then: a subscriber that stays full
-        # (gone quiet) does not cost every later send a turn.
+        # connections and drop nearly everything. The send during which a subscriber's queue
+        # filled up (``Pattern.on_filled``) returns a Future that completes one loop turn
+        # later: awaiting it gives the connections their turn before the next message. Only
+        # then: a subscriber that stays full (gone quiet) does not cost every later send a turn.
         self._owe_turn = False
         if int(socket_type) in DROPPING_TYPES:
             core.pattern.on_filled = _owe_a_turn(weakref.ref(self))
@@ -164,26 +281,29 @@ class Socket(SocketBase):
 
     @classmethod
     def from_socket(cls, socket: Any, io_loop: Any = None) -> Socket:
-        """pyzmq's ``from_socket`` shadows a sync socket; purezmq sockets cannot be shared
-        between the two APIs (the pattern runs on one owner), so this is refused."""
-        raise ZMQError(
-            Errno.ENOTSUP,
-            "purezmq cannot wrap a sync socket; create the socket from an asyncio Context "
-            "(purezmq.asyncio.Context(sync_ctx) shares the sync context's engine)",
-        )
+        """An asyncio view of the sync socket ``socket`` (pyzmq's ``from_socket``): the same
+        socket, whose waiting calls return Futures; use it on the loop's thread (see
+        ``purezmq.asyncio.shadow``). ``io_loop`` is ignored, as in pyzmq."""
+        from .shadow import ShadowSocket
+
+        return ShadowSocket(socket)
 
     # ---- lifecycle -------------------------------------------------------------------------
 
     def close(self, linger: int | None = None) -> None:
-        """Close the socket; coroutines blocked on it raise ``ZMQError(ENOTSOCK)``."""
+        """Close the socket; its pending Futures fail with ``ZMQError(ENOTSOCK)``."""
         if self._closed:
             return
         self._closed = True
+        self._recv_ready = []
         try:
             self._core.close(linger)
         finally:
-            # Let blocked coroutines notice the socket is gone.
+            # Let pending polls notice the socket is gone.
             self._signal.wake()
+            self._fail_all(
+                ZMQError(Errno.ENOTSOCK, "Socket operation on non-socket (socket was closed)")
+            )
 
     def __enter__(self) -> Socket:
         return self
@@ -213,83 +333,224 @@ class Socket(SocketBase):
         # ZMQ_FD for aiozmq/tornado-style integrations: readable when EVENTS may have changed.
         return self._signal.fileno()
 
-    # ---- waiting ---------------------------------------------------------------------------
+    # ---- Futures ---------------------------------------------------------------------------
 
-    async def _sleep(self, deadline: float | None, what: str) -> None:
-        """Declare the owner asleep and wait for a wake-up (or the deadline: Again)."""
-        signal = _bound(self._signal)
-        if deadline is None:
-            if self._core.prepare_to_sleep():
-                await signal.wait()
-        else:
-            remaining = deadline - monotonic()
-            if remaining <= 0:
-                raise Again()  # libzmq's plain strerror, as pyzmq
-            if self._core.prepare_to_sleep():
-                await signal.wait(remaining)
-        self._check_closed()
+    def _bind_loop(self) -> asyncio.AbstractEventLoop:
+        """The socket's loop, binding a socket created outside any loop to the running one."""
+        loop = self._loop
+        if loop is None:
+            loop = _bound(self._signal).loop
+            _set_attr(self, "_loop", loop)
+        return loop
 
-    async def _send_whole(self, msg: list[bytes], flags: int) -> None:
-        self._check_closed()
-        core = self._core
-        try:
-            if not core.try_send(msg):
-                if flags & DONTWAIT:
-                    raise Again()
-                timeout = core.options.sndtimeo
-                deadline = None if timeout < 0 else monotonic() + timeout / 1000.0
-                while not core.try_send(msg):
-                    await self._sleep(deadline, "send")
-        except ZMQError as exc:
-            self._send_failed(exc)
-            raise
-        self._sent()
+    def _done(self, result: Any) -> asyncio.Future[Any]:
+        fut: asyncio.Future[Any] = _Future(loop=self._loop or self._bind_loop())
+        fut.set_result(result)
+        return fut
 
-    async def _recv_slow(self, flags: int) -> list[bytes]:
-        """Block until a message arrives; cancel-safe (see the module docstring)."""
-        if flags & DONTWAIT:
-            raise Again()
-        core = self._core
-        timeout = core.options.rcvtimeo
-        if timeout < 0:
-            return await self._recv_blocking()
-        deadline = monotonic() + timeout / 1000.0
-        while True:
-            await self._sleep(deadline, "recv")
-            # No await between taking the message and returning it: a cancellation can only
-            # land while waiting, when nothing was taken yet.
-            msg = core.try_recv()
-            if msg is not None:
-                return msg  # type: ignore[no-any-return]
+    def _sent_future(self) -> asyncio.Future[None]:
+        """The Future of a send that is done, with result None: one per socket, reused. A
+        done Future has no state left to change (``cancel()`` is False, callbacks are
+        scheduled at once), so sharing it is indistinguishable from a fresh one but for
+        identity, and spares a send the Future's construction."""
+        fut = self._done_none
+        if fut is None:
+            fut = _Future(loop=self._loop or self._bind_loop())
+            fut.set_result(None)
+            _set_attr(self, "_done_none", fut)
+        return fut
 
-    async def _recv_blocking(self) -> list[bytes]:
-        """``_recv_slow`` without a timeout or flags (``recv`` has its own copy inline)."""
-        core = self._core
-        while True:
-            fut = self._waiter()
-            if fut is not None:
-                try:
-                    await fut
-                except BaseException:
-                    self._signal.forget(fut)
-                    raise
-            if self._closed:
-                self._check_closed()
-            msg = core.try_recv()
-            if msg is not None:
-                return msg  # type: ignore[no-any-return]
+    def _failed(self, exc: BaseException) -> asyncio.Future[Any]:
+        fut: asyncio.Future[Any] = _Future(loop=self._loop or self._bind_loop())
+        fut.set_exception(exc)
+        return fut
 
-    def _waiter(self) -> asyncio.Future[None] | None:
-        """Declare the owner asleep: a waiter Future to await, or None when work arrived
-        meanwhile (then retry at once). Checks the socket is used from its own loop."""
+    def _fail_all(self, exc: ZMQError) -> None:
+        """Fail every pending Future with ``exc`` (the socket closed, the context ended)."""
+        recvs = self._recv_q
+        while recvs:
+            req = recvs.popleft()
+            if req[_TIMER] is not None:
+                req[_TIMER].cancel()
+            if not req[_FUT].done():
+                req[_FUT].set_exception(exc)
+        sends = self._send_q
+        while sends:
+            pending = sends.popleft()
+            if pending.timer is not None:
+                pending.timer.cancel()
+            if not pending.fut.done():
+                pending.fut.set_exception(exc)
+
+    def _sleep_or_dispatch(self) -> None:
+        """A Future was queued: declare the owner asleep, or serve at once when work arrived
+        meanwhile (``prepare_to_sleep()`` False). Checks the socket's loop."""
         signal = self._signal
         if type(signal) is not LoopSignal:
-            signal = _bound(signal)
-        return signal.sleep(self._core.prepare_to_sleep)
+            signal = _bound(signal)  # a late socket binds to its loop here
+        if not signal.may_sleep(self._core.prepare_to_sleep):
+            self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Serve the pending Futures, oldest first, until none is left or the engine has
+        nothing more for them; then declare the owner asleep (owner loop). The receives are
+        served inline: a request/reply exchange comes here for every reply."""
+        flags = self._flags
+        if flags.busy:
+            flags.redo = True
+            return
+        flags.busy = True
+        try:
+            queue = self._recv_q
+            parts = self._recv_parts
+            while True:
+                flags.redo = False
+                while queue:
+                    req = queue[0]
+                    fut = req[_FUT]
+                    if fut.done():  # cancelled or timed out: it takes nothing
+                        queue.popleft()
+                        continue
+                    value: Any
+                    if parts:
+                        if req[_KIND] == _FRAME:
+                            value = parts.popleft()
+                        else:
+                            value = list(parts)
+                            parts.clear()
+                    else:
+                        if self._closed:
+                            self._fail_all(
+                                ZMQError(Errno.ENOTSOCK, "Socket operation on non-socket")
+                            )
+                            break
+                        ready = self._recv_ready
+                        core = self._core
+                        msg: list[bytes] | None
+                        try:
+                            if ready and not core.dead:
+                                msg = ready.pop()
+                            elif core.recv_runs:
+                                msg = self._take_run()
+                            else:
+                                msg = core.try_recv()
+                        except ZMQError as exc:
+                            self._fail_all(exc)
+                            break
+                        if msg is None:
+                            break
+                        if req[_KIND] == _FRAME:
+                            if len(msg) > 1:
+                                parts.extend(msg[1:])
+                            value = msg[0]
+                        else:
+                            value = msg
+                    queue.popleft()
+                    if req[_TIMER] is not None:
+                        req[_TIMER].cancel()
+                    if type(value) is bytes and req[_COPY] and req[_POST] is None:
+                        fut.set_result(value)  # the usual case: one frame as bytes
+                        continue
+                    try:
+                        value = self._convert(req, value)
+                    except Exception as exc:  # a decoder's error: the message is used
+                        fut.set_exception(exc)
+                    else:
+                        fut.set_result(value)
+                if self._send_q:
+                    self._serve_sends()
+                if (
+                    not (queue or self._send_q) or self._core.prepare_to_sleep()
+                ) and not flags.redo:
+                    return
+        finally:
+            flags.busy = False
+
+    def _guarded_redo(self) -> None:
+        """End of a guarded call: serve a wake-up that came meanwhile."""
+        flags = self._flags
+        flags.busy = False
+        if flags.redo:
+            self._dispatch()
+
+    def _take_run(self) -> list[bytes] | None:
+        """A message from a new run of the engine's (``_recv_ready`` is empty): the rest of
+        the run waits in the socket for the next receives. None: nothing yet."""
+        batch: list[list[bytes]] = self._core.try_recv_batch(_RECV_BATCH)
+        if not batch:
+            return None
+        if len(batch) == 1:
+            return batch[0]
+        batch.reverse()
+        msg = batch.pop()
+        self._recv_ready = batch
+        return msg
+
+    def _next_message(self) -> list[bytes] | None:
+        """The next whole message: from the run taken earlier, else from the engine. None:
+        nothing yet. Raises the engine's errors (ETERM...)."""
+        ready = self._recv_ready
+        core = self._core
+        if ready and not core.dead:
+            return ready.pop()
+        if core.recv_runs:
+            return self._take_run()
+        return core.try_recv()  # type: ignore[no-any-return]
+
+    def _convert(self, req: list[Any], value: Any) -> Any:
+        """What a receive hands out for a frame (``_FRAME``) or a message (``_WHOLE``)."""
+        if req[_KIND] == _FRAME:
+            if type(value) is not bytes:
+                value = self._bodies.own(value)
+            if not req[_COPY]:
+                value = Frame._received(value, bool(self._recv_parts), self._message_properties())
+        else:
+            if self._bodies.lent:
+                self._bodies.own_all(value)
+            if not req[_COPY]:
+                props = self._message_properties()
+                last = len(value) - 1
+                value = [Frame._received(f, i < last, props) for i, f in enumerate(value)]
+        post = req[_POST]
+        return value if post is None else post(value)
+
+    def _serve_sends(self) -> None:
+        queue = self._send_q
+        core = self._core
+        while queue:
+            req = queue[0]
+            fut = req.fut
+            if fut.done():
+                queue.popleft()
+                continue
+            try:
+                if self._closed:
+                    self._check_closed()
+                if not core.try_send(req.msg):
+                    return
+            except ZMQError as exc:
+                self._fail_all(exc)
+                return
+            queue.popleft()
+            if req.timer is not None:
+                req.timer.cancel()
+            fut.set_result(req.result)
+
+    @staticmethod
+    def _purge_recvs(queue: deque[list[Any]]) -> None:
+        """Drop done (cancelled, timed-out) receives at the head of ``queue``."""
+        while queue and queue[0][_FUT].done():
+            queue.popleft()
+
+    @staticmethod
+    def _purge_sends(queue: deque[_PendingSend]) -> None:
+        """Drop done (cancelled, timed-out) sends at the head of ``queue``."""
+        while queue and queue[0].fut.done():
+            queue.popleft()
 
     # ---- send ------------------------------------------------------------------------------
 
-    async def send(
+    def send(
         self,
         data: Any,
         flags: int = 0,
@@ -297,226 +558,361 @@ class Socket(SocketBase):
         track: bool = False,
         routing_id: int | None = None,
         group: str | None = None,
-    ) -> MessageTracker | None:
-        """Send one frame; with ``SNDMORE`` more frames of the same message follow."""
-        if self._owe_turn:
-            await self._give_turn()
-        # Fast path first (one bytes frame, no flags, queue not full): no await at all.
+    ) -> asyncio.Future[MessageTracker | None]:
+        """Send one frame; with ``SNDMORE`` more frames of the same message follow. Returns a
+        Future, done at once unless the message waits for room (HWM)."""
+        # Fast path first (one bytes frame, no flags, nothing pending, queue not full).
         if (
             not flags
             and type(data) is bytes
             and not self._send_parts
+            and not self._recv_q
+            and not self._send_q
             and not self._closed
             and routing_id is None
             and group is None
+            and not track
             and self._core.try_send([data])
         ):
-            return _TRACKER if track else None
-        self._check_closed()
+            if self._owe_turn:
+                return self._after_a_turn(None)
+            return self._done_none or self._sent_future()  # type: ignore[return-value]
+        if self._closed:
+            return self._failed(ZMQError(Errno.ENOTSOCK, "Socket operation on non-socket"))
         if routing_id is not None or group is not None:
             raise ZMQError(Errno.ENOTSUP, "routing_id/group need the draft API (not implemented)")
         msg = self._add_send_frame(data, flags)
-        if msg is not None:
-            await self._send_whole(msg, flags)
-        return _TRACKER if track else None
+        result = _TRACKER if track else None
+        if msg is None:
+            return self._done(result)
+        return self._send_message(msg, flags, result)
 
-    async def _give_turn(self) -> None:
-        self._owe_turn = False
-        await asyncio.sleep(0)
+    def _send_message(
+        self, msg: list[bytes], flags: int, result: MessageTracker | None
+    ) -> asyncio.Future[Any]:
+        """Hand a whole message to the engine, or queue it behind earlier pending sends."""
+        queue = self._send_q
+        if queue:
+            self._purge_sends(queue)
+        core = self._core
+        if not queue:
+            self._flags.busy = True
+            try:
+                sent = core.try_send(msg)
+            except ZMQError as exc:
+                self._send_failed(exc)
+                return self._failed(exc)
+            finally:
+                self._guarded_redo()
+            if sent:
+                self._sent()
+                if self._owe_turn:
+                    return self._after_a_turn(result)
+                return self._sent_future() if result is None else self._done(result)
+        if flags & DONTWAIT:
+            again = Again()
+            self._send_failed(again)
+            return self._failed(again)
+        self._sent()  # the message now waits in the queue, not in _send_parts
+        loop = self._loop or self._bind_loop()
+        fut: asyncio.Future[Any] = _Future(loop=loop)
+        timeout = core.options.sndtimeo
+        timer = None if timeout < 0 else loop.call_later(timeout / 1000.0, _expire, fut, "send")
+        queue.append(_PendingSend(fut, msg, result, timer))
+        self._sleep_or_dispatch()
+        return fut
 
-    async def send_multipart(
+    def _after_a_turn(self, result: MessageTracker | None) -> asyncio.Future[Any]:
+        """A send that filled a subscriber's queue (PUB): it is done, but its Future completes
+        one loop turn later, so awaiting it lets the connections drain before the next one."""
+        _set_attr(self, "_owe_turn", False)
+        fut: asyncio.Future[Any] = _Future(loop=self._loop or self._bind_loop())
+        fut.get_loop().call_soon(_settle, fut, result)
+        return fut
+
+    def send_multipart(
         self,
         msg_parts: Sequence[Any],
         flags: int = 0,
         copy: bool = True,
         track: bool = False,
         **kwargs: Any,
-    ) -> MessageTracker | None:
-        """Send a whole multipart message (one hand-off to the engine)."""
+    ) -> asyncio.Future[MessageTracker | None]:
+        """Send a whole multipart message (one hand-off to the engine); returns a Future."""
         msg = coerce_message(msg_parts)
-        if self._owe_turn:
-            await self._give_turn()
-        # Fast path: a whole message, no flags, queue not full -- one pattern call.
-        if not flags and not self._send_parts and not self._closed and self._core.try_send(msg):
-            return _TRACKER if track else None
-        self._check_closed()
+        # Fast path: a whole message, no flags, nothing pending, queue not full.
+        if (
+            not flags
+            and not self._send_parts
+            and not self._recv_q
+            and not self._send_q
+            and not self._closed
+            and not track
+            and self._core.try_send(msg)
+        ):
+            if self._owe_turn:
+                return self._after_a_turn(None)
+            return self._done_none or self._sent_future()  # type: ignore[return-value]
+        if self._closed:
+            return self._failed(ZMQError(Errno.ENOTSOCK, "Socket operation on non-socket"))
         parts = self._prefix_message(msg, flags)
-        if parts is not None:
-            await self._send_whole(parts, flags)
-        return _TRACKER if track else None
+        result = _TRACKER if track else None
+        if parts is None:
+            return self._done(result)
+        return self._send_message(parts, flags, result)
 
-    async def send_string(
+    def send_string(
         self, u: str, flags: int = 0, copy: bool = True, encoding: str = "utf-8", **kwargs: Any
-    ) -> MessageTracker | None:
-        return await self.send(encode_string(u, encoding), flags, copy=copy, **kwargs)
+    ) -> asyncio.Future[MessageTracker | None]:
+        return self.send(encode_string(u, encoding), flags, copy=copy, **kwargs)
 
     send_unicode = send_string
 
-    async def send_json(self, obj: Any, flags: int = 0, **kwargs: Any) -> MessageTracker | None:
+    def send_json(
+        self, obj: Any, flags: int = 0, **kwargs: Any
+    ) -> asyncio.Future[MessageTracker | None]:
         send_kwargs = {k: kwargs.pop(k) for k in ("routing_id", "group") if k in kwargs}
-        return await self.send(encode_json(obj, **kwargs), flags, **send_kwargs)
+        return self.send(encode_json(obj, **kwargs), flags, **send_kwargs)
 
-    async def send_pyobj(
+    def send_pyobj(
         self, obj: Any, flags: int = 0, protocol: int = -1, **kwargs: Any
-    ) -> MessageTracker | None:
+    ) -> asyncio.Future[MessageTracker | None]:
         proto = pickle.DEFAULT_PROTOCOL if protocol == -1 else protocol
-        return await self.send(encode_pyobj(obj, proto), flags, **kwargs)
+        return self.send(encode_pyobj(obj, proto), flags, **kwargs)
 
-    async def send_serialized(
+    def send_serialized(
         self,
         msg: Any,
         serialize: Callable[[Any], Sequence[Any]],
         flags: int = 0,
         copy: bool = True,
         **kwargs: Any,
-    ) -> MessageTracker | None:
-        return await self.send_multipart(
-            encode_serialized(msg, serialize), flags, copy=copy, **kwargs
-        )
+    ) -> asyncio.Future[MessageTracker | None]:
+        return self.send_multipart(encode_serialized(msg, serialize), flags, copy=copy, **kwargs)
 
     # ---- recv ------------------------------------------------------------------------------
 
     @overload
-    async def recv(self, flags: int = ..., *, track: bool = ...) -> bytes: ...
+    def recv(self, flags: int = ..., *, track: bool = ...) -> asyncio.Future[bytes]: ...
     @overload
-    async def recv(self, flags: int = ..., *, copy: Literal[True], track: bool = ...) -> bytes: ...
-    @overload
-    async def recv(self, flags: int = ..., *, copy: Literal[False], track: bool = ...) -> Frame: ...
-    @overload
-    async def recv(
-        self, flags: int = ..., copy: bool = ..., track: bool = ...
-    ) -> bytes | Frame: ...
-
-    async def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> bytes | Frame:
-        """Receive one frame: ``bytes``, or a ``Frame`` when ``copy=False``."""
-        parts = self._recv_parts
-        if parts:
-            frame = parts.popleft()
-        else:
-            if self._closed:
-                self._check_closed()
-            core = self._core
-            msg = core.try_recv()
-            if msg is None:
-                if flags or core.options.rcvtimeo >= 0:
-                    msg = await self._recv_slow(flags)
-                else:
-                    # _recv_blocking inline: no coroutine frame of its own, because a
-                    # request/reply round trip blocks in every recv. Cancel-safe: a message
-                    # leaves the queue only in try_recv, with no await before it is returned.
-                    signal = self._signal
-                    if type(signal) is not LoopSignal:
-                        signal = _bound(signal)
-                    while msg is None:
-                        fut = signal.sleep(core.prepare_to_sleep)
-                        if fut is not None:
-                            try:
-                                await fut
-                            except BaseException:
-                                signal.forget(fut)
-                                raise
-                        if self._closed:
-                            self._check_closed()
-                        msg = core.try_recv()
-            if len(msg) > 1:
-                parts.extend(msg[1:])
-            frame = msg[0]
-        if type(frame) is not bytes:
-            frame = self._bodies.own(frame)
-        if copy:
-            return frame
-        return Frame._received(frame, bool(parts), self._message_properties())
-
-    @overload
-    async def recv_multipart(self, flags: int = ..., *, track: bool = ...) -> list[bytes]: ...
-    @overload
-    async def recv_multipart(
+    def recv(
         self, flags: int = ..., *, copy: Literal[True], track: bool = ...
-    ) -> list[bytes]: ...
+    ) -> asyncio.Future[bytes]: ...
     @overload
-    async def recv_multipart(
+    def recv(
         self, flags: int = ..., *, copy: Literal[False], track: bool = ...
-    ) -> list[Frame]: ...
+    ) -> asyncio.Future[Frame]: ...
     @overload
-    async def recv_multipart(
+    def recv(
         self, flags: int = ..., copy: bool = ..., track: bool = ...
-    ) -> list[bytes] | list[Frame]: ...
+    ) -> asyncio.Future[bytes | Frame]: ...
 
-    async def recv_multipart(
+    def recv(
         self, flags: int = 0, copy: bool = True, track: bool = False
-    ) -> list[bytes] | list[Frame]:
-        """Receive a whole message as a list of frames."""
-        msg = self._take_rest()
-        if msg is None:
-            if self._closed:
-                self._check_closed()
-            core = self._core
-            msg = core.try_recv()
-            if msg is None:
-                if flags or core.options.rcvtimeo >= 0:
-                    msg = await self._recv_slow(flags)
+    ) -> asyncio.Future[Any]:
+        """Receive one frame: a Future of ``bytes``, or of a ``Frame`` when ``copy=False``."""
+        if not self._recv_q and not self._send_q:
+            # Fast path: nothing pending, the frame is here (no pattern re-entry possible:
+            # see the module docstring).
+            parts = self._recv_parts
+            frame: Any
+            msg: list[bytes] | None
+            if parts:
+                frame = parts.popleft()
+            else:
+                ready = self._recv_ready
+                core = self._core
+                if ready and not core.dead:
+                    msg = ready.pop()
+                elif self._closed:
+                    return self._failed(ZMQError(Errno.ENOTSOCK, "Socket operation on non-socket"))
                 else:
-                    msg = await self._recv_blocking()
-        if self._bodies.lent:
-            self._bodies.own_all(msg)
-        if copy:
-            return msg
-        props = self._message_properties()
-        last = len(msg) - 1
-        return [Frame._received(f, i < last, props) for i, f in enumerate(msg)]
+                    try:
+                        msg = self._take_run() if core.recv_runs else core.try_recv()
+                    except ZMQError as exc:
+                        return self._failed(exc)
+                    if msg is None:
+                        return self._recv_pending(_FRAME, flags, copy, None)
+                if len(msg) > 1:
+                    parts.extend(msg[1:])
+                frame = msg[0]
+            if type(frame) is not bytes:
+                frame = self._bodies.own(frame)
+            if not copy:
+                frame = Frame._received(frame, bool(parts), self._message_properties())
+            fut: asyncio.Future[Any] = _Future(loop=self._loop or self._bind_loop())
+            fut.set_result(frame)
+            return fut
+        return self._recv(_FRAME, flags, copy, None)
 
-    async def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> str:
-        return decode_string(await self.recv(flags), encoding)
+    def _recv(
+        self, kind: int, flags: int, copy: bool, post: Callable[[Any], Any] | None
+    ) -> asyncio.Future[Any]:
+        """Any receive: served at once when nothing is pending before it and a message is
+        here, else queued (or ``Again`` with NOBLOCK)."""
+        queue = self._recv_q
+        if queue:
+            self._purge_recvs(queue)
+        if self._closed:
+            return self._failed(ZMQError(Errno.ENOTSOCK, "Socket operation on non-socket"))
+        if queue:
+            if flags & DONTWAIT:
+                return self._failed(Again())
+            return self._recv_pending(kind, flags, copy, post)
+        loop = self._loop or self._bind_loop()
+        _bound(self._signal)  # the loop check
+        fut: asyncio.Future[Any] = _Future(loop=loop)
+        req = [fut, kind, copy, post, None]
+        queue.append(req)
+        self._dispatch()  # serves it at once when a message is here, else sleeps
+        if fut.done():
+            return fut
+        if flags & DONTWAIT:
+            queue.remove(req)
+            fut.set_exception(Again())
+            return fut
+        timeout = self._core.options.rcvtimeo
+        if timeout >= 0:
+            req[_TIMER] = loop.call_later(timeout / 1000.0, _expire, fut, "recv")
+        return fut
+
+    def _recv_pending(
+        self, kind: int, flags: int, copy: bool, post: Callable[[Any], Any] | None
+    ) -> asyncio.Future[Any]:
+        """Queue a receive that must wait (or fail it with ``Again`` under NOBLOCK). A
+        request/reply exchange comes here once per message: ``_sleep_or_dispatch`` inline."""
+        loop = self._loop or self._bind_loop()
+        fut: asyncio.Future[Any] = _Future(loop=loop)
+        if flags & DONTWAIT:
+            fut.set_exception(Again())
+            return fut
+        core = self._core
+        timeout = core.options.rcvtimeo
+        timer = None if timeout < 0 else loop.call_later(timeout / 1000.0, _expire, fut, "recv")
+        self._recv_q.append([fut, kind, copy, post, timer])
+        signal = self._signal
+        if type(signal) is not LoopSignal:
+            signal = _bound(signal)  # a late socket binds to its loop here
+        if not signal.may_sleep(core.prepare_to_sleep):
+            self._dispatch()
+        return fut
+
+    @overload
+    def recv_multipart(
+        self, flags: int = ..., *, track: bool = ...
+    ) -> asyncio.Future[list[bytes]]: ...
+    @overload
+    def recv_multipart(
+        self, flags: int = ..., *, copy: Literal[True], track: bool = ...
+    ) -> asyncio.Future[list[bytes]]: ...
+    @overload
+    def recv_multipart(
+        self, flags: int = ..., *, copy: Literal[False], track: bool = ...
+    ) -> asyncio.Future[list[Frame]]: ...
+    @overload
+    def recv_multipart(
+        self, flags: int = ..., copy: bool = ..., track: bool = ...
+    ) -> asyncio.Future[list[bytes] | list[Frame]]: ...
+
+    def recv_multipart(
+        self, flags: int = 0, copy: bool = True, track: bool = False
+    ) -> asyncio.Future[Any]:
+        """Receive a whole message (the rest of it, after ``recv``): a Future of its frames."""
+        if not self._recv_q and not self._send_q and not self._recv_parts and not self._closed:
+            try:
+                msg = self._next_message()
+            except ZMQError as exc:
+                return self._failed(exc)
+            if msg is None:
+                return self._recv_pending(_WHOLE, flags, copy, None)
+            if self._bodies.lent:
+                self._bodies.own_all(msg)
+            fut: asyncio.Future[Any] = _Future(loop=self._loop or self._bind_loop())
+            if copy:
+                fut.set_result(msg)
+            else:
+                props = self._message_properties()
+                last = len(msg) - 1
+                fut.set_result([Frame._received(f, i < last, props) for i, f in enumerate(msg)])
+            return fut
+        return self._recv(_WHOLE, flags, copy, None)
+
+    def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> asyncio.Future[str]:
+        return self._recv(_FRAME, flags, True, lambda b: decode_string(b, encoding))
 
     recv_unicode = recv_string
 
-    async def recv_json(self, flags: int = 0, **kwargs: Any) -> Any:
-        return decode_json(await self.recv(flags), **kwargs)
+    def recv_json(self, flags: int = 0, **kwargs: Any) -> asyncio.Future[Any]:
+        return self._recv(_FRAME, flags, True, lambda b: decode_json(b, **kwargs))
 
-    async def recv_pyobj(self, flags: int = 0) -> Any:
-        return decode_pyobj(await self.recv(flags))
+    def recv_pyobj(self, flags: int = 0) -> asyncio.Future[Any]:
+        return self._recv(_FRAME, flags, True, decode_pyobj)
 
-    async def recv_serialized(
+    def recv_serialized(
         self, deserialize: Callable[[list[Any]], Any], flags: int = 0, copy: bool = True
-    ) -> Any:
-        return deserialize(await self.recv_multipart(flags, copy=copy))
+    ) -> asyncio.Future[Any]:
+        return self._recv(_WHOLE, flags, copy, deserialize)
 
-    async def recv_into(self, buffer: Any, /, *, nbytes: int = 0, flags: int = 0) -> int:
-        """Receive one frame into ``buffer``; returns the frame's full size."""
+    def recv_into(
+        self, buffer: Any, /, *, nbytes: int = 0, flags: int = 0
+    ) -> asyncio.Future[int]:
+        """Receive one frame into ``buffer``: a Future of the frame's full size (it is
+        truncated to ``nbytes``, or the buffer's size, when larger)."""
         if nbytes < 0:
             raise ValueError(f"nbytes={nbytes!r} must be non-negative")
         view = memoryview(buffer).cast("B")
         if view.readonly:
             raise TypeError("recv_into needs a writable buffer")
         limit = len(view) if nbytes == 0 else min(nbytes, len(view))
-        frame = await self.recv(flags)
-        n = min(limit, len(frame))
-        view[:n] = frame[:n]
-        return len(frame)
+
+        def copy_into(frame: bytes) -> int:
+            n = min(limit, len(frame))
+            view[:n] = frame[:n]
+            return len(frame)
+
+        return self._recv(_FRAME, flags, True, copy_into)
 
     # ---- poll ------------------------------------------------------------------------------
 
-    async def poll(self, timeout: int | None = None, flags: int = POLLIN) -> int:
-        """Wait up to ``timeout`` ms (None or -1: forever) for ``flags``; the ready events."""
+    def poll(self, timeout: int | None = None, flags: int = POLLIN) -> asyncio.Future[int]:
+        """A Future of the events in ``flags`` that are ready within ``timeout`` ms (None or
+        -1: no limit; 0 on timeout)."""
         self._check_closed()
-        forever = timeout is None or timeout < 0
-        deadline = None if forever else monotonic() + timeout / 1000.0  # type: ignore[operator]
-        core = self._core
-        while True:
-            ready = self._events() & flags
-            if ready:
-                return ready
-            signal = _bound(self._signal)
-            if deadline is None:
-                if core.prepare_to_sleep():
-                    await signal.wait()
+        from .poll import Poller
+
+        poller = Poller()
+        poller.register(self, flags)
+        polled = poller.poll(timeout)
+        if polled.done() and not polled.cancelled() and polled.exception() is None:
+            return self._done(dict(polled.result()).get(self, 0))
+        loop = self._loop or self._bind_loop()
+        fut: asyncio.Future[int] = _Future(loop=loop)
+
+        def unwrap(done: asyncio.Future[list[tuple[Any, int]]]) -> None:
+            if fut.done():
+                return
+            if done.cancelled():
+                fut.cancel()
+            elif done.exception() is not None:
+                fut.set_exception(done.exception())  # type: ignore[arg-type]
             else:
-                remaining = deadline - monotonic()
-                if remaining <= 0:
-                    return 0
-                if core.prepare_to_sleep():
-                    await signal.wait(remaining)
-            self._check_closed()
+                fut.set_result(dict(done.result()).get(self, 0))
+
+        def cancel_poll(_: asyncio.Future[int]) -> None:
+            if not polled.done():
+                polled.cancel()
+
+        polled.add_done_callback(unwrap)
+        fut.add_done_callback(cancel_poll)
+        return fut
+
+    def _events_now(self) -> int:
+        """``_events()`` under the re-entrancy guard."""
+        self._flags.busy = True
+        try:
+            return self._events()
+        finally:
+            self._guarded_redo()
 
     # ---- monitor ---------------------------------------------------------------------------
 
@@ -524,6 +920,11 @@ class Socket(SocketBase):
         sock = super().get_monitor_socket(events, addr)
         assert isinstance(sock, Socket)
         return sock
+
+
+def _settle(fut: asyncio.Future[Any], result: Any) -> None:
+    if not fut.done():
+        fut.set_result(result)
 
 
 __all__ = ["Socket"]

@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--transport",
         type=lambda t: _csv(t, TRANSPORTS, "--transport"),
-        help="tcp,ipc,inproc (default: all for thr/lat, tcp for fan)",
+        help="tcp,ipc,inproc,ws (default: tcp,ipc,inproc for thr/lat, tcp for fan; ws cells "
+        "measure purezmq only)",
     )
     p.add_argument(
         "--size",

@@ -64,5 +64,5 @@ def plot(cells: list[Cell], path: str, title: str = "") -> None:
 
 
 def _panel_order(panel: tuple[str, str]) -> tuple[int, str]:
-    order = {"tcp": 0, "ipc": 1, "inproc": 2}
+    order = {"tcp": 0, "ipc": 1, "inproc": 2, "ws": 3}
     return (order.get(panel[0], 9), panel[1])

@@ -34,7 +34,10 @@ from .libs import Impl
 from .worker import Spec
 
 TESTS = ("thr", "fan", "lat")
-TRANSPORTS = ("tcp", "ipc", "inproc")
+TRANSPORTS = ("tcp", "ipc", "inproc", "ws")
+#: Transports measured only when asked for (``--transport ws``): the pyzmq wheel has no ws://,
+#: so those cells measure purezmq alone.
+OPT_IN_TRANSPORTS = ("ws",)
 TEST_NAMES = {"thr": "PUSH→PULL", "fan": "PUB→SUB", "lat": "REQ↔REP"}
 
 KiB, MiB = 1024, 1024 * 1024
@@ -43,7 +46,8 @@ DEFAULT_SIZES = {
     "lat": [1, KiB],
     "fan": [64],
 }
-DEFAULT_TRANSPORTS = {"thr": list(TRANSPORTS), "lat": list(TRANSPORTS), "fan": ["tcp"]}
+_STANDARD = [t for t in TRANSPORTS if t not in OPT_IN_TRANSPORTS]
+DEFAULT_TRANSPORTS = {"thr": list(_STANDARD), "lat": list(_STANDARD), "fan": ["tcp"]}
 QUICK_SIZES = {"thr": [64, 64 * KiB], "lat": [1], "fan": [64]}
 QUICK_TRANSPORTS = {"thr": ["tcp", "inproc"], "lat": ["tcp"], "fan": ["tcp"]}
 
@@ -155,6 +159,8 @@ def plan(opts: Options) -> list[Cell]:
                     if mech not in mechs and size != CURVE_BAR_SIZE:
                         continue
                     for impl in opts.impls:
+                        if transport == "ws" and impl.lib != "purezmq":
+                            continue  # libzmq in the pyzmq wheel is built without ws://
                         cpu = opts.lat_cpu if test == "lat" else None
                         cells.append(
                             Cell(
@@ -333,6 +339,8 @@ class CellRun:
             return "tcp://127.0.0.1:*"
         if t == "ipc":
             return f"ipc://{self.tmpdir}/c{self.n}.sock"
+        if t == "ws":
+            return "ws://127.0.0.1:*/bench"
         return f"inproc://bench-{self.n}"
 
     def run(self) -> dict[str, Any]:

@@ -20,6 +20,7 @@ Layer 4: imports layer 0, the front-ends' base (``_base``) and ``_engine`` only.
 from __future__ import annotations
 
 import threading
+from abc import ABCMeta
 from collections.abc import Callable, Sequence
 from time import monotonic
 from time import sleep as _sleep
@@ -63,10 +64,14 @@ def _give_the_gil_away() -> None:
     _sleep(0)
 
 
-class Socket(SocketBase):
+class Socket(SocketBase, metaclass=ABCMeta):
     """A ZeroMQ socket for blocking code; create it with ``Context.socket(type)``.
 
     Not thread-safe (like libzmq's): use one socket from one thread at a time.
+
+    An ``abc.ABCMeta`` class, so that other front-ends' sockets can be registered as virtual
+    subclasses: in pyzmq ``isinstance(asyncio_socket, zmq.Socket)`` is True, and programs
+    check it (``purezmq.asyncio`` registers its ``Socket``; it inherits nothing from here).
     """
 
     _signal: ThreadSignal

@@ -1,4 +1,5 @@
-"""Layer 2 stream transports (tcp, ipc): bind, resolve, connect, tune — one entry point each.
+"""Layer 2 stream transports (tcp, ipc, ws/wss): bind, resolve, connect, tune — one entry
+point each.
 
 Owns the dispatch from a parsed endpoint to its transport module, so that the engine's
 listener and connecter handle every stream transport with the same code. Thread affinity:
@@ -10,32 +11,62 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from types import ModuleType
 from typing import Any
 
-from ..constants import Errno
-from ..endpoint import Endpoint, IpcEndpoint, TcpEndpoint
+from ..constants import Errno, SocketType
+from ..endpoint import Endpoint, IpcEndpoint, TcpEndpoint, WsEndpoint
 from ..error import ZMQError
 from . import ipc, tcp
 from .base import BoundSocket, SocketSettings, zmq_error
 
-StreamEndpoint = TcpEndpoint | IpcEndpoint
+StreamEndpoint = TcpEndpoint | IpcEndpoint | WsEndpoint
 
 
 def check_stream(endpoint: Endpoint) -> StreamEndpoint:
     """The endpoint if a stream transport here serves it, else ``ZMQError(EPROTONOSUPPORT)``."""
     if isinstance(endpoint, (TcpEndpoint, IpcEndpoint)):
         return endpoint
+    if isinstance(endpoint, WsEndpoint):
+        ws_transport()
+        return endpoint
     raise ZMQError(
         Errno.EPROTONOSUPPORT,
         f"{endpoint.scheme}:// is not a stream transport the network engine serves "
-        "(tcp:// and ipc:// are)",
+        "(tcp://, ipc://, ws:// and wss:// are)",
     )
+
+
+def check_socket_type(endpoint: StreamEndpoint, socket_type: int) -> None:
+    """STREAM sockets move raw bytes: over ws:// there would be no ZMTP frames to carry, so
+    purezmq refuses the pair with ENOCOMPATPROTO instead of speaking raw TCP on a ws port."""
+    if isinstance(endpoint, WsEndpoint) and int(socket_type) == SocketType.STREAM:
+        raise ZMQError(
+            Errno.ENOCOMPATPROTO,
+            f"STREAM sockets cannot use {endpoint.scheme}:// (they carry raw TCP bytes): "
+            "use tcp://",
+        )
+
+
+def ws_transport() -> ModuleType:
+    """The ws transport module; ``ZMQError(EPROTONOSUPPORT)`` without the ``ws`` extra."""
+    try:
+        from . import ws
+    except ImportError as exc:
+        raise ZMQError(
+            Errno.EPROTONOSUPPORT,
+            f"ws:// and wss:// need the WebSocket library wsproto ({exc}): "
+            "pip install 'purezmq[ws]'",
+        ) from None
+    return ws
 
 
 def bind(endpoint: StreamEndpoint, settings: SocketSettings) -> BoundSocket:
     """Bind and listen synchronously; ``ZMQError`` with libzmq's errno on failure."""
     if isinstance(endpoint, TcpEndpoint):
         return tcp.bind(endpoint, settings)
+    if isinstance(endpoint, WsEndpoint):
+        return ws_transport().bind(endpoint, settings)  # type: ignore[no-any-return]
     return ipc.bind(endpoint, settings)
 
 
@@ -43,6 +74,8 @@ async def resolve(
     loop: asyncio.AbstractEventLoop, endpoint: StreamEndpoint, settings: SocketSettings
 ) -> tuple[socket.AddressFamily, Any]:
     """(family, sockaddr) to connect to; raises ``OSError`` when it cannot be resolved now."""
+    if isinstance(endpoint, WsEndpoint):
+        endpoint = _as_tcp(endpoint)
     if isinstance(endpoint, TcpEndpoint):
         return await tcp.resolve(loop, endpoint, settings)
     return socket.AF_UNIX, ipc.connect_address(endpoint)
@@ -52,12 +85,18 @@ def new_connect_socket(
     family: socket.AddressFamily, endpoint: StreamEndpoint, settings: SocketSettings
 ) -> socket.socket:
     """A non-blocking socket ready for ``connect_ex``; raises ``OSError``."""
+    if isinstance(endpoint, WsEndpoint):
+        endpoint = _as_tcp(endpoint)
     if isinstance(endpoint, TcpEndpoint):
         try:
             return tcp.new_connect_socket(family, endpoint, settings)
         except ZMQError as exc:
             raise OSError(exc.errno, exc.strerror) from None
     return ipc.new_connect_socket(settings)
+
+
+def _as_tcp(endpoint: WsEndpoint) -> TcpEndpoint:
+    return TcpEndpoint(endpoint.host, endpoint.port, ipv6=endpoint.ipv6)
 
 
 def tune_accepted(sock: socket.socket, settings: SocketSettings) -> None:
@@ -80,10 +119,12 @@ __all__ = [
     "SocketSettings",
     "StreamEndpoint",
     "bind",
+    "check_socket_type",
     "check_stream",
     "new_connect_socket",
     "peer_address",
     "resolve",
     "tune_accepted",
+    "ws_transport",
     "zmq_error",
 ]
