@@ -107,6 +107,35 @@ def test_plain_device_runs_in_the_calling_thread(ctx: purezmq.Context) -> None:
     assert dev.done and not runner.is_alive()
 
 
+def test_a_single_socket_device_applies_the_out_sides_plan_to_it(ctx: purezmq.Context) -> None:
+    # pyzmq's ThreadDevice(QUEUE, REP, -1): one REP serves both sides, and its connect comes
+    # from connect_out. The proxy hands each request back to the REP as its reply: an echo.
+    dev = devices.ThreadDevice(purezmq.QUEUE, purezmq.REP, -1)
+    _on(dev, ctx)
+    dev.setsockopt_in(purezmq.ROUTING_ID, b"echo")
+    dev.connect_out("inproc://single-out")
+    router = _sock(ctx, purezmq.ROUTER)
+    router.router_mandatory = 1
+    router.bind("inproc://single-out")
+    dev.start()
+    # Until the REP has connected, ROUTER_MANDATORY refuses the send (EHOSTUNREACH).
+    poller = purezmq.Poller()
+    poller.register(router, purezmq.POLLOUT)
+    sent = False
+    for _ in range(100):
+        try:
+            router.send_multipart([b"echo", b"", b"ping"])
+            sent = True
+            break
+        except purezmq.ZMQError as exc:
+            assert exc.errno == purezmq.EHOSTUNREACH
+            poller.poll(50)
+    assert sent, "the REP never connected: connect_out was dropped"
+    assert router.recv_multipart() == [b"echo", b"", b"ping"]
+    router.close()
+    _stop(dev, ctx)
+
+
 def test_thread_proxy_copies_every_message_to_its_monitor(ctx: purezmq.Context) -> None:
     dev = devices.ThreadProxy(purezmq.ROUTER, purezmq.DEALER, purezmq.PUSH)
     _on(dev, ctx)

@@ -100,7 +100,7 @@ def __dir__() -> list[str]:
 
 #: purezmq's own version. Installed as ``zmq`` (``install_as_zmq``), ``zmq.__version__`` reports
 #: the pyzmq API level instead (``pyzmq_version()``): see docs/dropin.md.
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 #: pyzmq's VCS revision suffix of ``pyzmq_version()``; purezmq has none.
 __revision__ = ""
 #: pyzmq's default threshold for zero-copy sends; purezmq always hands over immutable bytes.
@@ -116,7 +116,7 @@ def zmq_errno() -> int:
 
 
 #: purezmq's own version as a tuple (``zmq_version_info()`` is the libzmq version we match).
-version_info = (0, 1, 0)
+version_info = tuple(int(part) for part in __version__.split("."))
 
 
 def get_includes() -> list[str]:

@@ -38,6 +38,8 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
+from ._base.naming import set_public_package
+
 #: The package name programs import.
 ALIAS = "zmq"
 #: The package that answers for it.
@@ -228,10 +230,13 @@ def install_as_zmq() -> None:
             stacklevel=2,
         )
     importlib.import_module(ALIAS)
+    # Reprs say ``zmq.Socket`` now, as pyzmq's do.
+    set_public_package(ALIAS)
 
 
 def uninstall_as_zmq() -> None:
     """Undo ``install_as_zmq()``: drop the finder and the ``zmq*`` aliases."""
+    set_public_package(TARGET)
     with _lock:
         if _finder in sys.meta_path:
             sys.meta_path.remove(_finder)

@@ -41,7 +41,6 @@ INTENTIONALLY_ABSENT: dict[str, dict[str, str]] = {
         "_connect_cm": "pyzmq's private builder of connect()'s context manager",
         "_deserialize": "pyzmq's private helper of recv_* (purezmq's codecs: _base.serialize)",
         "_poller_class": "pyzmq's private hook of Socket.poll (purezmq waits on its own signal)",
-        "_repr_cls": "pyzmq's private repr hook",
         "_type_name": "pyzmq's private repr cache",
     },
     "Context": {
@@ -52,7 +51,6 @@ INTENTIONALLY_ABSENT: dict[str, dict[str, str]] = {
         "_is_protocol": _GENERIC,
         "_add_socket": "pyzmq's private socket list; purezmq's sockets register themselves",
         "_rm_socket": "pyzmq's private socket list; closed sockets leave it when collected",
-        "_repr_cls": "pyzmq's private repr hook",
         "_warn_destroy_close": "purezmq does not warn (ResourceWarning) about unclosed sockets",
     },
     "Frame": {

@@ -200,3 +200,22 @@ def test_poller_with_only_a_plain_socket_sleeps_until_it_is_readable(
     assert result == [[], [(a.fileno(), purezmq.POLLIN)]]
     # Asleep in poll(2), not spinning: a busy loop would burn CPU for most of the wait.
     assert waited >= 0.5 and cpu[0] < 0.1 * waited
+
+
+def test_a_socket_closed_while_registered_reports_nothing() -> None:
+    # aiozmq closes a socket its selector's Poller still holds, then polls again.
+    ctx = purezmq.Context()
+    a = ctx.socket(purezmq.PAIR)
+    b = ctx.socket(purezmq.PAIR)
+    a.bind("inproc://closed-in-poller")
+    b.connect("inproc://closed-in-poller")
+    poller = purezmq.Poller()
+    poller.register(a, purezmq.POLLIN)
+    poller.register(b, purezmq.POLLIN)
+    a.send(b"x")
+    a.close()
+    assert poller.poll(1000) == [(b, purezmq.POLLIN)]
+    assert b.recv() == b"x"
+    assert poller.poll(0) == []
+    b.close()
+    ctx.term()

@@ -198,8 +198,7 @@ def test_terminating_a_shadow_context_leaves_the_original_running() -> None:
 
 
 def test_a_shadow_made_from_a_handle_keeps_the_socket_context() -> None:
-    with purezmq.Context() as ctx:
-        sock = ctx.socket(purezmq.PAIR)
+    with purezmq.Context() as ctx, ctx.socket(purezmq.PAIR) as sock:
         assert purezmq.Socket.shadow(sock.underlying).context is ctx
 
 
@@ -247,6 +246,7 @@ def test_handles_are_never_reused() -> None:
         assert second.underlying != handle
         with pytest.raises(purezmq.ZMQError):
             purezmq.Socket.shadow(handle)
+        second.close()
 
 
 def test_a_collected_owner_closes_the_socket_of_a_handle_shadow() -> None:

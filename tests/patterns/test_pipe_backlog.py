@@ -79,6 +79,7 @@ def test_sync_sockets_let_the_reader_run_and_asyncio_sockets_do_not() -> None:
         push.connect("tcp://127.0.0.1:1")  # the session pipe exists before any connection
         (pipe,) = push._core._pipes
         assert pipe.on_backlog is not None
+        push.close()
 
     async def asyncio_pipes() -> list[Any]:
         actx = purezmq.asyncio.Context()

@@ -47,6 +47,9 @@ def _plain_attributes(cls: type) -> frozenset[str]:
     return result
 
 
+_SUBSCRIPTION_NAMES = frozenset(("subscribe", "unsubscribe", "SUBSCRIBE", "UNSUBSCRIBE"))
+
+
 class AttributeSetter:
     """pyzmq's ``AttributeSetter``: option names are attributes (``obj.linger = 0``).
 
@@ -62,7 +65,16 @@ class AttributeSetter:
     _attr_owner: ClassVar[str] = "Socket"
 
     def __setattr__(self, key: str, value: Any) -> None:
-        if key.startswith("_") or key in self.__dict__ or key in _plain_attributes(type(self)):
+        if key.startswith("_"):
+            object.__setattr__(self, key, value)
+            return
+        if key in _SUBSCRIPTION_NAMES and self._attr_owner == "Socket":
+            # ``sock.subscribe = b"topic"`` sets the option although a method has that name
+            # (pyzmq's rule).
+            opt = option_for_attribute("Socket", key)
+            self._set_attr_opt(key.upper(), opt, value)
+            return
+        if key in self.__dict__ or key in _plain_attributes(type(self)):
             object.__setattr__(self, key, value)
             return
         opt = option_for_attribute(self._attr_owner, key)
@@ -85,7 +97,14 @@ class OptionAttribute(property):
 
 def _option_property(name: str, opt: int) -> OptionAttribute:
     def get(self: AttributeSetter) -> Any:
-        return self._get_attr_opt(name, opt)
+        try:
+            return self._get_attr_opt(name, opt)
+        except ZMQError as exc:
+            # A write-only option (or one this object does not have) reads as a missing
+            # attribute, as in pyzmq: ``mock.Mock(spec=sock)`` reads every name in ``dir()``.
+            if exc.errno in (Errno.EINVAL, Errno.EFAULT):
+                raise AttributeError(f"{name} attribute is write-only") from exc
+            raise
 
     def set_(self: AttributeSetter, value: Any) -> None:
         self._set_attr_opt(name, opt, value)

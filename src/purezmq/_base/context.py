@@ -25,6 +25,7 @@ import contextlib
 import functools
 import os
 import threading
+import warnings
 import weakref
 from types import GenericAlias
 from typing import Any, ClassVar, TypeVar
@@ -34,6 +35,7 @@ from ..constants import ContextOption, Errno, SocketOption
 from ..error import ZMQError
 from .attributes import AttributeSetter, install_option_attributes
 from .handles import HandleRegistry
+from .naming import repr_name
 from .socket import SocketBase
 
 _C = TypeVar("_C", bound="ContextBase")
@@ -196,17 +198,20 @@ class ContextBase(ContextOptionsMixin):
 
     @classmethod
     def instance(cls: type[_C], io_threads: int = 1) -> _C:
-        """The process-wide Context (a new one after ``fork()`` or once it was terminated)."""
-        inst = cls.__dict__.get("_instance")
+        """The process-wide Context (a new one after ``fork()`` or once it was terminated).
+
+        As in pyzmq, a subclass that does not set ``_instance = None`` itself shares its
+        parent's instance while that one is alive.
+        """
+        inst = cls._instance
         if inst is None or cls._instance_pid != os.getpid() or inst.closed:
             with cls._instance_lock:
-                inst = cls.__dict__.get("_instance")
+                inst = cls._instance
                 if inst is None or cls._instance_pid != os.getpid() or inst.closed:
                     inst = cls(io_threads=io_threads)
                     cls._instance = inst
                     cls._instance_pid = os.getpid()
-        assert isinstance(inst, cls)
-        return inst
+        return inst  # type: ignore[no-any-return]
 
     @property
     def closed(self) -> bool:
@@ -254,10 +259,10 @@ class ContextBase(ContextOptionsMixin):
         return self._handle
 
     def __repr__(self) -> str:
-        cls = type(self)
         closed = " closed" if self._closed else ""
         n = len(self._open_sockets())
-        return f"<{cls.__module__}.{cls.__name__}({n} sockets) at {id(self):#x}{closed}>"
+        sockets = "" if n == 0 else f"{n} socket" if n == 1 else f"{n} sockets"
+        return f"<{repr_name(type(self))}({sockets}) at {id(self):#x}{closed}>"
 
     # ---- sockets ---------------------------------------------------------------------------
 
@@ -396,6 +401,11 @@ class ContextBase(ContextOptionsMixin):
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if not self._closed and self._open_sockets():
+            # pyzmq's warning: leaving ``with Context()`` closes sockets the program forgot.
+            warnings.warn(
+                "Destroying context with unclosed socket", ResourceWarning, stacklevel=2
+            )
         self.destroy()
 
     # ---- context options -------------------------------------------------------------------

@@ -27,6 +27,7 @@ from typing import Any, Final
 
 from ..constants import Errno, MessageOption
 from ..error import NotDone, ZMQError
+from .naming import repr_name
 
 _MORE = int(MessageOption.MORE)
 _SRCFD = int(MessageOption.SRCFD)
@@ -61,6 +62,8 @@ class Frame:
         copy: accepted for pyzmq compatibility; a mutable buffer is always copied.
         copy_threshold: accepted for pyzmq compatibility.
     """
+
+    _repr_cls = "Frame"
 
     __slots__ = (
         "__weakref__",
@@ -101,7 +104,10 @@ class Frame:
         elif isinstance(data, Frame):
             payload = data._bytes
         else:
-            payload = memoryview(data).tobytes()
+            view = memoryview(data)
+            if not view.c_contiguous:
+                raise BufferError("Frame data must be a contiguous buffer")
+            payload = view.tobytes()
         self._bytes = payload
         self._props = None
         self.more = False
@@ -261,9 +267,7 @@ class Frame:
                 suffix = f"...{n // 1000}kB"
             else:
                 suffix = f"...{n}B"
-        cls = type(self)
-        module = "purezmq" if cls.__module__ == __name__ else cls.__module__
-        return f"<{module}.{cls.__name__}({shown!r}{suffix})>"
+        return f"<{repr_name(type(self))}({shown!r}{suffix})>"
 
     __str__ = __repr__
 

@@ -45,6 +45,10 @@ def poll_items(pairs: list[tuple[Any, int]]) -> tuple[list[PollItem], dict[int, 
     fds: dict[int, int] = {}
     for obj, flags in pairs:
         if isinstance(obj, SocketBase):
+            if obj.closed:
+                # A socket closed while registered reports nothing (pyzmq's zmq_poll does not
+                # fail on it either: aiozmq closes sockets its selector still polls).
+                continue
             items.append((obj, -1, flags))
         else:
             fd = fd_of(obj)

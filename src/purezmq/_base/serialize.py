@@ -79,7 +79,19 @@ def encode_serialized(msg: Any, serialize: Callable[[Any], Sequence[Any]]) -> li
     return coerce_message(serialize(msg))
 
 
+def writable_view(buffer: Any) -> memoryview:
+    """``recv_into``'s target as a writable byte view; BufferError for a buffer that is not
+    one contiguous block (as pyzmq), TypeError for a read-only one."""
+    view = memoryview(buffer)
+    if not view.c_contiguous:
+        raise BufferError("recv_into needs a contiguous buffer")
+    if view.readonly:
+        raise TypeError("recv_into needs a writable buffer")
+    return view.cast("B")
+
+
 __all__ = [
+    "writable_view",
     "coerce_frame",
     "coerce_message",
     "decode_json",

@@ -45,6 +45,7 @@ from .attributes import (
     install_option_attributes,
 )
 from .handles import HandleRegistry
+from .naming import repr_name
 from .serialize import coerce_frame
 
 SNDMORE = int(Flag.SNDMORE)
@@ -228,13 +229,12 @@ class SocketBase(AttributeSetter):
     __deepcopy__ = __copy__
 
     def __repr__(self) -> str:
-        cls = type(self)
         try:
             name = SocketType(self._socket_type).name
         except ValueError:
             name = str(self._socket_type)
         closed = " closed" if self._closed else ""
-        return f"<{cls.__module__}.{cls.__name__}(zmq.{name}) at {id(self):#x}{closed}>"
+        return f"<{repr_name(type(self))}(zmq.{name}) at {id(self):#x}{closed}>"
 
     def _check_closed(self) -> None:
         if self._closed:
@@ -517,6 +517,10 @@ class _EndpointContext:
 
     def __enter__(self) -> Any:
         return self.socket
+
+    def __repr__(self) -> str:
+        verb = "bind" if self.method == "unbind" else "connect"
+        return f"<SocketContext({verb}={self.addr!r})>"
 
     def __exit__(self, *exc: object) -> None:
         if self.socket.closed:

@@ -48,6 +48,8 @@ class Context(_sync.Context):
     terminating the shadow leaves the original running.
     """
 
+    _repr_cls = "asyncio.Context"
+
     _instance: ClassVar[Any] = None
     _socket_class: ClassVar[type[Any]] = Socket
 

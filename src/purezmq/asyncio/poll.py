@@ -41,6 +41,8 @@ class Poller(PollerBase):
         plain: list[tuple[Any, int, int]] = []
         order: list[Any] = []  # the items as registered: sockets, and fd numbers
         for obj, flags in self.sockets:
+            if isinstance(obj, SocketBase) and obj.closed:
+                continue  # reports nothing, as in the blocking Poller
             if isinstance(obj, Socket) and obj._loop_owned:
                 asocks.append((obj, flags))
                 order.append(obj)

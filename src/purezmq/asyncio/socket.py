@@ -55,6 +55,7 @@ from .._base.serialize import (
     encode_pyobj,
     encode_serialized,
     encode_string,
+    writable_view,
 )
 from .._base.socket import DONTWAIT, DROPPING_TYPES, POLLIN, SocketBase
 from .._engine import SocketCore
@@ -210,6 +211,8 @@ class _Flags:
 
 class Socket(SocketBase):
     """A ZeroMQ socket for asyncio code; create it with ``purezmq.asyncio.Context.socket``."""
+
+    _repr_cls = "asyncio.Socket"
 
     _signal: LoopSignal | _LateLoopSignal
     _loop: asyncio.AbstractEventLoop | None
@@ -860,9 +863,7 @@ class Socket(SocketBase):
         truncated to ``nbytes``, or the buffer's size, when larger)."""
         if nbytes < 0:
             raise ValueError(f"nbytes={nbytes!r} must be non-negative")
-        view = memoryview(buffer).cast("B")
-        if view.readonly:
-            raise TypeError("recv_into needs a writable buffer")
+        view = writable_view(buffer)
         limit = len(view) if nbytes == 0 else min(nbytes, len(view))
 
         def copy_into(frame: bytes) -> int:

@@ -38,16 +38,20 @@ class SocketPlan:
         """Create the socket in ``ctx`` and configure it: options, then binds, then connects."""
         sock: Socket = ctx.socket(self.socket_type)
         try:
-            for opt, value in self.sockopts:
-                sock.setsockopt(opt, value)
-            for addr in self.binds:
-                sock.bind(addr)
-            for addr in self.connects:
-                sock.connect(addr)
+            self.apply(sock)
         except BaseException:
             sock.close(0)
             raise
         return sock
+
+    def apply(self, sock: Socket) -> None:
+        """Set the options, then bind, then connect ``sock`` as planned."""
+        for opt, value in self.sockopts:
+            sock.setsockopt(opt, value)
+        for addr in self.binds:
+            sock.bind(addr)
+        for addr in self.connects:
+            sock.connect(addr)
 
 
 class Device:
@@ -160,8 +164,11 @@ class Device:
         """Make the Context and the in/out sockets (called where the device runs)."""
         self._context = self.context_factory()
         ins = self._open("in")
-        outs = ins if self.out_type < 0 else self._open("out")
-        return ins, outs
+        if self.out_type < 0:
+            # One socket serves both sides: what was planned for the out side applies to it.
+            self._plans["out"].apply(ins)
+            return ins, ins
+        return ins, self._open("out")
 
     def run_device(self) -> None:
         """Create the sockets and forward between them; ``start()`` calls it."""

@@ -53,6 +53,8 @@ class _HubContextCore(ContextCore):
 class Context(_BlockingContext):
     """Creates green sockets; ``Context.instance()`` is separate from the blocking one's."""
 
+    _repr_cls = "green.Context"
+
     _instance: ClassVar[Any] = None
     _socket_class: ClassVar[type[Any]] = Socket
 

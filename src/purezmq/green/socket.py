@@ -23,6 +23,8 @@ from .poll import Poller
 class Socket(_BlockingSocket):
     """A ZeroMQ socket whose blocking calls block only the calling greenlet."""
 
+    _repr_cls = "green.Socket"
+
     _poller_class = Poller
     _waits: HubWaits
 

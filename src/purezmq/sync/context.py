@@ -27,6 +27,8 @@ class Context(ContextBase):
             terminate the original.
     """
 
+    _repr_cls = "Context"
+
     _instance: ClassVar[Any] = None
     _socket_class: ClassVar[type[Any]] = Socket
 

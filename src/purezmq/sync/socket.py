@@ -42,6 +42,7 @@ from .._base.serialize import (
     encode_pyobj,
     encode_serialized,
     encode_string,
+    writable_view,
 )
 from .._base.socket import DONTWAIT, DROPPING_TYPES, POLLIN, SocketBase
 from .._engine import SocketCore
@@ -73,6 +74,8 @@ class Socket(SocketBase, metaclass=ABCMeta):
     subclasses: in pyzmq ``isinstance(asyncio_socket, zmq.Socket)`` is True, and programs
     check it (``purezmq.asyncio`` registers its ``Socket``; it inherits nothing from here).
     """
+
+    _repr_cls = "Socket"
 
     _signal: ThreadSignal
     #: True while a call of this socket waits (``Context.term`` leaves such sockets to their
@@ -458,9 +461,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
         to ``nbytes``, or the buffer's size, when larger)."""
         if nbytes < 0:
             raise ValueError(f"nbytes={nbytes!r} must be non-negative")
-        view = memoryview(buffer).cast("B")
-        if view.readonly:
-            raise TypeError("recv_into needs a writable buffer")
+        view = writable_view(buffer)
         limit = len(view) if nbytes == 0 else min(nbytes, len(view))
         frame = self.recv(flags)
         n = min(limit, len(frame))
