@@ -261,13 +261,14 @@ def test_a_collected_owner_closes_the_socket_of_a_handle_shadow() -> None:
         assert shadow.closed
 
 
-def test_a_blocking_socket_cannot_shadow_an_asyncio_socket() -> None:
+def test_a_blocking_view_of_an_asyncio_socket_is_the_same_socket() -> None:
     actx = purezmq.asyncio.Context()
     asock = actx.socket(purezmq.PAIR)
     try:
-        with pytest.raises(purezmq.ZMQError, match="only another blocking socket") as info:
-            purezmq.Socket(asock)
-        assert info.value.errno == purezmq.ENOTSUP
+        view = purezmq.Socket(asock)
+        assert view.type == purezmq.PAIR and view.underlying == asock.underlying
+        view.close()
+        assert asock.closed
     finally:
         asock.close()
         actx.term()
@@ -294,3 +295,35 @@ def test_an_asyncio_context_shadows_a_blocking_one_by_handle() -> None:
         actx.term()
         assert not ctx.closed
         server.close()
+
+
+def test_a_blocking_view_of_an_asyncio_socket_sends_and_receives() -> None:
+    """jupyter_client sends through ``zmq.Socket.shadow(asyncio_socket.underlying)`` from the
+    loop's own thread: the view shares the asyncio socket's queues."""
+    import asyncio
+
+    import purezmq.asyncio as azmq
+
+    async def main() -> None:
+        ctx = azmq.Context()
+        a = ctx.socket(purezmq.DEALER)
+        b = ctx.socket(purezmq.DEALER)
+        port = a.bind_to_random_port("tcp://127.0.0.1")
+        b.connect(f"tcp://127.0.0.1:{port}")
+        view = purezmq.Socket.shadow(a.underlying)
+        assert isinstance(view, purezmq.Socket) and view.underlying == a.underlying
+        # On the loop's thread, a call that would block says so instead of stopping the loop.
+        with pytest.raises(purezmq.Again):
+            view.recv()
+        await a.send(b"hello")  # the connection is up once b has it
+        assert await asyncio.wait_for(b.recv(), 5) == b"hello"
+        view.send_multipart([b"through", b"the view"])
+        assert await asyncio.wait_for(b.recv_multipart(), 5) == [b"through", b"the view"]
+        await b.send(b"back")
+        assert await asyncio.wait_for(a.poll(5000), 5) == purezmq.POLLIN
+        assert view.recv(purezmq.NOBLOCK) == b"back"
+        for sock in (a, b):
+            sock.close(0)
+        ctx.term()
+
+    asyncio.run(main())

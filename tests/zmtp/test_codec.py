@@ -218,3 +218,22 @@ def test_genuinely_empty_command_is_still_delivered() -> None:
     out: list[tuple[int, bytes]] = []
     FrameDecoder().decode(b"\x04\x00" + b"\x00\x01a" + b"\x00\x01b" + b"\x00\x01c", out)
     assert out[0] == (FLAG_COMMAND, b"")
+
+
+def test_bytes_needed_counts_the_long_header_of_an_empty_command() -> None:
+    # A short empty command header waits for 9 header bytes (libzmq#4367's long form); while
+    # it waits, bytes_needed must count towards those 9, never go below 1.
+    for held in range(2, 9):
+        dec = FrameDecoder()
+        dec.decode(b"\x04\x00" + b"\x07" * (held - 2), [])
+        assert dec.bytes_needed == 9 - held
+
+
+def test_complete_finishes_an_empty_command_header_cut_across_reads() -> None:
+    # complete() steps by bytes_needed: a negative count here made it loop forever.
+    dec = FrameDecoder()
+    out: list[tuple[int, bytes]] = []
+    dec.decode(b"\x65\x00\x92\x1e\x1f", out)
+    assert out == []
+    assert dec.complete(b"\xf6\xd3\x86\xb1\xaf", out) == 5
+    assert out == [(0x65, b"")]

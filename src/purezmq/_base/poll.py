@@ -45,9 +45,10 @@ def poll_items(pairs: list[tuple[Any, int]]) -> tuple[list[PollItem], dict[int, 
     fds: dict[int, int] = {}
     for obj, flags in pairs:
         if isinstance(obj, SocketBase):
-            if obj.closed:
+            if obj.closed and obj._core.closed_by_owner:
                 # A socket closed while registered reports nothing (pyzmq's zmq_poll does not
-                # fail on it either: aiozmq closes sockets its selector still polls).
+                # fail on it either: aiozmq closes sockets its selector still polls). One closed
+                # by the end of its Context still raises ETERM, which pollers stop on.
                 continue
             items.append((obj, -1, flags))
         else:

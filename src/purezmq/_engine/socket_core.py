@@ -266,6 +266,11 @@ class SocketCore:
 
     # ------------------------------------------------------------------ owner thread
 
+    @property
+    def closed_by_owner(self) -> bool:
+        """Closed by ``close()`` (not by the end of its Context, nor by a fork)."""
+        return self.dead == _CLOSED
+
     def _raise_dead(self) -> None:
         dead = self.dead
         if dead in (_TERMINATED, _CLOSED_BY_TERM):
@@ -531,8 +536,20 @@ class SocketCore:
         self._remove_endpoint(self._bound, endpoint, "unbind")
 
     def disconnect(self, endpoint: str) -> None:
-        """Drop the connection to ``endpoint`` (ENOENT if it was not connected here)."""
+        """Drop the connection to ``endpoint`` (ENOENT if it was not connected here).
+
+        The session pipe leaves the pattern now, on the owner thread, as libzmq terminates it
+        in ``zmq_disconnect``: a send right after (say, after connecting again to the same
+        endpoint) must not pick the old connection, whose replies could never come back. What
+        was queued on it before still goes out within LINGER (the connecter's close).
+        """
+        with self._ctl_lock:
+            sessions = [self._sessions.get(obj) for obj in self._connected.get(endpoint, ())]
         self._remove_endpoint(self._connected, endpoint, "disconnect")
+        for engine_end in sessions:
+            if engine_end is not None and engine_end.peer in self._pipes:
+                del self._pipes[engine_end.peer]
+                self.pattern.detach(engine_end.peer)
 
     # -- pipes (owner thread) -----------------------------------------------------------------
 
@@ -540,6 +557,14 @@ class SocketCore:
         """Attach our end now (we are on the owner thread)."""
         self._own(pipe)
         self._attach(pipe, peer)
+        if getattr(self.signal, "has_fd", False):
+            # A new pipe's reader starts awake: its first messages post no activation until a
+            # read finds it empty. libzmq's connect() leaves a command in the socket's mailbox,
+            # so the ZMQ_FD turns readable and the poller re-reads EVENTS, which puts the new
+            # pipe's reader to sleep; do the same, or an FD-driven reader (an event loop that
+            # reads only after the fd fires) never hears of those messages.
+            self._asleep = False
+            self.signal.wake()
 
     def _attach(self, pipe: Pipe, peer: SocketCore | None) -> None:
         if self.dead or pipe in self._pipes:

@@ -41,7 +41,7 @@ class Poller(PollerBase):
         plain: list[tuple[Any, int, int]] = []
         order: list[Any] = []  # the items as registered: sockets, and fd numbers
         for obj, flags in self.sockets:
-            if isinstance(obj, SocketBase) and obj.closed:
+            if isinstance(obj, SocketBase) and obj.closed and obj._core.closed_by_owner:
                 continue  # reports nothing, as in the blocking Poller
             if isinstance(obj, Socket) and obj._loop_owned:
                 asocks.append((obj, flags))

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._engine.signal import ThreadSignal
+from ..constants import Errno
+from ..error import ZMQError
 from ..sync import Socket as _BlockingSocket
 from ._hub import HubWaits
 from .poll import Poller
@@ -28,8 +31,12 @@ class Socket(_BlockingSocket):
     _poller_class = Poller
     _waits: HubWaits
 
+    _signal: ThreadSignal
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not isinstance(self._signal, ThreadSignal):
+            raise ZMQError(Errno.ENOTSUP, "a green socket can shadow only a blocking socket")
         self._waits = HubWaits(self._signal)
         self._signal.fileno()  # the fd the hub waits on, created now rather than mid-call
 

@@ -19,6 +19,8 @@ Layer 4: imports layer 0, the front-ends' base (``_base``) and ``_engine`` only.
 
 from __future__ import annotations
 
+import asyncio
+import select as _select
 import threading
 from abc import ABCMeta
 from collections.abc import Callable, Sequence
@@ -60,6 +62,38 @@ if TYPE_CHECKING:
     from .context import Context
 
 
+class _FdWait:
+    """How a blocking view of another front-end's socket waits: on that socket's ZMQ_FD.
+
+    On the thread that runs the socket's event loop, a call that would block raises ``Again``
+    instead: waiting there would stop the loop, and with it the socket's connections. Such a
+    view suits calls that do not block (a send below HWM, a receive of a message already
+    there), which is what programs use pyzmq's blocking shadows of asyncio sockets for.
+    """
+
+    __slots__ = ("_clear", "_fd", "_loop")
+
+    def __init__(
+        self, fd: int, clear: Callable[[], object], loop: asyncio.AbstractEventLoop | None
+    ) -> None:
+        self._fd = fd
+        self._clear = clear
+        self._loop = loop
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self._loop is not None and asyncio._get_running_loop() is self._loop:
+            # Blocking here would stop the very loop that must make progress: say "would
+            # block" instead of hanging.
+            raise Again()
+        ready, _, _ = _select.select([self._fd], [], [], timeout)
+        if ready:
+            self._clear()  # drained, then the caller re-checks (the ZMQ_FD contract)
+        return bool(ready)
+
+
 def _give_the_gil_away() -> None:
     """``sleep(0)`` releases the GIL: a thread waiting for it (the I/O thread) takes its turn."""
     _sleep(0)
@@ -77,7 +111,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
 
     _repr_cls = "Socket"
 
-    _signal: ThreadSignal
+    _signal: ThreadSignal | _FdWait
     #: True while a call of this socket waits (``Context.term`` leaves such sockets to their
     #: waiting thread, which gets ETERM).
     _blocking: bool
@@ -126,15 +160,14 @@ class Socket(SocketBase, metaclass=ABCMeta):
 
     def _init_blocking_shadow(self, shadow: Any) -> None:
         other = self._shadow_target(shadow)
-        signal = getattr(other, "_signal", None)
-        if not isinstance(signal, ThreadSignal):
-            # The engine wakes one owner signal per socket; a thread cannot wait on a loop's.
-            raise ZMQError(
-                Errno.ENOTSUP,
-                "a blocking socket can shadow only another blocking socket; create the socket "
-                "from a blocking Context (purezmq.Context(async_ctx) shares its engine)",
-            )
-        self._signal = signal
+        signal: Any = other._signal
+        # The engine wakes one owner signal per socket. A blocking view of a socket of another
+        # front-end (jupyter_client sends through ``zmq.Socket.shadow(asyncio_sock.underlying)``)
+        # waits on that socket's ZMQ_FD instead, which every wake-up makes readable.
+        if isinstance(signal, ThreadSignal):
+            self._signal = signal
+        else:
+            self._signal = _FdWait(other.fileno(), signal.clear, getattr(signal, "loop", None))
         self._blocking = False
         self._owner = threading.get_ident()
         self._init_shadow(other)

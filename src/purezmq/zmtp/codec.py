@@ -247,9 +247,14 @@ class FrameDecoder:
             return self._size - self._have
         if not self._buf:
             return 2
-        if self._buf[0] & FLAG_LONG:
-            return 9 - len(self._buf)
-        return 2 - len(self._buf)
+        buf = self._buf
+        if buf[0] & FLAG_LONG:
+            return 9 - len(buf)
+        if len(buf) >= 2 and not buf[1] and buf[0] & FLAG_COMMAND:
+            # An empty short command waits for 9 header bytes: it may be libzmq#4367's long
+            # frame without the LONG flag (see decode).
+            return 9 - len(buf)
+        return 2 - len(buf)
 
     def _start_body(self, flags: int, size: int, first: BytesLike) -> None:
         have = len(first)
