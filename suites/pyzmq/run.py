@@ -44,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 
 #: Which pyzmq release's tests to run. pyzmq 27 is the API purezmq follows.
-PYZMQ_SPEC = "pyzmq==27.*"
+PYZMQ_SPEC = "pyzmq==27.3.0"
 
 #: What pyzmq's tests import beyond pytest (its test-requirements.txt, less the linters,
 #: coverage, mypy and Cython, whose tests are in expected_failures.txt). gevent and tornado
