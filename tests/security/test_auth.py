@@ -229,6 +229,32 @@ def test_asyncio_authenticator_plain() -> None:
     asyncio.run(main())
 
 
+def test_thread_authenticator_serves_an_asyncio_context() -> None:
+    # Servers written for asyncio hand their asyncio Context to the thread authenticator (as
+    # pyzmq's own tests do): its thread still needs blocking sockets to wait on.
+    async def main() -> None:
+        ctx = azmq.Context()
+        auth = ThreadAuthenticator(ctx)
+        auth.start()
+        try:
+            assert isinstance(auth.zap_socket, purezmq.Socket)
+            assert isinstance(auth.pipe, purezmq.Socket)
+            auth.configure_plain(passwords={"admin": "secret"})
+            server = _sock(ctx, purezmq.PULL, plain_server=1)
+            port = server.bind_to_random_port("tcp://127.0.0.1")
+            client = _sock(ctx, purezmq.PUSH, plain_username=b"admin", plain_password=b"secret")
+            client.connect(f"tcp://127.0.0.1:{port}")
+            await client.send(b"hi")
+            frame = await asyncio.wait_for(server.recv(copy=False), TIMEOUT_MS / 1000)
+            assert frame.bytes == b"hi" and frame.get("User-Id") == "admin"
+        finally:
+            auth.stop()
+            ctx.destroy(linger=0)
+        assert not auth.is_alive()
+
+    asyncio.run(main())
+
+
 # -- keygen and PyNaCl's absence --------------------------------------------------------------
 
 

@@ -76,9 +76,14 @@ class Authenticator:
 
     # -- lifecycle -------------------------------------------------------------------------
 
+    def _new_socket(self, socket_type: SocketType) -> Any:
+        """A socket of the context's own kind (an asyncio Context makes asyncio sockets); an
+        authenticator that reads its sockets in another way overrides this."""
+        return self.context.socket(socket_type)
+
     def start(self) -> None:
         """Create the REP socket and bind it at ``inproc://zeromq.zap.01``."""
-        self.zap_socket = self.context.socket(SocketType.REP)
+        self.zap_socket = self._new_socket(SocketType.REP)
         self.zap_socket.linger = 1
         self.zap_socket.bind(ZAP_ENDPOINT)
         self.log.debug("Starting")

@@ -10,6 +10,10 @@ request, as pyzmq's does.
 
 A credentials callback may return an awaitable: the thread owns a private event loop and runs
 it to completion there.
+
+The thread blocks on its sockets, so they are blocking sockets whatever the context's kind: an
+asyncio Context (``zmq.asyncio.Context()``, as servers written for asyncio pass) makes them with
+``socket_class``, as pyzmq's ``ThreadAuthenticator`` does.
 """
 
 from __future__ import annotations
@@ -87,13 +91,18 @@ class ThreadAuthenticator(Authenticator):
         self.pipe_endpoint = f"inproc://purezmq.auth.{id(self)}"
         self.thread: AuthenticationThread | None = None
 
+    def _new_socket(self, socket_type: SocketType) -> Any:
+        from ..sync import Socket
+
+        return self.context.socket(socket_type, socket_class=Socket)
+
     def start(self) -> None:
         """Bind the ZAP socket and start the thread."""
         super().start()
-        self.pipe = self.context.socket(SocketType.PAIR)
+        self.pipe = self._new_socket(SocketType.PAIR)
         self.pipe.linger = 1
         self.pipe.bind(self.pipe_endpoint)
-        thread_pipe = self.context.socket(SocketType.PAIR)
+        thread_pipe = self._new_socket(SocketType.PAIR)
         thread_pipe.linger = 1
         thread_pipe.connect(self.pipe_endpoint)
         self.thread = AuthenticationThread(self, thread_pipe)
