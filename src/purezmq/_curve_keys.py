@@ -2,8 +2,8 @@
 
 Layer 5 helper behind ``purezmq.curve_keypair``/``purezmq.curve_public`` (pyzmq's
 ``zmq.curve_keypair``/``zmq.curve_public``, libzmq's ``zmq_curve_keypair``/``zmq_curve_public``):
-keys are 40-byte Z85 ``bytes`` (RFC 32; spec mechanisms.md §4). The X25519 arithmetic and the
-randomness come from ``zmtp.mechanisms._crypto``, the only module that touches PyNaCl.
+keys are 40-byte Z85 ``bytes`` (RFC 32; docs/protocol/mechanisms.md §4). The X25519 arithmetic and
+the randomness come from ``zmtp.mechanisms._crypto``, the only module that touches PyNaCl.
 """
 
 from __future__ import annotations

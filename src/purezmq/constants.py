@@ -1,6 +1,6 @@
 """Numeric constants, equal to libzmq's (``zmq.h``), as enums plus pyzmq's module-level aliases.
 
-Layer 0: standard library only. Values come from ``shared/spec/options.md``; a test checks every
+Layer 0: standard library only. Values come from docs/protocol/options.md; a test checks every
 one of them against pyzmq when it is installed.
 """
 

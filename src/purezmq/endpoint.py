@@ -3,7 +3,7 @@
 Layer 0, standard library only: this module reads strings and nothing else. It never resolves a
 host name, looks up an interface, or touches the file system: that is each transport's job. It
 exists so that every malformed endpoint is refused in one place, before any I/O, with an errno
-equal to libzmq's and a message that says what to write instead (``shared/spec/transports.md``).
+equal to libzmq's and a message that says what to write instead (docs/protocol/transports.md).
 
 Where libzmq silently accepts nonsense (``tcp://h:70000`` binds to port 4464, ``tcp://h:5555/``
 binds, a source address on bind is ignored) purezmq refuses with EINVAL: every endpoint libzmq

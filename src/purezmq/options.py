@@ -5,7 +5,7 @@ option as an attribute named after it in lower case (``opts.sndhwm``, ``opts.rou
 ``opts.heartbeat_ivl``…), in libzmq's units (``docs/contracts.md`` §Options). Every other layer
 reads the attributes directly; only the user's ``setsockopt``/``getsockopt`` goes through
 ``set``/``get``, which validate and read back exactly like libzmq 4.3.5's ``options.cpp`` and the
-per-pattern ``xsetsockopt`` (``shared/spec/options.md`` §4, and pyzmq 27.3 probed value by value
+per-pattern ``xsetsockopt`` (docs/protocol/options.md §4, and pyzmq 27.3 probed value by value
 in ``tests/test_options.py``).
 
 The option table ``SOCKET_OPTIONS`` is the single source of truth: for each option number its

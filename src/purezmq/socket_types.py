@@ -1,7 +1,7 @@
 """Socket types as data: ZMTP names, legal peers, capabilities.
 
 Layer 0. The compatibility table is libzmq's ``mechanism.cpp: check_socket_type``
-(``shared/spec/zmtp.md`` §10); RFC 37 asks each side to validate the peer's ``Socket-Type``.
+(docs/protocol/zmtp.md §10); RFC 37 asks each side to validate the peer's ``Socket-Type``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Z85 encoding (ZeroMQ RFC 32): printable text for CURVE keys and other binary blobs.
 
 Layer 0, standard library only. CURVE keys travel through options and certificate files as 40
-Z85 characters (``shared/spec/mechanisms.md`` §4); this module owns that conversion so that
+Z85 characters (docs/protocol/mechanisms.md §4); this module owns that conversion so that
 ``options`` (key validation), ``auth`` (certificates) and the pyzmq-compatible ``zmq.z85`` API
 share one strict implementation.
 

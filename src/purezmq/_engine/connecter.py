@@ -1,7 +1,7 @@
 """Connected endpoints: connecting, and reconnecting after RECONNECT_IVL, on the I/O loop.
 
 Owns ``connect(core, endpoint) -> Connecter`` (contracts.md) and libzmq's connect-side session
-rules (spec zmtp.md §11, options.md §6.1):
+rules (docs/protocol/zmtp.md §11, options.md §6.1):
 
 * ``connect()`` validates the endpoint at once (EINVAL, EPROTONOSUPPORT raise in the caller)
   and then connects on the loop with a non-blocking ``connect_ex``: CONNECT_DELAYED(EINPROGRESS)

@@ -1,7 +1,7 @@
 """``ContextCore``: one Context's engine state — I/O loop, inproc registry, sockets, term().
 
 Owns: the I/O loop the sync API's connections run on (one daemon thread running its own asyncio
-event loop, started lazily on first need — DESIGN.md §3, ANCHORS.md §4.3), the inproc registry,
+event loop, started lazily on first need — docs/architecture.md §3), the inproc registry,
 the set of live ``SocketCore``s, context options, ``term()``/``destroy()`` and the fork guard.
 
 Thread affinity: every method may be called from any thread. ``call_soon`` is the data-plane
@@ -12,8 +12,8 @@ creation/close and in ``term()``.
 
 asyncio sockets (``signal.LoopSignal``) run their connections on their owner loop, not on the
 thread: ``SocketCore.io_loop`` picks the loop per socket, so one Context may hold sync and
-asyncio sockets at once (DESIGN.md §3). ``ContextCore.on_loop(loop)`` only sets the loop that
-``ctx.call_soon``/``ctx.run`` use by default.
+asyncio sockets at once (docs/architecture.md §3). ``ContextCore.on_loop(loop)`` only sets the loop
+that ``ctx.call_soon``/``ctx.run`` use by default.
 
 fork(): a child process gets the parent's memory but not its threads. ``os.register_at_fork``
 marks every live ContextCore as forked in the child (without taking any lock: a parent thread
@@ -470,7 +470,7 @@ class ContextCore:
         returned without closing its socket drops the last reference to it while we wait.
 
         Sockets owned by the calling thread's running event loop cannot be closed by their
-        owners while we block, so they are closed here instead of hanging (DESIGN.md §4).
+        owners while we block, so they are closed here instead of hanging (docs/architecture.md §4).
         """
         if self._forked:
             return True

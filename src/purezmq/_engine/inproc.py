@@ -5,7 +5,7 @@ libzmq completes a connect made before the bind, ``ctx_t::pend_connection``), an
 parameters libzmq gives inproc pipes:
 
 * HWM per direction = sender's SNDHWM + receiver's RCVHWM, 0 (unlimited) if either is 0
-  (spec patterns.md §1.1, libzmq ``socket_base_t::connect_internal``).
+  (docs/protocol/patterns.md §1.1, libzmq ``socket_base_t::connect_internal``).
 * Peer metadata instead of ZMTP properties: ``Socket-Type`` and, when the peer's ROUTING_ID is
   set, ``Identity`` (libzmq sends the routing id as the first inproc message; here the receiving
   ROUTER finds it in ``pipe.metadata`` as for a tcp peer). The connecting socket's
@@ -163,7 +163,7 @@ class InprocRegistry:
             c_end.force_write([greeting])  # before anything the socket queues (libzmq)
         conn = InprocConnection(self, core, name, c_end)
         # The connecting side gets its end at once, so messages can be queued before the peer
-        # exists (spec patterns.md §1.1, RFC 28 for ROUTER) — except for a ROUTER without
+        # exists (docs/protocol/patterns.md §1.1, RFC 28 for ROUTER) — except for a ROUTER without
         # CONNECT_ROUTING_ID, which needs the peer's routing id; it gets its end at the bind.
         conn.early = core.socket_type != SocketType.ROUTER or bool(connect_rid)
         with self._lock:

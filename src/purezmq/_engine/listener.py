@@ -4,8 +4,8 @@ Owns ``bind(core, endpoint) -> Listener`` (contracts.md): the OS socket is creat
 synchronously in the caller's thread, so EADDRINUSE/EADDRNOTAVAIL/ENODEV/EINVAL raise from
 ``bind()`` itself (with a BIND_FAILED monitor event, like libzmq), then accepting is handed to
 the I/O loop. Monitor events: LISTENING(fd) at bind, ACCEPTED(fd) per connection,
-ACCEPT_FAILED(errno), CLOSED(fd) on close (spec options.md §6.1). Accepted connections are
-dropped when they fail (libzmq: the accepting side never reconnects, spec zmtp.md §11).
+ACCEPT_FAILED(errno), CLOSED(fd) on close (docs/protocol/options.md §6.1). Accepted connections are
+dropped when they fail (libzmq: the accepting side never reconnects, docs/protocol/zmtp.md §11).
 
 Thread affinity: ``bind`` on the socket's owner thread; everything else on the I/O loop;
 ``close`` may be called from any thread (it hops to the loop).

@@ -1,7 +1,7 @@
 """Socket monitor events: libzmq's two-frame message and the sink that delivers them.
 
-Owns the monitor wire format (spec options.md §6.3, version 1: frame 1 = uint16 event + uint32
-value in the host's native byte order, no padding; frame 2 = the endpoint string) and
+Owns the monitor wire format (docs/protocol/options.md §6.3, version 1: frame 1 = uint16 event +
+uint32 value in the host's native byte order, no padding; frame 2 = the endpoint string) and
 ``MonitorSink``, which ``SocketCore.emit`` feeds: it filters by the event mask given to
 ``monitor()`` and writes each event as one whole message into a pipe end whose other end the
 socket side attached to the monitor PAIR socket (bound at the user's inproc address).

@@ -1,4 +1,4 @@
-"""The draft notification messages (libzmq 4.3.3+, spec patterns.md §8): ``HELLO_MSG``,
+"""The draft notification messages (libzmq 4.3.3+, docs/protocol/patterns.md §8): ``HELLO_MSG``,
 ``DISCONNECT_MSG`` and ``HICCUP_MSG``.
 
 - HELLO_MSG: sent to every new peer before anything else, by ROUTER, DEALER, CLIENT, SERVER and

@@ -7,17 +7,17 @@ Owns, per TCP/IPC connection (contracts.md "Inside the engine: socket side ↔ n
   straight into ``Connection.receive_data`` (which copies what it keeps), and every message
   that comes out is written into the engine end of the pipe. At the inbound HWM the rest is
   stashed and the transport paused; reading resumes when the pattern drains the pipe to LWM
-  (DESIGN.md §3, ANCHORS.md §5.1 rule 6);
+  (docs/architecture.md §3);
 * output: when the pattern writes into a pipe whose engine end slept, one flush is scheduled
   (coalesced); it drains the pipe into ``Connection.send_message`` and hands everything to the
-  transport with one ``writelines()`` (ANCHORS.md §5.1 rule 5). While the transport's write
+  transport with one ``writelines()``. While the transport's write
   buffer is above its limit (``pause_writing``) the pipe is not drained, so the socket's SNDHWM
   pushes back on the sender;
 * one timer (``loop.call_at``) re-armed from ``next_deadline()`` after every interaction:
-  handshake deadline and heartbeats (spec zmtp.md §9, §11);
-* the connection's fate: monitor events (spec options.md §6.1) and whether the connecter may
-  reconnect (no reconnect after a protocol error or auth failure, spec zmtp.md §11); a
-  misbehaving peer only ever closes its own connection (DESIGN.md §5).
+  handshake deadline and heartbeats (docs/protocol/zmtp.md §9, §11);
+* the connection's fate: monitor events (docs/protocol/options.md §6.1) and whether the connecter
+  may reconnect (no reconnect after a protocol error or auth failure, docs/protocol/zmtp.md §11); a
+  misbehaving peer only ever closes its own connection (docs/architecture.md §5).
 
 Thread affinity: everything runs on the I/O loop except the two pipe callbacks
 (``on_read_activated``/``on_write_activated``), which the pattern's owner thread calls. They
@@ -75,7 +75,7 @@ def _shared_receive_buffer() -> memoryview:
     asyncio calls ``get_buffer``, reads, then ``buffer_updated`` in one step on the loop's
     thread, and ``Connection.receive_data`` copies whatever it keeps; so between two reads the
     buffer holds nothing anybody needs, and every connection of a loop can use the same one.
-    An idle connection then costs no 64 KiB buffer of its own (the performance issue's memory
+    An idle connection then costs no 64 KiB buffer of its own (the memory
     figure). Taken in ``connection_made``, which runs on the loop's thread.
     """
     view: memoryview | None = getattr(_per_thread, "view", None)
@@ -193,7 +193,8 @@ def zap_handler(core: Any) -> Any:
 def make_mechanism(options: Any, handler_bound: bool = False) -> tuple[Mechanism, ZapPolicy]:
     """The security mechanism the socket's options select, and whether it consults ZAP.
 
-    Constructors and policy as contracts.md ("Mechanisms and ZAP") pins them (spec zap.md §4).
+    Constructors and policy as contracts.md ("Mechanisms and ZAP") pins them (docs/protocol/zap.md
+    §4).
     """
     mechanism = int(getattr(options, "mechanism", SecurityMechanism.NULL))
     as_server = bool(getattr(options, "as_server", 0))
@@ -563,7 +564,7 @@ class Peer(PipeFlow):
         written = pipe.write_many(messages)
         if written < len(messages):
             # Inbound HWM: keep the rest and stop reading; the pattern's drain to LWM
-            # calls _on_write_activated (spec patterns.md §1.1).
+            # calls _on_write_activated (docs/protocol/patterns.md §1.1).
             self._stash = deque(messages[written:])
             self._pause_reading()
 
@@ -781,14 +782,15 @@ class Peer(PipeFlow):
                 self._on_zap_request(event)
             # GroupJoined/GroupLeft: a RADIO's Connection also queued them as pipe messages.
 
-    # -- ZAP (contracts.md "Mechanisms and ZAP"; spec zap.md) ----------------------------------
+    # -- ZAP (contracts.md "Mechanisms and ZAP"; docs/protocol/zap.md)
+    # ----------------------------------
 
     def _on_zap_request(self, event: ZapRequest) -> None:
         """Send the request to the handler at inproc://zeromq.zap.01 over a pipe of our own
         (libzmq: one ZAP pipe per session), or fail with EFAULT when there is no handler."""
         handler = None if self._zap_policy is ZapPolicy.FAIL else zap_handler(self._core)
         if handler is None or self._zap is not None:
-            # No ZAP handler: fail without a word to the peer (spec options.md §6.1).
+            # No ZAP handler: fail without a word to the peer (docs/protocol/options.md §6.1).
             self._core.emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, _errno.EFAULT, self.endpoint)
             self._conn.close()
             self._fail(reconnect=False)
@@ -901,8 +903,8 @@ class Peer(PipeFlow):
     def _hold_refused(self) -> None:
         """Our ZAP handler refused the peer (RFC 27 status 300/400/500). As libzmq: send the
         ERROR (nothing for 300), then keep the connection open, ignoring input, until the peer
-        hangs up or HANDSHAKE_IVL expires (spec mechanisms.md §2, zap.md §3) -- so a client told
-        "300 temporary failure" waits out its handshake timer instead of retrying at once."""
+        hangs up or HANDSHAKE_IVL expires (docs/protocol/mechanisms.md §2, zap.md §3) -- so a client
+        told "300 temporary failure" waits out its handshake timer instead of retrying at once."""
         self._reconnect = False
         self._write_out()
         ivl = int(getattr(self._core.options, "handshake_ivl", 30000) or 0)

@@ -14,7 +14,7 @@ spurious wake-ups are allowed (the owner always re-checks), but a wake-up must n
 * ``FdSignal`` (owners that wait through an event loop, e.g. gevent's hub): only the fd.
 * ``LoopSignal`` (asyncio sockets): resolves waiter Futures on the owner loop. From another
   thread it goes through that loop's ``wakeup.Wakeup`` (one fd write only when the loop idles),
-  never ``call_soon_threadsafe`` (DESIGN.md §3).
+  never ``call_soon_threadsafe`` (docs/architecture.md §3).
 
 Thread affinity: ``wake`` from any thread; ``wait``/``clear``/``waiter`` on the owner's thread.
 """
@@ -212,7 +212,7 @@ class ThreadSignal(_FdSignal):
         """Wake the owner (any thread). Coalesces; never blocks."""
         self.wakes += 1
         # A pending wake-up already left the permit released: releasing again raises, and the
-        # wake-ups coalesce. (No contextlib.suppress on this path: ANCHORS.md §5.3.)
+        # wake-ups coalesce. (A plain try on this path: contextlib.suppress costs a call.)
         try:  # noqa: SIM105
             self._permit.release()
         except RuntimeError:

@@ -5,14 +5,14 @@ set of pipes attached to the pattern, the *mailbox* through which other threads 
 its endpoints (inproc bindings/connections, the network side's listeners/connecters) and its
 monitor sinks. Contract: ``docs/contracts.md`` §"Engine ↔ front-ends" and §"Inside the engine".
 
-Thread affinity (as in libzmq, DESIGN.md §3): the pattern runs on the thread (or loop) that
-owns the socket — the user's thread for the sync API, the loop for asyncio. Every public method
+Thread affinity (as in libzmq, docs/architecture.md §3): the pattern runs on the thread (or loop)
+that owns the socket — the user's thread for the sync API, the loop for asyncio. Every public method
 runs there, except the ones marked *any thread* (``_post*``, the pipe callbacks, ``emit``,
 ``_terminate``) and the network-side hooks marked *I/O loop* (``new_pipe``, ``session_pipe``,
 ``attach_pipe``, ``pipe_disconnected``). Those never touch the pattern: they append a command
 to the mailbox (one ``deque.append``) and wake the owner only if it declared itself asleep.
 
-Lost-wake-up argument for the mailbox (libzmq ypipe rule, ANCHORS.md §5.2): a poster *appends
+Lost-wake-up argument for the mailbox (libzmq's ypipe rule): a poster *appends
 the command, then reads ``_asleep``*; the owner in ``prepare_to_sleep`` *sets ``_asleep``, then
 re-reads the mailbox*. Under the GIL one of the two sees the other's write: either the poster
 sees ``_asleep`` and wakes the signal, or the owner sees the command and does not sleep. Two
@@ -470,7 +470,7 @@ class SocketCore:
         if parsed.scheme == "inproc":
             obj = self.ctx.inproc.bind(self, parsed.name)  # type: ignore[union-attr]
         else:
-            from . import listener  # network side; imported lazily (may land later)
+            from . import listener  # network side; imported on first use
 
             core: Any = self  # the network side's CoreLike protocol (peer.py)
             obj = listener.bind(core, endpoint)
@@ -489,7 +489,7 @@ class SocketCore:
         if parsed.scheme == "inproc":
             obj = self.ctx.inproc.connect(self, parsed.name)  # type: ignore[union-attr]
         else:
-            from . import connecter  # network side; imported lazily (may land later)
+            from . import connecter  # network side; imported on first use
 
             with self._ctl_lock:
                 engine_end = None
@@ -499,8 +499,8 @@ class SocketCore:
                 # session_pipe() per connection, as with IMMEDIATE=1.
                 if not self.options.immediate and self.socket_type != SocketType.STREAM:
                     # The pipe exists from connect() on, so sends queue before the connection
-                    # (spec patterns.md §1.1); it survives reconnects. A ROUTER can attach it
-                    # only under a known id: CONNECT_ROUTING_ID (read before the connecter
+                    # (docs/protocol/patterns.md §1.1); it survives reconnects. A ROUTER can attach
+                    # it only under a known id: CONNECT_ROUTING_ID (read before the connecter
                     # consumes it), else at the first handshake.
                     engine_end = self._make_pipe()
                     rid = bytes(getattr(self.options, "connect_routing_id", b"") or b"")
@@ -625,7 +625,8 @@ class SocketCore:
         pipe.drop_outbound()
 
     def _close_end(self, pipe: Pipe, peer: SocketCore | None) -> None:
-        """Close our end from our side: our inbound is discarded (spec patterns.md §1.3)."""
+        """Close our end from our side: our inbound is discarded (docs/protocol/patterns.md
+        §1.3)."""
         pipe.drop_inbound()
         pipe.close()
         if peer is not None:
@@ -821,7 +822,7 @@ class SocketCore:
         ctx._remove_socket(self)
 
     def statistics(self) -> dict[str, int]:
-        """Counters for tests and tuning (ANCHORS.md §5.3)."""
+        """Counters for tests and tuning."""
         stats = {
             "wakeups_sent": self.wakeups_sent,
             "signal_wakes": int(getattr(self.signal, "wakes", 0)),

@@ -1,4 +1,5 @@
-"""Raw TCP connections of STREAM sockets: bytes in, bytes out, no ZMTP (spec patterns.md §3.6).
+"""Raw TCP connections of STREAM sockets: bytes in, bytes out, no ZMTP (docs/protocol/patterns.md
+§3.6).
 
 Owns one raw connection on the I/O loop. Pipe encoding (contracts.md, patterns section): the
 engine writes one-frame messages ``[bytes as read]``; the pattern writes ``[bytes to send]``,

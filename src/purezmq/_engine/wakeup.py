@@ -7,11 +7,11 @@ Thread affinity: ``call_soon`` may be called from any thread; everything else (`
 reader callback, ``close``) runs on the loop's thread.
 
 Why not ``loop.call_soon_threadsafe``: it allocates a ``Handle`` and writes to the loop's self-pipe
-on *every* call (DESIGN.md §3, ANCHORS.md §5.1 rule 2). Here a producer pays one ``deque.append``
+on *every* call (docs/architecture.md §3). Here a producer pays one ``deque.append``
 and a flag read; the fd is written only when the loop side has declared itself idle ("armed"),
 so a burst of N calls costs one syscall.
 
-Lost-wake-up argument (ANCHORS.md §5.2, libzmq ypipe): the producer *appends then reads
+Lost-wake-up argument (libzmq's ypipe rule): the producer *appends then reads
 ``armed``*; the consumer *sets ``armed`` then re-reads the deque*. Under the GIL these steps are
 sequentially consistent, so in any interleaving either the producer sees ``armed`` True (and
 kicks), or the consumer's re-read sees the appended callback (and runs it). Two producers may

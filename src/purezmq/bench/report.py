@@ -144,7 +144,7 @@ def tables(cells: list[Cell]) -> str:
 
 @dataclass
 class Bar:
-    """One target of the performance issue, checked against this run's cells if present."""
+    """One performance bar, checked against this run's cells if present."""
 
     name: str
     key: tuple[str, str, str, int, int]
@@ -209,7 +209,7 @@ def check_bars(cells: list[Cell]) -> list[dict[str, Any]]:
 def bars_text(results: list[dict[str, Any]], pinned: str = "") -> str:
     if not results:
         return ""
-    lines = ["\nBars of the performance issue (ratio purezmq / pyzmq)"]
+    lines = ["\nPerformance bars (ratio purezmq / pyzmq)"]
     for b in results:
         mark = "met" if b["met"] else "NOT met"
         note = pinned if "latency" in b["bar"] else ""

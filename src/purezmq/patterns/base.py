@@ -28,7 +28,7 @@ DISCONNECT_HANDOVER = "handover"
 """ROUTER_HANDOVER: a new peer took over this pipe's routing id; close the old connection."""
 DISCONNECT_PROTOCOL = "protocol"
 """The peer broke the pattern's envelope rules (REQ reply without delimiter): close, and do not
-reconnect (libzmq ``req_session_t`` answers EFAULT, spec patterns.md §3.2)."""
+reconnect (libzmq ``req_session_t`` answers EFAULT, docs/protocol/patterns.md §3.2)."""
 
 
 class PatternOptions(Protocol):
@@ -76,7 +76,7 @@ class Pattern:
     """Base of every socket type's routing; see ``docs/contracts.md`` §Patterns.
 
     Subclasses override what their type supports. The defaults describe a socket that can do
-    nothing: ``send``/``recv`` raise ENOTSUP (spec patterns.md §1.4).
+    nothing: ``send``/``recv`` raise ENOTSUP (docs/protocol/patterns.md §1.4).
     """
 
     __slots__ = (

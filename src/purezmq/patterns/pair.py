@@ -1,4 +1,4 @@
-"""PAIR: one peer, both directions (RFC 31, spec patterns.md §6).
+"""PAIR: one peer, both directions (RFC 31, docs/protocol/patterns.md §6).
 
 Owns the single-peer rule: a second pipe is refused while one is attached, so the engine closes
 that connection (libzmq ``pair_t::xattach_pipe`` terminates it).

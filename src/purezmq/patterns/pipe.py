@@ -10,9 +10,9 @@ Theory of operation (libzmq's ``ypipe``/``pipe_t`` rules, in Python terms):
   ``deque.popleft`` are atomic under the GIL, and ``len(deque)`` is read atomically, so one writer
   and one reader need no lock. Multipart messages are atomic by construction: a message is one
   item.
-* HWM counts messages (libzmq, spec patterns.md §1.1); 0 means unlimited. A writer that finds the
-  queue at HWM gets ``False`` and is then *asleep as writer*. The reader wakes it only once the
-  queue has drained to LWM = (HWM + 1) // 2 (libzmq ``compute_lwm``): hysteresis, so that a
+* HWM counts messages (libzmq, docs/protocol/patterns.md §1.1); 0 means unlimited. A writer that
+  finds the queue at HWM gets ``False`` and is then *asleep as writer*. The reader wakes it only
+  once the queue has drained to LWM = (HWM + 1) // 2 (libzmq ``compute_lwm``): hysteresis, so that a
   loaded pipe costs one wake-up per HWM/2 messages, not one per message.
 * A reader that finds the queue empty gets ``None`` and is then *asleep as reader*. The next
   write wakes it once; later writes see the flag cleared and pay nothing.

@@ -1,4 +1,4 @@
-"""PUSH and PULL (RFC 30, spec patterns.md §5).
+"""PUSH and PULL (RFC 30, docs/protocol/patterns.md §5).
 
 PUSH load-balances over the pipes that have room and never drops: when all are full (or none
 exist) it is mute and the caller blocks. PULL fair-queues.

@@ -1,4 +1,4 @@
-"""Publish-subscribe: PUB, SUB, XPUB and XSUB (RFC 29, spec patterns.md §4, zmtp.md §8).
+"""Publish-subscribe: PUB, SUB, XPUB and XSUB (RFC 29, docs/protocol/patterns.md §4, zmtp.md §8).
 
 Subscriptions travel through pipes as one-frame messages ``b"\\x01" + topic`` (subscribe) and
 ``b"\\x00" + topic`` (cancel), whatever the transport (docs/contracts.md): SUB/XSUB write them,
@@ -75,7 +75,7 @@ class XPub(Pattern):
     def detach(self, pipe: Pipe) -> None:
         if pipe not in self._dist:
             return
-        # What the peer sent before leaving still counts (spec patterns.md §1.3).
+        # What the peer sent before leaving still counts (docs/protocol/patterns.md §1.3).
         self._drain(pipe)
         if self._manual():
             gone = self._manual_subs.remove_value(pipe, only_last=False)

@@ -1,4 +1,4 @@
-"""RADIO and DISH: group messaging with exact-match groups (RFC 48, spec patterns.md §7.2).
+"""RADIO and DISH: group messaging with exact-match groups (RFC 48, docs/protocol/patterns.md §7.2).
 
 In a pipe, a RADIO message is two items, ``[group, body]`` — over ZMTP that is exactly what
 goes on the wire (a group frame with MORE, then the body). DISH tells its RADIO peers what it

@@ -1,4 +1,4 @@
-"""Request-reply: DEALER, ROUTER, REQ and REP (RFC 28, spec patterns.md §3).
+"""Request-reply: DEALER, ROUTER, REQ and REP (RFC 28, docs/protocol/patterns.md §3).
 
 Owns the envelopes: REQ adds the empty delimiter (and the REQ_CORRELATE request id) and strips
 it from replies; REP remembers everything up to the delimiter and puts it back on the reply;

@@ -1,8 +1,8 @@
 """Routing strategies shared by the socket types: fair-queue, load-balance, distribute.
 
-These are libzmq's ``fq_t``, ``lb_t`` and ``dist_t`` (spec patterns.md §1.2) over whole-message
-pipes. Because a pipe item is a whole multipart message, atomicity needs no "more" tracking:
-the round-robin cursor simply advances after every message.
+These are libzmq's ``fq_t``, ``lb_t`` and ``dist_t`` (docs/protocol/patterns.md §1.2) over
+whole-message pipes. Because a pipe item is a whole multipart message, atomicity needs no "more"
+tracking: the round-robin cursor simply advances after every message.
 
 ``FairQueue`` and ``LoadBalancer`` keep libzmq's array layout: ``pipes[:active]`` are active,
 the rest sleep. Deactivating swaps the pipe to the end of the active region, so it is O(1) and
@@ -101,7 +101,7 @@ class FairQueue(_PipeArray):
     """Round-robin reading over the pipes that have a message ready (libzmq ``fq_t``).
 
     ``detach`` keeps a pipe that still holds messages until they are read: what a peer sent
-    before it went away stays readable (spec patterns.md §1.3).
+    before it went away stays readable (docs/protocol/patterns.md §1.3).
     """
 
     __slots__ = ("_draining", "last_in", "on_drained")

@@ -1,4 +1,4 @@
-"""STREAM: the routing half of raw-TCP sockets (spec patterns.md §3.6).
+"""STREAM: the routing half of raw-TCP sockets (docs/protocol/patterns.md §3.6).
 
 Pipe format (docs/contracts.md §STREAM): each pipe carries one-frame messages. Inbound
 ``[data]`` is bytes as read from the connection; outbound ``[data]`` is bytes to write, and the

@@ -1,5 +1,5 @@
 """The draft thread-safe socket types: CLIENT, SERVER, PEER, SCATTER, GATHER, CHANNEL
-(RFC 41, 49, 51, 52; spec patterns.md §7; RADIO/DISH are in ``radiodish.py``).
+(RFC 41, 49, 51, 52; docs/protocol/patterns.md §7; RADIO/DISH are in ``radiodish.py``).
 
 All of them carry single-frame messages only: a multipart message that arrives is dropped
 whole (libzmq ``client_t::xrecv`` and friends read past every frame of it), and the front-end
@@ -36,7 +36,7 @@ def unpack_routing_id(data: bytes) -> int:
 
 
 class _SingleFrameIn(Pattern):
-    """Fair-queued receiving that drops every multipart message (spec patterns.md §1.4).
+    """Fair-queued receiving that drops every multipart message (docs/protocol/patterns.md §1.4).
 
     ``can_recv`` has to read past dropped messages to answer truthfully; the message it finds
     is kept in ``_pending`` and handed out first.

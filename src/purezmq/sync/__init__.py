@@ -3,7 +3,7 @@
 Re-exported at the top level (``purezmq.Context`` is ``purezmq.sync.Context``). Sockets' routing
 patterns run on the calling thread; each Context has one daemon I/O thread for connections.
 
-Where purezmq deliberately differs from pyzmq (DESIGN §4: keep the API, fix the trap):
+Where purezmq deliberately differs from pyzmq (docs/architecture.md §4: keep the API, fix the trap):
 
 * ``Context.term()`` closes sockets that the calling thread created and left open instead of
   hanging forever; a socket collected while open is closed by its Context, not leaked.

@@ -23,7 +23,7 @@ from ..error import ZMQError
 
 @dataclass(frozen=True, slots=True)
 class SocketSettings:
-    """OS-level socket options, in libzmq's units (spec options.md §4.1).
+    """OS-level socket options, in libzmq's units (docs/protocol/options.md §4.1).
 
     -1 means "leave the OS default" exactly as in libzmq (``tcp_keepalive*``, ``sndbuf``,
     ``rcvbuf``); ``tos`` 0 is not applied; ``connect_timeout`` 0 means "the OS's own limit".

@@ -1,6 +1,6 @@
 """ipc:// — Unix-domain stream sockets: file paths, Linux abstract names, ``ipc://*``.
 
-Owns the IPC half of layer 2 (spec transports.md §2): binding (with libzmq's treatment of a
+Owns the IPC half of layer 2 (docs/protocol/transports.md §2): binding (with libzmq's treatment of a
 stale socket file, and of ``ipc://*`` as a private temporary directory), removing the socket
 file again on unbind/close, the address to connect to, and the ``Peer-Address`` credential
 string.

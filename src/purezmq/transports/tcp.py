@@ -1,7 +1,7 @@
 """tcp:// — listening, connecting and tuning TCP sockets the way libzmq does.
 
-Owns the TCP half of layer 2 (spec transports.md §1): turning a parsed ``TcpEndpoint`` into a
-bound listening socket (wildcards, IPv6 dual-stack, interface names, ephemeral ports), resolving
+Owns the TCP half of layer 2 (docs/protocol/transports.md §1): turning a parsed ``TcpEndpoint`` into
+a bound listening socket (wildcards, IPv6 dual-stack, interface names, ephemeral ports), resolving
 a connect target (DNS allowed, like libzmq, only on connect), and applying the socket options
 libzmq applies (TCP_NODELAY always; keepalives, TOS, TCP_USER_TIMEOUT, buffers when set).
 
@@ -235,7 +235,7 @@ def new_connect_socket(
 
 
 def peer_address(sock: socket.socket) -> str:
-    """``Peer-Address`` property: the peer's IP without the port (spec patterns.md §9)."""
+    """``Peer-Address`` property: the peer's IP without the port (docs/protocol/patterns.md §9)."""
     try:
         return str(sock.getpeername()[0])
     except (OSError, IndexError):

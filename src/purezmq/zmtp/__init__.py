@@ -4,7 +4,7 @@ Owns everything between bytes on a stream and whole messages for one peer: the g
 (``greeting``), framing (``codec``), commands (``commands``), metadata (``metadata``), security
 mechanisms (``mechanisms``) and the per-peer state machine with its timers (``connection``).
 It imports only layer 0 and the standard library, and never touches sockets, threads or the
-clock (DESIGN.md §1).
+clock (docs/architecture.md §1).
 """
 
 from __future__ import annotations

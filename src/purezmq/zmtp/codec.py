@@ -1,9 +1,9 @@
 """ZMTP 3.x frame codec: flags + size + body, both directions, incremental on receive.
 
-Owns the framing of spec zmtp.md §5 (identical in 3.0 and 3.1). The encoder writes short frames
-for bodies up to 255 bytes and long ones above, as libzmq does, and hands large bodies to the
-transport untouched (no copy into a joined buffer, DESIGN.md §3 "Writes are batched"). The
-decoder accepts input split at any byte, never allocates for a frame more than a bounded step
+Owns the framing of docs/protocol/zmtp.md §5 (identical in 3.0 and 3.1). The encoder writes short
+frames for bodies up to 255 bytes and long ones above, as libzmq does, and hands large bodies to the
+transport untouched (no copy into a joined buffer, docs/architecture.md §3 "Writes are batched").
+The decoder accepts input split at any byte, never allocates for a frame more than a bounded step
 (``BODY_STEP``) ahead of the bytes that arrived, and checks MAXMSGSIZE per frame as soon as the
 size field is complete (libzmq: ``v2_decoder.cpp``), which closes the 64-bit-size allocation
 hole other implementations had. A large body is gathered in one buffer the transport may read

@@ -1,4 +1,4 @@
-"""ZMTP command bodies: name-length, name, data (spec zmtp.md §6).
+"""ZMTP command bodies: name-length, name, data (docs/protocol/zmtp.md §6).
 
 Owns building and parsing of every command that is not mechanism-specific: READY (the metadata
 is in ``metadata.py``), ERROR, SUBSCRIBE, CANCEL, PING, PONG, JOIN, LEAVE. Bodies are returned

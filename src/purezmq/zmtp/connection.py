@@ -1,11 +1,11 @@
 """One ZMTP 3.x connection to one peer, sans-IO: bytes in, bytes out, time passed in as ``now``.
 
-Owns the per-connection state machine of spec zmtp.md §2: greeting, security handshake (through a
-``Mechanism``), then traffic; the heartbeat and handshake timers of §9 and §11; the subscription
-encoding choice of §8.1; and the rule that misbehaving input never raises out of
+Owns the per-connection state machine of docs/protocol/zmtp.md §2: greeting, security handshake
+(through a ``Mechanism``), then traffic; the heartbeat and handshake timers of §9 and §11; the
+subscription encoding choice of §8.1; and the rule that misbehaving input never raises out of
 ``receive_data`` but ends the connection with an event saying whose fault it was.
 
-Usage by the engine (DESIGN.md §2)::
+Usage by the engine (docs/architecture.md §2)::
 
     conn = Connection(SocketType.DEALER, NullMechanism(), options=ConnectionOptions())
     conn.start(now)                        # once the transport is connected: queues the greeting
@@ -124,7 +124,7 @@ class ConnectionOptions:
     @property
     def ping_ttl_deciseconds(self) -> int:
         """HEARTBEAT_TTL as sent in PING: ms // 100 (libzmq), capped at 655 because libzmq
-        overflows a 16-bit timer above that (libzmq#4226, spec zmtp.md §9.2)."""
+        overflows a 16-bit timer above that (libzmq#4226, docs/protocol/zmtp.md §9.2)."""
         if not self.heartbeat_ttl:
             return 0
         return min(round(self.heartbeat_ttl * 1000) // 100, commands.MAX_PING_TTL)
@@ -211,7 +211,8 @@ class Connection:
         self._converts = self._is_sub or self._is_dish
         md: dict[str, bytes] = {SOCKET_TYPE: type_info.zmtp_name.encode("ascii")}
         if type_info.sends_identity:
-            # libzmq sends Identity from REQ/DEALER/ROUTER even when empty (spec zmtp.md §7.2).
+            # libzmq sends Identity from REQ/DEALER/ROUTER even when empty (docs/protocol/zmtp.md
+            # §7.2).
             md[IDENTITY] = bytes(options.routing_id)
         md.update(options.metadata)
         try:
@@ -284,8 +285,8 @@ class Connection:
     # -- input -------------------------------------------------------------------------------
 
     def start(self, now: float) -> None:
-        """Queue our greeting (all 64 bytes at once, spec zmtp.md §3.1) and start the handshake
-        timer. Call once, as soon as the transport is connected."""
+        """Queue our greeting (all 64 bytes at once, docs/protocol/zmtp.md §3.1) and start the
+        handshake timer. Call once, as soon as the transport is connected."""
         if self._state is not _IDLE:
             raise LocalProtocolError("Connection.start() was already called")
         self._now = now
@@ -354,7 +355,7 @@ class Connection:
         except ProtocolError as exc:
             self._fail(exc)
         except Exception as exc:
-            # A bug in a mechanism must not take the engine down with it (DESIGN.md §5):
+            # A bug in a mechanism must not take the engine down with it (docs/architecture.md §5):
             # end this connection, blaming ourselves.
             self._fail(LocalProtocolError(f"internal error while decoding: {exc!r}"))
 
@@ -493,7 +494,7 @@ class Connection:
         except ProtocolError as exc:
             self._fail(exc)
         except Exception as exc:
-            # A bug in a mechanism must not take the engine down with it (DESIGN.md §5).
+            # A bug in a mechanism must not take the engine down with it (docs/architecture.md §5).
             self._fail(LocalProtocolError(f"internal error while decoding: {exc!r}"))
 
     def _unwrap_traffic(self, frames: list[tuple[int, bytes]]) -> None:
@@ -514,8 +515,8 @@ class Connection:
         """The hot path: plain frames after the handshake."""
         if not frames:
             return
-        # Any frame from the peer proves it alive (spec zmtp.md §9.2): it cancels the timeout
-        # started by our PING, and the TTL timer of an earlier PING (done after the loop).
+        # Any frame from the peer proves it alive (docs/protocol/zmtp.md §9.2): it cancels the
+        # timeout started by our PING, and the TTL timer of an earlier PING (done after the loop).
         self._timeout_deadline = None
         partial = self._partial
         messages = self._messages
@@ -544,7 +545,8 @@ class Connection:
 
     def _on_handshake_frame(self, flags: int, body: bytes) -> None:
         if not flags & FLAG_COMMAND:
-            # spec zmtp.md §2: nothing but commands until the mechanism is ready (netmq#594).
+            # docs/protocol/zmtp.md §2: nothing but commands until the mechanism is ready
+            # (netmq#594).
             raise RemoteProtocolError(
                 "peer sent a message frame before the security handshake finished",
                 ProtocolErrorCode.ZMTP_UNEXPECTED_COMMAND,
@@ -571,7 +573,7 @@ class Connection:
         raw_type = get_property(md, SOCKET_TYPE)
         peer_type: SocketType | None = None
         if raw_type is not None:
-            # An absent Socket-Type is accepted, as libzmq does (spec zmtp.md §7.2).
+            # An absent Socket-Type is accepted, as libzmq does (docs/protocol/zmtp.md §7.2).
             peer_type = from_zmtp_name(raw_type)
             if peer_type is None:
                 raise RemoteProtocolError(
@@ -746,7 +748,7 @@ class Connection:
         if self._is_sub and len(frames) == 1:
             first = frames[0]
             # A SUB's subscriptions travel as 0x01/0x00 messages in the pipe; to a 3.1 peer
-            # they go out as SUBSCRIBE/CANCEL commands (spec zmtp.md §8.1). XSUB is not
+            # they go out as SUBSCRIBE/CANCEL commands (docs/protocol/zmtp.md §8.1). XSUB is not
             # converted: libzmq forwards XSUB user messages unchanged.
             if len(first) and (self._peer_minor or 0) >= 1:
                 lead = first[0]

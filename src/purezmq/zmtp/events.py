@@ -1,7 +1,7 @@
 """The rare things a ``Connection`` reports besides messages.
 
-Owns the event vocabulary between ``zmtp.Connection`` and the engine (DESIGN.md §2). Messages
-are plain lists on the hot path; everything here happens at most a few times per connection
+Owns the event vocabulary between ``zmtp.Connection`` and the engine (docs/architecture.md §2).
+Messages are plain lists on the hot path; everything here happens at most a few times per connection
 (heartbeats aside), so these are small frozen dataclasses the engine matches on.
 """
 
@@ -40,7 +40,7 @@ class HandshakeSucceeded(Event):
 class ProtocolFailure(Event):
     """The connection broke the protocol (monitor HANDSHAKE_FAILED_PROTOCOL with ``error.code``
     during the handshake). ``error.fault`` says whose fault: ``"peer"`` or ``"local"``.
-    libzmq does not reconnect after a protocol error (spec zmtp.md §11)."""
+    libzmq does not reconnect after a protocol error (docs/protocol/zmtp.md §11)."""
 
     error: ProtocolError
     during_handshake: bool
@@ -61,7 +61,7 @@ class HandshakeFailedAuth(Event):
 @dataclass(frozen=True, slots=True)
 class HandshakeTimeout(Event):
     """HANDSHAKE_IVL expired before the handshake finished (a timeout: the connecting side
-    reconnects, spec zmtp.md §11)."""
+    reconnects, docs/protocol/zmtp.md §11)."""
 
 
 @dataclass(frozen=True, slots=True)

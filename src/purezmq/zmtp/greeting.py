@@ -1,8 +1,8 @@
 """The 64-byte ZMTP 3.x greeting: encoding ours, parsing the peer's by byte count.
 
-Owns the first 64 bytes of every connection (spec zmtp.md §3, §4). The peer's greeting may arrive
-in any fragments (libzmq sends 10 + 1 + 53 bytes, others send all 64 at once), so the parser is
-fed incrementally and decides as early as each byte allows: byte 0 tells a ZMTP 1.0 peer, byte 9
+Owns the first 64 bytes of every connection (docs/protocol/zmtp.md §3, §4). The peer's greeting may
+arrive in any fragments (libzmq sends 10 + 1 + 53 bytes, others send all 64 at once), so the parser
+is fed incrementally and decides as early as each byte allows: byte 0 tells a ZMTP 1.0 peer, byte 9
 an unversioned one, byte 10 the major version. purezmq speaks only 3.x; older peers are refused
 with a ``RemoteProtocolError`` naming their version (optional fallback left out, §4 "Advice").
 """
@@ -32,7 +32,7 @@ class Greeting:
     minor: int
     #: The mechanism name without its NUL padding, e.g. ``b"NULL"``.
     mechanism: bytes
-    #: The as-server bit. libzmq always sends 0 (spec zmtp.md §3), so never rely on it.
+    #: The as-server bit. libzmq always sends 0 (docs/protocol/zmtp.md §3), so never rely on it.
     as_server: bool
 
 
@@ -46,7 +46,7 @@ def encode_greeting(
     """Our whole 64-byte greeting, sent at once as soon as the transport connects (spec §3.1).
 
     The 8 padding bytes carry ``routing_id_length + 1`` as libzmq does (a ZMTP 1.0 compatibility
-    trick, spec zmtp.md §3); peers must not validate them.
+    trick, docs/protocol/zmtp.md §3); peers must not validate them.
     """
     if len(mechanism) > _MECHANISM_SIZE:
         raise ValueError(f"mechanism name {mechanism!r} is longer than 20 bytes")
@@ -100,7 +100,7 @@ class GreetingParser:
         have = len(buf)
         # Checks run once each, when the byte they need first becomes available.
         if before < 1 <= have and buf[0] != 0xFF:
-            # spec zmtp.md §4: a first byte other than 0xFF is a ZMTP 1.0 length byte.
+            # docs/protocol/zmtp.md §4: a first byte other than 0xFF is a ZMTP 1.0 length byte.
             raise RemoteProtocolError(
                 "peer speaks ZMTP 1.0 (its first byte is not the 0xFF signature), purezmq needs 3.x"
             )

@@ -1,6 +1,6 @@
 """The ZMTP metadata property list carried by READY and INITIATE.
 
-Owns the encoding of spec zmtp.md §7.2 (RFC 23 §"The READY command"): ``name-len(1) name
+Owns the encoding of docs/protocol/zmtp.md §7.2 (RFC 23 §"The READY command"): ``name-len(1) name
 value-len(4, uint32 BE) value``, repeated. We emit the canonical spellings (``Socket-Type``,
 ``Identity``) because libzmq matches names case-sensitively, and we look names up
 case-insensitively on receive as the RFC asks. Also used for ZAP reply metadata (zap.md §3).

@@ -1,7 +1,7 @@
 """The ZAP request/reply codec (RFC 27), frame for frame as libzmq builds and checks it.
 
-Owns the bytes exchanged with the handler bound at ``inproc://zeromq.zap.01`` (spec zap.md §2-3).
-Sans-IO: the engine carries the frames over its in-process pipe; mechanisms only hand over
+Owns the bytes exchanged with the handler bound at ``inproc://zeromq.zap.01`` (docs/protocol/zap.md
+§2-3). Sans-IO: the engine carries the frames over its in-process pipe; mechanisms only hand over
 ``(mechanism, credentials)`` (``Mechanism.zap_request``) and take back a verdict
 (``Mechanism.zap_reply``).
 

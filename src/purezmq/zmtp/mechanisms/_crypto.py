@@ -1,10 +1,10 @@
 """The only door to PyNaCl: the NaCl primitives CurveZMQ needs, and nothing else.
 
-Owns every use of the optional ``curve`` extra (DESIGN.md §7), so that the rest of purezmq (and
-its core install without PyNaCl) never imports ``nacl``; a layering test enforces it. CURVE
-(RFC 26) needs X25519 key pairs, ``crypto_box`` (X25519 + XSalsa20-Poly1305) with explicit
+Owns every use of the optional ``curve`` extra (docs/architecture.md §7), so that the rest of
+purezmq (and its core install without PyNaCl) never imports ``nacl``; a layering test enforces it.
+CURVE (RFC 26) needs X25519 key pairs, ``crypto_box`` (X25519 + XSalsa20-Poly1305) with explicit
 24-byte nonces, the precomputed-key forms for the per-connection transient pair, and
-``crypto_secretbox`` for the server cookie (spec mechanisms.md §3.1). Every box here is the
+``crypto_secretbox`` for the server cookie (docs/protocol/mechanisms.md §3.1). Every box here is the
 "easy" wire form: 16-byte Poly1305 tag, then ciphertext — what libzmq puts on the wire after
 stripping the classic API's zero padding.
 
@@ -222,8 +222,8 @@ def open_after(data: bytes, start: int, nonce: bytes, shared: bytes) -> bytearra
 _SHORT_NONCE = struct.Struct(">Q")
 _pack_nonce = _SHORT_NONCE.pack
 _pack_nonce_into = _SHORT_NONCE.pack_into
-#: A MESSAGE command body (RFC 26 §"The MESSAGE Command", spec mechanisms.md §3.8): 8-byte name,
-#: 8-byte short nonce, then the box of flags byte + payload (16-byte tag first).
+#: A MESSAGE command body (RFC 26 §"The MESSAGE Command", docs/protocol/mechanisms.md §3.8): 8-byte
+#name, : 8-byte short nonce, then the box of flags byte + payload (16-byte tag first).
 _NAME_SIZE = 8
 _BOX_AT = _NAME_SIZE + 8
 _MESSAGE_PLAIN_AT = _BOX_AT + BOX_OVERHEAD
@@ -535,7 +535,7 @@ class MessageOpener:
     ) -> tuple[int, int]:
         """``open_frames`` straight from received bytes, without cutting out each frame body
         first: walks the whole short message frames (flags ``00``, as libzmq sends MESSAGE,
-        spec mechanisms.md §3.8) at the start of ``data`` whose size is 33..``max_size``
+        docs/protocol/mechanisms.md §3.8) at the start of ``data`` whose size is 33..``max_size``
         (-1: 255). Stops at the first other frame, a partial one, or the end, and returns
         ``(bytes used, last nonce)``; what is left is for the caller's frame decoder.
 

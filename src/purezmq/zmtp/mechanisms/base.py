@@ -1,12 +1,12 @@
 """The interface every security mechanism (NULL, PLAIN, CURVE) implements for ``Connection``.
 
-Owns the contract between the connection state machine and a mechanism (DESIGN.md §2). A
+Owns the contract between the connection state machine and a mechanism (docs/architecture.md §2). A
 mechanism is sans-IO: it turns received handshake commands into commands to send, and never sees
 a socket or a clock. The connection does the framing, the greeting, timers and the checks on the
 peer's ``Socket-Type``; the mechanism does only what differs between mechanisms:
 
 * ``start(metadata)`` once the peer's greeting arrived: returns the command bodies to send first
-  (NULL: READY at once, spec zmtp.md §7.1; PLAIN/CURVE client: HELLO; servers: nothing).
+  (NULL: READY at once, docs/protocol/zmtp.md §7.1; PLAIN/CURVE client: HELLO; servers: nothing).
 * ``receive_command(name, data)`` per handshake command (``name`` already split off the body,
   libzmq's ``^RROR`` already mapped to ``ERROR``): returns command bodies to send, raises
   ``RemoteProtocolError`` on a bad or out-of-order command, and moves ``status``.

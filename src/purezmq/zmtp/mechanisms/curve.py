@@ -1,7 +1,7 @@
 """The CURVE security mechanism (RFC 25 ZMTP-CURVE over RFC 26 CurveZMQ), both roles.
 
 Owns the CurveZMQ handshake and the MESSAGE encryption exactly as libzmq 4.3 puts them on the
-wire (spec mechanisms.md §3)::
+wire (docs/protocol/mechanisms.md §3)::
 
     C: HELLO    (C', Box[64 zeros](C'->S))                              200 bytes
                            <- S: WELCOME (Box[S' + cookie](S->C'))      168 bytes
@@ -48,7 +48,7 @@ from .base import Mechanism, MechanismStatus, check_zap_status
 
 _NONCE = struct.Struct(">Q")
 
-# RFC 26 nonce prefixes (spec mechanisms.md §3.2): 16-byte prefix + 8-byte short nonce, or
+# RFC 26 nonce prefixes (docs/protocol/mechanisms.md §3.2): 16-byte prefix + 8-byte short nonce, or
 # 8-byte prefix + 16-byte long (random) nonce.
 HELLO_PREFIX = b"CurveZMQHELLO---"
 WELCOME_PREFIX = b"WELCOME-"
@@ -77,7 +77,7 @@ _HELLO_SIGNATURE = bytes(64)
 _MESSAGE_PREFIX = commands.command_body(commands.MESSAGE)  # b"\x07MESSAGE"
 
 #: Bodies below the codec's copy threshold are sealed straight into the encoder's buffer of
-#: small frames; larger ones become a chunk of their own (DESIGN.md §3: no joined copy).
+#: small frames; larger ones become a chunk of their own (docs/architecture.md §3: no joined copy).
 _SMALL_BODY = codec.COPY_THRESHOLD - 1
 #: A MESSAGE body is the payload + 33 bytes (``frame_overhead``); libzmq sends it in a message
 #: frame, never a command frame and never with the outer MORE bit (mechanisms.md §3.8). Heads
@@ -211,7 +211,7 @@ class _CurveBase(Mechanism):
 
     # -- after the handshake ----------------------------------------------------------------
     #
-    # One MESSAGE per ZMTP frame (RFC 26 §"The MESSAGE Command", spec mechanisms.md §3.8):
+    # One MESSAGE per ZMTP frame (RFC 26 §"The MESSAGE Command", docs/protocol/mechanisms.md §3.8):
     # name, short nonce, Box[flags + frame](C'<->S'). The connection hands over whole batches
     # (``wrap_messages``, ``unwrap_frames``); the per-frame ``encode_frame``/``decode_frame``
     # go through the same code, so the wire format lives in one place (``_crypto`` holds the

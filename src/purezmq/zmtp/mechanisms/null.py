@@ -1,4 +1,4 @@
-"""The NULL security mechanism (RFC 23 §NULL, RFC 37; spec zmtp.md §7).
+"""The NULL security mechanism (RFC 23 §NULL, RFC 37; docs/protocol/zmtp.md §7).
 
 Owns NULL's handshake: send READY with our metadata right after the greetings, without waiting
 for the peer's READY (libzmq ``null_mechanism.cpp``; waiting could deadlock against a peer that

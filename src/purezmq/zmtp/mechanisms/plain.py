@@ -1,4 +1,4 @@
-"""The PLAIN security mechanism (RFC 24 ZMTP-PLAIN; spec mechanisms.md §2), both roles.
+"""The PLAIN security mechanism (RFC 24 ZMTP-PLAIN; docs/protocol/mechanisms.md §2), both roles.
 
 Owns PLAIN's handshake as libzmq 4.3 runs it::
 
