@@ -89,8 +89,12 @@ def test_non_contiguous_buffers_raise_buffer_error() -> None:
         a.send(b"abc")
         with pytest.raises(BufferError):
             b.recv_into(memoryview(bytearray(10))[::2])
-        with pytest.raises(TypeError):
+        with pytest.raises(BufferError):
             b.recv_into(b"read-only")
+        with pytest.raises(ValueError):
+            b.recv_into(bytearray(2), nbytes=3)
+        with pytest.raises(TypeError):
+            b.recv_into(object())
         target = bytearray(2)
         assert b.recv_into(target) == 3 and target == b"ab"
         a.close(0)

@@ -159,3 +159,19 @@ def test_flush_without_a_recv_callback_drops_incoming_messages() -> None:
         ctx.term()
 
     run(main)
+
+
+def test_a_callback_that_cannot_be_called_is_refused_as_pyzmq_refuses_it() -> None:
+    import purezmq
+    from purezmq.eventloop.zmqstream import ZMQStream
+
+    ctx = purezmq.Context()
+    sock = ctx.socket(purezmq.PULL)
+    stream = ZMQStream(sock)
+    for refused in (AssertionError, TypeError):  # pyzmq asserts; both kinds of code work
+        with pytest.raises(refused):
+            stream.on_recv(1)  # type: ignore[arg-type]
+        with pytest.raises(refused):
+            stream.on_send(1)  # type: ignore[arg-type]
+    stream.close()
+    ctx.term()

@@ -270,6 +270,9 @@ class ContextBase(ContextOptionsMixin):
         """A new socket of ``socket_type`` (``zmq.REQ``...), with this context's defaults."""
         if self._closed:
             raise ZMQError(Errno.ENOTSUP, "Context was terminated; cannot create sockets")
+        if self._shadow and self._core.closed:
+            # libzmq's answer for a context pointer whose context is gone (pyzmq's shadows).
+            raise ZMQError(Errno.EFAULT, "the Context this one shadows was terminated")
         cls = self._socket_class if socket_class is None else socket_class
         self._reap()
         sock = cls(self, socket_type, **kwargs)

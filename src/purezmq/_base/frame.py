@@ -65,12 +65,14 @@ class Frame:
         "_props",
         "_routing_id",
         "_shared",
+        "_view",
         "more",
         "tracker",
         "tracker_event",
     )
 
     _bytes: builtins.bytes
+    _view: memoryview
     _props: Mapping[str, str] | None
     #: True when the frame was copied (``copy.copy``): ``get(SHARED)`` answers 1, as libzmq
     #: does for a message sharing its content with a copy. Unset on most frames.
@@ -132,8 +134,13 @@ class Frame:
     @property
     def buffer(self) -> memoryview:
         """A read-only view of the payload (pyzmq's is writable; purezmq payloads are shared
-        immutable ``bytes``: copy with ``bytearray(frame.buffer)`` to modify)."""
-        return memoryview(self._bytes)
+        immutable ``bytes``: copy with ``bytearray(frame.buffer)`` to modify). The same view
+        each time, as pyzmq's."""
+        try:
+            return self._view
+        except AttributeError:
+            view = self._view = memoryview(self._bytes)
+            return view
 
     def __buffer__(self, flags: int, /) -> memoryview:
         """``memoryview(frame)`` on Python 3.12+ (PEP 688); read-only, like ``buffer``.

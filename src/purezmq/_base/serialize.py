@@ -81,12 +81,13 @@ def encode_serialized(msg: Any, serialize: Callable[[Any], Sequence[Any]]) -> li
 
 def writable_view(buffer: Any) -> memoryview:
     """``recv_into``'s target as a writable byte view; BufferError for a buffer that is not
-    one contiguous block (as pyzmq), TypeError for a read-only one."""
+    one contiguous, writable block, TypeError for an object without the buffer protocol (as
+    pyzmq)."""
     view = memoryview(buffer)
     if not view.c_contiguous:
         raise BufferError("recv_into needs a contiguous buffer")
     if view.readonly:
-        raise TypeError("recv_into needs a writable buffer")
+        raise BufferError("recv_into needs a writable buffer")
     return view.cast("B")
 
 

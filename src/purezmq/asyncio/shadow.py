@@ -67,6 +67,7 @@ class ShadowSocket(Socket):
         _set(self, "_send_q", deque())
         _set(self, "_owe_turn", False)
         _set(self, "_core", sync_socket._core)
+        _set(self, "_handle", sync_socket.underlying)
         _set(self, "_context", sync_socket.context)
         _set(self, "_socket_type", int(sync_socket.type))
         _set(self, "_signal", sync_socket._signal)

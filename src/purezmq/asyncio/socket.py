@@ -870,7 +870,9 @@ class Socket(SocketBase):
         if nbytes < 0:
             raise ValueError(f"nbytes={nbytes!r} must be non-negative")
         view = writable_view(buffer)
-        limit = len(view) if nbytes == 0 else min(nbytes, len(view))
+        if nbytes > len(view):
+            raise ValueError(f"nbytes={nbytes} is larger than the buffer ({len(view)} bytes)")
+        limit = len(view) if nbytes == 0 else nbytes
 
         def copy_into(frame: bytes) -> int:
             n = min(limit, len(frame))

@@ -59,6 +59,12 @@ RecvCallback = Callable[[list[Any]], Any]
 SendCallback = Callable[[list[Any], Any], Any]
 
 
+
+class NotCallableError(TypeError, AssertionError):
+    """A callback that cannot be called. A TypeError, and an AssertionError too, because
+    pyzmq checks with ``assert callable(callback)`` and programs (and its tests) catch that."""
+
+
 class ZMQStream:
     """Register callbacks for a socket's incoming and outgoing messages on a tornado IOLoop.
 
@@ -118,7 +124,7 @@ class ZMQStream:
         """
         self._check_closed()
         if callback is not None and not callable(callback):
-            raise TypeError(f"on_recv needs a callable or None, not {callback!r}")
+            raise NotCallableError(f"on_recv needs a callable or None, not {callback!r}")
         self._recv_callback = callback
         self._recv_copy = copy
         if callback is None:
@@ -148,7 +154,7 @@ class ZMQStream:
         """
         self._check_closed()
         if callback is not None and not callable(callback):
-            raise TypeError(f"on_send needs a callable or None, not {callback!r}")
+            raise NotCallableError(f"on_send needs a callable or None, not {callback!r}")
         self._send_callback = callback
 
     def on_send_stream(self, callback: Callable[[ZMQStream, list[Any], Any], Any] | None) -> None:
