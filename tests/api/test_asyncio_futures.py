@@ -399,3 +399,29 @@ def test_asyncio_sockets_are_purezmq_sockets_as_in_pyzmq(run: Any) -> None:
         ctx.destroy(0)
 
     run(main)
+
+
+def test_a_socket_made_outside_any_loop_serves_one_loop_after_another() -> None:
+    """pyzmq's test_multiple_loops: sockets created before any loop runs, used from three event
+    loops in turn (each closed before the next): every Future belongs to the running loop."""
+    import purezmq.asyncio as az
+
+    ctx = az.Context()
+    push = ctx.socket(purezmq.PUSH)
+    pull = ctx.socket(purezmq.PULL)
+    port = pull.bind_to_random_port("tcp://127.0.0.1")
+    push.connect(f"tcp://127.0.0.1:{port}")
+
+    async def round_trip(n: int) -> bytes:
+        await push.send(b"%d" % n)
+        return await pull.recv()  # type: ignore[no-any-return]
+
+    for n in range(3):
+        loop = asyncio.new_event_loop()
+        try:
+            assert loop.run_until_complete(asyncio.wait_for(round_trip(n), 10)) == b"%d" % n
+        finally:
+            loop.close()
+    push.close()
+    pull.close()
+    ctx.term()

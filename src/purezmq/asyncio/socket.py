@@ -345,12 +345,10 @@ class Socket(SocketBase):
     # ---- Futures ---------------------------------------------------------------------------
 
     def _bind_loop(self) -> asyncio.AbstractEventLoop:
-        """The socket's loop, binding a socket created outside any loop to the running one."""
-        loop = self._loop
-        if loop is None:
-            loop = _bound(self._signal).loop
-            _set_attr(self, "_loop", loop)
-        return loop
+        """The running loop of a socket created outside any loop. Such a socket may be used
+        from one loop after another (each closed before the next runs, as pyzmq allows), so
+        it keeps no loop of its own (``_loop`` stays None) and caches no done Future."""
+        return _bound(self._signal).loop
 
     def _done(self, result: Any) -> asyncio.Future[Any]:
         fut: asyncio.Future[Any] = _Future(loop=self._loop or self._bind_loop())
@@ -364,7 +362,10 @@ class Socket(SocketBase):
         identity, and spares a send the Future's construction."""
         fut = self._done_none
         if fut is None:
-            fut = _Future(loop=self._loop or self._bind_loop())
+            loop = self._loop
+            if loop is None:
+                return self._done(None)  # a late-bound socket: see _bind_loop
+            fut = _Future(loop=loop)
             fut.set_result(None)
             _set_attr(self, "_done_none", fut)
         return fut
