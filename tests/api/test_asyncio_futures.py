@@ -14,7 +14,7 @@ import pytest
 
 import purezmq
 import purezmq.asyncio as azmq
-from purezmq import Again, ContextTerminated, ZMQError
+from purezmq import Again, ContextTerminated
 
 from .conftest import aio_pair
 
@@ -255,9 +255,10 @@ def test_errors_are_set_on_the_future(run: Any) -> None:
             await asyncio.wait_for(b.recv(), 5)
         b.rcvtimeo = -1
         pending = b.recv_multipart()
+        polling = b.poll(5000)
         b.close()
-        assert isinstance(pending.exception(), ZMQError)
-        assert pending.exception().errno == purezmq.ENOTSOCK
+        # As pyzmq: what was pending when the socket closed is cancelled.
+        assert pending.cancelled() and polling.cancelled()
         after = b.recv()
         assert after.done() and after.exception().errno == purezmq.ENOTSOCK
         ctx.destroy(0)

@@ -65,6 +65,7 @@ class ShadowSocket(Socket):
         # The socket state is the sync socket's; these stay empty here.
         _set(self, "_recv_q", deque())
         _set(self, "_send_q", deque())
+        _set(self, "_polls", set())
         _set(self, "_owe_turn", False)
         _set(self, "_core", sync_socket._core)
         _set(self, "_handle", sync_socket.underlying)

@@ -218,6 +218,8 @@ class Socket(SocketBase):
     _loop: asyncio.AbstractEventLoop | None
     _recv_q: deque[list[Any]]
     _send_q: deque[_PendingSend]
+    #: Pending Futures of ``poll()``, cancelled when the socket closes.
+    _polls: set[asyncio.Future[int]]
     _flags: _Flags
     _owe_turn: bool
     _done_none: asyncio.Future[None] | None
@@ -267,6 +269,7 @@ class Socket(SocketBase):
         self._loop = loop
         self._recv_q = deque()
         self._send_q = deque()
+        self._polls = set()
         self._flags = _Flags()
         self._done_none = None
         signal: LoopSignal | _LateLoopSignal = (
@@ -300,7 +303,8 @@ class Socket(SocketBase):
     # ---- lifecycle -------------------------------------------------------------------------
 
     def close(self, linger: int | None = None) -> None:
-        """Close the socket; its pending Futures fail with ``ZMQError(ENOTSOCK)``."""
+        """Close the socket; its pending Futures (receives, sends, polls) are cancelled, as
+        pyzmq's are; calls made afterwards fail with ``ZMQError(ENOTSOCK)``."""
         if self._closed:
             return
         self._closed = True
@@ -308,11 +312,12 @@ class Socket(SocketBase):
         try:
             self._core.close(linger)
         finally:
-            # Let pending polls notice the socket is gone.
+            self._fail_all(None)
+            polls = self._polls
+            while polls:
+                polls.pop().cancel()
+            # Let pending polls of Pollers notice the socket is gone.
             self._signal.wake()
-            self._fail_all(
-                ZMQError(Errno.ENOTSOCK, "Socket operation on non-socket (socket was closed)")
-            )
 
     def __enter__(self) -> Socket:
         return self
@@ -375,22 +380,29 @@ class Socket(SocketBase):
         fut.set_exception(exc)
         return fut
 
-    def _fail_all(self, exc: ZMQError) -> None:
-        """Fail every pending Future with ``exc`` (the socket closed, the context ended)."""
+    def _fail_all(self, exc: ZMQError | None) -> None:
+        """Fail every pending Future with ``exc`` (the context ended), or cancel them all
+        (``None``: the socket was closed)."""
         recvs = self._recv_q
         while recvs:
             req = recvs.popleft()
             if req[_TIMER] is not None:
                 req[_TIMER].cancel()
             if not req[_FUT].done():
-                req[_FUT].set_exception(exc)
+                if exc is None:
+                    req[_FUT].cancel()
+                else:
+                    req[_FUT].set_exception(exc)
         sends = self._send_q
         while sends:
             pending = sends.popleft()
             if pending.timer is not None:
                 pending.timer.cancel()
             if not pending.fut.done():
-                pending.fut.set_exception(exc)
+                if exc is None:
+                    pending.fut.cancel()
+                else:
+                    pending.fut.set_exception(exc)
 
     def _sleep_or_dispatch(self) -> None:
         """A Future was queued: declare the owner asleep, or serve at once when work arrived
@@ -430,9 +442,7 @@ class Socket(SocketBase):
                             parts.clear()
                     else:
                         if self._closed:
-                            self._fail_all(
-                                ZMQError(Errno.ENOTSOCK, "Socket operation on non-socket")
-                            )
+                            self._fail_all(None)
                             break
                         ready = self._recv_ready
                         core = self._core
@@ -914,6 +924,10 @@ class Socket(SocketBase):
 
         polled.add_done_callback(unwrap)
         fut.add_done_callback(cancel_poll)
+        # Cancelled if the socket closes first (pyzmq's rule for a pending poll).
+        polls = self._polls
+        polls.add(fut)
+        fut.add_done_callback(polls.discard)
         return fut
 
     def _events_now(self) -> int:
