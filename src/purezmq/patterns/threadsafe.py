@@ -23,6 +23,7 @@ from ..constants import Errno, SocketType
 from ..error import ZMQError
 from .base import Pattern, PatternOptions
 from .pipe import Message, Pipe
+from .pipeline import Push
 from .strategies import FairQueue, LoadBalancer
 
 
@@ -204,35 +205,13 @@ class Peer(Server):
     socket_type = SocketType.PEER
 
 
-class Scatter(Pattern):
-    """SCATTER: thread-safe PUSH, single-frame (RFC 49)."""
+class Scatter(Push):
+    """SCATTER: thread-safe PUSH, single-frame (RFC 49). Routing is PUSH's; the single-frame
+    rule and the lock are the front-end's."""
 
-    __slots__ = ("_lb",)
+    __slots__ = ()
 
     socket_type = SocketType.SCATTER
-
-    def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
-        super().__init__(options, rng=rng)
-        self._lb = LoadBalancer()
-
-    def attach(self, pipe: Pipe) -> bool:
-        self._lb.attach(pipe)
-        return True
-
-    def detach(self, pipe: Pipe) -> None:
-        self._lb.detach(pipe)
-
-    def write_activated(self, pipe: Pipe) -> None:
-        self._lb.activated(pipe)
-
-    def send(self, msg: Message) -> bool:
-        if self._lb.send(msg):
-            self.stats_out += 1
-            return True
-        return False
-
-    def can_send(self) -> bool:
-        return self._lb.has_out()
 
 
 class Gather(_SingleFrameIn):
