@@ -469,6 +469,10 @@ class SocketCore:
         obj: Any
         if parsed.scheme == "inproc":
             obj = self.ctx.inproc.bind(self, parsed.name)  # type: ignore[union-attr]
+        elif parsed.scheme == "udp":
+            from . import udp_session  # datagram side; imported on first use
+
+            obj = udp_session.bind(self, endpoint)
         else:
             from . import listener  # network side; imported on first use
 
@@ -488,6 +492,10 @@ class SocketCore:
         obj: Any
         if parsed.scheme == "inproc":
             obj = self.ctx.inproc.connect(self, parsed.name)  # type: ignore[union-attr]
+        elif parsed.scheme == "udp":
+            from . import udp_session  # datagram side; imported on first use
+
+            obj = udp_session.connect(self, endpoint)
         else:
             from . import connecter  # network side; imported on first use
 
@@ -663,6 +671,14 @@ class SocketCore:
         self._own(s_end)
         return e_end
 
+    def attached_pipe(self) -> Pipe:
+        """Owner thread: a pipe whose socket end is attached now and takes every message (a
+        udp:// session: libzmq's ``subscribe_to_all``); returns the engine's end."""
+        engine_end = self._make_pipe()
+        engine_end.peer.subscribe_all = True
+        self._attach_local(engine_end.peer, None)
+        return engine_end
+
     def new_pipe(self) -> Pipe:
         """I/O loop: a fresh pipe for an accepted connection; returns the engine's end."""
         return self._make_pipe()
@@ -835,6 +851,11 @@ class SocketCore:
             "outbound_queued": sum(p.write_pending() for p in self._pipes),
         }
         stats.update(self.pattern.statistics())
+        udp = {id(o): o for objs in (*self._bound.values(), *self._connected.values())
+               for o in objs if hasattr(o, "datagrams_dropped")}
+        if udp:
+            stats["udp_datagrams_dropped"] = sum(o.datagrams_dropped for o in udp.values())
+            stats["udp_messages_dropped"] = sum(o.messages_dropped for o in udp.values())
         return stats
 
     def __repr__(self) -> str:
