@@ -29,6 +29,7 @@ thread (it waits for the loop to flush and let go of the OS socket).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import socket
 import threading
 from collections.abc import Callable
@@ -42,8 +43,10 @@ from ..transports import udp
 from ..transports.base import SocketSettings, close_quietly
 from ..zmtp import udp_datagram
 
-#: Datagrams read, or messages sent, per loop turn before yielding to other connections.
+#: Datagrams read per loop turn before yielding to other connections.
 _BATCH = 256
+#: Messages sent per loop turn.
+_SEND_BATCH = 64
 _EV_PROTOCOL = int(Event.HANDSHAKE_FAILED_PROTOCOL)
 _ZMTP_UNSPECIFIED = int(Event.PROTOCOL_ERROR_ZMTP_UNSPECIFIED)
 
@@ -69,6 +72,9 @@ def bind(core: Any, endpoint: str) -> UdpSession:
     options = core.options
     address = udp.resolve(parsed, receiver=True, ipv6=bool(options.ipv6))
     sock = udp.open_receiver(address, SocketSettings.from_options(options), str(parsed))
+    if parsed.port == 0:
+        # Port 0: the kernel picked one; LAST_ENDPOINT says which (libzmq repeats the 0).
+        parsed = dataclasses.replace(parsed, port=int(sock.getsockname()[1]))
     return UdpSession(core, sock, str(parsed), core.attached_pipe(), None)
 
 
@@ -181,16 +187,14 @@ class UdpSession:
             while pipe.read_many(_BATCH):
                 pass
             return
-        if self._backlog:
-            if not self._send_all(self._backlog):
-                return
-        budget = 16
-        while budget:
-            msgs = pipe.read_many(_BATCH)
-            if not msgs or not self._send_all(msgs):
-                return
-            budget -= 1
-        # More may be queued and the reader is not asleep: continue on a later turn.
+        if self._backlog and not self._send_all(self._backlog):
+            return
+        msgs = pipe.read_many(_SEND_BATCH)
+        if not msgs or not self._send_all(msgs):
+            return
+        # More may be queued and the reader is not asleep: continue on a later turn, so that
+        # a receiver on this same loop reads between two batches instead of letting its kernel
+        # buffer overflow.
         if self._loop is not None:
             self._flush_scheduled = True
             self._loop.call_soon(self._flush)
