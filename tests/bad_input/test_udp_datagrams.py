@@ -61,4 +61,3 @@ def test_bad_datagram_dropped_with_event_others_served(ctx: purezmq.Context, bad
         assert dish.poll(0) == 0
     finally:
         raw.close()
-

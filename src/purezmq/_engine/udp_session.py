@@ -59,8 +59,11 @@ def _check_type(core: Any, endpoint: str, receiver: bool) -> None:
             Errno.ENOCOMPATPROTO,
             f"cannot {verb} {SocketType(core.socket_type).name} to {endpoint}: over udp:// only "
             f"a DISH binds and only a RADIO connects"
-            + (f" (use {other}() for this socket)" if int(core.socket_type) in
-               (SocketType.RADIO, SocketType.DISH) else ""),
+            + (
+                f" (use {other}() for this socket)"
+                if int(core.socket_type) in (SocketType.RADIO, SocketType.DISH)
+                else ""
+            ),
         )
 
 

@@ -86,9 +86,7 @@ def _interface(name: str, target_family: socket.AddressFamily, what: str) -> tup
     ip = _literal(name)
     if ip is not None:
         if ip.is_multicast:
-            raise ZMQError(
-                Errno.EINVAL, f"{what}: the interface {name!r} is a multicast address"
-            )
+            raise ZMQError(Errno.EINVAL, f"{what}: the interface {name!r} is a multicast address")
         if _family(str(ip)) != target_family:
             raise ZMQError(
                 Errno.EINVAL, f"{what}: the interface {name!r} and the group differ in family"
@@ -166,9 +164,7 @@ def _membership(address: UdpAddress) -> tuple[int, int, bytes]:
     return socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq6
 
 
-def open_receiver(
-    address: UdpAddress, settings: SocketSettings, endpoint: str
-) -> socket.socket:
+def open_receiver(address: UdpAddress, settings: SocketSettings, endpoint: str) -> socket.socket:
     """A non-blocking socket bound (and joined, for multicast) to receive ``address``."""
     what = f"cannot bind to {endpoint}"
     try:
