@@ -329,6 +329,10 @@ def free_udp_port() -> int:
     return port
 
 
+def _has_body(body: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda line: line.get("body") == body
+
+
 def _udp_address(multicast: bool) -> str:
     port = free_udp_port()
     return f"udp://127.0.0.1;{MULTICAST_GROUP}:{port}" if multicast else f"udp://127.0.0.1:{port}"
@@ -399,7 +403,7 @@ def test_udp_zeromqjs_dish_binds_purezmq_radio_connects(
         radio.send(b"headline %d" % i, group="news")
         radio.send(b"sunny %d" % i, group="weather")
         radio.send(b"long %d" % i, group=long_group)
-        if not peer.wait_for(lambda line, i=i: line.get("body") == f"long {i}", TIMEOUT):
+        if not peer.wait_for(_has_body(f"long {i}"), TIMEOUT):
             pytest.fail(f"round {i}: zeromq.js DISH reported {peer.lines[-3:]}")
     got = [g for g in peer.lines[1:] if g.get("body") != "warm-up"]
     assert [(g["group"], g["body"]) for g in got] == [

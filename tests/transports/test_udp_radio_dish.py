@@ -46,7 +46,7 @@ def ctx() -> Iterator[purezmq.Context]:
 
 
 def dish(ctx: purezmq.Context, endpoint: str, *groups: str) -> purezmq.Socket:
-    s = ctx.socket(purezmq.DISH)
+    s: purezmq.Socket = ctx.socket(purezmq.DISH)
     s.rcvtimeo = TIMEOUT_MS
     s.linger = 0
     s.bind(endpoint)
@@ -56,7 +56,7 @@ def dish(ctx: purezmq.Context, endpoint: str, *groups: str) -> purezmq.Socket:
 
 
 def radio(ctx: purezmq.Context, endpoint: str, **options: int) -> purezmq.Socket:
-    s = ctx.socket(purezmq.RADIO)
+    s: purezmq.Socket = ctx.socket(purezmq.RADIO)
     s.linger = 0
     for name, value in options.items():
         setattr(s, name, value)
