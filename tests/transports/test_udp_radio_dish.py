@@ -283,3 +283,30 @@ def test_too_large_for_a_datagram_is_dropped_and_counted(ctx: purezmq.Context) -
     assert recv_pair(d) == ("g", b"after")
     assert r.get(purezmq.EVENTS) & purezmq.POLLOUT
     assert r._core.statistics()["udp_messages_dropped"] == 1
+
+
+def test_ipv6_unicast(ctx: purezmq.Context) -> None:
+    d = ctx.socket(purezmq.DISH)
+    d.ipv6 = True
+    d.rcvtimeo = TIMEOUT_MS
+    d.bind("udp://[::1]:0")
+    d.join("g")
+    r = ctx.socket(purezmq.RADIO)
+    r.ipv6 = True
+    r.connect(d.last_endpoint.decode())
+    r.send(b"over ::1", group="g")
+    assert recv_pair(d) == ("g", b"over ::1")
+
+
+def test_rcvhwm_pauses_reading_and_loses_nothing_the_kernel_held(ctx: purezmq.Context) -> None:
+    """At RCVHWM the DISH stops reading (libzmq resets pollin); the datagrams wait in the
+    kernel buffer and arrive, in order, once the application reads again."""
+    d = ctx.socket(purezmq.DISH)
+    d.rcvhwm = 4
+    d.rcvtimeo = TIMEOUT_MS
+    d.bind("udp://127.0.0.1:0")
+    d.join("g")
+    r = radio(ctx, d.last_endpoint.decode())
+    for i in range(100):  # 100 small datagrams: far below the kernel's receive buffer
+        r.send(b"%d" % i, group="g")
+    assert [recv_pair(d)[1] for _ in range(100)] == [b"%d" % i for i in range(100)]
