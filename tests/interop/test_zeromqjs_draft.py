@@ -1,6 +1,7 @@
 """Draft socket types against libzmq 4.3.5 built with the draft API, as zeromq.js 6 ships it
 (npm ``zeromq``; ``tests/interop/js/setup.sh`` installs it): CLIENT/SERVER, RADIO/DISH and
-SCATTER/GATHER and CHANNEL over tcp, purezmq binding and connecting; PEER one way, purezmq's
+SCATTER/GATHER and CHANNEL over tcp, purezmq binding and connecting; RADIO/DISH over udp (unicast
+and loopback multicast) both ways libzmq allows; PEER one way, purezmq's
 ``connect_peer`` to a libzmq PEER that receives (zeromq.js exposes routing ids for its Server
 class only, so its PEER can neither answer nor speak first). A small Node script
 (``js/draft_peer.cjs``) plays the libzmq side; PEER and CHANNEL, which zeromq.js has no class
