@@ -309,8 +309,17 @@ class Connecter:
             self._task = None
             refused = isinstance(exc, OSError) and exc.errno == _errno.ECONNREFUSED
             stop = int(getattr(core.options, "reconnect_stop", 0) or 0)
-            if refused and stop & ReconnectStop.CONN_REFUSED:
+            if refused and (
+                stop & ReconnectStop.CONN_REFUSED
+                or (
+                    stop & ReconnectStop.AFTER_DISCONNECT
+                    and getattr(core, "disconnect_called", False)
+                )
+            ):
                 # ZMQ_RECONNECT_STOP_CONN_REFUSED: give up on this endpoint (no CONNECT_RETRIED).
+                # ZMQ_RECONNECT_STOP_AFTER_DISCONNECT: the same once disconnect() was called on
+                # the socket (libzmq 4.3.5 checks it in its ipc connecter only; the documented
+                # rule, followed here, names no transport).
                 self._stopped = True
                 return
             self._schedule_retry()
