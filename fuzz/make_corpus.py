@@ -129,6 +129,8 @@ def seeds(target: str) -> list[bytes]:
     if target == "zap_reply":
         reply = build_reply(200, b"OK", b"user", {"X-Role": b"admin"}, request_id=b"1")
         return [b"\x00\xff".join(reply)]
+    if target == "udp_datagram":
+        return [b"\x05groupbody", b"\x00", b"\xff" + b"g" * 255 + b"body"]
     if target == "endpoint":
         return [
             s.encode()

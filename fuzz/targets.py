@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from purezmq.constants import SocketType
 from purezmq.endpoint import parse as parse_endpoint
 from purezmq.error import LocalProtocolError, ProtocolError, RemoteProtocolError, ZMQError
-from purezmq.zmtp import commands
+from purezmq.zmtp import commands, udp_datagram
 from purezmq.zmtp.codec import FrameDecoder, encode_frame
 from purezmq.zmtp.connection import Connection, ConnectionOptions
 from purezmq.zmtp.events import Event, ZapRequest
@@ -144,6 +144,18 @@ def zap_reply(data: bytes) -> None:
         raise Crash(f"accepted a reply with status {reply.status}")
 
 
+def udp(data: bytes) -> None:
+    """A RADIO/DISH datagram: refused with a reason, or decoded to what re-encodes to it."""
+    decoded = udp_datagram.decode(data)
+    if isinstance(decoded, str):
+        if decoded not in (udp_datagram.BROKEN_GROUP, udp_datagram.OVERSIZE):
+            raise Crash(f"unknown refusal {decoded!r}")
+        return
+    group, body = decoded
+    if udp_datagram.encode(group, body) != data:
+        raise Crash(f"({group!r}, {body!r}) does not re-encode to the datagram")
+
+
 def endpoint(data: bytes) -> None:
     text = data.decode("utf-8", "replace")
     for for_bind in (True, False):
@@ -242,6 +254,7 @@ TARGETS: dict[str, Target] = {
     "metadata": metadata,
     "zap_reply": zap_reply,
     "endpoint": endpoint,
+    "udp_datagram": udp,
     **{name: _discard(driver) for name, driver in DRIVERS.items()},
 }
 
