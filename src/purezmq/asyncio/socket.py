@@ -355,6 +355,12 @@ class Socket(SocketBase):
         it keeps no loop of its own (``_loop`` stays None) and caches no done Future."""
         return _bound(self._signal).loop
 
+    def _get_loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop this socket's Futures belong to (pyzmq's ``_get_loop``): the loop it
+        was created on or, for a socket created outside any loop, the running loop, which it
+        binds to now. ``RuntimeError`` when it has none and no loop runs."""
+        return self._loop or self._bind_loop()
+
     def _done(self, result: Any) -> asyncio.Future[Any]:
         fut: asyncio.Future[Any] = _Future(loop=self._loop or self._bind_loop())
         fut.set_result(result)
@@ -929,6 +935,20 @@ class Socket(SocketBase):
         polls.add(fut)
         fut.add_done_callback(polls.discard)
         return fut
+
+    @property
+    def _send_futures(self) -> list[asyncio.Future[Any]]:
+        """The Futures of the sends still waiting for room, oldest first (pyzmq's name)."""
+        return [pending.fut for pending in self._send_q if not pending.fut.done()]
+
+    @property
+    def _recv_futures(self) -> list[asyncio.Future[Any]]:
+        """The Futures of the receives and polls still pending on this socket, oldest receive
+        first (pyzmq's name for its queue of them; programs and pyzmq's tests read it to check
+        that cancelled calls leave nothing behind)."""
+        pending = [req[_FUT] for req in self._recv_q if not req[_FUT].done()]
+        pending.extend(fut for fut in self._polls if not fut.done())
+        return pending
 
     def _events_now(self) -> int:
         """``_events()`` under the re-entrancy guard."""
