@@ -45,7 +45,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, overload
 
-from .._base.frame import Frame, MessageTracker
+from .._base.frame import Frame, MessageTracker, track_message, track_send
 from .._base.serialize import (
     coerce_message,
     decode_json,
@@ -66,8 +66,6 @@ from ..error import Again, ZMQError
 _Future = asyncio.Future
 _set_attr = object.__setattr__
 
-#: Returned for ``track=True``: purezmq never shares a buffer, so it is always done.
-_TRACKER = MessageTracker()
 #: Most messages one receive takes from the engine at once (the rest wait in the socket).
 _RECV_BATCH = 64
 
@@ -598,6 +596,7 @@ class Socket(SocketBase):
             and routing_id is None
             and group is None
             and not track
+            and copy
             and self._core.try_send([data])
         ):
             if self._owe_turn:
@@ -607,8 +606,11 @@ class Socket(SocketBase):
             return self._failed(ZMQError(Errno.ENOTSOCK, "Socket operation on non-socket"))
         if routing_id is not None or group is not None:
             raise ZMQError(Errno.ENOTSUP, "routing_id/group are for SERVER/PEER/RADIO sockets")
+        try:
+            data, result = track_send(data, copy, track, self.copy_threshold)
+        except ValueError as exc:  # an untracked Frame with track=True: on the Future (pyzmq)
+            return self._failed(exc)
         msg = self._add_send_frame(data, flags)
-        result = _TRACKER if track else None
         if msg is None:
             return self._done(result)
         return self._send_message(msg, flags, result)
@@ -674,6 +676,7 @@ class Socket(SocketBase):
             and not self._send_q
             and not self._closed
             and not track
+            and copy
             and self._core.try_send(msg)
         ):
             if self._owe_turn:
@@ -681,8 +684,11 @@ class Socket(SocketBase):
             return self._done_none or self._sent_future()  # type: ignore[return-value]
         if self._closed:
             return self._failed(ZMQError(Errno.ENOTSOCK, "Socket operation on non-socket"))
+        try:
+            result = track_message(msg_parts, msg, copy, track, self.copy_threshold)
+        except ValueError as exc:
+            return self._failed(exc)
         parts = self._prefix_message(msg, flags)
-        result = _TRACKER if track else None
         if parts is None:
             return self._done(result)
         return self._send_message(parts, flags, result)

@@ -32,8 +32,9 @@ from .._base.frame import (
     FINISHED_TRACKER,
     Frame,
     MessageTracker,
-    multipart_tracker,
     send_tracker,
+    track_message,
+    track_send,
 )
 from .._base.serialize import (
     coerce_message,
@@ -337,13 +338,14 @@ class Socket(SocketBase, metaclass=ABCMeta):
             and not self._closed
             and routing_id is None
             and group is None
+            and not track
             and self._core.try_send([data])
         ):
             return None if copy else send_tracker(data, copy, track, self.copy_threshold)
         self._check_closed()
         if routing_id is not None or group is not None:
             raise ZMQError(Errno.ENOTSUP, "routing_id/group are for SERVER/PEER/RADIO sockets")
-        tracker = send_tracker(data, copy, track, self.copy_threshold)
+        data, tracker = track_send(data, copy, track, self.copy_threshold)
         msg = self._add_send_frame(data, flags)
         if msg is not None:
             self._send_whole(msg, flags)
@@ -367,7 +369,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
             or not msg_parts
             or type(msg_parts[-1]) is not bytes
         ):
-            tracker = multipart_tracker(msg_parts, copy, track, self.copy_threshold)
+            tracker = track_message(msg_parts, msg, copy, track, self.copy_threshold)
         # Fast path: a whole message, no flags, queue not full -- one pattern call.
         if not flags and not self._send_parts and not self._closed and self._core.try_send(msg):
             return tracker
