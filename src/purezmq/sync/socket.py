@@ -50,11 +50,12 @@ from .._base.serialize import (
 from .._base.socket import DONTWAIT, DROPPING_TYPES, POLLIN, THREAD_SAFE_TYPES, SocketBase
 from .._engine import SocketCore
 from .._engine.signal import ThreadSignal
-from ..constants import Errno
+from ..constants import Errno, SocketOption
 from ..error import Again, ZMQError
 
 _set_attr = object.__setattr__
 _get_ident = threading.get_ident
+_SUBSCRIPTION_OPTIONS = frozenset({int(SocketOption.SUBSCRIBE), int(SocketOption.UNSUBSCRIBE)})
 #: Most messages one ``recv`` takes from the engine at once (``Socket._next_message``): enough
 #: to make the engine call's cost per message small, few enough to stay close to RCVHWM.
 _RECV_BATCH = 64
@@ -181,6 +182,24 @@ class Socket(SocketBase, metaclass=ABCMeta):
         self._owner = threading.get_ident()
         self._init_shadow(other)
         self._shadow_obj = shadow
+
+    # ---- options ---------------------------------------------------------------------------
+
+    def set(self, option: int, optval: Any) -> None:
+        """Set a socket option (``zmq_setsockopt``).
+
+        A subscription change gives the I/O thread a turn (it releases the GIL once): the
+        thread that carries it to the publishers needs the GIL, which this thread would
+        otherwise keep for up to a switch interval (5 ms) of the code that follows. libzmq's
+        I/O thread runs alongside the caller; so a message published right after subscribing
+        finds the subscription there about as often as with libzmq (a publish 5 ms later, it
+        would not).
+        """
+        super().set(option, optval)
+        if option in _SUBSCRIPTION_OPTIONS:
+            _give_the_gil_away()
+
+    setsockopt = set
 
     # ---- lifecycle -------------------------------------------------------------------------
 
