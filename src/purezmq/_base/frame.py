@@ -23,7 +23,7 @@ receiver (which gets plain ``bytes``: ``zmtp.bodies``). The rules are pyzmq's:
 - a ``Frame`` sent returns its own tracker; ``copy=True`` sends return None.
 
 Untracked sends never meet any of this: they send the caller's ``bytes`` as they are.
-``send_tracker`` and ``track_message`` encode the rules for the front-ends.
+``send_tracker``, ``track_send`` and ``track_message`` encode the rules for the front-ends.
 
 Peer metadata (``frame.get("Peer-Address")``, ``frame["User-Id"]``) comes from the connection the
 message arrived on, when the engine reported it.
