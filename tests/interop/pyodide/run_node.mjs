@@ -19,7 +19,7 @@ py.FS.mkdirTree("/purezmq_src");
 py.FS.mount(py.FS.filesystems.NODEFS, { root: srcDir }, "/purezmq_src");
 py.FS.mkdirTree("/scenario");
 py.FS.writeFile("/scenario/scenario.py", readFileSync(join(here, "scenario.py")));
-py.runPython("import sys; sys.path[:0] = ['/purezmq_src', '/scenario']");
+py.runPython("import sys; sys.dont_write_bytecode = True; sys.path[:0] = ['/purezmq_src', '/scenario']");
 const scenario = py.pyimport("scenario");
 const result = await scenario.run_jobs(py.toPy(JSON.parse(jobsJson)));
 console.log("RESULT " + result);
