@@ -101,23 +101,24 @@ def _source_zip() -> bytes:
     return buffer.getvalue()
 
 
+_CONTENT_TYPES = {
+    **http.server.SimpleHTTPRequestHandler.extensions_map,
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".wasm": "application/wasm",
+    ".json": "application/json",
+}
+
+
 class _PageHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the page, the pyodide npm package, the scenario and the source zip."""
 
-    extensions_map = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".mjs": "text/javascript",
-        ".js": "text/javascript",
-        ".wasm": "application/wasm",
-        ".json": "application/json",
-        ".zip": "application/zip",
-    }
-
     def __init__(self, *args: Any, source_zip: bytes, **kwargs: Any) -> None:
         self.source_zip = source_zip
+        self.extensions_map = _CONTENT_TYPES
         super().__init__(*args, directory=str(NODE_MODULES), **kwargs)
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         if path == "/":
             self._send(HERE.joinpath("page.html").read_bytes(), "text/html")
@@ -137,7 +138,7 @@ class _PageHandler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -157,8 +158,12 @@ def _run(args: list[str]) -> dict[str, str]:
 
 def _node_args(jobs: list[list[str]]) -> list[str]:
     assert NODE is not None
-    major = int(subprocess.run([NODE, "--version"], capture_output=True, text=True,
-                               check=True).stdout.strip().lstrip("v").split(".")[0])
+    major = int(
+        subprocess.run([NODE, "--version"], capture_output=True, text=True, check=True)
+        .stdout.strip()
+        .lstrip("v")
+        .split(".")[0]
+    )
     # Node 20 and 21 have a global WebSocket behind a flag (run_node.mjs falls back to ws).
     flags = ["--experimental-websocket"] if major in (20, 21) else []
     return [NODE, *flags, str(HERE / "run_node.mjs"), str(SRC), json.dumps(jobs)]
@@ -208,10 +213,7 @@ def results(request: pytest.FixtureRequest) -> Iterator[tuple[str, dict[str, str
                 ["libzmq-reqrep", rep.endpoint, "request"],
                 ["libzmq-pubsub", pub.endpoint, "recv"],
             ]
-        if runtime == "node":
-            outcome = _run(_node_args(jobs))
-        else:
-            outcome = _run_chromium(jobs)
+        outcome = _run(_node_args(jobs)) if runtime == "node" else _run_chromium(jobs)
         if peers:
             # The libzmq side checked what it received (peer.py prints OK).
             peers[1].stop_publishing()
@@ -228,6 +230,7 @@ def results(request: pytest.FixtureRequest) -> Iterator[tuple[str, dict[str, str
 def test_pyodide_job(results: tuple[str, dict[str, str]], job: str) -> None:
     runtime, outcome = results
     if job.startswith("libzmq") and job not in outcome:
-        pytest.skip(f"no libzmq 4.3.4 venv at {PYTHON.parent.parent}: run "
-                    "tests/interop/libzmq434/setup.sh")
+        pytest.skip(
+            f"no libzmq 4.3.4 venv at {PYTHON.parent.parent}: run tests/interop/libzmq434/setup.sh"
+        )
     assert outcome.get(job) == "OK", f"{job} in Pyodide under {runtime}:\n{outcome.get(job)}"

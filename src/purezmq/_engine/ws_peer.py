@@ -17,8 +17,8 @@ import asyncio
 from functools import partial
 
 from ..endpoint import WsEndpoint
-from ..zmtp.zws_messages import ZwsMessageConnection, subprotocols
 from ..zmtp.mechanisms.null import NullMechanism
+from ..zmtp.zws_messages import ZwsMessageConnection, subprotocols
 from .peer import CoreLike, Peer, PeerOwner
 
 

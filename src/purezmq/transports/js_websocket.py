@@ -22,6 +22,7 @@ the transport runs on CPython against a stand-in in the unit tests. Thread affin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno as _errno
 import re
 from collections import deque
@@ -159,10 +160,8 @@ def pyodide_api() -> JsApi:
 
 
 def _close_quietly(ws: Any, code: int = CLOSE_NORMAL) -> None:
-    try:
+    with contextlib.suppress(Exception):  # a JavaScript error: the socket is given up anyway
         ws.close(code)
-    except Exception:  # noqa: BLE001 - a JavaScript error closing a socket we gave up on
-        pass
 
 
 class OpenWebSocket:
@@ -213,7 +212,7 @@ async def open_websocket(
         ws = api.new_websocket(url, protocols)
     except OSError:
         raise
-    except Exception as exc:  # noqa: BLE001 - a JavaScript SyntaxError
+    except Exception as exc:  # a JavaScript SyntaxError: the URL or a subprotocol
         raise OSError(_errno.EINVAL, f"the JavaScript WebSocket refused {url}: {exc}") from None
     ws.binaryType = "arraybuffer"
     opened: asyncio.Future[None] = loop.create_future()
@@ -349,7 +348,7 @@ class JsWebSocketTransport(asyncio.Transport):
             return
         try:
             self._ws.send(self._api.to_js_bytes(data))
-        except Exception as exc:  # noqa: BLE001 - a JavaScript InvalidStateError
+        except Exception as exc:  # a JavaScript InvalidStateError
             self._fail(ConnectionError(_errno.EPIPE, f"WebSocket send failed: {exc}"))
             return
         if not self._write_paused and self.get_write_buffer_size() > HIGH_WATER:
