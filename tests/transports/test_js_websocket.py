@@ -6,7 +6,6 @@ purezmq asyncio socket connecting through that stand-in, bridged to a real purez
 from __future__ import annotations
 
 import asyncio
-import errno
 from collections.abc import Callable
 from typing import Any
 
@@ -44,10 +43,10 @@ class FakeWebSocket:
         self.sent: list[bytes] = []
         self.closed_with: int | None = None
 
-    def addEventListener(self, name: str, fn: Callable[[Any], None]) -> None:  # noqa: N802
+    def addEventListener(self, name: str, fn: Callable[[Any], None]) -> None:
         self.listeners.setdefault(name, []).append(fn)
 
-    def removeEventListener(self, name: str, fn: Callable[[Any], None]) -> None:  # noqa: N802
+    def removeEventListener(self, name: str, fn: Callable[[Any], None]) -> None:
         self.listeners[name].remove(fn)
 
     def dispatch(self, name: str, event: Any) -> None:

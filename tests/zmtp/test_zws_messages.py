@@ -75,7 +75,7 @@ def test_a_subprotocol_not_offered_fails_the_connection() -> None:
 
 
 def test_a_message_over_maxmsgsize_fails_the_connection() -> None:
-    a, b = _pair("ZWS2.0/NULL", ConnectionOptions(max_msg_size=10))
+    _, b = _pair("ZWS2.0/NULL", ConnectionOptions(max_msg_size=10))
     b.events_received()
     b.receive_message(b"\x00" + b"y" * 100_000, 0.0)
     assert b.closed
@@ -83,7 +83,7 @@ def test_a_message_over_maxmsgsize_fails_the_connection() -> None:
 
 
 def test_an_empty_message_fails_and_an_empty_command_is_liveness() -> None:
-    a, b = _pair("ZWS2.0/NULL")
+    _, b = _pair("ZWS2.0/NULL")
     b.events_received()
     b.receive_message(b"\x02", 0.0)  # libzmq's ping: nothing happens
     assert not b.closed and b.messages_received() == []
