@@ -188,6 +188,18 @@ def _run_chromium(jobs: list[list[str]]) -> dict[str, str]:
         server.server_close()
 
 
+def _libzmq_verdict(peer: LibzmqPeer) -> str:
+    """Empty when the libzmq peer ended with OK, else what it said."""
+    try:
+        out, err = peer.proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        peer.kill()
+        return "the libzmq peer did not finish"
+    if peer.proc.returncode == 0 and "OK" in out:
+        return ""
+    return f"the libzmq peer failed ({peer.proc.returncode}):\n{out}\n{err}"
+
+
 @pytest.fixture(scope="module", params=RUNTIMES)
 def results(request: pytest.FixtureRequest) -> Iterator[tuple[str, dict[str, str]]]:
     """One run of every job in one runtime, against servers started for it."""
@@ -210,15 +222,18 @@ def results(request: pytest.FixtureRequest) -> Iterator[tuple[str, dict[str, str
             pub = LibzmqPeer(["PUB", "bind", "ws://127.0.0.1:*/pub", "publish", "0", "null"], env)
             peers.append(pub)
             jobs += [
-                ["libzmq-reqrep", rep.endpoint, "request"],
+                ["libzmq-reqrep", rep.endpoint, "request-unfragmented"],
                 ["libzmq-pubsub", pub.endpoint, "recv"],
             ]
         outcome = _run(_node_args(jobs)) if runtime == "node" else _run_chromium(jobs)
         if peers:
-            # The libzmq side checked what it received (peer.py prints OK).
+            # The libzmq side checks what it received (peer.py prints OK): its verdict joins
+            # the job's.
             peers[1].stop_publishing()
-            for peer in peers:
-                peer.finish()
+            for job, peer in zip(("libzmq-reqrep", "libzmq-pubsub"), peers, strict=True):
+                problem = _libzmq_verdict(peer)
+                if problem and outcome.get(job) == "OK":
+                    outcome[job] = problem
         yield runtime, outcome
     finally:
         for peer in peers:

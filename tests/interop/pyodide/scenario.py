@@ -5,9 +5,11 @@ load purezmq's source into Pyodide's file system, import this file and await
 ``run_jobs(jobs)``, a list of ``[name, endpoint, role]``; the answer is a JSON object of job
 name -> ``"OK"`` or the failure's traceback. Roles, as ``libzmq434/peer.py``'s:
 
-* ``request``: REQ connects, sends COUNT requests, checks each echo;
+* ``request``: REQ connects, sends COUNT requests (the last one large), checks each echo;
+  ``request-unfragmented`` the same with a last body a browser sends as one frame;
 * ``recv``: SUB connects, subscribes to ``t``, receives COUNT messages, checks the topic;
-* ``refused``: tcp://, ipc:// and binding must raise EPROTONOSUPPORT naming ws://.
+* ``refused``: tcp://, ipc:// and binding must raise EPROTONOSUPPORT naming ws://, and the
+  blocking API's network use ENOTSUP naming purezmq.asyncio.
 """
 
 from __future__ import annotations
@@ -22,14 +24,20 @@ import purezmq.asyncio
 
 COUNT = 5
 TIMEOUT = 10.0
+#: The last request's body: more than one read's worth, and more than Chromium sends as one
+#: WebSocket frame (it fragments messages over about 120 KiB; purezmq reassembles them).
+LARGE = 300_000
+#: The same for libzmq 4.3.4, whose ws decoder refuses fragmented messages (ws_decoder.cpp:
+#: "non final messages are not supported"): a body Chromium sends whole.
+LARGE_UNFRAGMENTED = 100_000
 
 
-async def request(ctx: purezmq.asyncio.Context, endpoint: str) -> None:
+async def request(ctx: purezmq.asyncio.Context, endpoint: str, large: int = LARGE) -> None:
     sock = ctx.socket(purezmq.REQ)
     try:
         sock.connect(endpoint)
         for i in range(COUNT):
-            msg = [b"req-%d" % i, b"x" * (i * 100)]
+            msg = [b"req-%d" % i, b"x" * (large if i == COUNT - 1 else i * 100)]
             await sock.send_multipart(msg)
             reply = await asyncio.wait_for(sock.recv_multipart(), TIMEOUT)
             assert reply == msg, reply
@@ -68,9 +76,30 @@ async def refused(ctx: purezmq.asyncio.Context, endpoint: str) -> None:
                 raise AssertionError(f"{call.__name__}({target}) did not raise")
     finally:
         sock.close(linger=0)
+    sync_ctx = purezmq.Context()
+    blocking = sync_ctx.socket(purezmq.REQ)
+    try:
+        blocking.connect(endpoint)
+    except purezmq.ZMQError as exc:
+        assert exc.errno == purezmq.ENOTSUP, exc
+        assert "purezmq.asyncio" in str(exc), exc
+    else:
+        raise AssertionError("the blocking API connected without an I/O thread")
+    finally:
+        blocking.close(linger=0)
+        sync_ctx.term()
 
 
-ROLES = {"request": request, "recv": recv, "refused": refused}
+async def request_unfragmented(ctx: purezmq.asyncio.Context, endpoint: str) -> None:
+    await request(ctx, endpoint, LARGE_UNFRAGMENTED)
+
+
+ROLES = {
+    "request": request,
+    "request-unfragmented": request_unfragmented,
+    "recv": recv,
+    "refused": refused,
+}
 
 
 async def run_jobs(jobs: list[list[str]]) -> str:
