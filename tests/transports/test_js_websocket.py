@@ -246,3 +246,114 @@ def test_a_text_message_ends_the_connection() -> None:
 
 def test_a_full_send_buffer_pauses_writing_until_drained() -> None:
     asyncio.run(_a_full_send_buffer_pauses_writing_until_drained())
+
+
+# -- the engine's Pyodide seam, end to end on CPython -----------------------------------------
+
+
+class BridgeWebSocket(FakeWebSocket):
+    """A stand-in JavaScript WebSocket that really connects: wsproto over asyncio streams, with
+    the browser's interface (events of whole messages, ``send`` of one message)."""
+
+    def __init__(self, url: str, protocols: list[str]) -> None:
+        super().__init__(url, protocols)
+        from wsproto import ConnectionType, WSConnection
+
+        self._ws = WSConnection(ConnectionType.CLIENT)
+        self._writer: asyncio.StreamWriter | None = None
+        self._task = asyncio.ensure_future(self._run())
+
+    async def _run(self) -> None:
+        from wsproto.events import AcceptConnection, BytesMessage, CloseConnection, Request
+
+        rest = self.url.removeprefix("ws://")
+        host_port, _, path = rest.partition("/")
+        host, _, port = host_port.rpartition(":")
+        try:
+            reader, self._writer = await asyncio.open_connection(host, int(port))
+        except OSError:
+            self.dispatch("close", FakeEvent(code=1006))
+            return
+        request = Request(host=host, target="/" + path, subprotocols=self.offered)
+        self._writer.write(self._ws.send(request))
+        partial = b""
+        while True:
+            data = await reader.read(65536)
+            self._ws.receive_data(data or None)
+            for event in self._ws.events():
+                if isinstance(event, AcceptConnection):
+                    self.protocol = event.subprotocol or ""
+                    self.dispatch("open", FakeEvent())
+                elif isinstance(event, BytesMessage):
+                    partial += event.data
+                    if event.message_finished:
+                        self.dispatch("message", FakeEvent(partial))
+                        partial = b""
+                elif isinstance(event, CloseConnection):
+                    data = b""
+            if not data:
+                self.dispatch("close", FakeEvent(code=1000))
+                self._writer.close()
+                return
+
+    def send(self, data: bytes) -> None:
+        from wsproto.events import BytesMessage
+
+        assert self._writer is not None
+        self._writer.write(self._ws.send(BytesMessage(data=bytes(data))))
+
+    def close(self, code: int = 1000) -> None:
+        super().close(code)
+        if self._writer is not None:
+            self._writer.close()
+        self._task.cancel()
+
+
+class BridgeApi(FakeApi):
+    def new_websocket(self, url: str, protocols: list[str]) -> FakeWebSocket:
+        ws = BridgeWebSocket(url, protocols)
+        self.sockets.append(ws)
+        return ws
+
+
+async def _through_the_seam(api: BridgeApi) -> None:
+    from purezmq._engine import connecter
+
+    ctx = purezmq.asyncio.Context()
+    rep = ctx.socket(purezmq.REP)
+    pub = ctx.socket(purezmq.PUB)
+    rep.bind("ws://127.0.0.1:*/rep")
+    pub.bind("ws://127.0.0.1:*/pub")
+    with pytest.MonkeyPatch.context() as patch:
+        # From here on this process is "Pyodide" for connecting sockets.
+        patch.setattr(transports, "JS_WEBSOCKET", True)
+        patch.setattr(connecter, "JS_WEBSOCKET", True)
+        patch.setattr(js_websocket, "pyodide_api", lambda: api)
+        req = ctx.socket(purezmq.REQ)
+        sub = ctx.socket(purezmq.SUB)
+        req.connect(rep.last_endpoint.decode())
+        sub.subscribe(b"t")
+        sub.connect(pub.last_endpoint.decode())
+        for body in (b"small", b"x" * 200_000):
+            await req.send_multipart([b"q", body])
+            assert await asyncio.wait_for(rep.recv_multipart(), 5) == [b"q", body]
+            await rep.send_multipart([b"a", body])
+            assert await asyncio.wait_for(req.recv_multipart(), 5) == [b"a", body]
+        # Slow joiner: publish until the subscription has arrived.
+        received = None
+        for _ in range(500):
+            await pub.send_multipart([b"topic", b"data"])
+            if await sub.poll(10):
+                received = await sub.recv_multipart()
+                break
+        assert received == [b"topic", b"data"]
+        # Only the bare ZWS2.0 went out: the browser refuses "ZWS2.0/NULL".
+        assert {tuple(ws.offered) for ws in api.sockets} == {("ZWS2.0",)}
+        for sock in (req, sub, rep, pub):
+            sock.close(linger=0)
+    ctx.term()
+
+
+def test_asyncio_sockets_connect_through_the_javascript_websocket_seam() -> None:
+    pytest.importorskip("wsproto")
+    asyncio.run(_through_the_seam(BridgeApi()))
