@@ -22,6 +22,7 @@ from purezmq.transports.js_websocket import (
     open_websocket,
     token_subprotocols,
 )
+from purezmq.utils.monitor import parse_monitor_message
 
 
 class FakeEvent:
@@ -347,9 +348,22 @@ async def _through_the_seam(api: BridgeApi) -> None:
                 received = await sub.recv_multipart()
                 break
         assert received == [b"topic", b"data"]
+        # The server goes away and comes back at the same endpoint: the REQ reconnects through
+        # a new WebSocket, and its next request goes to the new server.
+        monitor = req.get_monitor_socket(purezmq.EVENT_DISCONNECTED)
+        endpoint = rep.last_endpoint.decode()
+        rep.close(linger=0)
+        event = parse_monitor_message(await asyncio.wait_for(monitor.recv_multipart(), 5))
+        assert event["event"] == purezmq.EVENT_DISCONNECTED
+        patch.setattr(transports, "JS_WEBSOCKET", False)  # the server binds
+        rep = ctx.socket(purezmq.REP)
+        rep.bind(endpoint)
+        patch.setattr(transports, "JS_WEBSOCKET", True)
+        await req.send(b"again")
+        assert await asyncio.wait_for(rep.recv(), 5) == b"again"
         # Only the bare ZWS2.0 went out: the browser refuses "ZWS2.0/NULL".
         assert {tuple(ws.offered) for ws in api.sockets} == {("ZWS2.0",)}
-        for sock in (req, sub, rep, pub):
+        for sock in (req, sub, rep, pub, monitor):
             sock.close(linger=0)
     ctx.term()
 
