@@ -237,3 +237,81 @@ def test_plain_refused_reaches_the_page(js, ctx):
         sock.close()
     finally:
         auth.stop()
+
+
+def _rebind(ctx: purezmq.Context, type_name: str, endpoint: str) -> purezmq.Socket:
+    """A new socket bound where the last one was (its port may take a moment to free)."""
+    for _ in range(100):
+        sock = ctx.socket(getattr(purezmq, type_name))
+        sock.linger = 0
+        sock.rcvtimeo = sock.sndtimeo = 10000
+        try:
+            sock.bind(endpoint)
+        except purezmq.ZMQError as exc:
+            sock.close()
+            if exc.errno != purezmq.EADDRINUSE:
+                raise
+            purezmq.Poller().poll(50)  # the old listener is still closing: try again shortly
+            continue
+        return sock
+    raise AssertionError(f"could not bind {endpoint} again")
+
+
+def test_req_survives_purezmq_restart(js, ctx):
+    """The server goes away between two requests and comes back on the same port: the page
+    reconnects by itself and its REQ gets both answers (a request lost with the connection
+    rejects with ECONNRESET and is sent again)."""
+    sock, endpoint = pure_server(ctx, "REP")
+    ident, answer = js.start("run", args={"type": "REQ", "endpoint": endpoint, "role": "restart", "count": 2})
+    sock.send_multipart(sock.recv_multipart())
+    sock.linger = 5000  # the answer goes out before the connection closes
+    sock.close()
+    sock = _rebind(ctx, "REP", endpoint)
+    sock.send_multipart(sock.recv_multipart())
+    result = js.wait(answer)
+    assert result["ok"], result
+    assert result["answers"] == ["ask-0", "ask-1"]
+    assert result["events"].count("connect REP") == 2, result
+    assert "disconnect" in result["events"]
+    sock.close()
+
+
+def test_sub_resubscribes_after_purezmq_restart(js, ctx):
+    """A publisher restarts on the same port: the page's SUB subscribes again by itself (the
+    new XPUB sees the subscription arrive) and gets messages from it."""
+    sock, endpoint = pure_server(ctx, "XPUB")
+    ident, answer = js.start("run", args={"type": "SUB", "endpoint": endpoint, "role": "resubscribe"})
+    assert sock.recv() == b"\x01t"
+    sock.send_multipart([b"t-first", b"z"])
+    sock.linger = 5000  # the message goes out before the connection closes
+    sock.close()
+    sock = _rebind(ctx, "XPUB", endpoint)
+    assert sock.recv() == b"\x01t"
+    second = PlayThread(sock, "PUB", "publish", 0)
+    second.start()
+    result = js.wait(answer)
+    second.join_ok()
+    assert result["ok"], result
+    assert result["events"].count("connect XPUB") == 2, result
+    sock.close()
+
+
+@pytest.mark.skipif(not LIBZMQ_PY.exists(), reason=f"no libzmq 4.3.4 venv at {VENV}")
+def test_req_survives_libzmq_restart(js):
+    """The same against libzmq: one echo each from two libzmq REPs on the same port."""
+    first = LibzmqPeer(["REP", "bind", "ws://127.0.0.1:*", "echo", "1", "null"])
+    endpoint = first.endpoint
+    try:
+        ident, answer = js.start("run", args={"type": "REQ", "endpoint": endpoint, "role": "restart", "count": 2})
+        first.finish()
+        second = LibzmqPeer(["REP", "bind", endpoint, "echo", "1", "null"])
+        try:
+            result = js.wait(answer)
+            assert result["ok"], result
+            assert result["answers"] == ["ask-0", "ask-1"]
+            assert result["events"].count("connect ") == 2, result  # no peer type in ZWS2.0
+            second.finish()
+        finally:
+            second.close()
+    finally:
+        first.close()

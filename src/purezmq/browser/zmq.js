@@ -191,7 +191,9 @@ class Connection {
     ws.onopen = () => this.opened();
     ws.onmessage = (event) => this.received(event.data);
     ws.onclose = (event) => this.ended(`closed (${event.code}${event.reason ? " " + event.reason : ""})`);
-    ws.onerror = () => {}; // onclose follows with what is known; browsers tell nothing more
+    // An error ends the connection: browsers follow it with a close event, but Node's
+    // WebSocket (undici) may not when the connection is refused.
+    ws.onerror = () => this.ended("WebSocket error (refused or broken connection)");
   }
 
   opened() {
@@ -325,8 +327,8 @@ class Connection {
   fail(error, final = false) {
     if (this.closed) return;
     this.socket.connectionError(this, error, final);
-    this.close();
     this.ended(error.message);
+    this.close();
   }
 
   close() {
@@ -340,7 +342,7 @@ class Connection {
   ended(reason) {
     if (this.closed) return;
     this.closed = true;
-    this.ws.onopen = this.ws.onmessage = this.ws.onclose = null;
+    this.ws.onopen = this.ws.onmessage = this.ws.onclose = this.ws.onerror = null;
     this.socket.connectionEnded(this, reason);
   }
 }
@@ -410,7 +412,7 @@ export class Socket {
     const conn = this._conn;
     this._conn = null;
     if (conn) {
-      conn.closed = true;
+      conn.ended("socket closed");
       conn.close();
     }
     this._rejectAll(new ZmqError("ENOTSOCK", "the socket is closed"));

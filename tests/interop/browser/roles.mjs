@@ -81,6 +81,15 @@ export async function run(zmq, args) {
         }
       }
       return { ok: true, answers, events };
+    } else if (role === "resubscribe") {
+      // SUB across a publisher restart: a message from the first server, then one that came
+      // after the disconnect, which needs the subscription sent again.
+      let disconnected = false;
+      sock.on("disconnect", () => (disconnected = true));
+      await sock.receive();
+      do await sock.receive();
+      while (!disconnected);
+      return { ok: true, events };
     } else if (role === "refused") {
       // PLAIN with a password the server refuses: the refusal reaches the page.
       try {
