@@ -71,7 +71,7 @@ def ctx() -> Iterator[purezmq.Context]:
 
 
 def pure_server(ctx: purezmq.Context, type_name: str) -> tuple[purezmq.Socket, str]:
-    sock = ctx.socket(getattr(purezmq, type_name))
+    sock: purezmq.Socket = ctx.socket(getattr(purezmq, type_name))
     sock.linger = 0
     sock.rcvtimeo = sock.sndtimeo = 10000
     sock.bind("ws://127.0.0.1:*")
@@ -204,8 +204,12 @@ def test_plain_login(js, ctx):
         result = js.call(
             "run",
             args={
-                "type": "REQ", "endpoint": endpoint, "role": "request", "count": COUNT,
-                "username": "admin", "password": "secret",
+                "type": "REQ",
+                "endpoint": endpoint,
+                "role": "request",
+                "count": COUNT,
+                "username": "admin",
+                "password": "secret",
             },
         )
         assert result["ok"], result
@@ -225,8 +229,11 @@ def test_plain_refused_reaches_the_page(js, ctx):
         result = js.call(
             "run",
             args={
-                "type": "REQ", "endpoint": endpoint, "role": "refused",
-                "username": "admin", "password": "wrong",
+                "type": "REQ",
+                "endpoint": endpoint,
+                "role": "refused",
+                "username": "admin",
+                "password": "wrong",
             },
         )
         assert result["ok"], result
@@ -242,7 +249,7 @@ def test_plain_refused_reaches_the_page(js, ctx):
 def _rebind(ctx: purezmq.Context, type_name: str, endpoint: str) -> purezmq.Socket:
     """A new socket bound where the last one was (its port may take a moment to free)."""
     for _ in range(100):
-        sock = ctx.socket(getattr(purezmq, type_name))
+        sock: purezmq.Socket = ctx.socket(getattr(purezmq, type_name))
         sock.linger = 0
         sock.rcvtimeo = sock.sndtimeo = 10000
         try:
@@ -262,7 +269,9 @@ def test_req_survives_purezmq_restart(js, ctx):
     reconnects by itself and its REQ gets both answers (a request lost with the connection
     rejects with ECONNRESET and is sent again)."""
     sock, endpoint = pure_server(ctx, "REP")
-    ident, answer = js.start("run", args={"type": "REQ", "endpoint": endpoint, "role": "restart", "count": 2})
+    _, answer = js.start(
+        "run", args={"type": "REQ", "endpoint": endpoint, "role": "restart", "count": 2}
+    )
     sock.send_multipart(sock.recv_multipart())
     sock.linger = 5000  # the answer goes out before the connection closes
     sock.close()
@@ -280,7 +289,7 @@ def test_sub_resubscribes_after_purezmq_restart(js, ctx):
     """A publisher restarts on the same port: the page's SUB subscribes again by itself (the
     new XPUB sees the subscription arrive) and gets messages from it."""
     sock, endpoint = pure_server(ctx, "XPUB")
-    ident, answer = js.start("run", args={"type": "SUB", "endpoint": endpoint, "role": "resubscribe"})
+    _, answer = js.start("run", args={"type": "SUB", "endpoint": endpoint, "role": "resubscribe"})
     assert sock.recv() == b"\x01t"
     sock.send_multipart([b"t-first", b"z"])
     sock.linger = 5000  # the message goes out before the connection closes
@@ -302,7 +311,9 @@ def test_req_survives_libzmq_restart(js):
     first = LibzmqPeer(["REP", "bind", "ws://127.0.0.1:*", "echo", "1", "null"])
     endpoint = first.endpoint
     try:
-        ident, answer = js.start("run", args={"type": "REQ", "endpoint": endpoint, "role": "restart", "count": 2})
+        _, answer = js.start(
+            "run", args={"type": "REQ", "endpoint": endpoint, "role": "restart", "count": 2}
+        )
         first.finish()
         second = LibzmqPeer(["REP", "bind", endpoint, "echo", "1", "null"])
         try:

@@ -14,7 +14,6 @@ import os
 import socket
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -86,7 +85,7 @@ def free_port() -> int:
 
 
 def _socket(ctx: purezmq.Context, type_name: str) -> purezmq.Socket:
-    sock = ctx.socket(getattr(purezmq, type_name))
+    sock: purezmq.Socket = ctx.socket(getattr(purezmq, type_name))
     sock.linger = 1000
     sock.rcvtimeo = sock.sndtimeo = 15000
     if type_name == "SUB":

@@ -116,7 +116,8 @@ class Driver:
         try:
             return answer.get(timeout=timeout)
         except queue.Empty:
-            raise AssertionError(f"no answer from the driver in {timeout} s:\n{self.log()}") from None
+            log = self.log()
+            raise AssertionError(f"no answer from the driver in {timeout} s:\n{log}") from None
 
     def call(self, op: str, **fields: Any) -> dict[str, Any]:
         return self.wait(self.start(op, **fields)[1])

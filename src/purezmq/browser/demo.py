@@ -10,6 +10,7 @@ feed and sends the form's text as requests, with zmq.js (docs/browser.md).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import threading
@@ -135,7 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="listen here (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="HTTP port (default: any free one)")
     parser.add_argument(
-        "--duration", type=float, default=None, help="stop after this many seconds (default: Ctrl-C)"
+        "--duration",
+        type=float,
+        default=None,
+        help="stop after this many seconds (default: at Ctrl-C)",
     )
     args = parser.parse_args(argv)
     if not purezmq.has("ws"):
@@ -151,10 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             + ("Ctrl-C to stop" if args.duration is None else f"stopping in {args.duration:g} s"),
             flush=True,
         )
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait(args.duration)
-        except KeyboardInterrupt:
-            pass
     print("purezmq browser demo: stopped", flush=True)
     return 0
 
