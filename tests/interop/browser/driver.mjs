@@ -62,7 +62,10 @@ async function handle(cmd) {
     if (op === "eval") return out({ id, ok: true, value: await page.evaluate(cmd.expr) });
     if (op === "fill") return out({ id, ok: true, value: await page.fill(cmd.selector, cmd.value) });
     if (op === "click") return out({ id, ok: true, value: await page.click(cmd.selector) });
-    if (op === "screenshot") return out({ id, ok: true, value: await page.screenshot({ path: cmd.path, fullPage: true }) });
+    if (op === "screenshot") {
+      await page.screenshot({ path: cmd.path, fullPage: true });
+      return out({ id, ok: true });
+    }
     out({ id, ok: false, error: `unknown op ${op}` });
   } catch (err) {
     out({ id, ok: false, error: String(err && err.stack || err) });
