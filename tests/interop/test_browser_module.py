@@ -1,7 +1,8 @@
 """zmq.js, the browser module (``purezmq.browser``), against purezmq's and libzmq's ws://.
 
-Each socket pair runs twice: zmq.js under Node 20 (fast) and in real headless Chromium on a
-page the test serves. The server is purezmq (here, in a thread) or Debian's libzmq 4.3.4
+Each socket pair runs three times: zmq.js under Node 20 (fast; its experimental WebSocket, then
+npm ws passed as ``options.WebSocket``) and in real headless Chromium on a page the test
+serves. The server is purezmq (here, in a thread) or Debian's libzmq 4.3.4
 (``libzmq434/peer.py`` under the venv ``tests/interop/libzmq434/setup.sh`` builds). The page
 only connects; the server binds and is the mechanism server. ``tests/interop/browser/setup.sh``
 installs node's packages and chromium; without them these tests skip saying so.
@@ -23,6 +24,7 @@ from purezmq.auth.thread import ThreadAuthenticator
 from ..kit.browser import (
     CHROMIUM_MISSING,
     NODE_MISSING,
+    NODE_WS_MISSING,
     ChromiumDriver,
     Driver,
     PlayThread,
@@ -49,12 +51,13 @@ PAIRS = [
 ]
 
 
-@pytest.fixture(scope="module", params=["node", "chromium"])
+@pytest.fixture(scope="module", params=["node", "node-ws", "chromium"])
 def js(request: pytest.FixtureRequest) -> Iterator[Driver]:
-    if request.param == "node":
-        if NODE_MISSING:
-            pytest.skip(NODE_MISSING)
-        driver = node_driver()
+    if request.param in ("node", "node-ws"):
+        missing = NODE_MISSING if request.param == "node" else NODE_WS_MISSING
+        if missing:
+            pytest.skip(missing)
+        driver = node_driver(request.param)
     else:
         if CHROMIUM_MISSING:
             pytest.skip(CHROMIUM_MISSING)

@@ -36,9 +36,14 @@ CHROMIUM_MISSING = (
         else f"no playwright-core in {CACHE}: {SETUP}"
     )
 )
+NODE_WS_MISSING = NODE_MISSING or (
+    None if (CACHE / "node_modules" / "ws").is_dir() else f"no npm ws in {CACHE}: {SETUP}"
+)
 JSZMQ_MISSING = NODE_MISSING or (
     None if (CACHE / "node_modules" / "jszmq").is_dir() else f"no jszmq in {CACHE}: {SETUP}"
 )
+TSC = CACHE / "node_modules" / ".bin" / "tsc"
+TSC_MISSING = NODE_MISSING or (None if TSC.exists() else f"no typescript in {CACHE}: {SETUP}")
 #: Seconds any one answer of the driver may take.
 TIMEOUT = 30.0
 
@@ -136,9 +141,10 @@ class Driver:
                 pipe.close()
 
 
-def node_driver() -> Driver:
-    """zmq.js under Node 20 (its WebSocket behind --experimental-websocket)."""
-    return Driver("node", module_path().as_uri())
+def node_driver(mode: str = "node") -> Driver:
+    """zmq.js under Node 20: its WebSocket behind --experimental-websocket (``node``), or
+    npm ws given as ``options.WebSocket`` (``node-ws``)."""
+    return Driver(mode, module_path().as_uri())
 
 
 class ChromiumDriver(Driver):

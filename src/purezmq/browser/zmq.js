@@ -726,6 +726,8 @@ export class Socket {
     try {
       this._conn = new Connection(this, this.endpoint);
     } catch (err) {
+      // A malformed URL (SyntaxError from the WebSocket constructor), no WebSocket at all.
+      err = err instanceof ZmqError ? err : new ZmqError("EINVAL", `cannot connect to ${this.endpoint}: ${err.message}`);
       this.lastError = err;
       this._conn = null;
       this._emit("error", err);

@@ -7,6 +7,7 @@
 //   fill {selector, value}, click {selector}, screenshot {path}
 //
 //   node --experimental-websocket driver.mjs node ZMQ_JS_URL
+//   node driver.mjs node-ws ZMQ_JS_URL             (npm ws as options.WebSocket)
 //   node driver.mjs chromium PAGE_URL              (PAGE_URL serves test.html)
 // A "ready" line is printed first. NODE_PATH-style lookup: $PUREZMQ_BROWSER_CACHE.
 import { createRequire } from "node:module";
@@ -20,8 +21,21 @@ const [mode, target] = process.argv.slice(2);
 const out = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
 
 let runRole, stopRole, page, browser;
-if (mode === "node") {
-  const zmq = await import(target);
+if (mode === "node" || mode === "node-ws") {
+  if (mode === "node-ws") {
+    // zmq.js on npm ws, passed in as options.WebSocket (what Node 20 users do).
+    const cache = process.env.PUREZMQ_BROWSER_CACHE || path.join(os.homedir(), ".cache/purezmq/browser");
+    const WebSocket = createRequire(path.join(cache, "package.json"))("ws");
+    const real = await import(target);
+    class Socket extends real.Socket {
+      constructor(type, options = {}) {
+        super(type, { WebSocket, ...options });
+      }
+    }
+    var zmq = { ...real, Socket };
+  } else {
+    var zmq = await import(target);
+  }
   const roles = await import(pathToFileURL(path.join(path.dirname(new URL(import.meta.url).pathname), "roles.mjs")));
   runRole = (args) => roles.run(zmq, args);
   stopRole = (id) => roles.stop(id);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the browser-module tests drive: Debian's chromium (headless), and from npm
-# playwright-core (to steer it), jszmq (a second ZWS 2.0 implementation) and ws (WebSocket
-# for Node 20, which has no global one without a flag). The npm packages go into a cache
+# playwright-core (to steer it), jszmq (a second ZWS 2.0 implementation), typescript (to
+# check zmq.d.ts) and ws (the WebSocket Node 20 users pass in). The npm packages go into a cache
 # directory the tests find by the same rule: $PUREZMQ_BROWSER_CACHE, else
 # ~/.cache/purezmq/browser. Without node/npm or chromium it says so and exits 0: those tests
 # then skip with that reason.
@@ -23,7 +23,7 @@ mkdir -p "$dir"
 if [ ! -f "$dir/package.json" ]; then
     printf '{"name": "purezmq-browser-interop", "private": true}\n' > "$dir/package.json"
 fi
-npm install --prefix "$dir" --no-audit --no-fund --loglevel=error playwright-core@1 jszmq ws@8
-node -e 'for (const m of ["playwright-core", "jszmq", "ws"]) require(require.resolve(m, {paths: [process.argv[1]]}));
+npm install --prefix "$dir" --no-audit --no-fund --loglevel=error playwright-core@1 jszmq ws@8 typescript@5
+node -e 'for (const m of ["playwright-core", "jszmq", "ws", "typescript"]) require(require.resolve(m, {paths: [process.argv[1]]}));
 console.log("browser tier ready:", process.argv[1])' "$dir"
 command -v chromium >/dev/null && chromium --version || true
