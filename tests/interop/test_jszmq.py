@@ -55,7 +55,10 @@ class JszmqPeer:
         )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
-        assert line.startswith("READY"), f"jszmq peer did not start: {line!r}"
+        if not line.startswith("READY"):
+            self.proc.kill()
+            err = self.proc.communicate(timeout=5)[1]
+            raise AssertionError(f"jszmq peer did not start: {line!r} {err}")
 
     def finish(self) -> None:
         """Tells it to stop (a sender or publisher) and waits for its OK."""

@@ -8,6 +8,7 @@ playwright-core, jszmq, ws) into ``$PUREZMQ_BROWSER_CACHE`` (default
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -76,8 +77,12 @@ class Driver:
         self.stderr: list[str] = []
         ready: queue.Queue[dict[str, Any]] = queue.Queue()
         self._waiting[0] = ready
-        threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._read_stderr, daemon=True).start()
+        self._readers = [
+            threading.Thread(target=self._read, daemon=True),
+            threading.Thread(target=self._read_stderr, daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
         try:
             started = ready.get(timeout=TIMEOUT * 2).get("ready")
         except queue.Empty:
@@ -128,14 +133,17 @@ class Driver:
         return self.wait(self.start(op, **fields)[1])
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            assert self.proc.stdin is not None
+        """Ends the driver (its stdin closing tells it to) and closes every pipe."""
+        assert self.proc.stdin is not None
+        with contextlib.suppress(BrokenPipeError):
             self.proc.stdin.close()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+        for reader in self._readers:
+            reader.join(5)  # they end at the pipes' EOF
         for pipe in (self.proc.stdout, self.proc.stderr):
             if pipe is not None:
                 pipe.close()
