@@ -177,10 +177,9 @@ class Connection {
     this.frames = [];
     this.peerType = "";
     this.peerId = new Uint8Array(0);
-    this.step = ""; // what the handshake waits for: READY, WELCOME
+    this.step = ""; // what the handshake waits for: WELCOME, READY, or ID (the peer's routing id)
     const opts = socket.options;
     this.plain = opts.username !== undefined || opts.password !== undefined;
-    this.raw = false;
     const WS = opts.WebSocket ?? globalThis.WebSocket;
     if (typeof WS !== "function") {
       throw new ZmqError("ENOTSUP", "no WebSocket here: pass options.WebSocket (e.g. npm ws)");
@@ -200,7 +199,6 @@ class Connection {
     const chosen = this.ws.protocol;
     if (chosen === NO_MECHANISM && !this.plain) {
       // RFC 45 "No Mechanism": our routing id first, then the peer's ends the handshake.
-      this.raw = true;
       this.sendFrame(0, this.routingId());
       this.step = "ID";
     } else if (chosen !== (this.plain ? PLAIN_TOKEN : NULL_TOKEN)) {
