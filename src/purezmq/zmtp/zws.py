@@ -59,6 +59,20 @@ from .zws_messages import (
 _CODE = CODE
 
 
+#: What a browser can offer instead of ``ZWS2.0/PLAIN``: WebSocket subprotocols are HTTP tokens
+#: (RFC 6455 §4.1, RFC 7230 §3.2.6) where ``/`` is not allowed, and browsers refuse to send
+#: one (docs/browser.md). A server here accepts ``ZWS2.0-NULL``, ``ZWS2.0-PLAIN``,
+#: ``ZWS2.0-CURVE`` as those mechanisms; libzmq does not.
+TOKEN_PREFIX = "ZWS2.0-"
+
+
+def token_alias(offered: str) -> str:
+    """The RFC 45 name of an offered subprotocol: ``ZWS2.0-PLAIN`` reads as ``ZWS2.0/PLAIN``."""
+    if offered.startswith(TOKEN_PREFIX):
+        return SUBPROTOCOL_PREFIX + offered[len(TOKEN_PREFIX) :]
+    return offered
+
+
 class ZwsConnection(ZwsMessageConnection):
     """A ``ZwsMessageConnection`` over a WebSocket byte stream; see the module docstring.
 
@@ -194,7 +208,7 @@ class ZwsConnection(ZwsMessageConnection):
         as in libzmq), else close."""
         acceptable = self.offer()
         for offered in event.subprotocols:
-            if offered.strip() in acceptable:
+            if token_alias(offered.strip()) in acceptable:
                 break
         else:
             raise RemoteProtocolError(
@@ -202,8 +216,9 @@ class ZwsConnection(ZwsMessageConnection):
                 f"{', '.join(acceptable)} (this socket's mechanism)",
                 _CODE,
             )
+        # Answer with the spelling offered: a browser accepts only a name it sent.
         self._ws_out.append(self._ws.send(AcceptConnection(subprotocol=offered)))
-        self._upgraded(offered.strip())
+        self._upgraded(token_alias(offered.strip()))
 
     def _on_accepted(self, event: AcceptConnection) -> None:
         """Client: the server answered 101 with a subprotocol we offered."""
@@ -299,8 +314,10 @@ class ZwsConnection(ZwsMessageConnection):
 __all__ = [
     "RAW_SUBPROTOCOL",
     "SUBPROTOCOL_PREFIX",
+    "TOKEN_PREFIX",
     "WS_FLAG_COMMAND",
     "WS_FLAG_MORE",
     "ZwsConnection",
     "subprotocol",
+    "token_alias",
 ]
