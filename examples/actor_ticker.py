@@ -20,7 +20,7 @@ def ticker(pipe: zmq.Socket, interval: float) -> None:
     n = 0
     next_tick = time.monotonic() + interval
     while True:
-        left_ms = max(0.0, next_tick - time.monotonic()) * 1000
+        left_ms = int(max(0.0, next_tick - time.monotonic()) * 1000)
         if pipe.poll(left_ms) and pipe.recv() == TERM:
             return
         if time.monotonic() >= next_tick:
