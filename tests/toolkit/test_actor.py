@@ -144,6 +144,14 @@ def test_recv_after_the_function_returned_raises_actor_ended(ctx: zmq.Context) -
     actor.close(timeout=WAIT_S)
 
 
+def test_a_function_that_returns_before_ready_ends_the_actor(ctx: zmq.Context) -> None:
+    actor = Actor(lambda pipe: None, context=ctx)
+    assert not actor.alive
+    with pytest.raises(ActorEnded):
+        actor.recv()
+    actor.close()
+
+
 def test_the_actor_socket_works_in_a_poller(ctx: zmq.Context) -> None:
     with Actor(echo, b"", context=ctx) as actor:
         poller = zmq.Poller()
@@ -260,6 +268,14 @@ def test_async_recv_after_return_raises_actor_ended_and_close_cancels_on_timeout
         async def one_shot(pipe: zasyncio.Socket) -> None:
             await signal_async(pipe)
             await pipe.send(b"result")
+
+        async def nothing(pipe: zasyncio.Socket) -> None:
+            return None
+
+        early = await AsyncActor.start(nothing, context=ctx)
+        with pytest.raises(ActorEnded):
+            await early.recv()
+        await early.close()
 
         actor = await AsyncActor.start(one_shot, context=ctx)
         assert await actor.recv() == b"result"

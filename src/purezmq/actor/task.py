@@ -34,6 +34,7 @@ class AsyncActor:
         self._failure: BaseException | None = None
         self._failure_raised = False
         self._closed = False
+        self._ended_early = False  # returned before signalling READY
         self._task: asyncio.Task[None] | None = None
 
     @classmethod
@@ -65,6 +66,7 @@ class AsyncActor:
         failure = self._failure_of(status)
         if failure is not None:
             raise failure
+        self._ended_early = status == ENDED
         if status != ENDED:
             raise ZMQError(
                 msg="the actor sent a message before signal_async(pipe): an actor signals "
@@ -138,6 +140,8 @@ class AsyncActor:
     async def recv_multipart(self, flags: int = 0) -> list[bytes]:
         """The actor's next message; raises its exception if it failed, ``ActorEnded`` if its
         function returned."""
+        if self._ended_early:
+            raise ActorEnded("the actor's function returned before signalling ready")
         return self._checked(await self._pipe.recv_multipart(flags))
 
     async def recv(self, flags: int = 0) -> bytes:

@@ -48,6 +48,7 @@ class Actor:
         self._failure: BaseException | None = None
         self._failure_raised = False
         self._closed = False
+        self._ended_early = False  # returned before signalling READY
         self._thread = threading.Thread(
             target=self._run,
             args=(fn, actor_pipe, args, kwargs),
@@ -66,6 +67,7 @@ class Actor:
         failure = self._failure_of(status)
         if failure is not None:
             raise failure
+        self._ended_early = status == ENDED
         if status != ENDED:
             raise ZMQError(
                 msg="the actor sent a message before signal(pipe): an actor signals READY first"
@@ -138,6 +140,8 @@ class Actor:
     def recv_multipart(self, flags: int = 0) -> list[bytes]:
         """The actor's next message; raises its exception if it failed, ``ActorEnded`` if its
         function returned."""
+        if self._ended_early:
+            raise ActorEnded("the actor's function returned before signalling ready")
         return self._checked(self._pipe.recv_multipart(flags))
 
     def recv(self, flags: int = 0) -> bytes:
