@@ -2,7 +2,8 @@
 # pyre 0.3.5 (ZRE: UDP beacons, a ROUTER per node, DEALERs to peers, actors on PAIR pipes),
 # from PyPI as colmena-zeromq-pyre (the PyPI name `pyre` is another project): its own test
 # suite from the sdist, then two nodes in two network namespaces joined by a veth pair that
-# discover each other, JOIN a group, SHOUT, WHISPER both ways and see EXIT (pyre_node.py).
+# discover each other, JOIN a group, SHOUT, WHISPER both ways and see EXIT (pyre_node.py), and
+# `purezmq beacon` hears a pyre node's UDP beacons (czmq zbeacon's wire format).
 # The namespace step needs root and `ip`; without them it is reported as skipped.
 PROGRAM=pyre
 source "$(dirname "$0")/lib.sh"
@@ -53,6 +54,20 @@ two_nodes() {
 }
 alive_and_done() { ! kill -0 "$1" 2>/dev/null; }
 
+# `purezmq beacon` (purezmq.beacon, blocking and asyncio) hears a pyre node's ZRE beacons
+# across the veth: "ZRE", version 1, the node's 16-byte UUID, its ROUTER port (big-endian).
+hears_pyre_beacons() {
+    spawn node-beacon 40 ip netns exec "$NS_A" "${ZMQ_RUN[@]}" "$VENV/bin/python" -u \
+        "$SUITE/pyre_node.py" beacon 30
+    local api out
+    for api in "" --asyncio; do
+        out="$(bounded 30 ip netns exec "$NS_B" "$VENV/bin/purezmq" beacon $api --port 5670 \
+            --interface "pzvb$$" --subscribe ZRE --count 2 --timeout 20 --hex)" || return 1
+        echo "purezmq beacon $api: $out"
+        [ "$(grep -cE '^10\.200\.77\.1 5a524501[0-9a-f]{36}$' <<<"$out")" = 2 ] || return 1
+    done
+}
+
 scenario() {
     zmq_env
     local tests
@@ -65,9 +80,13 @@ scenario() {
     tail -n 15 "$log" >&2
     pytest_counts "$log"
     if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
-        trap 'netns_down; cleanup_spawned' EXIT
+        trap 'cleanup_spawned; netns_down' EXIT
         if netns_up; then
             check "two nodes in two network namespaces: ENTER, JOIN, SHOUT, WHISPER, EXIT" two_nodes
+            check "purezmq beacon hears a pyre node's beacons across the namespaces" \
+                hears_pyre_beacons
+            # Processes first: a namespace outlives its name while something runs in it.
+            cleanup_spawned
         else
             FAILED=$((FAILED + 1))
             say "FAILED: could not create the network namespaces"

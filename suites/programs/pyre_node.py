@@ -4,6 +4,9 @@
 sees the second JOIN, the second WHISPERs back once the SHOUT arrives, the first WHISPERs in
 turn and then waits for the second node's EXIT. Every step prints ``ok: ...``; a step that does
 not happen within the deadline ends the node with exit status 1.
+
+``python pyre_node.py beacon SECONDS``: a node that only sends its beacons for a while, so that
+``purezmq beacon`` can listen to pyre's (czmq zbeacon's) wire format.
 """
 
 from __future__ import annotations
@@ -32,7 +35,24 @@ def next_event(node: Any, poller: Any, wanted: str) -> Any:
     raise SystemExit(f"FAILED: no {wanted} within {DEADLINE_S} s")
 
 
+def beacon_only(seconds: float) -> int:
+    """A node that only announces itself (UDP beacons) for ``seconds``, for other listeners."""
+    node = pyre.Pyre("node-beacon")
+    node.start()
+    print(f"ok: started {node.uuid()} on {node.endpoint()}", flush=True)
+    poller = zmq.Poller()
+    poller.register(node.socket(), zmq.POLLIN)
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        if poller.poll(left * 1000):
+            node.recv()
+    node.stop()
+    return 0
+
+
 def main(role: str, group: str) -> int:
+    if role == "beacon":
+        return beacon_only(float(group))
     node = pyre.Pyre(f"node-{role}")
     node.set_header("X-ROLE", role)
     node.join(group)
