@@ -387,7 +387,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run", help="run a pyzmq program unchanged on purezmq: run -- COMMAND ARGS",
         add_help=False,
     )
+    from . import _beacon_command
+
+    _beacon_command.add_arguments(sub.add_parser("beacon", help=_beacon_command.HELP))
     args = parser.parse_args(args_list)
+    if args.command == "beacon":
+        return _beacon_command.main(args)
     if args.command != "demo":
         parser.print_help()
         return 2
