@@ -11,7 +11,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-
 RUN_USAGE = """usage: purezmq run [--] COMMAND [ARGS...]
 
 Run COMMAND with `import zmq` resolved to purezmq in every Python process it starts
