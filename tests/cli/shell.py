@@ -84,11 +84,20 @@ class Proc:
         return self.wait_for(r"bound (\S+)").group(1)
 
     def finish(self, timeout: float = WAIT) -> tuple[int, bytes]:
-        """Wait for the exit; returns (status, stdout)."""
-        out = self.popen.stdout.read() if self.popen.stdout is not None else b""
-        status = self.popen.wait(timeout)
+        """Wait (bounded) for the exit; returns (status, stdout)."""
+        chunks: list[bytes] = []
+        stdout = self.popen.stdout
+        if stdout is not None:
+            drain = threading.Thread(target=lambda: chunks.append(stdout.read()), daemon=True)
+            drain.start()
+            drain.join(timeout)
+        try:
+            status = self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            raise AssertionError(f"still running after {timeout} s: {self.lines}") from None
         self.reader.join(timeout)
-        return status, out
+        return status, b"".join(chunks)
 
     def stderr(self) -> str:
         with self.changed:

@@ -22,6 +22,7 @@ waits on one poller for the socket, the input and the socket's monitor alike.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 import time
@@ -321,7 +322,9 @@ class Runner:
         writer = self.ctx.socket(self.z.PAIR)
         writer.setsockopt(self.z.LINGER, 0)
         writer.connect(endpoint)
-        stream = sys.stdin.buffer
+        # A reader of its own on a copy of fd 0: the thread may still be blocked in it when
+        # the interpreter exits, which must not touch a lock held there (sys.stdin's would be).
+        stream = open(os.dup(sys.stdin.fileno()), "rb")  # noqa: SIM115 - the thread owns it
         thread = threading.Thread(
             target=_read_input,
             args=(writer, self.in_format, stream, self.separator),
@@ -568,6 +571,12 @@ class Runner:
         answered = 0
         args = self.args
         while not self._done(answered):
+            prepared: list[bytes] | None = None
+            if self.pipe is not None:
+                # Answers come from stdin: when it has ended there is nothing to answer with.
+                prepared = self._next_input()
+                if prepared is None:
+                    return
             self._wait(self.z.POLLIN, False)
             request = self._receive()
             address: list[bytes] = []
@@ -582,6 +591,8 @@ class Runner:
                 from .expressions import as_message
 
                 reply = as_message(self.pipeline.transform(body)) or [b""]
+            elif prepared is not None:
+                reply = prepared
             else:
                 reply = self._next_input()
                 if reply is None:
@@ -632,8 +643,6 @@ def main(args: argparse.Namespace) -> int:
         raise CliError(f"timed out after {seconds} s", TIMEOUT) from None
     except BrokenPipeError:
         # stdout's reader left (``| head``): not an error; keep Python from reporting it again.
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         ok = True
     finally:
