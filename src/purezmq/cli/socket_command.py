@@ -276,6 +276,9 @@ class Runner:
         self.sock = self.ctx.socket(getattr(z, self.kind.upper()))
         args = self.args
         self.sock.setsockopt(z.LINGER, int(args.linger * 1000))
+        # Queue nothing for a connection whose handshake has not succeeded: "waiting for a
+        # peer" then means one that accepted us, and a refusal is seen before sending.
+        self.sock.setsockopt(z.IMMEDIATE, 1)
         if getattr(args, "identity", None):
             self.sock.setsockopt(z.ROUTING_ID, self._address_bytes(args.identity.encode()))
         if self.kind == "sub":
