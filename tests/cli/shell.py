@@ -120,7 +120,9 @@ def start(*args: str, stdin: Any = subprocess.DEVNULL) -> Proc:
     return Proc(command(*args), stdin=stdin)
 
 
-def run(*args: str, input: bytes = b"", timeout: float = WAIT) -> subprocess.CompletedProcess[bytes]:
+def run(
+    *args: str, input: bytes = b"", timeout: float = WAIT
+) -> subprocess.CompletedProcess[bytes]:
     """Run ``purezmq ARGS`` to completion with ``input`` on stdin."""
     return subprocess.run(
         command(*args), input=input, capture_output=True, env=environment(), timeout=timeout

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -78,4 +77,3 @@ def test_contradictory_security_flags_are_bad_usage() -> None:
     both = run("pull", "-b", "tcp://127.0.0.1:*", "--curve-server", "--curve-serverkey", "x" * 40)
     assert both.returncode == 2
     assert b"exclude each other" in both.stderr
-    assert subprocess.run is not None
