@@ -31,7 +31,7 @@ from typing import Any, BinaryIO
 
 from . import formats, security
 from .errors import EXIT_STATUS_HELP, REFUSED, TIMEOUT, USAGE, CliError
-from .expressions import EXPRESSION_HELP, Pipeline
+from .expressions import EXPRESSION_HELP, Pipeline, as_message
 from .status import StatusLine
 
 SEND_ONLY = frozenset({"push", "pub", "scatter", "radio"})
@@ -589,17 +589,17 @@ class Runner:
             if self.pipeline.filter is None or self.pipeline.filter(request):
                 self._write(request)
             if args.echo:
-                reply: list[bytes] | None = body
+                reply = body
             elif self.pipeline.transform is not None:
-                from .expressions import as_message
-
+                # A REP must answer: a dropped (None) reply is an empty one.
                 reply = as_message(self.pipeline.transform(body)) or [b""]
             elif prepared is not None:
                 reply = prepared
             else:
-                reply = self._next_input()
-                if reply is None:
+                pending = self._next_input()
+                if pending is None:
                     return
+                reply = pending
             self._send([*address, *reply])
             answered += 1
 
