@@ -60,6 +60,15 @@ def test_curve_allow_refuses_an_unknown_client_with_status_4(
     assert b"refused" in push.stderr
 
 
+def test_a_wrong_server_key_exits_4_at_the_timeout(spawn: Callable[..., Proc]) -> None:
+    pull = spawn("pull", "-b", "tcp://127.0.0.1:*", "--curve-server", "-t", "20")
+    endpoint = pull.endpoint()
+    other_key = run("keygen").stdout.decode().split()[1]  # "public: KEY"
+    push = run("push", "-c", endpoint, "--curve-serverkey", other_key, "-t", "1", input=b"x\n")
+    assert push.returncode == 4, push.stderr
+    assert b"handshakes failed" in push.stderr
+
+
 def test_plain_user_and_password(spawn: Callable[..., Proc]) -> None:
     rep = spawn(
         "rep", "-b", "tcp://127.0.0.1:*", "--echo", "-n", "1", "-t", "20",
