@@ -13,6 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from ..error import ZMQError
 from . import errors, registry
 from .run_command import run, run_environment
 
@@ -91,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except errors.CliError as exc:
         print(f"purezmq {args_list[0]}: {exc}", file=sys.stderr)
         return exc.status
+    except ZMQError as exc:  # a socket call refused (EHOSTUNREACH, EINVAL...): one line
+        print(f"purezmq {args_list[0]}: {exc}", file=sys.stderr)
+        return errors.ERROR
     except KeyboardInterrupt:
         return errors.INTERRUPTED
 

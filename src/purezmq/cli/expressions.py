@@ -41,14 +41,12 @@ class Expression:
         except SyntaxError as exc:
             raise CliError(f"{option} {source!r}: {exc.msg}", USAGE) from None
         self.globals: dict[str, Any] = {"json": json, "re": re, "time": time, "math": math}
-        self.n = 0
 
-    def __call__(self, msg: list[bytes]) -> Any:
-        self.n += 1
+    def __call__(self, msg: list[bytes], n: int = 1) -> Any:
         names = {
             "msg": msg,
             "text": msg[-1].decode("utf-8", "replace") if msg else "",
-            "n": self.n,
+            "n": n,
         }
         try:
             return eval(self.code, self.globals, names)
@@ -85,13 +83,16 @@ class Pipeline:
         self.transform = (
             Expression(transform_source, "--transform") if transform_source else None
         )
+        #: Messages seen so far (the ``n`` of the expressions).
+        self.n = 0
 
     def __call__(self, msg: list[bytes]) -> list[bytes] | None:
         """The message to pass on, or ``None`` when it is dropped."""
-        if self.filter is not None and not self.filter(msg):
+        self.n += 1
+        if self.filter is not None and not self.filter(msg, self.n):
             return None
         if self.transform is not None:
-            return as_message(self.transform(msg))
+            return as_message(self.transform(msg, self.n))
         return msg
 
     def __bool__(self) -> bool:

@@ -278,7 +278,9 @@ class Runner:
         self.sock.setsockopt(z.LINGER, int(args.linger * 1000))
         # Queue nothing for a connection whose handshake has not succeeded: "waiting for a
         # peer" then means one that accepted us, and a refusal is seen before sending.
-        self.sock.setsockopt(z.IMMEDIATE, 1)
+        # (connect_peer() refuses IMMEDIATE, as libzmq's does: a PEER goes without.)
+        if self.kind != "peer":
+            self.sock.setsockopt(z.IMMEDIATE, 1)
         if getattr(args, "identity", None):
             self.sock.setsockopt(z.ROUTING_ID, self._address_bytes(args.identity.encode()))
         if self.kind == "sub":
@@ -340,15 +342,16 @@ class Runner:
         self.status.clear()
         if self.authenticator is not None:
             self.authenticator.stop()
-        if self.ctx is not None:
-            for extra in (self.monitor, self.pipe):
-                if extra is not None:
-                    extra.close(0)
-            if self.sock is not None:
-                if self.monitor is not None:
-                    self.sock.disable_monitor()
-                self.sock.close(None if ok else 0)
-            self.ctx.term()
+        if self.ctx is None:
+            return
+        if self.sock is not None:
+            if not ok:
+                self.sock.setsockopt(self.z.LINGER, 0)
+            if self.monitor is not None:
+                self.sock.disable_monitor()
+        # destroy(), not term(): the input thread may still be blocked reading stdin with its
+        # socket open. Each socket closes with its own LINGER, so queued messages still leave.
+        self.ctx.destroy()
 
     def _say(self, text: str) -> None:
         if not self.args.quiet:
@@ -586,13 +589,15 @@ class Runner:
             body = request
             if self.kind == "server":
                 address, body = request[:1], request[1:]
-            if self.pipeline.filter is None or self.pipeline.filter(request):
+            self.pipeline.n += 1
+            n = self.pipeline.n
+            if self.pipeline.filter is None or self.pipeline.filter(request, n):
                 self._write(request)
             if args.echo:
                 reply = body
             elif self.pipeline.transform is not None:
                 # A REP must answer: a dropped (None) reply is an empty one.
-                reply = as_message(self.pipeline.transform(body)) or [b""]
+                reply = as_message(self.pipeline.transform(body, n)) or [b""]
             elif prepared is not None:
                 reply = prepared
             else:
