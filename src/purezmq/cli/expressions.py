@@ -25,8 +25,9 @@ from typing import Any
 from .errors import USAGE, CliError
 
 EXPRESSION_HELP = (
-    "names: msg (list of frames, bytes), text (last frame as str), n (message number), "
-    "json, re, time, math"
+    "Python, evaluated per message with: msg (the frames, a list of bytes), text (the last"
+    " frame as str), n (the message number), and the modules json, re, time, math. A"
+    " transform's str/bytes is one frame, a list the frames, None drops the message."
 )
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Iterator
@@ -87,10 +88,54 @@ EXAMPLES: dict[str, str] = {
 # ---- arguments ---------------------------------------------------------------------------------
 
 
+#: ``purezmq <type> --help``'s paragraph on what the command does, by behaviour.
+BEHAVIOUR = {
+    "send": "Reads messages from stdin (one a line by default) and sends each; ends when stdin"
+    " does, or after --count messages.",
+    "recv": "Writes every message received to stdout (one a line by default); ends after"
+    " --count messages, or with status 3 after --timeout of silence.",
+    "request": "Sends each stdin message and writes its reply; ends when stdin does, or after"
+    " --count replies.",
+    "reply": "Writes each request to stdout and answers it: with the request itself (--echo),"
+    " with --transform's value, with --data, or with the next stdin message.",
+    "both": "Sends stdin's messages while writing whatever arrives; ends after --count"
+    " messages received, or with status 3 after --timeout of silence.",
+}
+
+
+def _behaviour(kind: str) -> str:
+    if kind in SEND_ONLY:
+        return BEHAVIOUR["send"]
+    if kind in RECV_ONLY:
+        return BEHAVIOUR["recv"]
+    if kind in REQUESTERS:
+        return BEHAVIOUR["request"]
+    if kind in REPLIERS:
+        return BEHAVIOUR["reply"]
+    return BEHAVIOUR["both"]
+
+
+_ADDRESS_HELP = {
+    "router": "The first frame is the peer's identity, both ways (binary ones as 0x + hex).",
+    "stream": "The first frame is the TCP connection's id, both ways (0x + hex); an empty"
+    " message announces a connection and its end.",
+    "server": "Requests are written as ROUTING_ID<separator>BODY; replies go back by it.",
+    "peer": "The first frame is the peer's routing id (decimal), both ways; --connect prints"
+    " the routing id of each peer.",
+    "dish": "Messages are written as GROUP<separator>BODY.",
+    "radio": "Without --group, each message is GROUP<separator>BODY.",
+    "xpub": "Subscriptions arrive as messages: \\x01 + topic, \\x00 + topic when they end.",
+    "xsub": "A message \\x01 + topic subscribes, \\x00 + topic unsubscribes.",
+}
+
+
 def add_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
     """The options of ``purezmq <kind>``."""
     parser.set_defaults(socket_type=kind)
     can_send = kind not in RECV_ONLY
+    replier = kind in REPLIERS
+    paragraphs = [parser.description or "", _behaviour(kind), _ADDRESS_HELP.get(kind, "")]
+    parser.description = "\n\n".join(textwrap.fill(p, 78) for p in paragraphs if p)
     parser.epilog = f"examples:\n{EXAMPLES[kind]}\n\n{EXIT_STATUS_HELP}"
 
     net = parser.add_argument_group("endpoints (any number, at least one)")
@@ -131,10 +176,14 @@ def add_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
         "-f", "--format", choices=formats.FORMATS, default="lines",
         help="stdin and stdout format (default: lines)",
     )
-    io.add_argument("--input-format", choices=formats.FORMATS, help="stdin's format, if different")
-    io.add_argument(
-        "--output-format", choices=formats.FORMATS, help="stdout's format, if different"
-    )
+    if kind not in RECV_ONLY:
+        io.add_argument(
+            "--input-format", choices=formats.FORMATS, help="stdin's format, if different"
+        )
+    if kind not in SEND_ONLY:
+        io.add_argument(
+            "--output-format", choices=formats.FORMATS, help="stdout's format, if different"
+        )
     io.add_argument(
         "--separator", default="\\t", metavar="SEP",
         help="between the frames of a message in lines/hex/z85 (default: \\t; '' for none)",
@@ -142,7 +191,8 @@ def add_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
     if can_send:
         io.add_argument(
             "-D", "--data", metavar="TEXT",
-            help="send TEXT (frames split by the separator) instead of reading stdin",
+            help=("reply" if replier else "send")
+            + " TEXT (frames split by the separator) instead of reading stdin",
         )
     if kind in REPLIERS:
         io.add_argument("--echo", action="store_true", help="reply with the request itself")
@@ -156,7 +206,7 @@ def add_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
         "-t", "--timeout", type=float, metavar="SECS",
         help="exit 3 when waiting for a peer or a message lasts longer than SECS",
     )
-    if can_send:
+    if can_send and not replier:
         flow.add_argument(
             "--delay", type=float, default=0.0, metavar="SECS",
             help="wait SECS before the first send (lets subscribers join a PUB)",
@@ -166,16 +216,24 @@ def add_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
             help="at least SECS between sends; with --data, repeat it every SECS",
         )
 
-    expr = parser.add_argument_group("python expressions (" + EXPRESSION_HELP + ")")
+    expr = parser.add_argument_group("python expressions", textwrap.fill(EXPRESSION_HELP, 78))
     direction = "outgoing" if kind in SEND_ONLY else "received"
-    expr.add_argument(
-        "--filter", metavar="EXPR", help=f"keep the {direction} messages for which EXPR is true"
-    )
-    reply = "; its value is the reply" if kind in REPLIERS else ""
-    expr.add_argument(
-        "--transform", metavar="EXPR",
-        help=f"replace each {direction} message by EXPR's value (None drops it){reply}",
-    )
+    if replier:
+        expr.add_argument(
+            "--filter", metavar="EXPR", help="write only the requests for which EXPR is true"
+        )
+        expr.add_argument(
+            "--transform", metavar="EXPR", help="reply with EXPR's value for each request"
+        )
+    else:
+        expr.add_argument(
+            "--filter", metavar="EXPR",
+            help=f"keep the {direction} messages for which EXPR is true",
+        )
+        expr.add_argument(
+            "--transform", metavar="EXPR",
+            help=f"replace each {direction} message by EXPR's value (None drops it)",
+        )
 
     security.add_arguments(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no status on stderr")
@@ -246,8 +304,8 @@ class Runner:
         if args.count is not None and args.count < 1:
             raise CliError("--count wants a positive number", USAGE)
         security.check(args)
-        self.in_format: str = args.input_format or args.format
-        self.out_format: str = args.output_format or args.format
+        self.in_format: str = getattr(args, "input_format", None) or args.format
+        self.out_format: str = getattr(args, "output_format", None) or args.format
         formats.check_available(self.in_format)
         formats.check_available(self.out_format)
         self.separator = formats.separator_argument(args.separator)
@@ -256,11 +314,14 @@ class Runner:
         self.status = StatusLine(self.name, quiet=args.quiet)
         self.out = sys.stdout.buffer
         self.data: Iterator[list[bytes]] | None = None
+        self.interval: float = getattr(args, "interval", 0.0)
         if getattr(args, "data", None) is not None:
             msg = formats.parse_line("lines", args.data.encode(), self.separator)
-            self.data = _repeat(msg, args.count, bool(args.interval) and args.count is None)
+            # A replier answers every request with it; a sender repeats it --count times, or
+            # forever with --interval alone.
+            forever = self.kind in REPLIERS or (bool(self.interval) and args.count is None)
+            self.data = _repeat(msg, args.count, forever)
         self.next_send_at = time.monotonic() + getattr(args, "delay", 0.0)
-        self.interval: float = getattr(args, "interval", 0.0)
         self.handshake_failures: list[str] = []
         self.ctx: Any = None
         self.sock: Any = None
