@@ -91,3 +91,10 @@ def test_a_socket_command_does_not_import_the_tools() -> None:
         timeout=20,
     )
     assert result.stdout.strip() == "[]", result.stderr
+
+
+@pytest.mark.parametrize("name", ["keygen", "run", "demo"])
+def test_tools_with_their_own_parsers_have_examples(name: str) -> None:
+    result = run(name, "--help")
+    assert result.returncode == 0
+    assert f"purezmq {name}" in result.stdout.decode().split("examples:")[1]

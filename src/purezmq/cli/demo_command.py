@@ -292,6 +292,10 @@ def _import_pyzmq() -> ModuleType | None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``demo`` options."""
+    parser.epilog = """examples:
+  purezmq demo                   (every lego, every transport, and against libzmq)
+  purezmq demo -t tcp --no-pyzmq
+  purezmq demo -q                (silent unless a lego fails: exit status 1)"""
     parser.add_argument(
         "-t",
         "--transport",

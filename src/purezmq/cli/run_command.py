@@ -15,7 +15,14 @@ RUN_USAGE = """usage: purezmq run [--] COMMAND [ARGS...]
 
 Run COMMAND with `import zmq` resolved to purezmq in every Python process it starts
 (children included): purezmq's sitecustomize directory goes first on PYTHONPATH.
-Python started with -I, -E or -S skips it."""
+Python started with -I, -E or -S skips it.
+
+examples:
+  purezmq run -- python my_pyzmq_program.py
+  purezmq run -- jupyter console
+  purezmq run -- pytest tests/
+
+exit status: COMMAND's own, 127 when COMMAND is not found, 126 when it cannot be run."""
 
 
 def run_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
