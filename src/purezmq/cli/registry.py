@@ -79,7 +79,8 @@ COMMANDS: tuple[Command, ...] = (
 
 #: Subcommands implemented outside this package: name -> (module, help). The module exposes
 #: ``add_arguments(parser)`` and ``main(args) -> int``; a module that is not installed leaves
-#: its subcommand out.
+#: its subcommand out. An entry is one line, e.g.
+#: ``"beacon": ("purezmq.beacon.command", "announce and discover peers on the LAN"),``
 EXTERNAL: dict[str, tuple[str, str]] = {}
 
 
