@@ -91,7 +91,7 @@ def test_cli_curve_client_of_a_libzmq_server(lib_socket: Any) -> None:
     pull.curve_secretkey = secret
     pull.rcvtimeo = 20000
     port = pull.bind_to_random_port("tcp://127.0.0.1")
-    push = run("push", "-c", f"tcp://127.0.0.1:{port}", "--curve-serverkey", public.decode(),
+    push = run("push", "-c", f"tcp://127.0.0.1:{port}", f"--curve-serverkey={public.decode()}",
                "-t", "20", input=b"encrypted\n")
     assert push.returncode == 0, push.stderr
     assert pull.recv() == b"encrypted"

@@ -37,7 +37,7 @@ def test_curve_pair_with_key_files(spawn: Callable[..., Proc], tmp_path: Path) -
 def test_curve_server_prints_a_fresh_public_key(spawn: Callable[..., Proc]) -> None:
     pull = spawn("pull", "-b", "tcp://127.0.0.1:*", "--curve-server", "-n", "1", "-t", "20")
     key = pull.wait_for(r"curve server key: (\S{40})").group(1)
-    push = run("push", "-c", pull.endpoint(), "--curve-serverkey", key, input=b"hi\n")
+    push = run("push", "-c", pull.endpoint(), f"--curve-serverkey={key}", input=b"hi\n")
     assert push.returncode == 0, push.stderr
     assert pull.finish() == (0, b"hi\n")
 
@@ -64,7 +64,7 @@ def test_a_wrong_server_key_exits_4_at_the_timeout(spawn: Callable[..., Proc]) -
     pull = spawn("pull", "-b", "tcp://127.0.0.1:*", "--curve-server", "-t", "20")
     endpoint = pull.endpoint()
     other_key = run("keygen").stdout.decode().split()[1]  # "public: KEY"
-    push = run("push", "-c", endpoint, "--curve-serverkey", other_key, "-t", "1", input=b"x\n")
+    push = run("push", "-c", endpoint, f"--curve-serverkey={other_key}", "-t", "1", input=b"x\n")
     assert push.returncode == 4, push.stderr
     assert b"handshakes failed" in push.stderr
 

@@ -32,7 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--curve-serverkey",
         metavar="KEY",
-        help="be a CURVE client of the server with this public key (Z85, or a .key file)",
+        help="be a CURVE client of the server with this public key (Z85, or a .key file);"
+        " write --curve-serverkey=KEY, as a key may begin with '-'",
     )
     group.add_argument(
         "--curve-keys",
@@ -133,6 +134,7 @@ def apply(sock: Any, args: argparse.Namespace, quiet: bool) -> Any:
         sock.setsockopt(purezmq.CURVE_PUBLICKEY, public)
         sock.setsockopt(purezmq.CURVE_SECRETKEY, secret)
         if not quiet:
+            # Clients pass it as --curve-serverkey=KEY (a Z85 key may begin with "-").
             print(f"curve server key: {public.decode()}", file=sys.stderr, flush=True)
     elif args.curve_serverkey:
         public, secret = _key_pair(args.curve_keys)
