@@ -64,7 +64,7 @@ def test_a_wrong_server_key_exits_4_at_the_timeout(spawn: Callable[..., Proc]) -
     pull = spawn("pull", "-b", "tcp://127.0.0.1:*", "--curve-server", "-t", "20")
     endpoint = pull.endpoint()
     other_key = run("keygen").stdout.decode().split()[1]  # "public: KEY"
-    push = run("push", "-c", endpoint, f"--curve-serverkey={other_key}", "-t", "1", input=b"x\n")
+    push = run("push", "-c", endpoint, f"--curve-serverkey={other_key}", "-t", "3", input=b"x\n")
     assert push.returncode == 4, push.stderr
     assert b"handshakes failed" in push.stderr
 
