@@ -36,6 +36,13 @@ def test_read_messages_skips_blank_lines_and_strips_crlf() -> None:
     assert list(formats.read_messages("lines", stream, b"\t")) == [[b"a"], [b"b", b"c"]]
 
 
+def test_data_is_read_in_the_input_format() -> None:
+    assert formats.parse_data("json", '["a", "b"]', b"\t") == [b"a", b"b"]
+    assert formats.parse_data("hex", "cafe", b"\t") == [b"\xca\xfe"]
+    assert formats.parse_data("lines", "a\tb", b"\t") == [b"a", b"b"]
+    assert formats.parse_data("raw", "a\tb", b"\t") == [b"a\tb"]
+
+
 def test_separator_escapes() -> None:
     assert formats.separator_argument("\\t") == b"\t"
     assert formats.separator_argument("\\x00") == b"\x00"

@@ -147,6 +147,15 @@ def parse_line(fmt: str, line: bytes, separator: bytes) -> Message:
     return [decode(part) for part in parts]
 
 
+def parse_data(fmt: str, text: str, separator: bytes) -> Message:
+    """``--data TEXT`` as a message: read as a line of ``fmt`` where that is a line format
+    (so ``-f json --data '["a","b"]'`` is two frames), else as one frame of its bytes."""
+    line = text.encode("utf-8")
+    if fmt in ("raw", "msgpack"):
+        return [line]
+    return parse_line(fmt, line, separator)
+
+
 def format_message(fmt: str, msg: Message, separator: bytes) -> bytes:
     """The bytes ``fmt`` writes for ``msg``, newline included for line formats."""
     if fmt == "raw":
@@ -177,6 +186,7 @@ __all__ = [
     "check_available",
     "format_message",
     "json_line",
+    "parse_data",
     "parse_json_message",
     "parse_line",
     "read_messages",

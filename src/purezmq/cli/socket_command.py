@@ -192,7 +192,7 @@ def add_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
         io.add_argument(
             "-D", "--data", metavar="TEXT",
             help=("reply" if replier else "send")
-            + " TEXT (frames split by the separator) instead of reading stdin",
+            + " TEXT (read as a line of --format) instead of reading stdin",
         )
     if kind in REPLIERS:
         io.add_argument("--echo", action="store_true", help="reply with the request itself")
@@ -316,7 +316,7 @@ class Runner:
         self.data: Iterator[list[bytes]] | None = None
         self.interval: float = getattr(args, "interval", 0.0)
         if getattr(args, "data", None) is not None:
-            msg = formats.parse_line("lines", args.data.encode(), self.separator)
+            msg = formats.parse_data(self.in_format, args.data, self.separator)
             # A replier answers every request with it; a sender repeats it --count times, or
             # forever with --interval alone.
             forever = self.kind in REPLIERS or (bool(self.interval) and args.count is None)
