@@ -89,3 +89,16 @@ def test_keygen_is_a_purezmq_subcommand(capsys: pytest.CaptureFixture[str]) -> N
     lines = dict(line.split(": ") for line in capsys.readouterr().out.splitlines())
     assert len(z85.decode(lines["public"])) == 32
     assert len(z85.decode(lines["secret"])) == 32
+
+
+def test_demo_browser_hands_its_options_to_the_browser_demo(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import types
+
+    seen: list[list[str]] = []
+    fake = types.ModuleType("purezmq.browser.demo")
+    fake.main = lambda argv: seen.append(list(argv)) or 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "purezmq.browser.demo", fake)
+    assert cli.main(["demo", "--browser", "--port", "8080"]) == 0
+    assert seen == [["--port", "8080"]]

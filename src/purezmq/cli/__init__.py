@@ -81,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     selected = registry.find(args_list[0]) if args_list else None
     try:
+        if selected is not None and selected.name == "demo" and "--browser" in args_list:
+            from .demo_command import browser_demo
+
+            return browser_demo([a for a in args_list[1:] if a != "--browser"])
         if selected is not None and selected.own_argv:
             # These commands own their whole argument parsing (and their own --help).
             return int(registry.load(selected).main(args_list[1:]))

@@ -12,6 +12,7 @@ Layer 5: uses the public sync API only, so the very same lego code drives pyzmq.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import tempfile
@@ -20,6 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
+
+from .errors import CliError
 
 #: Receives wait at most this long (ms): a broken lego fails fast instead of hanging.
 TIMEOUT_MS = 3000
@@ -307,6 +310,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-pyzmq", action="store_true", help="skip the legos with libzmq on the other end"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only failures")
+    parser.add_argument(
+        "--browser",
+        action="store_true",
+        help="serve a web page talking ØMQ to this process (its options: demo --browser -h)",
+    )
+
+
+def browser_demo(argv: list[str]) -> int:
+    """``purezmq demo --browser ARGS``: the web page demo, which parses its own options
+    (docs/browser.md)."""
+    try:
+        module = importlib.import_module("purezmq.browser.demo")
+    except ImportError:
+        raise CliError("the browser demo (purezmq.browser) is not in this installation") from None
+    return int(module.main(argv))
 
 
 def main(args: argparse.Namespace) -> int:
@@ -329,4 +347,13 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["LEGOS", "DemoFailure", "Endpoints", "Side", "add_arguments", "demo", "main"]
+__all__ = [
+    "LEGOS",
+    "DemoFailure",
+    "Endpoints",
+    "Side",
+    "add_arguments",
+    "browser_demo",
+    "demo",
+    "main",
+]
