@@ -97,8 +97,13 @@ def test_demo_browser_hands_its_options_to_the_browser_demo(
     import types
 
     seen: list[list[str]] = []
+
+    def fake_main(argv: list[str]) -> int:
+        seen.append(list(argv))
+        return 0
+
     fake = types.ModuleType("purezmq.browser.demo")
-    fake.main = lambda argv: seen.append(list(argv)) or 0  # type: ignore[attr-defined]
+    fake.main = fake_main  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "purezmq.browser.demo", fake)
     assert cli.main(["demo", "--browser", "--port", "8080"]) == 0
     assert seen == [["--port", "8080"]]
