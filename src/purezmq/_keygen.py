@@ -24,6 +24,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="purezmq keygen",
         description="Generate a CURVE key pair (Z85), or write it as certificate files.",
+        epilog="""examples:
+  purezmq keygen                              (prints public: and secret:)
+  purezmq keygen --dir keys --name server     (keys/server.key, keys/server.key_secret)
+  purezmq rep -b tcp://127.0.0.1:5555 --echo --curve-server --curve-keys keys/server.key_secret""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--dir", metavar="DIR", help="write <name>.key and <name>.key_secret into DIR"

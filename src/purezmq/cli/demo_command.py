@@ -1,15 +1,10 @@
-"""The ``purezmq`` command line: ``purezmq demo`` (also ``python -m purezmq demo``), ``purezmq
-run -- COMMAND ARGS`` (a pyzmq program, unchanged, on purezmq), ``keygen``, ``bench``.
+"""``purezmq demo`` (also ``python -m purezmq demo``): every lego of the ØMQ deck.
 
-``run`` replaces itself (``execvpe``) with COMMAND, whose environment has purezmq's
-``sitecustomize`` directory first on ``PYTHONPATH``: every Python process of the command's
-process tree then starts with ``purezmq.install_as_zmq()`` done (docs/dropin.md).
-
-``demo`` plays every lego of the ØMQ deck — REQ/REP, PUSH/PULL fan-out and fan-in, PUB/SUB with
-topics, ROUTER/DEALER with envelopes — over inproc, ipc and tcp, printing what flowed where and
-how long it took. When pyzmq is importable it plays them again with libzmq on the other end
-(purezmq binds, libzmq connects, then the other way round). Exits 0 when every lego worked,
-1 with a message naming the lego and transport that failed.
+It plays REQ/REP, PUSH/PULL fan-out and fan-in, PUB/SUB with topics, ROUTER/DEALER with
+envelopes over inproc, ipc and tcp, printing what flowed where and how long it took. When pyzmq
+is importable it plays them again with libzmq on the other end (purezmq binds, libzmq connects,
+then the other way round). Exits 0 when every lego worked, 1 with a message naming the lego and
+transport that failed.
 
 Layer 5: uses the public sync API only, so the very same lego code drives pyzmq.
 """
@@ -26,6 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
+
+from .errors import CliError
 
 #: Receives wait at most this long (ms): a broken lego fails fast instead of hanging.
 TIMEOUT_MS = 3000
@@ -290,112 +287,50 @@ def _import_pyzmq() -> ModuleType | None:
         import zmq
     except ImportError:
         return None
-    from .compat import ZmqFacade
+    from ..compat import ZmqFacade
 
     # Under ``purezmq run`` ``zmq`` is purezmq itself: there is no libzmq to play against.
     return None if isinstance(zmq, ZmqFacade) else zmq
 
 
-RUN_USAGE = """usage: purezmq run [--] COMMAND [ARGS...]
-
-Run COMMAND with `import zmq` resolved to purezmq in every Python process it starts
-(children included): purezmq's sitecustomize directory goes first on PYTHONPATH.
-Python started with -I, -E or -S skips it."""
-
-
-def run_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
-    """``environ`` (default: this process's) with purezmq's sitecustomize first on
-    ``PYTHONPATH`` and ``PUREZMQ_RUN=1``."""
-    from ._run import ENV_FLAG, SITE_DIR
-
-    env = dict(os.environ if environ is None else environ)
-    entries = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != SITE_DIR]
-    env["PYTHONPATH"] = os.pathsep.join([SITE_DIR, *entries])
-    env[ENV_FLAG] = "1"
-    return env
-
-
-def run(argv: Sequence[str]) -> int:
-    """``purezmq run [--] COMMAND ARGS``: exec COMMAND; returns only when that fails."""
-    command = list(argv)
-    if command and command[0] in ("-h", "--help"):
-        print(RUN_USAGE)
-        return 0
-    if command and command[0] == "--":
-        command = command[1:]
-    if not command:
-        print(RUN_USAGE, file=sys.stderr)
-        return 2
-    # Whatever this process buffered must not be lost when exec replaces it.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    try:
-        os.execvpe(command[0], command, run_environment())
-    except FileNotFoundError:
-        print(f"purezmq run: command not found: {command[0]}", file=sys.stderr)
-        return 127
-    except PermissionError:
-        print(f"purezmq run: permission denied: {command[0]}", file=sys.stderr)
-        return 126
-
-
-#: Subcommands implemented by their own modules: name -> (module with ``main(argv)``, help).
-_DELEGATED: dict[str, tuple[str, str]] = {
-    "bench": ("purezmq.bench", "measure throughput and latency, beside pyzmq with --compare"),
-    "keygen": ("purezmq._keygen", "make a CURVE keypair, or certificate files like pyzmq's"),
-}
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``purezmq`` console script."""
-    import purezmq
-
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list and args_list[0] == "run":
-        return run(args_list[1:])
-    if args_list[:1] == ["demo"] and "--browser" in args_list:
-        from .browser.demo import main as browser_demo  # the web page demo (docs/browser.md)
-
-        return browser_demo([a for a in args_list[1:] if a != "--browser"])
-    if args_list and args_list[0] in _DELEGATED:
-        # These commands own their whole argument parsing (and their own --help).
-        module = importlib.import_module(_DELEGATED[args_list[0]][0])
-        return int(module.main(args_list[1:]))
-    parser = argparse.ArgumentParser(
-        prog="purezmq", description="ZeroMQ in pure Python: tools and a demo."
-    )
-    parser.add_argument("--version", action="version", version=f"purezmq {purezmq.__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    p_demo = sub.add_parser("demo", help="run every ØMQ lego over inproc, ipc and tcp")
-    p_demo.add_argument(
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``demo`` options."""
+    parser.epilog = """examples:
+  purezmq demo                   (every lego, every transport, and against libzmq)
+  purezmq demo -t tcp --no-pyzmq
+  purezmq demo -q                (silent unless a lego fails: exit status 1)"""
+    parser.add_argument(
         "-t",
         "--transport",
         action="append",
         choices=["inproc", "ipc", "tcp"],
         help="only this transport (repeatable; default: all)",
     )
-    p_demo.add_argument(
+    parser.add_argument(
         "--no-pyzmq", action="store_true", help="skip the legos with libzmq on the other end"
     )
-    p_demo.add_argument("-q", "--quiet", action="store_true", help="print only failures")
-    p_demo.add_argument(
-        "--browser", action="store_true", help="serve a web page talking ØMQ to this process"
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only failures")
+    parser.add_argument(
+        "--browser",
+        action="store_true",
+        help="serve a web page talking ØMQ to this process (its options: demo --browser -h)",
     )
-    for name, (_module, help_text) in _DELEGATED.items():
-        sub.add_parser(name, help=help_text, add_help=False)
-    sub.add_parser(
-        "run", help="run a pyzmq program unchanged on purezmq: run -- COMMAND ARGS",
-        add_help=False,
-    )
-    from . import _beacon_command
 
-    _beacon_command.add_arguments(sub.add_parser("beacon", help=_beacon_command.HELP))
-    args = parser.parse_args(args_list)
-    if args.command == "beacon":
-        return _beacon_command.main(args)
-    if args.command != "demo":
-        parser.print_help()
-        return 2
+
+def browser_demo(argv: list[str]) -> int:
+    """``purezmq demo --browser ARGS``: the web page demo, which parses its own options
+    (docs/browser.md)."""
+    try:
+        module = importlib.import_module("purezmq.browser.demo")
+    except ImportError:
+        raise CliError("the browser demo (purezmq.browser) is not in this installation") from None
+    return int(module.main(argv))
+
+
+def main(args: argparse.Namespace) -> int:
+    """Play the legos; 0 when all worked, 1 with one line naming the failure."""
+    import purezmq
+
     transports = args.transport or ["inproc", "ipc", "tcp"]
     if "ipc" in transports and not purezmq.has("ipc"):
         transports = [t for t in transports if t != "ipc"]
@@ -412,4 +347,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["main", "run", "run_environment"]
+__all__ = [
+    "LEGOS",
+    "DemoFailure",
+    "Endpoints",
+    "Side",
+    "add_arguments",
+    "browser_demo",
+    "demo",
+    "main",
+]

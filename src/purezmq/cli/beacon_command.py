@@ -16,7 +16,7 @@ import asyncio
 import sys
 import time
 
-from .error import ZMQError
+from ..error import ZMQError
 
 HELP = "publish and listen for UDP discovery beacons (czmq zbeacon)"
 

@@ -1,4 +1,5 @@
-"""``purezmq demo``: every lego passes, failures exit non-zero with a clear message."""
+"""``purezmq demo``, ``keygen`` and ``bench``: every lego passes, failures exit non-zero with a
+clear message; the tools are subcommands of ``purezmq``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 import pytest
 
 from purezmq import cli
+from purezmq.cli import demo_command
 
 
 def test_demo_inproc_prints_what_flowed(capsys: pytest.CaptureFixture[str]) -> None:
@@ -28,10 +30,12 @@ def test_demo_all_transports_and_libzmq_quietly(capsys: pytest.CaptureFixture[st
 def test_demo_failure_exits_1_with_a_message(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def broken(a: cli.Side, b: cli.Side, transport: str, ep: cli.Endpoints) -> str:
-        raise cli.DemoFailure("the fan-in lost a result")
+    def broken(
+        a: demo_command.Side, b: demo_command.Side, transport: str, ep: demo_command.Endpoints
+    ) -> str:
+        raise demo_command.DemoFailure("the fan-in lost a result")
 
-    monkeypatch.setattr(cli, "LEGOS", [("PUSH/PULL fan-in", broken)])
+    monkeypatch.setattr(demo_command, "LEGOS", [("PUSH/PULL fan-in", broken)])
     assert cli.main(["demo", "-t", "tcp", "--no-pyzmq"]) == 1
     err = capsys.readouterr().err
     assert "purezmq demo FAILED: PUSH/PULL fan-in over tcp" in err
@@ -63,7 +67,7 @@ def test_unexpected_error_is_one_clear_line(
     def crash(transports: object, with_pyzmq: bool, quiet: bool) -> None:
         raise OSError("no more file descriptors")
 
-    monkeypatch.setattr(cli, "demo", crash)
+    monkeypatch.setattr(demo_command, "demo", crash)
     assert cli.main(["demo"]) == 1
     assert "FAILED: unexpected OSError: no more file descriptors" in capsys.readouterr().err
 
@@ -85,3 +89,21 @@ def test_keygen_is_a_purezmq_subcommand(capsys: pytest.CaptureFixture[str]) -> N
     lines = dict(line.split(": ") for line in capsys.readouterr().out.splitlines())
     assert len(z85.decode(lines["public"])) == 32
     assert len(z85.decode(lines["secret"])) == 32
+
+
+def test_demo_browser_hands_its_options_to_the_browser_demo(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import types
+
+    seen: list[list[str]] = []
+
+    def fake_main(argv: list[str]) -> int:
+        seen.append(list(argv))
+        return 0
+
+    fake = types.ModuleType("purezmq.browser.demo")
+    fake.main = fake_main  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "purezmq.browser.demo", fake)
+    assert cli.main(["demo", "--browser", "--port", "8080"]) == 0
+    assert seen == [["--port", "8080"]]
