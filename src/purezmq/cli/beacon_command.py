@@ -64,7 +64,7 @@ def _left(deadline: float | None) -> float | None:
 
 
 def _run_blocking(args: argparse.Namespace, deadline: float | None) -> int:
-    from .beacon import Beacon
+    from ..beacon import Beacon
 
     with Beacon(args.port, args.interface) as beacon:
         if args.publish is not None:
@@ -84,7 +84,7 @@ def _run_blocking(args: argparse.Namespace, deadline: float | None) -> int:
 
 
 async def _run_async(args: argparse.Namespace, deadline: float | None) -> int:
-    from .beacon import AsyncBeacon
+    from ..beacon import AsyncBeacon
 
     async with await AsyncBeacon.start(args.port, args.interface) as beacon:
         if args.publish is not None:
