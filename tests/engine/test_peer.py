@@ -465,6 +465,10 @@ class _UvloopOrderTransport:
 
 
 class _Owner:
+    connects = True
+    connect_routing_id = b""
+    linger_pipe = None
+
     def get_pipe(self, peer: Any) -> Any:
         raise AssertionError("a closed peer never takes a pipe")
 

@@ -71,6 +71,9 @@ class StubCore:
             self.attached.remove(engine_end.peer)
         self._poke()
 
+    def zap_handler(self) -> None:
+        return None  # no context, so no ZAP handler bound in it
+
     def emit(self, event: int, value: int, endpoint: str) -> None:
         self.events.append((event, value, endpoint))
         self._poke()

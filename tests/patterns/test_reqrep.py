@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from purezmq.constants import Errno, SocketType
 from purezmq.error import ZMQError
-from purezmq.patterns import DISCONNECT_HANDOVER, DISCONNECT_PROTOCOL
+from purezmq.patterns import DisconnectReason
 from purezmq.patterns.reqrep import Req, Router
 
 from ._helpers import connect, drain, make
@@ -102,7 +102,7 @@ def test_req_drops_malformed_reply_and_asks_for_disconnect() -> None:
     a.write([b"no delimiter"])
     a.write([b"", b"sent after the bad one"])
     assert req.recv() is None
-    assert req.take_disconnects() == [(mine, DISCONNECT_PROTOCOL)]
+    assert req.take_disconnects() == [(mine, DisconnectReason.PROTOCOL)]
     assert req.disconnects == []
     a.write([b"", b"still from the broken pipe"])
     assert req.recv() is None
@@ -310,7 +310,7 @@ def test_router_handover() -> None:
     new, b = connect(router, identity=b"dup")
     assert new.routing_id == b"dup"
     assert old.routing_id != b"dup" and old.routing_id[0] == 0
-    assert router.take_disconnects() == [(old, DISCONNECT_HANDOVER)]
+    assert router.take_disconnects() == [(old, DisconnectReason.HANDOVER)]
     router.send([b"dup", b"to new"])
     assert drain(b) == [[b"to new"]] and drain(a) == []
     router.detach(old)

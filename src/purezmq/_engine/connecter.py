@@ -46,8 +46,9 @@ from ..transports import (
     ws_transport,
 )
 from ..transports.socks import Socks5Client, SocksError, parse_proxy
+from .flow import PipeFlow
+from .network_side import CoreLike
 from .owner_writes import new_peer
-from .peer import CoreLike
 
 _IN_PROGRESS = frozenset({_errno.EINPROGRESS, _errno.EAGAIN, _errno.EWOULDBLOCK})
 _INT_MAX = 2**31 - 1
@@ -182,7 +183,7 @@ class Connecter:
         self._core = core
         self._ep = ep
         self.endpoint = endpoint
-        self.peer: Any = None
+        self.peer: PipeFlow | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
         self._task: asyncio.Task[None] | None = None
@@ -221,7 +222,7 @@ class Connecter:
 
     # -- PeerOwner ----------------------------------------------------------------------------
 
-    def get_pipe(self, peer: Any) -> Pipe:
+    def get_pipe(self, peer: PipeFlow) -> Pipe:
         pipe = self._core.session_pipe(self)
         # A handshake that ends while the owner thread closes the socket: session_pipe() may
         # have waited for the socket's lock until close() had cleared the sessions, and then
@@ -231,10 +232,10 @@ class Connecter:
         closed_session = self._closed_session
         return closed_session if closed_session is not None else pipe
 
-    def handshake_done(self, peer: Any) -> None:
+    def handshake_done(self, peer: PipeFlow) -> None:
         self._current_ivl = -1
 
-    def peer_ended(self, peer: Any, reconnect: bool) -> bool:
+    def peer_ended(self, peer: PipeFlow, reconnect: bool) -> bool:
         if peer is self.peer:
             self.peer = None
         if self._closed:

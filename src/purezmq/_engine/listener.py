@@ -36,8 +36,9 @@ from ..transports import (
 )
 from ..transports import bind as transport_bind
 from .connecter import _linger_token
+from .flow import PipeFlow
+from .network_side import CoreLike
 from .owner_writes import new_peer
-from .peer import CoreLike, Peer
 
 #: Connections accepted per readable event before yielding to the rest of the loop.
 _ACCEPT_BATCH = 64
@@ -110,6 +111,9 @@ class Listener:
 
     #: Its connections are the accepting side's (DISCONNECT_MSG: notices.py).
     connects = False
+    #: Accepted connections take no CONNECT_ROUTING_ID and have no session pipe to linger on.
+    connect_routing_id = b""
+    linger_pipe: Pipe | None = None
 
     __slots__ = (
         "_bound",
@@ -141,7 +145,7 @@ class Listener:
         self._settings = settings
         self.endpoint = bound.endpoint
         self.fd = bound.sock.fileno()
-        self.peers: set[Peer] = set()
+        self.peers: set[PipeFlow] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
         self._closed = False
@@ -149,13 +153,13 @@ class Listener:
 
     # -- PeerOwner ----------------------------------------------------------------------------
 
-    def get_pipe(self, peer: Peer) -> Pipe:
+    def get_pipe(self, peer: PipeFlow) -> Pipe:
         return self._core.new_pipe()
 
-    def handshake_done(self, peer: Peer) -> None:
+    def handshake_done(self, peer: PipeFlow) -> None:
         pass
 
-    def peer_ended(self, peer: Peer, reconnect: bool) -> bool:
+    def peer_ended(self, peer: PipeFlow, reconnect: bool) -> bool:
         self.peers.discard(peer)
         return False  # the accepting side never reconnects
 
@@ -216,7 +220,7 @@ class Listener:
         if int(self._core.socket_type) == SocketType.STREAM:
             from .stream_peer import StreamPeer
 
-            peer: Any = StreamPeer(self._core, self.endpoint, self)
+            peer: PipeFlow = StreamPeer(self._core, self.endpoint, self)
         elif self.ws is not None:
             from .ws_peer import new_ws_peer
 
@@ -227,7 +231,7 @@ class Listener:
         assert self._loop is not None
         self._loop.create_task(self._attach_transport(conn, peer))
 
-    async def _attach_transport(self, conn: socket.socket, peer: Any) -> None:
+    async def _attach_transport(self, conn: socket.socket, peer: PipeFlow) -> None:
         assert self._loop is not None
         try:
             if self.tls is not None:

@@ -29,11 +29,15 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from typing import Any
+from collections.abc import Callable
 
+from ..patterns import DisconnectReason
 from ..patterns.pipe import Pipe
-from .peer import FLUSH_BATCH, IOV_MAX, CoreLike, Peer, PeerOwner, unsent_part
+from .network_side import CoreLike, PeerOwner
+from .peer import Peer
+from .peer_state import PeerState
 from .signal import ThreadSignal
+from .transport_io import FLUSH_BATCH, IOV_MAX, unsent_part
 
 _os_writev = getattr(os, "writev", None)
 
@@ -92,11 +96,11 @@ class ThreadPeer(Peer):
         with self._lock:
             super()._zap_reply_ready()
 
-    def close(self, linger: int = 0, on_closed: Any = None) -> None:
+    def close(self, linger: int = 0, on_closed: Callable[[], None] | None = None) -> None:
         with self._lock:
             super().close(linger, on_closed)
 
-    def disconnect_requested(self, reason: str = "") -> None:
+    def disconnect_requested(self, reason: DisconnectReason) -> None:
         with self._lock:
             super().disconnect_requested(reason)
 
@@ -141,8 +145,7 @@ class ThreadPeer(Peer):
             transport = self._transport
             pipe = self._pipe
             if (
-                self._done
-                or self._closing
+                self._state is not PeerState.RUNNING
                 or self._write_paused
                 or self._backlog is not None
                 or self._unsent is not None

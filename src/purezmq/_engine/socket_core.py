@@ -35,6 +35,7 @@ from ..error import ContextTerminated, ZMQError
 from ..patterns.base import Pattern
 from ..patterns.pipe import BACKLOG_STEP, Message, Pipe, pipe_pair
 from ..zmtp.bodies import BodyPool
+from ..zmtp.zap import ZAP_ENDPOINT
 from . import wakeup as _wakeup
 from .signal import LoopSignal, OwnerSignal, ThreadSignal
 
@@ -236,6 +237,11 @@ class SocketCore:
     def _set_inproc_peer(self, pipe: Pipe, peer: SocketCore) -> None:
         """An already attached inproc pipe's peer is now known (any thread)."""
         self._post(_PEER, pipe, peer)
+
+    def zap_handler(self) -> SocketCore | None:
+        """The socket bound at ``inproc://zeromq.zap.01`` in this context, or None (any
+        thread; the network side's ZAP client sends its requests there)."""
+        return self.ctx.inproc.lookup(ZAP_ENDPOINT.removeprefix("inproc://"))
 
     def attach_foreign(self, pipe: Pipe) -> None:
         """Hand this socket's pattern a pipe end whose other end no socket owns (any thread).
@@ -644,11 +650,11 @@ class SocketCore:
     def _take_disconnects(self) -> None:
         """Pipes the pattern asked to drop (ROUTER_HANDOVER, protocol errors)."""
         for pipe, reason in self.pattern.take_disconnects():
-            engine_owner = getattr(pipe.peer.data, "disconnect_requested", None)
+            connection = pipe.peer.connection
             self._close_pipe(pipe)
-            if engine_owner is not None:
-                # Network side: close that connection (and, for "protocol", do not reconnect).
-                self.call_soon(engine_owner, reason)
+            if connection is not None:
+                # Network side: close that connection (after PROTOCOL, do not reconnect).
+                self.call_soon(connection.disconnect_requested, reason)
 
     # ------------------------------------------------------------------ network side hooks
 

@@ -14,7 +14,8 @@ from functools import partial
 
 from ..endpoint import WsEndpoint
 from ..zmtp.zws import ZwsConnection
-from .peer import CoreLike, Peer, PeerOwner
+from .network_side import CoreLike, PeerOwner
+from .peer import Peer
 
 
 def new_ws_peer(

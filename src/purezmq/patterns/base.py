@@ -21,14 +21,8 @@ from typing import ClassVar, Protocol
 
 from ..constants import Errno, SocketType
 from ..error import ZMQError
+from .disconnects import DisconnectReason
 from .pipe import Message, Pipe
-
-#: Reasons carried in ``Pattern.disconnects``.
-DISCONNECT_HANDOVER = "handover"
-"""ROUTER_HANDOVER: a new peer took over this pipe's routing id; close the old connection."""
-DISCONNECT_PROTOCOL = "protocol"
-"""The peer broke the pattern's envelope rules (REQ reply without delimiter): close, and do not
-reconnect (libzmq ``req_session_t`` answers EFAULT, docs/protocol/patterns.md §3.2)."""
 
 
 class PatternOptions(Protocol):
@@ -97,9 +91,9 @@ class Pattern:
         # Random starting points (ROUTER ids, REQ_CORRELATE ids) come from an injectable source
         # so tests are deterministic; libzmq seeds its own from the OS.
         self._rng = rng if rng is not None else random.Random()
-        #: Pipes the engine must disconnect, with a reason (``DISCONNECT_*``). The engine drains
+        #: Pipes the engine must disconnect, with a ``DisconnectReason``. The engine drains
         #: this list after ``attach`` and after ``recv``/``can_recv``/``read_activated``.
-        self.disconnects: list[tuple[Pipe, str]] = []
+        self.disconnects: list[tuple[Pipe, DisconnectReason]] = []
         self.stats_in = 0
         self.stats_out = 0
         self.stats_dropped = 0
@@ -130,7 +124,7 @@ class Pattern:
     def hiccup(self, pipe: Pipe) -> None:
         """A connect-side pipe got a new connection after a reconnect."""
 
-    def take_disconnects(self) -> list[tuple[Pipe, str]]:
+    def take_disconnects(self) -> list[tuple[Pipe, DisconnectReason]]:
         """Return and clear the pipes the engine must disconnect."""
         out = self.disconnects
         self.disconnects = []
@@ -226,8 +220,6 @@ class RoutingIds:
 
 
 __all__ = [
-    "DISCONNECT_HANDOVER",
-    "DISCONNECT_PROTOCOL",
     "Pattern",
     "PatternOptions",
     "RoutingIds",

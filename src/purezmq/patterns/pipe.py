@@ -35,6 +35,8 @@ from collections.abc import Callable
 from itertools import repeat
 from typing import Any
 
+from .disconnects import Disconnectable
+
 Message = list[bytes]
 Activation = Callable[["Pipe"], None]
 
@@ -98,7 +100,7 @@ class Pipe:
     __slots__ = (
         "_in",
         "_out",
-        "data",
+        "connection",
         "metadata",
         "on_backlog",
         "on_read_activated",
@@ -133,8 +135,9 @@ class Pipe:
         self.metadata: dict[str, bytes] = {}
         #: The peer's socket type number, or -1 when unknown.
         self.peer_type: int = -1
-        #: Free slot for the owner (pattern bookkeeping, engine back-reference…).
-        self.data: Any = None
+        #: The network connection feeding the other end of this pipe (set by the engine on its
+        #: end), which the socket side asks to drop the connection; None for inproc.
+        self.connection: Disconnectable | None = None
         #: A network session (tcp, ipc…) feeds the other end, not another socket (inproc).
         #: Some rules are a session's in libzmq: e.g. a REQ drops a tcp peer's connection on a
         #: malformed reply but merely skips the message over inproc.

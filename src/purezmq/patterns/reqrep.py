@@ -17,14 +17,8 @@ import sys
 
 from ..constants import Errno, SocketType
 from ..error import ZMQError
-from .base import (
-    DISCONNECT_HANDOVER,
-    DISCONNECT_PROTOCOL,
-    Pattern,
-    PatternOptions,
-    RoutingIds,
-    peer_identity,
-)
+from .base import Pattern, PatternOptions, RoutingIds, peer_identity
+from .disconnects import DisconnectReason
 from .pipe import Message, Pipe
 from .strategies import FairQueue, LoadBalancer
 
@@ -174,7 +168,7 @@ class Req(Dealer):
                     continue  # inproc: libzmq's req_t just skips the message.
                 # Over a network session libzmq fails the whole connection at the bad message
                 # (req_session_t): nothing it sent afterwards is delivered (§3.2).
-                self.disconnects.append((pipe, DISCONNECT_PROTOCOL))
+                self.disconnects.append((pipe, DisconnectReason.PROTOCOL))
                 self.stats_dropped += pipe.drop_inbound()
                 self._broken[pipe] = None
                 if pipe is self._reply_pipe:
@@ -376,7 +370,7 @@ class Router(Pattern):
         fresh = self._generate()
         old.routing_id = fresh
         out[fresh] = old
-        self.disconnects.append((old, DISCONNECT_HANDOVER))
+        self.disconnects.append((old, DisconnectReason.HANDOVER))
         return rid
 
     def attach(self, pipe: Pipe) -> bool:
