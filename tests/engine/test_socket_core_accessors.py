@@ -75,8 +75,8 @@ def test_attach_and_release_foreign(ctx: ContextCore) -> None:
     assert recv(rep) == [b"request"]
     send(rep, [b"reply"])
     assert ours.read() == [b"", b"reply"]
-    assert rep.statistics()["pipes"] == 1
+    assert rep.statistics().pipes == 1
     ours.close()
     rep.release_foreign(theirs)
     assert rep.try_recv() is None
-    assert rep.statistics()["pipes"] == 0
+    assert rep.statistics().pipes == 0

@@ -38,7 +38,7 @@ def test_accepted_pipe_attach_and_disconnect(ctx: ContextCore) -> None:
     # What arrived before the disconnect stays readable (spec patterns.md §1.3).
     assert recv(pull) == [b"last"]
     assert pull.try_recv() is None
-    assert pull.statistics()["pipes"] == 0
+    assert pull.statistics().pipes == 0
 
 
 def test_attach_after_close_closes_the_pipe(ctx: ContextCore) -> None:
@@ -90,7 +90,7 @@ def test_session_pipe_is_kept_across_reconnects(ctx: ContextCore) -> None:
     assert session_end.read() == [b"\x01t"]
     on_io(sub, sub.pipe_disconnected, session_end, False)
     sub.events()
-    assert sub.statistics()["pipes"] == 0
+    assert sub.statistics().pipes == 0
 
 
 @pytest.mark.parametrize("transport", ["tcp", "ipc"])

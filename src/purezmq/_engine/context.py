@@ -32,6 +32,7 @@ import os
 import threading
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ from ..options import ContextOptions
 from . import wakeup as _wakeup
 from .inproc import InprocRegistry
 from .signal import LoopSignal
+from .wakeup import WakeupStatistics
 
 if TYPE_CHECKING:
     from .socket_core import SocketCore
@@ -133,6 +135,18 @@ def _run_into(fut: concurrent.futures.Future[Any], fn: Callable[..., Any], args:
         fut.set_result(fn(*args))
     except BaseException as exc:
         fut.set_exception(exc)
+
+
+@dataclass(frozen=True, slots=True)
+class ContextStatistics:
+    """A context's counters at one moment (``ContextCore.statistics()``)."""
+
+    #: Open sockets.
+    sockets: int
+    #: LINGER flushes still running.
+    lingering: int
+    #: The I/O thread's wake-up counters, or None while no I/O thread was needed.
+    io: WakeupStatistics | None
 
 
 class ContextCore:
@@ -536,12 +550,13 @@ class ContextCore:
         if threading.current_thread() is not thread:
             thread.join(_JOIN_TIMEOUT)
 
-    def statistics(self) -> dict[str, int]:
+    def statistics(self) -> ContextStatistics:
         w = self._thread_wakeup_obj
-        stats = {"sockets": len(self._sockets), "lingering": self._lingering}
-        if w is not None:
-            stats.update({f"io_{k}": v for k, v in w.statistics().items()})
-        return stats
+        return ContextStatistics(
+            sockets=len(self._sockets),
+            lingering=self._lingering,
+            io=None if w is None else w.statistics(),
+        )
 
 
-__all__ = ["ContextCore", "before_exit_flush"]
+__all__ = ["ContextCore", "ContextStatistics", "before_exit_flush"]

@@ -90,6 +90,7 @@ class _NoSignal:
     """The monitor socket has no owner thread that ever sleeps on it: nobody to wake."""
 
     __slots__ = ()
+    wakes = 0
 
     def wake(self) -> None:
         pass

@@ -51,6 +51,10 @@ class OwnerSignal(Protocol):
 
     def wake(self) -> None: ...
 
+    @property
+    def wakes(self) -> int:
+        """How many times ``wake()`` was called (statistics)."""
+
 
 class _PollFd:
     """A file descriptor that is readable while "set": an eventfd, else a socketpair.
@@ -399,7 +403,6 @@ class LoopSignal(_FdSignal):
             return False
         finally:
             self.forget(fut)
-
 
 
 class SharedThreadSignal(_FdSignal):

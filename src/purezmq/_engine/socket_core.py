@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from dataclasses import dataclass
+from enum import IntEnum
 from time import sleep as _sleep
 from typing import TYPE_CHECKING, Any
 
 from ..constants import Errno, Event, PollEvent, SocketOption, SocketType
 from ..error import ContextTerminated, ZMQError
-from ..patterns.base import Pattern
+from ..patterns.base import Pattern, PatternStatistics
 from ..patterns.pipe import BACKLOG_STEP, Message, Pipe, pipe_pair
 from ..zmtp.bodies import BodyPool
 from ..zmtp.zap import ZAP_ENDPOINT
@@ -65,12 +67,25 @@ def _let_the_reader_run() -> None:
     _sleep(0)
 
 
-# ``dead`` reasons.
-_ALIVE = 0
-_CLOSED = 1
-_TERMINATED = 2
-_FORKED = 3
-_CLOSED_BY_TERM = 4  # closed by ``ContextCore.term()`` itself: later calls still say ETERM
+class Liveness(IntEnum):
+    """``SocketCore.dead``: alive (0, so that ``if core.dead`` is the hot path's one check), or
+    why the socket may no longer be used."""
+
+    ALIVE = 0
+    CLOSED = 1
+    #: Its context was terminated: calls raise ETERM.
+    TERMINATED = 2
+    #: Used in a child after ``fork()``: calls raise EFAULT.
+    FORKED = 3
+    #: Closed by ``ContextCore.term()`` itself: later calls still say ETERM.
+    CLOSED_BY_TERM = 4
+
+
+_ALIVE = Liveness.ALIVE
+_CLOSED = Liveness.CLOSED
+_TERMINATED = Liveness.TERMINATED
+_FORKED = Liveness.FORKED
+_CLOSED_BY_TERM = Liveness.CLOSED_BY_TERM
 
 # Types whose pattern needs the peer's routing id when a pipe is attached: their connect-side
 # pipe is attached when the peer becomes known, not at connect time.
@@ -82,6 +97,32 @@ _PATTERN_STATE = frozenset({SocketOption.TOPICS_COUNT})
 _CONFLATE_TYPES = frozenset(
     {SocketType.DEALER, SocketType.PULL, SocketType.PUSH, SocketType.PUB, SocketType.SUB}
 )
+
+
+@dataclass(frozen=True, slots=True)
+class SocketStatistics:
+    """A socket's counters at one moment (``SocketCore.statistics()``)."""
+
+    #: Wake-ups this socket sent its owner.
+    wakeups_sent: int
+    #: Wake-ups its owner's signal received (several sockets may share one).
+    signal_wakes: int
+    #: Mailbox commands (attach, detach, activations) the owner ran.
+    commands_processed: int
+    #: Messages a connection wrote from the owner's thread (owner_writes.py).
+    direct_writes: int
+    #: Runs of messages taken from the pattern at once (``try_recv_batch``).
+    recv_batches: int
+    #: Mailbox commands waiting.
+    mailbox_depth: int
+    #: Pipes attached to the pattern.
+    pipes: int
+    #: Messages waiting in the pipes for the application.
+    inbound_queued: int
+    #: Messages waiting in the pipes for the peers.
+    outbound_queued: int
+    #: The routing pattern's own counters.
+    pattern: PatternStatistics
 
 
 class SocketCore:
@@ -137,7 +178,7 @@ class SocketCore:
         #: Nonzero once closed, terminated (ETERM) or forked: calls then fail. Public so that a
         #: front-end can check it before handing out messages it already took; only the core
         #: sets it.
-        self.dead = _ALIVE
+        self.dead: Liveness = _ALIVE
         #: Pipes (our ends) attached to the pattern → the inproc peer's core, or None.
         self._pipes: dict[Pipe, SocketCore | None] = {}
         #: endpoint string → objects with ``endpoint`` and ``close(linger)``: bound (listeners,
@@ -421,8 +462,13 @@ class SocketCore:
             self._raise_dead()
         if self._mailbox:
             self.process_commands()
-        if option in (SocketOption.TYPE, SocketOption.EVENTS, SocketOption.FD,
-                      SocketOption.LAST_ENDPOINT, SocketOption.RCVMORE):
+        if option in (
+            SocketOption.TYPE,
+            SocketOption.EVENTS,
+            SocketOption.FD,
+            SocketOption.LAST_ENDPOINT,
+            SocketOption.RCVMORE,
+        ):
             raise ZMQError(Errno.EINVAL, f"{SocketOption(option).name} is read-only")
         if self.pattern.setsockopt(option, value):
             return
@@ -780,7 +826,7 @@ class SocketCore:
         """
         self._close(linger, _CLOSED_BY_TERM if self.ctx._terminated else _CLOSED)
 
-    def _close(self, linger: int | None, final: int) -> None:
+    def _close(self, linger: int | None, final: Liveness) -> None:
         if self.dead == _CLOSED or self.dead == _CLOSED_BY_TERM:
             return
         if linger is None:
@@ -827,25 +873,24 @@ class SocketCore:
         self.signal.wake()
         ctx._remove_socket(self)
 
-    def statistics(self) -> dict[str, int]:
+    def statistics(self) -> SocketStatistics:
         """Counters for tests and tuning."""
-        stats = {
-            "wakeups_sent": self.wakeups_sent,
-            "signal_wakes": int(getattr(self.signal, "wakes", 0)),
-            "commands_processed": self.commands_processed,
-            "direct_writes": self.direct_writes,
-            "recv_batches": self.recv_batches,
-            "mailbox_depth": len(self._mailbox),
-            "pipes": len(self._pipes),
-            "inbound_queued": sum(p.read_pending() for p in self._pipes),
-            "outbound_queued": sum(p.write_pending() for p in self._pipes),
-        }
-        stats.update(self.pattern.statistics())
-        return stats
+        return SocketStatistics(
+            wakeups_sent=self.wakeups_sent,
+            signal_wakes=self.signal.wakes,
+            commands_processed=self.commands_processed,
+            direct_writes=self.direct_writes,
+            recv_batches=self.recv_batches,
+            mailbox_depth=len(self._mailbox),
+            pipes=len(self._pipes),
+            inbound_queued=sum(p.read_pending() for p in self._pipes),
+            outbound_queued=sum(p.write_pending() for p in self._pipes),
+            pattern=self.pattern.statistics(),
+        )
 
     def __repr__(self) -> str:
-        state = ("open", "closed", "terminated", "forked", "closed")[self.dead]
+        state = self.dead.name.lower()
         return f"<SocketCore {self.socket_type.name} {state} pipes={len(self._pipes)}>"
 
 
-__all__ = ["SocketCore"]
+__all__ = ["Liveness", "SocketCore", "SocketStatistics"]

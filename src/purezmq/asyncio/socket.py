@@ -94,6 +94,11 @@ class _LateLoopSignal:
         self._fd: FdSignal | None = None
         self.on_wake: Callable[[], None] | None = None
 
+    @property
+    def wakes(self) -> int:
+        """How many times the bound loop's signal was woken (statistics)."""
+        return 0 if self._inner is None else self._inner.wakes
+
     def wake(self) -> None:
         fd = self._fd
         if fd is not None:

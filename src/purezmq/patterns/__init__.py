@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from ..constants import SocketType
-from .base import Pattern, PatternOptions
+from .base import Pattern, PatternOptions, PatternStatistics
 from .disconnects import Disconnectable, DisconnectReason
 from .pair import Pair
 from .pipe import Message, Pipe, compute_lwm, pipe_pair
@@ -60,6 +60,7 @@ __all__ = [
     "Pair",
     "Pattern",
     "PatternOptions",
+    "PatternStatistics",
     "Pipe",
     "Pub",
     "Pull",

@@ -17,12 +17,26 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from ..constants import Errno, SocketType
 from ..error import ZMQError
 from .disconnects import DisconnectReason
 from .pipe import Message, Pipe
+
+
+@dataclass(frozen=True, slots=True)
+class PatternStatistics:
+    """A pattern's counters at one moment (``Pattern.statistics()``)."""
+
+    #: Messages handed to pipes.
+    messages_out: int
+    #: Messages delivered to the application.
+    messages_in: int
+    #: Messages dropped (a full queue that drops, a multipart message on a single-frame type,
+    #: a SUB message no subscription matches…).
+    messages_dropped: int
 
 
 class PatternOptions(Protocol):
@@ -176,13 +190,9 @@ class Pattern:
         """Read-only routing state (TOPICS_COUNT); None when not ours."""
         return None
 
-    def statistics(self) -> dict[str, int]:
+    def statistics(self) -> PatternStatistics:
         """Counters: messages handed to pipes, delivered to the application, dropped."""
-        return {
-            "messages_out": self.stats_out,
-            "messages_in": self.stats_in,
-            "messages_dropped": self.stats_dropped,
-        }
+        return PatternStatistics(self.stats_out, self.stats_in, self.stats_dropped)
 
     # -- helpers for subclasses -------------------------------------------------------------
 
@@ -222,6 +232,7 @@ class RoutingIds:
 __all__ = [
     "Pattern",
     "PatternOptions",
+    "PatternStatistics",
     "RoutingIds",
     "peer_identity",
 ]
