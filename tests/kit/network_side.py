@@ -39,6 +39,7 @@ class StubCore:
         self.sessions: dict[Any, Pipe] = {}
         self._changed = asyncio.Event()
         self.direct_writes = 0
+        self.owned_by_thread = False
         self.bodies = BodyPool()
 
     # -- hooks ----------------------------------------------------------------------------------
@@ -70,6 +71,9 @@ class StubCore:
         if not reconnecting and engine_end.peer in self.attached:
             self.attached.remove(engine_end.peer)
         self._poke()
+
+    def linger_token(self) -> None:
+        return None  # no context waits for this stand-in's flushes
 
     def zap_handler(self) -> None:
         return None  # no context, so no ZAP handler bound in it

@@ -54,68 +54,6 @@ _IN_PROGRESS = frozenset({_errno.EINPROGRESS, _errno.EAGAIN, _errno.EWOULDBLOCK}
 _INT_MAX = 2**31 - 1
 
 
-def _linger_token(core: Any) -> Callable[[], None] | None:
-    """Tell the ContextCore a LINGER flush starts; returns the once-only "it ended" call."""
-    ctx = getattr(core, "ctx", None)
-    begin = getattr(ctx, "linger_begin", None)
-    end = getattr(ctx, "linger_end", None)
-    if begin is None or end is None:
-        return None
-    begin()
-    release = _hold_loop_open(core)
-    called = False
-
-    def done() -> None:
-        nonlocal called
-        if not called:
-            called = True
-            end()
-            if release is not None:
-                release()
-
-    return done
-
-
-async def _until_flushed(flushed: asyncio.Future[None]) -> None:
-    """Finishes when a LINGER flush does, whatever cancels it meanwhile."""
-    while not flushed.done():
-        try:
-            await asyncio.shield(flushed)
-        except asyncio.CancelledError:
-            # asyncio.run() (and uvloop.run) cancel every task on the way out, then wait for
-            # them to finish: carrying on keeps the loop running until the flush ends or its
-            # LINGER expires, as libzmq's term() blocks until then.
-            continue
-
-
-def _hold_loop_open(core: Any) -> Callable[[], None] | None:
-    """For a socket of the asyncio API closed on its running loop (which runs its
-    connections): a task that lives as long as the LINGER flush, so that the loop's shutdown
-    waits for the flush instead of dropping queued messages. Returns its release call (safe
-    from any thread), or None when the socket's connections run on the I/O thread."""
-    loop = getattr(getattr(core, "signal", None), "loop", None)
-    if loop is None:
-        return None
-    try:
-        running = asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-    if running is not loop:
-        return None
-    flushed: asyncio.Future[None] = loop.create_future()
-    loop.create_task(_until_flushed(flushed))
-    thread = threading.get_ident()
-
-    def release() -> None:
-        if threading.get_ident() == thread:
-            if not flushed.done():
-                flushed.set_result(None)
-        elif not loop.is_closed():
-            loop.call_soon_threadsafe(release)
-
-    return release
-
-
 def _proxy_endpoint(ep: Any, proxy: str) -> Any:
     """The endpoint to open the TCP connection to when ``ZMQ_SOCKS_PROXY`` is set: the proxy's
     ``host:port``, keeping the endpoint's source address, if any."""
@@ -383,7 +321,7 @@ class Connecter:
         """An attempt was cancelled, and not by us (``_cancel_attempts`` forgets the task
         first): the loop is shutting down (``asyncio.run`` cancels every task, even one that
         never started). While LINGER still wants queued messages delivered, try again: the
-        loop runs on for them (``_hold_loop_open``)."""
+        loop runs on for them (``linger.hold_loop_open``)."""
         if not task.cancelled() or task is not self._task:
             return
         self._task = None
@@ -437,7 +375,7 @@ class Connecter:
         """
         if linger is None:
             linger = int(getattr(self._core.options, "linger", 0))
-        done = _linger_token(self._core) if linger != 0 else None
+        done = self._core.linger_token() if linger != 0 else None
         pipe: Pipe | None = None
         if done is not None and not getattr(self._core.options, "immediate", 0):
             # Captured on the owner thread, before the socket side forgets its sessions.

@@ -214,7 +214,7 @@ class ContextCore:
         for sock in list(self._sockets):
             sock._forked()
 
-    def _fork_error(self) -> ZMQError:
+    def fork_error(self) -> ZMQError:
         return ZMQError(
             Errno.EFAULT,
             f"Context was created in another process (pid {self._pid}); "
@@ -223,19 +223,19 @@ class ContextCore:
 
     def _check(self) -> None:
         if self._forked:
-            raise self._fork_error()
+            raise self.fork_error()
         if self._terminated:
             raise ContextTerminated()
 
     # -------------------------------------------------------------------- the I/O loop
 
-    def _thread_wakeup(self) -> _wakeup.Wakeup:
+    def thread_wakeup(self) -> _wakeup.Wakeup:
         """The I/O thread's Wakeup, starting the thread on first use."""
         w = self._thread_wakeup_obj
         if w is not None:
             return w
         if self._forked:
-            raise self._fork_error()
+            raise self.fork_error()
         with self._cond:
             if self._thread_wakeup_obj is None:
                 if self._terminated:
@@ -289,7 +289,7 @@ class ContextCore:
                         Errno.EINVAL, "an asyncio Context needs a running event loop here"
                     )
             return _wakeup.for_loop(loop)
-        return self._thread_wakeup()
+        return self.thread_wakeup()
 
     @property
     def io_loop(self) -> asyncio.AbstractEventLoop:
@@ -302,14 +302,14 @@ class ContextCore:
 
     def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run ``fn(*args)`` on the I/O loop and return its result (control plane)."""
-        return self._run_on(self._default_wakeup(), fn, *args)
+        return self.run_on(self._default_wakeup(), fn, *args)
 
-    def _run_on(self, w: _wakeup.Wakeup, fn: Callable[..., Any], *args: Any) -> Any:
+    def run_on(self, w: _wakeup.Wakeup, fn: Callable[..., Any], *args: Any) -> Any:
         if self._forked:
-            raise self._fork_error()
+            raise self.fork_error()
         if _get_running_loop() is w.loop:
             return fn(*args)
-        if w._closed or (w is self._thread_wakeup_obj and self._io_stopping):
+        if w.closed or (w is self._thread_wakeup_obj and self._io_stopping):
             raise ContextTerminated()
         fut: concurrent.futures.Future[Any] = concurrent.futures.Future()
         w.call_soon(_run_into, fut, fn, args)
@@ -334,12 +334,12 @@ class ContextCore:
     def set(self, option: int, value: Any) -> None:
         """``zmq_ctx_set`` (MAX_SOCKETS applies to sockets created afterwards)."""
         if self._forked:
-            raise self._fork_error()
+            raise self.fork_error()
         self.options.set(option, value)
 
     # -------------------------------------------------------------------- sockets
 
-    def _add_socket(self, sock: SocketCore) -> None:
+    def add_socket(self, sock: SocketCore) -> None:
         with self._cond:
             self._check()
             if len(self._sockets) >= self.options.max_sockets:
@@ -349,7 +349,7 @@ class ContextCore:
                 )
             self._sockets[sock] = None
 
-    def _remove_socket(self, sock: SocketCore) -> None:
+    def remove_socket(self, sock: SocketCore) -> None:
         with self._cond:
             self._sockets.pop(sock, None)
             self._cond.notify_all()
@@ -472,7 +472,7 @@ class ContextCore:
             self._terminated = True
             socks = list(self._sockets)
         for sock in socks:
-            sock._terminate()
+            sock.terminate()
 
     def term(self, timeout: float | None = None, reap: Callable[[], None] | None = None) -> bool:
         """libzmq ``zmq_ctx_term``: blocked calls raise ETERM, wait for every socket to be
@@ -496,7 +496,7 @@ class ContextCore:
             for sock in socks:
                 signal = sock.signal
                 if isinstance(signal, LoopSignal) and signal.loop is running:
-                    sock._close_for_term()
+                    sock.close_for_term()
         del socks  # holds no socket while we wait for them to be closed (and collected)
         # Sockets first (their owners close them), then LINGER flushes — which run on the
         # I/O loop, so they cannot be awaited from a thread that is running a loop.
@@ -533,9 +533,9 @@ class ContextCore:
             self._terminated = True
             socks = list(self._sockets)
         for sock in socks:
-            sock._terminate()
+            sock.terminate()
         for sock in socks:
-            sock._close_for_term(linger)
+            sock.close_for_term(linger)
         self.term()
 
     def _stop_thread(self) -> None:

@@ -35,7 +35,6 @@ from ..transports import (
     ws_transport,
 )
 from ..transports import bind as transport_bind
-from .connecter import _linger_token
 from .flow import PipeFlow
 from .network_side import CoreLike
 from .owner_writes import new_peer
@@ -251,7 +250,7 @@ class Listener:
         """
         if linger is None:
             linger = int(getattr(self._core.options, "linger", 0))
-        done = _linger_token(self._core) if linger != 0 else None
+        done = self._core.linger_token() if linger != 0 else None
         if self._loop is not None and threading.get_ident() == self._loop_thread:
             self._close_on_loop(linger, done)
             return

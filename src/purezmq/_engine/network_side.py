@@ -39,6 +39,10 @@ class CoreLike(Protocol):
     def socket_type(self) -> SocketType: ...
 
     @property
+    def owned_by_thread(self) -> bool:
+        """A user thread owns the socket (the sync API), not an event loop."""
+
+    @property
     def bodies(self) -> BodyPool:
         """Where our connections lend large received bodies from (``zmtp.bodies``)."""
 
@@ -54,6 +58,10 @@ class CoreLike(Protocol):
     def pipe_disconnected(self, engine_end: Pipe, reconnecting: bool) -> None: ...
 
     def emit(self, event: int, value: int, endpoint: str) -> None: ...
+
+    def linger_token(self) -> Callable[[], None] | None:
+        """A LINGER flush starts (``term()`` waits for it): the once-only call that says it
+        ended, or None when nobody waits for flushes."""
 
     def zap_handler(self) -> ZapHandler | None:
         """The socket bound at ``inproc://zeromq.zap.01`` in this socket's context, or None."""

@@ -36,7 +36,6 @@ from ..patterns.pipe import Pipe
 from .network_side import CoreLike, PeerOwner
 from .peer import Peer
 from .peer_state import PeerState
-from .signal import ThreadSignal
 from .transport_io import FLUSH_BATCH, IOV_MAX, unsent_part
 
 _os_writev = getattr(os, "writev", None)
@@ -45,7 +44,7 @@ _os_writev = getattr(os, "writev", None)
 def new_peer(core: CoreLike, endpoint: str, owner: PeerOwner) -> Peer:
     """The ZMTP peer for a new connection of ``core``: a ``ThreadPeer`` when a thread owns the
     socket (the sync API) and the platform has ``writev``, else a ``Peer``."""
-    if _os_writev is not None and isinstance(getattr(core, "signal", None), ThreadSignal):
+    if _os_writev is not None and core.owned_by_thread:
         return ThreadPeer(core, endpoint, owner)
     return Peer(core, endpoint, owner)
 

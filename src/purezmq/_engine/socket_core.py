@@ -8,7 +8,7 @@ monitor sinks. Contract: ``docs/contracts.md`` §"Engine ↔ front-ends" and §"
 Thread affinity (as in libzmq, docs/architecture.md §3): the pattern runs on the thread (or loop)
 that owns the socket — the user's thread for the sync API, the loop for asyncio. Every public method
 runs there, except the ones marked *any thread* (``_post*``, the pipe callbacks, ``emit``,
-``_terminate``) and the network-side hooks marked *I/O loop* (``new_pipe``, ``session_pipe``,
+``terminate``) and the network-side hooks marked *I/O loop* (``new_pipe``, ``session_pipe``,
 ``attach_pipe``, ``pipe_disconnected``). Those never touch the pattern: they append a command
 to the mailbox (one ``deque.append``) and wake the owner only if it declared itself asleep.
 
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from time import sleep as _sleep
@@ -38,6 +39,7 @@ from ..patterns.base import Pattern, PatternStatistics
 from ..patterns.pipe import BACKLOG_STEP, Message, Pipe, pipe_pair
 from ..zmtp.bodies import BodyPool
 from ..zmtp.zap import ZAP_ENDPOINT
+from . import linger
 from . import wakeup as _wakeup
 from .signal import LoopSignal, OwnerSignal, ThreadSignal
 
@@ -207,7 +209,7 @@ class SocketCore:
             # Create the loop's Wakeup on the owner loop now: add_reader is not thread-safe,
             # and the first cross-thread wake() must find it ready.
             signal.bind_wakeup()
-        ctx._add_socket(self)
+        ctx.add_socket(self)
 
     # ------------------------------------------------------------------ any thread: mailbox
 
@@ -261,7 +263,7 @@ class SocketCore:
         if type(self.signal) is ThreadSignal:
             pipe.set_backlog(_BACKLOG_MARK, _let_the_reader_run)
 
-    def _post_attach(self, pipe: Pipe, peer: SocketCore | None) -> None:
+    def post_attach(self, pipe: Pipe, peer: SocketCore | None) -> None:
         """Hand a pipe end to this socket's pattern (any thread)."""
         self._own(pipe)
         self._post(_ATTACH, pipe, peer)
@@ -271,13 +273,25 @@ class SocketCore:
         if self.dead in (_CLOSED, _CLOSED_BY_TERM):
             self._close_end(pipe, peer)
 
-    def _post_term(self, pipe: Pipe) -> None:
+    def post_term(self, pipe: Pipe) -> None:
         """The other end of ``pipe`` (our end) was closed (any thread)."""
         self._post(_TERM, pipe)
 
-    def _set_inproc_peer(self, pipe: Pipe, peer: SocketCore) -> None:
+    def set_inproc_peer(self, pipe: Pipe, peer: SocketCore) -> None:
         """An already attached inproc pipe's peer is now known (any thread)."""
         self._post(_PEER, pipe, peer)
+
+    @property
+    def owned_by_thread(self) -> bool:
+        """A user thread owns this socket (the sync API), not an event loop."""
+        return isinstance(self.signal, ThreadSignal)
+
+    def linger_token(self) -> Callable[[], None]:
+        """Network side: a LINGER flush of this socket starts (``term()`` waits for it);
+        returns the once-only call that says it ended."""
+        signal = self.signal
+        owner_loop = signal.loop if isinstance(signal, LoopSignal) else None
+        return linger.linger_token(self.ctx, owner_loop)
 
     def zap_handler(self) -> SocketCore | None:
         """The socket bound at ``inproc://zeromq.zap.01`` in this context, or None (any
@@ -290,15 +304,15 @@ class SocketCore:
         The network side's ZAP client talks to the handler socket this way: it keeps the other
         end itself and must call ``release_foreign(pipe)`` when done with it.
         """
-        self._post_attach(pipe, None)
+        self.post_attach(pipe, None)
 
     def release_foreign(self, pipe: Pipe) -> None:
         """The owner of the other end of ``pipe`` (given to ``attach_foreign``) is done with it
         and has closed its end (any thread): the pattern detaches it; what it already
         received stays readable."""
-        self._post_term(pipe)
+        self.post_term(pipe)
 
-    def _terminate(self) -> None:
+    def terminate(self) -> None:
         """``ContextCore.term()`` (any thread): every later call raises ETERM; wake the owner."""
         if self.dead == _ALIVE:
             self.dead = _TERMINATED
@@ -324,7 +338,7 @@ class SocketCore:
             raise ContextTerminated()
         if dead == _CLOSED:
             raise ZMQError(Errno.ENOTSOCK, "Socket operation on a closed socket")
-        raise self.ctx._fork_error()
+        raise self.ctx.fork_error()
 
     def process_commands(self) -> None:
         """Run what other threads posted: attach/detach pipes, pipe activations."""
@@ -559,7 +573,7 @@ class SocketCore:
                     if rid:
                         engine_end.peer.routing_id = rid
                     if self.socket_type not in _NEEDS_PEER_ID or rid:
-                        self._attach_local(engine_end.peer, None)
+                        self.attach_local(engine_end.peer, None)
                 core: Any = self  # the network side's CoreLike protocol (peer.py)
                 obj = connecter.connect(core, endpoint)
                 if engine_end is not None:
@@ -638,7 +652,7 @@ class SocketCore:
 
     # -- pipes (owner thread) -----------------------------------------------------------------
 
-    def _attach_local(self, pipe: Pipe, peer: SocketCore | None) -> None:
+    def attach_local(self, pipe: Pipe, peer: SocketCore | None) -> None:
         """Attach our end now (we are on the owner thread)."""
         self._own(pipe)
         self._attach(pipe, peer)
@@ -682,9 +696,9 @@ class SocketCore:
         pipe.drop_inbound()
         pipe.close()
         if peer is not None:
-            peer._post_term(pipe.peer)
+            peer.post_term(pipe.peer)
 
-    def _close_pipe(self, pipe: Pipe) -> None:
+    def close_pipe(self, pipe: Pipe) -> None:
         """Disconnect one pipe from our side (disconnect/close/pattern request)."""
         if pipe in self._pipes:
             peer = self._pipes.pop(pipe)
@@ -697,7 +711,7 @@ class SocketCore:
         """Pipes the pattern asked to drop (ROUTER_HANDOVER, protocol errors)."""
         for pipe, reason in self.pattern.take_disconnects():
             connection = pipe.peer.connection
-            self._close_pipe(pipe)
+            self.close_pipe(pipe)
             if connection is not None:
                 # Network side: close that connection (after PROTOCOL, do not reconnect).
                 self.call_soon(connection.disconnect_requested, reason)
@@ -745,13 +759,13 @@ class SocketCore:
         with self._ctl_lock:
             is_session = engine_end in self._sessions.values()
         if not is_session:
-            self._post_attach(s_end, None)
+            self.post_attach(s_end, None)
         elif engine_end in self._session_seen:
             self._post(_HICCUP, s_end)
         else:
             self._session_seen.add(engine_end)
             if self.socket_type in _NEEDS_PEER_ID:
-                self._post_attach(s_end, None)
+                self.post_attach(s_end, None)
 
     def pipe_disconnected(self, engine_end: Pipe, reconnecting: bool) -> None:
         """I/O loop: a connection is gone. A session pipe waiting for a reconnect is kept."""
@@ -788,8 +802,8 @@ class SocketCore:
     def _io_wakeup(self) -> _wakeup.Wakeup:
         signal = self.signal
         if isinstance(signal, LoopSignal):
-            return signal._get_wakeup()
-        return self.ctx._thread_wakeup()
+            return signal.get_wakeup()
+        return self.ctx.thread_wakeup()
 
     @property
     def io_loop(self) -> asyncio.AbstractEventLoop:
@@ -802,7 +816,7 @@ class SocketCore:
 
     def run(self, fn: Any, *args: Any) -> Any:
         """Run ``fn(*args)`` on the I/O loop and return its result (control plane)."""
-        return self.ctx._run_on(self._io_wakeup(), fn, *args)
+        return self.ctx.run_on(self._io_wakeup(), fn, *args)
 
     # ------------------------------------------------------------------ closing
 
@@ -810,7 +824,7 @@ class SocketCore:
     def closed(self) -> bool:
         return self.dead == _CLOSED or self.dead == _CLOSED_BY_TERM
 
-    def _close_for_term(self, linger: int | None = None) -> None:
+    def close_for_term(self, linger: int | None = None) -> None:
         """``term()``/``destroy()`` close a socket whose owner cannot: a thread blocked on it
         (or a later call) gets ETERM, not ENOTSOCK."""
         self._close(linger, _CLOSED_BY_TERM)
@@ -824,7 +838,7 @@ class SocketCore:
         terminating, later calls raise ETERM rather than ENOTSOCK (another thread may be
         blocked on this socket: it must learn that the Context ended).
         """
-        self._close(linger, _CLOSED_BY_TERM if self.ctx._terminated else _CLOSED)
+        self._close(linger, _CLOSED_BY_TERM if self.ctx.closed else _CLOSED)
 
     def _close(self, linger: int | None, final: Liveness) -> None:
         if self.dead == _CLOSED or self.dead == _CLOSED_BY_TERM:
@@ -859,7 +873,7 @@ class SocketCore:
             if queued:
                 ctx.note_flushing(queued, linger)
         for pipe in list(self._pipes):
-            self._close_pipe(pipe)
+            self.close_pipe(pipe)
         with self._ctl_lock:
             for engine_end in self._sessions.values():
                 if not engine_end.peer_closed:
@@ -871,7 +885,7 @@ class SocketCore:
         # Another thread blocked on this socket re-checks and gets ENOTSOCK.
         self._asleep = False
         self.signal.wake()
-        ctx._remove_socket(self)
+        ctx.remove_socket(self)
 
     def statistics(self) -> SocketStatistics:
         """Counters for tests and tuning."""

@@ -193,6 +193,11 @@ class Wakeup:
         if _by_loop.get(id(self._loop)) is self:
             del _by_loop[id(self._loop)]
 
+    @property
+    def closed(self) -> bool:
+        """``close()`` was called: nothing more runs through this wake-up."""
+        return self._closed
+
     def statistics(self) -> WakeupStatistics:
         return WakeupStatistics(
             kicks=self.kicks,
