@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib.util
 import socket as _stdsocket
 
-from ..zmtp.mechanisms import _crypto
+from .._engine import curve_available
 
 #: The libzmq release whose wire protocol and API semantics purezmq reproduces.
 LIBZMQ_VERSION_INFO = (4, 3, 5)
@@ -34,7 +34,7 @@ def has(capability: str) -> bool:
     if capability == "ipc":
         return hasattr(_stdsocket, "AF_UNIX") and _module_exists("purezmq.transports.ipc")
     if capability == "curve":
-        return _crypto.available()
+        return curve_available()
     if capability == "draft":
         return True
     if capability == "ws":

@@ -188,7 +188,7 @@ class Req(Dealer):
     def recv(self) -> Message | None:
         if not self._receiving_reply:
             raise self._efsm("no request is outstanding; send() a request before recv()")
-        if self._pending is None and not self._fq._active:
+        if self._pending is None and not self._fq.active_count:
             # No pipe is readable: the usual state of the first recv after send() (whose drain
             # put the reply pipe to sleep), so a blocking recv comes here on every request.
             return None
