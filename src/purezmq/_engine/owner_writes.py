@@ -3,9 +3,8 @@
 A sync request/reply turn otherwise crosses threads twice per side: the owner hands its reply
 to the I/O thread, which writes it; the I/O thread hands the answer back. Writing the first
 message after input straight to the fd from the owner thread saves the first crossing, most
-of what a blocking round trip cost beyond pyzmq's (performance issue: sync REQ↔REP 2.41× →
-1.78× on the asyncio loop). Streams of sends stay batched by the loop: only the first send
-after input comes here.
+of what a blocking round trip costs beyond pyzmq's (the bench's sync REQ↔REP latency cells).
+Streams of sends stay batched by the loop: only the first send after input comes here.
 
 Why it is safe (contracts.md, "Owner-thread writes"):
 

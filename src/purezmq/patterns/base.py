@@ -201,7 +201,8 @@ class Pattern:
 
 
 def peer_identity(pipe: Pipe) -> bytes:
-    """The peer's ``Identity`` property, or b"" (names compared case-insensitively, interop #8)."""
+    """The peer's ``Identity`` property, or b"" (names compared case-insensitively,
+    docs/protocol/README.md interop note 8)."""
     meta = pipe.metadata
     value = meta.get("Identity")
     if value is None:
