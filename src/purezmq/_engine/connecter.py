@@ -149,7 +149,7 @@ class Connecter:
         #: forgot its sessions; set there, before the hop to the loop (see ``get_pipe``).
         self._closed_session: Pipe | None = None
         #: CONNECT_ROUTING_ID applies to this connect() only: consume it now (owner thread).
-        self.connect_routing_id = bytes(getattr(core.options, "connect_routing_id", b"") or b"")
+        self.connect_routing_id = core.options.connect_routing_id
         if self.connect_routing_id:
             core.options.connect_routing_id = b""
 
@@ -215,7 +215,7 @@ class Connecter:
         settings = self._settings
         proxy = ""
         if getattr(self._ep, "scheme", "") == "tcp":  # libzmq: tcp connects only
-            proxy = bytes(getattr(core.options, "socks_proxy", b"") or b"").decode(
+            proxy = core.options.socks_proxy.decode(
                 "utf-8", "surrogateescape"
             )
         try:
@@ -247,7 +247,7 @@ class Connecter:
             core.emit(int(Event.CLOSED), fd, self.endpoint)
             self._task = None
             refused = isinstance(exc, OSError) and exc.errno == _errno.ECONNREFUSED
-            stop = int(getattr(core.options, "reconnect_stop", 0) or 0)
+            stop = core.options.reconnect_stop
             if refused and stop & ReconnectStop.CONN_REFUSED:
                 # ZMQ_RECONNECT_STOP_CONN_REFUSED: give up on this endpoint (no CONNECT_RETRIED).
                 self._stopped = True
@@ -305,8 +305,8 @@ class Connecter:
         client = Socks5Client(
             ep.host,
             ep.port,
-            bytes(getattr(options, "socks_username", b"") or b""),
-            bytes(getattr(options, "socks_password", b"") or b""),
+            options.socks_username,
+            options.socks_password,
         )
         while not client.done:
             out = client.to_send()
@@ -352,11 +352,11 @@ class Connecter:
         if not self._active or self._loop is None:
             return False
         options = self._core.options
-        ivl = int(getattr(options, "reconnect_ivl", 100))
+        ivl = options.reconnect_ivl
         if ivl <= 0:
             self._stopped = True
             return False
-        ivl_max = int(getattr(options, "reconnect_ivl_max", 0))
+        ivl_max = options.reconnect_ivl_max
         delay, self._current_ivl = next_reconnect_ivl(self._current_ivl, ivl, ivl_max, self._rng)
         self._core.emit(int(Event.CONNECT_RETRIED), delay, self.endpoint)
         self._retry_handle = self._loop.call_later(delay / 1000.0, self._attempt)
@@ -374,10 +374,10 @@ class Connecter:
         unreachable endpoint never makes ``term()`` hang.
         """
         if linger is None:
-            linger = int(getattr(self._core.options, "linger", 0))
+            linger = self._core.options.linger
         done = self._core.linger_token() if linger != 0 else None
         pipe: Pipe | None = None
-        if done is not None and not getattr(self._core.options, "immediate", 0):
+        if done is not None and not self._core.options.immediate:
             # Captured on the owner thread, before the socket side forgets its sessions.
             pipe = self._core.session_pipe(self)
             self._closed_session = pipe

@@ -154,7 +154,7 @@ class InprocRegistry:
         )
         # CONNECT_ROUTING_ID names the peer in our ROUTER, and applies to this connect only
         # (libzmq clears it, as the network side's connecter does).
-        connect_rid = bytes(getattr(opts, "connect_routing_id", b"") or b"")
+        connect_rid = opts.connect_routing_id
         if connect_rid:
             c_end.routing_id = connect_rid
             opts.connect_routing_id = b""

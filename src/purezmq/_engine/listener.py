@@ -25,6 +25,7 @@ from typing import Any
 from ..constants import Event, SocketType
 from ..endpoint import WsEndpoint, parse
 from ..error import ZMQError
+from ..options import SocketOptions
 from ..patterns.pipe import Pipe
 from ..transports import (
     BoundSocket,
@@ -73,13 +74,13 @@ def bind(core: CoreLike, endpoint: str) -> Listener:
     return listener
 
 
-def _filters_allow(conn: socket.socket, options: Any) -> bool:
+def _filters_allow(conn: socket.socket, options: SocketOptions) -> bool:
     """libzmq's accept filters: TCP_ACCEPT_FILTER networks for tcp, IPC_FILTER_PID/UID/GID
     for ipc (Linux SO_PEERCRED); no filter set = everybody is welcome."""
     if conn.family == socket.AF_UNIX:
-        pids = tuple(getattr(options, "ipc_filter_pid", ()) or ())
-        uids = tuple(getattr(options, "ipc_filter_uid", ()) or ())
-        gids = tuple(getattr(options, "ipc_filter_gid", ()) or ())
+        pids = options.ipc_filter_pid
+        uids = options.ipc_filter_uid
+        gids = options.ipc_filter_gid
         if not (pids or uids or gids):
             return True
         opt = getattr(socket, "SO_PEERCRED", None)
@@ -88,7 +89,7 @@ def _filters_allow(conn: socket.socket, options: Any) -> bool:
         pid, uid, gid = _UCRED.unpack(conn.getsockopt(socket.SOL_SOCKET, opt, _UCRED.size))
         # libzmq: accepted if the uid or gid filter matches, or the pid filter does.
         return uid in uids or gid in gids or pid in pids
-    filters = tuple(getattr(options, "tcp_accept_filter", ()) or ())
+    filters = options.tcp_accept_filter
     if not filters:
         return True
     host = str(conn.getpeername()[0]).split("%", 1)[0]
@@ -249,7 +250,7 @@ class Listener:
         A LINGER flush is announced to the ContextCore now (see ``Connecter.close``).
         """
         if linger is None:
-            linger = int(getattr(self._core.options, "linger", 0))
+            linger = self._core.options.linger
         done = self._core.linger_token() if linger != 0 else None
         if self._loop is not None and threading.get_ident() == self._loop_thread:
             self._close_on_loop(linger, done)

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import struct
 import threading
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..constants import Errno, Event, SocketType
 from ..error import ZMQError
 from ..patterns.pipe import Pipe
+
+if TYPE_CHECKING:
+    from .socket_core import SocketCore
 
 #: Frame 1 of a version-1 monitor message: ``=`` is native order *without* alignment padding.
 _HEADER = struct.Struct("=HI")
@@ -110,7 +113,7 @@ class SocketMonitor:
 
     __slots__ = ("_core", "_lock", "closed", "dropped", "endpoint", "events")
 
-    def __init__(self, core: Any, events: int, endpoint: str) -> None:
+    def __init__(self, core: SocketCore, events: int, endpoint: str) -> None:
         self._core = core
         self._lock = threading.Lock()
         self.events = int(events)
@@ -149,7 +152,7 @@ class SocketMonitor:
     stop = close
 
 
-def start(core: Any, address: str, events: int = Event.ALL_V1) -> SocketMonitor:
+def start(core: SocketCore, address: str, events: int = Event.ALL_V1) -> SocketMonitor:
     """Bind a monitor PAIR for ``core`` at ``address`` (owner thread).
 
     Raises ``ZMQError``: EPROTONOSUPPORT unless ``address`` is ``inproc://`` (libzmq),

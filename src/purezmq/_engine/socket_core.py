@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from time import sleep as _sleep
@@ -37,6 +37,8 @@ from ..constants import Errno, Event, PollEvent, SocketOption, SocketType
 from ..error import ContextTerminated, ZMQError
 from ..patterns.base import Pattern, PatternStatistics
 from ..patterns.pipe import BACKLOG_STEP, Message, Pipe, pipe_pair
+from ..patterns.radiodish import Dish
+from ..patterns.threadsafe import Peer as PeerPattern
 from ..zmtp.bodies import BodyPool
 from ..zmtp.zap import ZAP_ENDPOINT
 from . import linger
@@ -48,13 +50,29 @@ if TYPE_CHECKING:
 
     from .context import ContextCore
 
-# Mailbox commands: (op, pipe, arg).
-_READ = 0  # pipe became readable (arg unused)
-_WRITE = 1  # pipe drained to LWM (arg unused)
-_ATTACH = 2  # attach pipe to the pattern (arg: inproc peer SocketCore or None)
-_TERM = 3  # the other end closed: detach (queued inbound stays readable, patterns.md §1.3)
-_HICCUP = 4  # a connect-side pipe got a new connection (SUB resends subscriptions)
-_PEER = 5  # the inproc peer of an already attached pipe became known (arg: SocketCore)
+class Command(IntEnum):
+    """What a mailbox entry ``(command, pipe, arg)`` asks of the owner thread."""
+
+    #: The pipe became readable (arg unused).
+    READ = 0
+    #: The pipe drained to LWM (arg unused).
+    WRITE = 1
+    #: Attach the pipe to the pattern (arg: the inproc peer's SocketCore, or None).
+    ATTACH = 2
+    #: The other end closed: detach (queued inbound stays readable, patterns.md §1.3).
+    TERM = 3
+    #: A connect-side pipe got a new connection (SUB resends its subscriptions).
+    HICCUP = 4
+    #: The inproc peer of an already attached pipe became known (arg: its SocketCore).
+    PEER = 5
+
+
+_READ = Command.READ
+_WRITE = Command.WRITE
+_ATTACH = Command.ATTACH
+_TERM = Command.TERM
+_HICCUP = Command.HICCUP
+_PEER = Command.PEER
 
 #: Messages a thread-owned socket may queue ahead of a pipe's reader before each further
 #: ``BACKLOG_STEP`` of them lets the reader's thread run (``Pipe.set_backlog``).
@@ -170,12 +188,12 @@ class SocketCore:
         self.ctx = ctx
         self.socket_type = stype
         self.signal = signal
-        self.options: Any = SocketOptions(stype)
+        self.options = SocketOptions(stype)
         self.pattern: Pattern = pattern_class(self.options)
         #: Receive buffers of large bodies, lent by this socket's connections to the front-end,
         #: which makes the application's ``bytes`` and gives them back (``zmtp.bodies``).
         self.bodies = BodyPool()
-        self._mailbox: deque[tuple[int, Pipe, Any]] = deque()
+        self._mailbox: deque[tuple[Command, Pipe, Any]] = deque()
         self._asleep = False
         #: Nonzero once closed, terminated (ETERM) or forked: calls then fail. Public so that a
         #: front-end can check it before handing out messages it already took; only the core
@@ -213,7 +231,7 @@ class SocketCore:
 
     # ------------------------------------------------------------------ any thread: mailbox
 
-    def _post(self, op: int, pipe: Pipe, arg: Any = None) -> None:
+    def _post(self, op: Command, pipe: Pipe, arg: Any = None) -> None:
         """Queue a command for the owner and wake it if it sleeps (any thread)."""
         self._mailbox.append((op, pipe, arg))
         # Append first, then read ``_asleep`` (see the module docstring).
@@ -419,19 +437,11 @@ class SocketCore:
         taken: bool = self.pattern.unread(batch)
         return taken
 
-    def last_metadata(self) -> Any:
-        """Peer metadata (``Mapping[str, bytes]``) of the pipe the last received message came
-        from, or None (owner thread; for ``Frame.get`` / ``zmq_msg_gets``).
-
-        Every receiving pattern reads through a fair-queue (``_fq.last_in``), except XPUB,
-        which remembers the pipe of the last subscription (``_last_pipe``).
-        """
-        pattern = self.pattern
-        fq = getattr(pattern, "_fq", None)
-        pipe = getattr(fq, "last_in", None) if fq is not None else None
-        if pipe is None:
-            pipe = getattr(pattern, "_last_pipe", None)
-        return getattr(pipe, "metadata", None) or None
+    def last_metadata(self) -> Mapping[str, bytes] | None:
+        """Peer metadata of the pipe the last received message came from, or None (owner
+        thread; for ``Frame.get`` / ``zmq_msg_gets``)."""
+        pipe = self.pattern.last_pipe()
+        return (pipe.metadata or None) if pipe is not None else None
 
     def prepare_to_sleep(self) -> bool:
         """Declare the owner asleep; False if work arrived meanwhile (then retry, do not sleep).
@@ -538,8 +548,7 @@ class SocketCore:
         else:
             from . import listener  # network side; imported on first use
 
-            core: Any = self  # the network side's CoreLike protocol (peer.py)
-            obj = listener.bind(core, endpoint)
+            obj = listener.bind(self, endpoint)
         resolved = str(obj.endpoint)
         self._add_endpoint(self._bound, (resolved, endpoint, str(parsed)), obj)
         self.last_endpoint = resolved
@@ -569,13 +578,12 @@ class SocketCore:
                     # it only under a known id: CONNECT_ROUTING_ID (read before the connecter
                     # consumes it), else at the first handshake.
                     engine_end = self._make_pipe()
-                    rid = bytes(getattr(self.options, "connect_routing_id", b"") or b"")
+                    rid = self.options.connect_routing_id
                     if rid:
                         engine_end.peer.routing_id = rid
                     if self.socket_type not in _NEEDS_PEER_ID or rid:
                         self.attach_local(engine_end.peer, None)
-                core: Any = self  # the network side's CoreLike protocol (peer.py)
-                obj = connecter.connect(core, endpoint)
+                obj = connecter.connect(self, endpoint)
                 if engine_end is not None:
                     self._sessions[obj] = engine_end
         self._add_endpoint(self._connected, (endpoint, str(parsed)), obj)
@@ -592,7 +600,8 @@ class SocketCore:
             raise ZMQError(Errno.ENOTSUP, "connect_peer() is for PEER sockets")
         if self.options.immediate:
             raise ZMQError(Errno.EFAULT, "connect_peer() cannot work with IMMEDIATE=1")
-        pattern: Any = self.pattern
+        pattern = self.pattern
+        assert isinstance(pattern, PeerPattern)  # the PEER socket type's pattern
         before = pattern.last_attached_id
         self.connect(endpoint)
         rid = int(pattern.last_attached_id)
@@ -602,17 +611,18 @@ class SocketCore:
 
     def join(self, group: bytes) -> None:
         """DISH: join ``group`` (its RADIO peers are told by the pattern)."""
-        self._group_call("join", group)
+        self._dish("join").join(group)
 
     def leave(self, group: bytes) -> None:
         """DISH: leave ``group``."""
-        self._group_call("leave", group)
+        self._dish("leave").leave(group)
 
-    def _group_call(self, what: str, group: bytes) -> None:
+    def _dish(self, what: str) -> Dish:
         self._check_alive()
-        if self.socket_type is not SocketType.DISH:
+        pattern = self.pattern
+        if not isinstance(pattern, Dish):
             raise ZMQError(Errno.ENOTSUP, f"{what}() is for DISH sockets")
-        getattr(self.pattern, what)(group)
+        return pattern
 
     def _remove_endpoint(self, table: dict[str, list[Any]], endpoint: str, what: str) -> None:
         self._check_alive()

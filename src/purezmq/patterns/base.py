@@ -138,6 +138,11 @@ class Pattern:
     def hiccup(self, pipe: Pipe) -> None:
         """A connect-side pipe got a new connection after a reconnect."""
 
+    def last_pipe(self) -> Pipe | None:
+        """The pipe the last received message came from, or None (its peer's metadata is
+        what ``Frame.get`` answers)."""
+        return None
+
     def take_disconnects(self) -> list[tuple[Pipe, DisconnectReason]]:
         """Return and clear the pipes the engine must disconnect."""
         out = self.disconnects

@@ -37,6 +37,9 @@ class Dealer(Pattern):
         self._fq = FairQueue()
         self._lb = LoadBalancer()
 
+    def last_pipe(self) -> Pipe | None:
+        return self._fq.last_in
+
     def attach(self, pipe: Pipe) -> bool:
         if self.options.probe_router:
             # §3.5 PROBE_ROUTER: one empty single-frame message as soon as the peer exists.
@@ -230,6 +233,9 @@ class Rep(Pattern):
         #: A valid request body read ahead by ``can_recv``.
         self._pending: Message | None = None
 
+    def last_pipe(self) -> Pipe | None:
+        return self._fq.last_in
+
     def attach(self, pipe: Pipe) -> bool:
         self._pipes[pipe] = None
         self._fq.attach(pipe)
@@ -345,6 +351,9 @@ class Router(Pattern):
         self._out: dict[bytes, Pipe] = {}
         self._ignored: dict[Pipe, None] = {}
         self._ids = RoutingIds(self._rng)
+
+    def last_pipe(self) -> Pipe | None:
+        return self._fq.last_in
 
     def _generate(self) -> bytes:
         out = self._out
