@@ -94,8 +94,15 @@ class _NoSignal:
 
     __slots__ = ()
     wakes = 0
+    has_fd = False
 
     def wake(self) -> None:
+        pass
+
+    def fileno(self) -> int:
+        raise ZMQError(Errno.EINVAL, "a monitor socket's owner has no file descriptor")
+
+    def clear(self) -> None:
         pass
 
 

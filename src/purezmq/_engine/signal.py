@@ -55,6 +55,16 @@ class OwnerSignal(Protocol):
     def wakes(self) -> int:
         """How many times ``wake()`` was called (statistics)."""
 
+    @property
+    def has_fd(self) -> bool:
+        """A file descriptor exists (``fileno()`` was called): the ZMQ_FD contract applies."""
+
+    def fileno(self) -> int:
+        """The ZMQ_FD (created on first call); ``ZMQError(EINVAL)`` when there can be none."""
+
+    def clear(self) -> object:
+        """Drain the fd (owner thread)."""
+
 
 class _PollFd:
     """A file descriptor that is readable while "set": an eventfd, else a socketpair.

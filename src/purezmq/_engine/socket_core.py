@@ -462,10 +462,10 @@ class SocketCore:
         if self.dead:
             self._raise_dead()
         signal = self.signal
-        if getattr(signal, "has_fd", False):
+        if signal.has_fd:
             # ZMQ_FD contract: drain the fd, then stay "asleep" so that any later command
             # makes it readable again; then compute the state (so nothing is missed between).
-            signal.clear()  # type: ignore[attr-defined]
+            signal.clear()
             self._asleep = True
         if self._mailbox:
             self.process_commands()
@@ -511,10 +511,7 @@ class SocketCore:
         if option == SocketOption.LAST_ENDPOINT:
             return self.last_endpoint.encode()
         if option == SocketOption.FD:
-            fileno = getattr(self.signal, "fileno", None)
-            if fileno is None:
-                raise ZMQError(Errno.EINVAL, "this socket's owner has no file descriptor")
-            return int(fileno())
+            return self.signal.fileno()
         if option == SocketOption.RCVMORE:
             return 0  # the front-end answers RCVMORE; the core only sees whole messages
         if option in _PATTERN_STATE:
@@ -666,7 +663,7 @@ class SocketCore:
         """Attach our end now (we are on the owner thread)."""
         self._own(pipe)
         self._attach(pipe, peer)
-        if getattr(self.signal, "has_fd", False):
+        if self.signal.has_fd:
             # A new pipe's reader starts awake: its first messages post no activation until a
             # read finds it empty. libzmq's connect() leaves a command in the socket's mailbox,
             # so the ZMQ_FD turns readable and the poller re-reads EVENTS, which puts the new
