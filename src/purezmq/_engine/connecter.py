@@ -29,12 +29,12 @@ import dataclasses
 import errno as _errno
 import random
 import socket
+import ssl
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from ..constants import Event, ReconnectStop, SocketType
-from ..endpoint import WsEndpoint, parse
+from ..endpoint import TcpEndpoint, WsEndpoint, parse
 from ..patterns.pipe import Pipe
 from ..transports import (
     SocketSettings,
@@ -54,7 +54,7 @@ _IN_PROGRESS = frozenset({_errno.EINPROGRESS, _errno.EAGAIN, _errno.EWOULDBLOCK}
 _INT_MAX = 2**31 - 1
 
 
-def _proxy_endpoint(ep: Any, proxy: str) -> Any:
+def _proxy_endpoint(ep: TcpEndpoint, proxy: str) -> TcpEndpoint:
     """The endpoint to open the TCP connection to when ``ZMQ_SOCKS_PROXY`` is set: the proxy's
     ``host:port``, keeping the endpoint's source address, if any."""
     host, port = parse_proxy(proxy)
@@ -129,7 +129,7 @@ class Connecter:
         self._settings = SocketSettings.from_options(core.options)
         #: wss: the TLS client context and the name to verify (built now, so that a bad
         #: WSS_TRUST_PEM raises from connect()).
-        self._tls: tuple[Any, str] | None = None
+        self._tls: tuple[ssl.SSLContext, str] | None = None
         if isinstance(ep, WsEndpoint) and ep.secure:
             ws = ws_transport()
             self._tls = (
@@ -213,16 +213,15 @@ class Connecter:
         assert loop is not None
         core = self._core
         settings = self._settings
+        ep = self._ep
         proxy = ""
-        if getattr(self._ep, "scheme", "") == "tcp":  # libzmq: tcp connects only
-            proxy = core.options.socks_proxy.decode(
-                "utf-8", "surrogateescape"
-            )
+        if isinstance(ep, TcpEndpoint):  # libzmq: tcp connects only
+            proxy = core.options.socks_proxy.decode("utf-8", "surrogateescape")
         try:
-            target: Any = self._ep
-            if proxy:
+            target: StreamEndpoint = ep
+            if proxy and isinstance(ep, TcpEndpoint):
                 # ZMQ_SOCKS_PROXY: the TCP connection goes to the proxy, which connects us on.
-                target = _proxy_endpoint(self._ep, proxy)
+                target = _proxy_endpoint(ep, proxy)
             family, addr = await resolve(loop, target, settings)
             sock = new_connect_socket(family, target, settings)
         except OSError:
@@ -237,8 +236,8 @@ class Connecter:
                 err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             if err:
                 raise OSError(err, "connect failed")
-            if proxy:
-                await self._socks_handshake(loop, sock)
+            if proxy and isinstance(ep, TcpEndpoint):
+                await self._socks_handshake(loop, sock, ep)
         except (OSError, asyncio.TimeoutError) as exc:
             # libzmq closes the failed attempt's socket with a CLOSED(fd) event before it
             # schedules the retry (stream_connecter_base_t::close).
@@ -261,7 +260,7 @@ class Connecter:
             sock.close()
             return
         core.emit(int(Event.CONNECTED), sock.fileno(), self.endpoint)
-        peer: Any
+        peer: PipeFlow
         ep = self._ep
         if int(core.socket_type) == SocketType.STREAM:
             from .stream_peer import StreamPeer
@@ -297,11 +296,12 @@ class Connecter:
             sock.close()
             raise
 
-    async def _socks_handshake(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
+    async def _socks_handshake(
+        self, loop: asyncio.AbstractEventLoop, sock: socket.socket, ep: TcpEndpoint
+    ) -> None:
         """SOCKS5 through the proxy to our endpoint (``transports.socks``); the same socket
         then carries ZMTP. Raises OSError (``SocksError``): the attempt failed, retry."""
         options = self._core.options
-        ep: Any = self._ep  # a TcpEndpoint (SOCKS applies to tcp only)
         client = Socks5Client(
             ep.host,
             ep.port,

@@ -17,10 +17,10 @@ import asyncio
 import errno as _errno
 import ipaddress
 import socket
+import ssl
 import struct
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from ..constants import Event, SocketType
 from ..endpoint import WsEndpoint, parse
@@ -140,7 +140,7 @@ class Listener:
         self._core = core
         #: The WebSocket endpoint served (ws/wss), and wss's TLS server context.
         self.ws = ws
-        self.tls: Any = None
+        self.tls: ssl.SSLContext | None = None
         self._bound = bound
         self._settings = settings
         self.endpoint = bound.endpoint
