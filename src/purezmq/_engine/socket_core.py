@@ -67,12 +67,13 @@ class Command(IntEnum):
     PEER = 5
 
 
-_READ = Command.READ
-_WRITE = Command.WRITE
-_ATTACH = Command.ATTACH
-_TERM = Command.TERM
-_HICCUP = Command.HICCUP
-_PEER = Command.PEER
+# The mailbox carries the plain ints: comparing exact ints is the interpreter's fast path.
+_READ = int(Command.READ)
+_WRITE = int(Command.WRITE)
+_ATTACH = int(Command.ATTACH)
+_TERM = int(Command.TERM)
+_HICCUP = int(Command.HICCUP)
+_PEER = int(Command.PEER)
 
 #: Messages a thread-owned socket may queue ahead of a pipe's reader before each further
 #: ``BACKLOG_STEP`` of them lets the reader's thread run (``Pipe.set_backlog``).
@@ -193,7 +194,7 @@ class SocketCore:
         #: Receive buffers of large bodies, lent by this socket's connections to the front-end,
         #: which makes the application's ``bytes`` and gives them back (``zmtp.bodies``).
         self.bodies = BodyPool()
-        self._mailbox: deque[tuple[Command, Pipe, Any]] = deque()
+        self._mailbox: deque[tuple[int, Pipe, Any]] = deque()
         self._asleep = False
         #: Nonzero once closed, terminated (ETERM) or forked: calls then fail. Public so that a
         #: front-end can check it before handing out messages it already took; only the core
@@ -231,7 +232,7 @@ class SocketCore:
 
     # ------------------------------------------------------------------ any thread: mailbox
 
-    def _post(self, op: Command, pipe: Pipe, arg: Any = None) -> None:
+    def _post(self, op: int, pipe: Pipe, arg: Any = None) -> None:
         """Queue a command for the owner and wake it if it sleeps (any thread)."""
         self._mailbox.append((op, pipe, arg))
         # Append first, then read ``_asleep`` (see the module docstring).
