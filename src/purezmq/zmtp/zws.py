@@ -54,7 +54,7 @@ from . import commands
 from .bodies import BodyPool
 from .codec import FLAG_COMMAND, FLAG_MORE, FrameDecoder, frame_header
 from .connection import HANDSHAKE_FRAME_LIMIT, Connection, ConnectionOptions
-from .events import HeartbeatTimeout
+from .events import HeartbeatExpiry, HeartbeatTimeout
 from .greeting import encode_greeting
 from .mechanisms.base import Mechanism
 from .metadata import IDENTITY
@@ -398,7 +398,7 @@ class ZwsConnection(Connection):
         if self._ws_timeout_at is not None and now >= self._ws_timeout_at:
             self._ws_ping_at = self._ws_timeout_at = None
             Connection.close(self)
-            self._events.append(HeartbeatTimeout("timeout"))
+            self._events.append(HeartbeatTimeout(HeartbeatExpiry.TIMEOUT))
             return
         if self._ws_ping_at is not None and now >= self._ws_ping_at and self._ws_open:
             self._ws_out.append(self._ws.send(Ping()))
