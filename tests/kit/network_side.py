@@ -78,7 +78,7 @@ class StubCore:
     def zap_handler(self) -> None:
         return None  # no context, so no ZAP handler bound in it
 
-    def emit(self, event: int, value: int, endpoint: str) -> None:
+    def emit(self, event: Event, value: int, endpoint: str) -> None:
         self.events.append((event, value, endpoint))
         self._poke()
 

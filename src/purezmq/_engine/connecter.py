@@ -231,7 +231,7 @@ class Connecter:
         try:
             err = sock.connect_ex(addr)
             if err in _IN_PROGRESS:
-                core.emit(int(Event.CONNECT_DELAYED), err, self.endpoint)
+                core.emit(Event.CONNECT_DELAYED, err, self.endpoint)
                 await self._wait_connected(loop, sock)
                 err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             if err:
@@ -243,7 +243,7 @@ class Connecter:
             # schedules the retry (stream_connecter_base_t::close).
             fd = sock.fileno()
             sock.close()
-            core.emit(int(Event.CLOSED), fd, self.endpoint)
+            core.emit(Event.CLOSED, fd, self.endpoint)
             self._task = None
             refused = isinstance(exc, OSError) and exc.errno == _errno.ECONNREFUSED
             stop = core.options.reconnect_stop
@@ -259,7 +259,7 @@ class Connecter:
         if not self._active:
             sock.close()
             return
-        core.emit(int(Event.CONNECTED), sock.fileno(), self.endpoint)
+        core.emit(Event.CONNECTED, sock.fileno(), self.endpoint)
         peer: PipeFlow
         ep = self._ep
         if int(core.socket_type) == SocketType.STREAM:
@@ -358,7 +358,7 @@ class Connecter:
             return False
         ivl_max = options.reconnect_ivl_max
         delay, self._current_ivl = next_reconnect_ivl(self._current_ivl, ivl, ivl_max, self._rng)
-        self._core.emit(int(Event.CONNECT_RETRIED), delay, self.endpoint)
+        self._core.emit(Event.CONNECT_RETRIED, delay, self.endpoint)
         self._retry_handle = self._loop.call_later(delay / 1000.0, self._attempt)
         return True
 

@@ -57,7 +57,7 @@ def bind(core: CoreLike, endpoint: str) -> Listener:
     try:
         bound = transport_bind(stream, settings)
     except ZMQError as exc:
-        core.emit(int(Event.BIND_FAILED), exc.errno, endpoint)
+        core.emit(Event.BIND_FAILED, exc.errno, endpoint)
         raise
     tls = None
     if isinstance(stream, WsEndpoint) and stream.secure:
@@ -65,11 +65,11 @@ def bind(core: CoreLike, endpoint: str) -> Listener:
             tls = ws_transport().server_context(core.options)
         except ZMQError as exc:
             bound.close()
-            core.emit(int(Event.BIND_FAILED), exc.errno, endpoint)
+            core.emit(Event.BIND_FAILED, exc.errno, endpoint)
             raise
     listener = Listener(core, bound, settings, stream if isinstance(stream, WsEndpoint) else None)
     listener.tls = tls
-    core.emit(int(Event.LISTENING), listener.fd, listener.endpoint)
+    core.emit(Event.LISTENING, listener.fd, listener.endpoint)
     core.call_soon(listener._start)
     return listener
 
@@ -181,7 +181,7 @@ class Listener:
                 return
             except OSError as exc:
                 err = exc.errno or _errno.EINVAL
-                self._core.emit(int(Event.ACCEPT_FAILED), err, self.endpoint)
+                self._core.emit(Event.ACCEPT_FAILED, err, self.endpoint)
                 if err in _RESOURCE_ERRORS:
                     self._pause_accepting()
                 return
@@ -208,15 +208,15 @@ class Listener:
                 tune_accepted(conn, self._settings)
         except OSError as exc:
             conn.close()
-            self._core.emit(int(Event.ACCEPT_FAILED), exc.errno or _errno.EINVAL, self.endpoint)
+            self._core.emit(Event.ACCEPT_FAILED, exc.errno or _errno.EINVAL, self.endpoint)
             return
         if not allowed:
             # TCP_ACCEPT_FILTER / IPC_FILTER_*: libzmq closes the connection at once and
             # reports a failed accept.
             conn.close()
-            self._core.emit(int(Event.ACCEPT_FAILED), _errno.ECONNABORTED, self.endpoint)
+            self._core.emit(Event.ACCEPT_FAILED, _errno.ECONNABORTED, self.endpoint)
             return
-        self._core.emit(int(Event.ACCEPTED), conn.fileno(), self.endpoint)
+        self._core.emit(Event.ACCEPTED, conn.fileno(), self.endpoint)
         if int(self._core.socket_type) == SocketType.STREAM:
             from .stream_peer import StreamPeer
 
@@ -281,7 +281,7 @@ class Listener:
         if self._loop is not None and not self._paused:
             self._loop.remove_reader(self.fd)
         self._bound.close()
-        self._core.emit(int(Event.CLOSED), self.fd, self.endpoint)
+        self._core.emit(Event.CLOSED, self.fd, self.endpoint)
         peers = list(self.peers)
         if done is None or not peers:
             for peer in peers:

@@ -63,7 +63,7 @@ class MonitorSink:
         """Whether ``emit(event, ...)`` would deliver (callers may skip building the endpoint)."""
         return not self.closed and bool(self.events & event)
 
-    def emit(self, event: int, value: int, endpoint: str) -> None:
+    def emit(self, event: Event, value: int, endpoint: str) -> None:
         """Deliver one event if the mask selects it (any thread)."""
         if not self.events & event:
             return
@@ -131,7 +131,7 @@ class SocketMonitor:
     def wants(self, event: int) -> bool:
         return not self.closed and bool(self.events & event)
 
-    def emit(self, event: int, value: int, endpoint: str) -> None:
+    def emit(self, event: Event, value: int, endpoint: str) -> None:
         """Deliver one event if the mask selects it (any thread, never blocks)."""
         if not self.events & event:
             return

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from ..constants import SocketType
+from ..constants import Event, SocketType
 from ..options import SocketOptions
 from ..patterns.pipe import Pipe
 from ..zmtp.bodies import BodyPool
@@ -57,7 +57,7 @@ class CoreLike(Protocol):
 
     def pipe_disconnected(self, engine_end: Pipe, reconnecting: bool) -> None: ...
 
-    def emit(self, event: int, value: int, endpoint: str) -> None: ...
+    def emit(self, event: Event, value: int, endpoint: str) -> None: ...
 
     def linger_token(self) -> Callable[[], None] | None:
         """A LINGER flush starts (``term()`` waits for it): the once-only call that says it

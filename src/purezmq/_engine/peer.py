@@ -81,11 +81,6 @@ _RUNNING = PeerState.RUNNING
 _CLOSING = PeerState.CLOSING
 _CLOSED = PeerState.CLOSED
 
-_EV_HANDSHAKE_SUCCEEDED = int(Event.HANDSHAKE_SUCCEEDED)
-_EV_HANDSHAKE_FAILED_PROTOCOL = int(Event.HANDSHAKE_FAILED_PROTOCOL)
-_EV_HANDSHAKE_FAILED_AUTH = int(Event.HANDSHAKE_FAILED_AUTH)
-_EV_HANDSHAKE_FAILED_NO_DETAIL = int(Event.HANDSHAKE_FAILED_NO_DETAIL)
-_EV_DISCONNECTED = int(Event.DISCONNECTED)
 
 
 class Peer(PipeFlow):
@@ -219,7 +214,7 @@ class Peer(PipeFlow):
             return
         if self._broken is not None:
             # A local configuration problem: retrying cannot help.
-            self._core.emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, self._broken.errno, self.endpoint)
+            self._core.emit(Event.HANDSHAKE_FAILED_NO_DETAIL, self._broken.errno, self.endpoint)
             self._reconnect = False
             self._conn.close()
             abort_after_made(transport, loop)
@@ -259,7 +254,7 @@ class Peer(PipeFlow):
             # Reset or error without a prior EOF: a lost connection (libzmq connection_error).
             err = exc.errno if isinstance(exc, OSError) and exc.errno else _errno.ECONNRESET
             if not conn.ready:
-                self._core.emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, err, self.endpoint)
+                self._core.emit(Event.HANDSHAKE_FAILED_NO_DETAIL, err, self.endpoint)
                 if self._stop_after_failed_handshake():
                     self._reconnect = False
             conn.close()
@@ -447,16 +442,16 @@ class Peer(PipeFlow):
                 self._on_handshake(event)
             elif isinstance(event, ProtocolFailure):
                 if event.during_handshake:
-                    emit(_EV_HANDSHAKE_FAILED_PROTOCOL, event.error.code, self.endpoint)
+                    emit(Event.HANDSHAKE_FAILED_PROTOCOL, event.error.code, self.endpoint)
                 self._fail(reconnect=False)
             elif isinstance(event, HandshakeFailedAuth):
-                emit(_EV_HANDSHAKE_FAILED_AUTH, event.status, self.endpoint)
+                emit(Event.HANDSHAKE_FAILED_AUTH, event.status, self.endpoint)
                 if event.by_peer:
                     self._fail(reconnect=False)
                 else:
                     self._hold_refused()
             elif isinstance(event, HandshakeTimeout):
-                emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, _errno.ETIMEDOUT, self.endpoint)
+                emit(Event.HANDSHAKE_FAILED_NO_DETAIL, _errno.ETIMEDOUT, self.endpoint)
                 self._fail(reconnect=not self._stop_after_failed_handshake())
             elif isinstance(event, HeartbeatTimeout):
                 self._fail(reconnect=True)
@@ -464,7 +459,7 @@ class Peer(PipeFlow):
                 reconnect = True
                 if event.during_handshake:
                     # libzmq reports a clean EOF mid-handshake as EPIPE (stream_engine_base).
-                    emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, _errno.EPIPE, self.endpoint)
+                    emit(Event.HANDSHAKE_FAILED_NO_DETAIL, _errno.EPIPE, self.endpoint)
                     reconnect = not self._stop_after_failed_handshake()
                 self._fail(reconnect=reconnect)
             elif isinstance(event, ZapRequest):
@@ -480,7 +475,7 @@ class Peer(PipeFlow):
         handler = None if self._zap_policy is ZapPolicy.FAIL else self._core.zap_handler()
         if handler is None or self._zap is not None:
             # No ZAP handler: fail without a word to the peer (docs/protocol/options.md §6.1).
-            self._core.emit(_EV_HANDSHAKE_FAILED_NO_DETAIL, _errno.EFAULT, self.endpoint)
+            self._core.emit(Event.HANDSHAKE_FAILED_NO_DETAIL, _errno.EFAULT, self.endpoint)
             self._conn.close()
             self._fail(reconnect=False)
             return
@@ -510,7 +505,7 @@ class Peer(PipeFlow):
         try:
             reply = parse_reply(frames)
         except ProtocolError as exc:
-            self._core.emit(_EV_HANDSHAKE_FAILED_PROTOCOL, exc.code, self.endpoint)
+            self._core.emit(Event.HANDSHAKE_FAILED_PROTOCOL, exc.code, self.endpoint)
             self._conn.close()
             self._fail(reconnect=False)
             return
@@ -572,7 +567,7 @@ class Peer(PipeFlow):
         self._pipe = pipe
         self._state = _RUNNING
         self._core.attach_pipe(pipe)
-        self._core.emit(_EV_HANDSHAKE_SUCCEEDED, 0, self.endpoint)
+        self._core.emit(Event.HANDSHAKE_SUCCEEDED, 0, self.endpoint)
         self._owner.handshake_done(self)
         # Messages queued while we were connecting (or reconnecting) go out now.
         self._schedule_flush()
@@ -690,7 +685,7 @@ class Peer(PipeFlow):
         self._conn.close()
         self._end_zap()
         if not closing:
-            self._core.emit(_EV_DISCONNECTED, self._fd, self.endpoint)
+            self._core.emit(Event.DISCONNECTED, self._fd, self.endpoint)
         reconnecting = self._owner.peer_ended(self, self._reconnect and not closing)
         pipe = self._pipe
         if pipe is not None:

@@ -788,7 +788,7 @@ class SocketCore:
         engine_end.close()
         self._post(_TERM, engine_end.peer)
 
-    def emit(self, event: int, value: int, endpoint: str) -> None:
+    def emit(self, event: Event, value: int, endpoint: str) -> None:
         """Monitor event (any thread): handed to every monitor sink of this socket."""
         for sink in tuple(self._monitors):
             sink.emit(event, value, endpoint)

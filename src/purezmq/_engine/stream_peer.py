@@ -31,7 +31,6 @@ from .network_side import CoreLike, PeerOwner
 from .peer_state import PeerState
 from .transport_io import FLUSH_BATCH, RECV_BUFFER_SIZE, abort_after_made
 
-_EV_DISCONNECTED = int(Event.DISCONNECTED)
 _CLOSING = PeerState.CLOSING
 _CLOSED = PeerState.CLOSED
 
@@ -132,7 +131,7 @@ class StreamPeer(PipeFlow):
             self._linger_handle.cancel()
             self._linger_handle = None
         if not closing:
-            self._core.emit(_EV_DISCONNECTED, self._fd, self.endpoint)
+            self._core.emit(Event.DISCONNECTED, self._fd, self.endpoint)
         reconnecting = self._owner.peer_ended(self, not closing)
         pipe = self._pipe
         if pipe is not None:
