@@ -10,6 +10,7 @@ timeout (never a sleep).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -46,6 +47,23 @@ class StubCore:
 
     def call_soon(self, fn: Callable[..., object], *args: Any) -> None:
         self.loop.call_soon_threadsafe(fn, *args)
+
+    def run(self, fn: Callable[..., object], *args: Any) -> object:
+        """Run ``fn`` on the loop and wait for it; on the loop itself, at once (as
+        ``SocketCore.run``)."""
+        with contextlib.suppress(RuntimeError):  # no running loop: another thread
+            if asyncio.get_running_loop() is self.loop:
+                return fn(*args)
+        done: concurrent.futures.Future[object] = concurrent.futures.Future()
+
+        def call() -> None:
+            try:
+                done.set_result(fn(*args))
+            except BaseException as exc:  # handed to the waiting thread
+                done.set_exception(exc)
+
+        self.loop.call_soon_threadsafe(call)
+        return done.result(TIMEOUT)
 
     def _make(self) -> Pipe:
         s_end, e_end = pipe_pair(self.options.sndhwm, self.options.rcvhwm)

@@ -255,22 +255,17 @@ class Listener:
         if self._loop is not None and threading.get_ident() == self._loop_thread:
             self._close_on_loop(linger, done)
             return
-        run = getattr(self._core, "run", None)
-        if run is not None:
-            # Wait for the loop to let go of the socket (one control-plane round trip): after
-            # unbind() returns, the address is free, so an immediate re-bind works (libzmq).
-            try:
-                run(self._close_on_loop, linger, done)
-                return
-            except ZMQError:
-                # The loop is gone (context terminated): nothing watches the socket any more.
-                if not self._closed:
-                    self._closed = True
-                    self._bound.close()
-                if done is not None:
-                    done()
-                return
-        self._core.call_soon(self._close_on_loop, linger, done)
+        # Wait for the loop to let go of the socket (one control-plane round trip): after
+        # unbind() returns, the address is free, so an immediate re-bind works (libzmq).
+        try:
+            self._core.run(self._close_on_loop, linger, done)
+        except ZMQError:
+            # The loop is gone (context terminated): nothing watches the socket any more.
+            if not self._closed:
+                self._closed = True
+                self._bound.close()
+            if done is not None:
+                done()
 
     def _close_on_loop(self, linger: int, done: Callable[[], None] | None = None) -> None:
         if self._closed:

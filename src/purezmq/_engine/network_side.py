@@ -49,6 +49,10 @@ class CoreLike(Protocol):
     def call_soon(self, fn: Callable[..., object], *args: object) -> None:
         """Run ``fn(*args)`` on this socket's I/O loop, from any thread."""
 
+    def run(self, fn: Callable[..., object], *args: object) -> object:
+        """Run ``fn(*args)`` on the I/O loop and wait for its result (not from the loop's
+        thread); ``ZMQError`` when the loop is gone."""
+
     def session_pipe(self, connecter: object) -> Pipe: ...
 
     def new_pipe(self) -> Pipe: ...
