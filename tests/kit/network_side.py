@@ -41,6 +41,7 @@ class StubCore:
         self._changed = asyncio.Event()
         self.direct_writes = 0
         self.owned_by_thread = False
+        self.disconnect_called = False
         self.bodies = BodyPool()
 
     # -- hooks ----------------------------------------------------------------------------------

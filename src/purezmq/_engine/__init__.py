@@ -11,7 +11,7 @@ The *socket side* lives here (``context.py``: ``ContextCore``; ``socket_core.py`
 
 from __future__ import annotations
 
-from ..zmtp.bodies import BodyPool
+from ..zmtp.bodies import BodyPool, mark_payloads_tracked
 from ..zmtp.mechanisms import _crypto
 from ..zmtp.mechanisms._crypto import MISSING_MESSAGE as CURVE_MISSING_MESSAGE
 from .context import ContextCore, before_exit_flush
@@ -25,7 +25,8 @@ def curve_available() -> bool:
 
 
 # The front-ends reach the layers below only through the engine (docs/architecture.md §1):
-# the buffer pool type their sockets hold, and whether CURVE can run here (PyNaCl installed).
+# the buffer pool type their sockets hold, the switch that makes pools stop reusing buffers once
+# a tracked frame exists, and whether CURVE can run here (PyNaCl installed).
 __all__ = [
     "CURVE_MISSING_MESSAGE",
     "BodyPool",
@@ -35,4 +36,5 @@ __all__ = [
     "ThreadSignal",
     "before_exit_flush",
     "curve_available",
+    "mark_payloads_tracked",
 ]

@@ -33,6 +33,10 @@ class CoreLike(Protocol):
     direct_writes: int
 
     @property
+    def disconnect_called(self) -> bool:
+        """``disconnect()`` was called under RECONNECT_STOP_AFTER_DISCONNECT."""
+
+    @property
     def options(self) -> SocketOptions: ...
 
     @property

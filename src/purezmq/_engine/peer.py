@@ -338,11 +338,10 @@ class Peer(PipeFlow):
             return
         data = self._conn.send_message_data(msgs[0])
         transport = self._transport
-        if transport is not None:
-            if len(data) == 1:
-                transport.write(data[0])
-            else:
-                write_chunks(transport, self._fd, data)
+        if len(data) == 1 and transport is not None:
+            transport.write(data[0])
+        else:
+            self._write_data(data)
         # Read again, to sleep as reader (an empty read), as _flush ends.
         more = pipe.read_many(FLUSH_BATCH)
         if more or pipe.peer_closed:
@@ -402,7 +401,12 @@ class Peer(PipeFlow):
         return not self._write_paused
 
     def _write_out(self) -> None:
-        data = self._conn.data_to_send()
+        self._write_data(self._conn.data_to_send())
+
+    def _write_data(self, data: list[bytes | memoryview]) -> None:
+        """Hand what the Connection encoded to the transport: one gathered write
+        (``transport_io.write_chunks``). A peer over a transport of whole messages overrides
+        it (``ws_peer.MessagePeer``: each chunk is one message)."""
         transport = self._transport
         if data and transport is not None:
             write_chunks(transport, self._fd, data)
