@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from purezmq import z85
 
-# shared/spec/mechanisms.md §3.10 and §4.
+# docs/protocol/mechanisms.md §3.10 and §4.
 VECTORS = [
     (bytes.fromhex("864FD26FB559F75B"), b"HelloWorld"),
     (b"", b""),

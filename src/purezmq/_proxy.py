@@ -17,8 +17,7 @@ Semantics follow libzmq 4.3 (``zmq_proxy``, ``zmq_proxy_steerable``) as pyzmq ex
 
 A message is moved with ``recv_multipart``/``send_multipart``; a full destination blocks the
 forwarding loop until it drains (libzmq 4.3 does the same for sockets that block at HWM;
-sockets that drop at HWM, PUB/XPUB/ROUTER, never block). Correct first: an engine-level path
-that moves pipes' messages without the Poller is a later optimisation.
+sockets that drop at HWM, PUB/XPUB/ROUTER, never block).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from .conftest import subscribed
 
 def _stats(sock: Any) -> tuple[int, int]:
     pattern = sock._core.pattern
-    return pattern.stats_filled, pattern.statistics()["messages_dropped"]
+    return pattern.stats_filled, pattern.statistics().messages_dropped
 
 
 def test_sync_pub_releases_the_gil_once_per_queue_that_fills(

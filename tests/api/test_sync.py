@@ -279,7 +279,7 @@ def _queued_pull(ctx: zmq.Context, messages: list[list[bytes]]) -> Any:
     for msg in messages:
         push.send_multipart(msg)
     assert pull.poll(5000) == zmq.POLLIN  # also attaches the pipe (a mailbox command)
-    assert pull._core.statistics()["inbound_queued"] == len(messages)
+    assert pull._core.statistics().inbound_queued == len(messages)
     push.close()
     return pull
 
@@ -288,8 +288,8 @@ def test_recv_takes_queued_messages_in_runs(ctx: zmq.Context) -> None:
     pull = _queued_pull(ctx, [[b"%d" % i] for i in range(200)])
     assert [pull.recv() for _ in range(200)] == [b"%d" % i for i in range(200)]
     stats = pull._core.statistics()
-    assert stats["messages_in"] == 200
-    assert stats["recv_batches"] == 4  # runs of up to 64, not 200 engine calls
+    assert stats.pattern.messages_in == 200
+    assert stats.recv_batches == 4  # runs of up to 64, not 200 engine calls
     with pytest.raises(zmq.Again):
         pull.recv(zmq.DONTWAIT)
 
@@ -307,7 +307,7 @@ def test_frames_and_whole_messages_mix_across_a_run(ctx: zmq.Context) -> None:
 def test_messages_taken_in_a_run_still_count_as_pollin(ctx: zmq.Context) -> None:
     pull = _queued_pull(ctx, [[b"1"], [b"2"], [b"3"]])
     assert pull.recv() == b"1"
-    assert pull._core.statistics()["inbound_queued"] == 0  # the rest left the pipe with it
+    assert pull._core.statistics().inbound_queued == 0  # the rest left the pipe with it
     assert pull.get(zmq.EVENTS) & zmq.POLLIN
     assert pull.poll(0) == zmq.POLLIN
     poller = zmq.Poller()

@@ -129,7 +129,7 @@ CASES: dict[str, Case] = {
         libzmq=((E.ACCEPTED, None), (NO_DETAIL, errno.EAGAIN), (E.DISCONNECTED, None)),
     ),
     # libzmq 4.3.5 drops a peer of an incompatible type without a handshake event; purezmq
-    # names the reason (DESIGN.md §5).
+    # names the reason (docs/architecture.md §5).
     "wrong-socket-type": Case(
         wrong_socket_type,
         ((E.ACCEPTED, None), (FAILED_PROTOCOL, P.ZMTP_INVALID_METADATA), (E.DISCONNECTED, None)),
@@ -249,7 +249,7 @@ def test_bad_peer_dropped_with_reason(name: str, transport: str, ipc_dir: str) -
 
 # A handshake that outlives HANDSHAKE_IVL is reported with ETIMEDOUT on purpose: libzmq 4.3.5
 # reports EAGAIN there, the errno its last non-blocking read happened to leave, which tells a
-# reader nothing (DESIGN.md §5: the event says why). The "stall-mid-handshake" case above
+# reader nothing (docs/architecture.md §5: the event says why). The "stall-mid-handshake" case above
 # records both values.
 
 

@@ -57,7 +57,7 @@ def test_bad_datagram_dropped_with_event_others_served(ctx: purezmq.Context, bad
         assert {e["event"] for e in events} == {Event.HANDSHAKE_FAILED_PROTOCOL}
         assert {e["value"] for e in events} == {Event.PROTOCOL_ERROR_ZMTP_UNSPECIFIED}
         assert {e["endpoint"] for e in events} == {endpoint.encode()}
-        assert dish._core.statistics()["udp_datagrams_dropped"] == 3
+        assert dish._core.statistics().udp_datagrams_dropped == 3
         assert dish.poll(0) == 0
     finally:
         raw.close()

@@ -12,6 +12,7 @@ import pytest
 import purezmq
 from purezmq._engine import notices
 from purezmq.constants import SocketType
+from purezmq.options import SocketOptions
 
 T = SocketType
 
@@ -32,31 +33,29 @@ def _socket(ctx: Any, kind: int, **options: Any) -> Any:
     return sock
 
 
+def _options(**values: Any) -> SocketOptions:
+    """A ROUTER's options (the type does not matter to ``notices``) with ``values`` set."""
+    opts = SocketOptions(T.ROUTER)
+    for name, value in values.items():
+        setattr(opts, name, value)
+    return opts
+
+
 def test_which_types_send_and_receive_them() -> None:
-    class Opts:
-        hello_msg = b"hi"
-        disconnect_msg = b"gone"
-        hiccup_msg = b"hiccup"
-        router_notify = 3
-
-    senders = {t for t in T if notices.hello(t, Opts) is not None}
+    opts = _options(hello_msg=b"hi", disconnect_msg=b"gone", hiccup_msg=b"hiccup", router_notify=3)
+    senders = {t for t in T if notices.hello(t, opts) is not None}
     assert senders == {T.ROUTER, T.DEALER, T.CLIENT, T.SERVER, T.PEER}
-    accepted = {t for t in T if b"gone" in notices.connection_lost(t, Opts, connected=False)}
+    accepted = {t for t in T if b"gone" in notices.connection_lost(t, opts, connected=False)}
     assert accepted == {T.ROUTER, T.SERVER, T.PEER}
-    connected = {t for t in T if b"hiccup" in notices.connection_lost(t, Opts, connected=True)}
+    connected = {t for t in T if b"hiccup" in notices.connection_lost(t, opts, connected=True)}
     assert connected == {T.DEALER, T.CLIENT, T.PEER}
-    assert notices.connection_lost(T.ROUTER, Opts, connected=False) == [b"", b"gone"]
-    assert {t for t in T if notices.connected(t, Opts)} == {T.ROUTER}
+    assert notices.connection_lost(T.ROUTER, opts, connected=False) == [b"", b"gone"]
+    assert {t for t in T if notices.connected(t, opts)} == {T.ROUTER}
 
-    class Unset:
-        hello_msg = None
-        disconnect_msg = b""
-        hiccup_msg = None
-        router_notify = 0
-
-    assert notices.hello(T.ROUTER, Unset) is None
-    assert notices.connection_lost(T.ROUTER, Unset, connected=False) == []
-    assert notices.connected(T.ROUTER, Unset) == []
+    unset = _options(hello_msg=None, disconnect_msg=b"", hiccup_msg=None, router_notify=0)
+    assert notices.hello(T.ROUTER, unset) is None
+    assert notices.connection_lost(T.ROUTER, unset, connected=False) == []
+    assert notices.connected(T.ROUTER, unset) == []
 
 
 @pytest.mark.parametrize("endpoint", ["inproc://notices-hello", "tcp://127.0.0.1:*"])

@@ -110,11 +110,11 @@ def test_hwm_blocks_then_resumes_at_lwm(ctx: ContextCore) -> None:
     assert push.prepare_to_sleep()
     # Draining to just above LWM (= (5 + 1) // 2 = 3) must not wake the sender...
     assert recv(pull) == [b"0"]
-    assert push.statistics()["wakeups_sent"] == 0
+    assert push.statistics().wakeups_sent == 0
     # ...reaching LWM does, exactly once.
     assert recv(pull) == [b"1"]
     assert isinstance(push.signal, ThreadSignal) and push.signal.wait(0)
-    assert push.statistics()["wakeups_sent"] == 1
+    assert push.statistics().wakeups_sent == 1
     assert push.try_send([b"5"])
     assert [recv(pull) for _ in range(4)] == [[b"2"], [b"3"], [b"4"], [b"5"]]
 
@@ -139,10 +139,10 @@ def test_pair_refuses_second_peer(ctx: ContextCore) -> None:
     c.connect("inproc://pair")
     send(b, [b"from b"])
     assert recv(a) == [b"from b"]
-    assert a.statistics()["pipes"] == 1
+    assert a.statistics().pipes == 1
     # c's pipe was refused by a: c is left without a peer and stays mute once it learns so.
     c.events()
-    assert c.statistics()["pipes"] == 0
+    assert c.statistics().pipes == 0
 
 
 def test_messages_of_closed_peer_stay_readable(ctx: ContextCore) -> None:
@@ -155,7 +155,7 @@ def test_messages_of_closed_peer_stay_readable(ctx: ContextCore) -> None:
     push.close()
     assert [recv(pull) for _ in range(3)] == [[b"0"], [b"1"], [b"2"]]
     assert pull.try_recv() is None
-    assert pull.statistics()["pipes"] == 0
+    assert pull.statistics().pipes == 0
 
 
 def test_disconnect_ends_the_pipe(ctx: ContextCore) -> None:
@@ -221,7 +221,7 @@ def test_peer_closing_before_we_attach_leaves_no_dead_pipe(ctx: ContextCore) -> 
     pull.connect("inproc://dead")
     pull.close()  # before push ever processed the attach
     assert not push.try_send([b"lost?"])  # mute: no live peer, nothing routed into the void
-    assert push.statistics()["pipes"] == 0
+    assert push.statistics().pipes == 0
 
 
 def test_pending_connect_closed_before_bind(ctx: ContextCore) -> None:
@@ -231,7 +231,7 @@ def test_pending_connect_closed_before_bind(ctx: ContextCore) -> None:
     pull = sync_socket(ctx, T.PULL)
     pull.bind("inproc://never")
     assert pull.try_recv() is None
-    assert pull.statistics()["pipes"] == 0
+    assert pull.statistics().pipes == 0
 
 
 def test_connecting_router_with_connect_routing_id_queues_before_bind(ctx: ContextCore) -> None:

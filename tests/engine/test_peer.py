@@ -17,6 +17,7 @@ import zmq.asyncio
 
 from purezmq._engine import connecter, listener
 from purezmq._engine.peer import Peer
+from purezmq._engine.peer_state import PeerState
 from purezmq.constants import Event, SocketType
 from purezmq.zmtp import Connection, NullMechanism
 
@@ -111,6 +112,37 @@ def test_linger_flushes_queued_messages() -> None:
         await core.until(lambda: core.disconnected)
         assert core.disconnected[-1][1] is False
         assert core.count(E.DISCONNECTED) == 0  # our own close is not a disconnection
+        ctx.destroy(0)
+
+    run(main)
+
+
+def test_life_cycle_is_one_state_from_connecting_to_closed() -> None:
+    """A peer starts CONNECTING, is RUNNING once its pipe is attached, and goes CLOSING →
+    CLOSED when the socket closes it (no DISCONNECTED event for a close we asked for)."""
+
+    async def main() -> None:
+        ctx = zctx()
+        z = ctx.socket(zmq.PULL)
+        z.linger = 0
+        port = z.bind_to_random_port("tcp://127.0.0.1")
+        core = StubCore(SocketType.PUSH)
+        assert Peer(core, "tcp://127.0.0.1:1", _Owner()).state is PeerState.CONNECTING
+        c = connecter.connect(core, f"tcp://127.0.0.1:{port}")
+        pipe = await core.pipe()
+        peer = c.peer
+        assert peer is not None
+        states = [peer.state]
+        pipe.write([b"last"])
+        peer.close(1000)
+        states.append(peer.state)
+        assert await zrecv(z) == [b"last"]
+        await core.until(lambda: peer.done)
+        states.append(peer.state)
+        assert states == [PeerState.RUNNING, PeerState.CLOSING, PeerState.CLOSED]
+        assert core.count(E.DISCONNECTED) == 0
+        c.close(0)
+        await core.closed(c)
         ctx.destroy(0)
 
     run(main)
@@ -280,9 +312,7 @@ def test_handshake_stall_hits_handshake_ivl() -> None:
 def test_dead_peer_detected_by_heartbeat_timeout_then_reconnect() -> None:
     async def main() -> None:
         server, ep, _ = await null_handshake_server()
-        core = StubCore(
-            SocketType.PUSH, heartbeat_ivl=30, heartbeat_timeout=100, reconnect_ivl=20
-        )
+        core = StubCore(SocketType.PUSH, heartbeat_ivl=30, heartbeat_timeout=100, reconnect_ivl=20)
         c = connecter.connect(core, ep)
         await core.event(E.HANDSHAKE_SUCCEEDED)
         await core.event(E.DISCONNECTED)
@@ -465,6 +495,10 @@ class _UvloopOrderTransport:
 
 
 class _Owner:
+    connects = True
+    connect_routing_id = b""
+    linger_pipe = None
+
     def get_pipe(self, peer: Any) -> Any:
         raise AssertionError("a closed peer never takes a pipe")
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import threading
 
-from purezmq._engine.peer import RECV_BUFFER_SIZE, _shared_receive_buffer
+from purezmq._engine.transport_io import RECV_BUFFER_SIZE, shared_receive_buffer
 
 
 def test_one_buffer_per_thread() -> None:
-    mine = _shared_receive_buffer()
-    assert mine is _shared_receive_buffer()
+    mine = shared_receive_buffer()
+    assert mine is shared_receive_buffer()
     assert len(mine) == RECV_BUFFER_SIZE
     other: list[memoryview] = []
-    thread = threading.Thread(target=lambda: other.append(_shared_receive_buffer()))
+    thread = threading.Thread(target=lambda: other.append(shared_receive_buffer()))
     thread.start()
     thread.join(timeout=10)
     assert other and other[0] is not mine

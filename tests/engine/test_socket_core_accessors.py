@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from purezmq._engine import ContextCore
@@ -15,8 +17,15 @@ T = SocketType
 
 @pytest.mark.parametrize(
     ("receiver", "sender"),
-    [(T.PULL, T.PUSH), (T.PAIR, T.PAIR), (T.DEALER, T.DEALER), (T.ROUTER, T.DEALER),
-     (T.REP, T.REQ), (T.SUB, T.PUB), (T.XSUB, T.PUB)],
+    [
+        (T.PULL, T.PUSH),
+        (T.PAIR, T.PAIR),
+        (T.DEALER, T.DEALER),
+        (T.ROUTER, T.DEALER),
+        (T.REP, T.REQ),
+        (T.SUB, T.PUB),
+        (T.XSUB, T.PUB),
+    ],
 )
 def test_last_metadata_names_the_sender(ctx: ContextCore, receiver: T, sender: T) -> None:
     rx = sync_socket(ctx, receiver)
@@ -75,8 +84,26 @@ def test_attach_and_release_foreign(ctx: ContextCore) -> None:
     assert recv(rep) == [b"request"]
     send(rep, [b"reply"])
     assert ours.read() == [b"", b"reply"]
-    assert rep.statistics()["pipes"] == 1
+    assert rep.statistics().pipes == 1
     ours.close()
     rep.release_foreign(theirs)
     assert rep.try_recv() is None
-    assert rep.statistics()["pipes"] == 0
+    assert rep.statistics().pipes == 0
+
+
+def test_statistics_are_frozen_snapshots(ctx: ContextCore) -> None:
+    """``statistics()`` returns frozen dataclasses (as trio's channel statistics): a snapshot
+    that later traffic does not change and a caller cannot edit."""
+    pull = sync_socket(ctx, T.PULL)
+    pull.bind("inproc://stats")
+    push = sync_socket(ctx, T.PUSH)
+    push.connect("inproc://stats")
+    before = pull.statistics()
+    send(push, [b"one"])
+    assert recv(pull) == [b"one"]
+    after = pull.statistics()
+    assert (before.pattern.messages_in, after.pattern.messages_in) == (0, 1)
+    assert push.statistics().pattern.messages_out == 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        after.pipes = 0  # type: ignore[misc]
+    assert ctx.statistics().sockets >= 2

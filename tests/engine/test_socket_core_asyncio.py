@@ -72,7 +72,7 @@ def test_sync_thread_to_asyncio_socket() -> None:
         t.join(TIMEOUT)
         w = for_loop(asyncio.get_running_loop())
         # Cross-thread wake-ups went through the fd, coalesced: at most one per wake.
-        assert w.kicks <= pull.statistics()["wakeups_sent"]
+        assert w.kicks <= pull.statistics().wakeups_sent
         push.close()
         pull.close()
         assert ctx.term(TIMEOUT)

@@ -11,6 +11,7 @@ import pytest
 from purezmq._engine import ContextCore, SocketCore
 from purezmq.constants import Errno, SocketOption, SocketType
 from purezmq.error import ZMQError
+from purezmq.patterns import DisconnectReason
 
 from ..kit.engine import TIMEOUT, recv, send, sync_socket
 
@@ -37,7 +38,7 @@ def test_accepted_pipe_attach_and_disconnect(ctx: ContextCore) -> None:
     # What arrived before the disconnect stays readable (spec patterns.md §1.3).
     assert recv(pull) == [b"last"]
     assert pull.try_recv() is None
-    assert pull.statistics()["pipes"] == 0
+    assert pull.statistics().pipes == 0
 
 
 def test_attach_after_close_closes_the_pipe(ctx: ContextCore) -> None:
@@ -51,11 +52,11 @@ def test_attach_after_close_closes_the_pipe(ctx: ContextCore) -> None:
 def test_pattern_requested_disconnect_reaches_network_side(ctx: ContextCore) -> None:
     router = sync_socket(ctx, T.ROUTER)
     router.setsockopt(SocketOption.ROUTER_HANDOVER, 1)
-    requested: list[str] = []
+    requested: list[DisconnectReason] = []
     done = threading.Event()
 
     class FakePeer:
-        def disconnect_requested(self, reason: str) -> None:
+        def disconnect_requested(self, reason: DisconnectReason) -> None:
             requested.append(reason)
             done.set()
 
@@ -63,12 +64,12 @@ def test_pattern_requested_disconnect_reaches_network_side(ctx: ContextCore) -> 
     for _ in range(2):
         end = on_io(router, router.new_pipe)
         end.metadata = {"Socket-Type": b"DEALER", "Identity": b"same"}
-        end.data = FakePeer()
+        end.connection = FakePeer()
         on_io(router, router.attach_pipe, end)
         ends.append(end)
     router.events()  # process the attaches: the second takes over "same"
     assert done.wait(TIMEOUT)
-    assert requested == ["handover"]
+    assert requested == [DisconnectReason.HANDOVER]
     assert ends[0].peer_closed and not ends[1].peer_closed
 
 
@@ -89,7 +90,7 @@ def test_session_pipe_is_kept_across_reconnects(ctx: ContextCore) -> None:
     assert session_end.read() == [b"\x01t"]
     on_io(sub, sub.pipe_disconnected, session_end, False)
     sub.events()
-    assert sub.statistics()["pipes"] == 0
+    assert sub.statistics().pipes == 0
 
 
 @pytest.mark.parametrize("transport", ["tcp", "ipc"])

@@ -86,8 +86,8 @@ def test_busy_consumer_gets_few_wakeups(ctx: ContextCore) -> None:
     t.join(TIMEOUT)
     assert got == list(range(n))
     stats = pull.statistics()
-    assert stats["wakeups_sent"] < n // 10, stats
-    assert stats["signal_wakes"] == stats["wakeups_sent"]
+    assert stats.wakeups_sent < n // 10, stats
+    assert stats.signal_wakes == stats.wakeups_sent
 
 
 def test_burst_to_sleeping_consumer_is_one_wakeup(ctx: ContextCore) -> None:
@@ -99,7 +99,7 @@ def test_burst_to_sleeping_consumer_is_one_wakeup(ctx: ContextCore) -> None:
     assert pull.prepare_to_sleep()
     for i in range(500):
         assert push.try_send([b"%d" % i])
-    assert pull.statistics()["wakeups_sent"] == 1
+    assert pull.statistics().wakeups_sent == 1
     assert isinstance(pull.signal, ThreadSignal) and pull.signal.wait(0)
     assert [recv(pull) for _ in range(500)] == [[b"%d" % i] for i in range(500)]
 

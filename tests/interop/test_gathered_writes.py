@@ -15,7 +15,7 @@ import pytest
 
 import purezmq
 import purezmq.asyncio
-from purezmq._engine import peer as peer_module
+from purezmq._engine import transport_io
 
 zmq = pytest.importorskip("zmq")
 
@@ -77,7 +77,7 @@ def test_gathered_writes_reach_libzmq_intact(
         return real(fd, chunks)
 
     monkeypatch.setattr(
-        peer_module, "_os_writev", counted if limit is None else _stingy(limit, calls)
+        transport_io, "os_writev", counted if limit is None else _stingy(limit, calls)
     )
     burst = _burst()
 

@@ -65,7 +65,7 @@ def _pair(
 
 
 def _direct_writes(sock: Any) -> int:
-    return int(sock._core.statistics()["direct_writes"])
+    return int(sock._core.statistics().direct_writes)
 
 
 @pytest.mark.parametrize("transport", ["tcp", "ipc"])

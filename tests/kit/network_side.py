@@ -10,6 +10,7 @@ timeout (never a sleep).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -39,12 +40,31 @@ class StubCore:
         self.sessions: dict[Any, Pipe] = {}
         self._changed = asyncio.Event()
         self.direct_writes = 0
+        self.owned_by_thread = False
+        self.disconnect_called = False
         self.bodies = BodyPool()
 
     # -- hooks ----------------------------------------------------------------------------------
 
     def call_soon(self, fn: Callable[..., object], *args: Any) -> None:
         self.loop.call_soon_threadsafe(fn, *args)
+
+    def run(self, fn: Callable[..., object], *args: Any) -> object:
+        """Run ``fn`` on the loop and wait for it; on the loop itself, at once (as
+        ``SocketCore.run``)."""
+        with contextlib.suppress(RuntimeError):  # no running loop: another thread
+            if asyncio.get_running_loop() is self.loop:
+                return fn(*args)
+        done: concurrent.futures.Future[object] = concurrent.futures.Future()
+
+        def call() -> None:
+            try:
+                done.set_result(fn(*args))
+            except BaseException as exc:  # handed to the waiting thread
+                done.set_exception(exc)
+
+        self.loop.call_soon_threadsafe(call)
+        return done.result(TIMEOUT)
 
     def _make(self) -> Pipe:
         s_end, e_end = pipe_pair(self.options.sndhwm, self.options.rcvhwm)
@@ -71,7 +91,13 @@ class StubCore:
             self.attached.remove(engine_end.peer)
         self._poke()
 
-    def emit(self, event: int, value: int, endpoint: str) -> None:
+    def linger_token(self) -> None:
+        return None  # no context waits for this stand-in's flushes
+
+    def zap_handler(self) -> None:
+        return None  # no context, so no ZAP handler bound in it
+
+    def emit(self, event: Event, value: int, endpoint: str) -> None:
         self.events.append((event, value, endpoint))
         self._poke()
 

@@ -67,7 +67,7 @@ def test_multipart_messages_that_arrive_are_dropped(kind: SocketType) -> None:
     assert msg is not None and msg[-1] == b"whole"
     assert pattern.recv() is None
     assert not pattern.can_recv()
-    assert pattern.statistics()["messages_dropped"] == 2
+    assert pattern.statistics().messages_dropped == 2
 
 
 def test_gather_batches_skip_multipart() -> None:
@@ -207,7 +207,7 @@ def test_radio_drops_when_full_or_is_mute_under_nodrop() -> None:
     radio.on_filled = lambda: filled.append(1)
     assert radio.send([b"g", b"1"])
     assert radio.send([b"g", b"2"])  # dropped for that peer
-    assert radio.statistics()["messages_dropped"] == 1 and filled == [1]
+    assert radio.statistics().messages_dropped == 1 and filled == [1]
     opts.xpub_nodrop = 1
     assert dish_end.read() == [b"g", b"1"]
     radio.write_activated(dish_end.peer)

@@ -20,7 +20,7 @@ def test_one_readable_pipe_gives_a_run_up_to_the_limit(kind: SocketType) -> None
     assert pattern.recv_batch(4) == [[b"0"], [b"1"], [b"2"], [b"3"]]
     assert pattern.recv_batch(100) == [[b"%d" % i] for i in range(4, 10)]
     assert pattern.recv_batch(100) == []
-    assert pattern.statistics()["messages_in"] == 10
+    assert pattern.statistics().messages_in == 10
     # The pipe went to sleep as reader like after an empty recv: a write wakes it again.
     assert theirs.write([b"again"])
     assert pattern.recv_batch(100) == [[b"again"]]
@@ -77,7 +77,7 @@ def test_sub_takes_the_run_that_matches_and_leaves_the_rest_for_later_receives()
     assert sub.recv_batch(64) == [[b"B3"], [b"A4"]]
     assert sub.recv_batch(64) == []
     stats = sub.statistics()
-    assert (stats["messages_in"], stats["messages_dropped"]) == (4, 1)
+    assert (stats.messages_in, stats.messages_dropped) == (4, 1)
 
 
 def test_sub_matches_messages_given_back_again() -> None:
@@ -94,7 +94,7 @@ def test_sub_matches_messages_given_back_again() -> None:
     assert sub.recv_batch(2) == [[b"A2"]]
     assert sub.recv() is None
     stats = sub.statistics()
-    assert (stats["messages_in"], stats["messages_dropped"]) == (2, 2)
+    assert (stats.messages_in, stats.messages_dropped) == (2, 2)
 
 
 def test_sub_inverted_takes_the_run_that_does_not_match() -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from purezmq.constants import Errno, SocketType
 from purezmq.error import ZMQError
-from purezmq.patterns import DISCONNECT_HANDOVER, DISCONNECT_PROTOCOL
+from purezmq.patterns import DisconnectReason
 from purezmq.patterns.reqrep import Req, Router
 
 from ._helpers import connect, drain, make
@@ -90,7 +90,7 @@ def test_req_accepts_reply_only_from_request_pipe_and_discards_stale() -> None:
     assert req.recv() is None
     b.write([b"", b"r2"])
     assert req.recv() == [b"r2"]
-    assert req.statistics()["messages_dropped"] >= 2
+    assert req.statistics().messages_dropped >= 2
 
 
 def test_req_drops_malformed_reply_and_asks_for_disconnect() -> None:
@@ -102,7 +102,7 @@ def test_req_drops_malformed_reply_and_asks_for_disconnect() -> None:
     a.write([b"no delimiter"])
     a.write([b"", b"sent after the bad one"])
     assert req.recv() is None
-    assert req.take_disconnects() == [(mine, DISCONNECT_PROTOCOL)]
+    assert req.take_disconnects() == [(mine, DisconnectReason.PROTOCOL)]
     assert req.disconnects == []
     a.write([b"", b"still from the broken pipe"])
     assert req.recv() is None
@@ -209,7 +209,7 @@ def test_rep_discards_requests_without_delimiter() -> None:
     a.write([b"", b"ok"])
     assert rep.can_recv()
     assert rep.recv() == [b"ok"]
-    assert rep.statistics()["messages_dropped"] == 2
+    assert rep.statistics().messages_dropped == 2
 
 
 def test_rep_replies_to_the_requester_and_drops_for_gone_peer() -> None:
@@ -269,7 +269,7 @@ def test_router_connect_routing_id_wins() -> None:
 def test_router_unknown_id_dropped_or_ehostunreach() -> None:
     router, opts = make(SocketType.ROUTER)
     assert router.send([b"ghost", b"data"])
-    assert router.statistics()["messages_dropped"] == 1
+    assert router.statistics().messages_dropped == 1
     opts.router_mandatory = 1
     with pytest.raises(ZMQError) as err:
         router.send([b"ghost", b"data"])
@@ -310,7 +310,7 @@ def test_router_handover() -> None:
     new, b = connect(router, identity=b"dup")
     assert new.routing_id == b"dup"
     assert old.routing_id != b"dup" and old.routing_id[0] == 0
-    assert router.take_disconnects() == [(old, DISCONNECT_HANDOVER)]
+    assert router.take_disconnects() == [(old, DisconnectReason.HANDOVER)]
     router.send([b"dup", b"to new"])
     assert drain(b) == [[b"to new"]] and drain(a) == []
     router.detach(old)

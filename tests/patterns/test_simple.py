@@ -62,7 +62,7 @@ def test_push_blocks_never_drops_and_pull_fair_queues() -> None:
     _, b = connect(push, hwm_out=1)
     assert push.send([b"1"]) and push.send([b"2"])
     assert not push.send([b"3"])
-    assert push.statistics()["messages_dropped"] == 0
+    assert push.statistics().messages_dropped == 0
     assert drain(a) == [[b"1"]]
     assert push.send([b"3"])
     assert drain(a) == [[b"3"]] and drain(b) == [[b"2"]]

@@ -282,7 +282,7 @@ def test_too_large_for_a_datagram_is_dropped_and_counted(ctx: purezmq.Context) -
     assert recv_pair(d) == ("g", b"x" * 8190)
     assert recv_pair(d) == ("g", b"after")
     assert r.get(purezmq.EVENTS) & purezmq.POLLOUT
-    assert r._core.statistics()["udp_messages_dropped"] == 1
+    assert r._core.statistics().udp_messages_dropped == 1
 
 
 def test_ipv6_unicast(ctx: purezmq.Context) -> None:

@@ -18,6 +18,7 @@ from purezmq.zmtp import (
     HandshakeFailedAuth,
     HandshakeSucceeded,
     HandshakeTimeout,
+    HeartbeatExpiry,
     HeartbeatTimeout,
     NullMechanism,
     PeerClosed,
@@ -296,7 +297,7 @@ def test_heartbeat_timeout_when_peer_is_silent() -> None:
     assert a.ready
     a.handle_timer(2.0)
     assert a.closed and a.error is None
-    assert a.events_received() == [HeartbeatTimeout("timeout")]
+    assert a.events_received() == [HeartbeatTimeout(HeartbeatExpiry.TIMEOUT)]
     assert a.next_deadline() is None
 
 
@@ -321,7 +322,7 @@ def test_ttl_is_sent_and_enforced_by_the_receiver() -> None:
     b.handle_timer(3.9)
     assert b.ready
     b.handle_timer(4.0)
-    assert b.events_received() == [HeartbeatTimeout("ttl")]
+    assert b.events_received() == [HeartbeatTimeout(HeartbeatExpiry.TTL)]
 
 
 @pytest.mark.parametrize(

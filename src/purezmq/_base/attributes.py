@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .._engine import CURVE_MISSING_MESSAGE, curve_available
 from ..constants import ContextOption, Errno, SocketOption
 from ..error import ZMQError
 from ..options import SOCKET_OPTIONS
-from ..zmtp.mechanisms import _crypto
 
 # Options whose value is a byte string (libzmq's binary and string options), from the option
 # table. Everything else is an int. pyzmq raises TypeError for ``str`` values on any option
@@ -151,8 +151,8 @@ def check_option_value(option: int, value: object) -> object:
     Without PyNaCl every CURVE option is refused with ``ZMQError(ENOTSUP)`` saying how to get it
     (libzmq built without libsodium refuses them too).
     """
-    if option in _CURVE_OPTIONS and not _crypto.available():
-        raise ZMQError(Errno.ENOTSUP, _crypto.MISSING_MESSAGE)
+    if option in _CURVE_OPTIONS and not curve_available():
+        raise ZMQError(Errno.ENOTSUP, CURVE_MISSING_MESSAGE)
     if isinstance(value, str):
         raise TypeError("unicode not allowed, use setsockopt_string")
     if option in BYTES_OPTIONS:

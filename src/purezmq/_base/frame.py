@@ -39,9 +39,9 @@ from collections.abc import Mapping, Sequence
 from time import monotonic
 from typing import Any, Final
 
+from .._engine import mark_payloads_tracked
 from ..constants import Errno, MessageOption
 from ..error import NotDone, ZMQError
-from ..zmtp.bodies import mark_payloads_tracked
 from .naming import repr_name
 
 _MORE = int(MessageOption.MORE)

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 import purezmq as _package
 
+from .._engine import BodyPool
 from ..constants import (
     Errno,
     Event,
@@ -37,7 +38,6 @@ from ..constants import (
 )
 from ..error import ZMQBindError, ZMQError
 from ..socket_types import SOCKET_TYPES
-from ..zmtp.bodies import BodyPool
 from .attributes import (
     BYTES_OPTIONS,
     AttributeSetter,

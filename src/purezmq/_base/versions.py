@@ -8,7 +8,7 @@ import importlib.util
 import socket as _stdsocket
 import sys as _sys
 
-from ..zmtp.mechanisms import _crypto
+from .._engine import curve_available
 
 #: The libzmq release whose wire protocol and API semantics purezmq reproduces.
 LIBZMQ_VERSION_INFO = (4, 3, 5)
@@ -35,7 +35,7 @@ def has(capability: str) -> bool:
     if capability == "ipc":
         return hasattr(_stdsocket, "AF_UNIX") and _module_exists("purezmq.transports.ipc")
     if capability == "curve":
-        return _crypto.available()
+        return curve_available()
     if capability == "draft":
         return True
     if capability == "ws":

@@ -29,12 +29,12 @@ import dataclasses
 import errno as _errno
 import random
 import socket
+import ssl
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from ..constants import Event, ReconnectStop, SocketType
-from ..endpoint import WsEndpoint, parse
+from ..endpoint import TcpEndpoint, WsEndpoint, parse
 from ..patterns.pipe import Pipe
 from ..transports import (
     JS_WEBSOCKET,
@@ -47,76 +47,15 @@ from ..transports import (
     ws_transport,
 )
 from ..transports.socks import Socks5Client, SocksError, parse_proxy
+from .flow import PipeFlow
+from .network_side import CoreLike
 from .owner_writes import new_peer
-from .peer import CoreLike
 
 _IN_PROGRESS = frozenset({_errno.EINPROGRESS, _errno.EAGAIN, _errno.EWOULDBLOCK})
 _INT_MAX = 2**31 - 1
 
 
-def _linger_token(core: Any) -> Callable[[], None] | None:
-    """Tell the ContextCore a LINGER flush starts; returns the once-only "it ended" call."""
-    ctx = getattr(core, "ctx", None)
-    begin = getattr(ctx, "linger_begin", None)
-    end = getattr(ctx, "linger_end", None)
-    if begin is None or end is None:
-        return None
-    begin()
-    release = _hold_loop_open(core)
-    called = False
-
-    def done() -> None:
-        nonlocal called
-        if not called:
-            called = True
-            end()
-            if release is not None:
-                release()
-
-    return done
-
-
-async def _until_flushed(flushed: asyncio.Future[None]) -> None:
-    """Finishes when a LINGER flush does, whatever cancels it meanwhile."""
-    while not flushed.done():
-        try:
-            await asyncio.shield(flushed)
-        except asyncio.CancelledError:
-            # asyncio.run() (and uvloop.run) cancel every task on the way out, then wait for
-            # them to finish: carrying on keeps the loop running until the flush ends or its
-            # LINGER expires, as libzmq's term() blocks until then.
-            continue
-
-
-def _hold_loop_open(core: Any) -> Callable[[], None] | None:
-    """For a socket of the asyncio API closed on its running loop (which runs its
-    connections): a task that lives as long as the LINGER flush, so that the loop's shutdown
-    waits for the flush instead of dropping queued messages. Returns its release call (safe
-    from any thread), or None when the socket's connections run on the I/O thread."""
-    loop = getattr(getattr(core, "signal", None), "loop", None)
-    if loop is None:
-        return None
-    try:
-        running = asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-    if running is not loop:
-        return None
-    flushed: asyncio.Future[None] = loop.create_future()
-    loop.create_task(_until_flushed(flushed))
-    thread = threading.get_ident()
-
-    def release() -> None:
-        if threading.get_ident() == thread:
-            if not flushed.done():
-                flushed.set_result(None)
-        elif not loop.is_closed():
-            loop.call_soon_threadsafe(release)
-
-    return release
-
-
-def _proxy_endpoint(ep: Any, proxy: str) -> Any:
+def _proxy_endpoint(ep: TcpEndpoint, proxy: str) -> TcpEndpoint:
     """The endpoint to open the TCP connection to when ``ZMQ_SOCKS_PROXY`` is set: the proxy's
     ``host:port``, keeping the endpoint's source address, if any."""
     host, port = parse_proxy(proxy)
@@ -187,7 +126,7 @@ class Connecter:
         self._core = core
         self._ep = ep
         self.endpoint = endpoint
-        self.peer: Any = None
+        self.peer: PipeFlow | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
         self._task: asyncio.Task[None] | None = None
@@ -195,7 +134,7 @@ class Connecter:
         self._settings = SocketSettings.from_options(core.options)
         #: wss: the TLS client context and the name to verify (built now, so that a bad
         #: WSS_TRUST_PEM raises from connect()).
-        self._tls: tuple[Any, str] | None = None
+        self._tls: tuple[ssl.SSLContext, str] | None = None
         if isinstance(ep, WsEndpoint) and ep.secure and not JS_WEBSOCKET:
             ws = ws_transport()
             self._tls = (
@@ -215,7 +154,7 @@ class Connecter:
         #: forgot its sessions; set there, before the hop to the loop (see ``get_pipe``).
         self._closed_session: Pipe | None = None
         #: CONNECT_ROUTING_ID applies to this connect() only: consume it now (owner thread).
-        self.connect_routing_id = bytes(getattr(core.options, "connect_routing_id", b"") or b"")
+        self.connect_routing_id = core.options.connect_routing_id
         if self.connect_routing_id:
             core.options.connect_routing_id = b""
 
@@ -226,7 +165,7 @@ class Connecter:
 
     # -- PeerOwner ----------------------------------------------------------------------------
 
-    def get_pipe(self, peer: Any) -> Pipe:
+    def get_pipe(self, peer: PipeFlow) -> Pipe:
         pipe = self._core.session_pipe(self)
         # A handshake that ends while the owner thread closes the socket: session_pipe() may
         # have waited for the socket's lock until close() had cleared the sessions, and then
@@ -236,10 +175,10 @@ class Connecter:
         closed_session = self._closed_session
         return closed_session if closed_session is not None else pipe
 
-    def handshake_done(self, peer: Any) -> None:
+    def handshake_done(self, peer: PipeFlow) -> None:
         self._current_ivl = -1
 
-    def peer_ended(self, peer: Any, reconnect: bool) -> bool:
+    def peer_ended(self, peer: PipeFlow, reconnect: bool) -> bool:
         if peer is self.peer:
             self.peer = None
         if self._closed:
@@ -282,16 +221,15 @@ class Connecter:
             await self._connect_js_websocket(loop)
             return
         settings = self._settings
+        ep = self._ep
         proxy = ""
-        if getattr(self._ep, "scheme", "") == "tcp":  # libzmq: tcp connects only
-            proxy = bytes(getattr(core.options, "socks_proxy", b"") or b"").decode(
-                "utf-8", "surrogateescape"
-            )
+        if isinstance(ep, TcpEndpoint):  # libzmq: tcp connects only
+            proxy = core.options.socks_proxy.decode("utf-8", "surrogateescape")
         try:
-            target: Any = self._ep
-            if proxy:
+            target: StreamEndpoint = ep
+            if proxy and isinstance(ep, TcpEndpoint):
                 # ZMQ_SOCKS_PROXY: the TCP connection goes to the proxy, which connects us on.
-                target = _proxy_endpoint(self._ep, proxy)
+                target = _proxy_endpoint(ep, proxy)
             family, addr = await resolve(loop, target, settings)
             sock = new_connect_socket(family, target, settings)
         except OSError:
@@ -301,28 +239,25 @@ class Connecter:
         try:
             err = sock.connect_ex(addr)
             if err in _IN_PROGRESS:
-                core.emit(int(Event.CONNECT_DELAYED), err, self.endpoint)
+                core.emit(Event.CONNECT_DELAYED, err, self.endpoint)
                 await self._wait_connected(loop, sock)
                 err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             if err:
                 raise OSError(err, "connect failed")
-            if proxy:
-                await self._socks_handshake(loop, sock)
+            if proxy and isinstance(ep, TcpEndpoint):
+                await self._socks_handshake(loop, sock, ep)
         except (OSError, asyncio.TimeoutError) as exc:
             # libzmq closes the failed attempt's socket with a CLOSED(fd) event before it
             # schedules the retry (stream_connecter_base_t::close).
             fd = sock.fileno()
             sock.close()
-            core.emit(int(Event.CLOSED), fd, self.endpoint)
+            core.emit(Event.CLOSED, fd, self.endpoint)
             self._task = None
             refused = isinstance(exc, OSError) and exc.errno == _errno.ECONNREFUSED
-            stop = int(getattr(core.options, "reconnect_stop", 0) or 0)
+            stop = core.options.reconnect_stop
             if refused and (
                 stop & ReconnectStop.CONN_REFUSED
-                or (
-                    stop & ReconnectStop.AFTER_DISCONNECT
-                    and getattr(core, "disconnect_called", False)
-                )
+                or (stop & ReconnectStop.AFTER_DISCONNECT and core.disconnect_called)
             ):
                 # ZMQ_RECONNECT_STOP_CONN_REFUSED: give up on this endpoint (no CONNECT_RETRIED).
                 # ZMQ_RECONNECT_STOP_AFTER_DISCONNECT: the same once disconnect() was called on
@@ -338,8 +273,8 @@ class Connecter:
         if not self._active:
             sock.close()
             return
-        core.emit(int(Event.CONNECTED), sock.fileno(), self.endpoint)
-        peer: Any
+        core.emit(Event.CONNECTED, sock.fileno(), self.endpoint)
+        peer: PipeFlow
         ep = self._ep
         if int(core.socket_type) == SocketType.STREAM:
             from .stream_peer import StreamPeer
@@ -389,7 +324,7 @@ class Connecter:
             api = js_websocket.pyodide_api()
             if not offer:
                 raise OSError(_errno.ENOTSUP, "no subprotocol the WebSocket API accepts")
-            core.emit(int(Event.CONNECT_DELAYED), _errno.EINPROGRESS, self.endpoint)
+            core.emit(Event.CONNECT_DELAYED, _errno.EINPROGRESS, self.endpoint)
             opened = await js_websocket.open_websocket(
                 js_websocket.websocket_url(self._ep),
                 offer,
@@ -411,7 +346,7 @@ class Connecter:
         if not self._active:
             opened.close()
             return
-        core.emit(int(Event.CONNECTED), -1, self.endpoint)
+        core.emit(Event.CONNECTED, -1, self.endpoint)
         self.peer = peer
         self._task = None
         if self._closed:
@@ -419,16 +354,17 @@ class Connecter:
             peer.close(-1, done)
         js_websocket.JsWebSocketTransport(loop, opened, peer, api).start()
 
-    async def _socks_handshake(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
+    async def _socks_handshake(
+        self, loop: asyncio.AbstractEventLoop, sock: socket.socket, ep: TcpEndpoint
+    ) -> None:
         """SOCKS5 through the proxy to our endpoint (``transports.socks``); the same socket
         then carries ZMTP. Raises OSError (``SocksError``): the attempt failed, retry."""
         options = self._core.options
-        ep: Any = self._ep  # a TcpEndpoint (SOCKS applies to tcp only)
         client = Socks5Client(
             ep.host,
             ep.port,
-            bytes(getattr(options, "socks_username", b"") or b""),
-            bytes(getattr(options, "socks_password", b"") or b""),
+            options.socks_username,
+            options.socks_password,
         )
         while not client.done:
             out = client.to_send()
@@ -443,7 +379,7 @@ class Connecter:
         """An attempt was cancelled, and not by us (``_cancel_attempts`` forgets the task
         first): the loop is shutting down (``asyncio.run`` cancels every task, even one that
         never started). While LINGER still wants queued messages delivered, try again: the
-        loop runs on for them (``_hold_loop_open``)."""
+        loop runs on for them (``linger.hold_loop_open``)."""
         if not task.cancelled() or task is not self._task:
             return
         self._task = None
@@ -474,13 +410,13 @@ class Connecter:
         if not self._active or self._loop is None:
             return False
         options = self._core.options
-        ivl = int(getattr(options, "reconnect_ivl", 100))
+        ivl = options.reconnect_ivl
         if ivl <= 0:
             self._stopped = True
             return False
-        ivl_max = int(getattr(options, "reconnect_ivl_max", 0))
+        ivl_max = options.reconnect_ivl_max
         delay, self._current_ivl = next_reconnect_ivl(self._current_ivl, ivl, ivl_max, self._rng)
-        self._core.emit(int(Event.CONNECT_RETRIED), delay, self.endpoint)
+        self._core.emit(Event.CONNECT_RETRIED, delay, self.endpoint)
         self._retry_handle = self._loop.call_later(delay / 1000.0, self._attempt)
         return True
 
@@ -496,10 +432,10 @@ class Connecter:
         unreachable endpoint never makes ``term()`` hang.
         """
         if linger is None:
-            linger = int(getattr(self._core.options, "linger", 0))
-        done = _linger_token(self._core) if linger != 0 else None
+            linger = self._core.options.linger
+        done = self._core.linger_token() if linger != 0 else None
         pipe: Pipe | None = None
-        if done is not None and not getattr(self._core.options, "immediate", 0):
+        if done is not None and not self._core.options.immediate:
             # Captured on the owner thread, before the socket side forgets its sessions.
             pipe = self._core.session_pipe(self)
             self._closed_session = pipe

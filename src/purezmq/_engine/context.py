@@ -33,6 +33,7 @@ import sys
 import threading
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,7 @@ from ..options import ContextOptions
 from . import wakeup as _wakeup
 from .inproc import InprocRegistry
 from .signal import LoopSignal
+from .wakeup import WakeupStatistics
 
 if TYPE_CHECKING:
     from .socket_core import SocketCore
@@ -136,6 +138,18 @@ def _run_into(fut: concurrent.futures.Future[Any], fn: Callable[..., Any], args:
         fut.set_exception(exc)
 
 
+@dataclass(frozen=True, slots=True)
+class ContextStatistics:
+    """A context's counters at one moment (``ContextCore.statistics()``)."""
+
+    #: Open sockets.
+    sockets: int
+    #: LINGER flushes still running.
+    lingering: int
+    #: The I/O thread's wake-up counters, or None while no I/O thread was needed.
+    io: WakeupStatistics | None
+
+
 class ContextCore:
     """The engine side of one Context."""
 
@@ -201,7 +215,7 @@ class ContextCore:
         for sock in list(self._sockets):
             sock._forked()
 
-    def _fork_error(self) -> ZMQError:
+    def fork_error(self) -> ZMQError:
         return ZMQError(
             Errno.EFAULT,
             f"Context was created in another process (pid {self._pid}); "
@@ -210,19 +224,19 @@ class ContextCore:
 
     def _check(self) -> None:
         if self._forked:
-            raise self._fork_error()
+            raise self.fork_error()
         if self._terminated:
             raise ContextTerminated()
 
     # -------------------------------------------------------------------- the I/O loop
 
-    def _thread_wakeup(self) -> _wakeup.Wakeup:
+    def thread_wakeup(self) -> _wakeup.Wakeup:
         """The I/O thread's Wakeup, starting the thread on first use."""
         w = self._thread_wakeup_obj
         if w is not None:
             return w
         if self._forked:
-            raise self._fork_error()
+            raise self.fork_error()
         with self._cond:
             if self._thread_wakeup_obj is None:
                 if self._terminated:
@@ -283,7 +297,7 @@ class ContextCore:
                         Errno.EINVAL, "an asyncio Context needs a running event loop here"
                     )
             return _wakeup.for_loop(loop)
-        return self._thread_wakeup()
+        return self.thread_wakeup()
 
     @property
     def io_loop(self) -> asyncio.AbstractEventLoop:
@@ -296,14 +310,14 @@ class ContextCore:
 
     def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run ``fn(*args)`` on the I/O loop and return its result (control plane)."""
-        return self._run_on(self._default_wakeup(), fn, *args)
+        return self.run_on(self._default_wakeup(), fn, *args)
 
-    def _run_on(self, w: _wakeup.Wakeup, fn: Callable[..., Any], *args: Any) -> Any:
+    def run_on(self, w: _wakeup.Wakeup, fn: Callable[..., Any], *args: Any) -> Any:
         if self._forked:
-            raise self._fork_error()
+            raise self.fork_error()
         if _get_running_loop() is w.loop:
             return fn(*args)
-        if w._closed or (w is self._thread_wakeup_obj and self._io_stopping):
+        if w.closed or (w is self._thread_wakeup_obj and self._io_stopping):
             raise ContextTerminated()
         fut: concurrent.futures.Future[Any] = concurrent.futures.Future()
         w.call_soon(_run_into, fut, fn, args)
@@ -328,12 +342,12 @@ class ContextCore:
     def set(self, option: int, value: Any) -> None:
         """``zmq_ctx_set`` (MAX_SOCKETS applies to sockets created afterwards)."""
         if self._forked:
-            raise self._fork_error()
+            raise self.fork_error()
         self.options.set(option, value)
 
     # -------------------------------------------------------------------- sockets
 
-    def _add_socket(self, sock: SocketCore) -> None:
+    def add_socket(self, sock: SocketCore) -> None:
         with self._cond:
             self._check()
             if len(self._sockets) >= self.options.max_sockets:
@@ -343,7 +357,7 @@ class ContextCore:
                 )
             self._sockets[sock] = None
 
-    def _remove_socket(self, sock: SocketCore) -> None:
+    def remove_socket(self, sock: SocketCore) -> None:
         with self._cond:
             self._sockets.pop(sock, None)
             self._cond.notify_all()
@@ -466,7 +480,7 @@ class ContextCore:
             self._terminated = True
             socks = list(self._sockets)
         for sock in socks:
-            sock._terminate()
+            sock.terminate()
 
     def term(self, timeout: float | None = None, reap: Callable[[], None] | None = None) -> bool:
         """libzmq ``zmq_ctx_term``: blocked calls raise ETERM, wait for every socket to be
@@ -490,7 +504,7 @@ class ContextCore:
             for sock in socks:
                 signal = sock.signal
                 if isinstance(signal, LoopSignal) and signal.loop is running:
-                    sock._close_for_term()
+                    sock.close_for_term()
         del socks  # holds no socket while we wait for them to be closed (and collected)
         # Sockets first (their owners close them), then LINGER flushes — which run on the
         # I/O loop, so they cannot be awaited from a thread that is running a loop.
@@ -527,9 +541,9 @@ class ContextCore:
             self._terminated = True
             socks = list(self._sockets)
         for sock in socks:
-            sock._terminate()
+            sock.terminate()
         for sock in socks:
-            sock._close_for_term(linger)
+            sock.close_for_term(linger)
         self.term()
 
     def _stop_thread(self) -> None:
@@ -544,12 +558,13 @@ class ContextCore:
         if threading.current_thread() is not thread:
             thread.join(_JOIN_TIMEOUT)
 
-    def statistics(self) -> dict[str, int]:
+    def statistics(self) -> ContextStatistics:
         w = self._thread_wakeup_obj
-        stats = {"sockets": len(self._sockets), "lingering": self._lingering}
-        if w is not None:
-            stats.update({f"io_{k}": v for k, v in w.statistics().items()})
-        return stats
+        return ContextStatistics(
+            sockets=len(self._sockets),
+            lingering=self._lingering,
+            io=None if w is None else w.statistics(),
+        )
 
 
-__all__ = ["ContextCore", "before_exit_flush"]
+__all__ = ["ContextCore", "ContextStatistics", "before_exit_flush"]

@@ -91,12 +91,12 @@ class InprocConnection:
     def close(self, linger: int | None = None) -> None:
         """Disconnect: drop the pending entry, if any, and terminate the pipe on both sides."""
         self.registry.forget_pending(self)
-        self.core._close_pipe(self.end)
+        self.core.close_pipe(self.end)
         binder = self.binder
         if binder is not None:
             # The connector may not have learnt its peer yet (the _PEER command is still in its
             # mailbox): tell the binder directly. A second TERM for the same end is harmless.
-            binder._post_term(self.end.peer)
+            binder.post_term(self.end.peer)
 
 
 class InprocRegistry:
@@ -154,7 +154,7 @@ class InprocRegistry:
         )
         # CONNECT_ROUTING_ID names the peer in our ROUTER, and applies to this connect only
         # (libzmq clears it, as the network side's connecter does).
-        connect_rid = bytes(getattr(opts, "connect_routing_id", b"") or b"")
+        connect_rid = opts.connect_routing_id
         if connect_rid:
             c_end.routing_id = connect_rid
             opts.connect_routing_id = b""
@@ -172,7 +172,7 @@ class InprocRegistry:
                 self._pending.setdefault(name, []).append(conn)
         if binding is None:
             if conn.early:
-                core._attach_local(c_end, None)
+                core.attach_local(c_end, None)
         else:
             self._join(conn, binding.core, connector_is_caller=True)
         return conn
@@ -219,14 +219,14 @@ class InprocRegistry:
         # mailbox. The calling socket (connect() on its owner thread) attaches at once, as
         # libzmq does, so that e.g. a SUB's subscriptions are in the pipe when connect returns.
         if connector_is_caller:
-            binder._post_attach(b_end, connector)
-            connector._attach_local(c_end, binder)
+            binder.post_attach(b_end, connector)
+            connector.attach_local(c_end, binder)
             return
-        binder._attach_local(b_end, connector)
+        binder.attach_local(b_end, connector)
         if conn.early:
-            connector._set_inproc_peer(c_end, binder)
+            connector.set_inproc_peer(c_end, binder)
         else:
-            connector._post_attach(c_end, binder)  # deferred at connect: needed the peer's id
+            connector.post_attach(c_end, binder)  # deferred at connect: needed the peer's id
 
 
 __all__ = ["InprocBinding", "InprocConnection", "InprocRegistry"]

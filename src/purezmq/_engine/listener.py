@@ -17,14 +17,15 @@ import asyncio
 import errno as _errno
 import ipaddress
 import socket
+import ssl
 import struct
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from ..constants import Event, SocketType
 from ..endpoint import WsEndpoint, parse
 from ..error import ZMQError
+from ..options import SocketOptions
 from ..patterns.pipe import Pipe
 from ..transports import (
     BoundSocket,
@@ -35,9 +36,9 @@ from ..transports import (
     ws_transport,
 )
 from ..transports import bind as transport_bind
-from .connecter import _linger_token
+from .flow import PipeFlow
+from .network_side import CoreLike
 from .owner_writes import new_peer
-from .peer import CoreLike, Peer
 
 #: Connections accepted per readable event before yielding to the rest of the loop.
 _ACCEPT_BATCH = 64
@@ -56,7 +57,7 @@ def bind(core: CoreLike, endpoint: str) -> Listener:
     try:
         bound = transport_bind(stream, settings)
     except ZMQError as exc:
-        core.emit(int(Event.BIND_FAILED), exc.errno, endpoint)
+        core.emit(Event.BIND_FAILED, exc.errno, endpoint)
         raise
     tls = None
     if isinstance(stream, WsEndpoint) and stream.secure:
@@ -64,22 +65,22 @@ def bind(core: CoreLike, endpoint: str) -> Listener:
             tls = ws_transport().server_context(core.options)
         except ZMQError as exc:
             bound.close()
-            core.emit(int(Event.BIND_FAILED), exc.errno, endpoint)
+            core.emit(Event.BIND_FAILED, exc.errno, endpoint)
             raise
     listener = Listener(core, bound, settings, stream if isinstance(stream, WsEndpoint) else None)
     listener.tls = tls
-    core.emit(int(Event.LISTENING), listener.fd, listener.endpoint)
+    core.emit(Event.LISTENING, listener.fd, listener.endpoint)
     core.call_soon(listener._start)
     return listener
 
 
-def _filters_allow(conn: socket.socket, options: Any) -> bool:
+def _filters_allow(conn: socket.socket, options: SocketOptions) -> bool:
     """libzmq's accept filters: TCP_ACCEPT_FILTER networks for tcp, IPC_FILTER_PID/UID/GID
     for ipc (Linux SO_PEERCRED); no filter set = everybody is welcome."""
     if conn.family == socket.AF_UNIX:
-        pids = tuple(getattr(options, "ipc_filter_pid", ()) or ())
-        uids = tuple(getattr(options, "ipc_filter_uid", ()) or ())
-        gids = tuple(getattr(options, "ipc_filter_gid", ()) or ())
+        pids = options.ipc_filter_pid
+        uids = options.ipc_filter_uid
+        gids = options.ipc_filter_gid
         if not (pids or uids or gids):
             return True
         opt = getattr(socket, "SO_PEERCRED", None)
@@ -88,7 +89,7 @@ def _filters_allow(conn: socket.socket, options: Any) -> bool:
         pid, uid, gid = _UCRED.unpack(conn.getsockopt(socket.SOL_SOCKET, opt, _UCRED.size))
         # libzmq: accepted if the uid or gid filter matches, or the pid filter does.
         return uid in uids or gid in gids or pid in pids
-    filters = tuple(getattr(options, "tcp_accept_filter", ()) or ())
+    filters = options.tcp_accept_filter
     if not filters:
         return True
     host = str(conn.getpeername()[0]).split("%", 1)[0]
@@ -110,6 +111,9 @@ class Listener:
 
     #: Its connections are the accepting side's (DISCONNECT_MSG: notices.py).
     connects = False
+    #: Accepted connections take no CONNECT_ROUTING_ID and have no session pipe to linger on.
+    connect_routing_id = b""
+    linger_pipe: Pipe | None = None
 
     __slots__ = (
         "_bound",
@@ -136,12 +140,12 @@ class Listener:
         self._core = core
         #: The WebSocket endpoint served (ws/wss), and wss's TLS server context.
         self.ws = ws
-        self.tls: Any = None
+        self.tls: ssl.SSLContext | None = None
         self._bound = bound
         self._settings = settings
         self.endpoint = bound.endpoint
         self.fd = bound.sock.fileno()
-        self.peers: set[Peer] = set()
+        self.peers: set[PipeFlow] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
         self._closed = False
@@ -149,13 +153,13 @@ class Listener:
 
     # -- PeerOwner ----------------------------------------------------------------------------
 
-    def get_pipe(self, peer: Peer) -> Pipe:
+    def get_pipe(self, peer: PipeFlow) -> Pipe:
         return self._core.new_pipe()
 
-    def handshake_done(self, peer: Peer) -> None:
+    def handshake_done(self, peer: PipeFlow) -> None:
         pass
 
-    def peer_ended(self, peer: Peer, reconnect: bool) -> bool:
+    def peer_ended(self, peer: PipeFlow, reconnect: bool) -> bool:
         self.peers.discard(peer)
         return False  # the accepting side never reconnects
 
@@ -177,7 +181,7 @@ class Listener:
                 return
             except OSError as exc:
                 err = exc.errno or _errno.EINVAL
-                self._core.emit(int(Event.ACCEPT_FAILED), err, self.endpoint)
+                self._core.emit(Event.ACCEPT_FAILED, err, self.endpoint)
                 if err in _RESOURCE_ERRORS:
                     self._pause_accepting()
                 return
@@ -204,19 +208,19 @@ class Listener:
                 tune_accepted(conn, self._settings)
         except OSError as exc:
             conn.close()
-            self._core.emit(int(Event.ACCEPT_FAILED), exc.errno or _errno.EINVAL, self.endpoint)
+            self._core.emit(Event.ACCEPT_FAILED, exc.errno or _errno.EINVAL, self.endpoint)
             return
         if not allowed:
             # TCP_ACCEPT_FILTER / IPC_FILTER_*: libzmq closes the connection at once and
             # reports a failed accept.
             conn.close()
-            self._core.emit(int(Event.ACCEPT_FAILED), _errno.ECONNABORTED, self.endpoint)
+            self._core.emit(Event.ACCEPT_FAILED, _errno.ECONNABORTED, self.endpoint)
             return
-        self._core.emit(int(Event.ACCEPTED), conn.fileno(), self.endpoint)
+        self._core.emit(Event.ACCEPTED, conn.fileno(), self.endpoint)
         if int(self._core.socket_type) == SocketType.STREAM:
             from .stream_peer import StreamPeer
 
-            peer: Any = StreamPeer(self._core, self.endpoint, self)
+            peer: PipeFlow = StreamPeer(self._core, self.endpoint, self)
         elif self.ws is not None:
             from .ws_peer import new_ws_peer
 
@@ -227,7 +231,7 @@ class Listener:
         assert self._loop is not None
         self._loop.create_task(self._attach_transport(conn, peer))
 
-    async def _attach_transport(self, conn: socket.socket, peer: Any) -> None:
+    async def _attach_transport(self, conn: socket.socket, peer: PipeFlow) -> None:
         assert self._loop is not None
         try:
             if self.tls is not None:
@@ -246,27 +250,22 @@ class Listener:
         A LINGER flush is announced to the ContextCore now (see ``Connecter.close``).
         """
         if linger is None:
-            linger = int(getattr(self._core.options, "linger", 0))
-        done = _linger_token(self._core) if linger != 0 else None
+            linger = self._core.options.linger
+        done = self._core.linger_token() if linger != 0 else None
         if self._loop is not None and threading.get_ident() == self._loop_thread:
             self._close_on_loop(linger, done)
             return
-        run = getattr(self._core, "run", None)
-        if run is not None:
-            # Wait for the loop to let go of the socket (one control-plane round trip): after
-            # unbind() returns, the address is free, so an immediate re-bind works (libzmq).
-            try:
-                run(self._close_on_loop, linger, done)
-                return
-            except ZMQError:
-                # The loop is gone (context terminated): nothing watches the socket any more.
-                if not self._closed:
-                    self._closed = True
-                    self._bound.close()
-                if done is not None:
-                    done()
-                return
-        self._core.call_soon(self._close_on_loop, linger, done)
+        # Wait for the loop to let go of the socket (one control-plane round trip): after
+        # unbind() returns, the address is free, so an immediate re-bind works (libzmq).
+        try:
+            self._core.run(self._close_on_loop, linger, done)
+        except ZMQError:
+            # The loop is gone (context terminated): nothing watches the socket any more.
+            if not self._closed:
+                self._closed = True
+                self._bound.close()
+            if done is not None:
+                done()
 
     def _close_on_loop(self, linger: int, done: Callable[[], None] | None = None) -> None:
         if self._closed:
@@ -277,7 +276,7 @@ class Listener:
         if self._loop is not None and not self._paused:
             self._loop.remove_reader(self.fd)
         self._bound.close()
-        self._core.emit(int(Event.CLOSED), self.fd, self.endpoint)
+        self._core.emit(Event.CLOSED, self.fd, self.endpoint)
         peers = list(self.peers)
         if done is None or not peers:
             for peer in peers:

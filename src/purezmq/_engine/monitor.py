@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import struct
 import threading
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..constants import Errno, Event, SocketType
 from ..error import ZMQError
 from ..patterns.pipe import Pipe
+
+if TYPE_CHECKING:
+    from .socket_core import SocketCore
 
 #: Frame 1 of a version-1 monitor message: ``=`` is native order *without* alignment padding.
 _HEADER = struct.Struct("=HI")
@@ -60,7 +63,7 @@ class MonitorSink:
         """Whether ``emit(event, ...)`` would deliver (callers may skip building the endpoint)."""
         return not self.closed and bool(self.events & event)
 
-    def emit(self, event: int, value: int, endpoint: str) -> None:
+    def emit(self, event: Event, value: int, endpoint: str) -> None:
         """Deliver one event if the mask selects it (any thread)."""
         if not self.events & event:
             return
@@ -90,8 +93,16 @@ class _NoSignal:
     """The monitor socket has no owner thread that ever sleeps on it: nobody to wake."""
 
     __slots__ = ()
+    wakes = 0
+    has_fd = False
 
     def wake(self) -> None:
+        pass
+
+    def fileno(self) -> int:
+        raise ZMQError(Errno.EINVAL, "a monitor socket's owner has no file descriptor")
+
+    def clear(self) -> None:
         pass
 
 
@@ -109,7 +120,7 @@ class SocketMonitor:
 
     __slots__ = ("_core", "_lock", "closed", "dropped", "endpoint", "events")
 
-    def __init__(self, core: Any, events: int, endpoint: str) -> None:
+    def __init__(self, core: SocketCore, events: int, endpoint: str) -> None:
         self._core = core
         self._lock = threading.Lock()
         self.events = int(events)
@@ -120,7 +131,7 @@ class SocketMonitor:
     def wants(self, event: int) -> bool:
         return not self.closed and bool(self.events & event)
 
-    def emit(self, event: int, value: int, endpoint: str) -> None:
+    def emit(self, event: Event, value: int, endpoint: str) -> None:
         """Deliver one event if the mask selects it (any thread, never blocks)."""
         if not self.events & event:
             return
@@ -148,7 +159,7 @@ class SocketMonitor:
     stop = close
 
 
-def start(core: Any, address: str, events: int = Event.ALL_V1) -> SocketMonitor:
+def start(core: SocketCore, address: str, events: int = Event.ALL_V1) -> SocketMonitor:
     """Bind a monitor PAIR for ``core`` at ``address`` (owner thread).
 
     Raises ``ZMQError``: EPROTONOSUPPORT unless ``address`` is ``inproc://`` (libzmq),

@@ -16,9 +16,8 @@ None of them changes the wire. Layer 3: options and socket types only.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..constants import RouterNotify, SocketType
+from ..options import SocketOptions
 
 T = SocketType
 
@@ -27,32 +26,32 @@ _DISCONNECT_RECEIVERS = frozenset({T.ROUTER, T.SERVER, T.PEER})
 _HICCUP_RECEIVERS = frozenset({T.DEALER, T.CLIENT, T.PEER})
 
 
-def hello(socket_type: int, options: Any) -> bytes | None:
+def hello(socket_type: int, options: SocketOptions) -> bytes | None:
     """The HELLO_MSG this socket sends each new peer, or None."""
-    msg = getattr(options, "hello_msg", None)
+    msg = options.hello_msg
     return bytes(msg) if msg and socket_type in _HELLO_SENDERS else None
 
 
-def connected(socket_type: int, options: Any) -> list[bytes]:
+def connected(socket_type: int, options: SocketOptions) -> list[bytes]:
     """What the application gets when a connection's handshake completes (ROUTER_NOTIFY)."""
-    if socket_type == T.ROUTER and int(getattr(options, "router_notify", 0)) & RouterNotify.CONNECT:
+    if socket_type == T.ROUTER and options.router_notify & RouterNotify.CONNECT:
         return [b""]
     return []
 
 
-def connection_lost(socket_type: int, options: Any, *, connected: bool) -> list[bytes]:
+def connection_lost(socket_type: int, options: SocketOptions, *, connected: bool) -> list[bytes]:
     """The messages delivered locally when a handshaken connection is lost, in libzmq's
     order: ROUTER_NOTIFY's empty message, then DISCONNECT_MSG (accepting side) or HICCUP_MSG
     (connecting side)."""
     out: list[bytes] = []
-    notify = int(getattr(options, "router_notify", 0))
+    notify = options.router_notify
     if socket_type == T.ROUTER and notify & RouterNotify.DISCONNECT:
         out.append(b"")
     if connected:
-        msg = getattr(options, "hiccup_msg", None)
+        msg = options.hiccup_msg
         receivers = _HICCUP_RECEIVERS
     else:
-        msg = getattr(options, "disconnect_msg", None)
+        msg = options.disconnect_msg
         receivers = _DISCONNECT_RECEIVERS
     if msg and socket_type in receivers:
         out.append(bytes(msg))

@@ -3,9 +3,8 @@
 A sync request/reply turn otherwise crosses threads twice per side: the owner hands its reply
 to the I/O thread, which writes it; the I/O thread hands the answer back. Writing the first
 message after input straight to the fd from the owner thread saves the first crossing, most
-of what a blocking round trip cost beyond pyzmq's (performance issue: sync REQ↔REP 2.41× →
-1.78× on the asyncio loop). Streams of sends stay batched by the loop: only the first send
-after input comes here.
+of what a blocking round trip costs beyond pyzmq's (the bench's sync REQ↔REP latency cells).
+Streams of sends stay batched by the loop: only the first send after input comes here.
 
 Why it is safe (contracts.md, "Owner-thread writes"):
 
@@ -29,11 +28,14 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from typing import Any
+from collections.abc import Callable
 
+from ..patterns import DisconnectReason
 from ..patterns.pipe import Pipe
-from .peer import FLUSH_BATCH, IOV_MAX, CoreLike, Peer, PeerOwner, unsent_part
-from .signal import ThreadSignal
+from .network_side import CoreLike, PeerOwner
+from .peer import Peer
+from .peer_state import PeerState
+from .transport_io import FLUSH_BATCH, IOV_MAX, unsent_part
 
 _os_writev = getattr(os, "writev", None)
 
@@ -41,7 +43,7 @@ _os_writev = getattr(os, "writev", None)
 def new_peer(core: CoreLike, endpoint: str, owner: PeerOwner) -> Peer:
     """The ZMTP peer for a new connection of ``core``: a ``ThreadPeer`` when a thread owns the
     socket (the sync API) and the platform has ``writev``, else a ``Peer``."""
-    if _os_writev is not None and isinstance(getattr(core, "signal", None), ThreadSignal):
+    if _os_writev is not None and core.owned_by_thread:
         return ThreadPeer(core, endpoint, owner)
     return Peer(core, endpoint, owner)
 
@@ -92,11 +94,11 @@ class ThreadPeer(Peer):
         with self._lock:
             super()._zap_reply_ready()
 
-    def close(self, linger: int = 0, on_closed: Any = None) -> None:
+    def close(self, linger: int = 0, on_closed: Callable[[], None] | None = None) -> None:
         with self._lock:
             super().close(linger, on_closed)
 
-    def disconnect_requested(self, reason: str = "") -> None:
+    def disconnect_requested(self, reason: DisconnectReason) -> None:
         with self._lock:
             super().disconnect_requested(reason)
 
@@ -141,8 +143,7 @@ class ThreadPeer(Peer):
             transport = self._transport
             pipe = self._pipe
             if (
-                self._done
-                or self._closing
+                self._state is not PeerState.RUNNING
                 or self._write_paused
                 or self._backlog is not None
                 or self._unsent is not None

@@ -51,6 +51,20 @@ class OwnerSignal(Protocol):
 
     def wake(self) -> None: ...
 
+    @property
+    def wakes(self) -> int:
+        """How many times ``wake()`` was called (statistics)."""
+
+    @property
+    def has_fd(self) -> bool:
+        """A file descriptor exists (``fileno()`` was called): the ZMQ_FD contract applies."""
+
+    def fileno(self) -> int:
+        """The ZMQ_FD (created on first call); ``ZMQError(EINVAL)`` when there can be none."""
+
+    def clear(self) -> object:
+        """Drain the fd (owner thread)."""
+
 
 class _PollFd:
     """A file descriptor that is readable while "set": an eventfd, else a socketpair.
@@ -294,15 +308,15 @@ class LoopSignal(_FdSignal):
             return tid_loop._thread_id == _get_ident()  # type: ignore[no-any-return]
         return self._thread == _get_ident() and self.loop.is_running()
 
-    def _get_wakeup(self) -> _wakeup.Wakeup:
+    def get_wakeup(self) -> _wakeup.Wakeup:
         w = self._wakeup
-        if w is None or w._closed:
+        if w is None or w.closed:
             w = self._wakeup = _wakeup.for_loop(self.loop)
         return w
 
     def bind_wakeup(self) -> None:
         """Create the loop's ``Wakeup`` now (call on the owner loop, before other threads wake)."""
-        self._get_wakeup()
+        self.get_wakeup()
 
     def wake(self) -> None:
         """Resolve the waiters (any thread)."""
@@ -319,7 +333,7 @@ class LoopSignal(_FdSignal):
         ):
             self._wake_here()
         else:
-            self._get_wakeup().call_soon(self._wake_here)
+            self.get_wakeup().call_soon(self._wake_here)
 
     def _wake_here(self) -> None:
         """Resolve the waiters (owner loop)."""
@@ -399,7 +413,6 @@ class LoopSignal(_FdSignal):
             return False
         finally:
             self.forget(fut)
-
 
 
 class SharedThreadSignal(_FdSignal):

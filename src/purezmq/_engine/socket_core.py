@@ -8,7 +8,7 @@ monitor sinks. Contract: ``docs/contracts.md`` §"Engine ↔ front-ends" and §"
 Thread affinity (as in libzmq, docs/architecture.md §3): the pattern runs on the thread (or loop)
 that owns the socket — the user's thread for the sync API, the loop for asyncio. Every public method
 runs there, except the ones marked *any thread* (``_post*``, the pipe callbacks, ``emit``,
-``_terminate``) and the network-side hooks marked *I/O loop* (``new_pipe``, ``session_pipe``,
+``terminate``) and the network-side hooks marked *I/O loop* (``new_pipe``, ``session_pipe``,
 ``attach_pipe``, ``pipe_disconnected``). Those never touch the pattern: they append a command
 to the mailbox (one ``deque.append``) and wake the owner only if it declared itself asleep.
 
@@ -27,14 +27,21 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import IntEnum
 from time import sleep as _sleep
 from typing import TYPE_CHECKING, Any
 
 from ..constants import Errno, Event, PollEvent, ReconnectStop, SocketOption, SocketType
 from ..error import ContextTerminated, ZMQError
-from ..patterns.base import Pattern
+from ..patterns.base import Pattern, PatternStatistics
 from ..patterns.pipe import BACKLOG_STEP, Message, Pipe, pipe_pair
+from ..patterns.radiodish import Dish
+from ..patterns.threadsafe import Peer as PeerPattern
 from ..zmtp.bodies import BodyPool
+from ..zmtp.zap import ZAP_ENDPOINT
+from . import linger
 from . import wakeup as _wakeup
 from .signal import LoopSignal, OwnerSignal, ThreadSignal
 
@@ -43,13 +50,30 @@ if TYPE_CHECKING:
 
     from .context import ContextCore
 
-# Mailbox commands: (op, pipe, arg).
-_READ = 0  # pipe became readable (arg unused)
-_WRITE = 1  # pipe drained to LWM (arg unused)
-_ATTACH = 2  # attach pipe to the pattern (arg: inproc peer SocketCore or None)
-_TERM = 3  # the other end closed: detach (queued inbound stays readable, patterns.md §1.3)
-_HICCUP = 4  # a connect-side pipe got a new connection (SUB resends subscriptions)
-_PEER = 5  # the inproc peer of an already attached pipe became known (arg: SocketCore)
+class Command(IntEnum):
+    """What a mailbox entry ``(command, pipe, arg)`` asks of the owner thread."""
+
+    #: The pipe became readable (arg unused).
+    READ = 0
+    #: The pipe drained to LWM (arg unused).
+    WRITE = 1
+    #: Attach the pipe to the pattern (arg: the inproc peer's SocketCore, or None).
+    ATTACH = 2
+    #: The other end closed: detach (queued inbound stays readable, patterns.md §1.3).
+    TERM = 3
+    #: A connect-side pipe got a new connection (SUB resends its subscriptions).
+    HICCUP = 4
+    #: The inproc peer of an already attached pipe became known (arg: its SocketCore).
+    PEER = 5
+
+
+# The mailbox carries the plain ints: comparing exact ints is the interpreter's fast path.
+_READ = int(Command.READ)
+_WRITE = int(Command.WRITE)
+_ATTACH = int(Command.ATTACH)
+_TERM = int(Command.TERM)
+_HICCUP = int(Command.HICCUP)
+_PEER = int(Command.PEER)
 
 #: Messages a thread-owned socket may queue ahead of a pipe's reader before each further
 #: ``BACKLOG_STEP`` of them lets the reader's thread run (``Pipe.set_backlog``).
@@ -64,12 +88,25 @@ def _let_the_reader_run() -> None:
     _sleep(0)
 
 
-# ``dead`` reasons.
-_ALIVE = 0
-_CLOSED = 1
-_TERMINATED = 2
-_FORKED = 3
-_CLOSED_BY_TERM = 4  # closed by ``ContextCore.term()`` itself: later calls still say ETERM
+class Liveness(IntEnum):
+    """``SocketCore.dead``: alive (0, so that ``if core.dead`` is the hot path's one check), or
+    why the socket may no longer be used."""
+
+    ALIVE = 0
+    CLOSED = 1
+    #: Its context was terminated: calls raise ETERM.
+    TERMINATED = 2
+    #: Used in a child after ``fork()``: calls raise EFAULT.
+    FORKED = 3
+    #: Closed by ``ContextCore.term()`` itself: later calls still say ETERM.
+    CLOSED_BY_TERM = 4
+
+
+_ALIVE = Liveness.ALIVE
+_CLOSED = Liveness.CLOSED
+_TERMINATED = Liveness.TERMINATED
+_FORKED = Liveness.FORKED
+_CLOSED_BY_TERM = Liveness.CLOSED_BY_TERM
 
 # Types whose pattern needs the peer's routing id when a pipe is attached: their connect-side
 # pipe is attached when the peer becomes known, not at connect time.
@@ -81,6 +118,36 @@ _PATTERN_STATE = frozenset({SocketOption.TOPICS_COUNT})
 _CONFLATE_TYPES = frozenset(
     {SocketType.DEALER, SocketType.PULL, SocketType.PUSH, SocketType.PUB, SocketType.SUB}
 )
+
+
+@dataclass(frozen=True, slots=True)
+class SocketStatistics:
+    """A socket's counters at one moment (``SocketCore.statistics()``)."""
+
+    #: Wake-ups this socket sent its owner.
+    wakeups_sent: int
+    #: Wake-ups its owner's signal received (several sockets may share one).
+    signal_wakes: int
+    #: Mailbox commands (attach, detach, activations) the owner ran.
+    commands_processed: int
+    #: Messages a connection wrote from the owner's thread (owner_writes.py).
+    direct_writes: int
+    #: Runs of messages taken from the pattern at once (``try_recv_batch``).
+    recv_batches: int
+    #: Mailbox commands waiting.
+    mailbox_depth: int
+    #: Pipes attached to the pattern.
+    pipes: int
+    #: Messages waiting in the pipes for the application.
+    inbound_queued: int
+    #: Messages waiting in the pipes for the peers.
+    outbound_queued: int
+    #: The routing pattern's own counters.
+    pattern: PatternStatistics
+    #: udp (DISH): datagrams it could not read, dropped (docs/transports.md).
+    udp_datagrams_dropped: int
+    #: udp (RADIO): messages too large for one datagram, dropped.
+    udp_messages_dropped: int
 
 
 class SocketCore:
@@ -127,7 +194,7 @@ class SocketCore:
         self.ctx = ctx
         self.socket_type = stype
         self.signal = signal
-        self.options: Any = SocketOptions(stype)
+        self.options = SocketOptions(stype)
         self.pattern: Pattern = pattern_class(self.options)
         #: Receive buffers of large bodies, lent by this socket's connections to the front-end,
         #: which makes the application's ``bytes`` and gives them back (``zmtp.bodies``).
@@ -137,7 +204,7 @@ class SocketCore:
         #: Nonzero once closed, terminated (ETERM) or forked: calls then fail. Public so that a
         #: front-end can check it before handing out messages it already took; only the core
         #: sets it.
-        self.dead = _ALIVE
+        self.dead: Liveness = _ALIVE
         #: Pipes (our ends) attached to the pattern → the inproc peer's core, or None.
         self._pipes: dict[Pipe, SocketCore | None] = {}
         #: endpoint string → objects with ``endpoint`` and ``close(linger)``: bound (listeners,
@@ -168,7 +235,7 @@ class SocketCore:
             # Create the loop's Wakeup on the owner loop now: add_reader is not thread-safe,
             # and the first cross-thread wake() must find it ready.
             signal.bind_wakeup()
-        ctx._add_socket(self)
+        ctx.add_socket(self)
 
     # ------------------------------------------------------------------ any thread: mailbox
 
@@ -222,7 +289,7 @@ class SocketCore:
         if type(self.signal) is ThreadSignal:
             pipe.set_backlog(_BACKLOG_MARK, _let_the_reader_run)
 
-    def _post_attach(self, pipe: Pipe, peer: SocketCore | None) -> None:
+    def post_attach(self, pipe: Pipe, peer: SocketCore | None) -> None:
         """Hand a pipe end to this socket's pattern (any thread)."""
         self._own(pipe)
         self._post(_ATTACH, pipe, peer)
@@ -232,13 +299,30 @@ class SocketCore:
         if self.dead in (_CLOSED, _CLOSED_BY_TERM):
             self._close_end(pipe, peer)
 
-    def _post_term(self, pipe: Pipe) -> None:
+    def post_term(self, pipe: Pipe) -> None:
         """The other end of ``pipe`` (our end) was closed (any thread)."""
         self._post(_TERM, pipe)
 
-    def _set_inproc_peer(self, pipe: Pipe, peer: SocketCore) -> None:
+    def set_inproc_peer(self, pipe: Pipe, peer: SocketCore) -> None:
         """An already attached inproc pipe's peer is now known (any thread)."""
         self._post(_PEER, pipe, peer)
+
+    @property
+    def owned_by_thread(self) -> bool:
+        """A user thread owns this socket (the sync API), not an event loop."""
+        return isinstance(self.signal, ThreadSignal)
+
+    def linger_token(self) -> Callable[[], None]:
+        """Network side: a LINGER flush of this socket starts (``term()`` waits for it);
+        returns the once-only call that says it ended."""
+        signal = self.signal
+        owner_loop = signal.loop if isinstance(signal, LoopSignal) else None
+        return linger.linger_token(self.ctx, owner_loop)
+
+    def zap_handler(self) -> SocketCore | None:
+        """The socket bound at ``inproc://zeromq.zap.01`` in this context, or None (any
+        thread; the network side's ZAP client sends its requests there)."""
+        return self.ctx.inproc.lookup(ZAP_ENDPOINT.removeprefix("inproc://"))
 
     def attach_foreign(self, pipe: Pipe) -> None:
         """Hand this socket's pattern a pipe end whose other end no socket owns (any thread).
@@ -246,15 +330,15 @@ class SocketCore:
         The network side's ZAP client talks to the handler socket this way: it keeps the other
         end itself and must call ``release_foreign(pipe)`` when done with it.
         """
-        self._post_attach(pipe, None)
+        self.post_attach(pipe, None)
 
     def release_foreign(self, pipe: Pipe) -> None:
         """The owner of the other end of ``pipe`` (given to ``attach_foreign``) is done with it
         and has closed its end (any thread): the pattern detaches it; what it already
         received stays readable."""
-        self._post_term(pipe)
+        self.post_term(pipe)
 
-    def _terminate(self) -> None:
+    def terminate(self) -> None:
         """``ContextCore.term()`` (any thread): every later call raises ETERM; wake the owner."""
         if self.dead == _ALIVE:
             self.dead = _TERMINATED
@@ -280,7 +364,7 @@ class SocketCore:
             raise ContextTerminated()
         if dead == _CLOSED:
             raise ZMQError(Errno.ENOTSOCK, "Socket operation on a closed socket")
-        raise self.ctx._fork_error()
+        raise self.ctx.fork_error()
 
     def process_commands(self) -> None:
         """Run what other threads posted: attach/detach pipes, pipe activations."""
@@ -361,19 +445,11 @@ class SocketCore:
         taken: bool = self.pattern.unread(batch)
         return taken
 
-    def last_metadata(self) -> Any:
-        """Peer metadata (``Mapping[str, bytes]``) of the pipe the last received message came
-        from, or None (owner thread; for ``Frame.get`` / ``zmq_msg_gets``).
-
-        Every receiving pattern reads through a fair-queue (``_fq.last_in``), except XPUB,
-        which remembers the pipe of the last subscription (``_last_pipe``).
-        """
-        pattern = self.pattern
-        fq = getattr(pattern, "_fq", None)
-        pipe = getattr(fq, "last_in", None) if fq is not None else None
-        if pipe is None:
-            pipe = getattr(pattern, "_last_pipe", None)
-        return getattr(pipe, "metadata", None) or None
+    def last_metadata(self) -> Mapping[str, bytes] | None:
+        """Peer metadata of the pipe the last received message came from, or None (owner
+        thread; for ``Frame.get`` / ``zmq_msg_gets``)."""
+        pipe = self.pattern.last_pipe()
+        return (pipe.metadata or None) if pipe is not None else None
 
     def prepare_to_sleep(self) -> bool:
         """Declare the owner asleep; False if work arrived meanwhile (then retry, do not sleep).
@@ -394,10 +470,10 @@ class SocketCore:
         if self.dead:
             self._raise_dead()
         signal = self.signal
-        if getattr(signal, "has_fd", False):
+        if signal.has_fd:
             # ZMQ_FD contract: drain the fd, then stay "asleep" so that any later command
             # makes it readable again; then compute the state (so nothing is missed between).
-            signal.clear()  # type: ignore[attr-defined]
+            signal.clear()
             self._asleep = True
         if self._mailbox:
             self.process_commands()
@@ -418,8 +494,13 @@ class SocketCore:
             self._raise_dead()
         if self._mailbox:
             self.process_commands()
-        if option in (SocketOption.TYPE, SocketOption.EVENTS, SocketOption.FD,
-                      SocketOption.LAST_ENDPOINT, SocketOption.RCVMORE):
+        if option in (
+            SocketOption.TYPE,
+            SocketOption.EVENTS,
+            SocketOption.FD,
+            SocketOption.LAST_ENDPOINT,
+            SocketOption.RCVMORE,
+        ):
             raise ZMQError(Errno.EINVAL, f"{SocketOption(option).name} is read-only")
         if self.pattern.setsockopt(option, value):
             return
@@ -438,10 +519,7 @@ class SocketCore:
         if option == SocketOption.LAST_ENDPOINT:
             return self.last_endpoint.encode()
         if option == SocketOption.FD:
-            fileno = getattr(self.signal, "fileno", None)
-            if fileno is None:
-                raise ZMQError(Errno.EINVAL, "this socket's owner has no file descriptor")
-            return int(fileno())
+            return self.signal.fileno()
         if option == SocketOption.RCVMORE:
             return 0  # the front-end answers RCVMORE; the core only sees whole messages
         if option in _PATTERN_STATE:
@@ -479,8 +557,7 @@ class SocketCore:
         else:
             from . import listener  # network side; imported on first use
 
-            core: Any = self  # the network side's CoreLike protocol (peer.py)
-            obj = listener.bind(core, endpoint)
+            obj = listener.bind(self, endpoint)
         resolved = str(obj.endpoint)
         self._add_endpoint(self._bound, (resolved, endpoint, str(parsed)), obj)
         self.last_endpoint = resolved
@@ -514,13 +591,12 @@ class SocketCore:
                     # it only under a known id: CONNECT_ROUTING_ID (read before the connecter
                     # consumes it), else at the first handshake.
                     engine_end = self._make_pipe()
-                    rid = bytes(getattr(self.options, "connect_routing_id", b"") or b"")
+                    rid = self.options.connect_routing_id
                     if rid:
                         engine_end.peer.routing_id = rid
                     if self.socket_type not in _NEEDS_PEER_ID or rid:
-                        self._attach_local(engine_end.peer, None)
-                core: Any = self  # the network side's CoreLike protocol (peer.py)
-                obj = connecter.connect(core, endpoint)
+                        self.attach_local(engine_end.peer, None)
+                obj = connecter.connect(self, endpoint)
                 if engine_end is not None:
                     self._sessions[obj] = engine_end
         self._add_endpoint(self._connected, (endpoint, str(parsed)), obj)
@@ -537,7 +613,8 @@ class SocketCore:
             raise ZMQError(Errno.ENOTSUP, "connect_peer() is for PEER sockets")
         if self.options.immediate:
             raise ZMQError(Errno.EFAULT, "connect_peer() cannot work with IMMEDIATE=1")
-        pattern: Any = self.pattern
+        pattern = self.pattern
+        assert isinstance(pattern, PeerPattern)  # the PEER socket type's pattern
         before = pattern.last_attached_id
         self.connect(endpoint)
         rid = int(pattern.last_attached_id)
@@ -547,17 +624,18 @@ class SocketCore:
 
     def join(self, group: bytes) -> None:
         """DISH: join ``group`` (its RADIO peers are told by the pattern)."""
-        self._group_call("join", group)
+        self._dish("join").join(group)
 
     def leave(self, group: bytes) -> None:
         """DISH: leave ``group``."""
-        self._group_call("leave", group)
+        self._dish("leave").leave(group)
 
-    def _group_call(self, what: str, group: bytes) -> None:
+    def _dish(self, what: str) -> Dish:
         self._check_alive()
-        if self.socket_type is not SocketType.DISH:
+        pattern = self.pattern
+        if not isinstance(pattern, Dish):
             raise ZMQError(Errno.ENOTSUP, f"{what}() is for DISH sockets")
-        getattr(self.pattern, what)(group)
+        return pattern
 
     def _remove_endpoint(self, table: dict[str, list[Any]], endpoint: str, what: str) -> None:
         self._check_alive()
@@ -600,11 +678,11 @@ class SocketCore:
 
     # -- pipes (owner thread) -----------------------------------------------------------------
 
-    def _attach_local(self, pipe: Pipe, peer: SocketCore | None) -> None:
+    def attach_local(self, pipe: Pipe, peer: SocketCore | None) -> None:
         """Attach our end now (we are on the owner thread)."""
         self._own(pipe)
         self._attach(pipe, peer)
-        if getattr(self.signal, "has_fd", False):
+        if self.signal.has_fd:
             # A new pipe's reader starts awake: its first messages post no activation until a
             # read finds it empty. libzmq's connect() leaves a command in the socket's mailbox,
             # so the ZMQ_FD turns readable and the poller re-reads EVENTS, which puts the new
@@ -644,9 +722,9 @@ class SocketCore:
         pipe.drop_inbound()
         pipe.close()
         if peer is not None:
-            peer._post_term(pipe.peer)
+            peer.post_term(pipe.peer)
 
-    def _close_pipe(self, pipe: Pipe) -> None:
+    def close_pipe(self, pipe: Pipe) -> None:
         """Disconnect one pipe from our side (disconnect/close/pattern request)."""
         if pipe in self._pipes:
             peer = self._pipes.pop(pipe)
@@ -658,11 +736,11 @@ class SocketCore:
     def _take_disconnects(self) -> None:
         """Pipes the pattern asked to drop (ROUTER_HANDOVER, protocol errors)."""
         for pipe, reason in self.pattern.take_disconnects():
-            engine_owner = getattr(pipe.peer.data, "disconnect_requested", None)
-            self._close_pipe(pipe)
-            if engine_owner is not None:
-                # Network side: close that connection (and, for "protocol", do not reconnect).
-                self.call_soon(engine_owner, reason)
+            connection = pipe.peer.connection
+            self.close_pipe(pipe)
+            if connection is not None:
+                # Network side: close that connection (after PROTOCOL, do not reconnect).
+                self.call_soon(connection.disconnect_requested, reason)
 
     # ------------------------------------------------------------------ network side hooks
 
@@ -682,7 +760,7 @@ class SocketCore:
         udp:// session: libzmq's ``subscribe_to_all``); returns the engine's end."""
         engine_end = self._make_pipe()
         engine_end.peer.subscribe_all = True
-        self._attach_local(engine_end.peer, None)
+        self.attach_local(engine_end.peer, None)
         return engine_end
 
     def new_pipe(self) -> Pipe:
@@ -715,13 +793,13 @@ class SocketCore:
         with self._ctl_lock:
             is_session = engine_end in self._sessions.values()
         if not is_session:
-            self._post_attach(s_end, None)
+            self.post_attach(s_end, None)
         elif engine_end in self._session_seen:
             self._post(_HICCUP, s_end)
         else:
             self._session_seen.add(engine_end)
             if self.socket_type in _NEEDS_PEER_ID:
-                self._post_attach(s_end, None)
+                self.post_attach(s_end, None)
 
     def pipe_disconnected(self, engine_end: Pipe, reconnecting: bool) -> None:
         """I/O loop: a connection is gone. A session pipe waiting for a reconnect is kept."""
@@ -736,7 +814,7 @@ class SocketCore:
         engine_end.close()
         self._post(_TERM, engine_end.peer)
 
-    def emit(self, event: int, value: int, endpoint: str) -> None:
+    def emit(self, event: Event, value: int, endpoint: str) -> None:
         """Monitor event (any thread): handed to every monitor sink of this socket."""
         for sink in tuple(self._monitors):
             sink.emit(event, value, endpoint)
@@ -758,8 +836,8 @@ class SocketCore:
     def _io_wakeup(self) -> _wakeup.Wakeup:
         signal = self.signal
         if isinstance(signal, LoopSignal):
-            return signal._get_wakeup()
-        return self.ctx._thread_wakeup()
+            return signal.get_wakeup()
+        return self.ctx.thread_wakeup()
 
     @property
     def io_loop(self) -> asyncio.AbstractEventLoop:
@@ -772,7 +850,7 @@ class SocketCore:
 
     def run(self, fn: Any, *args: Any) -> Any:
         """Run ``fn(*args)`` on the I/O loop and return its result (control plane)."""
-        return self.ctx._run_on(self._io_wakeup(), fn, *args)
+        return self.ctx.run_on(self._io_wakeup(), fn, *args)
 
     # ------------------------------------------------------------------ closing
 
@@ -780,7 +858,7 @@ class SocketCore:
     def closed(self) -> bool:
         return self.dead == _CLOSED or self.dead == _CLOSED_BY_TERM
 
-    def _close_for_term(self, linger: int | None = None) -> None:
+    def close_for_term(self, linger: int | None = None) -> None:
         """``term()``/``destroy()`` close a socket whose owner cannot: a thread blocked on it
         (or a later call) gets ETERM, not ENOTSOCK."""
         self._close(linger, _CLOSED_BY_TERM)
@@ -794,9 +872,9 @@ class SocketCore:
         terminating, later calls raise ETERM rather than ENOTSOCK (another thread may be
         blocked on this socket: it must learn that the Context ended).
         """
-        self._close(linger, _CLOSED_BY_TERM if self.ctx._terminated else _CLOSED)
+        self._close(linger, _CLOSED_BY_TERM if self.ctx.closed else _CLOSED)
 
-    def _close(self, linger: int | None, final: int) -> None:
+    def _close(self, linger: int | None, final: Liveness) -> None:
         if self.dead == _CLOSED or self.dead == _CLOSED_BY_TERM:
             return
         if linger is None:
@@ -829,7 +907,7 @@ class SocketCore:
             if queued:
                 ctx.note_flushing(queued, linger)
         for pipe in list(self._pipes):
-            self._close_pipe(pipe)
+            self.close_pipe(pipe)
         with self._ctl_lock:
             for engine_end in self._sessions.values():
                 if not engine_end.peer_closed:
@@ -841,36 +919,34 @@ class SocketCore:
         # Another thread blocked on this socket re-checks and gets ENOTSOCK.
         self._asleep = False
         self.signal.wake()
-        ctx._remove_socket(self)
+        ctx.remove_socket(self)
 
-    def statistics(self) -> dict[str, int]:
+    def statistics(self) -> SocketStatistics:
         """Counters for tests and tuning."""
-        stats = {
-            "wakeups_sent": self.wakeups_sent,
-            "signal_wakes": int(getattr(self.signal, "wakes", 0)),
-            "commands_processed": self.commands_processed,
-            "direct_writes": self.direct_writes,
-            "recv_batches": self.recv_batches,
-            "mailbox_depth": len(self._mailbox),
-            "pipes": len(self._pipes),
-            "inbound_queued": sum(p.read_pending() for p in self._pipes),
-            "outbound_queued": sum(p.write_pending() for p in self._pipes),
-        }
-        stats.update(self.pattern.statistics())
         udp = {
             id(o): o
             for objs in (*self._bound.values(), *self._connected.values())
             for o in objs
             if hasattr(o, "datagrams_dropped")
         }
-        if udp:
-            stats["udp_datagrams_dropped"] = sum(o.datagrams_dropped for o in udp.values())
-            stats["udp_messages_dropped"] = sum(o.messages_dropped for o in udp.values())
-        return stats
+        return SocketStatistics(
+            wakeups_sent=self.wakeups_sent,
+            signal_wakes=self.signal.wakes,
+            commands_processed=self.commands_processed,
+            direct_writes=self.direct_writes,
+            recv_batches=self.recv_batches,
+            mailbox_depth=len(self._mailbox),
+            pipes=len(self._pipes),
+            inbound_queued=sum(p.read_pending() for p in self._pipes),
+            outbound_queued=sum(p.write_pending() for p in self._pipes),
+            pattern=self.pattern.statistics(),
+            udp_datagrams_dropped=sum(o.datagrams_dropped for o in udp.values()),
+            udp_messages_dropped=sum(o.messages_dropped for o in udp.values()),
+        )
 
     def __repr__(self) -> str:
-        state = ("open", "closed", "terminated", "forked", "closed")[self.dead]
+        state = self.dead.name.lower()
         return f"<SocketCore {self.socket_type.name} {state} pipes={len(self._pipes)}>"
 
 
-__all__ = ["SocketCore"]
+__all__ = ["Liveness", "SocketCore", "SocketStatistics"]

@@ -24,15 +24,15 @@ from collections.abc import Callable
 from typing import cast
 
 from ..constants import Event
+from ..patterns import DisconnectReason
 from ..patterns.pipe import Pipe
-from .peer import RECV_BUFFER_SIZE, CoreLike, PeerOwner, PipeFlow, abort_after_made
+from .flow import PipeFlow, detached
+from .network_side import CoreLike, PeerOwner
+from .peer_state import PeerState
+from .transport_io import FLUSH_BATCH, RECV_BUFFER_SIZE, abort_after_made
 
-FLUSH_BATCH = 1024
-_EV_DISCONNECTED = int(Event.DISCONNECTED)
-
-
-def _noop(pipe: Pipe) -> None:
-    """Pipe callback of a connection that is gone."""
+_CLOSING = PeerState.CLOSING
+_CLOSED = PeerState.CLOSED
 
 
 class StreamPeer(PipeFlow):
@@ -65,20 +65,11 @@ class StreamPeer(PipeFlow):
         self._write_paused = False
         self._flush_scheduled = False
         self._close_after_write = False
-        self._closing = False
-        self._done = False
+        self._state = PeerState.CONNECTING
         self._linger_handle: asyncio.TimerHandle | None = None
         self._on_closed: list[Callable[[], None]] = []
         self._fd = -1
         self.peer_address = ""
-
-    @property
-    def pipe(self) -> Pipe | None:
-        return self._pipe
-
-    @property
-    def done(self) -> bool:
-        return self._done
 
     # -- asyncio.BufferedProtocol --------------------------------------------------------------
 
@@ -93,22 +84,23 @@ class StreamPeer(PipeFlow):
             from ..transports import peer_address
 
             self.peer_address = peer_address(sock)
-        if self._closing:
+        if self._state is _CLOSING:
             abort_after_made(transport, loop)
             return
         pipe = self._owner.get_pipe(self)
         metadata: dict[str, bytes] = {}
         if self.peer_address:
             metadata["Peer-Address"] = self.peer_address.encode("utf-8", "surrogateescape")
-        routing_id = bytes(getattr(self._owner, "connect_routing_id", b""))
+        routing_id = self._owner.connect_routing_id
         for end in (pipe, pipe.peer):
             end.metadata = metadata
             if routing_id:
                 end.routing_id = routing_id
         pipe.on_read_activated = self._on_read_activated
         pipe.on_write_activated = self._on_write_activated
-        pipe.data = self
+        pipe.connection = self
         self._pipe = pipe
+        self._state = PeerState.RUNNING  # no handshake on a raw connection
         self._core.attach_pipe(pipe)
         self._owner.handshake_done(self)
         self._schedule_flush()
@@ -130,21 +122,23 @@ class StreamPeer(PipeFlow):
         return False
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._done:
+        state = self._state
+        if state is _CLOSED:
             return
-        self._done = True
+        self._state = _CLOSED
+        closing = state is _CLOSING
         if self._linger_handle is not None:
             self._linger_handle.cancel()
             self._linger_handle = None
-        if not self._closing:
-            self._core.emit(_EV_DISCONNECTED, self._fd, self.endpoint)
-        reconnecting = self._owner.peer_ended(self, not self._closing)
+        if not closing:
+            self._core.emit(Event.DISCONNECTED, self._fd, self.endpoint)
+        reconnecting = self._owner.peer_ended(self, not closing)
         pipe = self._pipe
         if pipe is not None:
-            pipe.on_read_activated = _noop
-            pipe.on_write_activated = _noop
-            if pipe.data is self:
-                pipe.data = None
+            pipe.on_read_activated = detached
+            pipe.on_write_activated = detached
+            if pipe.connection is self:
+                pipe.connection = None
             self._pipe = None
             self._stash = None
             self._core.pipe_disconnected(pipe, reconnecting)
@@ -162,7 +156,7 @@ class StreamPeer(PipeFlow):
         self._flush_scheduled = False
         pipe = self._pipe
         transport = self._transport
-        if self._done or pipe is None or transport is None or self._write_paused:
+        if self._state is _CLOSED or pipe is None or transport is None or self._write_paused:
             return
         if self._close_after_write:
             return
@@ -177,7 +171,7 @@ class StreamPeer(PipeFlow):
                 # CLOSE_REQUEST: write what came before, then close (the transport flushes).
                 # The application ended it: not a DISCONNECTED event, and not reconnected.
                 self._close_after_write = True
-                self._closing = True
+                self._state = _CLOSING
                 break
             out.append(data)
         else:
@@ -190,28 +184,28 @@ class StreamPeer(PipeFlow):
         if not self._close_after_write and pipe.peer_closed and not pipe.read_pending():
             # The socket side closed its end: same as a close request.
             self._close_after_write = True
-            self._closing = True
-        if self._close_after_write or (self._closing and not pipe.read_pending()):
+            self._state = _CLOSING
+        if self._close_after_write or (self._state is _CLOSING and not pipe.read_pending()):
             transport.close()
 
     # -- closing ------------------------------------------------------------------------------
 
-    def disconnect_requested(self, reason: str = "") -> None:
+    def disconnect_requested(self, reason: DisconnectReason) -> None:
         """The socket side drops this connection (I/O loop)."""
-        if not self._done and self._transport is not None:
+        if self._state is not _CLOSED and self._transport is not None:
             self._transport.close()
 
     def close(self, linger: int = 0, on_closed: Callable[[], None] | None = None) -> None:
         """Close on the I/O loop, sending what is queued for up to ``linger`` ms; then (or at
         once if already closed) call ``on_closed``."""
         if on_closed is not None:
-            if self._done:
+            if self._state is _CLOSED:
                 on_closed()
             else:
                 self._on_closed.append(on_closed)
-        if self._done or self._closing:
+        if self._state is _CLOSED or self._state is _CLOSING:
             return
-        self._closing = True
+        self._state = _CLOSING
         transport = self._transport
         if transport is None:
             return
@@ -225,7 +219,7 @@ class StreamPeer(PipeFlow):
 
     def _linger_expired(self) -> None:
         self._linger_handle = None
-        if not self._done and self._transport is not None:
+        if self._state is not _CLOSED and self._transport is not None:
             self._transport.abort()
 
 

@@ -33,7 +33,7 @@ import dataclasses
 import socket
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..constants import Errno, Event, SocketType
 from ..endpoint import UdpEndpoint, parse
@@ -43,15 +43,17 @@ from ..transports import udp
 from ..transports.base import SocketSettings, close_quietly
 from ..zmtp import udp_datagram
 
+if TYPE_CHECKING:
+    from .socket_core import SocketCore
+
 #: Datagrams read per loop turn before yielding to other connections.
 _BATCH = 256
 #: Messages sent per loop turn.
 _SEND_BATCH = 64
-_EV_PROTOCOL = int(Event.HANDSHAKE_FAILED_PROTOCOL)
 _ZMTP_UNSPECIFIED = int(Event.PROTOCOL_ERROR_ZMTP_UNSPECIFIED)
 
 
-def _check_type(core: Any, endpoint: str, receiver: bool) -> None:
+def _check_type(core: SocketCore, endpoint: str, receiver: bool) -> None:
     allowed = SocketType.DISH if receiver else SocketType.RADIO
     if int(core.socket_type) != allowed:
         verb, other = ("bind", "connect") if receiver else ("connect", "bind")
@@ -67,7 +69,7 @@ def _check_type(core: Any, endpoint: str, receiver: bool) -> None:
         )
 
 
-def bind(core: Any, endpoint: str) -> UdpSession:
+def bind(core: SocketCore, endpoint: str) -> UdpSession:
     """DISH: receive on ``endpoint`` (unicast address or multicast group)."""
     _check_type(core, endpoint, receiver=True)
     parsed = parse(endpoint, for_bind=True)
@@ -81,7 +83,7 @@ def bind(core: Any, endpoint: str) -> UdpSession:
     return UdpSession(core, sock, str(parsed), core.attached_pipe(), None)
 
 
-def connect(core: Any, endpoint: str) -> UdpSession:
+def connect(core: SocketCore, endpoint: str) -> UdpSession:
     """RADIO: send every message to ``endpoint`` (unicast address or multicast group)."""
     _check_type(core, endpoint, receiver=False)
     parsed = parse(endpoint, for_bind=False)
@@ -121,7 +123,7 @@ class UdpSession:
     )
 
     def __init__(
-        self, core: Any, sock: socket.socket, endpoint: str, pipe: Pipe, target: Any
+        self, core: SocketCore, sock: socket.socket, endpoint: str, pipe: Pipe, target: Any
     ) -> None:
         self._core = core
         self._sock = sock
@@ -247,7 +249,7 @@ class UdpSession:
             result = decode(view[:n])
             if isinstance(result, str):
                 self.datagrams_dropped += 1
-                self._core.emit(_EV_PROTOCOL, _ZMTP_UNSPECIFIED, self.endpoint)
+                self._core.emit(Event.HANDSHAKE_FAILED_PROTOCOL, _ZMTP_UNSPECIFIED, self.endpoint)
                 continue
             msg = list(result)
             if not pipe.write(msg):
@@ -283,13 +285,11 @@ class UdpSession:
         if self._loop is not None and threading.get_ident() == self._loop_thread:
             self._close_on_loop()
             return
-        run = getattr(self._core, "run", None)
-        if run is not None:
-            try:
-                run(self._close_on_loop)
-                return
-            except ZMQError:
-                pass  # the loop is gone (context terminated): nobody watches the socket
+        try:
+            self._core.run(self._close_on_loop)
+            return
+        except ZMQError:
+            pass  # the loop is gone (context terminated): nobody watches the socket
         if not self._closed:
             self._closed = True
             close_quietly(self._sock)

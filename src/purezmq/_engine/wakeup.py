@@ -30,6 +30,7 @@ import threading
 import weakref
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 _get_running_loop = asyncio._get_running_loop
@@ -40,6 +41,22 @@ _UNKNOWN: Any = object()
 _BATCH = 1024
 #: Pyodide (Emscripten): no threads to wake the loop from, and no fds for the loop to watch.
 _SINGLE_THREADED = sys.platform == "emscripten"
+
+
+@dataclass(frozen=True, slots=True)
+class WakeupStatistics:
+    """A loop's wake-up counters at one moment (``Wakeup.statistics()``)."""
+
+    #: Writes to the wake-up fd (from other threads, only while the loop idled).
+    kicks: int
+    #: Wake-ups the loop read from the fd.
+    wakeups_received: int
+    #: Calls scheduled from the loop's own thread (no fd write).
+    local_schedules: int
+    #: Batches of calls the loop ran.
+    batches: int
+    #: Calls waiting to run now.
+    pending: int
 
 
 class Wakeup:
@@ -119,11 +136,7 @@ class Wakeup:
             # (``threading.get_ident`` is read at call time, as asyncio reads it.)
             loop = self._loop
             tid = getattr(loop, "_thread_id", _UNKNOWN)
-            if (
-                tid == threading.get_ident()
-                if tid is not _UNKNOWN
-                else _get_running_loop() is loop
-            ):
+            if tid == threading.get_ident() if tid is not _UNKNOWN else _get_running_loop() is loop:
                 # Already on the loop thread: no syscall, one Handle per batch.
                 self.local_schedules += 1
                 loop.call_soon(self._run)
@@ -191,14 +204,19 @@ class Wakeup:
         if _by_loop.get(id(self._loop)) is self:
             del _by_loop[id(self._loop)]
 
-    def statistics(self) -> dict[str, int]:
-        return {
-            "kicks": self.kicks,
-            "wakeups_received": self.wakeups_received,
-            "local_schedules": self.local_schedules,
-            "batches": self.batches,
-            "pending": len(self._pending),
-        }
+    @property
+    def closed(self) -> bool:
+        """``close()`` was called: nothing more runs through this wake-up."""
+        return self._closed
+
+    def statistics(self) -> WakeupStatistics:
+        return WakeupStatistics(
+            kicks=self.kicks,
+            wakeups_received=self.wakeups_received,
+            local_schedules=self.local_schedules,
+            batches=self.batches,
+            pending=len(self._pending),
+        )
 
 
 # Keyed by ``id(loop)`` with weak values: the loop's reader registration keeps its Wakeup alive,

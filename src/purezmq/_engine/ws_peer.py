@@ -19,7 +19,8 @@ from functools import partial
 from ..endpoint import WsEndpoint
 from ..zmtp.mechanisms.null import NullMechanism
 from ..zmtp.zws_messages import ZwsMessageConnection, subprotocols
-from .peer import CoreLike, Peer, PeerOwner
+from .network_side import CoreLike, PeerOwner
+from .peer import Peer
 
 
 def new_ws_peer(

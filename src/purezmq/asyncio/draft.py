@@ -22,7 +22,7 @@ from .._base.frame import MessageTracker, track_send
 from .._base.serialize import coerce_message, decode_json, decode_pyobj, decode_string
 from .._base.socket import SNDMORE
 from ..error import ZMQError
-from .socket import _WHOLE, Socket
+from .socket import WHOLE_MESSAGE, Socket
 
 
 class DraftSocket(Socket):
@@ -79,7 +79,7 @@ class DraftSocket(Socket):
             value = self._draft_received(msg, copy)
             return value if post is None else post(value)
 
-        return self._recv(_WHOLE, flags, True, unwrap)
+        return self._recv(WHOLE_MESSAGE, flags, True, unwrap)
 
     def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> asyncio.Future[Any]:
         """One message: ``bytes``, or a ``Frame`` (``copy=False``) with ``routing_id``

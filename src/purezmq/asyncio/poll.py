@@ -19,7 +19,7 @@ from typing import Any
 from .._base.poll import PollerBase, clear_signal, fd_of, poll_fds
 from .._base.socket import POLLIN, POLLOUT, SocketBase
 from ..constants import PollEvent
-from .socket import Socket, _bound
+from .socket import Socket, bound_signal
 
 _POLLERR = int(PollEvent.POLLERR)
 
@@ -130,7 +130,7 @@ async def _poll(
             remaining = deadline - monotonic()
             if remaining <= 0:
                 return []
-        signals = [_bound(sock._signal) for sock, _ in asocks]
+        signals = [bound_signal(sock._signal) for sock, _ in asocks]
         if not all(sock._core.prepare_to_sleep() for sock, _ in (*asocks, *ssocks)):
             continue
         await _wait_any(loop, signals, [sock for sock, _ in ssocks], plain_fds, remaining)
@@ -182,8 +182,7 @@ async def _wait_any(
         for sig, w in zip(signals, waiters, strict=True):
             if not w.done():
                 w.cancel()
-            if w in sig._waiters:
-                sig._waiters.remove(w)
+            sig.forget(w)
         for sock in ssocks:
             clear_signal(sock)
 

@@ -71,7 +71,7 @@ _RECV_BATCH = 64
 
 # What a pending receive takes: one frame (``recv``) or the whole rest of a message.
 _FRAME = 0
-_WHOLE = 1
+WHOLE_MESSAGE = 1
 
 
 class _LateLoopSignal:
@@ -91,6 +91,11 @@ class _LateLoopSignal:
         #: Only for ``fileno()`` (getsockopt(FD)), created on first use.
         self._fd: FdSignal | None = None
         self.on_wake: Callable[[], None] | None = None
+
+    @property
+    def wakes(self) -> int:
+        """How many times the bound loop's signal was woken (statistics)."""
+        return 0 if self._inner is None else self._inner.wakes
 
     def wake(self) -> None:
         fd = self._fd
@@ -128,7 +133,7 @@ class _LateLoopSignal:
         return inner
 
 
-def _bound(signal: LoopSignal | _LateLoopSignal) -> LoopSignal:
+def bound_signal(signal: LoopSignal | _LateLoopSignal) -> LoopSignal:
     """The LoopSignal to wait on, checking the socket is used from its own loop."""
     if isinstance(signal, LoopSignal):
         # runs_here() first: it spares the getpid() system call of get_running_loop().
@@ -169,7 +174,8 @@ def _expire(fut: asyncio.Future[Any], what: str) -> None:
 
 
 # A pending receive is a list (built and read on every blocking receive: cheaper than an
-# object): [Future, what it takes (_FRAME/_WHOLE), copy, post-processing or None, timer or None].
+# object): [Future, what it takes (_FRAME/WHOLE_MESSAGE), copy, post-processing or None, timer
+# or None].
 _FUT = 0
 _KIND = 1
 _COPY = 2
@@ -351,7 +357,7 @@ class Socket(SocketBase):
         """The running loop of a socket created outside any loop. Such a socket may be used
         from one loop after another (each closed before the next runs, as pyzmq allows), so
         it keeps no loop of its own (``_loop`` stays None) and caches no done Future."""
-        return _bound(self._signal).loop
+        return bound_signal(self._signal).loop
 
     def _get_loop(self) -> asyncio.AbstractEventLoop:
         """The event loop this socket's Futures belong to (pyzmq's ``_get_loop``): the loop it
@@ -413,7 +419,7 @@ class Socket(SocketBase):
         meanwhile (``prepare_to_sleep()`` False). Checks the socket's loop."""
         signal = self._signal
         if type(signal) is not LoopSignal:
-            signal = _bound(signal)  # a late socket binds to its loop here
+            signal = bound_signal(signal)  # a late socket binds to its loop here
         if not signal.may_sleep(self._core.prepare_to_sleep):
             self._dispatch()
 
@@ -522,7 +528,7 @@ class Socket(SocketBase):
         return core.try_recv()  # type: ignore[no-any-return]
 
     def _convert(self, req: list[Any], value: Any) -> Any:
-        """What a receive hands out for a frame (``_FRAME``) or a message (``_WHOLE``)."""
+        """What a receive hands out for a frame (``_FRAME``) or a message (``WHOLE_MESSAGE``)."""
         if req[_KIND] == _FRAME:
             if type(value) is not bytes:
                 value = self._bodies.own(value)
@@ -792,7 +798,7 @@ class Socket(SocketBase):
                 return self._failed(Again())
             return self._recv_pending(kind, flags, copy, post)
         loop = self._loop or self._bind_loop()
-        _bound(self._signal)  # the loop check
+        bound_signal(self._signal)  # the loop check
         fut: asyncio.Future[Any] = _Future(loop=loop)
         req = [fut, kind, copy, post, None]
         queue.append(req)
@@ -824,7 +830,7 @@ class Socket(SocketBase):
         self._recv_q.append([fut, kind, copy, post, timer])
         signal = self._signal
         if type(signal) is not LoopSignal:
-            signal = _bound(signal)  # a late socket binds to its loop here
+            signal = bound_signal(signal)  # a late socket binds to its loop here
         if not signal.may_sleep(core.prepare_to_sleep):
             self._dispatch()
         return fut
@@ -856,7 +862,7 @@ class Socket(SocketBase):
             except ZMQError as exc:
                 return self._failed(exc)
             if msg is None:
-                return self._recv_pending(_WHOLE, flags, copy, None)
+                return self._recv_pending(WHOLE_MESSAGE, flags, copy, None)
             if self._bodies.lent:
                 self._bodies.own_all(msg)
             fut: asyncio.Future[Any] = _Future(loop=self._loop or self._bind_loop())
@@ -867,7 +873,7 @@ class Socket(SocketBase):
                 last = len(msg) - 1
                 fut.set_result([Frame._received(f, i < last, props) for i, f in enumerate(msg)])
             return fut
-        return self._recv(_WHOLE, flags, copy, None)
+        return self._recv(WHOLE_MESSAGE, flags, copy, None)
 
     def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> asyncio.Future[str]:
         return self._recv(_FRAME, flags, True, lambda b: decode_string(b, encoding))
@@ -883,7 +889,7 @@ class Socket(SocketBase):
     def recv_serialized(
         self, deserialize: Callable[[list[Any]], Any], flags: int = 0, copy: bool = True
     ) -> asyncio.Future[Any]:
-        return self._recv(_WHOLE, flags, copy, deserialize)
+        return self._recv(WHOLE_MESSAGE, flags, copy, deserialize)
 
     def recv_into(
         self, buffer: Any, /, *, nbytes: int = 0, flags: int = 0

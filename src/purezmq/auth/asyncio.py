@@ -52,7 +52,7 @@ class AsyncioAuthenticator(Authenticator):
                 if len(request) < 2:
                     continue
                 # RFC 27 §"Reply": 500 is "internal error".
-                reply = self._reply(request[1], b"500", b"Internal error")
+                reply = self.reply_frames(request[1], b"500", b"Internal error")
             if reply is not None:
                 await zap.send_multipart(reply)
 

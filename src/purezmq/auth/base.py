@@ -167,7 +167,7 @@ class Authenticator:
             if len(msg) < 2:
                 self.log.error("Not enough information to reply")
                 return None
-            return self._reply(msg[1], b"400", b"Not enough frames")
+            return self.reply_frames(msg[1], b"400", b"Not enough frames")
 
         version, request_id, raw_domain, raw_address, identity, mechanism = msg[:6]
         credentials = msg[6:]
@@ -177,7 +177,7 @@ class Authenticator:
         # RFC 27 §"Request": the version frame must be "1.0".
         if version != ZAP_VERSION:
             self.log.error("Invalid ZAP version: %r", msg)
-            return self._reply(request_id, b"400", b"Invalid version")
+            return self.reply_frames(request_id, b"400", b"Invalid version")
 
         self.log.debug(
             "version: %r, request_id: %r, domain: %r, address: %r, identity: %r, mechanism: %r",
@@ -220,14 +220,14 @@ class Authenticator:
                 # allowed address must authenticate.
                 if len(credentials) != 2:
                     self.log.error("Invalid PLAIN credentials: %r", credentials)
-                    return self._reply(request_id, b"400", b"Invalid credentials")
+                    return self.reply_frames(request_id, b"400", b"Invalid credentials")
                 username, password = (c.decode(self.encoding, "replace") for c in credentials)
                 allowed, reason = self._authenticate_plain(domain, username, password)
             elif mechanism == b"CURVE":
                 # RFC 26 / RFC 27 §"Request": one credential, the 32-byte long-term key.
                 if len(credentials) != 1:
                     self.log.error("Invalid CURVE credentials: %r", credentials)
-                    return self._reply(request_id, b"400", b"Invalid credentials")
+                    return self.reply_frames(request_id, b"400", b"Invalid credentials")
                 key = credentials[0]
                 allowed, reason = await self._authenticate_curve(domain, key)
                 if allowed:
@@ -238,8 +238,8 @@ class Authenticator:
                 self.log.debug("DENIED (unsupported mechanism %r)", mechanism)
 
         if allowed:
-            return self._reply(request_id, b"200", b"OK", username)
-        return self._reply(request_id, b"400", reason)
+            return self.reply_frames(request_id, b"200", b"OK", username)
+        return self.reply_frames(request_id, b"400", reason)
 
     def _authenticate_plain(self, domain: str, username: str, password: str) -> tuple[bool, bytes]:
         allowed = False
@@ -304,7 +304,7 @@ class Authenticator:
         )
         return allowed, (b"OK" if allowed else b"Unknown key")
 
-    def _reply(
+    def reply_frames(
         self, request_id: bytes, status_code: bytes, status_text: bytes, user_id: str = ""
     ) -> list[bytes]:
         # RFC 27 §"Reply": version, request id, status code, status text, user id, metadata.

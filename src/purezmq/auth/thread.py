@@ -78,7 +78,7 @@ class AuthenticationThread(threading.Thread):
                     if len(request) >= 2:
                         # RFC 27 §"Reply": 500 is "internal error".
                         zap.send_multipart(
-                            self.authenticator._reply(request[1], b"500", b"Internal error")
+                            self.authenticator.reply_frames(request[1], b"500", b"Internal error")
                         )
 
 

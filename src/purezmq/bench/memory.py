@@ -26,8 +26,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .libs import APIS, LIBS, Impl, load, run_async
-from .runner import CellFailed, _Proc, fmt_size, parse_size
-from .worker import Spec, _stdout_report
+from .runner import CellFailed, WorkerProcess, fmt_size, parse_size
+from .worker import Spec, stdout_report
 
 #: ZMTP 3.1 greeting of a NULL client, then READY (Socket-Type DEALER), then one message "hi".
 _GREETING = (
@@ -102,7 +102,7 @@ async def _router(zmq: Any, ctx: Any, spec: Spec, is_async: bool) -> None:
     sock.bind(spec.endpoint)
     raw = sock.getsockopt(zmq.LAST_ENDPOINT)
     before = rss_kib()
-    _stdout_report(
+    stdout_report(
         {"event": "ready", "endpoint": raw.decode() if isinstance(raw, bytes) else str(raw),
          "nofile": limit}
     )  # fmt: skip
@@ -114,7 +114,7 @@ async def _router(zmq: Any, ctx: Any, spec: Spec, is_async: bool) -> None:
     else:
         time.sleep(0.5)
     after = rss_kib()
-    _stdout_report({"event": "result", "rss_before_kib": before, "rss_after_kib": after,
+    stdout_report({"event": "result", "rss_before_kib": before, "rss_after_kib": after,
                     "connections": spec.count})  # fmt: skip
 
 
@@ -122,7 +122,7 @@ async def _pull(zmq: Any, ctx: Any, spec: Spec, is_async: bool) -> None:
     sock = ctx.socket(zmq.PULL)
     sock.bind(spec.endpoint)
     raw = sock.getsockopt(zmq.LAST_ENDPOINT)
-    _stdout_report({"event": "ready", "endpoint": raw.decode() if isinstance(raw, bytes) else raw})
+    stdout_report({"event": "ready", "endpoint": raw.decode() if isinstance(raw, bytes) else raw})
     # Never read: the flood must stop at the high-water marks, not in this process's memory.
     if is_async:
         await asyncio.sleep(3600)
@@ -134,7 +134,7 @@ async def _push(zmq: Any, ctx: Any, spec: Spec, is_async: bool) -> None:
     sock = ctx.socket(zmq.PUSH)
     sock.connect(spec.endpoint)
     msg = b"\x00" * spec.size
-    _stdout_report({"event": "flooding"})
+    stdout_report({"event": "flooding"})
     while True:
         await _maybe(sock.send(msg), is_async)
 
@@ -160,7 +160,7 @@ def _client(spec: Spec) -> None:
                 if not s.recv(4096):
                     raise RuntimeError("server closed a connection during the handshake")
         conns.extend(batch)
-    _stdout_report({"event": "connected", "seconds": time.perf_counter() - t0})
+    stdout_report({"event": "connected", "seconds": time.perf_counter() - t0})
     time.sleep(3600)
 
 
@@ -170,11 +170,11 @@ def _client(spec: Spec) -> None:
 class _Run:
     def __init__(self, timeout: float) -> None:
         self.events: queue.Queue[tuple[int, Any]] = queue.Queue()
-        self.procs: list[_Proc] = []
+        self.procs: list[WorkerProcess] = []
         self.deadline = time.monotonic() + timeout
 
-    def start(self, spec: Spec) -> _Proc:
-        proc = _Proc(spec, len(self.procs), self.events)
+    def start(self, spec: Spec) -> WorkerProcess:
+        proc = WorkerProcess(spec, len(self.procs), self.events)
         self.procs.append(proc)
         return proc
 

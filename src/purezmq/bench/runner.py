@@ -197,7 +197,7 @@ class CellFailed(Exception):
         self.details = details
 
 
-class _Proc:
+class WorkerProcess:
     """A worker process whose stdout JSON lines land in a shared queue."""
 
     def __init__(self, spec: Spec, tag: int, events: queue.Queue[tuple[int, Any]]) -> None:
@@ -276,7 +276,7 @@ class CellRun:
         self.tmpdir = tmpdir
         self.n = n
         self.events: queue.Queue[tuple[int, Any]] = queue.Queue()
-        self.procs: dict[int, _Proc] = {}
+        self.procs: dict[int, WorkerProcess] = {}
         self.finished: set[int] = set()
 
     def spec(self, role: str, **kw: Any) -> Spec:
@@ -295,7 +295,7 @@ class CellRun:
 
     def start(self, spec: Spec) -> int:
         tag = len(self.procs)
-        self.procs[tag] = _Proc(spec, tag, self.events)
+        self.procs[tag] = WorkerProcess(spec, tag, self.events)
         return tag
 
     def wait_for(self, want: Callable[[int, dict[str, Any]], bool], n: int) -> list[Any]:

@@ -86,7 +86,7 @@ def _socket(ctx: Any, kind: int) -> Any:
     return sock
 
 
-def _stdout_report(obj: dict[str, Any]) -> None:
+def stdout_report(obj: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
 
@@ -469,13 +469,13 @@ def _run_one_side(spec: Spec, impl: Impl, zmq: Any, Context: Any) -> None:
     # library's queues, and leaving now would drop it and hang the peer.
     if not impl.is_async:
         ctx = Context()
-        SYNC_ROLES[test][index](zmq, ctx, spec, _stdout_report)
+        SYNC_ROLES[test][index](zmq, ctx, spec, stdout_report)
         time.sleep(LINGER_S)
         return
 
     async def main() -> None:
         ctx = Context()
-        await ASYNC_ROLES[test][index](zmq, ctx, spec, _stdout_report)
+        await ASYNC_ROLES[test][index](zmq, ctx, spec, stdout_report)
         await asyncio.sleep(LINGER_S)
 
     run_async(impl, main)
@@ -496,7 +496,7 @@ def _run_inproc(spec: Spec, impl: Impl, zmq: Any, Context: Any) -> None:
         if errors:
             raise errors[0]
         for obj in results:
-            _stdout_report(obj)
+            stdout_report(obj)
 
     if not impl.is_async:
         ctx = Context()

@@ -8,12 +8,8 @@
 from __future__ import annotations
 
 from ..constants import SocketType
-from .base import (
-    DISCONNECT_HANDOVER,
-    DISCONNECT_PROTOCOL,
-    Pattern,
-    PatternOptions,
-)
+from .base import Pattern, PatternOptions, PatternStatistics
+from .disconnects import Disconnectable, DisconnectReason
 from .pair import Pair
 from .pipe import Message, Pipe, compute_lwm, pipe_pair
 from .pipeline import Pull, Push
@@ -56,14 +52,15 @@ __all__ = [
     "Radio",
     "Scatter",
     "Server",
-    "DISCONNECT_HANDOVER",
-    "DISCONNECT_PROTOCOL",
+    "DisconnectReason",
+    "Disconnectable",
     "PATTERNS",
     "Dealer",
     "Message",
     "Pair",
     "Pattern",
     "PatternOptions",
+    "PatternStatistics",
     "Pipe",
     "Pub",
     "Pull",

@@ -17,18 +17,26 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from ..constants import Errno, SocketType
 from ..error import ZMQError
+from .disconnects import DisconnectReason
 from .pipe import Message, Pipe
 
-#: Reasons carried in ``Pattern.disconnects``.
-DISCONNECT_HANDOVER = "handover"
-"""ROUTER_HANDOVER: a new peer took over this pipe's routing id; close the old connection."""
-DISCONNECT_PROTOCOL = "protocol"
-"""The peer broke the pattern's envelope rules (REQ reply without delimiter): close, and do not
-reconnect (libzmq ``req_session_t`` answers EFAULT, docs/protocol/patterns.md §3.2)."""
+
+@dataclass(frozen=True, slots=True)
+class PatternStatistics:
+    """A pattern's counters at one moment (``Pattern.statistics()``)."""
+
+    #: Messages handed to pipes.
+    messages_out: int
+    #: Messages delivered to the application.
+    messages_in: int
+    #: Messages dropped (a full queue that drops, a multipart message on a single-frame type,
+    #: a SUB message no subscription matches…).
+    messages_dropped: int
 
 
 class PatternOptions(Protocol):
@@ -97,9 +105,9 @@ class Pattern:
         # Random starting points (ROUTER ids, REQ_CORRELATE ids) come from an injectable source
         # so tests are deterministic; libzmq seeds its own from the OS.
         self._rng = rng if rng is not None else random.Random()
-        #: Pipes the engine must disconnect, with a reason (``DISCONNECT_*``). The engine drains
+        #: Pipes the engine must disconnect, with a ``DisconnectReason``. The engine drains
         #: this list after ``attach`` and after ``recv``/``can_recv``/``read_activated``.
-        self.disconnects: list[tuple[Pipe, str]] = []
+        self.disconnects: list[tuple[Pipe, DisconnectReason]] = []
         self.stats_in = 0
         self.stats_out = 0
         self.stats_dropped = 0
@@ -130,7 +138,12 @@ class Pattern:
     def hiccup(self, pipe: Pipe) -> None:
         """A connect-side pipe got a new connection after a reconnect."""
 
-    def take_disconnects(self) -> list[tuple[Pipe, str]]:
+    def last_pipe(self) -> Pipe | None:
+        """The pipe the last received message came from, or None (its peer's metadata is
+        what ``Frame.get`` answers)."""
+        return None
+
+    def take_disconnects(self) -> list[tuple[Pipe, DisconnectReason]]:
         """Return and clear the pipes the engine must disconnect."""
         out = self.disconnects
         self.disconnects = []
@@ -182,13 +195,9 @@ class Pattern:
         """Read-only routing state (TOPICS_COUNT); None when not ours."""
         return None
 
-    def statistics(self) -> dict[str, int]:
+    def statistics(self) -> PatternStatistics:
         """Counters: messages handed to pipes, delivered to the application, dropped."""
-        return {
-            "messages_out": self.stats_out,
-            "messages_in": self.stats_in,
-            "messages_dropped": self.stats_dropped,
-        }
+        return PatternStatistics(self.stats_out, self.stats_in, self.stats_dropped)
 
     # -- helpers for subclasses -------------------------------------------------------------
 
@@ -197,7 +206,8 @@ class Pattern:
 
 
 def peer_identity(pipe: Pipe) -> bytes:
-    """The peer's ``Identity`` property, or b"" (names compared case-insensitively, interop #8)."""
+    """The peer's ``Identity`` property, or b"" (names compared case-insensitively,
+    docs/protocol/README.md interop note 8)."""
     meta = pipe.metadata
     value = meta.get("Identity")
     if value is None:
@@ -226,10 +236,9 @@ class RoutingIds:
 
 
 __all__ = [
-    "DISCONNECT_HANDOVER",
-    "DISCONNECT_PROTOCOL",
     "Pattern",
     "PatternOptions",
+    "PatternStatistics",
     "RoutingIds",
     "peer_identity",
 ]

@@ -29,6 +29,9 @@ class Pair(Pattern):
         # A fair queue of one: it keeps a detached pipe readable until drained (§1.3).
         self._fq = FairQueue()
 
+    def last_pipe(self) -> Pipe | None:
+        return self._fq.last_in
+
     def attach(self, pipe: Pipe) -> bool:
         if self._pipe is not None:
             return False

@@ -35,6 +35,8 @@ from collections.abc import Callable
 from itertools import repeat
 from typing import Any
 
+from .disconnects import Disconnectable
+
 Message = list[bytes]
 Activation = Callable[["Pipe"], None]
 
@@ -96,13 +98,13 @@ class Pipe:
     """
 
     __slots__ = (
-        "_in",
-        "_out",
-        "data",
+        "connection",
+        "inbound",
         "metadata",
         "on_backlog",
         "on_read_activated",
         "on_write_activated",
+        "outbound",
         "peer",
         "peer_closed",
         "peer_type",
@@ -112,8 +114,8 @@ class Pipe:
     )
 
     def __init__(self, inbound: _Channel, outbound: _Channel) -> None:
-        self._in = inbound
-        self._out = outbound
+        self.inbound = inbound
+        self.outbound = outbound
         #: The other end of this pipe.
         self.peer: Pipe = self
         #: The other end will write no more (what is queued can still be read). A plain
@@ -134,8 +136,9 @@ class Pipe:
         self.metadata: dict[str, bytes] = {}
         #: The peer's socket type number, or -1 when unknown.
         self.peer_type: int = -1
-        #: Free slot for the owner (pattern bookkeeping, engine back-reference…).
-        self.data: Any = None
+        #: The network connection feeding the other end of this pipe (set by the engine on its
+        #: end), which the socket side asks to drop the connection; None for inproc.
+        self.connection: Disconnectable | None = None
         #: A network session (tcp, ipc…) feeds the other end, not another socket (inproc).
         #: Some rules are a session's in libzmq: e.g. a REQ drops a tcp peer's connection on a
         #: malformed reply but merely skips the message over inproc.
@@ -148,7 +151,7 @@ class Pipe:
 
     def read(self) -> Any:
         """Pop the next whole message, or return None (and sleep as reader) when empty."""
-        channel = self._in
+        channel = self.inbound
         queue = channel.queue
         if not queue:
             channel.reader_asleep = True
@@ -162,7 +165,7 @@ class Pipe:
 
     def wake_writer(self) -> None:
         """The inbound queue drained to LWM under a writer asleep at HWM: wake it (reader)."""
-        self._in.writer_asleep = False
+        self.inbound.writer_asleep = False
         self.peer.on_write_activated(self.peer)
 
     def read_many(self, limit: int) -> list[Any]:
@@ -172,7 +175,7 @@ class Pipe:
         is woken once if the queue drained to LWM. The writer only appends, so the ``limit``
         messages counted are there to pop (CONFLATE's clear is the exception: handled).
         """
-        channel = self._in
+        channel = self.inbound
         queue = channel.queue
         if not queue:
             channel.reader_asleep = True
@@ -198,7 +201,7 @@ class Pipe:
 
     def check_read(self) -> bool:
         """Whether a message is ready; when not, this end sleeps as reader (like ``read``)."""
-        channel = self._in
+        channel = self.inbound
         if channel.queue:
             return True
         channel.reader_asleep = True
@@ -209,13 +212,13 @@ class Pipe:
 
     def read_pending(self) -> int:
         """How many messages wait to be read."""
-        return len(self._in.queue)
+        return len(self.inbound.queue)
 
     # -- writing ------------------------------------------------------------------------------
 
     def write(self, msg: Any) -> bool:
         """Queue a whole message for the other end; False (and sleep as writer) at HWM."""
-        channel = self._out
+        channel = self.outbound
         queue = channel.queue
         if channel.conflate:
             # CONFLATE keeps only the newest message (libzmq ``dbuffer``); never full.
@@ -254,7 +257,7 @@ class Pipe:
         (atomic under the GIL for a list); the reader is woken at most once, after the queue
         changed, as in ``write``.
         """
-        channel = self._out
+        channel = self.outbound
         if channel.conflate or (channel.hwm and len(channel.queue) + len(msgs) > channel.hwm):
             written = 0
             for msg in msgs:
@@ -270,7 +273,7 @@ class Pipe:
 
     def check_write(self) -> bool:
         """Whether one more message fits; when not, this end sleeps as writer."""
-        channel = self._out
+        channel = self.outbound
         if channel.conflate or not channel.hwm or len(channel.queue) < channel.hwm:
             return True
         channel.writer_asleep = True
@@ -281,30 +284,30 @@ class Pipe:
 
     def write_pending(self) -> int:
         """How many messages we wrote that the other end has not read yet."""
-        return len(self._out.queue)
+        return len(self.outbound.queue)
 
     def set_hwms(self, outbound: int, inbound: int) -> None:
         """Change the limits (SNDHWM/RCVHWM set after the pipe exists)."""
-        self._out.hwm = outbound
-        self._out.lwm = compute_lwm(outbound)
-        self._out.update_alarm()
-        self._in.hwm = inbound
-        self._in.lwm = compute_lwm(inbound)
-        self._in.update_alarm()
+        self.outbound.hwm = outbound
+        self.outbound.lwm = compute_lwm(outbound)
+        self.outbound.update_alarm()
+        self.inbound.hwm = inbound
+        self.inbound.lwm = compute_lwm(inbound)
+        self.inbound.update_alarm()
 
     def set_backlog(self, mark: int, hook: Callable[[], None] | None) -> None:
         """Call ``hook`` from ``write`` while more than ``mark`` messages we wrote wait to be
         read (once per ``BACKLOG_STEP``); ``mark=0`` turns it off. Only matters under an HWM
         above ``mark`` (or none): below, the writer blocks or drops at HWM instead."""
         self.on_backlog = hook
-        self._out.backlog = mark
-        self._out.update_alarm()
+        self.outbound.backlog = mark
+        self.outbound.update_alarm()
 
     # -- ending -------------------------------------------------------------------------------
 
     def close(self) -> None:
         """Say we will write no more; wakes the other end if it sleeps as reader."""
-        channel = self._out
+        channel = self.outbound
         channel.closed = True
         # Before reading ``reader_asleep``: a reader woken below must see it.
         self.peer.peer_closed = True
@@ -315,7 +318,7 @@ class Pipe:
     def force_write(self, msg: Any) -> None:
         """Queue a message whatever the HWM: the engine's own notices (libzmq writes its
         hello, disconnect and hiccup messages to a pipe without checking the limit)."""
-        channel = self._out
+        channel = self.outbound
         channel.queue.append(msg)
         if channel.reader_asleep:
             channel.reader_asleep = False
@@ -323,23 +326,23 @@ class Pipe:
 
     def drop_inbound(self) -> int:
         """Discard everything queued for us (LINGER/disconnect rules); returns how many."""
-        n = len(self._in.queue)
-        self._in.queue.clear()
-        if self._in.writer_asleep:
-            self._in.writer_asleep = False
+        n = len(self.inbound.queue)
+        self.inbound.queue.clear()
+        if self.inbound.writer_asleep:
+            self.inbound.writer_asleep = False
             self.peer.on_write_activated(self.peer)
         return n
 
     def drop_outbound(self) -> int:
         """Take back everything we queued that was not read yet; returns how many."""
-        n = len(self._out.queue)
-        self._out.queue.clear()
+        n = len(self.outbound.queue)
+        self.outbound.queue.clear()
         return n
 
     def __repr__(self) -> str:
         return (
-            f"<Pipe id={self.routing_id!r} in={len(self._in.queue)} "
-            f"out={len(self._out.queue)}/{self._out.hwm or 'inf'}>"
+            f"<Pipe id={self.routing_id!r} in={len(self.inbound.queue)} "
+            f"out={len(self.outbound.queue)}/{self.outbound.hwm or 'inf'}>"
         )
 
 

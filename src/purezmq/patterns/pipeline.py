@@ -58,6 +58,9 @@ class Pull(Pattern):
         super().__init__(options, rng=rng)
         self._fq = FairQueue()
 
+    def last_pipe(self) -> Pipe | None:
+        return self._fq.last_in
+
     def attach(self, pipe: Pipe) -> bool:
         self._fq.attach(pipe)
         return True

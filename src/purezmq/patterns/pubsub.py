@@ -60,6 +60,9 @@ class XPub(Pattern):
         self._pending_pipes: deque[Pipe | None] = deque()
         self._last_pipe: Pipe | None = None
 
+    def last_pipe(self) -> Pipe | None:
+        return self._last_pipe  # the pipe of the last subscription handed to recv()
+
     def _manual(self) -> bool:
         # XPUB_MANUAL_LAST_VALUE is manual mode too (libzmq xpub_t::xsetsockopt).
         options = self.options
@@ -285,6 +288,9 @@ class XSub(Pattern):
         #: on a message when a receive reaches it, under the subscriptions of that moment
         #: (libzmq ``xsub_t::xrecv``), so these come before the pipes and are matched then.
         self._ahead: deque[Message] = deque()
+
+    def last_pipe(self) -> Pipe | None:
+        return self._fq.last_in
 
     def attach(self, pipe: Pipe) -> bool:
         self._fq.attach(pipe)

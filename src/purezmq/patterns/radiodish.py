@@ -140,6 +140,9 @@ class Dish(Pattern):
         #: The message ``can_recv`` had to read to answer; handed out first.
         self._pending: Message | None = None
 
+    def last_pipe(self) -> Pipe | None:
+        return self._fq.last_in
+
     def attach(self, pipe: Pipe) -> bool:
         self._fq.attach(pipe)
         self._pipes[pipe] = None

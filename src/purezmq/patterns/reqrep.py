@@ -17,14 +17,8 @@ import sys
 
 from ..constants import Errno, SocketType
 from ..error import ZMQError
-from .base import (
-    DISCONNECT_HANDOVER,
-    DISCONNECT_PROTOCOL,
-    Pattern,
-    PatternOptions,
-    RoutingIds,
-    peer_identity,
-)
+from .base import Pattern, PatternOptions, RoutingIds, peer_identity
+from .disconnects import DisconnectReason
 from .pipe import Message, Pipe
 from .strategies import FairQueue, LoadBalancer
 
@@ -42,6 +36,9 @@ class Dealer(Pattern):
         super().__init__(options, rng=rng)
         self._fq = FairQueue()
         self._lb = LoadBalancer()
+
+    def last_pipe(self) -> Pipe | None:
+        return self._fq.last_in
 
     def attach(self, pipe: Pipe) -> bool:
         if self.options.probe_router:
@@ -174,7 +171,7 @@ class Req(Dealer):
                     continue  # inproc: libzmq's req_t just skips the message.
                 # Over a network session libzmq fails the whole connection at the bad message
                 # (req_session_t): nothing it sent afterwards is delivered (§3.2).
-                self.disconnects.append((pipe, DISCONNECT_PROTOCOL))
+                self.disconnects.append((pipe, DisconnectReason.PROTOCOL))
                 self.stats_dropped += pipe.drop_inbound()
                 self._broken[pipe] = None
                 if pipe is self._reply_pipe:
@@ -194,7 +191,7 @@ class Req(Dealer):
     def recv(self) -> Message | None:
         if not self._receiving_reply:
             raise self._efsm("no request is outstanding; send() a request before recv()")
-        if self._pending is None and not self._fq._active:
+        if self._pending is None and not self._fq.active_count:
             # No pipe is readable: the usual state of the first recv after send() (whose drain
             # put the reply pipe to sleep), so a blocking recv comes here on every request.
             return None
@@ -235,6 +232,9 @@ class Rep(Pattern):
         self._reply_pipe: Pipe | None = None
         #: A valid request body read ahead by ``can_recv``.
         self._pending: Message | None = None
+
+    def last_pipe(self) -> Pipe | None:
+        return self._fq.last_in
 
     def attach(self, pipe: Pipe) -> bool:
         self._pipes[pipe] = None
@@ -352,6 +352,9 @@ class Router(Pattern):
         self._ignored: dict[Pipe, None] = {}
         self._ids = RoutingIds(self._rng)
 
+    def last_pipe(self) -> Pipe | None:
+        return self._fq.last_in
+
     def _generate(self) -> bytes:
         out = self._out
         rid = self._ids.generate()
@@ -376,7 +379,7 @@ class Router(Pattern):
         fresh = self._generate()
         old.routing_id = fresh
         out[fresh] = old
-        self.disconnects.append((old, DISCONNECT_HANDOVER))
+        self.disconnects.append((old, DisconnectReason.HANDOVER))
         return rid
 
     def attach(self, pipe: Pipe) -> bool:

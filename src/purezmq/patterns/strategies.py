@@ -143,7 +143,7 @@ class FairQueue(_PipeArray):
             # Pipe.read inline when a message is queued (one call less per message received);
             # the same order: pop first, then look for a writer asleep at HWM. An empty pipe
             # still goes through Pipe.read, which puts it to sleep as reader.
-            channel = pipe._in
+            channel = pipe.inbound
             queue = channel.queue
             if queue:
                 msg = queue.popleft()
@@ -222,7 +222,7 @@ class LoadBalancer(_PipeArray):
             # Pipe.write inline for a pipe with room (one call less per message sent); the same
             # order: append first, then wake a sleeping reader. Full, past its backlog mark
             # (``alarm``) or CONFLATE: Pipe.write.
-            channel = pipe._out
+            channel = pipe.outbound
             queue = channel.queue
             if not channel.conflate and len(queue) < channel.alarm:
                 queue.append(msg)

@@ -41,6 +41,9 @@ class Stream(Pattern):
         #: Connect/disconnect notifications, delivered before pipe data.
         self._notices: deque[Message] = deque()
 
+    def last_pipe(self) -> Pipe | None:
+        return self._fq.last_in
+
     def attach(self, pipe: Pipe) -> bool:
         out = self._out
         rid = pipe.routing_id

@@ -54,6 +54,9 @@ class _SingleFrameIn(Pattern):
         self._fq = FairQueue()
         self._pending: Message | None = None
 
+    def last_pipe(self) -> Pipe | None:
+        return self._fq.last_in
+
     def read_activated(self, pipe: Pipe) -> None:
         self._fq.activated(pipe)
 

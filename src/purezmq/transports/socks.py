@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import struct
+from enum import Enum
 
 VERSION = 5
 NO_AUTH = 0x00
@@ -55,6 +56,14 @@ def connect_request(host: str, port: int) -> bytes:
     return bytes((VERSION, CMD_CONNECT, 0)) + address + struct.pack("!H", port)
 
 
+class _Step(Enum):
+    """Which reply of the proxy the client waits for (RFC 1928 §3, §6; RFC 1929 §2)."""
+
+    METHOD = "method"
+    AUTH = "auth"
+    REPLY = "reply"
+
+
 class Socks5Client:
     """The client side of one SOCKS5 handshake (see the module docstring)."""
 
@@ -65,7 +74,7 @@ class Socks5Client:
         self._password = password
         self._buffer = b""
         self._out = b""
-        self._state = "method"
+        self._state = _Step.METHOD
         self.done = False
         # libzmq offers basic authentication only when a username is set.
         methods = bytes((NO_AUTH, BASIC_AUTH)) if username else bytes((NO_AUTH,))
@@ -88,7 +97,7 @@ class Socks5Client:
         return chunk
 
     def _step(self) -> bool:
-        if self._state == "method":
+        if self._state is _Step.METHOD:
             reply = self._take(2)
             if reply is None:
                 return False
@@ -99,11 +108,11 @@ class Socks5Client:
             elif reply[1] == BASIC_AUTH and self._username:
                 user, password = self._username, self._password
                 self._out += bytes((1, len(user))) + user + bytes((len(password),)) + password
-                self._state = "auth"
+                self._state = _Step.AUTH
             else:
                 raise SocksError("the SOCKS proxy accepts none of our authentication methods")
             return True
-        if self._state == "auth":
+        if self._state is _Step.AUTH:
             reply = self._take(2)
             if reply is None:
                 return False
@@ -135,7 +144,7 @@ class Socks5Client:
 
     def _request(self) -> None:
         self._out += connect_request(self._host, self._port)
-        self._state = "reply"
+        self._state = _Step.REPLY
 
     def wanted(self) -> int:
         """How many more bytes the next step needs at least: read exactly that many, so that
@@ -143,7 +152,7 @@ class Socks5Client:
         have = len(self._buffer)
         if self.done:
             return 0
-        if self._state in ("method", "auth"):
+        if self._state is not _Step.REPLY:
             return max(2 - have, 0) or 1
         if have < 5:
             return 5 - have

@@ -47,6 +47,7 @@ from .events import (
     HandshakeFailedAuth,
     HandshakeSucceeded,
     HandshakeTimeout,
+    HeartbeatExpiry,
     HeartbeatTimeout,
     PeerClosed,
     ProtocolFailure,
@@ -667,11 +668,11 @@ class Connection:
             return
         if self._timeout_deadline is not None and now >= self._timeout_deadline:
             self._end(_CLOSED, None)
-            self._events.append(HeartbeatTimeout("timeout"))
+            self._events.append(HeartbeatTimeout(HeartbeatExpiry.TIMEOUT))
             return
         if self._ttl_deadline is not None and now >= self._ttl_deadline:
             self._end(_CLOSED, None)
-            self._events.append(HeartbeatTimeout("ttl"))
+            self._events.append(HeartbeatTimeout(HeartbeatExpiry.TTL))
             return
         if self._ping_deadline is not None and now >= self._ping_deadline:
             options = self.options

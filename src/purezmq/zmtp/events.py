@@ -8,6 +8,7 @@ Messages are plain lists on the hot path; everything here happens at most a few 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 from ..constants import SocketType
 from ..error import ProtocolError
@@ -64,13 +65,21 @@ class HandshakeTimeout(Event):
     reconnects, docs/protocol/zmtp.md §11)."""
 
 
+class HeartbeatExpiry(Enum):
+    """Which heartbeat timer expired (docs/protocol/zmtp.md §9)."""
+
+    #: HEARTBEAT_TIMEOUT after our PING.
+    TIMEOUT = "timeout"
+    #: The TTL the peer asked for in its PING.
+    TTL = "ttl"
+
+
 @dataclass(frozen=True, slots=True)
 class HeartbeatTimeout(Event):
-    """Nothing arrived from the peer in time: ``reason`` is ``"timeout"`` (HEARTBEAT_TIMEOUT
-    after our PING) or ``"ttl"`` (the TTL the peer asked for in its PING). Treated like a lost
-    connection: the connecting side reconnects."""
+    """Nothing arrived from the peer in time (``reason`` says which timer). Treated like a
+    lost connection: the connecting side reconnects."""
 
-    reason: str
+    reason: HeartbeatExpiry
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +122,7 @@ __all__ = [
     "ProtocolFailure",
     "HandshakeFailedAuth",
     "HandshakeTimeout",
+    "HeartbeatExpiry",
     "HeartbeatTimeout",
     "PeerClosed",
     "ZapRequest",

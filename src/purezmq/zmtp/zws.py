@@ -44,7 +44,7 @@ from .._typing import BytesLike
 from ..error import ProtocolError, RemoteProtocolError
 from .bodies import BodyPool
 from .connection import Connection, ConnectionOptions
-from .events import HeartbeatTimeout
+from .events import HeartbeatExpiry, HeartbeatTimeout
 from .mechanisms.base import Mechanism
 from .zws_messages import (
     CODE,
@@ -302,7 +302,7 @@ class ZwsConnection(ZwsMessageConnection):
         if self._ws_timeout_at is not None and now >= self._ws_timeout_at:
             self._ws_ping_at = self._ws_timeout_at = None
             Connection.close(self)
-            self._events.append(HeartbeatTimeout("timeout"))
+            self._events.append(HeartbeatTimeout(HeartbeatExpiry.TIMEOUT))
             return
         if self._ws_ping_at is not None and now >= self._ws_ping_at and self.ws_open:
             self._ws_out.append(self._ws.send(Ping()))
