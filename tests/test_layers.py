@@ -186,8 +186,10 @@ FRONT_END_INTERNALS = frozenset(
      "_received", "_orphans", "_payload"}
 )  # fmt: skip
 #: Private names that are not ours: pyzmq's (``zmq.sugar.tracker._FINISHED_TRACKER``, part of
-#: the drop-in's module tree) and asyncio's (a loop's ``_thread_id``: which thread runs it).
-FOREIGN_PRIVATE_NAMES = frozenset({"_FINISHED_TRACKER", "_thread_id"})
+#: the drop-in's module tree), asyncio's (a loop's ``_thread_id``: which thread runs it) and
+#: argparse's (a parser's ``_actions``: shell completion and per-command help read them; argparse
+#: has no public way to list a parser's options).
+FOREIGN_PRIVATE_NAMES = frozenset({"_FINISHED_TRACKER", "_thread_id", "_actions"})
 
 
 def _private(name: str) -> bool:
