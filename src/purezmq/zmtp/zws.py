@@ -172,6 +172,10 @@ class ZwsConnection(Connection):
                 )
             )
 
+    def _send_greeting_rest(self, peer_major: int) -> None:
+        """No greeting crosses ZWS (the upgrade stands in for it), so nothing is sent."""
+        self._greeting_rest = None
+
     def _offer(self) -> list[str]:
         """What we offer (client) or accept (server), in libzmq's order: a NULL socket also
         speaks ``ZWS2.0`` without a mechanism."""
