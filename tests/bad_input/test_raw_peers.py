@@ -339,3 +339,41 @@ def test_bad_server_seen_from_the_connecting_side(name: str, which: str) -> None
     finally:
         lsock.close()
         ctx.destroy(linger=0)
+
+
+@pytest.mark.parametrize("which", ["pure", "lib"])
+def test_refused_server_takes_no_more_messages(which: str) -> None:
+    """A PUSH connected to a server that failed the handshake with a protocol error and to a
+    good PULL: the refused endpoint's pipe (made at connect, IMMEDIATE=0) goes with it, so
+    every message reaches the good PULL instead of every other one being queued for a peer
+    that will never come (libzmq terminates the session on a protocol error)."""
+    lib = purezmq if which == "pure" else zmq
+    ctx = lib.Context()
+    lsock = socket.socket()
+    try:
+        lsock.bind(("127.0.0.1", 0))
+        lsock.listen(4)
+        lsock.settimeout(TIMEOUT)
+        good = ctx.socket(lib.PULL)
+        good.setsockopt(lib.LINGER, 0)
+        good.setsockopt(lib.RCVTIMEO, int(TIMEOUT * 1000))
+        good.bind("tcp://127.0.0.1:*")
+        push = ctx.socket(lib.PUSH)
+        push.setsockopt(lib.LINGER, 0)
+        mon = push.get_monitor_socket()
+        push.connect(f"tcp://127.0.0.1:{lsock.getsockname()[1]}")
+        raw, _ = lsock.accept()
+        with raw:
+            bad_mechanism(raw)
+            events_until(mon, FAILED_PROTOCOL)
+        push.connect(good.getsockopt(lib.LAST_ENDPOINT).decode())
+        events_until(mon, E.HANDSHAKE_SUCCEEDED)
+        for i in range(6):
+            push.send(b"%d" % i)
+            assert good.recv() == b"%d" % i
+        push.disable_monitor()
+        mon.close()
+        push.close()
+    finally:
+        lsock.close()
+        ctx.destroy(linger=0)

@@ -163,6 +163,7 @@ class Connecter:
         "_core",
         "_current_ivl",
         "_ep",
+        "_handshaken",
         "_linger_done",
         "_loop",
         "_loop_thread",
@@ -183,6 +184,8 @@ class Connecter:
         self._ep = ep
         self.endpoint = endpoint
         self.peer: Any = None
+        #: The connection that completed its handshake last (it holds the session pipe).
+        self._handshaken: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
         self._task: asyncio.Task[None] | None = None
@@ -233,6 +236,7 @@ class Connecter:
 
     def handshake_done(self, peer: Any) -> None:
         self._current_ivl = -1
+        self._handshaken = peer
 
     def peer_ended(self, peer: Any, reconnect: bool) -> bool:
         if peer is self.peer:
@@ -244,6 +248,10 @@ class Connecter:
             return False
         if not reconnect:
             self._stopped = True
+            if peer is not self._handshaken:
+                # A handshaken connection hands its pipe back itself; one that failed its
+                # handshake never took it, so the session pipe made at connect() goes here.
+                self._core.drop_session(self)
             return False
         return self._schedule_retry()
 

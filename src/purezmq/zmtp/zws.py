@@ -132,7 +132,7 @@ class ZwsConnection(Connection):
         self._path = path or "/"
         self._ws = WSConnection(ConnectionType.CLIENT if client else ConnectionType.SERVER)
         self._ws_open = False
-        #: Bytes of the request line checked so far (server).
+        #: Bytes of the request line (server) or status line (client) checked so far.
         self._seen = 0
         #: ``ZWS2.0`` was agreed: None until then; True while the peer's routing id is due.
         self._raw: bool | None = None
@@ -192,8 +192,8 @@ class ZwsConnection(Connection):
         if self._ws_timeout_at is not None:
             self._ws_timeout_at = None  # any input proves the peer alive (libzmq)
         try:
-            if not self._client and self._seen < 4:
-                self._check_request_start(data)
+            if self._seen < len(self._http_start):
+                self._check_http_start(data)
             self._ws.receive_data(bytes(data))
             self._ws_events()
         except ProtocolError as exc:
@@ -202,15 +202,21 @@ class ZwsConnection(Connection):
             # wsproto's verdict on the peer's bytes (bad HTTP, an unexpected upgrade answer).
             self._fail(RemoteProtocolError(f"WebSocket: {exc}", _CODE))
 
-    def _check_request_start(self, data: BytesLike) -> None:
-        """An upgrade request starts with ``GET ``: anything else (a ZMTP greeting, TLS to a
-        ws:// port) is refused at its first byte, as libzmq does, instead of waiting for a
-        line end that may never come."""
+    @property
+    def _http_start(self) -> bytes:
+        return b"HTTP/" if self._client else b"GET "
+
+    def _check_http_start(self, data: BytesLike) -> None:
+        """An upgrade request starts with ``GET ``, its answer with ``HTTP/``: anything else (a
+        ZMTP greeting, TLS to a ws:// port) is refused at its first byte, as libzmq does,
+        instead of waiting for a line end that may never come."""
         seen = self._seen
-        head = bytes(data[: 4 - seen])
-        if head != b"GET "[seen : seen + len(head)]:
+        expected = self._http_start
+        head = bytes(data[: len(expected) - seen])
+        if head != expected[seen : seen + len(head)]:
+            what = "answer (HTTP/...)" if self._client else "request (GET ...)"
             raise RemoteProtocolError(
-                f"expected a WebSocket upgrade request (GET ...), got {bytes(data[:8])!r}", _CODE
+                f"expected a WebSocket upgrade {what}, got {bytes(data[:8])!r}", _CODE
             )
         self._seen = seen + len(head)
 
