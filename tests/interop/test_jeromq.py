@@ -30,9 +30,7 @@ from ..kit.libzmq import events_until
 
 SOURCE = Path(__file__).parent / "jeromq" / "Peer.java"
 JAR = Path(os.environ.get("PUREZMQ_JEROMQ_JAR", "/usr/share/java/jeromq.jar"))
-BUILD = Path(
-    os.environ.get("PUREZMQ_JEROMQ_BUILD", Path.home() / ".cache" / "purezmq" / "jeromq")
-)
+BUILD = Path(os.environ.get("PUREZMQ_JEROMQ_BUILD", Path.home() / ".cache" / "purezmq" / "jeromq"))
 #: How long the JeroMQ peer waits for a message, and (longer) how long we wait for its answer.
 TIMEOUT_MS = 10_000
 TIMEOUT = 20.0
@@ -44,8 +42,7 @@ if shutil.which("java") is None:
     )
 if not JAR.is_file():
     pytest.skip(
-        f"JeroMQ is not installed at {JAR} (tests/interop/jeromq/setup.sh installs "
-        "libjeromq-java)",
+        f"JeroMQ is not installed at {JAR} (tests/interop/jeromq/setup.sh installs libjeromq-java)",
         allow_module_level=True,
     )
 
