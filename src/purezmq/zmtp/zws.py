@@ -2,9 +2,11 @@
 
 Owns the framing step between the WebSocket byte stream and the ZMTP state machine
 (docs/architecture.md §8 "Stream and datagram transports"): the HTTP upgrade, one ZMTP frame
-per WebSocket binary message, and WebSocket-level heartbeats. The WebSocket protocol itself
-(upgrade request and response, masking, frame parsing) is wsproto's; the ZMTP part —
-mechanism handshake, metadata, CURVE, message assembly — is the inherited ``Connection``.
+per WebSocket binary message, and WebSocket-level heartbeats. The upgrade, control frames and
+fragmented messages are wsproto's; whole binary messages, all of the traffic, are framed and
+cut by ``ws_frames`` (RFC 6455 §5.2), a few header bytes each instead of wsproto's event
+objects. The ZMTP part — mechanism handshake, metadata, CURVE, message assembly — is the
+inherited ``Connection``.
 
 The rules RFC 45 and libzmq add on top of RFC 6455 (docs/protocol/transports.md §4):
 
@@ -58,6 +60,7 @@ from .events import HeartbeatTimeout
 from .greeting import encode_greeting
 from .mechanisms.base import Mechanism
 from .metadata import IDENTITY
+from .ws_frames import WsFrameSplitter, encode_binary
 
 #: RFC 45 flags byte in front of every frame body.
 WS_FLAG_MORE = 0x01
@@ -70,6 +73,7 @@ RAW_SUBPROTOCOL = "ZWS2.0"
 #: Slack above the message limit for what a wrapping mechanism adds (CURVE MESSAGE).
 _WRAP_SLACK = 128
 _CODE = ProtocolErrorCode.WS_UNSPECIFIED
+_FLAG_BYTES = [bytes((flags,)) for flags in range(4)]
 
 
 def subprotocol(mechanism: Mechanism) -> str:
@@ -87,11 +91,13 @@ class ZwsConnection(Connection):
 
     __slots__ = (
         "_client",
+        "_head_tail",
         "_host",
         "_out_frames",
         "_path",
         "_raw",
         "_seen",
+        "_splitter",
         "_ws",
         "_ws_ivl",
         "_ws_limit",
@@ -102,6 +108,7 @@ class ZwsConnection(Connection):
         "_ws_timeout",
         "_ws_timeout_at",
         "_zmtp_held",
+        "_zmtp_in",
         "subprotocol",
     )
 
@@ -134,6 +141,12 @@ class ZwsConnection(Connection):
         self._ws_open = False
         #: Bytes of the request line (server) or status line (client) checked so far.
         self._seen = 0
+        #: The last bytes of the upgrade seen, to find the blank line that ends its head.
+        self._head_tail = b""
+        #: Cuts frames once the upgrade is done.
+        self._splitter: WsFrameSplitter | None = None
+        #: ZMTP frames made from the WebSocket messages of one read, fed in one call.
+        self._zmtp_in: list[bytes] = []
         #: ``ZWS2.0`` was agreed: None until then; True while the peer's routing id is due.
         self._raw: bool | None = None
         self._ws_out: list[bytes] = []
@@ -192,15 +205,63 @@ class ZwsConnection(Connection):
         if self._ws_timeout_at is not None:
             self._ws_timeout_at = None  # any input proves the peer alive (libzmq)
         try:
-            if self._seen < len(self._http_start):
-                self._check_http_start(data)
-            self._ws.receive_data(bytes(data))
-            self._ws_events()
+            if self._splitter is not None:
+                self._receive_frames(data)
+            else:
+                self._receive_upgrade(data)
         except ProtocolError as exc:
             self._fail(exc)
         except WsProtocolError as exc:
             # wsproto's verdict on the peer's bytes (bad HTTP, an unexpected upgrade answer).
             self._fail(RemoteProtocolError(f"WebSocket: {exc}", _CODE))
+
+    def _receive_upgrade(self, data: BytesLike) -> None:
+        """Bytes of the upgrade: wsproto gets the HTTP head only, so that the frames after it
+        in the same read (a server's first messages right behind its 101) are ours."""
+        if self._seen < len(self._http_start):
+            self._check_http_start(data)
+        raw = bytes(data)
+        head = self._head_tail + raw
+        end = head.find(b"\r\n\r\n")
+        if end < 0:
+            self._head_tail = head[-3:]
+            self._ws.receive_data(raw)
+            self._ws_events()
+            return
+        cut = end + 4 - len(self._head_tail)
+        self._ws.receive_data(raw[:cut])
+        self._ws_events()
+        rest = raw[cut:]
+        if not rest or self.closed:
+            return
+        if self._splitter is not None:
+            self._receive_frames(rest)
+        else:
+            self._ws.receive_data(rest)  # a refusal's body, say: wsproto's to judge
+            self._ws_events()
+
+    def _receive_frames(self, data: BytesLike) -> None:
+        """Bytes after the upgrade: whole binary messages straight to ZMTP, other frames
+        through wsproto, in order."""
+        assert self._splitter is not None
+        try:
+            for payload, raw in self._splitter.split(data):
+                if raw is None:
+                    self._on_ws_message(payload)
+                else:
+                    self._ws.receive_data(raw)
+                    self._ws_events()
+                    if self.closed:
+                        return
+        finally:
+            self._feed_zmtp()
+
+    def _feed_zmtp(self) -> None:
+        """The ZMTP frames of the messages received so far, to the inherited Connection."""
+        batch = self._zmtp_in
+        if batch:
+            self._zmtp_in = []
+            Connection.receive_data(self, b"".join(batch), self._now)
 
     @property
     def _http_start(self) -> bytes:
@@ -250,6 +311,7 @@ class ZwsConnection(Connection):
                     # A close frame from the peer: echo it, then the connection ends like an
                     # EOF (libzmq does the same, and reconnects).
                     self._ws_out.append(ws.send(event.response()))
+                    self._feed_zmtp()
                     super().receive_eof()
                     return
                 raise RemoteProtocolError(f"bad WebSocket input: {event.reason}", _CODE)
@@ -289,38 +351,40 @@ class ZwsConnection(Connection):
     def _upgraded(self, chosen: str) -> None:
         self.subprotocol = chosen
         self._ws_open = True
+        # RFC 6455 §5.1: a server receives masked frames, a client unmasked ones.
+        self._splitter = WsFrameSplitter(
+            masked=not self._client,
+            limit=self._ws_limit,
+            limit_source=f"MAXMSGSIZE {self.options.max_msg_size}",
+        )
         if self._ws_ivl:
             self._ws_ping_at = self._now + self._ws_ivl
         if chosen == RAW_SUBPROTOCOL:
             # No mechanism: our routing id goes first, the NULL READY never goes out.
             self._raw = True
-            self._ws_out.append(
-                self._ws.send(BytesMessage(data=b"\x00" + bytes(self.options.routing_id)))
+            self._ws_out += encode_binary(
+                [b"\x00" + bytes(self.options.routing_id)], masked=self._client
             )
         held, self._zmtp_held = self._zmtp_held, []
         self._send_frames(held)
 
     def _on_ws_bytes(self, event: BytesMessage) -> None:
+        """A message (or a fragment of one) that came through wsproto."""
         partial = self._ws_partial
-        data = event.data
-        if not event.message_finished or partial:
-            partial += data
-            if 0 <= self._ws_limit < len(partial):
-                raise RemoteProtocolError(
-                    f"peer sent a WebSocket message over {self._ws_limit} bytes "
-                    f"(MAXMSGSIZE {self.options.max_msg_size})",
-                    _CODE,
-                )
-            if not event.message_finished:
-                return
-            data = bytes(partial)
-            partial.clear()
-        elif 0 <= self._ws_limit < len(data):
+        partial += event.data
+        if 0 <= self._ws_limit < len(partial):
             raise RemoteProtocolError(
-                f"peer sent a {len(data)}-byte WebSocket message, over MAXMSGSIZE "
-                f"({self.options.max_msg_size} bytes)",
+                f"peer sent a WebSocket message over {self._ws_limit} bytes "
+                f"(MAXMSGSIZE {self.options.max_msg_size})",
                 _CODE,
             )
+        if event.message_finished:
+            data = bytes(partial)
+            partial.clear()
+            self._on_ws_message(data)
+
+    def _on_ws_message(self, data: bytes) -> None:
+        """One whole WebSocket binary message: a ZMTP frame behind its RFC 45 flags byte."""
         if not data:
             raise RemoteProtocolError("peer sent a WebSocket message without a flags byte", _CODE)
         ws_flags = data[0]
@@ -332,7 +396,7 @@ class ZwsConnection(Connection):
                 raise RemoteProtocolError("ZWS2.0 routing id must be a single frame", _CODE)
             self._raw = False
             ready = commands.ready({IDENTITY: bytes(body)})
-            Connection.receive_data(self, frame_header(len(ready), FLAG_COMMAND) + ready)
+            self._zmtp_in.append(frame_header(len(ready), FLAG_COMMAND) + ready)
             return
         if ws_flags & WS_FLAG_COMMAND and not body:
             # libzmq's own ping/pong over ZWS: liveness only. Answer with a WebSocket pong,
@@ -342,7 +406,9 @@ class ZwsConnection(Connection):
         flags = (FLAG_MORE if ws_flags & WS_FLAG_MORE else 0) | (
             FLAG_COMMAND if ws_flags & WS_FLAG_COMMAND else 0
         )
-        Connection.receive_data(self, frame_header(len(body), flags) + body, self._now)
+        zmtp_in = self._zmtp_in
+        zmtp_in.append(frame_header(len(body), flags))
+        zmtp_in.append(body)
 
     # -- output ------------------------------------------------------------------------------
 
@@ -371,16 +437,17 @@ class ZwsConnection(Connection):
         return [joined]
 
     def _send_frames(self, frames: list[tuple[int, bytes]]) -> None:
-        send = self._ws.send
-        out = self._ws_out
         raw = self._raw is not None
+        payloads: list[bytes] = []
         for flags, body in frames:
             if raw and flags & FLAG_COMMAND:
                 continue  # ZWS2.0 carries no commands (our NULL READY included)
             ws_flags = (WS_FLAG_MORE if flags & FLAG_MORE else 0) | (
                 WS_FLAG_COMMAND if flags & FLAG_COMMAND else 0
             )
-            out.append(send(BytesMessage(data=bytes((ws_flags,)) + bytes(body))))
+            payloads.append(_FLAG_BYTES[ws_flags] + body)
+        if payloads:
+            self._ws_out += encode_binary(payloads, masked=self._client)
 
     def send_message_data(self, frames: Sequence[BytesLike]) -> list[bytes | memoryview]:
         self.send_message(frames)
