@@ -180,7 +180,9 @@ class WsFrameSplitter:
             pos = stop
         self._need = need
         clear = _xor(view[:streamed], b"".join(stream)) if streamed else view
-        frames = [(clear[a:b], None) if raw is None else (b"", raw) for a, b, raw in spans]
+        frames: list[tuple[bytes, bytes | None]] = [
+            (clear[a:b], None) if raw is None else (b"", raw) for a, b, raw in spans
+        ]
         if pos == end:
             buf.clear()
         else:
