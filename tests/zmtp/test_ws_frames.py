@@ -22,12 +22,16 @@ def wsproto_frames(data: bytes, *, client: bool) -> list[tuple[Opcode, bytes]]:
     """What wsproto reads from ``data``, on the ``client`` side (so unmasked input) or not."""
     proto = FrameProtocol(client=client, extensions=[])
     proto.receive_bytes(data)
-    return [(frame.opcode, bytes(frame.payload)) for frame in proto.received_frames()]
+    frames = []
+    for frame in proto.received_frames():
+        assert isinstance(frame.payload, (bytes, bytearray))
+        frames.append((frame.opcode, bytes(frame.payload)))
+    return frames
 
 
 def wsproto_binary(payload: bytes, *, client: bool) -> bytes:
     """wsproto's frame for one binary message (masked when it is the ``client``)."""
-    return FrameProtocol(client=client, extensions=[]).send_data(payload, fin=True)
+    return bytes(FrameProtocol(client=client, extensions=[]).send_data(payload, fin=True))
 
 
 @pytest.mark.parametrize("masked", [True, False], ids=["client-masks", "server"])
@@ -73,9 +77,9 @@ def test_mask_is_its_own_inverse() -> None:
 
 def test_other_frames_are_handed_back_whole_in_order() -> None:
     proto = FrameProtocol(client=True, extensions=[])
-    ping = proto.ping(b"are you there")
-    first = proto.send_data(b"frag-", fin=False)
-    rest = proto.send_data(b"ment", fin=True)
+    ping = bytes(proto.ping(b"are you there"))
+    first = bytes(proto.send_data(b"frag-", fin=False))
+    rest = bytes(proto.send_data(b"ment", fin=True))
     # A whole binary message between two fragments belongs to the fragmented message's
     # stream (RFC 6455 §5.4 forbids it there): it goes to wsproto too, which refuses it.
     message = wsproto_binary(b"whole", client=True)
