@@ -29,6 +29,20 @@ _CODE = ProtocolErrorCode.WS_UNSPECIFIED
 
 
 _ZEROS = bytes(14)  # a frame header is at most 14 bytes
+#: From this payload size on, a frame is masked on its own with byte tables: big-integer XOR
+#: (used for a batch of small frames at once) makes three passes and is slower there.
+LARGE = 2048
+#: ``_XOR_TABLES[k]`` maps each byte to itself XOR ``k``.
+_XOR_TABLES = [bytes(b ^ k for b in range(256)) for k in range(256)]
+
+
+def _mask_large(payload: BytesLike, key: BytesLike) -> bytes:
+    """One payload XOR the repeated ``key``: the bytes at each of the 4 key positions are
+    mapped through that key byte's table."""
+    out = bytearray(payload)
+    for i in range(4):
+        out[i::4] = out[i::4].translate(_XOR_TABLES[key[i]])
+    return bytes(out)
 
 
 def _xor(data: BytesLike, stream: bytes) -> bytes:
@@ -45,9 +59,12 @@ def _key_stream(key: BytesLike, size: int) -> bytes:
 
 def mask(payload: BytesLike, key: bytes) -> bytes:
     """``payload`` XOR the repeated 4-byte ``key`` (RFC 6455 §5.3); its own inverse."""
-    if not len(payload):
+    size = len(payload)
+    if not size:
         return b""
-    return _xor(payload, _key_stream(key, len(payload)))
+    if size >= LARGE:
+        return _mask_large(payload, key)
+    return _xor(payload, _key_stream(key, size))
 
 
 def _header(size: int, masked: bool) -> bytes:
@@ -70,14 +87,23 @@ def encode_binary(payloads: Sequence[bytes], *, masked: bool) -> list[bytes]:
             out.append(payload)
         return out
     keys = os.urandom(4 * len(payloads))
-    stream: list[bytes] = []
+    small: list[bytes] = []  # small frames not masked yet
+    stream: list[bytes] = []  # their key stream
     for i, payload in enumerate(payloads):
         size = len(payload)
         key = keys[4 * i : 4 * i + 4]
         head = _header(size, True)
-        out += (head, key, payload)
-        stream += (_ZEROS[: len(head) + 4], _key_stream(key, size))
-    return [_xor(b"".join(out), b"".join(stream))]
+        if size < LARGE:
+            small += (head, key, payload)
+            stream += (_ZEROS[: len(head) + 4], _key_stream(key, size))
+            continue
+        if small:
+            out.append(_xor(b"".join(small), b"".join(stream)))
+            small, stream = [], []
+        out += (head + key, _mask_large(payload, key))
+    if small:
+        out.append(_xor(b"".join(small), b"".join(stream)))
+    return out
 
 
 class WsFrameSplitter:
@@ -113,7 +139,8 @@ class WsFrameSplitter:
             view = bytes(buf)
         else:
             view = data if type(data) is bytes else bytes(data)
-        spans: list[tuple[int, int, bytes | None]] = []
+        #: (payload start, stop, the raw frame for wsproto, the key of a large masked payload)
+        spans: list[tuple[int, int, bytes | None, bytes | None]] = []
         stream: list[bytes] = []
         streamed = 0  # the end of the last masked payload
         pos = 0
@@ -167,22 +194,34 @@ class WsFrameSplitter:
                 break
             if first == BINARY_FINAL and not self._fragmented:
                 start = pos + head
-                spans.append((start, stop, None))
-                if masked:
-                    # Zeros up to this payload, the key under it: unmasked in one pass below.
-                    stream += (bytes(start - streamed), _key_stream(view[start - 4 : start], size))
-                    streamed = stop
+                if masked and size >= LARGE:
+                    spans.append((start, stop, None, view[start - 4 : start]))
+                else:
+                    spans.append((start, stop, None, None))
+                    if masked:
+                        # Zeros up to this payload, the key under it: unmasked in one pass
+                        # below with the other small ones.
+                        stream += (
+                            bytes(start - streamed),
+                            _key_stream(view[start - 4 : start], size),
+                        )
+                        streamed = stop
             else:
                 opcode = first & _OPCODE
                 if opcode <= 2:  # continuation, text, binary: a message's fragment
                     self._fragmented = not first & _FIN
-                spans.append((pos, stop, view[pos:stop]))
+                spans.append((pos, stop, view[pos:stop], None))
             pos = stop
         self._need = need
         clear = _xor(view[:streamed], b"".join(stream)) if streamed else view
-        frames: list[tuple[bytes, bytes | None]] = [
-            (clear[a:b], None) if raw is None else (b"", raw) for a, b, raw in spans
-        ]
+        frames: list[tuple[bytes, bytes | None]] = []
+        for a, b, raw, key in spans:
+            if raw is not None:
+                frames.append((b"", raw))
+            elif key is not None:
+                frames.append((_mask_large(view[a:b], key), None))
+            else:
+                frames.append((clear[a:b], None))
         if pos == end:
             buf.clear()
         else:
