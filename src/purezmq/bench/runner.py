@@ -36,7 +36,8 @@ from .worker import Spec
 TESTS = ("thr", "fan", "lat")
 TRANSPORTS = ("tcp", "ipc", "inproc", "ws")
 #: Transports measured only when asked for (``--transport ws``): the pyzmq wheel has no ws://,
-#: so those cells measure purezmq alone.
+#: so those cells measure purezmq alone unless ``Options.ws_python`` names an interpreter whose
+#: pyzmq has it.
 OPT_IN_TRANSPORTS = ("ws",)
 TEST_NAMES = {"thr": "PUSH→PULL", "fan": "PUB→SUB", "lat": "REQ↔REP"}
 
@@ -120,6 +121,9 @@ class Options:
     lat_cpu: int | None = 0
     cpu: int | None = None
     repeat: int = 1
+    #: An interpreter whose pyzmq speaks ws:// (a libzmq built with it, as the venv of
+    #: ``tests/interop/libzmq434/setup.sh``): pyzmq's ws cells run their workers under it.
+    ws_python: str | None = None
 
 
 def fmt_size(n: int) -> str:
@@ -159,7 +163,7 @@ def plan(opts: Options) -> list[Cell]:
                     if mech not in mechs and size != CURVE_BAR_SIZE:
                         continue
                     for impl in opts.impls:
-                        if transport == "ws" and impl.lib != "purezmq":
+                        if transport == "ws" and impl.lib != "purezmq" and not opts.ws_python:
                             continue  # libzmq in the pyzmq wheel is built without ws://
                         cpu = opts.lat_cpu if test == "lat" else None
                         cells.append(
@@ -189,7 +193,9 @@ class CellFailed(Exception):
 class _Proc:
     """A worker process whose stdout JSON lines land in a shared queue."""
 
-    def __init__(self, spec: Spec, tag: int, events: queue.Queue[tuple[int, Any]]) -> None:
+    def __init__(
+        self, spec: Spec, tag: int, events: queue.Queue[tuple[int, Any]], python: str
+    ) -> None:
         self.tag = tag
         self.stderr: list[str] = []
         env = dict(os.environ)
@@ -197,7 +203,7 @@ class _Proc:
         src = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
         self.popen = subprocess.Popen(
-            [sys.executable, "-m", "purezmq.bench.worker", spec.to_json()],
+            [python, "-m", "purezmq.bench.worker", spec.to_json()],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -257,8 +263,18 @@ class _Proc:
 class CellRun:
     """Runs the processes of one cell and waits for the events it needs, under one deadline."""
 
-    def __init__(self, cell: Cell, count: int, timeout: float, tmpdir: str, n: int) -> None:
+    def __init__(
+        self,
+        cell: Cell,
+        count: int,
+        timeout: float,
+        tmpdir: str,
+        n: int,
+        python: str = sys.executable,
+    ) -> None:
         self.cell = cell
+        #: The interpreter of the workers.
+        self.python = python
         self.count = count
         self.deadline = time.monotonic() + timeout
         self.timeout = timeout
@@ -284,7 +300,7 @@ class CellRun:
 
     def start(self, spec: Spec) -> int:
         tag = len(self.procs)
-        self.procs[tag] = _Proc(spec, tag, self.events)
+        self.procs[tag] = _Proc(spec, tag, self.events, self.python)
         return tag
 
     def wait_for(self, want: Callable[[int, dict[str, Any]], bool], n: int) -> list[Any]:
@@ -534,7 +550,10 @@ def _run_trial(
     progress.show(i, f"{cell.name} ({count:,} msgs)…")
     t0 = time.monotonic()
     try:
-        trial.metrics = CellRun(trial, count, opts.timeout, tmpdir, n).run()
+        python = sys.executable
+        if opts.ws_python and trial.transport == "ws" and Impl.parse(trial.impl).lib == "pyzmq":
+            python = opts.ws_python
+        trial.metrics = CellRun(trial, count, opts.timeout, tmpdir, n, python).run()
         trial.status = "ok"
     except CellFailed as exc:
         trial.status, trial.error, trial.details = exc.status, str(exc), exc.details
