@@ -194,7 +194,11 @@ class _Proc:
     """A worker process whose stdout JSON lines land in a shared queue."""
 
     def __init__(
-        self, spec: Spec, tag: int, events: queue.Queue[tuple[int, Any]], python: str
+        self,
+        spec: Spec,
+        tag: int,
+        events: queue.Queue[tuple[int, Any]],
+        python: str = sys.executable,
     ) -> None:
         self.tag = tag
         self.stderr: list[str] = []
