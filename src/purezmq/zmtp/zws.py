@@ -208,7 +208,10 @@ class ZwsConnection(Connection):
             if self._splitter is not None:
                 self._receive_frames(data)
             else:
-                self._receive_upgrade(data)
+                try:
+                    self._receive_upgrade(data)
+                finally:
+                    self._feed_zmtp()  # messages wsproto read along with the upgrade
         except ProtocolError as exc:
             self._fail(exc)
         except WsProtocolError as exc:
