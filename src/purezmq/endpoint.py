@@ -325,7 +325,8 @@ def _parse_udp(address: str, endpoint: str, for_bind: bool) -> UdpEndpoint:
     usage = "udp://host:port or udp://iface;group:port"
     interface: str | None = None
     if ";" in address:
-        interface, _, address = address.partition(";")
+        # The interface ends at the last ';' (libzmq ``udp_address_t::resolve``).
+        interface, _, address = address.rpartition(";")
         _check_host(interface, endpoint, usage)
     host, port, ipv6 = _split_host_port(
         address, endpoint, usage, for_bind=for_bind, wildcard_port=False

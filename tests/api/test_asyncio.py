@@ -299,3 +299,56 @@ def test_asyncio_sockets_have_an_fd_for_sync_pollers() -> None:
         loop.run_until_complete(main())
     finally:
         loop.close()
+
+
+def test_pending_receive_and_poll_futures_are_listed_until_done(run: Any) -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        a, b = await aio_pair(ctx)
+        assert b._recv_futures == [] and a._send_futures == []
+        recv = b.recv()
+        poll = b.poll(5000)
+        assert b._recv_futures == [recv, poll]
+        for _ in range(10):
+            cancelled = b.poll(timeout=1000)
+            cancelled.cancel()
+            await asyncio.sleep(0)
+        assert b._recv_futures == [recv, poll]
+        recv.cancel()
+        await a.send(b"x")
+        assert await asyncio.wait_for(poll, 5) == purezmq.POLLIN
+        assert b._recv_futures == []
+        ctx.destroy(0)
+
+    run(main)
+
+
+def test_send_futures_waiting_for_room_are_listed(run: Any) -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        push = ctx.socket(purezmq.PUSH)  # no peer: a send waits for one
+        waiting = push.send(b"x")
+        assert push._send_futures == [waiting]
+        waiting.cancel()
+        assert push._send_futures == []
+        ctx.destroy(0)
+
+    run(main)
+
+
+def test_get_loop_is_the_loop_the_socket_lives_on(run: Any) -> None:
+    ctx = azmq.Context()
+    late = ctx.socket(purezmq.PULL)  # created outside any loop: binds on first use
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        assert late._get_loop() is loop
+        sock = ctx.socket(purezmq.PULL)
+        assert sock._get_loop() is loop
+        assert azmq.Poller()._get_loop() is loop
+        sock.close()
+
+    try:
+        run(main)
+    finally:
+        ctx.destroy(0)

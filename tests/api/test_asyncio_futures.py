@@ -299,8 +299,10 @@ def test_frames_trackers_and_recv_into(run: Any) -> None:
     async def main() -> None:
         ctx = azmq.Context()
         a, b = await aio_pair(ctx)
-        tracker = await a.send(b"frame", track=True)
-        assert tracker is not None and tracker.done
+        assert await a.send(b"frame", track=True) is None  # a copying send ignores track
+        tracker = await a.send(b"frame", copy=False, track=True)
+        assert tracker is purezmq._FINISHED_TRACKER  # under copy_threshold: copied
+        assert await b.recv() == b"frame"
         frame = await b.recv(copy=False)
         assert isinstance(frame, purezmq.Frame) and frame.bytes == b"frame"
         pending_frame = b.recv(copy=False)

@@ -1,13 +1,17 @@
 """``MessageTracker`` and ``track=True`` behave as pyzmq's: each test body runs against purezmq
 and against pyzmq (real libzmq).
 
-One deliberate difference: pyzmq lends a large ``copy=False`` buffer to libzmq, so its tracker
-turns done only once libzmq let go of it; purezmq never reads the caller's buffer after
-``send`` returns, so its trackers are done at once. Tests that wait for a tracker hold for both.
+A tracker tells when the library let go of a sent message. pyzmq's turns done when libzmq frees
+the zero-copy buffer (through its garbage-collector thread: so tests ``wait``, bounded);
+purezmq's when the payload object it handed to the engine is freed (``_base.frame``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import pickle
+import socket
 import threading
 from collections.abc import Iterator
 from types import ModuleType
@@ -16,6 +20,8 @@ from typing import Any
 import pytest
 
 import purezmq
+import purezmq.asyncio as azmq
+from purezmq._base.frame import TrackedPayload
 
 zmq = pytest.importorskip("zmq")
 
@@ -114,7 +120,7 @@ def test_send_returns_a_tracker_as_pyzmq_does(
         assert isinstance(result, lib.MessageTracker)
     assert b.recv() == payload
     if result is not None:
-        result.wait(5)  # pyzmq: once libzmq let go of the buffer; purezmq: already
+        result.wait(5)  # once the library let go of the message: it was received
         assert result.done
 
 
@@ -201,3 +207,164 @@ def test_copied_sends_return_the_module_finished_tracker(lib: Any, pair: tuple[A
     assert a.send(SMALL, copy=False) is lib._FINISHED_TRACKER
     assert lib.Frame(SMALL, track=True).tracker is lib._FINISHED_TRACKER
     assert b.recv() == SMALL
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_zero_copy_tracked_frame_is_pending_until_it_is_gone(lib: Any) -> None:
+    frame = lib.Frame(b"asdf", copy=False, track=True)
+    other = lib.Frame(b"whoda", copy=False, track=True)
+    both = lib.MessageTracker(frame, other)
+    assert not frame.tracker.done and not both.done
+    assert isinstance(frame.tracker_event, threading.Event)
+    del frame
+    gc.collect()
+    with pytest.raises(lib.NotDone):
+        both.wait(0.05)  # ``other`` still lives
+    del other
+    gc.collect()
+    both.wait(5)
+    assert both.done
+
+
+def test_a_copied_tracked_frame_is_done_from_the_start(lib: Any) -> None:
+    assert lib.Frame(b"x", track=True).tracker is lib._FINISHED_TRACKER  # under the threshold
+    assert lib.Frame(BIG, copy=True, track=True).tracker is lib._FINISHED_TRACKER
+    big = lib.Frame(BIG, track=True)  # copy=None: zero-copy from COPY_THRESHOLD up
+    assert not big.tracker.done
+
+
+def test_a_tracked_send_is_pending_until_the_message_is_written(lib: Any) -> None:
+    ctx = lib.Context()
+    push, pull = ctx.socket(lib.PUSH), ctx.socket(lib.PULL)
+    pull.rcvtimeo = 5000
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    try:
+        push.connect(address)  # nobody listens yet: the message waits in the socket
+        assert push.send(b"small", copy=False, track=True) is lib._FINISHED_TRACKER
+        push.copy_threshold = 0
+        tracker = push.send_multipart([b"something", b"else"], copy=False, track=True)
+        assert isinstance(tracker, lib.MessageTracker)
+        with pytest.raises(lib.NotDone):
+            tracker.wait(0.1)
+        pull.bind(address)
+        assert pull.recv_multipart() == [b"small"]
+        assert pull.recv_multipart() == [b"something", b"else"]
+        tracker.wait(5)
+        assert tracker.done
+    finally:
+        push.close(0)
+        pull.close(0)
+        ctx.term()
+
+
+def test_a_frame_sent_twice_is_pending_until_both_sends_and_the_frame_are_gone(
+    lib: Any, pair: tuple[Any, Any]
+) -> None:
+    a, b = pair
+    frame = lib.Frame(b"again", copy=False, track=True)
+    first, second = a.send(frame, copy=False), a.send(frame, copy=False)
+    assert first is second is frame.tracker
+    assert b.recv_multipart() == [b"again"] and b.recv_multipart() == [b"again"]
+    assert not frame.tracker.done  # the sends are over, the frame is not
+    tracker = frame.tracker
+    del frame
+    gc.collect()
+    tracker.wait(5)
+
+
+def test_a_tracked_message_that_is_dropped_is_released(lib: Any) -> None:
+    ctx = lib.Context()
+    pub = ctx.socket(lib.PUB)
+    pub.copy_threshold = 0
+    try:
+        pub.bind("inproc://tracker-drop")
+        tracker = pub.send(b"nobody listens", copy=False, track=True)
+        tracker.wait(5)  # no subscriber: dropped at once
+    finally:
+        pub.close(0)
+        ctx.term()
+
+
+def test_closing_the_socket_releases_what_it_still_held(lib: Any) -> None:
+    ctx = lib.Context()
+    push = ctx.socket(lib.PUSH)
+    push.copy_threshold = 0
+    try:
+        push.connect(f"tcp://127.0.0.1:{_free_port()}")
+        tracker = push.send(b"never delivered", copy=False, track=True)
+        assert not tracker.done
+        push.close(0)  # LINGER 0: the message is discarded
+        # purezmq frees it with the connection's pipe pair, a reference cycle: collect it.
+        gc.collect()
+        tracker.wait(5)
+    finally:
+        ctx.term()
+
+
+def test_an_inproc_receiver_gets_plain_bytes_and_releases_the_sender() -> None:
+    ctx = purezmq.Context()
+    a, b = ctx.socket(purezmq.PAIR), ctx.socket(purezmq.PAIR)
+    a.copy_threshold = 0
+    try:
+        a.bind("inproc://tracker-plain")
+        b.connect("inproc://tracker-plain")
+        tracker = a.send_multipart([b"head", b"tail"], copy=False, track=True)
+        single = a.send(b"single", copy=False, track=True)
+        assert not tracker.done and not single.done  # queued for b
+        received = b.recv_multipart()
+        assert received == [b"head", b"tail"] and all(type(f) is bytes for f in received)
+        assert tracker.done
+        frame = b.recv(copy=False)
+        assert type(frame.bytes) is bytes and single.done
+    finally:
+        a.close(0)
+        b.close(0)
+        ctx.term()
+
+
+def test_a_tracked_payload_never_reaches_the_application_as_such() -> None:
+    frame = purezmq.Frame(b"payload", copy=False, track=True)
+    assert type(frame.bytes) is bytes and type(bytes(frame)) is bytes
+    held = frame.bytes
+    tracker = frame.tracker
+    assert tracker is not None
+    del frame
+    gc.collect()
+    assert tracker.done and held == b"payload"  # a copy: holding it keeps nothing pending
+    event = threading.Event()
+    payload = TrackedPayload(b"abc", event)
+    assert pickle.loads(pickle.dumps(payload)) == b"abc"
+    assert type(pickle.loads(pickle.dumps(payload))) is bytes
+
+
+def test_asyncio_tracked_sends_follow_the_same_rules() -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        push, pull = ctx.socket(purezmq.PUSH), ctx.socket(purezmq.PULL)
+        address = f"tcp://127.0.0.1:{_free_port()}"
+        try:
+            push.connect(address)
+            assert await push.send(b"x", track=True) is None  # copying: track ignored
+            assert await push.send(b"x", copy=False) is purezmq._FINISHED_TRACKER
+            push.copy_threshold = 0
+            assert await push.send(b"x", copy=False) is None
+            tracker = await push.send_multipart([b"a", b"b"], copy=False, track=True)
+            assert isinstance(tracker, purezmq.MessageTracker) and not tracker.done
+            with pytest.raises(ValueError, match="Not a tracked message"):
+                await push.send(purezmq.Frame(b"untracked"), track=True)
+            pull.bind(address)
+            for expected in ([b"x"], [b"x"], [b"x"], [b"a", b"b"]):
+                assert await asyncio.wait_for(pull.recv_multipart(), 5) == expected
+            # Released by the loop as it wrote the message; waited for off the loop, bounded.
+            await asyncio.to_thread(tracker.wait, 5)
+        finally:
+            push.close(0)
+            pull.close(0)
+            ctx.term()
+
+    asyncio.run(main())

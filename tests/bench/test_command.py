@@ -121,3 +121,23 @@ def test_ws_cell_of_pyzmq_runs_under_the_given_interpreter(
     (cell,) = json.loads(out.read_text())["cells"]
     assert cell["status"] == "ok", cell["error"]
     assert cell["impl"] == "pyzmq-sync" and cell["metrics"]["msgs_per_s"] > 0
+
+
+def test_radio_udp_cell_measures_purezmq_only(tmp_path: Path) -> None:
+    """RADIO→DISH over udp:// (the pyzmq wheel has neither): one cell, purezmq alone, with the
+    share of the datagrams that arrived."""
+    out = tmp_path / "results.json"
+    argv = ["--quick", "--api", "sync", "--compare", "pyzmq", "--test", "radio", "--size", "64"]
+    argv += ["--time", "0.02", "--timeout", "60", "--json", str(out), "--quiet"]
+    assert main(argv) == 0
+    data = json.loads(out.read_text())
+    (cell,) = data["cells"]
+    assert cell["status"] == "ok", cell["error"]
+    assert (cell["impl"], cell["transport"], cell["test"]) == ("purezmq-sync", "udp", "radio")
+    assert cell["metrics"]["msgs_per_s"] > 0
+    assert 0 < cell["metrics"]["delivered"] <= 1
+    assert not [
+        c
+        for c in plan(options_from(build_parser().parse_args(["--test", "thr"])))
+        if c.transport == "udp"
+    ]

@@ -1,5 +1,6 @@
 """The tornado flavours are built on public names only (DESIGN: no front-end imports another
-front-end's internals): the asyncio front-end's package, layer 0, and their own modules."""
+front-end's internals): the asyncio and blocking front-ends' packages, layer 0, and their own
+modules."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ ALLOWED = {
     "purezmq.constants",
     "purezmq.error",
     "purezmq.asyncio",
+    "purezmq.sync",
     "purezmq.auth.asyncio",
 }
 

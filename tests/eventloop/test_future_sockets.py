@@ -93,3 +93,46 @@ def test_io_loop_argument_is_deprecated_and_ignored() -> None:
         ctx.destroy(0)
 
     run(main)
+
+
+def test_get_loop_attaches_the_socket_so_closing_the_ioloop_with_all_fds_closes_it() -> None:
+    loop = IOLoop()
+    ctx = future.Context()
+    sock = ctx.socket(purezmq.PUB)
+    try:
+
+        async def attach() -> Any:
+            return sock._get_loop()
+
+        assert loop.run_sync(attach) is loop
+        loop.close(all_fds=True)
+        assert sock.closed
+    finally:
+        ctx.destroy(0)
+
+
+def test_closing_an_attached_socket_detaches_it_from_the_ioloop() -> None:
+    async def main() -> None:
+        ctx = future.Context()
+        sock = ctx.socket(purezmq.PUB)
+        io_loop = sock._get_loop()
+        assert io_loop is IOLoop.current()
+        assert sock._get_loop() is io_loop  # attached once
+        fd = sock.fileno()
+        assert fd in io_loop.handlers
+        sock.close()
+        assert fd not in io_loop.handlers
+        # A new socket may reuse nothing of it: attaching another one works.
+        other = ctx.socket(purezmq.PUB)
+        assert other._get_loop() is io_loop
+        other.close()
+        ctx.destroy(0)
+
+    run(main)
+
+
+def test_poller_get_loop_is_the_current_ioloop() -> None:
+    async def main() -> None:
+        assert future.Poller()._get_loop() is IOLoop.current()
+
+    run(main)

@@ -1,16 +1,50 @@
-"""ZMQStream over an asyncio socket (pyzmq casts it back to a blocking socket; purezmq drives
-the asyncio socket's own calls): callbacks get the same lists as with a blocking socket."""
+"""ZMQStream over an asyncio socket: as pyzmq, it warns ``RuntimeWarning`` and works on a
+blocking shadow of the socket, so callbacks get the same lists as with a blocking socket."""
 
 from __future__ import annotations
 
-import asyncio
+from typing import Any
+
+import pytest
 
 import purezmq
 import purezmq.asyncio as azmq
-from purezmq.eventloop._first_step import first_step
 from purezmq.eventloop.zmqstream import ZMQStream
 
 from .conftest import Collector, run
+
+
+def _stream(sock: Any) -> ZMQStream:
+    with pytest.warns(RuntimeWarning, match="blocking shadow"):
+        return ZMQStream(sock)
+
+
+def test_stream_of_an_asyncio_socket_warns_and_uses_a_blocking_shadow() -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        sock = ctx.socket(purezmq.PUSH)
+        with pytest.warns(RuntimeWarning) as warned:
+            stream = ZMQStream(sock)
+        assert len(warned) == 1 and warned[0].filename == __file__
+        assert type(stream.socket) is purezmq.Socket
+        assert stream.socket.underlying == sock.underlying
+        stream.close(linger=0)
+        assert sock.closed  # the shadow closes the socket it shadows, as in pyzmq
+        ctx.destroy(0)
+
+    run(main)
+
+
+def test_stream_of_a_blocking_socket_does_not_warn() -> None:
+    async def main() -> None:
+        ctx = purezmq.Context()
+        sock = ctx.socket(purezmq.PUSH)
+        stream = ZMQStream(sock)  # warnings are errors in this suite
+        assert stream.socket is sock
+        stream.close(linger=0)
+        ctx.term()
+
+    run(main)
 
 
 def test_stream_over_asyncio_sockets_echoes_multipart_messages() -> None:
@@ -20,7 +54,7 @@ def test_stream_over_asyncio_sockets_echoes_multipart_messages() -> None:
         port = router.bind_to_random_port("tcp://127.0.0.1")
         dealer = ctx.socket(purezmq.DEALER)
         dealer.connect(f"tcp://127.0.0.1:{port}")
-        server, client = ZMQStream(router), ZMQStream(dealer)
+        server, client = _stream(router), _stream(dealer)
         server.on_recv_stream(lambda stream, msg: stream.send_multipart(msg))
         replies, sent = Collector(), Collector()
         client.on_recv(replies)
@@ -47,7 +81,7 @@ def test_stream_over_an_asyncio_pub_keeps_the_order_of_sends() -> None:
         sub.subscribe(b"")
         pub.bind("inproc://stream-aio-pub")
         sub.connect("inproc://stream-aio-pub")
-        stream = ZMQStream(pub)
+        stream = _stream(pub)
         sent = Collector()
         stream.on_send(sent)
         for i in range(40):
@@ -57,25 +91,5 @@ def test_stream_over_an_asyncio_pub_keeps_the_order_of_sends() -> None:
         stream.close(linger=0)
         sub.close()
         ctx.destroy(0)
-
-    run(main)
-
-
-def test_first_step_finishes_a_coroutine_that_does_not_wait_at_once() -> None:
-    async def quick() -> int:
-        return 7
-
-    async def waits(fut: asyncio.Future[int]) -> int:
-        await asyncio.sleep(0)
-        return await fut + 1
-
-    async def main() -> None:
-        assert first_step(quick()).result() == 7
-        fut: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        step = first_step(waits(fut))
-        assert step.pending is not None
-        await asyncio.sleep(0)
-        fut.set_result(1)
-        assert await step.pending == 2
 
     run(main)

@@ -209,7 +209,8 @@ def test_rcvtimeo_raises_again_without_blocking_the_hub(
     ctx: zmq.Context, counter: Counter
 ) -> None:
     pull = ctx.socket(zmq.PULL)
-    pull.rcvtimeo = 200
+    with pytest.warns(UserWarning, match="RCVTIMEO is honoured"):
+        pull.rcvtimeo = 200
     pull.bind("inproc://green-rcvtimeo")
     start = counter.turns
     with pytest.raises(zmq.Again):
@@ -220,7 +221,8 @@ def test_rcvtimeo_raises_again_without_blocking_the_hub(
 def test_sndtimeo_raises_again_at_hwm(ctx: zmq.Context, counter: Counter) -> None:
     push = ctx.socket(zmq.PUSH)
     push.sndhwm = 1
-    push.sndtimeo = 200
+    with pytest.warns(UserWarning, match="SNDTIMEO is honoured"):
+        push.sndtimeo = 200
     push.bind("inproc://green-sndtimeo")
     pull = ctx.socket(zmq.PULL)
     pull.rcvhwm = 1
@@ -620,3 +622,35 @@ def test_green_rep_serves_a_libzmq_req_over_tcp(ctx: zmq.Context) -> None:
     finally:
         req.close()
         lctx.term()
+
+
+@pytest.mark.parametrize("name", ["rcvtimeo", "sndtimeo"])
+def test_timeout_options_warn_that_they_are_honoured_unlike_pyzmq_green(
+    ctx: zmq.Context, name: str
+) -> None:
+    sock = ctx.socket(zmq.REQ)
+    try:
+        option = getattr(zmq, name.upper())
+        with pytest.warns(UserWarning, match="honoured by purezmq's green sockets") as set_:
+            setattr(sock, name, 5)
+        with pytest.warns(UserWarning, match="pyzmq's zmq.green ignores") as get:
+            assert getattr(sock, name) == 5
+        with pytest.warns(UserWarning):
+            sock.setsockopt(option, 7)
+        with pytest.warns(UserWarning):
+            assert sock.getsockopt(option) == 7
+        assert len(set_) == 1 and len(get) == 1
+        assert set_[0].category is UserWarning  # exactly, as pyzmq's tests check
+        assert set_[0].filename == __file__  # points at the caller
+    finally:
+        sock.close()
+
+
+def test_other_options_do_not_warn(ctx: zmq.Context) -> None:
+    sock = ctx.socket(zmq.REQ)
+    try:
+        sock.linger = 0
+        assert sock.linger == 0
+        sock.rcvhwm = 5
+    finally:
+        sock.close()

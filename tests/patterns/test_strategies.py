@@ -209,3 +209,13 @@ def test_distributor_copies_and_drops_for_full_pipes() -> None:
     assert dist.check_hwm(dist.pipes())
     dist.detach(ends[1][0])
     assert len(dist) == 1
+
+
+def test_load_balancer_keeps_no_reference_to_a_detached_pipe() -> None:
+    lb = LoadBalancer()
+    mine, _theirs = pipe_pair(0, 0)
+    lb.attach(mine)
+    assert lb.send([b"queued"]) and lb.last_out is mine
+    lb.detach(mine)
+    # What the pipe holds (a closed connection's queued messages) must be freeable.
+    assert lb.last_out is None

@@ -5,8 +5,10 @@ the buffer back, and the next body of that size is received into the same buffer
 from __future__ import annotations
 
 import struct
+import threading
 from typing import Any
 
+from purezmq._base.frame import TrackedPayload
 from purezmq.zmtp.bodies import LEND_MIN, POOL_BYTES, BodyPool, Lent
 from purezmq.zmtp.codec import FLAG_COMMAND, FLAG_MORE, FrameDecoder, encode_frame
 
@@ -61,19 +63,21 @@ def test_without_a_pool_or_below_the_threshold_bodies_are_bytes() -> None:
     out = _receive(FrameDecoder(), _long_frame(big))
     assert out == [(0, big)] and type(out[0][1]) is bytes
     pool = BodyPool()
+    lent_before = pool.lent  # already set if the process made a tracked payload
     small = b"s" * (LEND_MIN - 1)
     out = _receive(FrameDecoder(bodies=pool), _long_frame(small))
     assert out == [(0, small)] and type(out[0][1]) is bytes
-    assert not pool.lent
+    assert pool.lent == lent_before  # nothing was lent
 
 
 def test_command_bodies_are_never_lent() -> None:
     # Commands are parsed by the connection itself and never reach the socket.
     pool = BodyPool()
+    lent_before = pool.lent  # already set if the process made a tracked payload
     body = b"\x09SUBSCRIBE" + b"t" * LEND_MIN
     out = _receive(FrameDecoder(bodies=pool), _long_frame(body, FLAG_COMMAND))
     assert out == [(FLAG_COMMAND, body)] and type(out[0][1]) is bytes
-    assert not pool.lent
+    assert pool.lent == lent_before  # nothing was lent
 
 
 def test_take_fits_the_size_or_drops_the_buffer() -> None:
@@ -110,3 +114,12 @@ def test_only_lent_buffers_go_back() -> None:
     assert msg == [b"a", b"bc", b"d"] and all(type(f) is bytes for f in msg)
     back = pool.take(2)
     assert back is not None and bytes(back) == b"bc"
+
+
+def test_once_a_payload_is_tracked_every_pool_converts_every_frame() -> None:
+    older = BodyPool()
+    TrackedPayload(b"tracked", threading.Event())
+    assert older.lent and BodyPool().lent
+    frame = TrackedPayload(b"abc", threading.Event())
+    msg = older.own_all([b"plain", frame])
+    assert msg == [b"plain", b"abc"] and all(type(f) is bytes for f in msg)

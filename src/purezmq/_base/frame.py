@@ -6,15 +6,29 @@ wrapper: ``copy=False`` costs no extra copy, and ``buffer`` is a read-only ``mem
 an inproc PUB hands to several subscribers). A mutable buffer given to ``Frame(...)`` or ``send``
 is copied at once, so the caller may reuse it as soon as the call returns.
 
-That is why every ``MessageTracker`` purezmq hands out is done from the start: a tracker tells
-when the library no longer reads the caller's buffer (pyzmq's zero-copy sends), and purezmq never
-reads it after the call. Trackers built by the application over its own ``threading.Event``s
-work as in pyzmq. ``send_tracker`` encodes pyzmq's rules for what ``send`` returns.
+Trackers (pyzmq's ``MessageTracker``) tell when the library has let go of a sent message. The
+payload purezmq sends is the very object handed to the engine: it sits in the socket's queues,
+the pipes, the connection's output and the transport's buffer, and nowhere else. So a tracked
+payload is a ``TrackedPayload``, a ``bytes`` whose finalisation sets the tracker's event: the
+moment CPython frees it is the moment purezmq is done with the message, whether it was written
+to the kernel, dropped (HWM, no matching subscriber, linger over) or taken by an inproc
+receiver (which gets plain ``bytes``: ``zmtp.bodies``). The rules are pyzmq's:
+
+- ``send(data, copy=False, track=True)``: below the socket's ``copy_threshold`` pyzmq copies
+  the data and returns the done ``FINISHED_TRACKER``; at or above it the tracker is pending
+  until purezmq releases the message (the payload is copied once into the ``TrackedPayload``);
+- ``Frame(data, track=True)`` made zero-copy (``copy=False``, or ``copy=None`` at or above
+  ``COPY_THRESHOLD``): its tracker is done once the frame, its copies and every send of it are
+  gone; otherwise it is ``FINISHED_TRACKER``;
+- a ``Frame`` sent returns its own tracker; ``copy=True`` sends return None.
+
+Untracked sends never meet any of this: they send the caller's ``bytes`` as they are.
+``send_tracker``, ``track_send`` and ``track_message`` encode the rules for the front-ends.
 
 Peer metadata (``frame.get("Peer-Address")``, ``frame["User-Id"]``) comes from the connection the
 message arrived on, when the engine reported it.
 
-Shared by every front-end. Layer 4 base: imports layer 0 only.
+Shared by every front-end. Layer 4 base: imports layer 0 and ``zmtp.bodies`` only.
 """
 
 from __future__ import annotations
@@ -27,6 +41,7 @@ from typing import Any, Final
 
 from ..constants import Errno, MessageOption
 from ..error import NotDone, ZMQError
+from ..zmtp.bodies import mark_payloads_tracked
 from .naming import repr_name
 
 _MORE = int(MessageOption.MORE)
@@ -51,9 +66,13 @@ class Frame:
     Args:
         data: the payload, any object with the buffer interface (``None``: empty). ``str`` is
             refused as in pyzmq: encode it first.
-        track: give the frame a ``MessageTracker`` (always done: see the module docstring).
-        copy: accepted for pyzmq compatibility; a mutable buffer is always copied.
-        copy_threshold: accepted for pyzmq compatibility.
+        track: give the frame a ``MessageTracker``: pending while the frame (or a send of it)
+            holds the payload when the frame is zero-copy, else the done ``FINISHED_TRACKER``
+            (see the module docstring).
+        copy: False: zero-copy (the default at or above ``copy_threshold``). The payload is
+            never the caller's mutable buffer: that is copied either way.
+        copy_threshold: the size from which ``copy=None`` means zero-copy
+            (``purezmq.COPY_THRESHOLD`` when None).
     """
 
     _repr_cls = "Frame"
@@ -81,7 +100,7 @@ class Frame:
     more: bool
     #: The frame's ``MessageTracker`` when made with ``track=True``, else None.
     tracker: MessageTracker | None
-    #: pyzmq sets a ``threading.Event`` here for a zero-copy frame; purezmq has none: None.
+    #: The event the tracker of a tracked zero-copy frame waits for, else None.
     tracker_event: threading.Event | None
 
     def __init__(
@@ -105,11 +124,18 @@ class Frame:
             if not view.c_contiguous:
                 raise BufferError("Frame data must be a contiguous buffer")
             payload = view.tobytes()
-        self._bytes = payload
         self._props = None
         self.more = False
-        self.tracker = FINISHED_TRACKER if track else None
         self.tracker_event = None
+        if not track:
+            self.tracker = None
+        elif _zero_copy(len(payload), copy, copy_threshold):
+            event = self.tracker_event = threading.Event()
+            self.tracker = MessageTracker(event)
+            payload = TrackedPayload(payload, event)
+        else:
+            self.tracker = FINISHED_TRACKER
+        self._bytes = payload
 
     @classmethod
     def _received(
@@ -128,8 +154,10 @@ class Frame:
 
     @property
     def bytes(self) -> builtins.bytes:
-        """The payload as ``bytes`` (no copy)."""
-        return self._bytes
+        """The payload as ``bytes`` (no copy; a copy for a tracked frame, whose payload is the
+        frame's own: holding it would keep the tracker pending)."""
+        data = self._bytes
+        return data if type(data) is builtins.bytes else builtins.bytes(data)
 
     @property
     def buffer(self) -> memoryview:
@@ -153,6 +181,11 @@ class Frame:
         return len(self._bytes)
 
     def __bytes__(self) -> builtins.bytes:
+        return self.bytes
+
+    def _payload(self) -> builtins.bytes:
+        """What a send of this frame hands to the engine: the payload object itself (a
+        ``TrackedPayload`` for a tracked frame, so that the send holds the tracker)."""
         return self._bytes
 
     # ---- properties ------------------------------------------------------------------------
@@ -285,11 +318,46 @@ class Frame:
     __str__ = __repr__
 
 
+class TrackedPayload(builtins.bytes):
+    """A frame payload that sets ``event`` once it is freed: once purezmq, the frame it belongs
+    to and any copy of that frame let go of it (see the module docstring).
+
+    Receivers never hand one to the application (``zmtp.bodies``); should one be pickled, it
+    pickles as plain ``bytes``.
+    """
+
+    # A ``bytes`` subclass cannot have slots: the event lives in the instance's ``__dict__``.
+    event: threading.Event
+
+    def __new__(cls, data: Any, event: threading.Event) -> TrackedPayload:
+        payload = super().__new__(cls, data)
+        payload.event = event
+        mark_payloads_tracked()
+        return payload
+
+    def __del__(self) -> None:
+        self.event.set()
+
+    def __reduce__(self) -> tuple[type[builtins.bytes], tuple[builtins.bytes]]:
+        return builtins.bytes, (builtins.bytes(self),)
+
+
+def _zero_copy(size: int, copy: bool | None, copy_threshold: int | None) -> bool:
+    """pyzmq's rule for a new Frame: ``copy`` when given, else zero-copy from the threshold."""
+    if copy is not None:
+        return not copy
+    if copy_threshold is None:
+        import purezmq
+
+        copy_threshold = purezmq.COPY_THRESHOLD
+    return not (copy_threshold and size < copy_threshold)
+
+
 class MessageTracker:
     """Tells when the library is done with the buffers of sent messages (``zmq.MessageTracker``).
 
-    ``send(..., copy=False, track=True)`` returns one. purezmq's are done at once (see the
-    module docstring); a tracker made by the application watches its own objects.
+    ``send(..., copy=False, track=True)`` returns one, done once purezmq let go of the message
+    (see the module docstring); a tracker made by the application watches its own objects.
 
     Args:
         *towatch: ``threading.Event``s (done once set), other ``MessageTracker``s (done once
@@ -343,7 +411,7 @@ class MessageTracker:
             peer.wait(-1 if deadline is None else max(0.0, deadline - monotonic()))
 
 
-#: The tracker of every purezmq send and tracked frame: nothing left to wait for.
+#: The tracker of copied sends and copied tracked frames: nothing left to wait for.
 FINISHED_TRACKER: Final[MessageTracker] = MessageTracker()
 
 
@@ -359,12 +427,13 @@ def _nbytes(data: object) -> int:
 def send_tracker(
     data: object, copy: bool, track: bool, copy_threshold: int
 ) -> MessageTracker | None:
-    """What pyzmq's ``send(data, copy=copy, track=track)`` returns, checked before sending.
+    """What pyzmq's ``send(data, copy=copy, track=track)`` returns when nothing is tracked
+    anew (``track`` False, or ``data`` a ``Frame``), checked before sending.
 
     - a ``Frame``: its ``tracker`` (``ValueError`` for ``track=True`` and an untracked frame);
     - ``copy=True``: None (pyzmq ignores ``track`` then);
-    - ``copy=False``: a done tracker when ``track`` is set or the payload is smaller than
-      ``copy_threshold`` (pyzmq copies those), else None.
+    - ``copy=False``: the done tracker when the payload is smaller than ``copy_threshold``
+      (pyzmq copies those), else None (or a new tracker: see ``track_send``).
     """
     if isinstance(data, Frame):
         if track and data.tracker is None:
@@ -372,23 +441,47 @@ def send_tracker(
         return data.tracker
     if copy:
         return None
-    if track or (copy_threshold and _nbytes(data) < copy_threshold):
+    if copy_threshold and _nbytes(data) < copy_threshold:
         return FINISHED_TRACKER
     return None
 
 
-def multipart_tracker(
-    parts: object, copy: bool, track: bool, copy_threshold: int
+def track_send(
+    data: Any, copy: bool, track: bool, copy_threshold: int
+) -> tuple[Any, MessageTracker | None]:
+    """``(what to send, what send returns)`` for ``send(data, copy=copy, track=track)``:
+    ``data`` and ``send_tracker``'s answer, or, for a zero-copy tracked send (``copy=False``,
+    ``track=True``, at least ``copy_threshold`` bytes), a ``TrackedPayload`` copy of ``data``
+    and the new tracker that waits for it."""
+    if not track or copy or isinstance(data, Frame):
+        return data, send_tracker(data, copy, track, copy_threshold)
+    try:
+        view = memoryview(data)
+    except TypeError:
+        return data, None  # not a buffer: the send raises its own TypeError
+    if copy_threshold and view.nbytes < copy_threshold:
+        return data, FINISHED_TRACKER
+    event = threading.Event()
+    return TrackedPayload(view, event), MessageTracker(event)
+
+
+def track_message(
+    parts: object, msg: list[builtins.bytes], copy: bool, track: bool, copy_threshold: int
 ) -> MessageTracker | None:
-    """What pyzmq's ``send_multipart`` returns: what sending its last part returns, after
-    every part passed ``send_tracker``'s check (it sends them one by one)."""
+    """What pyzmq's ``send_multipart(parts, ...)`` returns: what sending its last part returns,
+    after every part passed ``send_tracker``'s check (pyzmq sends them one by one). ``msg`` is
+    ``parts`` made whole (``coerce_message``); a zero-copy tracked send replaces its last
+    frame with the ``TrackedPayload`` that the returned tracker waits for."""
     if not isinstance(parts, Sequence) or not parts:
         # Parts that were an iterator are spent: decide as for plain bytes.
         return send_tracker(b"", copy, track, copy_threshold)
     if track:
         for part in parts:
             send_tracker(part, copy, track, copy_threshold)
-    return send_tracker(parts[-1], copy, track, copy_threshold)
+    payload, tracker = track_send(parts[-1], copy, track, copy_threshold)
+    if type(payload) is TrackedPayload:
+        msg[-1] = payload
+    return tracker
 
 
 #: pyzmq's old name for ``Frame``.
@@ -399,6 +492,8 @@ __all__ = [
     "Frame",
     "Message",
     "MessageTracker",
-    "multipart_tracker",
+    "TrackedPayload",
     "send_tracker",
+    "track_message",
+    "track_send",
 ]

@@ -1,7 +1,8 @@
 """Frames and serialization shared by every front-end: what ``send`` accepts, and the codecs
 behind ``send_string``/``send_json``/``send_pyobj``/``send_serialized`` and their ``recv`` twins.
 
-Pure functions: no I/O, no waiting. Layer 4 base: imports the standard library only.
+Pure functions: no I/O, no waiting. Layer 4 base: imports the standard library and
+``_base.frame`` only.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import json
 import pickle
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+
+from .frame import Frame, TrackedPayload
 
 
 def coerce_frame(data: object, index: int | None = None) -> bytes:
@@ -23,9 +26,14 @@ def coerce_frame(data: object, index: int | None = None) -> bytes:
         return data
     if isinstance(data, str):
         raise TypeError("unicode not allowed, use send_string")
-    if isinstance(data, (bytes, bytearray, memoryview)):
+    if isinstance(data, bytes):
+        # A tracked payload travels as it is: its release completes a tracker (``frame``).
+        return data if type(data) is TrackedPayload else bytes(data)
+    if isinstance(data, (bytearray, memoryview)):
         return bytes(data)
-    # ``Frame`` (either front-end) carries its payload as ``.bytes``.
+    if isinstance(data, Frame):
+        return data._payload()
+    # Another frame-like object with its payload as ``.bytes``.
     payload = getattr(data, "bytes", None)
     if isinstance(payload, bytes):
         return payload

@@ -101,8 +101,9 @@ class SocketBase(AttributeSetter):
     __class_getitem__: ClassVar[Any] = classmethod(GenericAlias)
 
     #: pyzmq sends a ``copy=False`` payload smaller than this by copying it. purezmq never
-    #: lends a buffer either way; the value only decides what such a send returns (a done
-    #: tracker below it, None above it without ``track``, as in pyzmq). New sockets take
+    #: lends a buffer either way; the value decides what such a send returns, as in pyzmq: a
+    #: done tracker below it; above it None, or with ``track`` a tracker pending until
+    #: purezmq lets go of the message (``_base.frame``). New sockets take
     #: ``purezmq.COPY_THRESHOLD``.
     copy_threshold: int = 65536
     #: True for a second public object over another socket's engine socket (``shadow``).

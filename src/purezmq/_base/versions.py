@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import socket as _stdsocket
+import sys as _sys
 
 from ..zmtp.mechanisms import _crypto
 
@@ -38,6 +39,8 @@ def has(capability: str) -> bool:
     if capability == "draft":
         return True
     if capability == "ws":
+        if _sys.platform == "emscripten":
+            return True  # Pyodide: the JavaScript WebSocket (transports.js_websocket)
         return _module_exists("purezmq.transports.ws") and _module_exists("wsproto")
     return False
 

@@ -37,6 +37,7 @@ from ..constants import Event, ReconnectStop, SocketType
 from ..endpoint import WsEndpoint, parse
 from ..patterns.pipe import Pipe
 from ..transports import (
+    JS_WEBSOCKET,
     SocketSettings,
     StreamEndpoint,
     check_socket_type,
@@ -126,6 +127,10 @@ def connect(core: CoreLike, endpoint: str) -> Connecter:
     """Validate ``endpoint`` now (raising ``ZMQError``) and start connecting on the I/O loop."""
     stream = check_stream(parse(endpoint, for_bind=False))
     check_socket_type(stream, core.socket_type)
+    if JS_WEBSOCKET:
+        from ..transports.js_websocket import check_mechanism
+
+        check_mechanism(core.options)
     connecter = Connecter(core, stream, endpoint)
     core.call_soon(connecter._start)
     return connecter
@@ -194,7 +199,7 @@ class Connecter:
         #: wss: the TLS client context and the name to verify (built now, so that a bad
         #: WSS_TRUST_PEM raises from connect()).
         self._tls: tuple[Any, str] | None = None
-        if isinstance(ep, WsEndpoint) and ep.secure:
+        if isinstance(ep, WsEndpoint) and ep.secure and not JS_WEBSOCKET:
             ws = ws_transport()
             self._tls = (
                 ws.client_context(core.options),
@@ -281,6 +286,9 @@ class Connecter:
         loop = self._loop
         assert loop is not None
         core = self._core
+        if JS_WEBSOCKET:
+            await self._connect_js_websocket(loop)
+            return
         settings = self._settings
         proxy = ""
         if getattr(self._ep, "scheme", "") == "tcp":  # libzmq: tcp connects only
@@ -317,8 +325,17 @@ class Connecter:
             self._task = None
             refused = isinstance(exc, OSError) and exc.errno == _errno.ECONNREFUSED
             stop = int(getattr(core.options, "reconnect_stop", 0) or 0)
-            if refused and stop & ReconnectStop.CONN_REFUSED:
+            if refused and (
+                stop & ReconnectStop.CONN_REFUSED
+                or (
+                    stop & ReconnectStop.AFTER_DISCONNECT
+                    and getattr(core, "disconnect_called", False)
+                )
+            ):
                 # ZMQ_RECONNECT_STOP_CONN_REFUSED: give up on this endpoint (no CONNECT_RETRIED).
+                # ZMQ_RECONNECT_STOP_AFTER_DISCONNECT: the same once disconnect() was called on
+                # the socket (libzmq 4.3.5 checks it in its ipc connecter only; the documented
+                # rule, followed here, names no transport).
                 self._stopped = True
                 return
             self._schedule_retry()
@@ -365,6 +382,50 @@ class Connecter:
             # closed (or detached) the socket, else nobody owns it but us.
             sock.close()
             raise
+
+    async def _connect_js_websocket(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Pyodide: open a JavaScript WebSocket, then run a ``MessagePeer`` over it
+        (``transports.js_websocket``; the browser does the upgrade, framing and TLS)."""
+        from ..transports import js_websocket
+        from .ws_peer import new_message_ws_peer
+
+        core = self._core
+        peer = new_message_ws_peer(core, self.endpoint, self)
+        timeout = self._settings.connect_timeout
+        offer = js_websocket.token_subprotocols(peer.offer())
+        try:
+            api = js_websocket.pyodide_api()
+            if not offer:
+                raise OSError(_errno.ENOTSUP, "no subprotocol the WebSocket API accepts")
+            core.emit(int(Event.CONNECT_DELAYED), _errno.EINPROGRESS, self.endpoint)
+            opened = await js_websocket.open_websocket(
+                js_websocket.websocket_url(self._ep),
+                offer,
+                api,
+                timeout / 1000.0 if timeout > 0 else None,
+            )
+        except OSError as exc:
+            self._task = None
+            if exc.errno in (_errno.EINVAL, _errno.ENOTSUP, _errno.EPROTONOSUPPORT):
+                # The URL or the subprotocols refused by the JavaScript API: retrying is futile.
+                self._stopped = True
+            else:
+                self._schedule_retry()
+            return
+        except asyncio.TimeoutError:
+            self._task = None
+            self._schedule_retry()
+            return
+        if not self._active:
+            opened.close()
+            return
+        core.emit(int(Event.CONNECTED), -1, self.endpoint)
+        self.peer = peer
+        self._task = None
+        if self._closed:
+            done, self._linger_done = self._linger_done, None
+            peer.close(-1, done)
+        js_websocket.JsWebSocketTransport(loop, opened, peer, api).start()
 
     async def _socks_handshake(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
         """SOCKS5 through the proxy to our endpoint (``transports.socks``); the same socket

@@ -29,6 +29,7 @@ import atexit
 import concurrent.futures
 import contextlib
 import os
+import sys
 import threading
 import weakref
 from collections.abc import Callable
@@ -232,6 +233,13 @@ class ContextCore:
         return w
 
     def _start_thread(self) -> None:
+        if sys.platform == "emscripten":
+            # Pyodide runs one thread: the blocking API has no I/O thread to run connections.
+            raise ZMQError(
+                Errno.ENOTSUP,
+                "the blocking API's network I/O runs on a thread, and Pyodide has none: "
+                "use purezmq.asyncio (its sockets connect to ws:// on Pyodide's event loop)",
+            )
         ready = threading.Event()
         box: list[_wakeup.Wakeup] = []
         factory = self._loop_factory

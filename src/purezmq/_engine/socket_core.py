@@ -30,7 +30,7 @@ from collections import deque
 from time import sleep as _sleep
 from typing import TYPE_CHECKING, Any
 
-from ..constants import Errno, Event, PollEvent, SocketOption, SocketType
+from ..constants import Errno, Event, PollEvent, ReconnectStop, SocketOption, SocketType
 from ..error import ContextTerminated, ZMQError
 from ..patterns.base import Pattern
 from ..patterns.pipe import BACKLOG_STEP, Message, Pipe, pipe_pair
@@ -102,6 +102,7 @@ class SocketCore:
         "ctx",
         "dead",
         "direct_writes",
+        "disconnect_called",
         "last_endpoint",
         "options",
         "pattern",
@@ -143,6 +144,8 @@ class SocketCore:
         #: inproc bindings) and connected (connecters, inproc connections). An object may be
         #: listed under several spellings (as given, canonical, resolved).
         self._bound: dict[str, list[Any]] = {}
+        #: disconnect() was called under RECONNECT_STOP_AFTER_DISCONNECT (connecter.py).
+        self.disconnect_called = False
         self._connected: dict[str, list[Any]] = {}
         #: Connecter → engine end of its session pipe (IMMEDIATE=0), kept across reconnects.
         self._sessions: dict[Any, Pipe] = {}
@@ -469,6 +472,10 @@ class SocketCore:
         obj: Any
         if parsed.scheme == "inproc":
             obj = self.ctx.inproc.bind(self, parsed.name)  # type: ignore[union-attr]
+        elif parsed.scheme == "udp":
+            from . import udp_session  # datagram side; imported on first use
+
+            obj = udp_session.bind(self, endpoint)
         else:
             from . import listener  # network side; imported on first use
 
@@ -488,6 +495,10 @@ class SocketCore:
         obj: Any
         if parsed.scheme == "inproc":
             obj = self.ctx.inproc.connect(self, parsed.name)  # type: ignore[union-attr]
+        elif parsed.scheme == "udp":
+            from . import udp_session  # datagram side; imported on first use
+
+            obj = udp_session.connect(self, endpoint)
         else:
             from . import connecter  # network side; imported on first use
 
@@ -579,6 +590,9 @@ class SocketCore:
         with self._ctl_lock:
             sessions = [self._sessions.get(obj) for obj in self._connected.get(endpoint, ())]
         self._remove_endpoint(self._connected, endpoint, "disconnect")
+        if int(getattr(self.options, "reconnect_stop", 0) or 0) & ReconnectStop.AFTER_DISCONNECT:
+            # RECONNECT_STOP_AFTER_DISCONNECT: from now on a refused connect is not retried.
+            self.disconnect_called = True
         for engine_end in sessions:
             if engine_end is not None and engine_end.peer in self._pipes:
                 del self._pipes[engine_end.peer]
@@ -662,6 +676,14 @@ class SocketCore:
         s_end.session = True
         self._own(s_end)
         return e_end
+
+    def attached_pipe(self) -> Pipe:
+        """Owner thread: a pipe whose socket end is attached now and takes every message (a
+        udp:// session: libzmq's ``subscribe_to_all``); returns the engine's end."""
+        engine_end = self._make_pipe()
+        engine_end.peer.subscribe_all = True
+        self._attach_local(engine_end.peer, None)
+        return engine_end
 
     def new_pipe(self) -> Pipe:
         """I/O loop: a fresh pipe for an accepted connection; returns the engine's end."""
@@ -845,6 +867,15 @@ class SocketCore:
             "outbound_queued": sum(p.write_pending() for p in self._pipes),
         }
         stats.update(self.pattern.statistics())
+        udp = {
+            id(o): o
+            for objs in (*self._bound.values(), *self._connected.values())
+            for o in objs
+            if hasattr(o, "datagrams_dropped")
+        }
+        if udp:
+            stats["udp_datagrams_dropped"] = sum(o.datagrams_dropped for o in udp.values())
+            stats["udp_messages_dropped"] = sum(o.messages_dropped for o in udp.values())
         return stats
 
     def __repr__(self) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import sys
 import threading
 import weakref
 from collections import deque
@@ -37,6 +38,8 @@ _UNKNOWN: Any = object()
 #: Callbacks run per loop turn before yielding to other loop work (so one busy producer cannot
 #: starve the loop's other callbacks); the rest run in the next turn.
 _BATCH = 1024
+#: Pyodide (Emscripten): no threads to wake the loop from, and no fds for the loop to watch.
+_SINGLE_THREADED = sys.platform == "emscripten"
 
 
 class Wakeup:
@@ -70,7 +73,11 @@ class Wakeup:
         self._closed = False
         self._sock_r: socket.socket | None = None
         self._sock_w: socket.socket | None = None
-        if hasattr(os, "eventfd"):
+        if _SINGLE_THREADED:
+            # Pyodide: one thread, and no file descriptors a loop could watch (its WebLoop
+            # has no add_reader); every call_soon comes from the loop's own thread.
+            self._rfd = self._wfd = -1
+        elif hasattr(os, "eventfd"):
             fd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
             self._rfd = fd
             self._wfd = fd
@@ -92,7 +99,8 @@ class Wakeup:
         # Not at interpreter exit: atexit handlers that run after weakref's own (a program's
         # own term() of its contexts, ipykernel's) still need the loop's wake-up fd.
         self._finalizer.atexit = False
-        loop.add_reader(self._rfd, self._on_readable)
+        if self._rfd >= 0:
+            loop.add_reader(self._rfd, self._on_readable)
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -125,6 +133,9 @@ class Wakeup:
     def _kick(self) -> None:
         self.kicks += 1
         if self._closed:
+            return
+        if self._wfd < 0:
+            self._loop.call_soon(self._run)
             return
         try:
             if self._sock_w is None:
@@ -172,7 +183,7 @@ class Wakeup:
             return
         self._closed = True
         try:
-            if not self._loop.is_closed():
+            if self._rfd >= 0 and not self._loop.is_closed():
                 self._loop.remove_reader(self._rfd)
         except (RuntimeError, ValueError):  # pragma: no cover - loop already torn down
             pass
@@ -198,6 +209,8 @@ _by_loop: weakref.WeakValueDictionary[int, Wakeup] = weakref.WeakValueDictionary
 
 def _close_fds(rfd: int, sock_r: socket.socket | None, sock_w: socket.socket | None) -> None:
     """Close a wake-up fd (finalizer: runs once, from ``close()`` or at collection)."""
+    if rfd < 0:
+        return
     try:
         if sock_r is None:
             os.close(rfd)

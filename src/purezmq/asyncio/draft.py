@@ -18,7 +18,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._base.frame import MessageTracker
+from .._base.frame import MessageTracker, track_send
 from .._base.serialize import coerce_message, decode_json, decode_pyobj, decode_string
 from .._base.socket import SNDMORE
 from ..error import ZMQError
@@ -45,10 +45,13 @@ class DraftSocket(Socket):
         awaiting the result."""
         try:
             self._check_closed()
-            msg = self._draft_message(data, flags, routing_id, group)
-        except ZMQError as exc:
+            payload, tracker = track_send(data, copy, track, self.copy_threshold)
+            msg = self._draft_message(payload, flags, routing_id, group)
+        except (ZMQError, ValueError) as exc:
             return self._failed(exc)
-        return Socket.send_multipart(self, msg, flags & ~SNDMORE, copy=copy, track=track)
+        if tracker is None:
+            return Socket.send_multipart(self, msg, flags & ~SNDMORE)
+        return self._send_message(msg, flags & ~SNDMORE, tracker)
 
     def send_multipart(
         self,

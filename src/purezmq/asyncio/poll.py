@@ -27,6 +27,10 @@ _POLLERR = int(PollEvent.POLLERR)
 class Poller(PollerBase):
     """Wait for events on several sockets and fds: ``poll`` returns an ``asyncio.Future``."""
 
+    def _get_loop(self) -> asyncio.AbstractEventLoop:
+        """The loop ``poll`` makes its Futures on: the running one (pyzmq's ``_get_loop``)."""
+        return asyncio.get_running_loop()
+
     def poll(self, timeout: float | None = None) -> asyncio.Future[list[tuple[Any, int]]]:
         """A Future of ``[(item, events)]`` for the items ready within ``timeout`` ms (None or
         negative: no limit); an empty list on timeout. As pyzmq's: a purezmq socket is

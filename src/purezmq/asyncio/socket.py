@@ -45,7 +45,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, overload
 
-from .._base.frame import Frame, MessageTracker
+from .._base.frame import Frame, MessageTracker, track_message, track_send
 from .._base.serialize import (
     coerce_message,
     decode_json,
@@ -66,8 +66,6 @@ from ..error import Again, ZMQError
 _Future = asyncio.Future
 _set_attr = object.__setattr__
 
-#: Returned for ``track=True``: purezmq never shares a buffer, so it is always done.
-_TRACKER = MessageTracker()
 #: Most messages one receive takes from the engine at once (the rest wait in the socket).
 _RECV_BATCH = 64
 
@@ -355,6 +353,12 @@ class Socket(SocketBase):
         it keeps no loop of its own (``_loop`` stays None) and caches no done Future."""
         return _bound(self._signal).loop
 
+    def _get_loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop this socket's Futures belong to (pyzmq's ``_get_loop``): the loop it
+        was created on or, for a socket created outside any loop, the running loop, which it
+        binds to now. ``RuntimeError`` when it has none and no loop runs."""
+        return self._loop or self._bind_loop()
+
     def _done(self, result: Any) -> asyncio.Future[Any]:
         fut: asyncio.Future[Any] = _Future(loop=self._loop or self._bind_loop())
         fut.set_result(result)
@@ -592,6 +596,7 @@ class Socket(SocketBase):
             and routing_id is None
             and group is None
             and not track
+            and copy
             and self._core.try_send([data])
         ):
             if self._owe_turn:
@@ -601,8 +606,11 @@ class Socket(SocketBase):
             return self._failed(ZMQError(Errno.ENOTSOCK, "Socket operation on non-socket"))
         if routing_id is not None or group is not None:
             raise ZMQError(Errno.ENOTSUP, "routing_id/group are for SERVER/PEER/RADIO sockets")
+        try:
+            data, result = track_send(data, copy, track, self.copy_threshold)
+        except ValueError as exc:  # an untracked Frame with track=True: on the Future (pyzmq)
+            return self._failed(exc)
         msg = self._add_send_frame(data, flags)
-        result = _TRACKER if track else None
         if msg is None:
             return self._done(result)
         return self._send_message(msg, flags, result)
@@ -668,6 +676,7 @@ class Socket(SocketBase):
             and not self._send_q
             and not self._closed
             and not track
+            and copy
             and self._core.try_send(msg)
         ):
             if self._owe_turn:
@@ -675,8 +684,11 @@ class Socket(SocketBase):
             return self._done_none or self._sent_future()  # type: ignore[return-value]
         if self._closed:
             return self._failed(ZMQError(Errno.ENOTSOCK, "Socket operation on non-socket"))
+        try:
+            result = track_message(msg_parts, msg, copy, track, self.copy_threshold)
+        except ValueError as exc:
+            return self._failed(exc)
         parts = self._prefix_message(msg, flags)
-        result = _TRACKER if track else None
         if parts is None:
             return self._done(result)
         return self._send_message(parts, flags, result)
@@ -929,6 +941,20 @@ class Socket(SocketBase):
         polls.add(fut)
         fut.add_done_callback(polls.discard)
         return fut
+
+    @property
+    def _send_futures(self) -> list[asyncio.Future[Any]]:
+        """The Futures of the sends still waiting for room, oldest first (pyzmq's name)."""
+        return [pending.fut for pending in self._send_q if not pending.fut.done()]
+
+    @property
+    def _recv_futures(self) -> list[asyncio.Future[Any]]:
+        """The Futures of the receives and polls still pending on this socket, oldest receive
+        first (pyzmq's name for its queue of them; programs and pyzmq's tests read it to check
+        that cancelled calls leave nothing behind)."""
+        pending = [req[_FUT] for req in self._recv_q if not req[_FUT].done()]
+        pending.extend(fut for fut in self._polls if not fut.done())
+        return pending
 
     def _events_now(self) -> int:
         """``_events()`` under the re-entrancy guard."""

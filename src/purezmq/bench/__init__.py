@@ -3,9 +3,12 @@
 Modelled on libzmq's perf tools (local_thr/remote_thr, local_lat/remote_lat): PUSH→PULL and
 PUB→N SUB throughput measured on the receivers, REQ↔REP round trips measured on the requester
 (median and p99), over tcp, ipc and inproc, for messages of 16 B to 1 MiB, for the sync API, the
-asyncio API and the asyncio API on uvloop. Every side runs in its own process (inproc: one
-process); ``--compare pyzmq`` measures pyzmq (sync and ``zmq.asyncio``) interleaved in the same
-run and prints ratios. ``purezmq bench memory`` measures what connections and floods cost.
+asyncio API and the asyncio API on uvloop; RADIO→DISH over udp:// (purezmq only: the pyzmq wheel
+has no draft sockets), whose cell also reports the share of messages that arrived, since RADIO
+drops at SNDHWM and UDP drops what the receiver's kernel buffer cannot hold. Every side runs in
+its own process (inproc: one process); ``--compare pyzmq`` measures pyzmq (sync and
+``zmq.asyncio``) interleaved in the same run and prints ratios. ``purezmq bench memory``
+measures what connections and floods cost.
 
 Entry points: :func:`main` (``purezmq bench ...`` in :mod:`purezmq.cli` delegates here) and
 ``python -m purezmq.bench``. Layer 5: workers use the public API only, so the same code drives

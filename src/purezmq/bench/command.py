@@ -69,13 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--test",
         type=lambda t: _csv(t, TESTS, "--test"),
-        help="thr (PUSH→PULL), fan (PUB→N SUB), lat (REQ↔REP); default all",
+        help="thr (PUSH→PULL), fan (PUB→N SUB), lat (REQ↔REP), radio (RADIO→DISH over udp, "
+        "purezmq only); default all",
     )
     p.add_argument(
         "--transport",
         type=lambda t: _csv(t, TRANSPORTS, "--transport"),
-        help="tcp,ipc,inproc,ws (default: tcp,ipc,inproc for thr/lat, tcp for fan; ws cells "
-        "measure purezmq only)",
+        help="tcp,ipc,inproc,ws,udp (default: tcp,ipc,inproc for thr/lat, tcp for fan, udp for "
+        "radio; ws and udp cells measure purezmq only)",
     )
     p.add_argument(
         "--size",

@@ -93,6 +93,8 @@ def _fmt_cell(c: Cell | None) -> str:
         return f"{m['median_us']:.0f}/{m['p99_us']:.0f}"
     if c.size >= 16 * 1024:
         return f"{m['mb_per_s']:,.0f} MB/s"
+    if c.test == "radio":
+        return f"{m['msgs_per_s'] / 1e3:,.0f}k ({m['delivered']:.0%})"
     return f"{m['msgs_per_s'] / 1e3:,.0f}k"
 
 
@@ -106,11 +108,13 @@ def tables(cells: list[Cell]) -> str:
     ]
     idx = index(cells)
     out: list[str] = []
-    for test in ("thr", "fan", "lat"):
+    for test in ("thr", "fan", "lat", "radio"):
         keys = [k for k in idx if k[0] == test]
         if not keys:
             continue
         unit = "round trip µs, median/p99" if test == "lat" else "k msg/s, or MB/s from 16 KiB"
+        if test == "radio":
+            unit = "k msg/s received (share of those sent)"
         subs = f" ×{keys[0][3]}" if test == "fan" else ""
         out.append(f"\n{TEST_NAMES[test]}{subs} ({unit})")
         head = ["transport", "size", *impls] + [

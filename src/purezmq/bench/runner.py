@@ -33,34 +33,43 @@ from typing import Any
 from .libs import Impl
 from .worker import Spec
 
-TESTS = ("thr", "fan", "lat")
-TRANSPORTS = ("tcp", "ipc", "inproc", "ws")
+TESTS = ("thr", "fan", "lat", "radio")
+TRANSPORTS = ("tcp", "ipc", "inproc", "ws", "udp")
 #: Transports measured only when asked for (``--transport ws``): the pyzmq wheel has no ws://,
 #: so those cells measure purezmq alone unless ``Options.ws_python`` names an interpreter whose
-#: pyzmq has it.
-OPT_IN_TRANSPORTS = ("ws",)
-TEST_NAMES = {"thr": "PUSH→PULL", "fan": "PUB→SUB", "lat": "REQ↔REP"}
+#: pyzmq has it. udp:// serves RADIO→DISH only (the ``radio`` test).
+OPT_IN_TRANSPORTS = ("ws", "udp")
+TEST_NAMES = {"thr": "PUSH→PULL", "fan": "PUB→SUB", "lat": "REQ↔REP", "radio": "RADIO→DISH"}
+#: Transports (and libraries) that only some tests run on: udp:// carries RADIO→DISH only, and
+#: the pyzmq wheel's libzmq has neither the draft sockets nor ws:// nor udp://.
+PUREZMQ_ONLY_TRANSPORTS = ("ws", "udp")
 
 KiB, MiB = 1024, 1024 * 1024
 DEFAULT_SIZES = {
     "thr": [16, 64, 256, KiB, 4 * KiB, 16 * KiB, 64 * KiB, 256 * KiB, MiB],
     "lat": [1, KiB],
     "fan": [64],
+    "radio": [64],
 }
 _STANDARD = [t for t in TRANSPORTS if t not in OPT_IN_TRANSPORTS]
-DEFAULT_TRANSPORTS = {"thr": list(_STANDARD), "lat": list(_STANDARD), "fan": ["tcp"]}
-QUICK_SIZES = {"thr": [64, 64 * KiB], "lat": [1], "fan": [64]}
-QUICK_TRANSPORTS = {"thr": ["tcp", "inproc"], "lat": ["tcp"], "fan": ["tcp"]}
+DEFAULT_TRANSPORTS = {
+    "thr": list(_STANDARD),
+    "lat": list(_STANDARD),
+    "fan": ["tcp"],
+    "radio": ["udp"],
+}
+QUICK_SIZES = {"thr": [64, 64 * KiB], "lat": [1], "fan": [64], "radio": [64]}
+QUICK_TRANSPORTS = {"thr": ["tcp", "inproc"], "lat": ["tcp"], "fan": ["tcp"], "radio": ["udp"]}
 
 #: Bounds on message counts: enough messages for a stable rate / a meaningful p99, and a cap
 #: on the bytes one cell may push.
-MIN_COUNT = {"thr": 200, "fan": 200, "lat": 300}
+MIN_COUNT = {"thr": 200, "fan": 200, "lat": 300, "radio": 200}
 MAX_COUNT = 5_000_000
 MAX_BYTES = 8 * 1024 * MiB
 #: The message size of the CURVE bar (tcp PUSH→PULL), measured by the default set too.
 CURVE_BAR_SIZE = 64
 #: First guesses (messages or round trips per second) before a series has measured anything.
-FIRST_RATE = {"thr": 50_000.0, "fan": 20_000.0, "lat": 5_000.0}
+FIRST_RATE = {"thr": 50_000.0, "fan": 20_000.0, "lat": 5_000.0, "radio": 50_000.0}
 
 
 @dataclass
@@ -149,7 +158,9 @@ def plan(opts: Options) -> list[Cell]:
     cells: list[Cell] = []
     for test in opts.tests:
         for transport in opts.transports[test]:
-            mechs = ["null"] if transport == "inproc" else opts.mechanisms
+            if (test == "radio") != (transport == "udp"):
+                continue  # RADIO→DISH is measured over udp://, and udp:// carries only it
+            mechs = ["null"] if transport in ("inproc", "udp") else opts.mechanisms
             bar_cell = (
                 opts.curve_bar
                 and (test, transport) == ("thr", "tcp")
@@ -163,8 +174,12 @@ def plan(opts: Options) -> list[Cell]:
                     if mech not in mechs and size != CURVE_BAR_SIZE:
                         continue
                     for impl in opts.impls:
-                        if transport == "ws" and impl.lib != "purezmq" and not opts.ws_python:
-                            continue  # libzmq in the pyzmq wheel is built without ws://
+                        if (
+                            transport in PUREZMQ_ONLY_TRANSPORTS
+                            and impl.lib != "purezmq"
+                            and not (transport == "ws" and opts.ws_python)
+                        ):
+                            continue  # libzmq in the pyzmq wheel is built without them
                         cpu = opts.lat_cpu if test == "lat" else None
                         cells.append(
                             Cell(
@@ -361,6 +376,8 @@ class CellRun:
             return f"ipc://{self.tmpdir}/c{self.n}.sock"
         if t == "ws":
             return "ws://127.0.0.1:*/bench"
+        if t == "udp":
+            return "udp://127.0.0.1:0"  # the DISH reports the port the kernel picked
         return f"inproc://bench-{self.n}"
 
     def run(self) -> dict[str, Any]:
@@ -403,6 +420,17 @@ def summarize(cell: Cell, count: int, results: list[dict[str, Any]]) -> dict[str
     if cell.test == "lat":
         (r,) = results
         return {k: float(r[k]) for k in ("median_us", "p99_us", "min_us", "mean_us")}
+    if cell.test == "radio":
+        # UDP drops what the receiver's kernel buffer cannot hold: the rate is what arrived,
+        # first to last datagram, and ``delivered`` says how much of what was sent that is.
+        (r,) = results
+        rate = r["messages"] / r["elapsed"] if r["elapsed"] > 0 else 0.0
+        return {
+            "msgs_per_s": rate,
+            "mb_per_s": rate * cell.size / 1e6,
+            "elapsed": float(r["elapsed"]),
+            "delivered": r["messages"] / count if count else 0.0,
+        }
     if cell.test == "thr":
         (r,) = results
         rate = r["messages"] / r["elapsed"] if r["elapsed"] > 0 else 0.0

@@ -36,6 +36,12 @@ Report = Callable[[dict[str, Any]], None]
 #: check tells them apart without a second frame on the hot path.
 HELLO, READY, END, DONE = b"H", b"R", b"E", b"D"
 
+#: RADIO→DISH: the group of the data, and how often (10 ms apart) the end marker is sent, since
+#: UDP may drop any one datagram; the DISH gives up after a silence of ``RADIO_GAP_MS``.
+RADIO_GROUP = "bench"
+RADIO_END_REPEATS = 50
+RADIO_GAP_MS = 1000
+
 #: How long a finished worker waits to be killed (the runner kills it much sooner).
 LINGER_S = 600.0
 
@@ -256,6 +262,42 @@ def fan_sub_sync(zmq: Any, ctx: Any, spec: Spec, report: Report) -> None:
     report({"event": "result", "messages": n, "first": first, "last": last})
 
 
+def radio_dish_sync(zmq: Any, ctx: Any, spec: Spec, report: Report) -> None:
+    sock = _socket(ctx, zmq.DISH)
+    sock.join(RADIO_GROUP)
+    report(_bind(zmq, sock, spec))
+    recv, size, pc = sock.recv, spec.size, time.perf_counter
+    msg = recv()  # the first one, however long the sender takes to start
+    n, first, last = 0, 0.0, 0.0
+    sock.rcvtimeo = RADIO_GAP_MS
+    while msg != END:
+        if len(msg) == size:
+            last = pc()
+            if not n:
+                first = last
+            n += 1
+        try:
+            msg = recv()
+        except zmq.Again:
+            break
+    report({"event": "result", "messages": n, "elapsed": last - first})
+
+
+def radio_send_sync(zmq: Any, ctx: Any, spec: Spec, report: Report) -> None:
+    sock = _socket(ctx, zmq.RADIO)
+    sock.connect(spec.endpoint)
+    send = sock.send
+    msg = b"\x00" * spec.size
+    t0 = time.perf_counter()
+    for _ in range(spec.count):
+        send(msg, group=RADIO_GROUP)
+    elapsed = time.perf_counter() - t0
+    for _ in range(RADIO_END_REPEATS):
+        send(END, group=RADIO_GROUP)
+        time.sleep(0.01)
+    report({"event": "sent", "elapsed": elapsed})
+
+
 # --- asyncio roles (the same measurements, awaited) --------------------------------------------
 
 
@@ -364,16 +406,54 @@ async def fan_sub_async(zmq: Any, ctx: Any, spec: Spec, report: Report) -> None:
     report({"event": "result", "messages": n, "first": first, "last": last})
 
 
+async def radio_dish_async(zmq: Any, ctx: Any, spec: Spec, report: Report) -> None:
+    sock = _socket(ctx, zmq.DISH)
+    sock.join(RADIO_GROUP)
+    report(_bind(zmq, sock, spec))
+    recv, size, pc = sock.recv, spec.size, time.perf_counter
+    msg = await recv()  # the first one, however long the sender takes to start
+    n, first, last = 0, 0.0, 0.0
+    sock.rcvtimeo = RADIO_GAP_MS
+    while msg != END:
+        if len(msg) == size:
+            last = pc()
+            if not n:
+                first = last
+            n += 1
+        try:
+            msg = await recv()
+        except zmq.Again:
+            break
+    report({"event": "result", "messages": n, "elapsed": last - first})
+
+
+async def radio_send_async(zmq: Any, ctx: Any, spec: Spec, report: Report) -> None:
+    sock = _socket(ctx, zmq.RADIO)
+    sock.connect(spec.endpoint)
+    send = sock.send
+    msg = b"\x00" * spec.size
+    t0 = time.perf_counter()
+    for _ in range(spec.count):
+        await send(msg, group=RADIO_GROUP)
+    elapsed = time.perf_counter() - t0
+    for _ in range(RADIO_END_REPEATS):
+        await send(END, group=RADIO_GROUP)
+        await asyncio.sleep(0.01)
+    report({"event": "sent", "elapsed": elapsed})
+
+
 #: role -> (binding side, connecting side) for (sync, async).
 SYNC_ROLES: dict[str, tuple[Any, Any]] = {
     "thr": (thr_recv_sync, thr_send_sync),
     "lat": (lat_rep_sync, lat_req_sync),
     "fan": (fan_pub_sync, fan_sub_sync),
+    "radio": (radio_dish_sync, radio_send_sync),
 }
 ASYNC_ROLES: dict[str, tuple[Any, Any]] = {
     "thr": (thr_recv_async, thr_send_async),
     "lat": (lat_rep_async, lat_req_async),
     "fan": (fan_pub_async, fan_sub_async),
+    "radio": (radio_dish_async, radio_send_async),
 }
 
 

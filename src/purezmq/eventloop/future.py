@@ -63,8 +63,49 @@ _WAITING_METHODS = (
 )
 
 
+def _no_events(fd: Any, events: int) -> None:
+    """The handler of a socket attached to an IOLoop: registered for no events, never run."""
+
+
 class Socket(_aio.Socket):
-    """An asyncio socket whose waiting calls return Futures (``zmq.eventloop.future.Socket``)."""
+    """An asyncio socket whose waiting calls return Futures (``zmq.eventloop.future.Socket``).
+
+    ``_get_loop()`` (pyzmq's name) returns ``IOLoop.current()`` and attaches the socket to it,
+    so that ``IOLoop.close(all_fds=True)`` closes the socket, as it closes pyzmq's. The socket
+    is registered as a handler for no events: it waits on its own wake-ups, not on the IOLoop's
+    selector. pyzmq attaches a socket on every call; purezmq only when ``_get_loop()`` is
+    called, because attaching gives the socket a pollable fd, which every wake-up must then
+    keep readable.
+    """
+
+    #: The IOLoop this socket is attached to, and the fd it is registered under there.
+    _io_loop: IOLoop | None = None
+    _io_loop_fd: int = -1
+
+    def _get_loop(self) -> Any:
+        io_loop = IOLoop.current()
+        if io_loop is not self._io_loop:
+            self._detach_from_io_loop()
+            io_loop.add_handler(self, _no_events, 0)
+            self._io_loop = io_loop
+            self._io_loop_fd = self.fileno()
+        return io_loop
+
+    def _detach_from_io_loop(self) -> None:
+        io_loop = self._io_loop
+        if io_loop is not None:
+            self._io_loop = None
+            # By number: a closed socket has no fileno() to give. (IOLoop.close(all_fds=True)
+            # removes the handler itself before it closes the socket: a second remove is a
+            # no-op.)
+            io_loop.remove_handler(self._io_loop_fd)
+
+    def close(self, linger: int | None = None) -> None:
+        """Close the socket, and detach it from the IOLoop ``_get_loop()`` attached it to."""
+        try:
+            super().close(linger)
+        finally:
+            self._detach_from_io_loop()
 
 
 for _name in _WAITING_METHODS:
@@ -73,6 +114,10 @@ for _name in _WAITING_METHODS:
 
 class Poller(_aio.Poller):
     """``poll(timeout)`` returns a Future of ``[(socket, events)]``."""
+
+    def _get_loop(self) -> Any:
+        """``IOLoop.current()`` (pyzmq's ``_get_loop``)."""
+        return IOLoop.current()
 
     poll = _as_future(_aio.Poller.poll)
 

@@ -10,14 +10,11 @@ is left that it wants (a message to receive with a receive callback set, a queue
 the socket can take), it schedules itself on the loop instead of waiting for an edge that will
 not come. One message per direction per loop turn keeps other handlers fed, as pyzmq does.
 
-Sockets: a blocking ``purezmq.Socket`` (the usual case: its pattern runs on the loop's
-thread, and its ``send``/``recv`` never block here because the stream only calls them when
-``EVENTS`` allows it), or an asyncio socket: its ``recv_multipart(DONTWAIT)`` and
-``send_multipart`` awaitables are run at once up to their first wait
-(``_first_step.first_step``), which they do not reach when ``EVENTS`` allowed the call; one
-that does wait is finished as a Task, and that direction pauses until it is over. (pyzmq casts
-an asyncio socket back to a blocking one with a ``RuntimeWarning``; purezmq cannot share a
-socket between the two APIs, so it drives the asyncio socket itself.)
+Sockets: a blocking ``purezmq.Socket``, whose pattern runs on the loop's thread and whose
+``send``/``recv`` never block here because the stream only calls them when ``EVENTS`` allows
+it. An asyncio (or ``eventloop.future``) socket is replaced by a blocking shadow of it, with a
+``RuntimeWarning``, as pyzmq does: the callbacks then get what the blocking socket's calls
+return (lists of ``bytes`` or ``Frame``s), never Futures.
 
 Callbacks: ``on_recv(callback(msg))`` with the message as ``recv_multipart`` returns it (list of
 ``bytes``, or ``Frame`` with ``copy=False``); ``on_send(callback(msg, status))`` with the list
@@ -34,7 +31,6 @@ import pickle
 import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from inspect import isawaitable
 from typing import Any
 
 from ._tornado import require_tornado
@@ -44,9 +40,10 @@ require_tornado()
 from tornado.ioloop import IOLoop  # noqa: E402
 from tornado.log import gen_log  # noqa: E402
 
+from ..asyncio import Socket as _AsyncioSocket  # noqa: E402
 from ..constants import Errno, Flag, PollEvent, SocketOption  # noqa: E402
 from ..error import ContextTerminated, ZMQError  # noqa: E402
-from ._first_step import Step, first_step  # noqa: E402
+from ..sync import Socket as _BlockingSocket  # noqa: E402
 
 POLLIN = int(PollEvent.POLLIN)
 POLLOUT = int(PollEvent.POLLOUT)
@@ -77,6 +74,15 @@ class ZMQStream:
     io_loop: IOLoop
 
     def __init__(self, socket: Any, io_loop: IOLoop | None = None) -> None:
+        if isinstance(socket, _AsyncioSocket):
+            warnings.warn(
+                f"ZMQStream drives blocking sockets only: {socket!r} is used through a "
+                "blocking shadow of it, purezmq.Socket(shadow=socket). Create a blocking one "
+                "with ctx.socket(type, socket_class=zmq.Socket) to avoid this warning.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            socket = _BlockingSocket(shadow=socket)
         self.socket = socket
         self.io_loop = io_loop or IOLoop.current()
         #: The fd as an int: closing the socket must not stop us from unregistering it.
@@ -92,9 +98,6 @@ class ZMQStream:
         self._state = 0
         #: A ``_handle_events`` call is already scheduled on the loop.
         self._scheduled = False
-        #: An asyncio socket's receive/send that had to wait, finishing as a Task.
-        self._recv_pending: asyncio.Future[Any] | None = None
-        self._send_pending: asyncio.Future[Any] | None = None
 
         self.bind = socket.bind
         self.bind_to_random_port = socket.bind_to_random_port
@@ -334,9 +337,6 @@ class ZMQStream:
             self.io_loop.remove_handler(self._fd)
             sock.close(linger)
         self.socket = None
-        for pending in (self._recv_pending, self._send_pending):
-            if pending is not None:
-                pending.cancel()
         if self._close_callback is not None:
             self._run_callback(self._close_callback)
 
@@ -380,34 +380,16 @@ class ZMQStream:
 
     def _handle_recv(self) -> bool:
         """Receive one message and hand it to the callback; False when nothing was taken."""
-        if self._flushed or self._recv_pending is not None:
+        if self._flushed:
             return False
         try:
             result = self.socket.recv_multipart(_DONTWAIT, copy=self._recv_copy)
-            if isawaitable(result):
-                step = first_step(result)
-                if step.pending is not None:
-                    self._recv_pending = step.pending
-                    step.pending.add_done_callback(self._recv_finished)
-                    return True
-                result = step.result()
         except ZMQError as exc:
             if exc.errno == Errno.EAGAIN:
                 return False  # the message went elsewhere since EVENTS was read
             raise
         self._deliver(result)
         return True
-
-    def _recv_finished(self, fut: asyncio.Future[Any]) -> None:
-        self._recv_pending = None
-        if fut.cancelled() or self.socket is None:
-            return
-        exc = fut.exception()
-        if exc is None:
-            self._deliver(fut.result())
-        elif not (isinstance(exc, ZMQError) and exc.errno == Errno.EAGAIN):
-            gen_log.error("Error receiving on %s: %s", self, exc)
-        self._rebuild_io_state()
 
     def _deliver(self, msg: list[Any]) -> None:
         callback = self._recv_callback
@@ -416,7 +398,7 @@ class ZMQStream:
 
     def _handle_send(self) -> bool:
         """Send the next queued message; False when nothing was done."""
-        if self._flushed or self._send_pending is not None:
+        if self._flushed:
             return False
         if not self._send_queue:
             gen_log.error("Shouldn't have handled a send event")
@@ -425,32 +407,11 @@ class ZMQStream:
         status: Any
         try:
             status = self.socket.send_multipart(msg, **kwargs)
-            if isawaitable(status):
-                step: Step[Any] = first_step(status)
-                if step.pending is not None:
-                    self._send_pending = step.pending
-                    step.pending.add_done_callback(lambda fut: self._send_finished(msg, fut))
-                    return True
-                status = step.result()
         except ZMQError as exc:
             gen_log.error("SEND Error: %s", exc)
             status = exc
         self._sent(msg, status)
         return True
-
-    def _send_finished(self, msg: Sequence[Any], fut: asyncio.Future[Any]) -> None:
-        self._send_pending = None
-        if fut.cancelled() or self.socket is None:
-            return
-        exc = fut.exception()
-        if exc is None:
-            self._sent(msg, fut.result())
-        elif isinstance(exc, ZMQError):
-            gen_log.error("SEND Error: %s", exc)
-            self._sent(msg, exc)
-        else:
-            gen_log.error("Error sending on %s: %s", self, exc)
-        self._rebuild_io_state()
 
     def _sent(self, msg: Sequence[Any], status: Any) -> None:
         callback = self._send_callback

@@ -8,19 +8,50 @@ RCVTIMEO/SNDTIMEO (honoured, unlike pyzmq's green sockets, which ignore them) an
 that a message leaves the queue only in the retry: a ``gevent.Timeout`` or ``kill()`` that
 interrupts a wait takes no message with it.
 
+Setting or reading RCVTIMEO/SNDTIMEO warns (``UserWarning``), as pyzmq's green sockets do; the
+warning says what is true here: purezmq honours them, pyzmq's ``zmq.green`` ignores them, so a
+program that counts on either behaviour is not portable between the two (docs/dropin.md).
+
 Layer 4: imports layer 0, ``_engine``, gevent and the blocking front-end's public ``Socket``.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from typing import Any
 
 from .._engine.signal import ThreadSignal
-from ..constants import Errno
+from ..constants import Errno, SocketOption
 from ..error import ZMQError
 from ..sync import Socket as _BlockingSocket
 from ._hub import HubWaits
 from .poll import Poller
+
+_TIMEOUT_OPTIONS = {int(SocketOption.RCVTIMEO): "RCVTIMEO", int(SocketOption.SNDTIMEO): "SNDTIMEO"}
+
+
+#: Warnings point at the first caller outside purezmq (``sock.rcvtimeo = 5`` reaches ``set``
+#: through the option attribute's property).
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _warn_timeout_option(option: int) -> None:
+    name = _TIMEOUT_OPTIONS.get(option)
+    if name is None:
+        return
+    level = 2  # warn()'s stacklevel of _getframe(1), the caller of this function
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    warnings.warn(
+        f"{name} is honoured by purezmq's green sockets (a blocked call raises zmq.Again "
+        "once it expires); pyzmq's zmq.green ignores the TIMEO options",
+        UserWarning,
+        stacklevel=level,
+    )
 
 
 class Socket(_BlockingSocket):
@@ -39,6 +70,20 @@ class Socket(_BlockingSocket):
             raise ZMQError(Errno.ENOTSUP, "a green socket can shadow only a blocking socket")
         self._waits = HubWaits(self._signal)
         self._signal.fileno()  # the fd the hub waits on, created now rather than mid-call
+
+    def set(self, option: int, optval: Any) -> None:
+        """Set a socket option; RCVTIMEO/SNDTIMEO warn (see the module docstring)."""
+        _warn_timeout_option(option)
+        super().set(option, optval)
+
+    setsockopt = set
+
+    def get(self, option: int) -> Any:
+        """Get a socket option; RCVTIMEO/SNDTIMEO warn (see the module docstring)."""
+        _warn_timeout_option(option)
+        return super().get(option)
+
+    getsockopt = get
 
     def _wait(self, timeout: float | None) -> None:
         # The thread permit that ``wake()`` also releases is never waited on here: take it

@@ -108,6 +108,7 @@ class Pipe:
         "peer_type",
         "routing_id",
         "session",
+        "subscribe_all",
     )
 
     def __init__(self, inbound: _Channel, outbound: _Channel) -> None:
@@ -139,6 +140,9 @@ class Pipe:
         #: Some rules are a session's in libzmq: e.g. a REQ drops a tcp peer's connection on a
         #: malformed reply but merely skips the message over inproc.
         self.session = False
+        #: The other end takes every message whatever its subscriptions (a udp:// session, which
+        #: cannot tell what its receivers joined: libzmq ``attach_pipe``'s subscribe_to_all).
+        self.subscribe_all = False
 
     # -- reading ------------------------------------------------------------------------------
 

@@ -5,9 +5,13 @@ Subscriptions travel through pipes as one-frame messages ``b"\\x01" + topic`` (s
 PUB/XPUB read them. Publishers filter (prefix match on the first frame) and drop for full
 subscribers; SUB filters again locally, XSUB does not (§4.1).
 
-Simplification of libzmq's per-frame rule: only the *first* frame of a message can carry a
-(un)subscription, i.e. every socket behaves as with ONLY_FIRST_SUBSCRIBE; later frames of such
-a message are ignored by PUB/XPUB.
+Every frame of a multipart message may carry a (un)subscription, as in libzmq (``xpub.cpp``
+``xread_activated``, ``xsub.cpp`` ``xsend``): XSUB applies each subscribe/cancel frame it sends
+and XPUB each one it receives, reporting them one by one, with the other frames handed to the
+XPUB application as a message of their own. With ONLY_FIRST_SUBSCRIBE the first frame decides:
+when it is no (un)subscription, the rest of the message is plain data even if a frame starts
+with 0x00 or 0x01; when it is one, later frames are read as (un)subscriptions still (libzmq
+keeps processing then too).
 
 Layer 1b: standard library and layer 0 only.
 """
@@ -81,9 +85,7 @@ class XPub(Pattern):
             gone = self._manual_subs.remove_value(pipe, only_last=False)
             self._subs.remove_value(pipe)
         else:
-            gone = self._subs.remove_value(
-                pipe, only_last=not self.options.xpub_verboser
-            )
+            gone = self._subs.remove_value(pipe, only_last=not self.options.xpub_verboser)
             self._manual_subs.remove_value(pipe)
         self._dist.detach(pipe)
         if self._last_pipe is pipe:
@@ -112,6 +114,9 @@ class XPub(Pattern):
             upstream(msg, pipe)
 
     def _upstream(self, msg: Message, pipe: Pipe) -> None:
+        if len(msg) > 1:
+            self._upstream_parts(msg, pipe)
+            return
         first = msg[0] if msg else b""
         if first and first[0] < 2:
             subscribe = first[0] == 1
@@ -136,15 +141,38 @@ class XPub(Pattern):
                 )
             else:
                 # libzmq reports an unknown topic's cancel too (rm_result != values_remain).
-                notify = (
-                    self._subs.remove(topic, pipe) != VALUES_REMAIN
-                    or bool(options.xpub_verboser)
+                notify = self._subs.remove(topic, pipe) != VALUES_REMAIN or bool(
+                    options.xpub_verboser
                 )
             if notify and self._deliver:
                 self._pending.append(report)
                 self._pending_pipes.append(pipe)
-        elif self._deliver:
+        else:
             # §4.4: other upstream messages reach the XPUB application unchanged.
+            self._user(msg)
+
+    def _upstream_parts(self, msg: Message, pipe: Pipe) -> None:
+        """A multipart message from a subscriber, frame by frame (see the module docstring):
+        each (un)subscription frame is handled as a one-frame message; runs of other frames
+        reach the application as messages of their own, in order."""
+        process = True
+        data: Message = []
+        for i, part in enumerate(msg):
+            is_sub = process and bool(part) and part[0] < 2
+            if i == 0 and self.options.only_first_subscribe:
+                process = is_sub
+            if is_sub:
+                if data:
+                    self._user(data)
+                    data = []
+                self._upstream([part], pipe)
+            else:
+                data.append(part)
+        if data:
+            self._user(data)
+
+    def _user(self, msg: Message) -> None:
+        if self._deliver:
             self._pending.append(msg)
             self._pending_pipes.append(None)
 
@@ -296,7 +324,35 @@ class XSub(Pattern):
         if self._subs.remove(topic) or self.options.xsub_verbose_unsubscribe:
             self.stats_dropped += self._dist.send_to_all(msg)
 
+    def _send_parts(self, msg: Message) -> None:
+        """A multipart message, frame by frame as libzmq ``xsub_t::xsend`` takes it (module
+        docstring): (un)subscription frames apply locally, a cancel that removed nothing (and
+        no XSUB_VERBOSE_UNSUBSCRIBE) is left out, and the rest goes upstream as one message."""
+        process = True
+        out: Message = []
+        verbose_unsub = bool(self.options.xsub_verbose_unsubscribe)
+        for i, part in enumerate(msg):
+            if i == 0:
+                process = not self.options.only_first_subscribe
+            elif not process:
+                out.append(part)
+                continue
+            if part and part[0] == 1:
+                self._subs.add(bytes(part[1:]))
+                process = True
+            elif part and part[0] == 0:
+                process = True
+                if not (self._subs.remove(bytes(part[1:])) or verbose_unsub):
+                    continue
+            out.append(part)
+        if out:
+            self.stats_dropped += self._dist.send_to_all(out)
+
     def send(self, msg: Message) -> bool:
+        if len(msg) > 1:
+            self._send_parts(msg)
+            self.stats_out += 1
+            return True
         first = msg[0] if msg else b""
         if first and first[0] == 1:
             self._subscribe(first[1:], msg)

@@ -42,7 +42,7 @@ def check_group(group: bytes) -> None:
 class Radio(Pattern):
     """RADIO: ``send([group, body])`` to the peers that joined ``group``; send-only."""
 
-    __slots__ = ("_dist", "_groups")
+    __slots__ = ("_dist", "_groups", "_udp_pipes")
 
     socket_type = SocketType.RADIO
 
@@ -51,14 +51,20 @@ class Radio(Pattern):
         self._dist = Distributor()
         #: group -> pipes that joined it (dicts as ordered sets).
         self._groups: dict[bytes, dict[Pipe, None]] = {}
+        #: Pipes that take every group (udp:// sessions: no JOIN ever comes back over udp).
+        self._udp_pipes: dict[Pipe, None] = {}
 
     def attach(self, pipe: Pipe) -> bool:
         self._dist.attach(pipe)
-        self._drain(pipe)
+        if pipe.subscribe_all:
+            self._udp_pipes[pipe] = None
+        else:
+            self._drain(pipe)
         return True
 
     def detach(self, pipe: Pipe) -> None:
         self._dist.detach(pipe)
+        self._udp_pipes.pop(pipe, None)
         for group in [g for g, pipes in self._groups.items() if pipe in pipes]:
             self._forget(group, pipe)
 
@@ -97,7 +103,9 @@ class Radio(Pattern):
     def send(self, msg: Message) -> bool:
         if len(msg) != 2:
             raise ZMQError(Errno.EINVAL, "RADIO sends [group, body]")
-        pipes = self._groups.get(bytes(msg[0]))
+        pipes: dict[Pipe, None] | None = self._groups.get(bytes(msg[0]))
+        if self._udp_pipes:
+            pipes = {**pipes, **self._udp_pipes} if pipes else self._udp_pipes
         if not pipes:
             self.stats_out += 1
             return True

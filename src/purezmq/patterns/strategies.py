@@ -210,6 +210,9 @@ class LoadBalancer(_PipeArray):
 
     def detach(self, pipe: Pipe) -> None:
         self._remove(pipe)
+        if self.last_out is pipe:
+            # A detached pipe must not stay referenced: it holds what was queued on it.
+            self.last_out = None
 
     def send(self, msg: Message) -> bool:
         """Write to the next pipe with room; False (mute) when every pipe is full or none exist."""

@@ -32,8 +32,9 @@ from .._base.frame import (
     FINISHED_TRACKER,
     Frame,
     MessageTracker,
-    multipart_tracker,
     send_tracker,
+    track_message,
+    track_send,
 )
 from .._base.serialize import (
     coerce_message,
@@ -49,11 +50,12 @@ from .._base.serialize import (
 from .._base.socket import DONTWAIT, DROPPING_TYPES, POLLIN, THREAD_SAFE_TYPES, SocketBase
 from .._engine import SocketCore
 from .._engine.signal import ThreadSignal
-from ..constants import Errno
+from ..constants import Errno, SocketOption
 from ..error import Again, ZMQError
 
 _set_attr = object.__setattr__
 _get_ident = threading.get_ident
+_SUBSCRIPTION_OPTIONS = frozenset({int(SocketOption.SUBSCRIBE), int(SocketOption.UNSUBSCRIBE)})
 #: Most messages one ``recv`` takes from the engine at once (``Socket._next_message``): enough
 #: to make the engine call's cost per message small, few enough to stay close to RCVHWM.
 _RECV_BATCH = 64
@@ -180,6 +182,24 @@ class Socket(SocketBase, metaclass=ABCMeta):
         self._owner = threading.get_ident()
         self._init_shadow(other)
         self._shadow_obj = shadow
+
+    # ---- options ---------------------------------------------------------------------------
+
+    def set(self, option: int, optval: Any) -> None:
+        """Set a socket option (``zmq_setsockopt``).
+
+        A subscription change gives the I/O thread a turn (it releases the GIL once): the
+        thread that carries it to the publishers needs the GIL, which this thread would
+        otherwise keep for up to a switch interval (5 ms) of the code that follows. libzmq's
+        I/O thread runs alongside the caller; so a message published right after subscribing
+        finds the subscription there about as often as with libzmq (a publish 5 ms later, it
+        would not).
+        """
+        super().set(option, optval)
+        if option in _SUBSCRIPTION_OPTIONS:
+            _give_the_gil_away()
+
+    setsockopt = set
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -337,13 +357,14 @@ class Socket(SocketBase, metaclass=ABCMeta):
             and not self._closed
             and routing_id is None
             and group is None
+            and not track
             and self._core.try_send([data])
         ):
             return None if copy else send_tracker(data, copy, track, self.copy_threshold)
         self._check_closed()
         if routing_id is not None or group is not None:
             raise ZMQError(Errno.ENOTSUP, "routing_id/group are for SERVER/PEER/RADIO sockets")
-        tracker = send_tracker(data, copy, track, self.copy_threshold)
+        data, tracker = track_send(data, copy, track, self.copy_threshold)
         msg = self._add_send_frame(data, flags)
         if msg is not None:
             self._send_whole(msg, flags)
@@ -367,7 +388,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
             or not msg_parts
             or type(msg_parts[-1]) is not bytes
         ):
-            tracker = multipart_tracker(msg_parts, copy, track, self.copy_threshold)
+            tracker = track_message(msg_parts, msg, copy, track, self.copy_threshold)
         # Fast path: a whole message, no flags, queue not full -- one pattern call.
         if not flags and not self._send_parts and not self._closed and self._core.try_send(msg):
             return tracker

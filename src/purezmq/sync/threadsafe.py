@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from time import monotonic
 from typing import Any, TypeVar, cast
 
-from .._base.frame import FINISHED_TRACKER, Frame, MessageTracker, send_tracker
+from .._base.frame import FINISHED_TRACKER, Frame, MessageTracker, track_send
 from .._base.serialize import coerce_message
 from .._base.socket import DONTWAIT, POLLIN
 from .._engine.signal import SharedThreadSignal
@@ -126,8 +126,8 @@ class ThreadSafeSocket(Socket):
         """Send one single-frame message; ``routing_id=`` names a SERVER/PEER's peer,
         ``group=`` a RADIO's group (a ``Frame``'s own attributes count too)."""
         self._check_closed()
-        msg = self._draft_message(data, flags, routing_id, group)
-        tracker = send_tracker(data, copy, track, self.copy_threshold)
+        payload, tracker = track_send(data, copy, track, self.copy_threshold)
+        msg = self._draft_message(payload, flags, routing_id, group)
         self._send_draft(msg, flags)
         return tracker
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 from types import ModuleType
 from typing import Any
 
@@ -22,9 +23,21 @@ from .base import BoundSocket, SocketSettings, zmq_error
 
 StreamEndpoint = TcpEndpoint | IpcEndpoint | WsEndpoint
 
+#: Pyodide (a browser, or Node): no sockets. ws:// and wss:// connect through the JavaScript
+#: WebSocket (``js_websocket``), which hands over whole messages; nothing else is served.
+JS_WEBSOCKET = sys.platform == "emscripten"
+
 
 def check_stream(endpoint: Endpoint) -> StreamEndpoint:
     """The endpoint if a stream transport here serves it, else ``ZMQError(EPROTONOSUPPORT)``."""
+    if JS_WEBSOCKET:
+        if isinstance(endpoint, WsEndpoint):
+            return endpoint
+        raise ZMQError(
+            Errno.EPROTONOSUPPORT,
+            f"{endpoint.scheme}:// needs sockets, which Pyodide does not have: connect to a "
+            "ws:// or wss:// endpoint (through the JavaScript WebSocket), or use inproc://",
+        )
     if isinstance(endpoint, (TcpEndpoint, IpcEndpoint)):
         return endpoint
     if isinstance(endpoint, WsEndpoint):
@@ -63,6 +76,12 @@ def ws_transport() -> ModuleType:
 
 def bind(endpoint: StreamEndpoint, settings: SocketSettings) -> BoundSocket:
     """Bind and listen synchronously; ``ZMQError`` with libzmq's errno on failure."""
+    if JS_WEBSOCKET:
+        raise ZMQError(
+            Errno.EPROTONOSUPPORT,
+            f"cannot bind {endpoint}: under Pyodide a socket can only connect (the JavaScript "
+            "WebSocket accepts no connections); bind on the server and connect to its ws://",
+        )
     if isinstance(endpoint, TcpEndpoint):
         return tcp.bind(endpoint, settings)
     if isinstance(endpoint, WsEndpoint):
@@ -115,6 +134,7 @@ def peer_address(sock: socket.socket) -> str:
 
 
 __all__ = [
+    "JS_WEBSOCKET",
     "BoundSocket",
     "SocketSettings",
     "StreamEndpoint",

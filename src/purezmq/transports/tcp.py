@@ -242,4 +242,16 @@ def peer_address(sock: socket.socket) -> str:
         return ""
 
 
-__all__ = ["bind", "new_connect_socket", "peer_address", "resolve", "tune"]
+#: Interface-name lookups other transports share (udp:// multicast interfaces).
+interface_ipv4 = _interface_ipv4
+interface_ipv6 = _interface_ipv6
+
+__all__ = [
+    "bind",
+    "interface_ipv4",
+    "interface_ipv6",
+    "new_connect_socket",
+    "peer_address",
+    "resolve",
+    "tune",
+]

@@ -15,12 +15,20 @@ one at a time, and gives the buffer back for the next body of that size. The all
 is then that of a reader that allocates one message and frees it before the next: stable, like
 pyzmq's (libzmq copies each message into ``bytes`` at ``recv()`` time).
 
+The same conversion serves the other frames that are not ``bytes``: a tracked send's payload
+(``_base.frame.TrackedPayload``, a ``bytes`` subclass whose release completes a tracker), which
+an inproc peer hands over as it is. ``own`` copies it into plain ``bytes`` for the
+application, and the original goes, completing the sender's tracker. Pools scan multipart
+messages for such frames only once one may exist: ``mark_payloads_tracked`` sets ``lent`` on
+every pool when the process makes its first tracked payload.
+
 Thread safety: the decoder (I/O side) only ``take``s and sets ``lent``; the socket (owner side)
 only ``give``s back. ``deque.append``/``pop`` are atomic, and nothing else is shared.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections import deque
 
 #: Frame bodies of at least this many bytes are lent (smaller ones are copied into ``bytes``
@@ -37,16 +45,33 @@ class Lent(bytearray):
     __slots__ = ()
 
 
+#: Every pool alive, for ``mark_payloads_tracked``.
+_POOLS: weakref.WeakSet[BodyPool] = weakref.WeakSet()
+#: Whether the process made a tracked payload: new pools then start with ``lent`` set.
+_payloads_tracked = False
+
+
+def mark_payloads_tracked() -> None:
+    """A tracked payload exists: from now on, a frame of any socket may be one (inproc)."""
+    global _payloads_tracked
+    if not _payloads_tracked:
+        _payloads_tracked = True
+        for pool in list(_POOLS):
+            pool.lent = True
+
+
 class BodyPool:
     """Buffers lent with received bodies, per socket; see the module docstring."""
 
-    __slots__ = ("_free", "lent")
+    __slots__ = ("__weakref__", "_free", "lent")
 
     def __init__(self) -> None:
         self._free: deque[Lent] = deque()
-        #: Set for good once a body was lent: until then, no received frame can be a
-        #: ``bytearray``, and the socket skips looking for one in multipart messages.
-        self.lent = False
+        #: Set for good once a received frame may be something else than ``bytes`` (a body
+        #: was lent, or a tracked payload exists); until then the socket skips looking for
+        #: one in multipart messages.
+        self.lent = _payloads_tracked
+        _POOLS.add(self)
 
     def take(self, size: int) -> Lent | None:
         """A buffer of exactly ``size`` bytes from the pool, or None (then allocate a
@@ -71,7 +96,8 @@ class BodyPool:
             free.append(buf)
 
     def own(self, frame: bytes | bytearray) -> bytes:
-        """``frame`` as ``bytes`` for the application; a lent buffer goes back to the pool."""
+        """``frame`` as ``bytes`` for the application; a lent buffer goes back to the pool, a
+        tracked payload is copied (and released by the caller)."""
         if type(frame) is bytes:
             return frame
         data = bytes(frame)
@@ -80,11 +106,12 @@ class BodyPool:
         return data
 
     def own_all(self, msg: list[bytes]) -> list[bytes]:
-        """``msg`` with every lent buffer replaced by ``bytes`` (in place; returns ``msg``)."""
+        """``msg`` with every lent buffer or tracked payload replaced by ``bytes`` (in place;
+        returns ``msg``)."""
         for i, frame in enumerate(msg):
             if type(frame) is not bytes:
                 msg[i] = self.own(frame)
         return msg
 
 
-__all__ = ["LEND_MIN", "POOL_BYTES", "BodyPool", "Lent"]
+__all__ = ["LEND_MIN", "POOL_BYTES", "BodyPool", "Lent", "mark_payloads_tracked"]

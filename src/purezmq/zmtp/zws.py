@@ -1,26 +1,21 @@
-"""ZMTP over WebSocket (RFC 45, ZWS 2.0), sans-IO: a ``Connection`` whose wire is WebSocket.
+"""ZMTP over WebSocket (RFC 45, ZWS 2.0), sans-IO, over a byte stream: the upgrade, control
+frames and fragmented messages are wsproto's; whole binary messages, all of the traffic, are
+framed and cut by ``ws_frames`` (RFC 6455 §5.2), a few header bytes each instead of wsproto's
+event objects.
 
-Owns the framing step between the WebSocket byte stream and the ZMTP state machine
-(docs/architecture.md §8 "Stream and datagram transports"): the HTTP upgrade, one ZMTP frame
-per WebSocket binary message, and WebSocket-level heartbeats. The upgrade, control frames and
-fragmented messages are wsproto's; whole binary messages, all of the traffic, are framed and
-cut by ``ws_frames`` (RFC 6455 §5.2), a few header bytes each instead of wsproto's event
-objects. The ZMTP part — mechanism handshake, metadata, CURVE, message assembly — is the
-inherited ``Connection``.
+Owns the WebSocket step between a TCP (or TLS) byte stream and ``zws_messages``'s
+``ZwsMessageConnection``, which turns whole WebSocket binary messages into ZMTP and back
+(docs/architecture.md §8 "Stream and datagram transports"): the upgrade request and its
+answer, the subprotocol choice on the server side, fragmented messages, close frames and
+WebSocket-level heartbeats. What RFC 45 adds on top of RFC 6455 is ``zws_messages``'s, shared
+with the JavaScript WebSocket transport under Pyodide.
 
-The rules RFC 45 and libzmq add on top of RFC 6455 (docs/protocol/transports.md §4):
-
-* The upgrade replaces the ZMTP greeting. The subprotocol names the mechanism:
-  ``ZWS2.0/NULL``, ``ZWS2.0/PLAIN`` or ``ZWS2.0/CURVE``; a client offers the one of its own
-  mechanism, a server accepts the first offered entry naming its mechanism and closes the
-  connection when there is none (libzmq ``ws_engine.cpp``). The inherited ``Connection`` is
-  handed a synthetic peer greeting for the same mechanism, so its handshake runs unchanged.
-* Each WebSocket binary message is ``flags(1) body``: 0x01 MORE, 0x02 COMMAND — not ZMTP's
-  0x04 — and no LONG bit (the WebSocket length carries the size).
-* Subscriptions travel as ``01 topic`` / ``00 topic`` messages, as to a ZMTP 3.0 peer, under
-  every mechanism; SUBSCRIBE/CANCEL commands are understood when they arrive.
+* A client offers the subprotocol of its own mechanism; a server accepts the first offered
+  entry naming its mechanism and closes the connection when there is none (libzmq
+  ``ws_engine.cpp``).
 * Heartbeats are WebSocket pings (HEARTBEAT_IVL), and any input cancels HEARTBEAT_TIMEOUT;
-  libzmq also sends an empty COMMAND message as its ping or pong, which is liveness only.
+  libzmq also sends an empty COMMAND message as its ping or pong, which is liveness only
+  (answered with a WebSocket pong).
 
 Bad input — an unmasked client frame, a text message, a wrong or missing subprotocol, a message
 over MAXMSGSIZE — ends this connection with ``ProtocolFailure`` (code
@@ -30,8 +25,6 @@ over MAXMSGSIZE — ends this connection with ``ProtocolFailure`` (code
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-from collections.abc import Sequence
 
 from wsproto import ConnectionType, WSConnection
 from wsproto.connection import ConnectionState as WsState
@@ -50,39 +43,41 @@ from wsproto.utilities import LocalProtocolError as WsLocalProtocolError
 from wsproto.utilities import ProtocolError as WsProtocolError
 
 from .._typing import BytesLike
-from ..constants import ProtocolErrorCode
 from ..error import ProtocolError, RemoteProtocolError
-from . import commands
 from .bodies import BodyPool
-from .codec import FLAG_COMMAND, FLAG_MORE, FrameDecoder, frame_header
-from .connection import HANDSHAKE_FRAME_LIMIT, Connection, ConnectionOptions
+from .connection import Connection, ConnectionOptions
 from .events import HeartbeatTimeout
-from .greeting import encode_greeting
 from .mechanisms.base import Mechanism
-from .metadata import IDENTITY
 from .ws_frames import WsFrameSplitter, encode_binary
+from .zws_messages import (
+    CODE,
+    RAW_SUBPROTOCOL,
+    SUBPROTOCOL_PREFIX,
+    WS_FLAG_COMMAND,
+    WS_FLAG_MORE,
+    ZwsMessageConnection,
+    subprotocol,
+)
 
-#: RFC 45 flags byte in front of every frame body.
-WS_FLAG_MORE = 0x01
-WS_FLAG_COMMAND = 0x02
-#: The subprotocol of each mechanism (RFC 45): ``ZWS2.0/NULL``, ``ZWS2.0/PLAIN``...
-SUBPROTOCOL_PREFIX = "ZWS2.0/"
-#: ZWS without a mechanism (NULL sockets only): no handshake commands at all, the first
-#: message each way is the sender's routing id (libzmq ``ws_engine.cpp``, like ZMTP 2.0).
-RAW_SUBPROTOCOL = "ZWS2.0"
-#: Slack above the message limit for what a wrapping mechanism adds (CURVE MESSAGE).
-_WRAP_SLACK = 128
-_CODE = ProtocolErrorCode.WS_UNSPECIFIED
-_FLAG_BYTES = [bytes((flags,)) for flags in range(4)]
+_CODE = CODE
 
 
-def subprotocol(mechanism: Mechanism) -> str:
-    """The ZWS subprotocol naming ``mechanism`` (``ZWS2.0/CURVE``)."""
-    return SUBPROTOCOL_PREFIX + mechanism.name.decode("ascii")
+#: What a browser can offer instead of ``ZWS2.0/PLAIN``: WebSocket subprotocols are HTTP tokens
+#: (RFC 6455 §4.1, RFC 7230 §3.2.6) where ``/`` is not allowed, and browsers refuse to send
+#: one (docs/browser.md). A server here accepts ``ZWS2.0-NULL``, ``ZWS2.0-PLAIN``,
+#: ``ZWS2.0-CURVE`` as those mechanisms; libzmq does not.
+TOKEN_PREFIX = "ZWS2.0-"
 
 
-class ZwsConnection(Connection):
-    """A ``Connection`` carried over WebSocket; see the module docstring.
+def token_alias(offered: str) -> str:
+    """The RFC 45 name of an offered subprotocol: ``ZWS2.0-PLAIN`` reads as ``ZWS2.0/PLAIN``."""
+    if offered.startswith(TOKEN_PREFIX):
+        return SUBPROTOCOL_PREFIX + offered[len(TOKEN_PREFIX) :]
+    return offered
+
+
+class ZwsConnection(ZwsMessageConnection):
+    """A ``ZwsMessageConnection`` over a WebSocket byte stream; see the module docstring.
 
     ``client`` picks the WebSocket role (the connecting side, which sends the upgrade request
     and masks its frames); ``host`` and ``path`` go into that request (libzmq sends the host
@@ -93,23 +88,16 @@ class ZwsConnection(Connection):
         "_client",
         "_head_tail",
         "_host",
-        "_out_frames",
         "_path",
-        "_raw",
         "_seen",
         "_splitter",
         "_ws",
         "_ws_ivl",
-        "_ws_limit",
-        "_ws_open",
         "_ws_out",
         "_ws_partial",
         "_ws_ping_at",
         "_ws_timeout",
         "_ws_timeout_at",
-        "_zmtp_held",
-        "_zmtp_in",
-        "subprotocol",
     )
 
     def __init__(
@@ -124,78 +112,36 @@ class ZwsConnection(Connection):
         bodies: BodyPool | None = None,
     ) -> None:
         options = options if options is not None else ConnectionOptions()
-        # ZMTP PING/PONG do not cross ZWS (libzmq ignores them there): this layer pings.
-        inner = dataclasses.replace(
-            options,
-            heartbeat_ivl=None,
-            heartbeat_ttl=None,
-            heartbeat_timeout=None,
-            zmtp_minor=1,
-        )
-        super().__init__(socket_type, mechanism, options=inner, bodies=None)
-        del bodies  # bodies are always copied here: each message is reassembled anyway
+        super().__init__(socket_type, mechanism, options=options, bodies=bodies)
         self._client = client
         self._host = host
         self._path = path or "/"
         self._ws = WSConnection(ConnectionType.CLIENT if client else ConnectionType.SERVER)
-        self._ws_open = False
         #: Bytes of the request line (server) or status line (client) checked so far.
         self._seen = 0
         #: The last bytes of the upgrade seen, to find the blank line that ends its head.
         self._head_tail = b""
         #: Cuts frames once the upgrade is done.
         self._splitter: WsFrameSplitter | None = None
-        #: ZMTP frames made from the WebSocket messages of one read, fed in one call.
-        self._zmtp_in: list[bytes] = []
-        #: ``ZWS2.0`` was agreed: None until then; True while the peer's routing id is due.
-        self._raw: bool | None = None
+        #: WebSocket bytes to send, in order (upgrade, control and data frames).
         self._ws_out: list[bytes] = []
         self._ws_partial = bytearray()
-        self._out_frames = FrameDecoder()
-        #: ZMTP frames produced before the upgrade finished: sent once it has.
-        self._zmtp_held: list[tuple[int, bytes]] = []
-        limit = options.max_msg_size
-        self._ws_limit = -1 if limit < 0 else max(limit, HANDSHAKE_FRAME_LIMIT) + _WRAP_SLACK
         self._ws_ivl = options.heartbeat_ivl
         timeout = options.heartbeat_timeout
         self._ws_timeout = self._ws_ivl if timeout is None else timeout
         self._ws_ping_at: float | None = None
         self._ws_timeout_at: float | None = None
-        #: The subprotocol agreed on, once the upgrade is done.
-        self.subprotocol: str | None = None
 
     # -- start and input ---------------------------------------------------------------------
 
     def start(self, now: float) -> None:
         super().start(now)
-        Connection.data_to_send(self)  # our greeting: the upgrade stands in for it
-        mechanism = self.mechanism
-        # The peer's greeting is implied by the subprotocol: same mechanism, the other role,
-        # and minor 0, so that subscriptions go out as 0x01/0x00 messages: libzmq's ws engine
-        # ignores SUBSCRIBE/CANCEL commands, even sealed inside CURVE (verified with 4.3.4).
-        Connection.receive_data(
-            self,
-            encode_greeting(mechanism.name, as_server=not mechanism.as_server, minor=0),
-            now,
-        )
         if self._client:
             self._ws_out.append(
                 self._ws.send(
-                    Request(host=self._host, target=self._path, subprotocols=self._offer())
+                    Request(host=self._host, target=self._path, subprotocols=self.offer())
                 )
             )
-
-    def _send_greeting_rest(self, peer_major: int) -> None:
-        """No greeting crosses ZWS (the upgrade stands in for it), so nothing is sent."""
-        self._greeting_rest = None
-
-    def _offer(self) -> list[str]:
-        """What we offer (client) or accept (server), in libzmq's order: a NULL socket also
-        speaks ``ZWS2.0`` without a mechanism."""
-        ours = subprotocol(self.mechanism)
-        if self.mechanism.name == b"NULL":
-            return [ours, RAW_SUBPROTOCOL]
-        return [ours]
 
     def receive_data(self, data: BytesLike, now: float | None = None) -> None:
         if self.closed or not data:
@@ -244,13 +190,13 @@ class ZwsConnection(Connection):
             self._ws_events()
 
     def _receive_frames(self, data: BytesLike) -> None:
-        """Bytes after the upgrade: whole binary messages straight to ZMTP, other frames
-        through wsproto, in order."""
+        """Bytes after the upgrade: whole binary messages straight to ZMTP (in one call for
+        the read), other frames through wsproto, in order."""
         assert self._splitter is not None
         try:
             for payload, raw in self._splitter.split(data):
                 if raw is None:
-                    self._on_ws_message(payload)
+                    self._on_message(payload)
                 else:
                     self._ws.receive_data(raw)
                     self._ws_events()
@@ -258,13 +204,6 @@ class ZwsConnection(Connection):
                         return
         finally:
             self._feed_zmtp()
-
-    def _feed_zmtp(self) -> None:
-        """The ZMTP frames of the messages received so far, to the inherited Connection."""
-        batch = self._zmtp_in
-        if batch:
-            self._zmtp_in = []
-            Connection.receive_data(self, b"".join(batch), self._now)
 
     @property
     def _http_start(self) -> bytes:
@@ -315,7 +254,7 @@ class ZwsConnection(Connection):
                     # EOF (libzmq does the same, and reconnects).
                     self._ws_out.append(ws.send(event.response()))
                     self._feed_zmtp()
-                    super().receive_eof()
+                    Connection.receive_eof(self)
                     return
                 raise RemoteProtocolError(f"bad WebSocket input: {event.reason}", _CODE)
             elif isinstance(event, TextMessage):
@@ -327,9 +266,9 @@ class ZwsConnection(Connection):
     def _on_request(self, event: Request) -> None:
         """Server: accept the first offered subprotocol we speak (the client's order wins,
         as in libzmq), else close."""
-        acceptable = self._offer()
+        acceptable = self.offer()
         for offered in event.subprotocols:
-            if offered.strip() in acceptable:
+            if token_alias(offered.strip()) in acceptable:
                 break
         else:
             raise RemoteProtocolError(
@@ -337,81 +276,54 @@ class ZwsConnection(Connection):
                 f"{', '.join(acceptable)} (this socket's mechanism)",
                 _CODE,
             )
+        # Answer with the spelling offered: a browser accepts only a name it sent.
         self._ws_out.append(self._ws.send(AcceptConnection(subprotocol=offered)))
-        self._upgraded(offered.strip())
+        self._upgraded(token_alias(offered.strip()))
 
     def _on_accepted(self, event: AcceptConnection) -> None:
         """Client: the server answered 101 with a subprotocol we offered."""
         chosen = event.subprotocol
-        if chosen not in self._offer():
+        if chosen not in self.offer():
             raise RemoteProtocolError(
                 f"server accepted the WebSocket upgrade with subprotocol {chosen!r}, "
-                f"not one we offered ({', '.join(self._offer())})",
+                f"not one we offered ({', '.join(self.offer())})",
                 _CODE,
             )
         self._upgraded(chosen)
 
     def _upgraded(self, chosen: str) -> None:
-        self.subprotocol = chosen
-        self._ws_open = True
+        if self._ws_ivl:
+            self._ws_ping_at = self._now + self._ws_ivl
         # RFC 6455 §5.1: a server receives masked frames, a client unmasked ones.
         self._splitter = WsFrameSplitter(
             masked=not self._client,
-            limit=self._ws_limit,
+            limit=self.message_limit,
             limit_source=f"MAXMSGSIZE {self.options.max_msg_size}",
         )
-        if self._ws_ivl:
-            self._ws_ping_at = self._now + self._ws_ivl
-        if chosen == RAW_SUBPROTOCOL:
-            # No mechanism: our routing id goes first, the NULL READY never goes out.
-            self._raw = True
-            self._ws_out += encode_binary(
-                [b"\x00" + bytes(self.options.routing_id)], masked=self._client
-            )
-        held, self._zmtp_held = self._zmtp_held, []
-        self._send_frames(held)
+        self.ws_opened(chosen)
 
     def _on_ws_bytes(self, event: BytesMessage) -> None:
-        """A message (or a fragment of one) that came through wsproto."""
         partial = self._ws_partial
-        partial += event.data
-        if 0 <= self._ws_limit < len(partial):
-            raise RemoteProtocolError(
-                f"peer sent a WebSocket message over {self._ws_limit} bytes "
-                f"(MAXMSGSIZE {self.options.max_msg_size})",
-                _CODE,
-            )
-        if event.message_finished:
+        data = event.data
+        limit = self.message_limit
+        if not event.message_finished or partial:
+            partial += data
+            if 0 <= limit < len(partial):
+                raise RemoteProtocolError(
+                    f"peer sent a WebSocket message over {limit} bytes "
+                    f"(MAXMSGSIZE {self.options.max_msg_size})",
+                    _CODE,
+                )
+            if not event.message_finished:
+                return
             data = bytes(partial)
             partial.clear()
-            self._on_ws_message(data)
+        self._on_message(data)
 
-    def _on_ws_message(self, data: bytes) -> None:
-        """One whole WebSocket binary message: a ZMTP frame behind its RFC 45 flags byte."""
-        if not data:
-            raise RemoteProtocolError("peer sent a WebSocket message without a flags byte", _CODE)
-        ws_flags = data[0]
-        body = data[1:]
-        if self._raw:
-            # ZWS2.0: the peer's first message is its routing id; stand in the READY the inner
-            # NULL handshake waits for (no Socket-Type: accepted, as libzmq checks none here).
-            if ws_flags & (WS_FLAG_MORE | WS_FLAG_COMMAND):
-                raise RemoteProtocolError("ZWS2.0 routing id must be a single frame", _CODE)
-            self._raw = False
-            ready = commands.ready({IDENTITY: bytes(body)})
-            self._zmtp_in.append(frame_header(len(ready), FLAG_COMMAND) + ready)
-            return
-        if ws_flags & WS_FLAG_COMMAND and not body:
-            # libzmq's own ping/pong over ZWS: liveness only. Answer with a WebSocket pong,
-            # which libzmq counts as traffic and never answers.
-            self._ws_out.append(self._ws.send(Pong()))
-            return
-        flags = (FLAG_MORE if ws_flags & WS_FLAG_MORE else 0) | (
-            FLAG_COMMAND if ws_flags & WS_FLAG_COMMAND else 0
-        )
-        zmtp_in = self._zmtp_in
-        zmtp_in.append(frame_header(len(body), flags))
-        zmtp_in.append(body)
+    def _on_liveness_command(self) -> None:
+        # Answer libzmq's ping with a WebSocket pong, which libzmq counts as traffic and
+        # never answers.
+        self._ws_out.append(self._ws.send(Pong()))
 
     # -- output ------------------------------------------------------------------------------
 
@@ -419,17 +331,10 @@ class ZwsConnection(Connection):
         return bool(self._ws_out) or super().has_data_to_send()
 
     def data_to_send(self) -> list[bytes | memoryview]:
-        chunks = super().data_to_send()
-        if chunks:
-            frames: list[tuple[int, bytes]] = []
-            decode = self._out_frames.decode
-            for chunk in chunks:
-                decode(chunk, frames)
-            if self._ws_open:
-                self._send_frames(frames)
-            else:
-                self._zmtp_held += frames
+        messages = self.messages_to_send()
         out = self._ws_out
+        if messages:
+            out += encode_binary(messages, masked=self._client)
         if not out:
             return []
         # One buffer: WebSocket frames are small next to their copy through wsproto anyway,
@@ -439,25 +344,8 @@ class ZwsConnection(Connection):
         out.clear()
         return [joined]
 
-    def _send_frames(self, frames: list[tuple[int, bytes]]) -> None:
-        raw = self._raw is not None
-        payloads: list[bytes] = []
-        for flags, body in frames:
-            if raw and flags & FLAG_COMMAND:
-                continue  # ZWS2.0 carries no commands (our NULL READY included)
-            ws_flags = (WS_FLAG_MORE if flags & FLAG_MORE else 0) | (
-                WS_FLAG_COMMAND if flags & FLAG_COMMAND else 0
-            )
-            payloads.append(_FLAG_BYTES[ws_flags] + body)
-        if payloads:
-            self._ws_out += encode_binary(payloads, masked=self._client)
-
-    def send_message_data(self, frames: Sequence[BytesLike]) -> list[bytes | memoryview]:
-        self.send_message(frames)
-        return self.data_to_send()
-
     def close(self) -> None:
-        if not self.closed and self._ws_open and self._ws.state is WsState.OPEN:
+        if not self.closed and self.ws_open and self._ws.state is WsState.OPEN:
             # A polite close frame; the transport closes right after it.
             with contextlib.suppress(WsLocalProtocolError):
                 self._ws_out.append(self._ws.send(CloseConnection(code=1000)))
@@ -480,7 +368,7 @@ class ZwsConnection(Connection):
             Connection.close(self)
             self._events.append(HeartbeatTimeout("timeout"))
             return
-        if self._ws_ping_at is not None and now >= self._ws_ping_at and self._ws_open:
+        if self._ws_ping_at is not None and now >= self._ws_ping_at and self.ws_open:
             self._ws_out.append(self._ws.send(Ping()))
             self._ws_ping_at = now + (self._ws_ivl or 0.0)
             if self._ws_timeout_at is None and self._ws_timeout:
@@ -490,8 +378,10 @@ class ZwsConnection(Connection):
 __all__ = [
     "RAW_SUBPROTOCOL",
     "SUBPROTOCOL_PREFIX",
+    "TOKEN_PREFIX",
     "WS_FLAG_COMMAND",
     "WS_FLAG_MORE",
     "ZwsConnection",
     "subprotocol",
+    "token_alias",
 ]

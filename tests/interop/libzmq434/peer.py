@@ -25,7 +25,8 @@ import sys
 import zmq
 import zmq.auth.thread
 
-TIMEOUT_MS = 10000
+#: ``PEER_TIMEOUT_MS`` in the environment lengthens it (a peer that waits for a browser).
+TIMEOUT_MS = int(os.environ.get("PEER_TIMEOUT_MS", "10000"))
 
 
 def main() -> int:
