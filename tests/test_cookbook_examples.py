@@ -45,6 +45,14 @@ EXPECTED: dict[str, list[str]] = {
         "{'answer': 10}\n{'answer': 11}\n{'answer': 12}",
         "nothing yet\nb'late but not lost'",
     ],
+    "actor_ticker.py": [
+        "tick 1\ntick 2\ntick 3\nticker stopped: True",
+        "async tick 1\nasync tick 2\nasync tick 3\nasync ticker stopped: True",
+    ],
+    "actor_workers.py": [
+        "\n".join(f"{n}^2 = {n * n} by worker-{i % 3}" for i, n in enumerate(range(3, 9))),
+        "worker failed: worker-0 cannot square a negative job: -1\npool closed: True",
+    ],
 }
 
 

@@ -12,11 +12,8 @@ Semantics follow libzmq 4.3 (``zmq_proxy``, ``zmq_proxy_steerable``) as pyzmq ex
   the message goes on; multipart messages stay multipart).
 * ``proxy`` runs until the Context ends and then raises ``ContextTerminated`` (pyzmq raises
   ``ZMQError(ETERM)`` too: the devices exist to run forever).
-* ``proxy_steerable`` also reads ``control``: ``PAUSE`` stops forwarding (messages wait in the
-  sockets' queues, as in libzmq), ``RESUME`` restarts it, ``TERMINATE`` makes the call return,
-  ``STATISTICS`` replies with eight frames of native-endian uint64 (libzmq's layout): frontend
-  messages in, bytes in, messages out, bytes out, then the same four for the backend. Unknown
-  commands are ignored (libzmq prints "E: invalid command sent to proxy").
+* ``proxy_steerable`` also reads ``control``: PAUSE, RESUME, TERMINATE and STATISTICS, with
+  libzmq 4.3.5's replies and counters (``_proxy_steering.py``).
 
 A message is moved with ``recv_multipart``/``send_multipart``; a full destination blocks the
 forwarding loop until it drains (libzmq 4.3 does the same for sockets that block at HWM;
@@ -26,43 +23,23 @@ that moves pipes' messages without the Poller is a later optimisation.
 
 from __future__ import annotations
 
-import struct
 from typing import Any
 
+from ._proxy_steering import Counters, Steering
 from .constants import PollEvent
 
 _POLLIN = int(PollEvent.POLLIN)
 
-#: STATISTICS reply layout (libzmq ``zmq_proxy_stats_t`` sent frame by frame, host order).
-_U64 = struct.Struct("=Q")
 
-
-class _Stats:
-    """libzmq's per-socket counters (``zmq_socket_stats_t``)."""
-
-    __slots__ = ("bytes_in", "bytes_out", "msg_in", "msg_out")
-
-    def __init__(self) -> None:
-        self.msg_in = 0
-        self.bytes_in = 0
-        self.msg_out = 0
-        self.bytes_out = 0
-
-    def frames(self) -> list[bytes]:
-        return [_U64.pack(v) for v in (self.msg_in, self.bytes_in, self.msg_out, self.bytes_out)]
-
-
-def _forward(src: Any, dst: Any, capture: Any, src_stats: _Stats, dst_stats: _Stats) -> None:
+def _forward(
+    src: Any, dst: Any, capture: Any, steering: Steering, counts: tuple[Counters, Counters]
+) -> None:
     """Move one whole message from ``src`` to ``dst`` (and a copy to ``capture``)."""
     msg = src.recv_multipart()
-    size = sum(len(f) for f in msg)
-    src_stats.msg_in += 1
-    src_stats.bytes_in += size
     if capture is not None:
         capture.send_multipart(msg)
     dst.send_multipart(msg)
-    dst_stats.msg_out += 1
-    dst_stats.bytes_out += size
+    steering.forwarded(msg, *counts)
 
 
 def _run(frontend: Any, backend: Any, capture: Any, control: Any) -> None:
@@ -81,27 +58,23 @@ def _run(frontend: Any, backend: Any, capture: Any, control: Any) -> None:
     if control is not None:
         active.register(control, _POLLIN)
         idle.register(control, _POLLIN)
-    f_stats, b_stats = _Stats(), _Stats()
-    paused = False
+    steering = Steering()
+    front_to_back = (steering.frontend, steering.backend)
+    back_to_front = (steering.backend, steering.frontend)
     while True:
-        ready = dict((idle if paused else active).poll())
+        ready = dict((idle if steering.paused else active).poll())
         if control is not None and ready.get(control, 0) & _POLLIN:
-            command = control.recv_multipart()
-            word = command[0] if len(command) == 1 else b""
-            if word == b"PAUSE":
-                paused = True
-            elif word == b"RESUME":
-                paused = False
-            elif word == b"TERMINATE":
+            reply = steering.command(control.recv_multipart(), control.type)
+            if reply is not None:
+                control.send_multipart(reply)
+            if steering.terminated:
                 return
-            elif word == b"STATISTICS":
-                control.send_multipart(f_stats.frames() + b_stats.frames())
             # Commands first: a PAUSE read together with traffic takes effect before it.
             continue
         if ready.get(frontend, 0) & _POLLIN:
-            _forward(frontend, backend, capture, f_stats, b_stats)
+            _forward(frontend, backend, capture, steering, front_to_back)
         if backend is not frontend and ready.get(backend, 0) & _POLLIN:
-            _forward(backend, frontend, capture, b_stats, f_stats)
+            _forward(backend, frontend, capture, steering, back_to_front)
 
 
 def proxy(frontend: Any, backend: Any, capture: Any = None) -> None:

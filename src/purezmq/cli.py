@@ -353,6 +353,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] == "run":
         return run(args_list[1:])
+    if args_list[:1] == ["demo"] and "--browser" in args_list:
+        from .browser.demo import main as browser_demo  # the web page demo (docs/browser.md)
+
+        return browser_demo([a for a in args_list[1:] if a != "--browser"])
     if args_list and args_list[0] in _DELEGATED:
         # These commands own their whole argument parsing (and their own --help).
         module = importlib.import_module(_DELEGATED[args_list[0]][0])
@@ -374,13 +378,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--no-pyzmq", action="store_true", help="skip the legos with libzmq on the other end"
     )
     p_demo.add_argument("-q", "--quiet", action="store_true", help="print only failures")
+    p_demo.add_argument(
+        "--browser", action="store_true", help="serve a web page talking ØMQ to this process"
+    )
     for name, (_module, help_text) in _DELEGATED.items():
         sub.add_parser(name, help=help_text, add_help=False)
     sub.add_parser(
         "run", help="run a pyzmq program unchanged on purezmq: run -- COMMAND ARGS",
         add_help=False,
     )
+    from . import _beacon_command
+
+    _beacon_command.add_arguments(sub.add_parser("beacon", help=_beacon_command.HELP))
     args = parser.parse_args(args_list)
+    if args.command == "beacon":
+        return _beacon_command.main(args)
     if args.command != "demo":
         parser.print_help()
         return 2
