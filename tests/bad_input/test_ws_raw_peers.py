@@ -177,10 +177,67 @@ def test_oversized_message_closes_only_that_connection(rig: Rig) -> None:
     rig.good_peer_delivers()
 
 
-def test_http_garbage_closes_only_that_connection(rig: Rig) -> None:
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"\xff" + bytes(8) + b"\x7f\x03\x01NULL" + bytes(48),  # a ZMTP greeting
+        b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03" + bytes(40),  # TLS to a ws:// port
+        b"POST /zmq HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+        b"GET /zmq HTTP/1.1\r\nHost: x\r\n\r\n",  # plain HTTP, no upgrade
+        b"GET /zmq HTTP/1.1\r\nthis is no header\r\n\r\n",
+    ],
+    ids=["zmtp-greeting", "tls-hello", "post", "get-without-upgrade", "bad-header"],
+)
+def test_garbage_before_the_upgrade_closes_only_that_connection(
+    rig: Rig, garbage: bytes
+) -> None:
     sock = rig.raw()
-    sock.sendall(b"\xff" + bytes(8) + b"\x7f\x03\x01NULL" + bytes(48))  # a ZMTP greeting
-    rig.wait_event(Event.HANDSHAKE_FAILED_PROTOCOL)
+    sock.sendall(garbage)
+    event = rig.wait_event(Event.HANDSHAKE_FAILED_PROTOCOL)
+    assert event["value"] == ProtocolErrorCode.WS_UNSPECIFIED
+    assert closed_by_peer(sock)
+    sock.close()
+    rig.good_peer_delivers()
+
+
+def _raw_frame(first: int, payload: bytes, length: bytes | None = None) -> bytes:
+    """A masked frame with a hand-made first byte (FIN, RSV, opcode) and length field."""
+    head = bytes((first,)) + (length if length is not None else bytes((0x80 | len(payload),)))
+    return head + MASK + bytes(b ^ MASK[i % 4] for i, b in enumerate(payload))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        _raw_frame(0x80 | 0x40 | 0x2, b"\x00x"),  # RSV1 without a negotiated extension
+        _raw_frame(0x09, b"ping"),  # a fragmented control frame (FIN clear on a PING)
+        _raw_frame(0x80 | 0x9, b"p" * 126, b"\xfe\x00\x7e"),  # a control frame over 125 bytes
+        _raw_frame(0x80 | 0x0, b"\x00x"),  # a continuation with no message to continue
+        _raw_frame(0x82, b"", b"\xff" + b"\x80" + bytes(7)),  # a 64-bit length with its MSB set
+        _raw_frame(0x88, b"\x03\xe7"),  # a close frame with a reserved code (999)
+    ],
+    ids=["rsv1", "fragmented-ping", "long-ping", "stray-continuation", "length-msb", "close-999"],
+)
+def test_malformed_frame_closes_only_that_connection(rig: Rig, bad: bytes) -> None:
+    """RFC 6455 §5.2 and §5.5 violations, after the upgrade: a protocol error of that
+    connection (the close frame with a reserved code too: §7.4.2)."""
+    sock = upgraded(rig)
+    sock.sendall(bad)
+    event = rig.wait_event(Event.HANDSHAKE_FAILED_PROTOCOL)
+    assert event["value"] == ProtocolErrorCode.WS_UNSPECIFIED
+    assert closed_by_peer(sock)
+    sock.close()
+    rig.good_peer_delivers()
+
+
+def test_malformed_frame_after_the_handshake_disconnects_only_that_peer(rig: Rig) -> None:
+    sock = upgraded(rig)
+    sock.sendall(frame(READY_PUSH))
+    rig.wait_event(Event.HANDSHAKE_SUCCEEDED)
+    sock.sendall(frame(b"\x00" + b"ok"))
+    assert rig.pull.recv() == b"ok"
+    sock.sendall(_raw_frame(0x80 | 0x40 | 0x2, b"\x00x"))
+    rig.wait_event(Event.DISCONNECTED)
     assert closed_by_peer(sock)
     sock.close()
     rig.good_peer_delivers()

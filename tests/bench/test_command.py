@@ -94,6 +94,35 @@ def test_ws_cell_measures_purezmq_only(tmp_path: Path, capsys: pytest.CaptureFix
     assert cell["metrics"]["msgs_per_s"] > 0
 
 
+def test_ws_cells_of_pyzmq_need_an_interpreter_whose_pyzmq_has_ws() -> None:
+    argv = ["--compare", "pyzmq", "--api", "sync", "--test", "thr", "--transport", "ws"]
+    argv += ["--size", "64"]
+    without = plan(options_from(build_parser().parse_args(argv)))
+    assert [c.impl for c in without] == ["purezmq-sync"]
+    opts = options_from(build_parser().parse_args([*argv, "--ws-pyzmq", "/venv/bin/python"]))
+    assert opts.ws_python == "/venv/bin/python"
+    assert [c.impl for c in plan(opts)] == ["purezmq-sync", "pyzmq-sync", "pyzmq-asyncio"]
+
+
+def test_ws_cell_of_pyzmq_runs_under_the_given_interpreter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With Debian's libzmq 4.3.4 venv (tests/interop/libzmq434/setup.sh), when it is there."""
+    import os
+
+    python = Path(os.environ.get("PUREZMQ_LIBZMQ434_VENV", "/tmp/venv-libzmq434")) / "bin/python"
+    if not python.exists():
+        pytest.skip(f"no pyzmq with ws:// at {python} (tests/interop/libzmq434/setup.sh)")
+    out = tmp_path / "results.json"
+    argv = ["--lib", "pyzmq", "--api", "sync", "--test", "thr", "--transport", "ws"]
+    argv += ["--size", "64", "--time", "0.02", "--timeout", "60", "--json", str(out), "--quiet"]
+    assert main([*argv, "--ws-pyzmq", str(python)]) == 0
+    capsys.readouterr()
+    (cell,) = json.loads(out.read_text())["cells"]
+    assert cell["status"] == "ok", cell["error"]
+    assert cell["impl"] == "pyzmq-sync" and cell["metrics"]["msgs_per_s"] > 0
+
+
 def test_radio_udp_cell_measures_purezmq_only(tmp_path: Path) -> None:
     """RADIO→DISH over udp:// (the pyzmq wheel has neither): one cell, purezmq alone, with the
     share of the datagrams that arrived."""

@@ -86,8 +86,10 @@ def test_req_rep_round_trips_are_written_by_the_owner(
         assert rep.recv() == b"ping %d" % i
         rep.send(b"pong %d" % i)
         assert req.recv() == b"pong %d" % i
-    # Every reply followed input: all of them went out without the I/O thread's help.
-    assert _direct_writes(rep) == 300
+    # Every reply followed input: all of them went out without the I/O thread's help, but
+    # the first one when the first request came in the same read as the peer's READY (the
+    # flush that the handshake schedules for queued messages is then still pending).
+    assert 299 <= _direct_writes(rep) <= 300
 
 
 @pytest.mark.parametrize("pure_binds", [True, False], ids=["pure-binds", "lib-binds"])

@@ -46,6 +46,11 @@ PAIRS = [
     ("PULL", "PUSH", "recv", "send"),
     ("PUB", "SUB", "publish", "recv"),
     ("SUB", "PUB", "recv", "publish"),
+    ("PAIR", "PAIR", "request", "echo"),
+    ("DEALER", "REP", "request", "echo"),
+    ("REP", "DEALER", "echo", "request"),
+    ("REQ", "ROUTER", "request", "echo"),
+    ("ROUTER", "REQ", "echo", "request"),
 ]
 
 

@@ -85,6 +85,10 @@ class StubCore:
             self.attached.append(engine_end.peer)
         self._poke()
 
+    def drop_session(self, connecter: Any) -> None:
+        if connecter in self.sessions:
+            self.pipe_disconnected(self.sessions.pop(connecter), reconnecting=False)
+
     def pipe_disconnected(self, engine_end: Pipe, reconnecting: bool) -> None:
         self.disconnected.append((engine_end, reconnecting))
         if not reconnecting and engine_end.peer in self.attached:

@@ -328,3 +328,24 @@ def test_without_wsproto_ws_endpoints_raise_eprotonosupport(
             getattr(sock, method)("ws://127.0.0.1:5556")
         assert info.value.errno == Errno.EPROTONOSUPPORT
         assert "pip install 'purezmq[ws]'" in str(info.value)
+
+
+def test_plain_ws_client_at_a_wss_server_fails_both_sides_not_a_hang(
+    ctx: purezmq.Context, pki: Pki
+) -> None:
+    """An upgrade request in clear text where TLS is expected: the server's TLS handshake
+    fails, the client sees no HTTP answer; each side reports it, and the server keeps serving
+    a wss client."""
+    server = _server(ctx, pki)
+    server_monitor = server.get_monitor_socket()
+    endpoint = server.getsockopt_string(purezmq.LAST_ENDPOINT)
+    plain = ctx.socket(purezmq.REQ)
+    plain.linger = 0
+    monitor = plain.get_monitor_socket()
+    plain.connect(endpoint.replace("wss://", "ws://"))
+    _wait_event(monitor, HANDSHAKE_FAILED | {int(Event.DISCONNECTED)})
+    _wait_event(server_monitor, HANDSHAKE_FAILED | {int(Event.DISCONNECTED)})
+    good = _client(ctx, pki.ca)
+    good.connect(endpoint)
+    good.send(b"hello")
+    assert server.recv() == b"hello"

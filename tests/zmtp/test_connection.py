@@ -94,10 +94,13 @@ def test_identity_only_from_req_dealer_router() -> None:
 def test_greeting_is_sent_at_start_and_ready_after_peer_greeting() -> None:
     conn = Connection(T.DEALER, NullMechanism(), options=ConnectionOptions(routing_id=b"abc"))
     conn.start(0.0)
-    first = drain_bytes(conn)
-    assert first == encode_greeting(b"NULL", routing_id_length=3)
-    conn.receive_data(encode_greeting(b"NULL")[:40])
+    ours = encode_greeting(b"NULL", routing_id_length=3)
+    # Signature and major first; the rest once the peer's major is known (§3.1).
+    assert drain_bytes(conn) == ours[:11]
+    conn.receive_data(encode_greeting(b"NULL")[:10])
     assert drain_bytes(conn) == b""
+    conn.receive_data(encode_greeting(b"NULL")[10:40])
+    assert drain_bytes(conn) == ours[11:]
     conn.receive_data(encode_greeting(b"NULL")[40:])
     # NULL: READY right after the greetings, without waiting for the peer's READY (§7.1).
     assert decoded(drain_bytes(conn)) == [
@@ -387,10 +390,10 @@ def test_eof_after_handshake() -> None:
 def test_corrupt_greeting_names_the_peer_version() -> None:
     conn = Connection(T.DEALER, NullMechanism())
     conn.start(0.0)
-    conn.receive_data(b"\xff" + bytes(7) + b"\x01\x7f\x01\x05")
+    conn.receive_data(b"\xff" + bytes(7) + b"\x01\x7f\x00")
     err = the_failure(conn)
     assert isinstance(err, RemoteProtocolError) and err.fault == "peer"
-    assert "peer speaks ZMTP 2.0, purezmq needs 3.x" in err.reason
+    assert "peer speaks ZMTP 1.0, purezmq needs 3.x" in err.reason
 
 
 def test_mechanism_mismatch_is_a_protocol_error() -> None:

@@ -49,7 +49,6 @@ def test_future_major_is_accepted_as_3_1() -> None:
     [
         (b"\x05\x00hello", "1.0"),  # ZMTP 1.0: a length byte, no signature
         (b"\xff" + bytes(8) + b"\x7e", "1.0"),  # signature end with LSB clear
-        (b"\xff" + bytes(7) + b"\x01\x7f\x01\x05", "2.0"),  # ZMTP 2.0 revision byte
         (b"\xff" + bytes(7) + b"\x01\x7f\x00", "1.0"),
     ],
 )
@@ -60,6 +59,28 @@ def test_old_peers_are_named(wire: bytes, version: str) -> None:
             parser.receive(wire[i : i + 1])
     assert f"peer speaks ZMTP {version}" in info.value.reason
     assert "purezmq needs 3.x" in info.value.reason
+
+
+def test_zmtp2_peer_is_refused_unless_allowed() -> None:
+    wire = b"\xff" + bytes(7) + b"\x01\x7f\x01\x05"  # revision 1, socket type DEALER
+    parser = GreetingParser(b"PLAIN")
+    with pytest.raises(RemoteProtocolError) as info:
+        parser.receive(wire)
+    assert "peer speaks ZMTP 2.0, which has no security mechanism" in info.value.reason
+
+
+@pytest.mark.parametrize("step", [1, 5, 11, 12, 64])
+def test_zmtp2_greeting_is_12_bytes(step: int) -> None:
+    wire = b"\xff" + bytes(7) + b"\x01\x7f\x01\x05" + b"\x00\x02id"
+    parser = GreetingParser(b"NULL", zmtp2=True)
+    used = 0
+    for start in range(0, len(wire), step):
+        used += parser.receive(wire[start : start + step])
+        if start + step > 10:
+            assert parser.peer_major == 2
+    assert used == 12  # the identity frame after it is the decoder's
+    assert parser.greeting is not None
+    assert (parser.greeting.major, parser.greeting.zmtp2_socket_type) == (2, 5)
 
 
 def test_signature_padding_is_never_validated() -> None:

@@ -107,6 +107,7 @@ class Connecter:
         "_core",
         "_current_ivl",
         "_ep",
+        "_handshaken",
         "_linger_done",
         "_loop",
         "_loop_thread",
@@ -127,6 +128,8 @@ class Connecter:
         self._ep = ep
         self.endpoint = endpoint
         self.peer: PipeFlow | None = None
+        #: The connection that completed its handshake last (it holds the session pipe).
+        self._handshaken: object = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
         self._task: asyncio.Task[None] | None = None
@@ -177,6 +180,7 @@ class Connecter:
 
     def handshake_done(self, peer: PipeFlow) -> None:
         self._current_ivl = -1
+        self._handshaken = peer
 
     def peer_ended(self, peer: PipeFlow, reconnect: bool) -> bool:
         if peer is self.peer:
@@ -188,6 +192,10 @@ class Connecter:
             return False
         if not reconnect:
             self._stopped = True
+            if peer is not self._handshaken:
+                # A handshaken connection hands its pipe back itself; one that failed its
+                # handshake never took it, so the session pipe made at connect() goes here.
+                self._core.drop_session(self)
             return False
         return self._schedule_retry()
 

@@ -65,6 +65,9 @@ class CoreLike(Protocol):
 
     def pipe_disconnected(self, engine_end: Pipe, reconnecting: bool) -> None: ...
 
+    def drop_session(self, connecter: object) -> None:
+        """A connecter stopped for good before any connection took its session pipe."""
+
     def emit(self, event: Event, value: int, endpoint: str) -> None: ...
 
     def linger_token(self) -> Callable[[], None] | None:

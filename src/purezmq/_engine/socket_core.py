@@ -814,6 +814,16 @@ class SocketCore:
         engine_end.close()
         self._post(_TERM, engine_end.peer)
 
+    def drop_session(self, connecter: object) -> None:
+        """I/O loop: ``connecter`` stopped for good before a connection took its session pipe
+        (a protocol error in the handshake). The pipe goes, with what was queued in it, so the
+        pattern stops routing to it (libzmq ``session_base::engine_error`` terminates the
+        session on a protocol error)."""
+        with self._ctl_lock:
+            end = self._sessions.get(connecter)
+        if end is not None:
+            self.pipe_disconnected(end, reconnecting=False)
+
     def emit(self, event: Event, value: int, endpoint: str) -> None:
         """Monitor event (any thread): handed to every monitor sink of this socket."""
         for sink in tuple(self._monitors):

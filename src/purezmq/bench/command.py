@@ -102,6 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="pin both latency processes to this CPU (default 0; 'none' to not pin)",
     )
     p.add_argument("--cpu", type=_cpu, default=None, help="pin every worker to this CPU")
+    p.add_argument(
+        "--ws-pyzmq",
+        metavar="PYTHON",
+        help=(
+            "an interpreter whose pyzmq has ws:// (the pyzmq wheel has not): with --compare "
+            "pyzmq, pyzmq's ws cells run under it, e.g. the venv of "
+            "tests/interop/libzmq434/setup.sh (/tmp/venv-libzmq434/bin/python)"
+        ),
+    )
     p.add_argument("--json", metavar="PATH", help="write all results as JSON")
     p.add_argument("--plot", metavar="PATH", help="draw throughput vs size (needs matplotlib)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
@@ -128,6 +137,7 @@ def options_from(args: argparse.Namespace) -> Options:
         lat_cpu=args.lat_cpu,
         cpu=args.cpu,
         repeat=max(1, args.repeat),
+        ws_python=args.ws_pyzmq,
     )
 
 

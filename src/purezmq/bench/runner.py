@@ -36,7 +36,8 @@ from .worker import Spec
 TESTS = ("thr", "fan", "lat", "radio")
 TRANSPORTS = ("tcp", "ipc", "inproc", "ws", "udp")
 #: Transports measured only when asked for (``--transport ws``): the pyzmq wheel has no ws://,
-#: so those cells measure purezmq alone. udp:// serves RADIO→DISH only (the ``radio`` test).
+#: so those cells measure purezmq alone unless ``Options.ws_python`` names an interpreter whose
+#: pyzmq has it. udp:// serves RADIO→DISH only (the ``radio`` test).
 OPT_IN_TRANSPORTS = ("ws", "udp")
 TEST_NAMES = {"thr": "PUSH→PULL", "fan": "PUB→SUB", "lat": "REQ↔REP", "radio": "RADIO→DISH"}
 #: Transports (and libraries) that only some tests run on: udp:// carries RADIO→DISH only, and
@@ -129,6 +130,9 @@ class Options:
     lat_cpu: int | None = 0
     cpu: int | None = None
     repeat: int = 1
+    #: An interpreter whose pyzmq speaks ws:// (a libzmq built with it, as the venv of
+    #: ``tests/interop/libzmq434/setup.sh``): pyzmq's ws cells run their workers under it.
+    ws_python: str | None = None
 
 
 def fmt_size(n: int) -> str:
@@ -170,7 +174,11 @@ def plan(opts: Options) -> list[Cell]:
                     if mech not in mechs and size != CURVE_BAR_SIZE:
                         continue
                     for impl in opts.impls:
-                        if transport in PUREZMQ_ONLY_TRANSPORTS and impl.lib != "purezmq":
+                        if (
+                            transport in PUREZMQ_ONLY_TRANSPORTS
+                            and impl.lib != "purezmq"
+                            and not (transport == "ws" and opts.ws_python)
+                        ):
                             continue  # libzmq in the pyzmq wheel is built without them
                         cpu = opts.lat_cpu if test == "lat" else None
                         cells.append(
@@ -200,7 +208,13 @@ class CellFailed(Exception):
 class WorkerProcess:
     """A worker process whose stdout JSON lines land in a shared queue."""
 
-    def __init__(self, spec: Spec, tag: int, events: queue.Queue[tuple[int, Any]]) -> None:
+    def __init__(
+        self,
+        spec: Spec,
+        tag: int,
+        events: queue.Queue[tuple[int, Any]],
+        python: str = sys.executable,
+    ) -> None:
         self.tag = tag
         self.stderr: list[str] = []
         env = dict(os.environ)
@@ -208,7 +222,7 @@ class WorkerProcess:
         src = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
         self.popen = subprocess.Popen(
-            [sys.executable, "-m", "purezmq.bench.worker", spec.to_json()],
+            [python, "-m", "purezmq.bench.worker", spec.to_json()],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -268,8 +282,18 @@ class WorkerProcess:
 class CellRun:
     """Runs the processes of one cell and waits for the events it needs, under one deadline."""
 
-    def __init__(self, cell: Cell, count: int, timeout: float, tmpdir: str, n: int) -> None:
+    def __init__(
+        self,
+        cell: Cell,
+        count: int,
+        timeout: float,
+        tmpdir: str,
+        n: int,
+        python: str = sys.executable,
+    ) -> None:
         self.cell = cell
+        #: The interpreter of the workers.
+        self.python = python
         self.count = count
         self.deadline = time.monotonic() + timeout
         self.timeout = timeout
@@ -295,7 +319,7 @@ class CellRun:
 
     def start(self, spec: Spec) -> int:
         tag = len(self.procs)
-        self.procs[tag] = WorkerProcess(spec, tag, self.events)
+        self.procs[tag] = WorkerProcess(spec, tag, self.events, self.python)
         return tag
 
     def wait_for(self, want: Callable[[int, dict[str, Any]], bool], n: int) -> list[Any]:
@@ -558,7 +582,10 @@ def _run_trial(
     progress.show(i, f"{cell.name} ({count:,} msgs)…")
     t0 = time.monotonic()
     try:
-        trial.metrics = CellRun(trial, count, opts.timeout, tmpdir, n).run()
+        python = sys.executable
+        if opts.ws_python and trial.transport == "ws" and Impl.parse(trial.impl).lib == "pyzmq":
+            python = opts.ws_python
+        trial.metrics = CellRun(trial, count, opts.timeout, tmpdir, n, python).run()
         trial.status = "ok"
     except CellFailed as exc:
         trial.status, trial.error, trial.details = exc.status, str(exc), exc.details

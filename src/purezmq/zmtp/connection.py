@@ -5,6 +5,12 @@ Owns the per-connection state machine of docs/protocol/zmtp.md §2: greeting, se
 subscription encoding choice of §8.1; and the rule that misbehaving input never raises out of
 ``receive_data`` but ends the connection with an event saying whose fault it was.
 
+The greeting goes out in two steps, as libzmq's does (§3.1): signature and major version at once,
+the rest when the peer's major is known. A ZMTP 2.0 peer (RFC 15; libzmq 3.x, JeroMQ 0.3) then
+gets a 2.0 greeting end instead (our socket type byte) and our identity as the first message;
+its own identity message stands in for the handshake, it has no commands (so no heartbeats), and
+subscriptions go to it as ``01 topic`` messages (§4). Only a NULL socket without ZAP accepts one.
+
 Usage by the engine (docs/architecture.md §2)::
 
     conn = Connection(SocketType.DEALER, NullMechanism(), options=ConnectionOptions())
@@ -53,7 +59,14 @@ from .events import (
     ProtocolFailure,
     ZapRequest,
 )
-from .greeting import Greeting, GreetingParser, encode_greeting
+from .greeting import (
+    GREETING_PREFIX_SIZE,
+    VERSION_MAJOR,
+    ZMTP2_MAX_SOCKET_TYPE,
+    Greeting,
+    GreetingParser,
+    encode_greeting,
+)
 from .mechanisms.base import Mechanism, MechanismStatus
 from .metadata import IDENTITY, SOCKET_TYPE, encode_metadata, get_property
 
@@ -158,6 +171,7 @@ class Connection:
         "_error",
         "_events",
         "_greeting_parser",
+        "_greeting_rest",
         "_handshake_deadline",
         "_is_dish",
         "_is_radio",
@@ -176,6 +190,7 @@ class Connection:
         "_ttl_deadline",
         "_wrap_queue",
         "_wraps",
+        "_zmtp2",
         "options",
         "socket_type",
     )
@@ -225,7 +240,11 @@ class Connection:
                 "ASCII characters and values bytes",
             ) from None
         self._local_metadata = md
-        self._greeting_parser = GreetingParser(mechanism.name)
+        self._greeting_parser = GreetingParser(mechanism.name, zmtp2=mechanism.allows_zmtp2)
+        #: Our greeting after the major version, sent once the peer's major is known.
+        self._greeting_rest: bytes | None = None
+        #: The peer speaks ZMTP 2.0.
+        self._zmtp2 = False
         # MAXMSGSIZE is about messages; handshake commands get a looser bound so that a small
         # limit does not break the handshake (libzmq applies it to READY too, which makes a
         # MAXMSGSIZE below ~30 bytes unusable there).
@@ -285,20 +304,26 @@ class Connection:
 
     # -- input -------------------------------------------------------------------------------
 
+    @property
+    def zmtp2(self) -> bool:
+        """Whether the peer speaks ZMTP 2.0 (RFC 15) rather than 3.x."""
+        return self._zmtp2
+
     def start(self, now: float) -> None:
-        """Queue our greeting (all 64 bytes at once, docs/protocol/zmtp.md §3.1) and start the
-        handshake timer. Call once, as soon as the transport is connected."""
+        """Queue the start of our greeting (signature and major version; the rest follows
+        when the peer's major is known, docs/protocol/zmtp.md §3.1) and start the handshake
+        timer. Call once, as soon as the transport is connected."""
         if self._state is not _IDLE:
             raise LocalProtocolError("Connection.start() was already called")
         self._now = now
-        self._encoder.raw(
-            encode_greeting(
-                self._mechanism.name,
-                as_server=self._mechanism.as_server,
-                routing_id_length=len(self.options.routing_id),
-                minor=self.options.zmtp_minor,
-            )
+        greeting = encode_greeting(
+            self._mechanism.name,
+            as_server=self._mechanism.as_server,
+            routing_id_length=len(self.options.routing_id),
+            minor=self.options.zmtp_minor,
         )
+        self._encoder.raw(greeting[:GREETING_PREFIX_SIZE])
+        self._greeting_rest = greeting[GREETING_PREFIX_SIZE:]
         self._state = _GREETING
         if self.options.handshake_ivl:
             self._handshake_deadline = now + self.options.handshake_ivl
@@ -321,8 +346,11 @@ class Connection:
             return
         try:
             if state is _GREETING:
-                used = self._greeting_parser.receive(data)
-                greeting = self._greeting_parser.greeting
+                parser = self._greeting_parser
+                used = parser.receive(data)
+                if self._greeting_rest is not None and parser.peer_major is not None:
+                    self._send_greeting_rest(parser.peer_major)
+                greeting = parser.greeting
                 if greeting is None:
                     return
                 self._on_greeting(greeting)
@@ -537,14 +565,50 @@ class Connection:
         if not (last_flags & FLAG_COMMAND and last_body[:5] == _PING_PREFIX):
             self._ttl_deadline = None
 
+    def _send_greeting_rest(self, peer_major: int) -> None:
+        """The peer's major version arrived: finish our greeting in its version."""
+        rest = self._greeting_rest
+        self._greeting_rest = None
+        if peer_major >= VERSION_MAJOR:
+            self._encoder.raw(rest or b"")
+            return
+        # ZMTP 2.0 (RFC 15): our socket type number ends the greeting, and our identity is the
+        # first message (libzmq sends one from every socket type, empty without ROUTING_ID).
+        self._encoder.raw(bytes((self.socket_type.value & 0xFF,)))
+        self._encoder.message([bytes(self.options.routing_id)])
+
     def _on_greeting(self, greeting: Greeting) -> None:
         self._peer_greeting = greeting
         self._peer_minor = greeting.minor
         self._state = _HANDSHAKE
+        if greeting.zmtp2_socket_type is not None:
+            self._zmtp2 = True  # no mechanism: the peer's identity message comes next
+            return
         self._send_commands(self._mechanism.start(self._local_metadata))
         self._after_mechanism()
 
+    def _on_zmtp2_identity(self, flags: int, body: bytes) -> None:
+        """A ZMTP 2.0 peer's first message, its identity: the handshake is done."""
+        if flags & (FLAG_MORE | FLAG_COMMAND):
+            raise RemoteProtocolError(
+                "a ZMTP 2.0 peer's first message (its identity) must be a single frame",
+                ProtocolErrorCode.ZMTP_UNSPECIFIED,
+            )
+        assert self._peer_greeting is not None
+        number = self._peer_greeting.zmtp2_socket_type
+        assert number is not None
+        if number > ZMTP2_MAX_SOCKET_TYPE:
+            raise RemoteProtocolError(
+                f"ZMTP 2.0 peer announced socket type {number}, which ZMTP 2.0 does not have",
+                ProtocolErrorCode.ZMTP_INVALID_METADATA,
+            )
+        name = info(SocketType(number)).zmtp_name.encode("ascii")
+        self._handshake_done({SOCKET_TYPE: name, IDENTITY: body})
+
     def _on_handshake_frame(self, flags: int, body: bytes) -> None:
+        if self._zmtp2:
+            self._on_zmtp2_identity(flags, body)
+            return
         if not flags & FLAG_COMMAND:
             # docs/protocol/zmtp.md §2: nothing but commands until the mechanism is ready
             # (netmq#594).
@@ -567,10 +631,13 @@ class Connection:
         elif status is MechanismStatus.ERROR:
             self._mechanism_failed()
 
-    def _handshake_done(self) -> None:
+    def _handshake_done(self, zmtp2_metadata: dict[str, bytes] | None = None) -> None:
         mechanism = self._mechanism
-        md = dict(mechanism.peer_metadata)
-        md.update(mechanism.zap_properties)
+        if zmtp2_metadata is None:
+            md = dict(mechanism.peer_metadata)
+            md.update(mechanism.zap_properties)
+        else:
+            md = zmtp2_metadata
         raw_type = get_property(md, SOCKET_TYPE)
         peer_type: SocketType | None = None
         if raw_type is not None:
@@ -595,7 +662,7 @@ class Connection:
         self._decoder.max_msg_size = -1 if limit < 0 else limit + mechanism.frame_overhead
         self._handshake_deadline = None
         ivl = self.options.heartbeat_ivl
-        if ivl:
+        if ivl and not self._zmtp2:  # ZMTP 2.0 has no PING
             self._ping_deadline = self._now + ivl
         assert self._peer_minor is not None
         self._events.append(
@@ -625,6 +692,11 @@ class Connection:
             self._fail(RemoteProtocolError(f"peer ended the handshake with ERROR {shown!r}"))
 
     def _on_command(self, body: bytes) -> None:
+        if self._zmtp2:
+            raise RemoteProtocolError(
+                "a ZMTP 2.0 peer sent a frame with the COMMAND bit, which ZMTP 2.0 reserves",
+                ProtocolErrorCode.ZMTP_UNSPECIFIED,
+            )
         name, data = commands.parse_command(body)
         if name == commands.PING:
             ttl, context = commands.parse_ping(data)

@@ -3,8 +3,13 @@
 Owns the first 64 bytes of every connection (docs/protocol/zmtp.md §3, §4). The peer's greeting may
 arrive in any fragments (libzmq sends 10 + 1 + 53 bytes, others send all 64 at once), so the parser
 is fed incrementally and decides as early as each byte allows: byte 0 tells a ZMTP 1.0 peer, byte 9
-an unversioned one, byte 10 the major version. purezmq speaks only 3.x; older peers are refused
-with a ``RemoteProtocolError`` naming their version (optional fallback left out, §4 "Advice").
+an unversioned one, byte 10 the major version.
+
+A ZMTP 2.0 peer (RFC 15: libzmq 3.x, JeroMQ 0.3) has a 12-byte greeting: byte 10 is its revision
+(1) and byte 11 its socket type number. It is accepted when the parser is told so (``zmtp2``: the
+NULL mechanism without ZAP, as libzmq rules, §4); the connection then speaks 2.0 to it. ZMTP 1.0
+peers, and 2.0 peers of a socket with security, are refused with a ``RemoteProtocolError`` naming
+their version.
 """
 
 from __future__ import annotations
@@ -16,6 +21,15 @@ from ..constants import ProtocolErrorCode
 from ..error import RemoteProtocolError
 
 GREETING_SIZE = 64
+#: What a greeting holds up to the major version (signature + major): sent before anything of
+#: the peer's is known; the rest waits for the peer's major (docs/protocol/zmtp.md §3.1).
+GREETING_PREFIX_SIZE = 11
+#: A ZMTP 2.0 greeting: signature, revision, socket type (RFC 15).
+ZMTP2_GREETING_SIZE = 12
+#: The revision byte of ZMTP 2.0, where 3.x has its major version.
+ZMTP2_REVISION = 1
+#: Socket type numbers a ZMTP 2.0 greeting can carry (PAIR=0 ... XSUB=10, RFC 15).
+ZMTP2_MAX_SOCKET_TYPE = 10
 #: Our protocol version: 3.1 (RFC 37). A 3.0 announcement is only used by tests.
 VERSION_MAJOR = 3
 VERSION_MINOR = 1
@@ -34,6 +48,8 @@ class Greeting:
     mechanism: bytes
     #: The as-server bit. libzmq always sends 0 (docs/protocol/zmtp.md §3), so never rely on it.
     as_server: bool
+    #: A ZMTP 2.0 peer's socket type number (its greeting's last byte); None for 3.x.
+    zmtp2_socket_type: int | None = None
 
 
 def encode_greeting(
@@ -75,22 +91,35 @@ class GreetingParser:
     Raises ``RemoteProtocolError`` as soon as the bytes seen rule the peer out.
     """
 
-    __slots__ = ("_buf", "_mechanism", "greeting")
+    __slots__ = ("_buf", "_mechanism", "_size", "_zmtp2", "greeting")
 
-    def __init__(self, mechanism: bytes) -> None:
+    def __init__(self, mechanism: bytes, *, zmtp2: bool = False) -> None:
         self._buf = bytearray()
         self._mechanism = mechanism.ljust(_MECHANISM_SIZE, b"\x00")
+        #: Whether a ZMTP 2.0 peer is accepted (else refused at its revision byte).
+        self._zmtp2 = zmtp2
+        #: The size of the peer's greeting: 64, or 12 once byte 10 shows ZMTP 2.0.
+        self._size = GREETING_SIZE
         self.greeting: Greeting | None = None
 
     @property
     def bytes_needed(self) -> int:
-        return GREETING_SIZE - len(self._buf)
+        return self._size - len(self._buf)
+
+    @property
+    def peer_major(self) -> int | None:
+        """The peer's major version (2 for ZMTP 2.0) once its byte 10 arrived, else None."""
+        if len(self._buf) <= 10:
+            return None
+        return 2 if self._size == ZMTP2_GREETING_SIZE else self._buf[10]
 
     def receive(self, data: bytes | bytearray | memoryview) -> int:
         if self.greeting is not None:
             return 0
         before = len(self._buf)
-        take = min(len(data), GREETING_SIZE - before)
+        take = min(len(data), self._size - before)
+        if before <= 10 < before + take and data[10 - before] == ZMTP2_REVISION:
+            take = min(take, ZMTP2_GREETING_SIZE - before)
         self._buf += data[:take]
         self._check(before)
         return take
@@ -109,9 +138,21 @@ class GreetingParser:
                 "peer speaks ZMTP 1.0 (signature byte 9 has its low bit clear), purezmq needs 3.x"
             )
         if before < 11 <= have and buf[10] < VERSION_MAJOR:
-            raise RemoteProtocolError(
-                f"peer speaks ZMTP {_version_name(buf[10])}, purezmq needs 3.x"
-            )
+            if buf[10] != ZMTP2_REVISION:
+                raise RemoteProtocolError(
+                    f"peer speaks ZMTP {_version_name(buf[10])}, purezmq needs 3.x"
+                )
+            if not self._zmtp2:
+                # docs/protocol/zmtp.md §4: ZMTP 2.0 has no security handshake at all.
+                raise RemoteProtocolError(
+                    "peer speaks ZMTP 2.0, which has no security mechanism: only a NULL "
+                    "socket without ZAP_DOMAIN talks to it"
+                )
+            self._size = ZMTP2_GREETING_SIZE
+        if self._size == ZMTP2_GREETING_SIZE:
+            if have == ZMTP2_GREETING_SIZE:
+                self.greeting = Greeting(2, 0, b"NULL", False, buf[11])
+            return
         if have < GREETING_SIZE:
             return
         mechanism = bytes(buf[12:32])
@@ -128,7 +169,10 @@ class GreetingParser:
 
 
 __all__ = [
+    "GREETING_PREFIX_SIZE",
     "GREETING_SIZE",
+    "ZMTP2_GREETING_SIZE",
+    "ZMTP2_MAX_SOCKET_TYPE",
     "VERSION_MAJOR",
     "VERSION_MINOR",
     "Greeting",

@@ -1,5 +1,7 @@
-"""ZMTP over WebSocket (RFC 45, ZWS 2.0), sans-IO, over a byte stream: the WebSocket
-protocol itself (HTTP upgrade, masking, frame parsing) is wsproto's.
+"""ZMTP over WebSocket (RFC 45, ZWS 2.0), sans-IO, over a byte stream: the upgrade, control
+frames and fragmented messages are wsproto's; whole binary messages, all of the traffic, are
+framed and cut by ``ws_frames`` (RFC 6455 §5.2), a few header bytes each instead of wsproto's
+event objects.
 
 Owns the WebSocket step between a TCP (or TLS) byte stream and ``zws_messages``'s
 ``ZwsMessageConnection``, which turns whole WebSocket binary messages into ZMTP and back
@@ -46,6 +48,7 @@ from .bodies import BodyPool
 from .connection import Connection, ConnectionOptions
 from .events import HeartbeatExpiry, HeartbeatTimeout
 from .mechanisms.base import Mechanism
+from .ws_frames import WsFrameSplitter, encode_binary
 from .zws_messages import (
     CODE,
     RAW_SUBPROTOCOL,
@@ -83,9 +86,11 @@ class ZwsConnection(ZwsMessageConnection):
 
     __slots__ = (
         "_client",
+        "_head_tail",
         "_host",
         "_path",
         "_seen",
+        "_splitter",
         "_ws",
         "_ws_ivl",
         "_ws_out",
@@ -112,8 +117,12 @@ class ZwsConnection(ZwsMessageConnection):
         self._host = host
         self._path = path or "/"
         self._ws = WSConnection(ConnectionType.CLIENT if client else ConnectionType.SERVER)
-        #: Bytes of the request line checked so far (server).
+        #: Bytes of the request line (server) or status line (client) checked so far.
         self._seen = 0
+        #: The last bytes of the upgrade seen, to find the blank line that ends its head.
+        self._head_tail = b""
+        #: Cuts frames once the upgrade is done.
+        self._splitter: WsFrameSplitter | None = None
         #: WebSocket bytes to send, in order (upgrade, control and data frames).
         self._ws_out: list[bytes] = []
         self._ws_partial = bytearray()
@@ -142,25 +151,75 @@ class ZwsConnection(ZwsMessageConnection):
         if self._ws_timeout_at is not None:
             self._ws_timeout_at = None  # any input proves the peer alive (libzmq)
         try:
-            if not self._client and self._seen < 4:
-                self._check_request_start(data)
-            self._ws.receive_data(bytes(data))
-            self._ws_events()
+            if self._splitter is not None:
+                self._receive_frames(data)
+            else:
+                try:
+                    self._receive_upgrade(data)
+                finally:
+                    self._feed_zmtp()  # messages wsproto read along with the upgrade
         except ProtocolError as exc:
             self._fail(exc)
         except WsProtocolError as exc:
             # wsproto's verdict on the peer's bytes (bad HTTP, an unexpected upgrade answer).
             self._fail(RemoteProtocolError(f"WebSocket: {exc}", _CODE))
 
-    def _check_request_start(self, data: BytesLike) -> None:
-        """An upgrade request starts with ``GET ``: anything else (a ZMTP greeting, TLS to a
-        ws:// port) is refused at its first byte, as libzmq does, instead of waiting for a
-        line end that may never come."""
+    def _receive_upgrade(self, data: BytesLike) -> None:
+        """Bytes of the upgrade: wsproto gets the HTTP head only, so that the frames after it
+        in the same read (a server's first messages right behind its 101) are ours."""
+        if self._seen < len(self._http_start):
+            self._check_http_start(data)
+        raw = bytes(data)
+        head = self._head_tail + raw
+        end = head.find(b"\r\n\r\n")
+        if end < 0:
+            self._head_tail = head[-3:]
+            self._ws.receive_data(raw)
+            self._ws_events()
+            return
+        cut = end + 4 - len(self._head_tail)
+        self._ws.receive_data(raw[:cut])
+        self._ws_events()
+        rest = raw[cut:]
+        if not rest or self.closed:
+            return
+        if self._splitter is not None:
+            self._receive_frames(rest)
+        else:
+            self._ws.receive_data(rest)  # a refusal's body, say: wsproto's to judge
+            self._ws_events()
+
+    def _receive_frames(self, data: BytesLike) -> None:
+        """Bytes after the upgrade: whole binary messages straight to ZMTP (in one call for
+        the read), other frames through wsproto, in order."""
+        assert self._splitter is not None
+        try:
+            for payload, raw in self._splitter.split(data):
+                if raw is None:
+                    self._on_message(payload)
+                else:
+                    self._ws.receive_data(raw)
+                    self._ws_events()
+                    if self.closed:
+                        return
+        finally:
+            self._feed_zmtp()
+
+    @property
+    def _http_start(self) -> bytes:
+        return b"HTTP/" if self._client else b"GET "
+
+    def _check_http_start(self, data: BytesLike) -> None:
+        """An upgrade request starts with ``GET ``, its answer with ``HTTP/``: anything else (a
+        ZMTP greeting, TLS to a ws:// port) is refused at its first byte, as libzmq does,
+        instead of waiting for a line end that may never come."""
         seen = self._seen
-        head = bytes(data[: 4 - seen])
-        if head != b"GET "[seen : seen + len(head)]:
+        expected = self._http_start
+        head = bytes(data[: len(expected) - seen])
+        if head != expected[seen : seen + len(head)]:
+            what = "answer (HTTP/...)" if self._client else "request (GET ...)"
             raise RemoteProtocolError(
-                f"expected a WebSocket upgrade request (GET ...), got {bytes(data[:8])!r}", _CODE
+                f"expected a WebSocket upgrade {what}, got {bytes(data[:8])!r}", _CODE
             )
         self._seen = seen + len(head)
 
@@ -194,6 +253,7 @@ class ZwsConnection(ZwsMessageConnection):
                     # A close frame from the peer: echo it, then the connection ends like an
                     # EOF (libzmq does the same, and reconnects).
                     self._ws_out.append(ws.send(event.response()))
+                    self._feed_zmtp()
                     Connection.receive_eof(self)
                     return
                 raise RemoteProtocolError(f"bad WebSocket input: {event.reason}", _CODE)
@@ -234,6 +294,12 @@ class ZwsConnection(ZwsMessageConnection):
     def _upgraded(self, chosen: str) -> None:
         if self._ws_ivl:
             self._ws_ping_at = self._now + self._ws_ivl
+        # RFC 6455 §5.1: a server receives masked frames, a client unmasked ones.
+        self._splitter = WsFrameSplitter(
+            masked=not self._client,
+            limit=self.message_limit,
+            limit_source=f"MAXMSGSIZE {self.options.max_msg_size}",
+        )
         self.ws_opened(chosen)
 
     def _on_ws_bytes(self, event: BytesMessage) -> None:
@@ -268,9 +334,7 @@ class ZwsConnection(ZwsMessageConnection):
         messages = self.messages_to_send()
         out = self._ws_out
         if messages:
-            send = self._ws.send
-            for payload in messages:
-                out.append(send(BytesMessage(data=payload)))
+            out += encode_binary(messages, masked=self._client)
         if not out:
             return []
         # One buffer: WebSocket frames are small next to their copy through wsproto anyway,

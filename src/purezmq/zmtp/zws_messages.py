@@ -80,6 +80,7 @@ class ZwsMessageConnection(Connection):
         "_ws_limit",
         "_ws_open",
         "_zmtp_held",
+        "_zmtp_in",
         "subprotocol",
     )
 
@@ -111,6 +112,8 @@ class ZwsMessageConnection(Connection):
         self._out_frames = FrameDecoder()
         #: ZMTP frames produced before the upgrade finished: sent once it has.
         self._zmtp_held: list[tuple[int, bytes]] = []
+        #: ZMTP frames made from received messages, fed to the Connection by ``_feed_zmtp``.
+        self._zmtp_in: list[bytes] = []
         limit = options.max_msg_size
         self._ws_limit = -1 if limit < 0 else max(limit, HANDSHAKE_FRAME_LIMIT) + _WRAP_SLACK
         #: The subprotocol agreed on, once the upgrade is done.
@@ -132,6 +135,10 @@ class ZwsMessageConnection(Connection):
         return subprotocols(self.mechanism)
 
     # -- start and input ---------------------------------------------------------------------
+
+    def _send_greeting_rest(self, peer_major: int) -> None:
+        """No greeting crosses ZWS (the upgrade stands in for it), so nothing is sent."""
+        self._greeting_rest = None
 
     def start(self, now: float) -> None:
         super().start(now)
@@ -180,9 +187,19 @@ class ZwsMessageConnection(Connection):
             self._on_message(data)
         except RemoteProtocolError as exc:
             self._fail(exc)
+        self._feed_zmtp()
+
+    def _feed_zmtp(self) -> None:
+        """The ZMTP frames of the messages taken by ``_on_message`` so far, to the inherited
+        Connection in one call (a byte-stream WebSocket reads many messages at once)."""
+        batch = self._zmtp_in
+        if batch:
+            self._zmtp_in = []
+            Connection.receive_data(self, b"".join(batch), self._now)
 
     def _on_message(self, data: BytesLike) -> None:
-        """As ``receive_message``, raising the peer's protocol errors."""
+        """As ``receive_message``, raising the peer's protocol errors; the ZMTP frame waits
+        for ``_feed_zmtp``."""
         if 0 <= self._ws_limit < len(data):
             raise RemoteProtocolError(
                 f"peer sent a {len(data)}-byte WebSocket message, over MAXMSGSIZE "
@@ -200,7 +217,7 @@ class ZwsMessageConnection(Connection):
                 raise RemoteProtocolError("ZWS2.0 routing id must be a single frame", CODE)
             self._raw = False
             ready = commands.ready({IDENTITY: body})
-            Connection.receive_data(self, frame_header(len(ready), FLAG_COMMAND) + ready)
+            self._zmtp_in.append(frame_header(len(ready), FLAG_COMMAND) + ready)
             return
         if ws_flags & WS_FLAG_COMMAND and not body:
             # libzmq's own ping/pong over ZWS: liveness only.
@@ -209,7 +226,9 @@ class ZwsMessageConnection(Connection):
         flags = (FLAG_MORE if ws_flags & WS_FLAG_MORE else 0) | (
             FLAG_COMMAND if ws_flags & WS_FLAG_COMMAND else 0
         )
-        Connection.receive_data(self, frame_header(len(body), flags) + body, self._now)
+        zmtp_in = self._zmtp_in
+        zmtp_in.append(frame_header(len(body), flags))
+        zmtp_in.append(body)
 
     def _on_liveness_command(self) -> None:
         """An empty COMMAND message arrived (libzmq's ping or pong over ZWS). Nothing to do

@@ -61,6 +61,12 @@ class Mechanism:
     #: 8-byte nonce, 16-byte tag, 1 flags byte = 33); MAXMSGSIZE is raised by this much.
     frame_overhead: ClassVar[int] = 0
 
+    @property
+    def allows_zmtp2(self) -> bool:
+        """Whether a ZMTP 2.0 peer may connect: it has no handshake, so only a mechanism with
+        nothing to check (NULL without ZAP) allows it (docs/protocol/zmtp.md §4)."""
+        return False
+
     def __init__(self, *, as_server: bool = False) -> None:
         #: Our role, from local options only (the peer's as-server byte is never trusted).
         self.as_server = as_server

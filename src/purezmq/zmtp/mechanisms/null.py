@@ -27,6 +27,10 @@ class NullMechanism(Mechanism):
         self._ready_sent = False
         self._ready_received = False
 
+    @property
+    def allows_zmtp2(self) -> bool:
+        return not self._zap
+
     def start(self, metadata: Mapping[str, bytes]) -> list[bytes]:
         self._metadata = metadata
         if self._zap:
