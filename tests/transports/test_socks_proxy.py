@@ -96,10 +96,11 @@ class MiniSocks5:
             upstream = socket.create_connection((host, port), timeout=TIMEOUT)
             self._sockets.append(upstream)
             client.sendall(b"\x05\x00\x00\x01" + socket.inet_aton("127.0.0.1") + b"\x00\x00")
+            # The proxy may be closed (its sockets with it) while this thread runs.
+            client.settimeout(None)
+            upstream.settimeout(None)
         except (OSError, ConnectionError):
             return
-        client.settimeout(None)
-        upstream.settimeout(None)
         for a, b in ((client, upstream), (upstream, client)):
             threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
