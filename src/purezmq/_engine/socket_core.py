@@ -596,7 +596,14 @@ class SocketCore:
                         engine_end.peer.routing_id = rid
                     if self.socket_type not in _NEEDS_PEER_ID or rid:
                         self.attach_local(engine_end.peer, None)
-                obj = connecter.connect(self, endpoint)
+                try:
+                    obj = connecter.connect(self, endpoint)
+                except BaseException:
+                    # Refused before any connection (a bad WSS_TRUST_PEM, a missing extra): the
+                    # pipe made above must not stay attached and swallow messages.
+                    if engine_end is not None:
+                        self.pipe_disconnected(engine_end, reconnecting=False)
+                    raise
                 if engine_end is not None:
                     self._sessions[obj] = engine_end
         self._add_endpoint(self._connected, (endpoint, str(parsed)), obj)
