@@ -149,6 +149,9 @@ const roles = {
     await place(sock)
     for (let i = 0; i < count; i++) await sock.send(`part ${i}`)
     out({sent: count})
+    // Stay until the test has every part (it then closes stdin): process.exit right after
+    // close() ends libzmq's I/O thread before it has written what LINGER should deliver.
+    await new Promise(resolve => { process.stdin.on("end", resolve); process.stdin.resume() })
     sock.close()
   },
   async gather() {
