@@ -796,3 +796,22 @@ def test_send_messages_refuses_an_empty_message_after_queuing_the_ones_before() 
         a.send_messages([[b"kept"], [], [b"never"]])
     transfer(a, b)
     assert b.messages_received() == [[b"kept"]]
+
+
+def test_a_refused_mechanism_still_sends_our_whole_greeting() -> None:
+    """Both sides must learn of a mechanism mismatch: the side that sees it first still sends
+    the rest of its greeting (as libzmq does), so the other reports the mismatch too instead of
+    a bare EOF."""
+    from purezmq.zmtp.mechanisms.plain import PlainServer
+
+    server = Connection(SocketType.ROUTER, PlainServer())
+    client = Connection(SocketType.DEALER, NullMechanism())
+    server.start(0.0)
+    client.start(0.0)
+    server.receive_data(b"".join(bytes(b) for b in client.data_to_send()))
+    to_client = b"".join(bytes(b) for b in server.data_to_send())
+    assert len(to_client) == 64  # the server's whole greeting, once our major was known
+    client.receive_data(to_client)
+    assert client.error is not None and "mechanism mismatch" in str(client.error)
+    server.receive_data(b"".join(bytes(b) for b in client.data_to_send()))
+    assert server.error is not None and "mechanism mismatch" in str(server.error)

@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from time import sleep as _sleep
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..constants import Errno, Event, PollEvent, ReconnectStop, SocketOption, SocketType
 from ..error import ContextTerminated, ZMQError
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     import asyncio
 
     from .context import ContextCore
+    from .udp_session import UdpSession
 
 class Command(IntEnum):
     """What a mailbox entry ``(command, pipe, arg)`` asks of the owner thread."""
@@ -86,6 +87,17 @@ def _let_the_reader_run() -> None:
     only every 5 ms and its queues grow without bound. ``sleep(0)`` releases the GIL, so the
     thread waiting for it (the I/O thread, an inproc reader) takes its turn now."""
     _sleep(0)
+
+
+class EndpointHandle(Protocol):
+    """What ``bind()``/``connect()`` keep per endpoint: a listener, a connecter, an inproc
+    binding or connection, a udp session."""
+
+    #: LAST_ENDPOINT: the endpoint as resolved (a wildcard port made real).
+    endpoint: str
+
+    def close(self, linger: int | None = None) -> None:
+        """Stop serving the endpoint; LINGER for what is queued to it (ms, None: the socket's)."""
 
 
 class Liveness(IntEnum):
@@ -164,6 +176,7 @@ class SocketCore:
         "_pipes",
         "_session_seen",
         "_sessions",
+        "_udp_sessions",
         "bodies",
         "commands_processed",
         "ctx",
@@ -210,10 +223,10 @@ class SocketCore:
         #: endpoint string → objects with ``endpoint`` and ``close(linger)``: bound (listeners,
         #: inproc bindings) and connected (connecters, inproc connections). An object may be
         #: listed under several spellings (as given, canonical, resolved).
-        self._bound: dict[str, list[Any]] = {}
+        self._bound: dict[str, list[EndpointHandle]] = {}
         #: disconnect() was called under RECONNECT_STOP_AFTER_DISCONNECT (connecter.py).
         self.disconnect_called = False
-        self._connected: dict[str, list[Any]] = {}
+        self._connected: dict[str, list[EndpointHandle]] = {}
         #: Connecter → engine end of its session pipe (IMMEDIATE=0), kept across reconnects.
         self._sessions: dict[Any, Pipe] = {}
         #: Engine ends of session pipes that have had a connection (the next one is a hiccup).
@@ -225,6 +238,8 @@ class SocketCore:
         self.wakeups_sent = 0
         #: Messages this socket's peers wrote from the owner thread (``Peer._write_from_owner``).
         self.direct_writes = 0
+        #: Every udp:// session this socket made: their drop counters add up in statistics().
+        self._udp_sessions: list[UdpSession] = []
         self.commands_processed = 0
         #: Runs of messages handed out by ``try_recv_batch`` (statistics).
         self.recv_batches = 0
@@ -537,7 +552,9 @@ class SocketCore:
             self.process_commands()
 
     @staticmethod
-    def _add_endpoint(table: dict[str, list[Any]], names: tuple[str, ...], obj: Any) -> None:
+    def _add_endpoint(
+        table: dict[str, list[EndpointHandle]], names: tuple[str, ...], obj: EndpointHandle
+    ) -> None:
         for name in dict.fromkeys(names):
             table.setdefault(name, []).append(obj)
 
@@ -547,13 +564,14 @@ class SocketCore:
         from ..endpoint import parse
 
         parsed = parse(endpoint, for_bind=True)
-        obj: Any
+        obj: EndpointHandle
         if parsed.scheme == "inproc":
             obj = self.ctx.inproc.bind(self, parsed.name)  # type: ignore[union-attr]
         elif parsed.scheme == "udp":
             from . import udp_session  # datagram side; imported on first use
 
-            obj = udp_session.bind(self, endpoint)
+            obj = session = udp_session.bind(self, endpoint)
+            self._udp_sessions.append(session)
         else:
             from . import listener  # network side; imported on first use
 
@@ -569,13 +587,14 @@ class SocketCore:
         from ..endpoint import parse
 
         parsed = parse(endpoint, for_bind=False)
-        obj: Any
+        obj: EndpointHandle
         if parsed.scheme == "inproc":
             obj = self.ctx.inproc.connect(self, parsed.name)  # type: ignore[union-attr]
         elif parsed.scheme == "udp":
             from . import udp_session  # datagram side; imported on first use
 
-            obj = udp_session.connect(self, endpoint)
+            obj = session = udp_session.connect(self, endpoint)
+            self._udp_sessions.append(session)
         else:
             from . import connecter  # network side; imported on first use
 
@@ -607,7 +626,7 @@ class SocketCore:
                 if engine_end is not None:
                     self._sessions[obj] = engine_end
         self._add_endpoint(self._connected, (endpoint, str(parsed)), obj)
-        self.last_endpoint = str(getattr(obj, "endpoint", endpoint))
+        self.last_endpoint = obj.endpoint
 
     def connect_peer(self, endpoint: str) -> int:
         """PEER: connect and return the routing id of the new peer (``zmq_connect_peer``).
@@ -644,7 +663,9 @@ class SocketCore:
             raise ZMQError(Errno.ENOTSUP, f"{what}() is for DISH sockets")
         return pattern
 
-    def _remove_endpoint(self, table: dict[str, list[Any]], endpoint: str, what: str) -> None:
+    def _remove_endpoint(
+        self, table: dict[str, list[EndpointHandle]], endpoint: str, what: str
+    ) -> None:
         self._check_alive()
         objs = table.pop(endpoint, None)
         if not objs:
@@ -940,12 +961,7 @@ class SocketCore:
 
     def statistics(self) -> SocketStatistics:
         """Counters for tests and tuning."""
-        udp = {
-            id(o): o
-            for objs in (*self._bound.values(), *self._connected.values())
-            for o in objs
-            if hasattr(o, "datagrams_dropped")
-        }
+        udp = self._udp_sessions
         return SocketStatistics(
             wakeups_sent=self.wakeups_sent,
             signal_wakes=self.signal.wakes,
@@ -957,8 +973,8 @@ class SocketCore:
             inbound_queued=sum(p.read_pending() for p in self._pipes),
             outbound_queued=sum(p.write_pending() for p in self._pipes),
             pattern=self.pattern.statistics(),
-            udp_datagrams_dropped=sum(o.datagrams_dropped for o in udp.values()),
-            udp_messages_dropped=sum(o.messages_dropped for o in udp.values()),
+            udp_datagrams_dropped=sum(o.datagrams_dropped for o in udp),
+            udp_messages_dropped=sum(o.messages_dropped for o in udp),
         )
 
     def __repr__(self) -> str:

@@ -347,7 +347,16 @@ class Connection:
         try:
             if state is _GREETING:
                 parser = self._greeting_parser
-                used = parser.receive(data)
+                try:
+                    used = parser.receive(data)
+                except ProtocolError:
+                    # A ZMTP 3 greeting refused for its mechanism: ours still goes out whole,
+                    # so the peer refuses it too and reports why (libzmq sends it before
+                    # checking the peer's mechanism).
+                    major = parser.peer_major
+                    if self._greeting_rest is not None and major and major >= VERSION_MAJOR:
+                        self._send_greeting_rest(major)
+                    raise
                 if self._greeting_rest is not None and parser.peer_major is not None:
                     self._send_greeting_rest(parser.peer_major)
                 greeting = parser.greeting
