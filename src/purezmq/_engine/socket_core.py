@@ -476,6 +476,10 @@ class SocketCore:
             from . import udp_session  # datagram side; imported on first use
 
             obj = udp_session.bind(self, endpoint)
+        elif parsed.scheme in ("pgm", "epgm"):
+            from . import pgm_session  # multicast side; bind and connect both join the group
+
+            obj = pgm_session.open(self, endpoint)
         else:
             from . import listener  # network side; imported on first use
 
@@ -499,6 +503,10 @@ class SocketCore:
             from . import udp_session  # datagram side; imported on first use
 
             obj = udp_session.connect(self, endpoint)
+        elif parsed.scheme in ("pgm", "epgm"):
+            from . import pgm_session  # multicast side; bind and connect both join the group
+
+            obj = pgm_session.open(self, endpoint)
         else:
             from . import connecter  # network side; imported on first use
 
@@ -866,6 +874,9 @@ class SocketCore:
         if udp:
             stats["udp_datagrams_dropped"] = sum(o.datagrams_dropped for o in udp.values())
             stats["udp_messages_dropped"] = sum(o.messages_dropped for o in udp.values())
+            lost = [o.pgm_data_lost for o in udp.values() if hasattr(o, "pgm_data_lost")]
+            if lost:
+                stats["pgm_data_lost"] = sum(lost)
         return stats
 
     def __repr__(self) -> str:

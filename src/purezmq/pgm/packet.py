@@ -4,7 +4,8 @@ Common header (16 bytes, big-endian): source port, destination port, type, optio
 checksum, GSI (6 bytes), TSDU length. The checksum is the Internet one's-complement sum over the
 whole packet with the field zeroed (RFC 3208 §8, RFC 1071); OpenPGM sets it on every packet.
 
-Types used: SPM, ODATA, RDATA, NAK, NCF, SPMR (§8.1–8.3, §13.6). Options (§9) are parsed far
+Types used: SPM, ODATA, RDATA, NAK, NCF, SPMR (§8.1–8.3, §13.6). Options (§9: type, length,
+two reserved bytes, value; the first is OPT_LENGTH with the options' total length) are parsed far
 enough to read OPT_NAK_LIST (NAKs and NCFs for several sequence numbers) and to skip the rest;
 a packet carrying OPT_FRAGMENT is reported so that the caller can refuse it (libzmq never
 fragments: it sizes each APDU to fit one packet).
@@ -115,7 +116,7 @@ def _options(options: bytes, sqns: list[int]) -> tuple[bool, int]:
         if base == OPT_FRAGMENT:
             fragment = True
         elif base == OPT_NAK_LIST:
-            body = options[pos + 3 : pos + length]
+            body = options[pos + 4 : pos + length]
             sqns.extend(x for (x,) in struct.iter_unpack("!I", body[: len(body) // 4 * 4]))
         pos += length
         if kind & OPT_END:
@@ -199,9 +200,9 @@ def _nak_like(
     out += _NAK_BODY.pack(sqns[0], AFI_IPV4, 0, source, AFI_IPV4, 0, group)
     if extra:
         nak_list = struct.pack(f"!{len(extra)}I", *extra)
-        opt_len = 3 + len(nak_list)
+        opt_len = 4 + len(nak_list)
         out += struct.pack("!BBH", OPT_LENGTH, 4, 4 + opt_len)
-        out += struct.pack("!BBB", OPT_NAK_LIST | OPT_END, opt_len, 0) + nak_list
+        out += struct.pack("!BBH", OPT_NAK_LIST | OPT_END, opt_len, 0) + nak_list
     return _finish(out)
 
 

@@ -93,7 +93,9 @@ class Source:
     # -- sending ------------------------------------------------------------------------------
 
     def start(self, now: float) -> list[bytes]:
-        """The SPMs a source sends as it opens (OpenPGM: three, so receivers learn the NLA)."""
+        """The SPMs a source sends as it opens (OpenPGM: three, so receivers learn the NLA);
+        the rate limit's clock starts here."""
+        self._tokens_at = now
         return [self._spm() for _ in range(3)]
 
     def send(self, apdu: bytes, now: float) -> bytes:
