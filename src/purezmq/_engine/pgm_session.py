@@ -287,7 +287,7 @@ class PgmSession:
         raw = not self._address.udp
         for _ in range(_BATCH):
             try:
-                n, _addr = recv_into(buffer)
+                n, addr = recv_into(buffer)
             except OSError:
                 break
             data = view[:n]
@@ -295,12 +295,12 @@ class PgmSession:
                 data = transport.strip_ip_header(data)
             datagrams = [bytes(data)] if _hook is None else _hook("in", bytes(data))
             for datagram in datagrams:
-                self._on_datagram(datagram)
+                self._on_datagram(datagram, addr[0])
             if not self._reading:
                 break
         self._arm()
 
-    def _on_datagram(self, datagram: bytes) -> None:
+    def _on_datagram(self, datagram: bytes, sender: str) -> None:
         assert self._loop is not None
         try:
             packet = pk.decode(datagram)
@@ -316,7 +316,11 @@ class PgmSession:
         assert self._receiver is not None
         if packet.type in (pk.NAK, pk.SPMR):
             return
-        self._deliver(self._receiver.on_packet(packet, now))
+        try:
+            sender_ip = socket.inet_aton(sender)
+        except OSError:
+            sender_ip = None
+        self._deliver(self._receiver.on_packet(packet, now, sender_ip))
 
     def _send_outgoing(self, sends: list[Outgoing]) -> None:
         port = self._address.port if self._address.udp else 0

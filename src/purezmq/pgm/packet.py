@@ -25,6 +25,7 @@ NCF = 0x0A
 SPMR = 0x0C
 
 OPT_PRESENT = 0x01
+OPT_NETWORK = 0x02
 OPT_LENGTH = 0x00
 OPT_FRAGMENT = 0x01
 OPT_NAK_LIST = 0x02
@@ -196,7 +197,9 @@ def _nak_like(
     kind: int, sport: int, dport: int, gsi: bytes, sqns: list[int], source: bytes, group: bytes
 ) -> bytes:
     extra = sqns[1:63]  # OPT_NAK_LIST holds at most 62 more (RFC 3208 §9.3)
-    out = bytearray(HEADER.pack(sport, dport, kind, OPT_PRESENT if extra else 0, 0, gsi, 0))
+    # OpenPGM flags a NAK list as network-significant (OPT_NETWORK) too.
+    flags = OPT_PRESENT | OPT_NETWORK if extra else 0
+    out = bytearray(HEADER.pack(sport, dport, kind, flags, 0, gsi, 0))
     out += _NAK_BODY.pack(sqns[0], AFI_IPV4, 0, source, AFI_IPV4, 0, group)
     if extra:
         nak_list = struct.pack(f"!{len(extra)}I", *extra)

@@ -54,6 +54,8 @@ class _Missing:
 class _Peer:
     next_sqn: int
     nla: bytes | None = None
+    #: Where the source's data came from (the SPMR target before its NLA is known).
+    unicast: bytes | None = None
     #: Early data (bytes) and given-up sqns (None) waiting for their turn.
     early: dict[int, bytes | None] = field(default_factory=dict)
     missing: dict[int, _Missing] = field(default_factory=dict)
@@ -121,8 +123,14 @@ class Receiver:
 
     # -- input --------------------------------------------------------------------------------
 
-    def on_packet(self, packet: pk.Packet, now: float) -> list[Data | Loss]:
-        """Feed one packet from the network; returns what is now deliverable, in order."""
+    def on_packet(
+        self, packet: pk.Packet, now: float, sender: bytes | None = None
+    ) -> list[Data | Loss]:
+        """Feed one packet from the network; returns what is now deliverable, in order.
+
+        ``sender`` is the IPv4 address the datagram came from: until an SPM names the source's
+        NLA, an SPMR goes there as well as to the group (OpenPGM's source listens to unicast).
+        """
         if packet.dport != self.dport and packet.type in (pk.SPM, pk.ODATA, pk.RDATA, pk.NCF):
             return []
         kind = packet.type
@@ -136,10 +144,12 @@ class Receiver:
             self._note_lead(peer, packet.lead, now)
             return out
         if kind in (pk.ODATA, pk.RDATA):
+            if peer is not None and peer.unicast is None:
+                peer.unicast = sender
             if packet.fragment:
                 return []  # libzmq never fragments an APDU; treat as lost and re-join
             if peer is None:
-                peer = self._peers[tsi] = _Peer(packet.sqn)
+                peer = self._peers[tsi] = _Peer(packet.sqn, unicast=sender)
             out = self._advance_trail(tsi, peer, packet.trail, None)
             out += self._on_data(tsi, peer, packet.sqn, packet.payload, now)
             return out
@@ -277,7 +287,10 @@ class Receiver:
                     entry.state = BACK_OFF
                     entry.deadline = now + self._backoff()
             if peer.nla is None and peer.missing:
-                sends.append(Outgoing(None, pk.encode_spmr(tsi, self.dport)))
+                spmr = pk.encode_spmr(tsi, self.dport)
+                sends.append(Outgoing(None, spmr))
+                if peer.unicast is not None:
+                    sends.append(Outgoing(peer.unicast, spmr))
             elif nak:
                 nak.sort(key=lambda s: (s - peer.next_sqn) % _MOD)
                 for i in range(0, len(nak), 63):
