@@ -66,9 +66,10 @@ class Source:
         self._window: deque[bytes] = deque()
         self._next_sqn = 0
         self._spm_sqn = 0
-        self._tokens = 0.0
-        self._tokens_at = now
+        #: The bucket holds 10 ms of RATE, at least one 64 KiB burst, and starts full.
         self._burst = max(rate * 0.01, 65536.0) if rate else 0.0
+        self._tokens = self._burst
+        self._tokens_at = now
         self._heartbeat_step = len(HEARTBEAT)
         self._heartbeat_at = now + AMBIENT
         self.repairs_sent = 0
@@ -117,9 +118,9 @@ class Source:
             return 0.0
         self._refill(now)
         need = size + pk.DATA_HEADER_SIZE + WIRE_OVERHEAD
-        if self._tokens >= min(need, self._burst):
-            return 0.0
-        return (min(need, self._burst) - self._tokens) / self.rate
+        missing = min(need, self._burst) - self._tokens
+        # Under a microsecond's worth counts as there: a float remainder must not spin the loop.
+        return 0.0 if missing <= self.rate * 1e-6 else missing / self.rate
 
     def _refill(self, now: float) -> None:
         elapsed = now - self._tokens_at
