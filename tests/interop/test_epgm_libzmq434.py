@@ -109,9 +109,9 @@ def test_late_joiner_synchronises_on_a_message_boundary(pub_impl: str, sub_impl:
         late=True,
     )
     seqs = out["seqs"]
-    assert out["bad"] == 0 and out["ended"]
-    assert seqs and seqs[0] > 0
-    assert seqs == list(range(seqs[0], 400))
+    assert out["bad"] == 0 and out["ended"], out
+    assert seqs and seqs[0] > 0, out
+    assert seqs == list(range(seqs[0], 400)), out
 
 
 @pytest.mark.parametrize(("pub_impl", "sub_impl"), IMPLS, ids=IDS)
@@ -158,3 +158,16 @@ def test_purezmq_receiver_reports_data_gone_from_libzmqs_window() -> None:
     assert out["ended"] and out["bad"] == 0
     assert out["lost"] >= 1
     _one_gap(out["seqs"], 300)
+
+
+@pytest.mark.parametrize(("pub_impl", "sub_impl"), IMPLS, ids=IDS)
+@pytest.mark.parametrize("loss", [0.0, 0.1])
+def test_raw_pgm_interoperates(pub_impl: str, sub_impl: str, loss: float) -> None:
+    # pgm:// is PGM straight on IP (protocol 113): root in the namespace has CAP_NET_RAW.
+    ep = _endpoint("pgm")
+    out = exchange(
+        _peer(sub_impl, "sub", ep, loss=loss, seed=5),
+        _peer(pub_impl, "pub", ep, count=100, loss=loss, seed=6),
+    )
+    assert out["bad"] == 0 and out["ended"]
+    assert out["seqs"] == list(range(100))

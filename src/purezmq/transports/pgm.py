@@ -19,6 +19,7 @@ receives everything (IP header included, stripped by ``strip_ip_header``).
 
 from __future__ import annotations
 
+import errno as _errno
 import ipaddress
 import socket
 from dataclasses import dataclass
@@ -107,7 +108,7 @@ def max_tsdu(address: PgmAddress, max_tpdu: int) -> int:
 def _raw_error(exc: OSError, what: str) -> ZMQError:
     if isinstance(exc, PermissionError):
         return ZMQError(
-            exc.errno or Errno.EPERM,
+            exc.errno or _errno.EPERM,
             f"{what}: pgm:// sends raw IP (protocol 113) and needs the CAP_NET_RAW capability "
             "(or root); use epgm:// (PGM over UDP) without privileges",
         )
