@@ -65,9 +65,18 @@ def exchange(
     _requirements()
     command = f'{SETUP} && exec "$0" "$@"'
     argv = [
-        "unshare", "-n", "sh", "-c", command, sys.executable, str(HERE / "netns_run.py"),
-        sub[0], json.dumps(sub[1]), pub[0], json.dumps(pub[1]),
-    ]  # fmt: skip
+        "unshare",
+        "-n",
+        "sh",
+        "-c",
+        command,
+        sys.executable,
+        str(HERE / "netns_run.py"),
+        sub[0],
+        json.dumps(sub[1]),
+        pub[0],
+        json.dumps(pub[1]),
+    ]
     if late:
         argv.append("--late")
     done = subprocess.run(argv, capture_output=True, text=True, timeout=280)
@@ -137,9 +146,15 @@ def test_purezmq_source_data_gone_from_its_window_is_skipped_by_libzmq() -> None
     out = exchange(
         _peer("libzmq", "sub", ep, sizes="1000", rate=1000, recovery_ivl=1000),
         _peer(
-            "purezmq", "pub", ep, count=300, sizes="1000", rate=1000, recovery_ivl=1000,
+            "purezmq",
+            "pub",
+            ep,
+            count=300,
+            sizes="1000",
+            rate=1000,
+            recovery_ivl=1000,
             black_hole="30",
-        ),  # fmt: skip
+        ),
     )
     assert out["ended"]
     # libzmq 4.3.4 does not hang on the loss, but its decoder carries on across the gap

@@ -22,7 +22,7 @@ def test_encoder_cuts_apdus_like_libzmq() -> None:
     # The last offset points past the end: the next message begins in the next APDU.
     assert _offsets(apdus) == [0, NO_OFFSET, 172]
     assert apdus[0][:28] == bytes.fromhex(
-        "0000" "060068656c6c6f" "02016103006263" "ff0000000000000bb900" "7878"
+        "0000060068656c6c6f02016103006263ff0000000000000bb9007878"
     )
 
 

@@ -15,9 +15,7 @@ SPM = bytes.fromhex("c9ab15b300005066fc982a932a0c00000000000000000000ffffffff000
 # A libzmq PUB's ODATA for b"hello": APDU offset 0, v1 frame 06 00 "hello".
 ODATA = bytes.fromhex("c1f415b304004d6fb7c6d1bc038a000900000000000000000000060068656c6c6f")
 # A libzmq SUB's NAK for sqn 1, and for 3, 4, 5 (OPT_LENGTH + OPT_NAK_LIST, OPT_NETWORK set).
-NAK_ONE = bytes.fromhex(
-    "15b387bd08000ef4c4676eb0a8bc000000000001000100007f00000100010000efc00101"
-)
+NAK_ONE = bytes.fromhex("15b387bd08000ef4c4676eb0a8bc000000000001000100007f00000100010000efc00101")
 NAK_LIST = bytes.fromhex(
     "15b387bd08038cc5c4676eb0a8bc000000000003000100007f00000100010000efc00101"
     "00040010820c00000000000400000005"
@@ -26,7 +24,14 @@ NAK_LIST = bytes.fromhex(
 
 def test_spm_decodes_and_encodes_like_openpgm() -> None:
     p = pk.decode(SPM)
-    assert (p.type, p.sport, p.dport, p.sqn, p.trail, p.lead) == (pk.SPM, 0xC9AB, 5555, 0, 0, 0xFFFFFFFF)
+    assert (p.type, p.sport, p.dport, p.sqn, p.trail, p.lead) == (
+        pk.SPM,
+        0xC9AB,
+        5555,
+        0,
+        0,
+        0xFFFFFFFF,
+    )
     assert p.gsi == bytes.fromhex("fc982a932a0c") and p.nla == LOCAL
     assert pk.encode_spm(0xC9AB, 5555, p.gsi, 0, 0, -1, LOCAL) == SPM
 

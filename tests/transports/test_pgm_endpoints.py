@@ -105,9 +105,19 @@ def test_raw_pgm_between_purezmq_sockets_in_a_namespace() -> None:
         pytest.skip("needs unshare and ip")
     setup = "ip link set lo up multicast on && ip route add 224.0.0.0/4 dev lo"
     done = subprocess.run(
-        ["unshare", "-n", "sh", "-c", f'{setup} && exec "$0" -c "$1" "$2"', sys.executable,
-         RAW_SCRIPT, str(SRC)],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            "unshare",
+            "-n",
+            "sh",
+            "-c",
+            f'{setup} && exec "$0" -c "$1" "$2"',
+            sys.executable,
+            RAW_SCRIPT,
+            str(SRC),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "true"

@@ -62,7 +62,7 @@ def set_datagram_hook(hook: DatagramHook | None) -> None:
     _hook = hook
 
 
-def open(core: Any, endpoint: str) -> PgmSession:  # noqa: A001 - the transport verb
+def open(core: Any, endpoint: str) -> PgmSession:
     kind = SocketType(core.socket_type)
     parsed = parse(endpoint, for_bind=False)
     assert isinstance(parsed, PgmEndpoint)

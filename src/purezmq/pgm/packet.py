@@ -209,9 +209,7 @@ def _nak_like(
     return _finish(out)
 
 
-def encode_nak(
-    tsi: Tsi, dport: int, sqns: list[int], source: bytes, group: bytes
-) -> bytes:
+def encode_nak(tsi: Tsi, dport: int, sqns: list[int], source: bytes, group: bytes) -> bytes:
     """A NAK from a receiver to the source of ``tsi`` (ports swapped, RFC 3208 §8.3)."""
     return _nak_like(NAK, dport, tsi.sport, tsi.gsi, sqns, source, group)
 

@@ -157,9 +157,7 @@ def open_sender(
     return sock
 
 
-def open_group_receiver(
-    address: PgmAddress, settings: SocketSettings, what: str
-) -> socket.socket:
+def open_group_receiver(address: PgmAddress, settings: SocketSettings, what: str) -> socket.socket:
     """Receives what is multicast to the group (for pgm://, every PGM packet to this host)."""
     sock = _new_socket(address, what)
     try:
@@ -175,9 +173,7 @@ def open_group_receiver(
     return sock
 
 
-def open_nak_receiver(
-    address: PgmAddress, settings: SocketSettings, what: str
-) -> socket.socket:
+def open_nak_receiver(address: PgmAddress, settings: SocketSettings, what: str) -> socket.socket:
     """epgm: receives NAKs unicast to ``interface:port``."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:

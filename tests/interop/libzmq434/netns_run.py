@@ -42,7 +42,7 @@ def main() -> None:
         _wait_line(sub, "ready")
         pub = _start(pub_py, json.loads(pub_args))
     sub_out, sub_err = sub.communicate(timeout=300)
-    pub_out, pub_err = pub.communicate(timeout=300)
+    _, pub_err = pub.communicate(timeout=300)
     if sub.returncode or pub.returncode:
         raise SystemExit(f"peer failed: sub {sub_err[-2000:]} pub {pub_err[-2000:]}")
     print([line for line in sub_out.splitlines() if line.startswith("{")][-1])
