@@ -111,6 +111,8 @@ def simulate(
             else:
                 for out in src.on_packet(packet, now):
                     net.send(now, "rcv", out)
+                while (repair := src.next_repair(now)) is not None:
+                    net.send(now, "rcv", repair)
         for spm in src.on_timer(now):
             net.send(now, "rcv", spm)
         sends, events = rcv.on_timer(now)
@@ -184,8 +186,11 @@ def test_source_repairs_only_what_its_window_holds() -> None:
     tsi = pk.Tsi(GSI, 0x1234)
     nak = pk.decode(pk.encode_nak(tsi, PORT, [2, 7, 9], NLA, GROUP))
     out = [pk.decode(p) for p in src.on_packet(nak, 0.0)]
-    assert out[0].type == pk.NCF and out[0].sqns == [7, 9]
-    assert [(p.type, p.sqn, p.payload) for p in out[1:]] == [
+    assert len(out) == 1 and out[0].type == pk.NCF and out[0].sqns == [7, 9]
+    assert src.repair_delay(0.0) == 0.0
+    repairs = [pk.decode(p) for p in iter(lambda: src.next_repair(0.0), None)]
+    assert src.repair_delay(0.0) is None
+    assert [(p.type, p.sqn, p.payload) for p in repairs] == [
         (pk.RDATA, 7, b"\x00\x00\x07"),
         (pk.RDATA, 9, b"\x00\x00\x09"),
     ]

@@ -258,12 +258,28 @@ class PgmSession:
                 pass
             return
         loop = self._loop
+        now = loop.time()
+        # Repairs first: receivers are waiting on them to deliver anything newer.
+        for _ in range(_SEND_BATCH):
+            delay = source.repair_delay(now)
+            if delay is None:
+                break
+            if delay > 0:
+                self._flush_scheduled = True
+                loop.call_later(delay, self._flush)
+                return
+            repair = source.next_repair(now)
+            if repair is not None:
+                self._send(repair, self._group)
+        else:
+            self._flush_scheduled = True
+            loop.call_soon(self._flush)
+            return
         if not self._pending:
             msgs = pipe.read_many(_SEND_BATCH)
             if not msgs:
                 return
             self._pending.extend(self._encoder.encode(msgs))
-        now = loop.time()
         while self._pending:
             apdu = self._pending[0]
             delay = source.send_delay(len(apdu), now)
@@ -312,6 +328,9 @@ class PgmSession:
             if packet.type in (pk.NAK, pk.SPMR):
                 for out in self._source.on_packet(packet, now):
                     self._send(out, self._group)
+                if not self._flush_scheduled:  # RDATA may now be queued
+                    self._flush_scheduled = True
+                    self._loop.call_soon(self._flush)
             return
         assert self._receiver is not None
         if packet.type in (pk.NAK, pk.SPMR):

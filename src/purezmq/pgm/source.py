@@ -3,8 +3,8 @@
 * Each APDU becomes one ODATA with the next sequence number; the window keeps the last
   ``window_sqns`` of them (libzmq sizes it from RECOVERY_IVL × RATE / MAXTPDU, OpenPGM's
   TXW_SECS × TXW_MAX_RTE) for repairs; its trailing edge moves as new data pushes old data out.
-* A NAK for sequence numbers still in the window is confirmed with a multicast NCF and answered
-  with RDATA (§6.1); one for data that has left the window is ignored: the receivers learn the
+* A NAK for sequence numbers still in the window is confirmed at once with a multicast NCF and
+  answered with RDATA (§6.1), queued and paced by RATE like new data but ahead of it; one for data that has left the window is ignored: the receivers learn the
   new trailing edge from ODATA/SPM and report the loss.
 * SPMs (§6.1.4) tell receivers the window and the address to NAK: three at start, a heartbeat
   burst after data (OpenPGM's 100, 100, 100, 100, 1300 ms, then 7, 16, 25, 30 s) and every
@@ -33,6 +33,7 @@ class Source:
         "_heartbeat_at",
         "_heartbeat_step",
         "_next_sqn",
+        "_repairs",
         "_spm_sqn",
         "_tokens",
         "_tokens_at",
@@ -73,6 +74,8 @@ class Source:
         self._heartbeat_step = len(HEARTBEAT)
         self._heartbeat_at = now + AMBIENT
         self.repairs_sent = 0
+        #: NAKed sqns waiting for their RDATA, oldest NAK first (a dict as an ordered set).
+        self._repairs: dict[int, None] = {}
 
     # -- window -------------------------------------------------------------------------------
 
@@ -169,17 +172,38 @@ class Source:
         wanted = [s for s in dict.fromkeys(packet.sqns) if self._in_window(s) is not None]
         if not wanted:
             return []
-        out = [pk.encode_ncf(self.sport, self.dport, self.gsi, wanted, self.nla, self.group)]
         for sqn in wanted:
+            if sqn not in self._repairs:
+                self._repairs[sqn] = None
+        return [pk.encode_ncf(self.sport, self.dport, self.gsi, wanted, self.nla, self.group)]
+
+    def repair_delay(self, now: float) -> float | None:
+        """None: no repair queued; else seconds until the next one fits under RATE."""
+        while self._repairs:
+            sqn = next(iter(self._repairs))
             index = self._in_window(sqn)
-            assert index is not None
+            if index is None:
+                del self._repairs[sqn]  # left the window meanwhile: nothing to repair with
+                continue
+            return self.send_delay(len(self._window[index]), now)
+        return None
+
+    def next_repair(self, now: float) -> bytes | None:
+        """RDATA for the oldest NAKed sqn still in the window (the caller checked
+        ``repair_delay``); repairs share RATE with new data and go first (RFC 3208 §6.1)."""
+        while self._repairs:
+            sqn = next(iter(self._repairs))
+            del self._repairs[sqn]
+            index = self._in_window(sqn)
+            if index is None:
+                continue
             repair = pk.encode_data(
                 self.sport, self.dport, self.gsi, sqn, self.trail, self._window[index], repair=True
             )
             self._spend(len(repair), now)
             self.repairs_sent += 1
-            out.append(repair)
-        return out
+            return repair
+        return None
 
 
 def window_sqns(recovery_ivl_ms: int, rate_kbit: int, max_tpdu: int) -> int:
