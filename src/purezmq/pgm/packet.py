@@ -47,15 +47,23 @@ RESERVED_PER_PACKET = DATA_HEADER_SIZE + 4 + 16
 
 def checksum(data: bytes | bytearray | memoryview) -> int:
     """The Internet checksum (RFC 1071) of ``data``: 0xFFFF for an all-zero sum, never 0,
-    since 0 on the wire means "no checksum" (RFC 3208 §8)."""
-    buf = bytes(data)
-    if len(buf) % 2:
-        buf += b"\0"
-    total = sum(struct.unpack(f"!{len(buf) // 2}H", buf))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    value = ~total & 0xFFFF
-    return value or 0xFFFF
+    since 0 on the wire means "no checksum" (RFC 3208 §8).
+
+    The one's-complement sum of 16-bit words is the data read as one big number modulo
+    0xFFFF (2**16 ≡ 1), which ``int.from_bytes`` computes in C.
+    """
+    value = int.from_bytes(data, "big")
+    if len(data) % 2:
+        value <<= 8
+    return (~(value % 0xFFFF) & 0xFFFF) or 0xFFFF
+
+
+def _verify(data: bytes) -> bool:
+    """A packet with its checksum in place sums to zero (one's complement)."""
+    value = int.from_bytes(data, "big")
+    if len(data) % 2:
+        value <<= 8
+    return value % 0xFFFF == 0
 
 
 def _finish(packet: bytearray) -> bytes:
@@ -128,37 +136,35 @@ def _options(options: bytes, sqns: list[int]) -> tuple[bool, int]:
 def decode(data: bytes | bytearray | memoryview) -> Packet:
     """Parse one PGM packet; ``ValueError`` says why one is refused (bad checksum, too short,
     a type this implementation does not handle)."""
-    buf = bytes(data)
+    buf = data if isinstance(data, bytes) else bytes(data)
     if len(buf) < HEADER_SIZE:
         raise ValueError("shorter than the PGM header")
     sport, dport, kind, opts, csum, gsi, tsdu = HEADER.unpack_from(buf)
     if csum:
-        check = bytearray(buf)
-        check[6:8] = b"\0\0"
-        if checksum(check) != csum:
+        if not _verify(buf):
             raise ValueError("bad checksum")
     elif kind in (ODATA, RDATA):
         raise ValueError("data packet without a checksum")
     packet = Packet(kind, sport, dport, gsi)
-    body = buf[HEADER_SIZE:]
+    body = memoryview(buf)[HEADER_SIZE:]
     if kind == SPM:
         if len(body) < _SPM_BODY.size:
             raise ValueError("short SPM")
         packet.sqn, packet.trail, packet.lead, afi, _r, nla = _SPM_BODY.unpack_from(body)
         if afi != AFI_IPV4:
             raise ValueError("SPM path NLA is not IPv4")
-        packet.nla = nla
+        packet.nla = bytes(nla)
     elif kind in (ODATA, RDATA):
         if len(body) < _DATA_BODY.size:
             raise ValueError("short data packet")
         packet.sqn, packet.trail = _DATA_BODY.unpack_from(body)
         rest = body[_DATA_BODY.size :]
         if opts & OPT_PRESENT:
-            packet.fragment, used = _options(rest, [])
+            packet.fragment, used = _options(bytes(rest), [])
             rest = rest[used:]
         if len(rest) != tsdu:
             raise ValueError("TSDU length does not match the packet")
-        packet.payload = rest
+        packet.payload = bytes(rest)
     elif kind in (NAK, NCF):
         if len(body) < _NAK_BODY.size:
             raise ValueError("short NAK/NCF")
@@ -168,7 +174,7 @@ def decode(data: bytes | bytearray | memoryview) -> Packet:
         packet.sqn, packet.nla, packet.group = sqn, nla, grp
         packet.sqns = [sqn]
         if opts & OPT_PRESENT:
-            _options(body[_NAK_BODY.size :], packet.sqns)
+            _options(bytes(body[_NAK_BODY.size :]), packet.sqns)
     elif kind != SPMR:
         raise ValueError(f"unhandled PGM type 0x{kind:02x}")
     return packet
