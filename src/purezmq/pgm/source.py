@@ -4,8 +4,9 @@
   ``window_sqns`` of them (libzmq sizes it from RECOVERY_IVL × RATE / MAXTPDU, OpenPGM's
   TXW_SECS × TXW_MAX_RTE) for repairs; its trailing edge moves as new data pushes old data out.
 * A NAK for sequence numbers still in the window is confirmed at once with a multicast NCF and
-  answered with RDATA (§6.1), queued and paced by RATE like new data but ahead of it; one for data that has left the window is ignored: the receivers learn the
-  new trailing edge from ODATA/SPM and report the loss.
+  answered with RDATA (§6.1), queued and paced by RATE like new data but ahead of it. A NAK
+  for data that has left the window is ignored: the receivers learn the new trailing edge
+  from ODATA/SPM and report the loss.
 * SPMs (§6.1.4) tell receivers the window and the address to NAK: three at start, a heartbeat
   burst after data (OpenPGM's 100, 100, 100, 100, 1300 ms, then 7, 16, 25, 30 s) and every
   ``ambient`` seconds otherwise; an SPMR is answered with an SPM at once.
