@@ -5,6 +5,7 @@ namespace: tests/interop/test_epgm_libzmq434.py and test_pgm_raw_netns below.)""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import subprocess
@@ -121,3 +122,67 @@ def test_raw_pgm_between_purezmq_sockets_in_a_namespace() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "true"
+
+
+ASYNC_SCRIPT = r"""
+import asyncio, json, sys
+sys.path.insert(0, sys.argv[1])
+import purezmq as zmq
+import purezmq.asyncio as azmq
+
+async def main():
+    ctx = azmq.Context()
+    ep = "epgm://lo;239.192.1.3:5560"  # the interface by name
+    sub = ctx.socket(zmq.SUB)
+    sub.subscribe(b"a")
+    sub.connect(ep)
+    pub = ctx.socket(zmq.XPUB)
+    pub.rate = 100000
+    pub.bind(ep)  # bind joins the group like connect
+    for i in range(50):
+        await pub.send_multipart([b"a%d" % i, b"x" * (i * 300)])
+        await pub.send_multipart([b"b%d" % i, b"y"])
+    got = []
+    while len(got) < 50 and await sub.poll(5000):
+        got.append((await sub.recv_multipart())[0].decode())
+    sub.disconnect(ep)
+    pub.unbind(ep)
+    sub.connect(ep)
+    pub.bind(ep)
+    await pub.send(b"again")
+    again = (await sub.recv()).decode() if await sub.poll(5000) else None
+    sub.close()
+    pub.close()
+    ctx.term()
+    print(json.dumps({"got": got, "again": again}))
+
+asyncio.run(main())
+"""
+
+
+def test_asyncio_xpub_to_sub_filters_and_survives_unbind_and_rebind() -> None:
+    if sys.platform != "linux" or os.geteuid() != 0:
+        pytest.skip("needs root on Linux (a network namespace)")
+    if shutil.which("unshare") is None or shutil.which("ip") is None:
+        pytest.skip("needs unshare and ip")
+    setup = "ip link set lo up multicast on && ip route add 224.0.0.0/4 dev lo"
+    done = subprocess.run(
+        [
+            "unshare",
+            "-n",
+            "sh",
+            "-c",
+            f'{setup} && exec "$0" -c "$1" "$2"',
+            sys.executable,
+            ASYNC_SCRIPT,
+            str(SRC),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    # The SUB filters locally (nothing goes upstream over multicast): only the "a" topics.
+    assert out["got"] == [f"a{i}" for i in range(50)]
+    assert out["again"] == "again"
