@@ -186,3 +186,29 @@ def test_asyncio_xpub_to_sub_filters_and_survives_unbind_and_rebind() -> None:
     # The SUB filters locally (nothing goes upstream over multicast): only the "a" topics.
     assert out["got"] == [f"a{i}" for i in range(50)]
     assert out["again"] == "again"
+
+
+@pytest.mark.parametrize(("udp", "tpdu", "tsdu"), [(True, 1500, 1428), (False, 1500, 1436)])
+def test_apdu_size_is_openpgms_mss(udp: bool, tpdu: int, tsdu: int) -> None:
+    # libzmq fills each APDU to OpenPGM's PGM_MSS (1428 bytes observed for epgm at 1500).
+    from purezmq.transports import pgm
+
+    address = pgm.PgmAddress(udp, "239.192.1.1", 5555, "127.0.0.1")
+    assert pgm.max_tsdu(address, tpdu) == tsdu
+    assert pgm.max_tsdu(address, tpdu + 500) == tsdu + 500
+
+
+@pytest.mark.parametrize(("loop", "hops"), [(True, 1), (False, 7)])
+def test_sender_socket_takes_multicast_hops_and_loop(loop: bool, hops: int) -> None:
+    import socket
+
+    from purezmq.transports import pgm
+    from purezmq.transports.base import SocketSettings
+
+    address = pgm.PgmAddress(True, "239.192.1.1", 5555, "127.0.0.1")
+    sock = pgm.open_sender(address, SocketSettings(), "test", loop=loop, hops=hops)
+    try:
+        assert sock.getsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL) == hops
+        assert bool(sock.getsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP)) is loop
+    finally:
+        sock.close()
