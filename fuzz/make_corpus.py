@@ -131,6 +131,22 @@ def seeds(target: str) -> list[bytes]:
         return [b"\x00\xff".join(reply)]
     if target == "udp_datagram":
         return [b"\x05groupbody", b"\x00", b"\xff" + b"g" * 255 + b"body"]
+    if target == "pgm_packet":
+        # Captured from libzmq 4.3.4 + OpenPGM: an SPM, ODATA "hello", a NAK list.
+        return [
+            bytes.fromhex(h)
+            for h in (
+                "c9ab15b300005066fc982a932a0c00000000000000000000ffffffff000100007f000001",
+                "c1f415b304004d6fb7c6d1bc038a000900000000000000000000060068656c6c6f",
+                "15b387bd08038cc5c4676eb0a8bc000000000003000100007f00000100010000efc00101"
+                "00040010820c00000000000400000005",
+            )
+        ]
+    if target == "pgm_apdus":
+        from purezmq.pgm.framing import ApduEncoder
+
+        apdus = ApduEncoder(64).encode([[b"hello"], [b"a", b"bc"], [b"x" * 300]])
+        return [b"".join(a.ljust(64, b"\0") for a in apdus), b"\xff\xff" + b"\0" * 62]
     if target == "endpoint":
         return [
             s.encode()

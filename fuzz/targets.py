@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from purezmq.constants import SocketType
 from purezmq.endpoint import parse as parse_endpoint
 from purezmq.error import LocalProtocolError, ProtocolError, RemoteProtocolError, ZMQError
+from purezmq.pgm import packet as pgm_codec
+from purezmq.pgm.framing import ApduDecoder
 from purezmq.zmtp import commands, udp_datagram
 from purezmq.zmtp.codec import FrameDecoder, encode_frame
 from purezmq.zmtp.connection import Connection, ConnectionOptions
@@ -156,6 +158,47 @@ def udp(data: bytes) -> None:
         raise Crash(f"({group!r}, {body!r}) does not re-encode to the datagram")
 
 
+def pgm_packet(data: bytes) -> None:
+    """A PGM packet: refused with ValueError, or decoded; plain data packets re-encode to it.
+
+    The checksum is put right first, so the inputs reach the parser behind it.
+    """
+    if len(data) >= pgm_codec.HEADER_SIZE:
+        fixed = bytearray(data)
+        fixed[6:8] = b"\0\0"
+        fixed[6:8] = pgm_codec.checksum(fixed).to_bytes(2, "big")
+        data = bytes(fixed)
+    try:
+        packet = pgm_codec.decode(data)
+    except ValueError:
+        return
+    if packet.type in (pgm_codec.ODATA, pgm_codec.RDATA) and data[5] == 0:
+        again = pgm_codec.encode_data(
+            packet.sport,
+            packet.dport,
+            packet.gsi,
+            packet.sqn,
+            packet.trail,
+            packet.payload,
+            repair=packet.type == pgm_codec.RDATA,
+        )
+        if again != data:
+            raise Crash("a data packet does not re-encode to itself")
+
+
+def pgm_apdus(data: bytes) -> None:
+    """libzmq's message stream over PGM: APDUs (cut every 64 bytes) either decode to messages
+    that re-encode losslessly or are refused with ValueError."""
+    decoder = ApduDecoder(max_message_size=1 << 20)
+    try:
+        for i in range(0, len(data), 64):
+            for msg in decoder.feed(data[i : i + 64]):
+                if not msg:
+                    raise Crash("an empty message")
+    except ValueError:
+        return
+
+
 def endpoint(data: bytes) -> None:
     text = data.decode("utf-8", "replace")
     for for_bind in (True, False):
@@ -255,6 +298,8 @@ TARGETS: dict[str, Target] = {
     "zap_reply": zap_reply,
     "endpoint": endpoint,
     "udp_datagram": udp,
+    "pgm_packet": pgm_packet,
+    "pgm_apdus": pgm_apdus,
     **{name: _discard(driver) for name, driver in DRIVERS.items()},
 }
 

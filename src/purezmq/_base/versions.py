@@ -28,9 +28,10 @@ def has(capability: str) -> bool:
     """Whether this purezmq supports ``capability`` (``zmq.has``).
 
     Answers truthfully for what exists here: ``ipc`` needs AF_UNIX and the ipc transport,
-    ``ws`` the WebSocket transport, ``curve`` PyNaCl (the ``curve`` extra); ``pgm``, ``tipc``,
-    ``draft`` the draft socket types (always here); ``pgm``, ``tipc``, ``norm`` and ``gssapi`` are
-    not implemented.
+    ``ws`` the WebSocket transport, ``curve`` PyNaCl (the ``curve`` extra), ``draft`` the draft
+    socket types (always here), ``pgm`` the pgm:// and epgm:// transports (libzmq answers
+    ``pgm`` for both; pgm:// also needs CAP_NET_RAW when used); ``tipc``, ``norm`` and
+    ``gssapi`` are not implemented.
     """
     if capability == "ipc":
         return hasattr(_stdsocket, "AF_UNIX") and _module_exists("purezmq.transports.ipc")
@@ -38,6 +39,8 @@ def has(capability: str) -> bool:
         return curve_available()
     if capability == "draft":
         return True
+    if capability == "pgm":
+        return _module_exists("purezmq.transports.pgm")
     if capability == "ws":
         if _sys.platform == "emscripten":
             return True  # Pyodide: the JavaScript WebSocket (transports.js_websocket)

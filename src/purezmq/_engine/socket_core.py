@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     import asyncio
 
     from .context import ContextCore
+    from .pgm_session import PgmSession
     from .udp_session import UdpSession
 
 class Command(IntEnum):
@@ -160,6 +161,10 @@ class SocketStatistics:
     udp_datagrams_dropped: int
     #: udp (RADIO): messages too large for one datagram, dropped.
     udp_messages_dropped: int
+    #: pgm/epgm: packets that failed their checks, dropped.
+    pgm_datagrams_dropped: int
+    #: pgm/epgm (SUB): data lost for good, gone from the sender's window (docs/transports.md).
+    pgm_data_lost: int
 
 
 class SocketCore:
@@ -173,6 +178,7 @@ class SocketCore:
         "_ctl_lock",
         "_mailbox",
         "_monitors",
+        "_pgm_sessions",
         "_pipes",
         "_session_seen",
         "_sessions",
@@ -240,6 +246,7 @@ class SocketCore:
         self.direct_writes = 0
         #: Every udp:// session this socket made: their drop counters add up in statistics().
         self._udp_sessions: list[UdpSession] = []
+        self._pgm_sessions: list[PgmSession] = []
         self.commands_processed = 0
         #: Runs of messages handed out by ``try_recv_batch`` (statistics).
         self.recv_batches = 0
@@ -572,6 +579,11 @@ class SocketCore:
 
             obj = session = udp_session.bind(self, endpoint)
             self._udp_sessions.append(session)
+        elif parsed.scheme in ("pgm", "epgm"):
+            from . import pgm_session  # multicast side; bind and connect both join the group
+
+            obj = pgm_session_ = pgm_session.open(self, endpoint)
+            self._pgm_sessions.append(pgm_session_)
         else:
             from . import listener  # network side; imported on first use
 
@@ -595,6 +607,11 @@ class SocketCore:
 
             obj = session = udp_session.connect(self, endpoint)
             self._udp_sessions.append(session)
+        elif parsed.scheme in ("pgm", "epgm"):
+            from . import pgm_session  # multicast side; bind and connect both join the group
+
+            obj = pgm_session_ = pgm_session.open(self, endpoint)
+            self._pgm_sessions.append(pgm_session_)
         else:
             from . import connecter  # network side; imported on first use
 
@@ -975,6 +992,8 @@ class SocketCore:
             pattern=self.pattern.statistics(),
             udp_datagrams_dropped=sum(o.datagrams_dropped for o in udp),
             udp_messages_dropped=sum(o.messages_dropped for o in udp),
+            pgm_datagrams_dropped=sum(o.datagrams_dropped for o in self._pgm_sessions),
+            pgm_data_lost=sum(o.pgm_data_lost for o in self._pgm_sessions),
         )
 
     def __repr__(self) -> str:

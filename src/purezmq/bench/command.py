@@ -239,6 +239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .memory import main as memory_main
 
         return memory_main(args[1:])
+    if args and args[0] == "pgm":
+        from .pgm import main as pgm_main
+
+        return pgm_main(args[1:])
     if args and args[0] == "plot":
         return plot_main(args[1:])
     if args and args[0] == "report":

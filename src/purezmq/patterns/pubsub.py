@@ -72,6 +72,10 @@ class XPub(Pattern):
 
     def attach(self, pipe: Pipe) -> bool:
         self._dist.attach(pipe)
+        if pipe.subscribe_all:
+            # pgm/epgm: no subscription ever comes back over multicast, so the pipe takes
+            # everything and the application hears of no subscription (libzmq xpub_t).
+            self._subs.add(b"", pipe)
         welcome = self.options.xpub_welcome_msg
         if welcome:
             # §4.4: pushed to every new subscriber, before any of its subscriptions count.

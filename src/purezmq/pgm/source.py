@@ -1,0 +1,218 @@
+"""The PGM source (RFC 3208 §5, §6.1): transmit window, SPMs, repairs, rate limit.
+
+* Each APDU becomes one ODATA with the next sequence number; the window keeps the last
+  ``window_sqns`` of them (libzmq sizes it from RECOVERY_IVL × RATE / MAXTPDU, OpenPGM's
+  TXW_SECS × TXW_MAX_RTE) for repairs; its trailing edge moves as new data pushes old data out.
+* A NAK for sequence numbers still in the window is confirmed at once with a multicast NCF and
+  answered with RDATA (§6.1), queued and paced by RATE like new data but ahead of it. A NAK
+  for data that has left the window is ignored: the receivers learn the new trailing edge
+  from ODATA/SPM and report the loss.
+* SPMs (§6.1.4) tell receivers the window and the address to NAK: three at start, a heartbeat
+  burst after data (OpenPGM's 100, 100, 100, 100, 1300 ms, then 7, 16, 25, 30 s) and every
+  ``ambient`` seconds otherwise; an SPMR is answered with an SPM at once.
+* RATE (kbit/s) is a token bucket over the bytes put on the wire (headers included);
+  ``send_delay`` says how long to wait before the next packet fits.
+
+Sans-IO: methods take ``now`` (seconds, monotonic) and return packets (bytes) to multicast.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from . import packet as pk
+
+HEARTBEAT = (0.1, 0.1, 0.1, 0.1, 1.3, 7.0, 16.0, 25.0, 30.0)
+AMBIENT = 30.0
+#: IP + UDP bytes counted against RATE for each packet (epgm; raw pgm saves 8).
+WIRE_OVERHEAD = 28
+
+
+class Source:
+    __slots__ = (
+        "_burst",
+        "_heartbeat_at",
+        "_heartbeat_step",
+        "_next_sqn",
+        "_repairs",
+        "_spm_sqn",
+        "_tokens",
+        "_tokens_at",
+        "_window",
+        "dport",
+        "group",
+        "gsi",
+        "nla",
+        "rate",
+        "repairs_sent",
+        "sport",
+        "window_sqns",
+    )
+
+    def __init__(
+        self,
+        gsi: bytes,
+        sport: int,
+        dport: int,
+        nla: bytes,
+        group: bytes,
+        *,
+        window_sqns: int,
+        rate: float,
+        now: float,
+    ) -> None:
+        self.gsi, self.sport, self.dport, self.nla, self.group = gsi, sport, dport, nla, group
+        self.window_sqns = max(1, window_sqns)
+        #: Bytes per second on the wire (0: unlimited).
+        self.rate = rate
+        self._window: deque[bytes] = deque()
+        self._next_sqn = 0
+        self._spm_sqn = 0
+        #: The bucket holds 10 ms of RATE, at least one 64 KiB burst, and starts full.
+        self._burst = max(rate * 0.01, 65536.0) if rate else 0.0
+        self._tokens = self._burst
+        self._tokens_at = now
+        self._heartbeat_step = len(HEARTBEAT)
+        self._heartbeat_at = now + AMBIENT
+        self.repairs_sent = 0
+        #: NAKed sqns waiting for their RDATA, oldest NAK first (a dict as an ordered set).
+        self._repairs: dict[int, None] = {}
+
+    # -- window -------------------------------------------------------------------------------
+
+    @property
+    def trail(self) -> int:
+        return (self._next_sqn - len(self._window)) & 0xFFFFFFFF
+
+    @property
+    def lead(self) -> int:
+        return (self._next_sqn - 1) & 0xFFFFFFFF
+
+    def _in_window(self, sqn: int) -> int | None:
+        """The window index of ``sqn``, or None when it has left (or never entered) it."""
+        age = (self._next_sqn - 1 - sqn) & 0xFFFFFFFF
+        if age >= len(self._window):
+            return None
+        return len(self._window) - 1 - age
+
+    # -- sending ------------------------------------------------------------------------------
+
+    def start(self, now: float) -> list[bytes]:
+        """The SPMs a source sends as it opens (OpenPGM: three, so receivers learn the NLA);
+        the rate limit's clock starts here."""
+        self._tokens_at = now
+        return [self._spm() for _ in range(3)]
+
+    def send(self, apdu: bytes, now: float) -> bytes:
+        """ODATA for ``apdu`` (the caller checked ``send_delay`` first)."""
+        sqn = self._next_sqn
+        self._window.append(apdu)
+        if len(self._window) > self.window_sqns:
+            self._window.popleft()
+        self._next_sqn = (sqn + 1) & 0xFFFFFFFF
+        data = pk.encode_data(self.sport, self.dport, self.gsi, sqn, self.trail, apdu)
+        self._spend(len(data), now)
+        self._heartbeat_step = 0
+        self._heartbeat_at = now + HEARTBEAT[0]
+        return data
+
+    def send_delay(self, size: int, now: float) -> float:
+        """Seconds until a packet of ``size`` TSDU bytes may go out under RATE (0: now)."""
+        if not self.rate:
+            return 0.0
+        self._refill(now)
+        need = size + pk.DATA_HEADER_SIZE + WIRE_OVERHEAD
+        missing = min(need, self._burst) - self._tokens
+        # Under a microsecond's worth counts as there: a float remainder must not spin the loop.
+        return 0.0 if missing <= self.rate * 1e-6 else missing / self.rate
+
+    def _refill(self, now: float) -> None:
+        elapsed = now - self._tokens_at
+        self._tokens_at = now
+        if elapsed > 0:
+            self._tokens = min(self._burst, self._tokens + elapsed * self.rate)
+
+    def _spend(self, size: int, now: float) -> None:
+        if self.rate:
+            self._refill(now)
+            self._tokens -= size + WIRE_OVERHEAD
+
+    def _spm(self) -> bytes:
+        spm = pk.encode_spm(
+            self.sport, self.dport, self.gsi, self._spm_sqn, self.trail, self.lead, self.nla
+        )
+        self._spm_sqn = (self._spm_sqn + 1) & 0xFFFFFFFF
+        return spm
+
+    # -- timers -------------------------------------------------------------------------------
+
+    def deadline(self) -> float:
+        return self._heartbeat_at
+
+    def on_timer(self, now: float) -> list[bytes]:
+        if now < self._heartbeat_at:
+            return []
+        if self._heartbeat_step < len(HEARTBEAT) - 1:
+            self._heartbeat_step += 1
+            self._heartbeat_at = now + HEARTBEAT[self._heartbeat_step]
+        else:
+            self._heartbeat_step = len(HEARTBEAT)
+            self._heartbeat_at = now + AMBIENT
+        return [self._spm()]
+
+    # -- from receivers -----------------------------------------------------------------------
+
+    def on_packet(self, packet: pk.Packet, now: float) -> list[bytes]:
+        """A NAK or SPMR for this source: the NCF and repairs (or SPM) to multicast."""
+        if packet.gsi != self.gsi or packet.dport != self.sport:
+            return []
+        if packet.type == pk.SPMR:
+            return [self._spm()]
+        if packet.type != pk.NAK:
+            return []
+        wanted = [s for s in dict.fromkeys(packet.sqns) if self._in_window(s) is not None]
+        if not wanted:
+            return []
+        for sqn in wanted:
+            if sqn not in self._repairs:
+                self._repairs[sqn] = None
+        return [pk.encode_ncf(self.sport, self.dport, self.gsi, wanted, self.nla, self.group)]
+
+    def repair_delay(self, now: float) -> float | None:
+        """None: no repair queued; else seconds until the next one fits under RATE."""
+        while self._repairs:
+            sqn = next(iter(self._repairs))
+            index = self._in_window(sqn)
+            if index is None:
+                del self._repairs[sqn]  # left the window meanwhile: nothing to repair with
+                continue
+            return self.send_delay(len(self._window[index]), now)
+        return None
+
+    def next_repair(self, now: float) -> bytes | None:
+        """RDATA for the oldest NAKed sqn still in the window (the caller checked
+        ``repair_delay``); repairs share RATE with new data and go first (RFC 3208 §6.1)."""
+        while self._repairs:
+            sqn = next(iter(self._repairs))
+            del self._repairs[sqn]
+            index = self._in_window(sqn)
+            if index is None:
+                continue
+            repair = pk.encode_data(
+                self.sport, self.dport, self.gsi, sqn, self.trail, self._window[index], repair=True
+            )
+            self._spend(len(repair), now)
+            self.repairs_sent += 1
+            return repair
+        return None
+
+
+def window_sqns(recovery_ivl_ms: int, rate_kbit: int, max_tpdu: int) -> int:
+    """The transmit window in packets, as libzmq configures OpenPGM (TXW_SECS × TXW_MAX_RTE
+    / MAXTPDU)."""
+    secs = max(1, recovery_ivl_ms // 1000)
+    rate_bytes = rate_kbit * 1000 // 8
+    return max(16, secs * rate_bytes // max(1, max_tpdu))
+
+
+__all__ = ["AMBIENT", "HEARTBEAT", "Source", "window_sqns"]

@@ -1,0 +1,147 @@
+"""One side of an epgm/pgm exchange, run inside a private network namespace by
+``tests/interop/test_epgm_libzmq434.py``: a PUB or a SUB, on libzmq (pyzmq built against
+Debian's libzmq 4.3.4 with OpenPGM) or on purezmq.
+
+A purezmq peer can drop, reorder and black-hole PGM data packets at its datagram boundary
+(``--loss``, ``--black-hole``): outgoing ones on a PUB, incoming ones on a SUB, so loss hits
+the exchange in either direction without kernel support.
+
+Messages are ``[b"<seq>", payload]`` with a payload whose size cycles through ``--sizes`` and
+whose bytes are derived from the sequence number, so a receiver checks every one. The SUB
+prints ``ready`` once connected, then one JSON line: the sequence numbers it received, how
+many were corrupt, and (purezmq) how much loss it reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from typing import Any
+
+
+def payload(seq: int, sizes: list[int]) -> bytes:
+    size = sizes[seq % len(sizes)]
+    return bytes((seq + i) & 0xFF for i in range(min(size, 256))) * (size // 256) + bytes(
+        (seq + i) & 0xFF for i in range(size % 256)
+    )
+
+
+def install_loss(direction: str, loss: float, seed: int, black_hole: set[int]) -> None:
+    from purezmq._engine import pgm_session
+    from purezmq.pgm import packet as pk
+
+    rng = random.Random(seed)
+    held: list[bytes] = []
+
+    def hook(way: str, data: bytes) -> list[bytes]:
+        if way != direction or len(data) < 5 or data[4] not in (pk.ODATA, pk.RDATA):
+            return [data]
+        if black_hole and int.from_bytes(data[16:20], "big") in black_hole:
+            return []
+        if rng.random() < loss:
+            return []
+        if rng.random() < loss:
+            held.append(data)  # delivered after the next one: reordered
+            return []
+        out = [data, *held]
+        held.clear()
+        return out
+
+    pgm_session.set_datagram_hook(hook)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--impl", choices=["libzmq", "purezmq"], required=True)
+    ap.add_argument("--role", choices=["pub", "sub", "xpub", "xsub"], required=True)
+    ap.add_argument("--endpoint", required=True)
+    ap.add_argument("--bind", action="store_true", help="bind() instead of connect()")
+    ap.add_argument("--src", default="")
+    ap.add_argument("--count", type=int, default=200)
+    ap.add_argument("--sizes", default="0,1,64,1000,1500,5000,65536")
+    ap.add_argument("--rate", type=int, default=100_000)
+    ap.add_argument("--recovery-ivl", type=int, default=10_000)
+    ap.add_argument("--interval", type=float, default=0.0, help="seconds between sends")
+    ap.add_argument("--loss", type=float, default=0.0)
+    ap.add_argument("--black-hole", default="")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--quiet", type=float, default=3.0, help="SUB: stop after this silence")
+    args = ap.parse_args()
+    # OpenPGM writes notes to the C library's stdout, which would interleave with this
+    # protocol's lines: give the C side stderr and keep our own copy of stdout.
+    sys.stdout.flush()
+    out = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    zmq: Any
+    if args.impl == "purezmq":
+        sys.path.insert(0, args.src)
+        import purezmq as zmq
+
+        holes = {int(s) for s in args.black_hole.split(",") if s}
+        if args.loss or holes:
+            install_loss("out" if "pub" in args.role else "in", args.loss, args.seed, holes)
+    else:
+        import zmq
+    ctx = zmq.Context()
+    kind = {"pub": zmq.PUB, "sub": zmq.SUB, "xpub": zmq.XPUB, "xsub": zmq.XSUB}[args.role]
+    sock = ctx.socket(kind)
+    sock.setsockopt(zmq.RATE, args.rate)
+    sock.setsockopt(zmq.RECOVERY_IVL, args.recovery_ivl)
+    sock.setsockopt(zmq.LINGER, 2000)
+    if args.role == "sub":
+        sock.setsockopt(zmq.SUBSCRIBE, b"")
+    if args.role in ("sub", "xsub"):
+        sock.setsockopt(zmq.RCVHWM, 100_000)
+    if args.bind:
+        sock.bind(args.endpoint)
+    else:
+        sock.connect(args.endpoint)
+    if "pub" in args.role:
+        sock.setsockopt(zmq.SNDHWM, 100_000)
+        # Receivers are running already (the driver waited for their "ready").
+        for seq in range(args.count):
+            sock.send_multipart([b"%d" % seq, payload(seq, sizes)])
+            if args.interval:
+                time.sleep(args.interval)
+            if seq == args.count // 4:
+                print("started", file=out)
+        sock.send_multipart([b"END", b""])
+        # The source must stay up to repair what its receivers NAK after the last message.
+        time.sleep(float(args.quiet))
+        print(json.dumps({"sent": args.count}), file=out)
+    else:
+        if args.role == "xsub":
+            sock.send(b"\x01")
+        print("ready", file=out)
+        seqs: list[int] = []
+        bad = 0
+        ended = False
+        while sock.poll(int(args.quiet * 1000)):
+            msg = sock.recv_multipart()
+            if msg[0] == b"END":
+                ended = True
+                break
+            try:
+                seq = int(msg[0])
+            except ValueError:
+                bad += 1  # not a message this test sent: a receiver joined mid-message
+                continue
+            seqs.append(seq)
+            if len(msg) != 2 or msg[1] != payload(seq, sizes):
+                bad += 1
+        lost = None
+        if args.impl == "purezmq":
+            # The engine counts what it gave up on (no public accessor for it yet).
+            lost = sock._core.statistics().pgm_data_lost
+        print(json.dumps({"seqs": seqs, "bad": bad, "ended": ended, "lost": lost}), file=out)
+    sock.close()
+    ctx.term()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""epgm:// between purezmq and libzmq 4.3.4 + OpenPGM, in both directions, over the loopback
+interface of a private network namespace (multicast on, a route for 224.0.0.0/4).
+
+Each test runs ``libzmq434/netns_run.py`` under ``unshare -n``: the namespace, and the two peers
+in it, go away with that process. The libzmq peer runs under the venv that
+``tests/interop/libzmq434/setup.sh`` builds (``$PUREZMQ_LIBZMQ434_VENV``, default
+``/tmp/venv-libzmq434``). Loss is injected by the purezmq peer at its datagram boundary
+(``pgm_session.set_datagram_hook``): on outgoing data when it publishes, on incoming data when
+it subscribes, so a libzmq receiver NAKs purezmq's source and a purezmq receiver NAKs
+OpenPGM's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / "src"
+HERE = Path(__file__).resolve().parent / "libzmq434"
+VENV = Path(os.environ.get("PUREZMQ_LIBZMQ434_VENV", "/tmp/venv-libzmq434"))
+LIBZMQ_PY = str(VENV / "bin" / "python")
+SETUP = "ip link set lo up multicast on && ip route add 224.0.0.0/4 dev lo"
+
+pytestmark = pytest.mark.timeout(300)
+
+_port = iter(range(45100, 45999))
+
+
+def _requirements() -> None:
+    if sys.platform != "linux" or os.geteuid() != 0:
+        pytest.skip("needs root on Linux to create a network namespace")
+    for tool in ("unshare", "ip"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"needs {tool}")
+    if not Path(LIBZMQ_PY).exists():
+        pytest.skip(f"no libzmq 4.3.4 venv at {VENV} (run tests/interop/libzmq434/setup.sh)")
+    probe = subprocess.run(
+        [LIBZMQ_PY, "-c", "import zmq, sys; sys.exit(0 if zmq.has('pgm') else 1)"],
+        capture_output=True,
+        timeout=60,
+    )
+    if probe.returncode != 0:
+        pytest.skip("the libzmq in the venv was built without OpenPGM (pgm/epgm)")
+
+
+def _peer(impl: str, role: str, endpoint: str, **opts: Any) -> tuple[str, list[str]]:
+    args = ["--impl", impl, "--role", role, "--endpoint", endpoint, "--src", str(SRC)]
+    for key, value in opts.items():
+        flag = "--" + key.replace("_", "-")
+        args += [flag] if value is True else [flag, str(value)]
+    return (sys.executable if impl == "purezmq" else LIBZMQ_PY), args
+
+
+def exchange(
+    sub: tuple[str, list[str]], pub: tuple[str, list[str]], *, late: bool = False
+) -> dict[str, Any]:
+    _requirements()
+    command = f'{SETUP} && exec "$0" "$@"'
+    argv = [
+        "unshare",
+        "-n",
+        "sh",
+        "-c",
+        command,
+        sys.executable,
+        str(HERE / "netns_run.py"),
+        sub[0],
+        json.dumps(sub[1]),
+        pub[0],
+        json.dumps(pub[1]),
+    ]
+    if late:
+        argv.append("--late")
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=280)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _endpoint(scheme: str = "epgm") -> str:
+    return f"{scheme}://127.0.0.1;239.192.1.{next(_port) % 200 + 1}:{next(_port)}"
+
+
+COUNT = 200
+IMPLS = [("purezmq", "libzmq"), ("libzmq", "purezmq")]
+IDS = ["purezmq-pub-to-libzmq-sub", "libzmq-pub-to-purezmq-sub"]
+
+
+@pytest.mark.parametrize(("pub_impl", "sub_impl"), IMPLS, ids=IDS)
+@pytest.mark.parametrize("loss", [0.0, 0.01, 0.1])
+def test_every_message_arrives_once_in_order(pub_impl: str, sub_impl: str, loss: float) -> None:
+    ep = _endpoint()
+    out = exchange(
+        _peer(sub_impl, "sub", ep, loss=loss, seed=3),
+        _peer(pub_impl, "pub", ep, count=COUNT, loss=loss, seed=4),
+    )
+    assert out["bad"] == 0
+    assert out["seqs"] == list(range(COUNT))
+    assert out["ended"]
+
+
+@pytest.mark.parametrize(("pub_impl", "sub_impl"), IMPLS, ids=IDS)
+def test_late_joiner_synchronises_on_a_message_boundary(pub_impl: str, sub_impl: str) -> None:
+    ep = _endpoint()
+    # Large messages span several APDUs, so the subscriber joins in the middle of one.
+    sizes = "3000,5000,20000"
+    out = exchange(
+        _peer(sub_impl, "sub", ep, sizes=sizes),
+        _peer(pub_impl, "pub", ep, count=400, sizes=sizes, interval=0.005),
+        late=True,
+    )
+    seqs = out["seqs"]
+    assert out["bad"] == 0 and out["ended"], out
+    assert seqs and seqs[0] > 0, out
+    assert seqs == list(range(seqs[0], 400)), out
+
+
+@pytest.mark.parametrize(("pub_impl", "sub_impl"), IMPLS, ids=IDS)
+def test_bind_is_connect_and_xpub_xsub_work(pub_impl: str, sub_impl: str) -> None:
+    ep = _endpoint()
+    out = exchange(
+        _peer(sub_impl, "xsub", ep, bind=True),
+        _peer(pub_impl, "xpub", ep, bind=True, count=50),
+    )
+    assert out["seqs"] == list(range(50)) and out["bad"] == 0
+
+
+def _one_gap(seqs: list[int], count: int) -> None:
+    """Every message but the few that sqn 30 carried parts of, in order, up to the last."""
+    assert seqs == sorted(set(seqs))
+    assert seqs[-1] == count - 1 and count - 5 <= len(seqs) < count
+
+
+def test_purezmq_source_data_gone_from_its_window_is_skipped_by_libzmq() -> None:
+    ep = _endpoint()
+    # RECOVERY_IVL 1 s at 1 Mbit/s: a window of ~83 packets; sqn 30 never gets through, so
+    # libzmq's receiver must give up on it once the window has moved on, and carry on.
+    out = exchange(
+        _peer("libzmq", "sub", ep, sizes="1000", rate=1000, recovery_ivl=1000),
+        _peer(
+            "purezmq",
+            "pub",
+            ep,
+            count=300,
+            sizes="1000",
+            rate=1000,
+            recovery_ivl=1000,
+            black_hole="30",
+        ),
+    )
+    assert out["ended"]
+    # libzmq 4.3.4 does not hang on the loss, but its decoder carries on across the gap
+    # (observed: a few dozen undecodable messages before it falls back into step), so only
+    # order and progress are asserted for it; purezmq's own receiver re-joins cleanly (below).
+    seqs = out["seqs"]
+    assert seqs == sorted(set(seqs)) and seqs[-1] == 299 and 250 <= len(seqs) < 300
+
+
+def test_purezmq_receiver_reports_data_gone_from_libzmqs_window() -> None:
+    ep = _endpoint()
+    out = exchange(
+        _peer("purezmq", "sub", ep, sizes="1000", rate=1000, recovery_ivl=1000, black_hole="30"),
+        _peer("libzmq", "pub", ep, count=300, sizes="1000", rate=1000, recovery_ivl=1000),
+    )
+    assert out["ended"] and out["bad"] == 0
+    assert out["lost"] >= 1
+    _one_gap(out["seqs"], 300)
+
+
+@pytest.mark.parametrize(("pub_impl", "sub_impl"), IMPLS, ids=IDS)
+@pytest.mark.parametrize("loss", [0.0, 0.1])
+def test_raw_pgm_interoperates(pub_impl: str, sub_impl: str, loss: float) -> None:
+    # pgm:// is PGM straight on IP (protocol 113): root in the namespace has CAP_NET_RAW.
+    ep = _endpoint("pgm")
+    out = exchange(
+        _peer(sub_impl, "sub", ep, loss=loss, seed=5),
+        _peer(pub_impl, "pub", ep, count=100, loss=loss, seed=6),
+    )
+    assert out["bad"] == 0 and out["ended"]
+    assert out["seqs"] == list(range(100))
