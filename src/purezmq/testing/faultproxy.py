@@ -100,10 +100,17 @@ class FaultProxy:
     ``target`` is ``(host, port)`` or a ``tcp://host:port`` endpoint. Use as a context manager
     (or ``start()``/``close()``); connect the client side to ``endpoint``. Every control method
     is thread-safe and returns once the fault is in place.
+
+    ``buffer_size`` sets SO_RCVBUF and SO_SNDBUF on the proxy's sockets (None: the kernel's
+    autotuning, which on Linux lets a stalled link absorb tens of megabytes); ``seed`` fixes
+    the piece sizes of ``resegment``.
     """
 
-    def __init__(self, target: tuple[str, int] | str, *, seed: int = 0) -> None:
+    def __init__(
+        self, target: tuple[str, int] | str, *, seed: int = 0, buffer_size: int | None = 65536
+    ) -> None:
         self.target = _parse_target(target)
+        self.buffer_size = buffer_size
         self.stats = ProxyStats()
         self._random = random.Random(seed)
         self._loop = asyncio.new_event_loop()
@@ -273,11 +280,31 @@ class FaultProxy:
         async with self._changed:
             self._changed.notify_all()
 
+    def _new_socket(self) -> socket.socket:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        if self.buffer_size:
+            # Set before listen/connect so the window is negotiated with it (accepted sockets
+            # inherit the listener's).
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.buffer_size)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.buffer_size)
+        return sock
+
     async def _listen(self) -> None:
-        self._server = await asyncio.start_server(
-            self._accept, "127.0.0.1", self._port, reuse_address=True
-        )
+        sock = self._new_socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self._port))
+        self._server = await asyncio.start_server(self._accept, sock=sock)
         self._port = self._server.sockets[0].getsockname()[1]
+
+    async def _open_upstream(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        sock = self._new_socket()
+        try:
+            await asyncio.get_running_loop().sock_connect(sock, self.target)
+        except OSError:
+            sock.close()
+            raise
+        return await asyncio.open_connection(sock=sock)
 
     async def _refuse(self, on: bool) -> None:
         if on and self._server is not None:
@@ -330,7 +357,7 @@ class FaultProxy:
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.stats.accepted_at.append(time.monotonic())
         try:
-            upstream = await asyncio.open_connection(*self.target)
+            upstream = await self._open_upstream()
         except OSError:
             # The target is down: the client sees its connection closed, as from a dead peer.
             _abort_with_rst(writer)
