@@ -108,7 +108,8 @@ class BindSide:
         self.restarting = False
 
     def open(self) -> None:
-        for name, kind in (("router", purezmq.ROUTER), ("pub", purezmq.PUB), ("pull", purezmq.PULL)):
+        kinds = (("router", purezmq.ROUTER), ("pub", purezmq.PUB), ("pull", purezmq.PULL))
+        for name, kind in kinds:
             sock = self.ctx.socket(kind)
             sock.linger = 0
             sock.bind(f"tcp://127.0.0.1:{self.ports.get(name, '*')}")
@@ -315,7 +316,10 @@ def print_table(samples: list[Sample], rows: int = 30) -> None:
     shown = samples[::step]
     if shown[-1] is not samples[-1]:
         shown.append(samples[-1])
-    print(f"{'t (s)':>8} {'RSS kB':>9} {'fds':>5} {'threads':>7} {'tasks':>6} {'cycles':>7} {'msgs':>8}")
+    print(
+        f"{'t (s)':>8} {'RSS kB':>9} {'fds':>5} {'threads':>7} {'tasks':>6} "
+        f"{'cycles':>7} {'msgs':>8}"
+    )
     for s in shown:
         print(
             f"{s.t:8.1f} {s.rss_kb:9d} {s.fds:5d} {s.threads:7d} {s.tasks:6d} "
@@ -334,7 +338,7 @@ def plot(samples: list[Sample], path: Path) -> Path:
         svg.write_text(svg_plot(samples))
         return svg
     fig, axes = plt.subplots(len(METRICS), 1, sharex=True, figsize=(8, 8))
-    for ax, metric in zip(axes, METRICS):
+    for ax, metric in zip(axes, METRICS, strict=True):
         ax.plot([s.t for s in samples], [getattr(s, metric) for s in samples])
         ax.set_ylabel(metric)
     axes[-1].set_xlabel("seconds")
@@ -360,7 +364,7 @@ def svg_plot(samples: list[Sample]) -> str:
         points = " ".join(
             f"{pad + (s.t / t_max) * (width - 2 * pad):.1f},"
             f"{top + panel - (v - low) / span * panel:.1f}"
-            for s, v in zip(samples, values)
+            for s, v in zip(samples, values, strict=True)
         )
         parts += [
             f'<rect x="{pad}" y="{top}" width="{width - 2 * pad}" height="{panel}" '
@@ -380,7 +384,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--restart-every", type=float, default=10.0, help="bind-side restarts (s)")
     parser.add_argument("--warmup", type=float, default=0.25, help="warm-up fraction of the run")
     parser.add_argument("--tolerance", type=float, default=0.10, help="growth allowed over warm-up")
-    parser.add_argument("--plot", type=Path, default=Path("soak-plot"), help="plot file (no suffix)")
+    parser.add_argument(
+        "--plot", type=Path, default=Path("soak-plot"), help="plot file (no suffix)"
+    )
     args = parser.parse_args(argv)
     samples, counters = asyncio.run(soak(args))
     print_table(samples)

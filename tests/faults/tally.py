@@ -59,4 +59,4 @@ def expect_exactly(sock: Any, numbers: Iterable[int], prefix: bytes = b"") -> No
 
 
 def _first_diff(got: list[bytes], wanted: list[bytes]) -> int:
-    return next(i for i, (a, b) in enumerate(zip(got, wanted)) if a != b)
+    return next(i for i, (a, b) in enumerate(zip(got, wanted, strict=False)) if a != b)

@@ -188,7 +188,10 @@ def test_a_dead_target_closes_the_client() -> None:
         probe.bind(("127.0.0.1", 0))
         dead_port = probe.getsockname()[1]
     with FaultProxy(f"tcp://127.0.0.1:{dead_port}") as proxy:
-        with pytest.raises(ConnectionResetError):  # at once or at the first read
-            with socket.create_connection(("127.0.0.1", proxy.port), timeout=TIMEOUT) as client:
-                client.recv(10)
+        # Reset at once or at the first read.
+        with (
+            pytest.raises(ConnectionResetError),
+            socket.create_connection(("127.0.0.1", proxy.port), timeout=TIMEOUT) as client,
+        ):
+            client.recv(10)
         proxy.wait_accepted(1)

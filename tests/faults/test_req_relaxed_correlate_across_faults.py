@@ -77,7 +77,9 @@ def test_stale_reply_from_a_stalled_link_is_dropped(
 
 
 @pytest.mark.parametrize("requester", ["pure", "lib"])
-def test_strict_req_refuses_a_second_request(requester: str, pure_ctx: Any, libzmq_ctx: Any) -> None:
+def test_strict_req_refuses_a_second_request(
+    requester: str, pure_ctx: Any, libzmq_ctx: Any
+) -> None:
     req = make_socket(ctx_of(requester, pure_ctx, libzmq_ctx), requester, "REQ")
     req.connect("tcp://127.0.0.1:1")
     req.send(b"r1")

@@ -39,7 +39,7 @@ def test_subscriptions_survive_a_reconnect(
     mon = sub.get_monitor_socket(zmq.EVENT_DISCONNECTED | zmq.EVENT_HANDSHAKE_SUCCEEDED)
     sub.connect(proxy.endpoint)
     wait_subscribed(pub, sub, b"a")
-    for round_ in range(3):
+    for _ in range(3):
         getattr(proxy, fault)()
         events_until(mon, Event.DISCONNECTED)
         events_until(mon, Event.HANDSHAKE_SUCCEEDED)

@@ -30,6 +30,7 @@ connections it accepted (with their times, for back-off checks) and the bytes it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import socket
 import struct
@@ -87,10 +88,8 @@ def _abort_with_rst(writer: asyncio.StreamWriter) -> None:
     """Close ``writer``'s socket so that the kernel sends RST instead of FIN."""
     sock = writer.get_extra_info("socket")
     if sock is not None:
-        try:
+        with contextlib.suppress(OSError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        except OSError:
-            pass
     writer.transport.abort()
 
 
@@ -208,7 +207,8 @@ class FaultProxy:
 
     def throttle(self, bytes_per_second: float) -> None:
         """Forward at most ``bytes_per_second`` per direction and link (0 turns it off)."""
-        self._set_mode(lambda: setattr(self, "_rate", bytes_per_second), counts=bytes_per_second > 0)
+        rate = bytes_per_second
+        self._set_mode(lambda: setattr(self, "_rate", rate), counts=rate > 0)
 
     def resegment(self, max_piece: int) -> None:
         """Re-cut the stream into pieces of 1..``max_piece`` bytes, each written and flushed
@@ -441,10 +441,8 @@ class FaultProxy:
 
 
 def _close_quietly(writer: asyncio.StreamWriter) -> None:
-    try:
+    with contextlib.suppress(OSError):
         writer.close()
-    except OSError:
-        pass
 
 
 def _parse_target(target: tuple[str, int] | str) -> tuple[str, int]:
