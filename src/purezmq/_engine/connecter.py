@@ -75,16 +75,41 @@ def _linger_token(core: Any) -> Callable[[], None] | None:
     return done
 
 
-async def _until_flushed(flushed: asyncio.Future[None]) -> None:
-    """Finishes when a LINGER flush does, whatever cancels it meanwhile."""
+#: Once the loop is shutting down, seconds without progress after which a LINGER flush is
+#: abandoned (the interpreter-exit rule of docs/lifecycle.md: a gone peer never hangs an exit).
+SHUTDOWN_STALL = 2.0
+
+
+async def _until_flushed(
+    flushed: asyncio.Future[None], progress: Callable[[], object] | None = None
+) -> None:
+    """Finishes when a LINGER flush does, or, once cancelled, when it stops moving."""
+    shutting_down = False
+    last: object = None
+    last_change = 0.0
     while not flushed.done():
         try:
-            await asyncio.shield(flushed)
+            if not shutting_down:
+                await asyncio.shield(flushed)
+            else:
+                await asyncio.wait_for(asyncio.shield(flushed), SHUTDOWN_STALL / 8)
         except asyncio.CancelledError:
             # asyncio.run() (and uvloop.run) cancel every task on the way out, then wait for
             # them to finish: carrying on keeps the loop running until the flush ends or its
-            # LINGER expires, as libzmq's term() blocks until then.
+            # LINGER expires, as libzmq's term() blocks until then — but, as at interpreter
+            # exit, not for a flush that makes no progress (LINGER -1 to a peer that is gone).
+            if not shutting_down:
+                shutting_down = True
+                last = progress() if progress is not None else None
+                last_change = asyncio.get_running_loop().time()
             continue
+        except asyncio.TimeoutError:
+            now_progress = progress() if progress is not None else None
+            now = asyncio.get_running_loop().time()
+            if now_progress != last:
+                last, last_change = now_progress, now
+            elif now - last_change >= SHUTDOWN_STALL:
+                return
 
 
 def _hold_loop_open(core: Any) -> Callable[[], None] | None:
@@ -102,7 +127,8 @@ def _hold_loop_open(core: Any) -> Callable[[], None] | None:
     if running is not loop:
         return None
     flushed: asyncio.Future[None] = loop.create_future()
-    loop.create_task(_until_flushed(flushed))
+    ctx = getattr(core, "ctx", None)
+    loop.create_task(_until_flushed(flushed, getattr(ctx, "_flush_progress", None)))
     thread = threading.get_ident()
 
     def release() -> None:
