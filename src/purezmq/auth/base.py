@@ -23,7 +23,6 @@ per step and one line per reply. ``Authenticator`` itself does not read its sock
 from __future__ import annotations
 
 import hmac
-
 import logging
 import os
 from collections.abc import Awaitable, Mapping

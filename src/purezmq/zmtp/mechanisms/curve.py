@@ -34,7 +34,6 @@ raises ``ZMQError(ENOTSUP, "CURVE needs PyNaCl: pip install 'purezmq[curve]'")``
 from __future__ import annotations
 
 import hmac
-
 import struct
 from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
