@@ -244,6 +244,11 @@ class Connecter:
             self._task = None
             self._schedule_retry()
             return
+        except RuntimeError:
+            # The loop is shutting down (asyncio.run() closed its default executor, which
+            # getaddrinfo runs on): no further attempts.
+            self._task = None
+            return
         try:
             err = sock.connect_ex(addr)
             if err in _IN_PROGRESS:

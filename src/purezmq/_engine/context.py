@@ -396,7 +396,7 @@ class ContextCore:
         # Drop the drained ones: this list must not grow with every socket ever closed.
         self._flushing = [p for p in self._flushing if p.write_pending()] + pipes
 
-    def _flush_progress(self) -> tuple[int, int]:
+    def flush_progress(self) -> tuple[int, int]:
         """What changes while flushes move: (flushes running, messages still queued)."""
         return self._lingering, sum(p.write_pending() for p in self._flushing)
 
@@ -456,7 +456,7 @@ class ContextCore:
             flushing = [c for c in cores if c._lingering > 0]
             if not flushing:
                 break
-            progress = [c._flush_progress() for c in flushing]
+            progress = [c.flush_progress() for c in flushing]
             now = monotonic()
             if progress != last:
                 last, last_change = progress, now

@@ -22,6 +22,7 @@ per step and one line per reply. ``Authenticator`` itself does not read its sock
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 from collections.abc import Awaitable, Mapping
@@ -252,7 +253,11 @@ class Authenticator:
                 reason = b"Invalid domain"
             elif username not in table:
                 reason = b"Invalid username"
-            elif table[username] != password:
+            elif not hmac.compare_digest(
+                table[username].encode("utf-8", "surrogatepass"),
+                password.encode("utf-8", "surrogatepass"),
+            ):
+                # Constant-time, so the time taken says nothing about how much matched.
                 reason = b"Invalid password"
             else:
                 allowed = True

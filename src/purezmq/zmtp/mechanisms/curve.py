@@ -33,6 +33,7 @@ raises ``ZMQError(ENOTSUP, "CURVE needs PyNaCl: pip install 'purezmq[curve]'")``
 
 from __future__ import annotations
 
+import hmac
 import struct
 from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
@@ -373,6 +374,8 @@ class CurveClient(_CurveBase):
         self._server_transient = plain[:32]
         self._cookie = plain[32:]
         self._shared = _crypto.precompute(self._server_transient, self._transient_secret)
+        # c' is needed no further: INITIATE is sealed with the session key and the vouch with c.
+        self._transient_secret = b""
 
         vouch_nonce = self._random(16)
         vouch = _crypto.box(
@@ -509,7 +512,8 @@ class CurveServer(_CurveBase):
             )
         except _crypto.CryptoError:
             raise _crypto_error("INITIATE cookie") from None
-        if cookie != self._client_transient + self._transient_secret:
+        # Constant-time: the cookie holds our transient secret.
+        if not hmac.compare_digest(cookie, self._client_transient + self._transient_secret):
             raise _crypto_error("INITIATE cookie (it names another connection)")
         nonce_bytes = data[96:104]
         try:
@@ -525,7 +529,7 @@ class CurveServer(_CurveBase):
             )
         except _crypto.CryptoError:
             raise _crypto_error("INITIATE vouch") from None
-        if vouch != self._client_transient + self._public:
+        if not hmac.compare_digest(vouch, self._client_transient + self._public):
             # RFC 26 §INITIATE: the vouch must name this connection's C' and our S.
             raise RemoteProtocolError(
                 "peer's CURVE vouch names other keys than this connection's",
