@@ -2,7 +2,7 @@
 
     python fuzz/run.py --list
     python fuzz/run.py frame_decoder --runs 1000000     # one target
-    python fuzz/run.py --all --runs 20000               # each target in turn (CI's short form)
+    python fuzz/run.py --all --runs 5000 --seed 1       # each target in turn (CI's short form)
 
 Each target runs in its own process (libFuzzer ends the process when it is done), starts from
 its seeds in ``fuzz/corpus/<target>/`` (never written to: new inputs go to a scratch folder),
@@ -29,7 +29,7 @@ CRASHES = HERE / "crashes"
 _DONE = re.compile(r"Done (\d+) runs in (\d+) second")
 
 
-def fuzz_one(target: str, runs: int, seconds: int, extra: list[str]) -> int:
+def fuzz_one(target: str, runs: int, seconds: int, seed: int, extra: list[str]) -> int:
     """Run inside this process; libFuzzer exits it when done."""
     import atheris  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
@@ -51,6 +51,8 @@ def fuzz_one(target: str, runs: int, seconds: int, extra: list[str]) -> int:
         argv.append(f"-runs={runs}")
     if seconds:
         argv.append(f"-max_total_time={seconds}")
+    if seed:
+        argv.append(f"-seed={seed}")
     if extra:
         argv += extra  # a crash file to replay
     else:
@@ -60,12 +62,13 @@ def fuzz_one(target: str, runs: int, seconds: int, extra: list[str]) -> int:
     return 0
 
 
-def fuzz_all(targets: list[str], runs: int, seconds: int) -> int:
+def fuzz_all(targets: list[str], runs: int, seconds: int, seed: int) -> int:
     rows = []
     failed = False
     for target in targets:
         started = time.monotonic()
         args = [sys.executable, __file__, target, "--runs", str(runs), "--seconds", str(seconds)]
+        args += ["--seed", str(seed)]
         proc = subprocess.run(args, capture_output=True, text=True)
         elapsed = time.monotonic() - started
         done = _DONE.findall(proc.stderr)
@@ -74,7 +77,9 @@ def fuzz_all(targets: list[str], runs: int, seconds: int) -> int:
         failed |= crashed
         rows.append((target, executed, elapsed, "CRASH" if crashed else "0"))
         if crashed:
-            print(proc.stderr[-4000:], file=sys.stderr)
+            # The Python exception and the crashing input's file name.
+            start = proc.stderr.find("=== Uncaught Python exception")
+            print(proc.stderr[start if start >= 0 else -4000 :], file=sys.stderr)
         print(f"{target:15} {executed:>10} inputs  {elapsed:7.1f} s  crashes: {rows[-1][3]}")
     total = sum(r[1] for r in rows)
     print(f"{'all':15} {total:>10} inputs, {sum(r[3] != '0' for r in rows)} target(s) crashed")
@@ -89,12 +94,15 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="list the targets")
     parser.add_argument("--runs", type=int, default=0, help="inputs per target (0: no limit)")
     parser.add_argument("--seconds", type=int, default=0, help="time limit per target")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="libFuzzer's random seed (0: a new one each run)"
+    )
     args = parser.parse_args()
     if args.target and not args.all and not args.list:
         # Import nothing of purezmq here: fuzz_one must import it under instrumentation.
         if not (args.runs or args.seconds or args.crash):
             parser.error("give --runs or --seconds (libFuzzer would run forever)")
-        return fuzz_one(args.target, args.runs, args.seconds, args.crash)
+        return fuzz_one(args.target, args.runs, args.seconds, args.seed, args.crash)
     sys.path.insert(0, str(HERE))
     from targets import TARGETS
 
@@ -102,7 +110,7 @@ def main() -> int:
         print("\n".join(TARGETS))
         return 0
     if args.all:
-        return fuzz_all(list(TARGETS), args.runs, args.seconds)
+        return fuzz_all(list(TARGETS), args.runs, args.seconds, args.seed)
     parser.error("give a target, --all or --list")
 
 

@@ -43,7 +43,7 @@ from wsproto.utilities import LocalProtocolError as WsLocalProtocolError
 from wsproto.utilities import ProtocolError as WsProtocolError
 
 from .._typing import BytesLike
-from ..error import ProtocolError, RemoteProtocolError
+from ..error import LocalProtocolError, ProtocolError, RemoteProtocolError
 from .bodies import BodyPool
 from .connection import Connection, ConnectionOptions
 from .events import HeartbeatExpiry, HeartbeatTimeout
@@ -163,6 +163,14 @@ class ZwsConnection(ZwsMessageConnection):
         except WsProtocolError as exc:
             # wsproto's verdict on the peer's bytes (bad HTTP, an unexpected upgrade answer).
             self._fail(RemoteProtocolError(f"WebSocket: {exc}", _CODE))
+        except UnicodeError as exc:
+            # wsproto decodes some headers without catching what it raises (a Host that is
+            # not IDNA): the peer's bytes were bad all the same.
+            self._fail(RemoteProtocolError(f"WebSocket: undecodable HTTP header ({exc})", _CODE))
+        except Exception as exc:
+            # A bug of ours or wsproto's must not take the engine down with it
+            # (docs/architecture.md §5): end this connection, blaming ourselves.
+            self._fail(LocalProtocolError(f"internal error while decoding: {exc!r}"))
 
     def _receive_upgrade(self, data: BytesLike) -> None:
         """Bytes of the upgrade: wsproto gets the HTTP head only, so that the frames after it
