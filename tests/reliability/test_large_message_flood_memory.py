@@ -112,7 +112,7 @@ def test_dealer_to_a_router_that_does_not_read(ctx: purezmq.Context) -> None:
     dealer.connect(router.last_endpoint.decode())
 
     def recv() -> bytes:
-        _, body = router.recv_multipart()
+        body: bytes = router.recv_multipart()[1]
         return body
 
     flood_rounds(lambda body: dealer.send(body, purezmq.DONTWAIT), dealer, recv)
