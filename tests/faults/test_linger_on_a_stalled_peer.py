@@ -57,17 +57,7 @@ def received_numbers(pull: Any) -> list[int]:
     return numbers
 
 
-#: purezmq's term() sometimes never returns here (about 1 run in 10): the linger deadline
-#: passes but the context still counts the socket as lingering. Non-strict until fixed.
-HANGS_SOMETIMES = pytest.mark.xfail(
-    strict=False, reason="purezmq: term() after a finite LINGER on a stalled peer can hang"
-)
-
-
-@pytest.mark.parametrize(
-    ("pusher", "puller"),
-    [pytest.param(*pair, marks=HANGS_SOMETIMES) if pair[0] == "pure" else pair for pair in PAIRS],
-)
+@pytest.mark.parametrize(("pusher", "puller"), PAIRS)
 def test_finite_linger_gives_up_in_time(
     pusher: str, puller: str, pure_ctx: Any, libzmq_ctx: Any, make_proxy: ProxyFactory
 ) -> None:

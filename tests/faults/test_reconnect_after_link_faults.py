@@ -73,17 +73,7 @@ def test_reconnect_backs_off_while_refused_then_delivers(
     pull.close()
 
 
-#: purezmq's connecter sometimes leaves one attempt's socket unclosed when the peer resets
-#: right after the TCP connect (a ResourceWarning, about 1 run in 15). Non-strict until fixed.
-LEAKS_SOMETIMES = pytest.mark.xfail(
-    strict=False, reason="purezmq connecter: a reset attempt's socket is sometimes not closed"
-)
-
-
-@pytest.mark.parametrize(
-    ("pusher", "puller"),
-    [pytest.param(*pair, marks=LEAKS_SOMETIMES) if pair[0] == "pure" else pair for pair in PAIRS],
-)
+@pytest.mark.parametrize(("pusher", "puller"), PAIRS)
 def test_a_bind_side_that_is_down_at_first(
     pusher: str, puller: str, pure_ctx: Any, libzmq_ctx: Any, make_proxy: ProxyFactory
 ) -> None:

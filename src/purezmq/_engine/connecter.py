@@ -308,11 +308,17 @@ class Connecter:
         try:
             if self._tls is not None:
                 context, hostname = self._tls
-                await loop.create_connection(
+                transport, _ = await loop.create_connection(
                     lambda: peer, sock=sock, ssl=context, server_hostname=hostname
                 )
             else:
-                await loop.create_connection(lambda: peer, sock=sock)
+                transport, _ = await loop.create_connection(lambda: peer, sock=sock)
+            if peer.done and transport.is_closing() and sock.fileno() != -1:
+                # Reset before create_connection() returned: the transport is gone and closed
+                # the descriptor, but uvloop hands ``sock`` to it only after the connection
+                # is made, too late to release it. The number may already name another
+                # connection's socket: forget it, never close it.
+                sock.detach()
         except OSError as exc:
             sock.close()
             # As if the connection was lost at once: the peer reports and we retry.

@@ -627,6 +627,11 @@ class Peer(PipeFlow):
         if state is _CLOSING:
             if linger == 0 and self._transport is not None:
                 self._transport.abort()
+            elif linger > 0 and self._linger_handle is None:
+                # Already closing since the socket side closed the pipe (``_flush`` saw
+                # ``peer_closed`` before this call arrived): LINGER still bounds the flush.
+                loop = asyncio.get_running_loop()
+                self._linger_handle = loop.call_later(linger / 1000.0, self._linger_expired)
             return
         self._state = _CLOSING
         self._reconnect = False

@@ -203,7 +203,11 @@ class StreamPeer(PipeFlow):
                 on_closed()
             else:
                 self._on_closed.append(on_closed)
-        if self._state is _CLOSED or self._state is _CLOSING:
+        if self._state is _CLOSED:
+            return
+        if self._state is _CLOSING:
+            # Already closing since the socket side closed the pipe: LINGER still bounds it.
+            self._bound_linger(linger)
             return
         self._state = _CLOSING
         transport = self._transport
@@ -216,6 +220,15 @@ class StreamPeer(PipeFlow):
         if linger > 0 and self._loop is not None:
             self._linger_handle = self._loop.call_later(linger / 1000.0, self._linger_expired)
         self._flush()
+
+    def _bound_linger(self, linger: int) -> None:
+        transport = self._transport
+        if transport is None:
+            return
+        if linger == 0:
+            transport.abort()
+        elif linger > 0 and self._linger_handle is None and self._loop is not None:
+            self._linger_handle = self._loop.call_later(linger / 1000.0, self._linger_expired)
 
     def _linger_expired(self) -> None:
         self._linger_handle = None

@@ -58,6 +58,8 @@ class Socket(_BlockingSocket):
     """A ZeroMQ socket whose blocking calls block only the calling greenlet."""
 
     _repr_cls = "green.Socket"
+    #: Many greenlets may wait on one socket (each in the hub, not on the thread signal).
+    _exclusive_waits = False
 
     _poller_class = Poller
     _waits: HubWaits

@@ -120,6 +120,10 @@ class Socket(SocketBase, metaclass=ABCMeta):
     #: The thread that uses the socket: the one that created it, then the last one that waited
     #: on it (a socket may be handed to another thread, as libzmq allows with a memory barrier).
     _owner: int
+    #: (thread, "send"/"recv") while a blocking send/recv waits; a second thread that blocks
+    #: meanwhile raises EFAULT (``thread_check``). False on the types that allow it.
+    _inside: tuple[int, str] | None = None
+    _exclusive_waits = True
 
     def __new__(cls, ctx_or_socket: Any = None, socket_type: int = 0, **kwargs: Any) -> Socket:
         # The draft types are thread-safe (libzmq): their calls take a lock (threadsafe.py).
@@ -275,12 +279,14 @@ class Socket(SocketBase, metaclass=ABCMeta):
                 if flags & DONTWAIT:
                     raise Again()
                 deadline = self._deadline(core.options.sndtimeo)
+                self._enter_wait("send")
                 self._blocking = True
                 try:
                     while not core.try_send(msg):
                         self._sleep(deadline, "send")
                 finally:
                     self._blocking = False
+                    _set_attr(self, "_inside", None)
         except ZMQError as exc:
             self._send_failed(exc)
             raise
@@ -322,6 +328,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
             raise Again()
         timeout_ms = core.options.rcvtimeo
         deadline = None if timeout_ms < 0 else monotonic() + timeout_ms / 1000.0
+        self._enter_wait("recv")
         # The flag term() looks at skips the option-attribute __setattr__ (twice per call).
         _set_attr(self, "_blocking", True)
         try:
@@ -332,6 +339,18 @@ class Socket(SocketBase, metaclass=ABCMeta):
                     return msg  # type: ignore[no-any-return]
         finally:
             _set_attr(self, "_blocking", False)
+            _set_attr(self, "_inside", None)
+
+    def _enter_wait(self, what: str) -> None:
+        """A blocking ``what`` starts waiting: raise EFAULT if another thread already waits
+        in a blocking send/recv of this socket (``thread_check``)."""
+        me = _get_ident()
+        inside = self._inside
+        if inside is not None and inside[0] != me and self._exclusive_waits:
+            from .thread_check import concurrent_use_error
+
+            raise concurrent_use_error(self, what, inside)
+        _set_attr(self, "_inside", (me, what))
 
     # ---- send ------------------------------------------------------------------------------
 

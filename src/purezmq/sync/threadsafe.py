@@ -37,6 +37,7 @@ class ThreadSafeSocket(Socket):
 
     #: ``Socket(ctx, zmq.SERVER)`` makes one of these: it shows as the class asked for.
     _repr_cls = "Socket"
+    _exclusive_waits = False
 
     _lock: threading.RLock
     _signal: SharedThreadSignal  # type: ignore[assignment]

@@ -1,0 +1,49 @@
+"""Concurrent use of one classic socket by two threads: a clear error instead of lost wake-ups.
+
+libzmq's classic sockets are not thread-safe, but a socket may move from one thread to another
+(with a full memory barrier, which a ``Thread.join()`` or a lock gives): the rule broken is
+*two threads inside calls at once*, not "another thread than the creator". What is checked is
+the one case that can hang or corrupt a blocking front-end: two threads parked at once in a
+blocking ``send``/``recv`` of the same socket (they share the socket's one wake-up signal, so
+one of them may sleep through the message that was meant to wake it, and both run the
+socket's pattern unlocked). It costs nothing on calls that do not block.
+
+Not checked (real programs rely on them, and they are safe here): a thread blocked in
+``poll()`` while another sends or receives on that socket; non-blocking calls. The draft
+thread-safe types (CLIENT, SERVER, RADIO, DISH, SCATTER, GATHER, PEER, CHANNEL) and green
+sockets (many greenlets of one thread may wait on one socket) are exempt.
+
+The errno is EFAULT: libzmq's answer for an object that is not valid for the call (a
+terminated context handle, a closed message), the nearest it has to "this socket is in use".
+"""
+
+from __future__ import annotations
+
+import threading
+
+from ..constants import Errno
+from ..error import ZMQError
+
+
+def _thread_name(ident: int) -> str:
+    for thread in threading.enumerate():
+        if thread.ident == ident:
+            return repr(thread.name)
+    return f"thread {ident:#x}"
+
+
+def concurrent_use_error(sock: object, what: str, inside: tuple[int, str]) -> ZMQError:
+    """The error for the thread that enters a blocking ``what`` while thread ``inside[0]`` is
+    blocked in ``inside[1]`` on the same socket."""
+    me = _thread_name(threading.get_ident())
+    other = _thread_name(inside[0])
+    return ZMQError(
+        Errno.EFAULT,
+        f"{sock!r}: {what}() in thread {me} while thread {other} is blocked in {inside[1]}() "
+        "on the same socket. A socket is not thread-safe: use one socket per thread, hand it "
+        "over only between calls (e.g. after Thread.join()), wait on several sockets with a "
+        "Poller, or use a thread-safe draft type (CLIENT/SERVER...).",
+    )
+
+
+__all__ = ["concurrent_use_error"]
