@@ -7,14 +7,16 @@ JSON file carry it. The cell runs pyzmq (libzmq) so that it checks the harness, 
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from purezmq.bench import main
 from purezmq.bench.command import build_parser, options_from
-from purezmq.bench.libs import Impl
+from purezmq.bench.libs import Impl, importable
 from purezmq.bench.runner import parse_size, plan
+from purezmq.bench.startup import measure
 
 
 def test_parser_defaults_and_compare() -> None:
@@ -27,13 +29,47 @@ def test_parser_defaults_and_compare() -> None:
         "purezmq-uvloop",
         "pyzmq-sync",
         "pyzmq-asyncio",
+        "floor-asyncio",
     ]
     assert opts.sizes["thr"] == [16, 1024, 1024 * 1024]
     cells = plan(opts)
-    # Implementations of one measurement run back to back (interleaved comparison).
-    first = cells[: len(labels)]
+    # Implementations of one measurement run back to back (interleaved comparison); the
+    # asyncio floor is a round trip only.
+    first = cells[: len(labels) - 1]
     assert {(c.test, c.transport, c.size) for c in first} == {("thr", "tcp", 16)}
-    assert [c.impl for c in first] == labels
+    assert [c.impl for c in first] == labels[:-1]
+
+
+def test_the_floor_measures_tcp_and_ipc_round_trips_only() -> None:
+    opts = options_from(build_parser().parse_args(["--compare", "floor"]))
+    floor = {(c.test, c.transport, c.mechanism) for c in plan(opts) if c.impl == "floor-asyncio"}
+    assert floor == {("lat", "tcp", "null"), ("lat", "ipc", "null")}
+
+
+def test_compare_takes_a_list_and_leaves_out_what_is_missing() -> None:
+    args = build_parser().parse_args(["--compare", "pyzmq,pyomq", "--api", "sync"])
+    labels = [i.label for i in options_from(args).impls]
+    assert labels[:2] == ["purezmq-sync", "pyzmq-sync"]
+    assert ("pyomq-sync" in labels) == importable("pyomq")
+    assert build_parser().parse_args(["--compare", "none"]).compare == []
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--compare", "pyzmq,nanomsg"])
+
+
+def test_the_floor_echoes_a_round_trip() -> None:
+    """One tiny floor cell end to end: the worker processes report a latency."""
+    out = Path(tempfile.mkdtemp()) / "floor.json"
+    rc = main(["--lib", "floor", "--api", "asyncio", "--test", "lat", "--transport", "tcp",
+               "--size", "1", "--time", "0.05", "-q", "--json", str(out)])  # fmt: skip
+    assert rc == 0
+    (cell,) = json.loads(out.read_text())["cells"]
+    assert cell["status"] == "ok" and cell["metrics"]["median_us"] > 0
+
+
+def test_startup_reports_import_and_first_round_trip() -> None:
+    got = measure("purezmq", 1)
+    assert set(got) == {"import", "importtime", "context", "first"}
+    assert all(v > 0 for v in got.values())
 
 
 def test_default_set_measures_the_curve_bar() -> None:
