@@ -7,7 +7,7 @@ started twice). Per library, the median over ``--repeat`` interpreters of:
 - ``import``: wall time of ``import <module>`` measured inside the interpreter;
 - ``importtime``: the cumulative µs of the top module in ``python -X importtime``;
 - ``context``: ``Context()`` right after the import;
-- ``first round trip``: from before ``Context()`` to the reply of a first REQ↔REP round trip
+- ``first round trip``: from after ``Context()`` to the reply of a first REQ↔REP round trip
   over tcp on 127.0.0.1 in that process (bind, connect, handshake, request, reply).
 """
 
@@ -41,7 +41,7 @@ req.send(b"x")
 rep.send(rep.recv())
 req.recv()
 t3 = time.perf_counter()
-print(json.dumps({{"import": t1 - t0, "context": t2 - t1, "first": t3 - t1}}))
+print(json.dumps({{"import": t1 - t0, "context": t2 - t1, "first": t3 - t2}}))
 sys.stdout.flush()
 req.close(); rep.close(); ctx.term()
 """
