@@ -235,7 +235,7 @@ def bars(subs: int = 4) -> list[Bar]:
             "purezmq-asyncio", "pyzmq-asyncio", ">=", 8.0),
         Bar("tcp 64 B PUSH→PULL uvloop", ("thr", "tcp", "null", 1, 64),
             "purezmq-uvloop", "pyzmq-asyncio", ">=", 8.0),
-        Bar("tcp 64 B PUSH→PULL sync", ("thr", "tcp", "null", 1, 64),
+        Bar("tcp 64 B PUSH→PULL sync (round 1)", ("thr", "tcp", "null", 1, 64),
             "purezmq-sync", "pyzmq-sync", ">=", 0.5),
         Bar("tcp 1 MiB PUSH→PULL sync (MB/s)", ("thr", "tcp", "null", 1, mib),
             "purezmq-sync", "pyzmq-sync", ">=", 1.0, "mb_per_s"),
