@@ -177,3 +177,26 @@ def test_radio_udp_cell_measures_purezmq_only(tmp_path: Path) -> None:
         for c in plan(options_from(build_parser().parse_args(["--test", "thr"])))
         if c.transport == "udp"
     ]
+
+
+def test_pyomq_and_floor_columns_and_the_floor_bar() -> None:
+    from purezmq.bench.report import check_bars, tables
+    from purezmq.bench.runner import Cell
+
+    def lat(impl: str, median: float) -> Cell:
+        metrics = {"median_us": median, "p99_us": 1.0}
+        return Cell("lat", "tcp", 1, impl, status="ok", metrics=metrics)
+
+    cells = [
+        lat("purezmq-asyncio", 60.0),
+        lat("pyzmq-asyncio", 120.0),
+        lat("pyomq-asyncio", 100.0),
+        lat("floor-asyncio", 30.0),
+    ]
+    text = tables(cells)
+    assert "asyncio/pyomq" in text and "asyncio/floor" in text
+    assert "0.60×" in text and "2.00×" in text
+    bars = {b["bar"]: b for b in check_bars(cells)}
+    floor = bars["tcp 1 B REQ↔REP asyncio latency / floor"]
+    assert floor["ratio"] == 2.0 and floor["met"]
+    assert not bars["tcp 1 B REQ↔REP asyncio latency"]["met"]  # 0.5 > 0.4
