@@ -7,14 +7,16 @@ JSON file carry it. The cell runs pyzmq (libzmq) so that it checks the harness, 
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from purezmq.bench import main
 from purezmq.bench.command import build_parser, options_from
-from purezmq.bench.libs import Impl
+from purezmq.bench.libs import Impl, importable
 from purezmq.bench.runner import parse_size, plan
+from purezmq.bench.startup import measure
 
 
 def test_parser_defaults_and_compare() -> None:
@@ -27,13 +29,47 @@ def test_parser_defaults_and_compare() -> None:
         "purezmq-uvloop",
         "pyzmq-sync",
         "pyzmq-asyncio",
+        "floor-asyncio",
     ]
     assert opts.sizes["thr"] == [16, 1024, 1024 * 1024]
     cells = plan(opts)
-    # Implementations of one measurement run back to back (interleaved comparison).
-    first = cells[: len(labels)]
+    # Implementations of one measurement run back to back (interleaved comparison); the
+    # asyncio floor is a round trip only.
+    first = cells[: len(labels) - 1]
     assert {(c.test, c.transport, c.size) for c in first} == {("thr", "tcp", 16)}
-    assert [c.impl for c in first] == labels
+    assert [c.impl for c in first] == labels[:-1]
+
+
+def test_the_floor_measures_tcp_and_ipc_round_trips_only() -> None:
+    opts = options_from(build_parser().parse_args(["--compare", "floor"]))
+    floor = {(c.test, c.transport, c.mechanism) for c in plan(opts) if c.impl == "floor-asyncio"}
+    assert floor == {("lat", "tcp", "null"), ("lat", "ipc", "null")}
+
+
+def test_compare_takes_a_list_and_leaves_out_what_is_missing() -> None:
+    args = build_parser().parse_args(["--compare", "pyzmq,pyomq", "--api", "sync"])
+    labels = [i.label for i in options_from(args).impls]
+    assert labels[:2] == ["purezmq-sync", "pyzmq-sync"]
+    assert ("pyomq-sync" in labels) == importable("pyomq")
+    assert build_parser().parse_args(["--compare", "none"]).compare == []
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--compare", "pyzmq,nanomsg"])
+
+
+def test_the_floor_echoes_a_round_trip() -> None:
+    """One tiny floor cell end to end: the worker processes report a latency."""
+    out = Path(tempfile.mkdtemp()) / "floor.json"
+    rc = main(["--lib", "floor", "--api", "asyncio", "--test", "lat", "--transport", "tcp",
+               "--size", "1", "--time", "0.05", "-q", "--json", str(out)])  # fmt: skip
+    assert rc == 0
+    (cell,) = json.loads(out.read_text())["cells"]
+    assert cell["status"] == "ok" and cell["metrics"]["median_us"] > 0
+
+
+def test_startup_reports_import_and_first_round_trip() -> None:
+    got = measure("purezmq", 1)
+    assert set(got) == {"import", "importtime", "context", "first"}
+    assert all(v > 0 for v in got.values())
 
 
 def test_default_set_measures_the_curve_bar() -> None:
@@ -141,3 +177,26 @@ def test_radio_udp_cell_measures_purezmq_only(tmp_path: Path) -> None:
         for c in plan(options_from(build_parser().parse_args(["--test", "thr"])))
         if c.transport == "udp"
     ]
+
+
+def test_pyomq_and_floor_columns_and_the_floor_bar() -> None:
+    from purezmq.bench.report import check_bars, tables
+    from purezmq.bench.runner import Cell
+
+    def lat(impl: str, median: float) -> Cell:
+        metrics = {"median_us": median, "p99_us": 1.0}
+        return Cell("lat", "tcp", 1, impl, status="ok", metrics=metrics)
+
+    cells = [
+        lat("purezmq-asyncio", 60.0),
+        lat("pyzmq-asyncio", 120.0),
+        lat("pyomq-asyncio", 100.0),
+        lat("floor-asyncio", 30.0),
+    ]
+    text = tables(cells)
+    assert "asyncio/pyomq" in text and "asyncio/floor" in text
+    assert "0.60×" in text and "2.00×" in text
+    bars = {b["bar"]: b for b in check_bars(cells)}
+    floor = bars["tcp 1 B REQ↔REP asyncio latency / floor"]
+    assert floor["ratio"] == 2.0 and floor["met"]
+    assert not bars["tcp 1 B REQ↔REP asyncio latency"]["met"]  # 0.5 > 0.4

@@ -60,6 +60,7 @@ def test_keypair_and_random() -> None:
 
 @pytest.fixture
 def without_pynacl(monkeypatch: pytest.MonkeyPatch) -> None:
+    _crypto.available()  # PyNaCl is imported on first use: before patching it out
     monkeypatch.setattr(_crypto, "_bindings", None)
     monkeypatch.setattr(_crypto, "_resolved", {})
 
@@ -114,6 +115,7 @@ def test_message_fast_path_matches_public_bindings(
     plain = os.urandom(size)
     fast = _crypto.seal_after(b"\x07MESSAGE", plain, nonce, key)
     assert bytes(_crypto.open_after(fast, 8, nonce, key)) == plain
+    _crypto.available()  # PyNaCl is imported on first use: before patching it out
     monkeypatch.setattr(_crypto, "_sodium", None)
     assert _crypto.seal_after(b"\x07MESSAGE", plain, nonce, key) == fast
     assert bytes(_crypto.open_after(fast, 8, nonce, key)) == plain

@@ -90,6 +90,7 @@ def _wire(sizes: list[int]) -> tuple[bytes, list[list[bytes]]]:
 
 def test_batched_frames_are_the_public_bindings_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
     fast, expected = _wire(SIZES)
+    _crypto.available()  # PyNaCl is imported on first use: before patching it out
     monkeypatch.setattr(_crypto, "_sodium", None)
     public, _ = _wire(SIZES)
     assert fast == public
@@ -104,6 +105,7 @@ def test_batched_frames_are_the_public_bindings_bytes(monkeypatch: pytest.Monkey
 def test_received_in_one_batch(monkeypatch: pytest.MonkeyPatch, public: bool) -> None:
     data, expected = _wire(SIZES)
     if public:
+        _crypto.available()  # PyNaCl is imported on first use: before patching it out
         monkeypatch.setattr(_crypto, "_sodium", None)
     _, b = _pair()
     b.receive_data(data, 10.0)
@@ -286,6 +288,7 @@ def test_nonce_carries_give_the_public_bindings_bytes(
         return b"".join(bytes(c) for c in a.data_to_send())
 
     fast = wire()
+    _crypto.available()  # PyNaCl is imported on first use: before patching it out
     monkeypatch.setattr(_crypto, "_sodium", None)
     assert fast == wire()
     # The receiver, whose nonce checks would refuse a repeated or decreasing nonce, agrees.

@@ -1,5 +1,7 @@
 """``has(capability)`` and the version functions (``zmq.has``, ``zmq_version``,
-``pyzmq_version``). Layer 4 base: imports layer 0 and the CURVE availability check only.
+``pyzmq_version``). Layer 4 base: imports layer 0 at import, and the engine's CURVE
+availability check only when asked (``import purezmq`` must not start the engine's imports:
+see docs/architecture.md, "Import cost").
 """
 
 from __future__ import annotations
@@ -7,8 +9,6 @@ from __future__ import annotations
 import importlib.util
 import socket as _stdsocket
 import sys as _sys
-
-from .._engine import curve_available
 
 #: The libzmq release whose wire protocol and API semantics purezmq reproduces.
 LIBZMQ_VERSION_INFO = (4, 3, 5)
@@ -36,6 +36,8 @@ def has(capability: str) -> bool:
     if capability == "ipc":
         return hasattr(_stdsocket, "AF_UNIX") and _module_exists("purezmq.transports.ipc")
     if capability == "curve":
+        from .._engine import curve_available
+
         return curve_available()
     if capability == "draft":
         return True

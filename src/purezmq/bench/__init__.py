@@ -7,8 +7,10 @@ asyncio API and the asyncio API on uvloop; RADIO→DISH over udp:// (purezmq onl
 has no draft sockets), whose cell also reports the share of messages that arrived, since RADIO
 drops at SNDHWM and UDP drops what the receiver's kernel buffer cannot hold. Every side runs in
 its own process (inproc: one process); ``--compare pyzmq`` measures pyzmq (sync and
-``zmq.asyncio``) interleaved in the same run and prints ratios. ``purezmq bench memory``
-measures what connections and floods cost.
+``zmq.asyncio``) interleaved in the same run and prints ratios (``--compare pyzmq,pyomq`` adds
+pyomq where installed; comparing also measures the asyncio floor, a bare ``BufferedProtocol``
+echo, beside the REQ↔REP cells). ``purezmq bench memory`` measures what connections and floods
+cost; ``purezmq bench startup`` the import and a cold first round trip.
 
 Entry points: :func:`main` (``purezmq bench ...`` in :mod:`purezmq.cli` delegates here) and
 ``python -m purezmq.bench``. Layer 5: workers use the public API only, so the same code drives

@@ -1,25 +1,39 @@
 """The libraries under test, named so that a worker can load either one.
 
-A benchmark cell runs one *implementation*: a library (``purezmq`` or ``pyzmq``) and an API
-(``sync``, ``asyncio``, or ``uvloop`` = the asyncio API on a uvloop loop). Workers import the
-library by name only once they run, so a broken purezmq fails its own cells and nothing else.
+A benchmark cell runs one *implementation*: a library (``purezmq``, ``pyzmq``, ``pyomq``) and
+an API (``sync``, ``asyncio``, or ``uvloop`` = the asyncio API on a uvloop loop). Workers import
+the library by name only once they run, so a broken purezmq fails its own cells and nothing else.
+``floor-asyncio`` is no ZeroMQ library: a bare asyncio ``BufferedProtocol`` echo
+(``bench/floor.py``), the least a request/reply round trip can cost on an asyncio loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib
+import importlib.util
 import os
 import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-LIBS = ("purezmq", "pyzmq")
+LIBS = ("purezmq", "pyzmq", "pyomq", "floor")
 APIS = ("sync", "asyncio", "uvloop")
+#: The libraries ``--compare`` may add beside purezmq.
+COMPARABLE = ("pyzmq", "pyomq", "floor")
 
 #: The module each library is imported as.
-MODULES = {"purezmq": "purezmq", "pyzmq": "zmq"}
+MODULES = {"purezmq": "purezmq", "pyzmq": "zmq", "pyomq": "pyomq", "floor": "asyncio"}
+
+
+def importable(lib: str) -> bool:
+    """Whether ``lib`` can be measured here (pyomq is optional; nothing declares it)."""
+    try:
+        return importlib.util.find_spec(MODULES[lib]) is not None
+    except (ImportError, ValueError):
+        return False
+
 
 T = TypeVar("T")
 
@@ -49,6 +63,8 @@ class Impl:
 
 def load(impl: Impl) -> tuple[Any, Any]:
     """Import ``impl``'s library; return ``(module with the constants, Context class)``."""
+    if impl.lib == "floor":
+        return None, None
     base = importlib.import_module(MODULES[impl.lib])
     if impl.is_async:
         aio = importlib.import_module(MODULES[impl.lib] + ".asyncio")
@@ -109,6 +125,11 @@ def versions() -> dict[str, str]:
         out["purezmq"] = str(getattr(pz, "__version__", "?"))
     except Exception as exc:
         out["purezmq"] = f"import failed: {exc!r}"
+    try:
+        om = importlib.import_module("pyomq")
+        out["pyomq"] = str(getattr(om, "__version__", "?"))
+    except Exception:
+        pass
     try:
         import uvloop
 

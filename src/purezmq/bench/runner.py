@@ -43,6 +43,8 @@ TEST_NAMES = {"thr": "PUSH→PULL", "fan": "PUB→SUB", "lat": "REQ↔REP", "rad
 #: Transports (and libraries) that only some tests run on: udp:// carries RADIO→DISH only, and
 #: the pyzmq wheel's libzmq has neither the draft sockets nor ws:// nor udp://.
 PUREZMQ_ONLY_TRANSPORTS = ("ws", "udp")
+#: Where the asyncio floor (``floor-asyncio``, a bare BufferedProtocol echo) is measured.
+FLOOR_TRANSPORTS = ("tcp", "ipc")
 
 KiB, MiB = 1024, 1024 * 1024
 DEFAULT_SIZES = {
@@ -180,6 +182,10 @@ def plan(opts: Options) -> list[Cell]:
                             and not (transport == "ws" and opts.ws_python)
                         ):
                             continue  # libzmq in the pyzmq wheel is built without them
+                        if impl.lib == "floor" and not (
+                            test == "lat" and transport in FLOOR_TRANSPORTS and mech == "null"
+                        ):
+                            continue  # the floor is a bare asyncio echo: round trips only
                         cpu = opts.lat_cpu if test == "lat" else None
                         cells.append(
                             Cell(

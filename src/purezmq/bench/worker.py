@@ -222,7 +222,7 @@ def fan_pub_sync(zmq: Any, ctx: Any, spec: Spec, report: Report) -> None:
             while True:
                 try:
                     msg = ctl.recv(zmq.NOBLOCK)
-                except zmq.Again:
+                except zmq.ZMQError:  # Again; pyomq 0.21 raises a plain ZMQError (EIO) instead
                     break
                 got += msg == want
 
@@ -366,7 +366,7 @@ async def fan_pub_async(zmq: Any, ctx: Any, spec: Spec, report: Report) -> None:
             while True:
                 try:
                     msg = await ctl.recv(zmq.NOBLOCK)
-                except zmq.Again:
+                except zmq.ZMQError:  # Again; pyomq 0.21 raises a plain ZMQError (EIO) instead
                     break
                 got += msg == want
 
@@ -591,7 +591,11 @@ def main(argv: list[str] | None = None) -> None:
     else:
         impl = Impl.parse(spec.impl)
         zmq, Context = load(impl)
-        if spec.role.startswith("inproc-"):
+        if impl.lib == "floor":
+            from .floor import run_side
+
+            run_side(spec, stdout_report, _latency_stats)
+        elif spec.role.startswith("inproc-"):
             _run_inproc(spec, impl, zmq, Context)
         else:
             _run_one_side(spec, impl, zmq, Context)

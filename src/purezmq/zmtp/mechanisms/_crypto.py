@@ -32,17 +32,11 @@ from ...constants import Errno
 from ...error import ZMQError
 from ..codec import FrameEncoder
 
-_bindings: Any
-_CryptoError: type[Exception]
-try:
-    import nacl.bindings as _nacl_bindings
-    import nacl.exceptions as _nacl_exceptions
-except ImportError:  # pragma: no cover - exercised only without the curve extra
-    _bindings = None
-    _CryptoError = Exception
-else:
-    _bindings = _nacl_bindings
-    _CryptoError = _nacl_exceptions.CryptoError
+# PyNaCl is imported on first use, not with this module: the engine imports this module for
+# every context, and most programs never use CURVE (``import nacl.bindings`` costs ~10 ms).
+_bindings: Any = None
+_CryptoError: type[Exception] = Exception
+_loaded = False
 
 # The per-MESSAGE hot path calls libsodium through PyNaCl's cffi handle directly, writing the
 # box straight into the frame it belongs to: PyNaCl's wrappers cost about as much again as the
@@ -50,16 +44,32 @@ else:
 # (or any change) falls back to the public bindings, which give the very same bytes.
 _ffi: Any = None
 _sodium: Any = None
-if _bindings is not None:
-    try:
-        from nacl._sodium import ffi as _nacl_ffi
-        from nacl._sodium import lib as _nacl_lib
 
-        _ = (_nacl_lib.crypto_box_easy_afternm, _nacl_lib.crypto_box_open_easy_afternm)
+
+def _load() -> None:
+    """Import PyNaCl once (any thread; a concurrent second import is harmless)."""
+    global _bindings, _CryptoError, _ffi, _sodium, _loaded
+    if _loaded:
+        return
+    try:
+        import nacl.bindings as nacl_bindings
+        import nacl.exceptions as nacl_exceptions
+    except ImportError:  # pragma: no cover - exercised only without the curve extra
+        _loaded = True
+        return
+    try:
+        from nacl._sodium import ffi as nacl_ffi
+        from nacl._sodium import lib as nacl_lib
+
+        _ = (nacl_lib.crypto_box_easy_afternm, nacl_lib.crypto_box_open_easy_afternm)
     except (ImportError, AttributeError):  # pragma: no cover - other PyNaCl builds
         pass
     else:
-        _ffi, _sodium = _nacl_ffi, _nacl_lib
+        _ffi, _sodium = nacl_ffi, nacl_lib
+    _CryptoError = nacl_exceptions.CryptoError
+    _bindings = nacl_bindings
+    _loaded = True
+
 
 # The "easy" bindings (PyNaCl >= 1.5 on recent builds) skip the classic API's zero-padding
 # copies; the classic ones return the same wire form (PyNaCl strips the padding), so either
@@ -108,17 +118,20 @@ class CryptoError(Exception):
 
 def available() -> bool:
     """True when PyNaCl is installed, i.e. CURVE can be used."""
+    _load()
     return _bindings is not None
 
 
 def require() -> None:
     """Raise the documented ``ZMQError`` when PyNaCl is missing (libzmq answers ENOTSUP for
     CURVE functions when built without libsodium)."""
+    _load()
     if _bindings is None:
         raise ZMQError(Errno.ENOTSUP, MISSING_MESSAGE)
 
 
 def _lib() -> Any:
+    _load()
     if _bindings is None:
         raise ZMQError(Errno.ENOTSUP, MISSING_MESSAGE)
     return _bindings
@@ -184,6 +197,7 @@ def box_open_afternm(ciphertext: bytes, nonce: bytes, shared: bytes) -> bytes:
 def seal_after(header: bytes, plaintext: bytes, nonce: bytes, shared: bytes) -> bytes:
     """``header + box_afternm(plaintext, nonce, shared)`` in one buffer (a CURVE MESSAGE body:
     RFC 26 §"The MESSAGE Command", header = name + short nonce)."""
+    _load()
     if _sodium is None:
         return header + box_afternm(plaintext, nonce, shared)
     start = len(header)
@@ -203,6 +217,7 @@ def open_after(data: bytes, start: int, nonce: bytes, shared: bytes) -> bytearra
     size = len(data) - start - BOX_OVERHEAD
     if size < 0:
         raise CryptoError("box shorter than its authentication tag")
+    _load()
     if _sodium is None:
         return bytearray(box_open_afternm(bytes(data[start:]), nonce, shared))
     if len(nonce) != NONCE_SIZE or len(shared) != KEY_SIZE:
@@ -302,6 +317,7 @@ class MessageSealer:
         self._heads: tuple[bytes, ...] = ()
         #: The largest body sealed in the scratch buffer (larger ones: ``seal``).
         self.capacity = -1
+        _load()
         if _sodium is not None:
             # An exported bytearray cannot be resized, so these pointers stay valid for good.
             self._nonce = _ptr(scratch)
@@ -478,6 +494,7 @@ class MessageOpener:
         self._nonce_ptr: Any = None
         #: The largest flags byte + payload opened in the scratch buffer.
         self.capacity = -1
+        _load()
         if _sodium is not None:
             self._nonce_ptr = _ptr(self._nonce)
             self._plain = _ptr(self._scratch)
