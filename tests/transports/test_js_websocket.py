@@ -93,6 +93,8 @@ class Recorder:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, Any]] = []
+        #: Set when the transport resumes writing (created lazily, on the running loop).
+        self.resumed: asyncio.Event | None = None
 
     def connection_made(self, transport: Any) -> None:
         self.calls.append(("made", transport))
@@ -111,6 +113,8 @@ class Recorder:
 
     def resume_writing(self) -> None:
         self.calls.append(("resume", None))
+        if self.resumed is not None:
+            self.resumed.set()
 
     def names(self) -> list[str]:
         return [name for name, _ in self.calls]
@@ -202,11 +206,9 @@ async def _a_full_send_buffer_pauses_writing_until_drained() -> None:
     ws.bufferedAmount = HIGH_WATER + 1
     transport.write(b"\x00big")
     assert proto.names()[-1] == "pause"
+    proto.resumed = asyncio.Event()
     ws.bufferedAmount = 0
-    for _ in range(100):
-        if proto.names()[-1] == "resume":
-            break
-        await asyncio.sleep(js_websocket.DRAIN_POLL)
+    await asyncio.wait_for(proto.resumed.wait(), 5)
     assert proto.names()[-1] == "resume"
     transport.close()
     await asyncio.sleep(0)

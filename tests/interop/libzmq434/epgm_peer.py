@@ -107,11 +107,14 @@ def main() -> None:
         for seq in range(args.count):
             sock.send_multipart([b"%d" % seq, payload(seq, sizes)])
             if args.interval:
+                # Pacing is the behaviour under test here: a late joiner must find the
+                # stream in the middle of a message.
                 time.sleep(args.interval)
             if seq == args.count // 4:
                 print("started", file=out)
         sock.send_multipart([b"END", b""])
-        # The source must stay up to repair what its receivers NAK after the last message.
+        # The source must stay up to repair what its receivers NAK after the last message
+        # (a PGM source's repair window is time, not an event this peer could wait for).
         time.sleep(float(args.quiet))
         print(json.dumps({"sent": args.count}), file=out)
     else:
