@@ -114,7 +114,7 @@ def test_late_joiner_synchronises_on_a_message_boundary(pub_impl: str, sub_impl:
     sizes = "3000,5000,20000"
     out = exchange(
         _peer(sub_impl, "sub", ep, sizes=sizes),
-        _peer(pub_impl, "pub", ep, count=400, sizes=sizes, interval=0.005),
+        _peer(pub_impl, "pub", ep, count=400, sizes=sizes, wait_go=True),
         late=True,
     )
     seqs = out["seqs"]

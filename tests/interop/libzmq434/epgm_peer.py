@@ -18,8 +18,8 @@ import argparse
 import json
 import os
 import random
+import select
 import sys
-import time
 from typing import Any
 
 
@@ -65,7 +65,11 @@ def main() -> None:
     ap.add_argument("--sizes", default="0,1,64,1000,1500,5000,65536")
     ap.add_argument("--rate", type=int, default=100_000)
     ap.add_argument("--recovery-ivl", type=int, default=10_000)
-    ap.add_argument("--interval", type=float, default=0.0, help="seconds between sends")
+    ap.add_argument(
+        "--wait-go",
+        action="store_true",
+        help="PUB: after a quarter of the messages, wait for a line on stdin (a late joiner is in)",
+    )
     ap.add_argument("--loss", type=float, default=0.0)
     ap.add_argument("--black-hole", default="")
     ap.add_argument("--seed", type=int, default=1)
@@ -106,16 +110,16 @@ def main() -> None:
         # Receivers are running already (the driver waited for their "ready").
         for seq in range(args.count):
             sock.send_multipart([b"%d" % seq, payload(seq, sizes)])
-            if args.interval:
-                # Pacing is the behaviour under test here: a late joiner must find the
-                # stream in the middle of a message.
-                time.sleep(args.interval)
             if seq == args.count // 4:
                 print("started", file=out)
+                if args.wait_go:
+                    # The driver starts a subscriber now and says "go" once it has joined: it
+                    # then meets the stream in the middle of a message.
+                    sys.stdin.readline()
         sock.send_multipart([b"END", b""])
-        # The source must stay up to repair what its receivers NAK after the last message
-        # (a PGM source's repair window is time, not an event this peer could wait for).
-        time.sleep(float(args.quiet))
+        # The source must stay up to repair what its receivers NAK after the last message:
+        # until the driver closes our stdin (its subscriber is done), at most --quiet seconds.
+        select.select([sys.stdin], [], [], float(args.quiet))
         print(json.dumps({"sent": args.count}), file=out)
     else:
         if args.role == "xsub":

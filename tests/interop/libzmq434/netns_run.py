@@ -17,7 +17,11 @@ PEER = str(Path(__file__).with_name("epgm_peer.py"))
 
 def _start(python: str, args: list[str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [python, PEER, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [python, PEER, *args],
+        stdin=subprocess.PIPE,  # "go" for a late joiner's source; closed when its peer is done
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -37,6 +41,9 @@ def main() -> None:
         _wait_line(pub, "started")
         sub = _start(sub_py, json.loads(sub_args))
         _wait_line(sub, "ready")
+        assert pub.stdin is not None
+        pub.stdin.write("go\n")
+        pub.stdin.flush()
     else:
         sub = _start(sub_py, json.loads(sub_args))
         _wait_line(sub, "ready")
