@@ -23,13 +23,13 @@ from typing import Any
 from .. import sync
 from ..constants import Flag, SocketType
 from ..error import ZMQError
-from ._pipe import ActorEnded, check_message, pipe_endpoint
+from ._pipe import ActorEnded, FailureReport, pipe_endpoint
 from .signal import ENDED, FAILED, READY, TERM, signal_frame, signal_status
 
 __all__ = ["Actor", "ActorEnded"]
 
 
-class Actor:
+class Actor(FailureReport):
     """A function running in its own thread, reached through a PAIR pipe."""
 
     def __init__(
@@ -107,26 +107,6 @@ class Actor:
     def alive(self) -> bool:
         """Whether the actor's thread is still running."""
         return self._thread.is_alive()
-
-    def _failure_of(self, status: int | None) -> BaseException | None:
-        if status != FAILED or self._failure is None:
-            return None
-        self._failure_raised = True
-        return self._failure
-
-    def check(self) -> None:
-        """Raise the actor's exception now if it failed (once)."""
-        if self._failure is not None and not self._failure_raised and not self.alive:
-            self._failure_raised = True
-            raise self._failure
-
-    def _checked(self, frames: list[bytes]) -> list[bytes]:
-        problem = check_message(frames, self._failure)
-        if problem is None:
-            return frames
-        if problem is self._failure:
-            self._failure_raised = True
-        raise problem
 
     def send(self, data: bytes, flags: int = 0) -> None:
         self._pipe.send(data, flags)
