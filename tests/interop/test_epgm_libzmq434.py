@@ -139,16 +139,11 @@ def _one_gap(seqs: list[int], count: int) -> None:
     assert seqs[-1] == count - 1 and count - 5 <= len(seqs) < count
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="after unrecoverable loss from a purezmq source, libzmq 4.3.4's SUB may hand out "
-    "undecodable messages or miss END (about 1 run in 3 under load); libzmq resets its decoder "
-    "when OpenPGM reports a loss, so OpenPGM may not be told of it: not settled",
-)
 def test_purezmq_source_data_gone_from_its_window_is_skipped_by_libzmq() -> None:
     ep = _endpoint()
-    # RECOVERY_IVL 1 s at 1 Mbit/s: a window of ~83 packets; sqn 30 never gets through, so
-    # libzmq's receiver must give up on it once the window has moved on, and carry on.
+    # RECOVERY_IVL 1 s at 1 Mbit/s: a window of 83 packets on both sides; sqn 30 never gets
+    # through, so libzmq's receiver must give up on it once the window has moved on, and carry
+    # on from the next message boundary.
     out = exchange(
         _peer("libzmq", "sub", ep, sizes="1000", rate=1000, recovery_ivl=1000),
         _peer(
@@ -162,12 +157,13 @@ def test_purezmq_source_data_gone_from_its_window_is_skipped_by_libzmq() -> None
             black_hole="30",
         ),
     )
-    assert out["ended"]
-    # libzmq 4.3.4 does not hang on the loss, but its decoder carries on across the gap
-    # (observed: a few dozen undecodable messages before it falls back into step), so only
-    # order and progress are asserted for it; purezmq's own receiver re-joins cleanly (below).
-    seqs = out["seqs"]
-    assert seqs == sorted(set(seqs)) and seqs[-1] == 299 and 250 <= len(seqs) < 300
+    assert out["ended"], out
+    # OpenPGM reports the loss before the data after it, so libzmq drops its decoder and
+    # re-joins at the next message boundary: no message decoded across the gap. One message
+    # may still come out wrong: libzmq 4.3.4 has already passed on the first part of the
+    # message the lost packet cut, and completes it with the parts of the next whole message.
+    assert out["bad"] <= 1, out
+    _one_gap(out["seqs"], 300)
 
 
 def test_purezmq_receiver_reports_data_gone_from_libzmqs_window() -> None:
