@@ -15,7 +15,7 @@ import pytest
 from purezmq.pgm import packet as pk
 from purezmq.pgm.framing import ApduDecoder, ApduEncoder
 from purezmq.pgm.receiver import Data, Loss, Receiver, serial_after
-from purezmq.pgm.source import Source, window_sqns
+from purezmq.pgm.source import Source, trail_margin, window_sqns
 
 GSI = b"\x0a\x0b\x0c\x0d\x0e\x0f"
 NLA = pk.ipv4("10.0.0.1")
@@ -197,20 +197,21 @@ def test_source_repairs_only_what_its_window_holds() -> None:
     ]
 
 
-@pytest.mark.parametrize("window", [1, 2, 83])
-def test_source_trail_passes_an_sqn_before_a_same_sized_receive_window_is_full(
-    window: int,
+@pytest.mark.parametrize(("window", "margin"), [(1, 1), (2, 1), (16, 1), (83, 5)])
+def test_source_trail_passes_an_sqn_while_a_same_sized_receive_window_has_room(
+    window: int, margin: int
 ) -> None:
     """OpenPGM's receiver (libzmq: PGM_RXW_SQNS = the source's PGM_TXW_SQNS) must learn from the
     trail that an sqn left the source's window while its own window still has room for the
-    packet carrying that trail; it reads the trail before it places the packet."""
+    packet carrying that trail, and for ``margin - 1`` more should those be lost."""
+    assert trail_margin(window) == margin
     src = Source(GSI, 0x1234, PORT, NLA, GROUP, window_sqns=window, rate=0, now=0.0)
     for sqn in range(3 * window + 2):
         odata = pk.decode(src.send(b"\x00\x00", 0.0))
         assert odata.sqn == sqn
         # A receiver holding every sqn from the trail up to this one, this one included.
         held = sqn - odata.trail + 1
-        assert held <= max(1, window - 1)
+        assert held <= max(1, window - margin)
         spm = pk.decode(src.on_packet(pk.decode(pk.encode_spmr(pk.Tsi(GSI, 0x1234), PORT)), 0)[0])
         assert (spm.trail, spm.lead) == (odata.trail, sqn)
 
