@@ -110,11 +110,14 @@ def test_every_message_arrives_once_in_order(pub_impl: str, sub_impl: str, loss:
 @pytest.mark.parametrize(("pub_impl", "sub_impl"), IMPLS, ids=IDS)
 def test_late_joiner_synchronises_on_a_message_boundary(pub_impl: str, sub_impl: str) -> None:
     ep = _endpoint()
-    # Large messages span several APDUs, so the subscriber joins in the middle of one.
+    # Large messages span several APDUs, so the subscriber joins in the middle of one. At
+    # 20 Mbit/s the joiner keeps up on a busy machine: one that overflows its kernel buffer
+    # before it has heard an SPM cannot NAK (OpenPGM: "invalid NLA") and loses that data for
+    # good, whoever the sender is (sources send SPMs only around pauses in the data).
     sizes = "3000,5000,20000"
     out = exchange(
-        _peer(sub_impl, "sub", ep, sizes=sizes),
-        _peer(pub_impl, "pub", ep, count=400, sizes=sizes, wait_go=True),
+        _peer(sub_impl, "sub", ep, sizes=sizes, rate=20_000),
+        _peer(pub_impl, "pub", ep, count=400, sizes=sizes, rate=20_000, wait_go=True),
         late=True,
     )
     seqs = out["seqs"]
@@ -133,41 +136,35 @@ def test_bind_is_connect_and_xpub_xsub_work(pub_impl: str, sub_impl: str) -> Non
     assert out["seqs"] == list(range(50)) and out["bad"] == 0
 
 
-def _one_gap(seqs: list[int], count: int) -> None:
-    """Every message but the few that sqn 30 carried parts of, in order, up to the last."""
+def _one_gap(seqs: list[int], count: int, most: int = 5) -> None:
+    """Every message but the few (at most ``most``) that the lost sqn carried parts of, in
+    order, up to the last."""
     assert seqs == sorted(set(seqs))
-    assert seqs[-1] == count - 1 and count - 5 <= len(seqs) < count
+    assert seqs[-1] == count - 1 and count - most <= len(seqs) < count
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="after unrecoverable loss from a purezmq source, libzmq 4.3.4's SUB may hand out "
-    "undecodable messages or miss END (about 1 run in 3 under load); libzmq resets its decoder "
-    "when OpenPGM reports a loss, so OpenPGM may not be told of it: not settled",
-)
 def test_purezmq_source_data_gone_from_its_window_is_skipped_by_libzmq() -> None:
     ep = _endpoint()
-    # RECOVERY_IVL 1 s at 1 Mbit/s: a window of ~83 packets; sqn 30 never gets through, so
-    # libzmq's receiver must give up on it once the window has moved on, and carry on.
+    # RECOVERY_IVL 1 s at 1 Mbit/s with MAXTPDU 9000: a window of 13 packets on both sides
+    # (libzmq's compute_sqns); sqn 10 never gets through, so libzmq's receiver must give up on
+    # it once the source's trail has passed it, and carry on from the next message boundary.
+    # MAXTPDU 9000 makes libzmq read one APDU per pgm_recvmsgv call (its 8192-byte input batch
+    # holds one): with several, OpenPGM 5.3.128 stalls for good after such a loss whenever it
+    # read data before the gap in the same call that revealed the gap, with any source
+    # (docs/protocol/transports.md, pgm).
+    tuning = {"sizes": "1000", "rate": 1000, "recovery_ivl": 1000, "maxtpdu": 9000}
     out = exchange(
-        _peer("libzmq", "sub", ep, sizes="1000", rate=1000, recovery_ivl=1000),
-        _peer(
-            "purezmq",
-            "pub",
-            ep,
-            count=300,
-            sizes="1000",
-            rate=1000,
-            recovery_ivl=1000,
-            black_hole="30",
-        ),
+        _peer("libzmq", "sub", ep, **tuning),
+        _peer("purezmq", "pub", ep, count=300, black_hole="10", **tuning),
     )
-    assert out["ended"]
-    # libzmq 4.3.4 does not hang on the loss, but its decoder carries on across the gap
-    # (observed: a few dozen undecodable messages before it falls back into step), so only
-    # order and progress are asserted for it; purezmq's own receiver re-joins cleanly (below).
-    seqs = out["seqs"]
-    assert seqs == sorted(set(seqs)) and seqs[-1] == 299 and 250 <= len(seqs) < 300
+    assert out["ended"], out
+    # OpenPGM reports the loss before the data after it, so libzmq drops its decoder and
+    # re-joins at the next message boundary: no message decoded across the gap. One message
+    # may still come out wrong: libzmq 4.3.4 has already passed on the first part of the
+    # message the lost packet cut, and completes it with the parts of the next whole message.
+    assert out["bad"] <= 1, out
+    # A 8928-byte APDU carries parts of at most 10 of these messages.
+    _one_gap(out["seqs"], 300, most=10)
 
 
 def test_purezmq_receiver_reports_data_gone_from_libzmqs_window() -> None:

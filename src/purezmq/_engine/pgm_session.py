@@ -44,6 +44,7 @@ from ..pgm.receiver import Data, Loss, Outgoing, Receiver
 from ..pgm.source import Source, window_sqns
 from ..transports import pgm as transport
 from ..transports.base import SocketSettings, close_quietly
+from .datagram_session import DatagramSession
 
 #: (direction "in" or "out", datagram) -> the datagrams to pass on now (none: dropped).
 DatagramHook = Callable[[str, bytes], list[bytes]]
@@ -95,7 +96,7 @@ def open(core: Any, endpoint: str) -> PgmSession:
     return PgmSession(core, address, str(parsed), core.attached_pipe(), sender, receiver, sending)
 
 
-class PgmSession:
+class PgmSession(DatagramSession):
     """One pgm/epgm endpoint of a socket: a source (``sending``) or a receiver."""
 
     def __init__(
@@ -183,20 +184,6 @@ class PgmSession:
                 self._send(spm, self._group)
         self._flush()
         self._arm()
-
-    def _hop(self, fn: Callable[[], None]) -> None:
-        if threading.get_ident() == self._loop_thread and self._loop is not None:
-            self._loop.call_soon(fn)
-        else:
-            self._core.call_soon(fn)
-
-    def _on_pipe_readable(self, pipe: Pipe) -> None:
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            self._hop(self._flush)
-
-    def _on_pipe_writable(self, pipe: Pipe) -> None:
-        self._hop(self._resume_reading)
 
     def _send(self, data: bytes, dest: tuple[str, int]) -> None:
         datagrams = [data] if _hook is None else _hook("out", data)
@@ -373,11 +360,6 @@ class PgmSession:
                 return
             inbox.popleft()
 
-    def _pause_reading(self) -> None:
-        if self._reading and self._loop is not None:
-            self._reading = False
-            self._loop.remove_reader(self.fd)
-
     def _resume_reading(self) -> None:
         if self._closed or self._loop is None:
             return
@@ -390,22 +372,9 @@ class PgmSession:
 
     # -- closing ------------------------------------------------------------------------------
 
-    def close(self, linger: int | None = None) -> None:
-        """Send what is queued, stop, close the OS sockets, end the pipe (any thread)."""
-        if self._loop is not None and threading.get_ident() == self._loop_thread:
-            self._close_on_loop()
-            return
-        run = getattr(self._core, "run", None)
-        if run is not None:
-            try:
-                run(self._close_on_loop)
-                return
-            except ZMQError:
-                pass
-        if not self._closed:
-            self._closed = True
-            close_quietly(self._tx)
-            close_quietly(self._rx)
+    def _close_sockets(self) -> None:
+        close_quietly(self._tx)
+        close_quietly(self._rx)
 
     def _close_on_loop(self) -> None:
         if self._closed:

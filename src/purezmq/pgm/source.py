@@ -1,8 +1,19 @@
 """The PGM source (RFC 3208 §5, §6.1): transmit window, SPMs, repairs, rate limit.
 
-* Each APDU becomes one ODATA with the next sequence number; the window keeps the last
-  ``window_sqns`` of them (libzmq sizes it from RECOVERY_IVL × RATE / MAXTPDU, OpenPGM's
-  TXW_SECS × TXW_MAX_RTE) for repairs; its trailing edge moves as new data pushes old data out.
+* Each APDU becomes one ODATA with the next sequence number. ``window_sqns`` is the window
+  libzmq 4.3.4 gives OpenPGM on both sides (PGM_TXW_SQNS at a source, PGM_RXW_SQNS at a
+  receiver: RECOVERY_IVL × RATE / MAXTPDU, see ``window_sqns()``). The source keeps
+  ``trail_margin()`` packets fewer than that for repairs, so the trailing edge it advertises
+  (in every ODATA, RDATA and SPM) passes a sequence number while a receiver with the same
+  window still has that many free places. OpenPGM's receiver reads the trail before it places
+  the packet carrying it: it declares a missing sqn lost when the trail passes it and reports
+  the loss (PGM_IO_STATUS_RESET) before any data after it, so libzmq resynchronises at the next
+  message boundary. When its window fills first it drops the sqn off its trailing edge
+  instead and hands out the data after it before reporting the loss, which libzmq's decoder
+  reads as the rest of the interrupted message (docs/protocol/transports.md, pgm). The margin
+  also covers the loss of up to ``trail_margin() - 1`` packets in a row just as the trail
+  passes. An OpenPGM source leaves no margin: ODATA n carries the trail read before n enters
+  its window.
 * A NAK for sequence numbers still in the window is confirmed at once with a multicast NCF and
   answered with RDATA (§6.1), queued and paced by RATE like new data but ahead of it. A NAK
   for data that has left the window is ignored: the receivers learn the new trailing edge
@@ -31,6 +42,7 @@ WIRE_OVERHEAD = 28
 class Source:
     __slots__ = (
         "_burst",
+        "_capacity",
         "_heartbeat_at",
         "_heartbeat_step",
         "_next_sqn",
@@ -63,6 +75,8 @@ class Source:
     ) -> None:
         self.gsi, self.sport, self.dport, self.nla, self.group = gsi, sport, dport, nla, group
         self.window_sqns = max(1, window_sqns)
+        #: Packets kept for repair: fewer than a receiver's window (see the module doc).
+        self._capacity = max(1, self.window_sqns - trail_margin(self.window_sqns))
         #: Bytes per second on the wire (0: unlimited).
         self.rate = rate
         self._window: deque[bytes] = deque()
@@ -107,7 +121,7 @@ class Source:
         """ODATA for ``apdu`` (the caller checked ``send_delay`` first)."""
         sqn = self._next_sqn
         self._window.append(apdu)
-        if len(self._window) > self.window_sqns:
+        if len(self._window) > self._capacity:
             self._window.popleft()
         self._next_sqn = (sqn + 1) & 0xFFFFFFFF
         data = pk.encode_data(self.sport, self.dport, self.gsi, sqn, self.trail, apdu)
@@ -207,12 +221,19 @@ class Source:
         return None
 
 
+def trail_margin(window_sqns: int) -> int:
+    """Free places a same-sized receive window still has when the advertised trail passes an
+    sqn: a sixteenth of the window, at least 1 (see the module doc)."""
+    return max(1, window_sqns // 16)
+
+
 def window_sqns(recovery_ivl_ms: int, rate_kbit: int, max_tpdu: int) -> int:
-    """The transmit window in packets, as libzmq configures OpenPGM (TXW_SECS × TXW_MAX_RTE
-    / MAXTPDU)."""
-    secs = max(1, recovery_ivl_ms // 1000)
-    rate_bytes = rate_kbit * 1000 // 8
-    return max(16, secs * rate_bytes // max(1, max_tpdu))
+    """The window in packets exactly as libzmq 4.3.4 computes it for OpenPGM's PGM_TXW_SQNS
+    and PGM_RXW_SQNS (``pgm_socket_t::compute_sqns``): RATE in bytes per millisecond (kbit/s
+    divided by 8, rounded down) × RECOVERY_IVL (ms) / MAXTPDU, at least 1. A libzmq receiver
+    sizes its window with this formula from its own options, so the source must not exceed it
+    for the same options (see the module doc)."""
+    return max(1, recovery_ivl_ms * (rate_kbit // 8) // max(1, max_tpdu))
 
 
-__all__ = ["AMBIENT", "HEARTBEAT", "Source", "window_sqns"]
+__all__ = ["AMBIENT", "HEARTBEAT", "Source", "trail_margin", "window_sqns"]

@@ -65,6 +65,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="0,1,64,1000,1500,5000,65536")
     ap.add_argument("--rate", type=int, default=100_000)
     ap.add_argument("--recovery-ivl", type=int, default=10_000)
+    ap.add_argument("--maxtpdu", type=int, default=1500, help="MULTICAST_MAXTPDU")
     ap.add_argument(
         "--wait-go",
         action="store_true",
@@ -96,6 +97,7 @@ def main() -> None:
     sock = ctx.socket(kind)
     sock.setsockopt(zmq.RATE, args.rate)
     sock.setsockopt(zmq.RECOVERY_IVL, args.recovery_ivl)
+    sock.setsockopt(zmq.MULTICAST_MAXTPDU, args.maxtpdu)
     sock.setsockopt(zmq.LINGER, 2000)
     if args.role == "sub":
         sock.setsockopt(zmq.SUBSCRIBE, b"")
