@@ -128,6 +128,37 @@ def test_a_batch_of_messages_is_joined_in_bounded_chunks(size: int) -> None:
     assert len(enc.buffer) == 0
 
 
+@pytest.mark.parametrize("size", [255, 256, 300, 1024, COPY_THRESHOLD - 1, COPY_THRESHOLD])
+def test_one_frame_messages_match_frame_by_frame_encoding(size: int) -> None:
+    # message() and messages() take their headers from tables; frame() packs them: the bytes
+    # must be the same on both sides of the short/long (255/256) and copy boundaries.
+    body = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    by_frame = FrameEncoder()
+    by_frame.frame(body)
+    by_frame.frame(body)
+    expected = b"".join(by_frame.drain())
+    assert expected[0] == (0 if size <= 255 else FLAG_LONG)
+    by_message = FrameEncoder()
+    by_message.message([body])
+    by_message.message([body])
+    assert b"".join(by_message.drain()) == expected
+    batch = FrameEncoder()
+    batch.messages([[body], [body]])
+    assert b"".join(batch.drain()) == expected
+    decoded: list[tuple[int, bytes]] = []
+    FrameDecoder().decode(expected, decoded)
+    assert decoded == [(0, body), (0, body)]
+
+
+@pytest.mark.parametrize("size", [256, 1024, COPY_THRESHOLD - 1])
+def test_a_batch_of_long_copied_frames_is_cut_at_join_max(size: int) -> None:
+    enc = FrameEncoder()
+    enc.messages([[b"y" * size]] * 600)
+    chunks = enc.drain()
+    assert sum(map(len, chunks)) == 600 * (size + 9)
+    assert max(map(len, chunks)) < JOIN_MAX + size + 9
+
+
 def test_byte_by_byte_with_bytes_needed() -> None:
     frames = [(FLAG_MORE, b""), (0, b"x" * 300), (FLAG_COMMAND, b"\x04PING\x00\x00")]
     wire = encode(frames)

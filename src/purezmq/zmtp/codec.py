@@ -53,6 +53,16 @@ _FIVE_ZEROS = bytes(5)
 #: Header of a final short frame, by body size.
 _SHORT_HEADERS = tuple(bytes((0, size)) for size in range(256))
 _SHORT_MORE_HEADERS = tuple(bytes((FLAG_MORE, size)) for size in range(256))
+#: Header of a final long frame whose body is still copied (256 to COPY_THRESHOLD - 1 bytes),
+#: by body size, made on first use: packing it per frame cost three times the copy of a
+#: 256-byte body (a stream of them took the slow path of ``messages`` for every message).
+_LONG_HEADERS: list[bytes | None] = [None] * COPY_THRESHOLD
+
+
+def _long_header(size: int) -> bytes:
+    """``_LONG_HEADERS[size]``, made and kept (a final frame, 256 <= size < COPY_THRESHOLD)."""
+    header = _LONG_HEADERS[size] = _LONG_HEADER.pack(FLAG_LONG, size)
+    return header
 
 
 class DecoderState(IntEnum):
@@ -111,12 +121,18 @@ class FrameEncoder:
         """Queue a whole message: MORE on every frame but the last."""
         last = len(frames) - 1
         if not last:
-            # The common case: one short frame, copied behind a precomputed header.
+            # The common case: one frame copied behind a precomputed header.
             body = frames[0]
             size = len(body)
             if size <= 255:
                 small = self.buffer
                 small += _SHORT_HEADERS[size]
+                small += body
+                return
+            if size < COPY_THRESHOLD:
+                header = _LONG_HEADERS[size]
+                small = self.buffer
+                small += _long_header(size) if header is None else header
                 small += body
                 return
         small = self.buffer
@@ -134,6 +150,7 @@ class FrameEncoder:
         short frame) inline — a batch costs one call, not one per message."""
         small = self.buffer
         headers = _SHORT_HEADERS
+        long_headers = _LONG_HEADERS
         message = self.message
         chunks = self._chunks
         for start in range(0, len(messages), _JOIN_RUN):
@@ -144,6 +161,15 @@ class FrameEncoder:
                     if size <= 255:
                         small += headers[size]
                         small += body
+                        continue
+                    if size < COPY_THRESHOLD:
+                        # A long frame still copied: its header from the table, as above.
+                        header = long_headers[size]
+                        small += _long_header(size) if header is None else header
+                        small += body
+                        if len(small) >= JOIN_MAX:
+                            chunks.append(bytes(small))
+                            small.clear()
                         continue
                 message(frames)
                 if len(small) >= JOIN_MAX:
