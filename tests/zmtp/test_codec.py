@@ -268,3 +268,83 @@ def test_complete_finishes_an_empty_command_header_cut_across_reads() -> None:
     assert out == []
     assert dec.complete(b"\xf6\xd3\x86\xb1\xaf", out) == 5
     assert out == [(0x65, b"")]
+
+
+def _batch(n: int, size: int = 64) -> list[list[bytes]]:
+    return [[bytes([i % 256]) * size] for i in range(n)]
+
+
+def _framed(messages: list[list[bytes]]) -> bytes:
+    enc = FrameEncoder()
+    for msg in messages:
+        enc.message(msg)
+    return b"".join(enc.drain())
+
+
+@pytest.fixture
+def untracked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in a process that never made a tracked payload (another test may have)."""
+    from purezmq.zmtp import codec
+
+    monkeypatch.setattr(codec, "payloads_tracked", lambda: False)
+
+
+@pytest.mark.usefixtures("untracked")
+def test_the_same_message_objects_framed_again_share_the_first_encoding() -> None:
+    # A publisher's subscribers flush the very same message objects one after the other.
+    batch = _batch(100)
+    batch[7] = [b"topic", b"x" * 300]
+    first, second = FrameEncoder(), FrameEncoder()
+    first.messages(batch)
+    second.messages(batch)
+    a, b = first.drain(), second.drain()
+    assert b"".join(a) == b"".join(b) == _framed(batch)
+    assert all(x is y for x, y in zip(a, b, strict=True))  # not framed twice
+
+
+@pytest.mark.usefixtures("untracked")
+def test_equal_but_distinct_or_different_messages_are_framed_on_their_own() -> None:
+    batch = _batch(100)
+    first = FrameEncoder()
+    first.messages(batch)
+    shared = first.drain()
+    equal = [list(msg) for msg in batch]  # equal content, other objects: no sharing
+    other = _batch(100)
+    other[99] = [b"different"]
+    for messages in (equal, other, [*batch[:99], other[99]]):
+        enc = FrameEncoder()
+        enc.messages(messages)
+        chunks = enc.drain()
+        assert b"".join(chunks) == _framed(messages)
+        assert not any(x is y for x, y in zip(chunks, shared, strict=False))
+
+
+@pytest.mark.usefixtures("untracked")
+def test_an_encoder_holding_bytes_frames_the_batch_itself() -> None:
+    batch = _batch(100)
+    FrameEncoder().messages(batch)
+    busy = FrameEncoder()
+    busy.command(b"\x04PING")
+    busy.messages(batch)
+    ping = FrameEncoder()
+    ping.command(b"\x04PING")
+    assert b"".join(busy.drain()) == b"".join(ping.drain()) + _framed(batch)
+
+
+def test_no_batch_is_kept_once_a_tracked_payload_exists(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A tracker completes when its payload is freed: a batch kept for sharing must not hold it.
+    from purezmq.zmtp import codec
+
+    released: list[bool] = []
+
+    class Payload(bytes):
+        def __del__(self) -> None:
+            released.append(True)
+
+    monkeypatch.setattr(codec, "payloads_tracked", lambda: True)
+    batch = [[Payload(b"p" * 64)], *_batch(40)]
+    enc = FrameEncoder()
+    enc.messages(batch)
+    assert b"".join(enc.drain()) == _framed(batch)
+    del batch
+    assert released == [True]

@@ -14,6 +14,7 @@ socket makes the ``bytes`` (see ``bodies``).
 
 from __future__ import annotations
 
+import operator
 import struct
 from collections.abc import Sequence
 from enum import IntEnum
@@ -21,7 +22,7 @@ from enum import IntEnum
 from .._typing import BytesLike
 from ..constants import ProtocolErrorCode
 from ..error import RemoteProtocolError
-from .bodies import LEND_MIN, BodyPool, Lent
+from .bodies import LEND_MIN, BodyPool, Lent, payloads_tracked
 
 FLAG_MORE = 0x01
 FLAG_LONG = 0x02
@@ -57,6 +58,35 @@ _SHORT_MORE_HEADERS = tuple(bytes((FLAG_MORE, size)) for size in range(256))
 #: by body size, made on first use: packing it per frame cost three times the copy of a
 #: 256-byte body (a stream of them took the slow path of ``messages`` for every message).
 _LONG_HEADERS: list[bytes | None] = [None] * COPY_THRESHOLD
+#: Batches of at least this many messages are offered to the next encoder (``_shared``).
+_SHARE_MIN = 16
+#: ... when they encode to at most this many bytes (what the offer keeps alive).
+_SHARE_MAX = 4 * JOIN_MAX
+
+
+class _SharedBatch:
+    """The last batch of messages an empty encoder encoded by itself, with its bytes, for the
+    next encoder that is handed the very same message objects.
+
+    A publisher writes one message object into every subscriber's pipe, and the I/O thread
+    flushes those pipes one after the other: the same run of messages is framed once per
+    subscriber (four times for four), identical bytes each time. Identity, not equality, makes
+    it a hit (``is`` per message, in C), so only a run handed on by one socket to several
+    peers shares. A message is never changed once sent (docs/contracts.md), so equal objects
+    mean equal bytes. One batch is kept (replaced by the next), a reference to its messages
+    included, so nothing is kept once the process has made a tracked payload, whose tracker
+    waits for its release (``bodies.payloads_tracked``). Reads and writes of ``last`` are
+    single reference stores: safe between the I/O threads of several contexts.
+    """
+
+    __slots__ = ("last",)
+
+    def __init__(self) -> None:
+        self.last: tuple[Sequence[Sequence[BytesLike]], tuple[bytes, ...]] | None = None
+
+
+_shared = _SharedBatch()
+_same = operator.is_
 
 
 def _long_header(size: int) -> bytes:
@@ -147,7 +177,31 @@ class FrameEncoder:
 
     def messages(self, messages: Sequence[Sequence[BytesLike]]) -> None:
         """Queue whole messages, in order: ``message`` for each, with its common case (one
-        short frame) inline — a batch costs one call, not one per message."""
+        short frame) inline — a batch costs one call, not one per message. A batch another
+        encoder has just framed (the same message objects) takes its bytes (``_SharedBatch``)."""
+        if len(messages) < _SHARE_MIN or self.buffer or self._chunks or payloads_tracked():
+            self._frame_messages(messages)
+            return
+        last = _shared.last
+        if (
+            last is not None
+            and len(last[0]) == len(messages)
+            and all(map(_same, last[0], messages))
+        ):
+            self._chunks = list(last[1])
+            return
+        self._frame_messages(messages)
+        chunks = self._chunks
+        small = self.buffer
+        if small:
+            chunks.append(bytes(small))
+            small.clear()
+        if sum(map(len, chunks)) <= _SHARE_MAX:
+            _shared.last = (messages, tuple(chunks))  # type: ignore[arg-type]
+        else:
+            _shared.last = None
+
+    def _frame_messages(self, messages: Sequence[Sequence[BytesLike]]) -> None:
         small = self.buffer
         headers = _SHORT_HEADERS
         long_headers = _LONG_HEADERS
