@@ -222,7 +222,7 @@ def test_huge_size_without_limit_allocates_nothing_up_front() -> None:
 
 def test_large_bodies_are_not_copied_by_the_encoder() -> None:
     big = b"x" * COPY_THRESHOLD
-    view = memoryview(bytearray(b"y" * 5000))
+    view = memoryview(bytearray(b"y" * (COPY_THRESHOLD + 5)))
     enc = FrameEncoder()
     frames: list[bytes | memoryview] = [b"a", big, view]
     enc.message(frames)
@@ -342,7 +342,7 @@ def test_no_batch_is_kept_once_a_tracked_payload_exists(monkeypatch: pytest.Monk
             released.append(True)
 
     monkeypatch.setattr(codec, "payloads_tracked", lambda: True)
-    batch = [[Payload(b"p" * 64)], *_batch(40)]
+    batch: list[list[bytes]] = [[Payload(b"p" * 64)], *_batch(40)]
     enc = FrameEncoder()
     enc.messages(batch)
     assert b"".join(enc.drain()) == _framed(batch)
