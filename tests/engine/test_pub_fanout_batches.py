@@ -138,3 +138,34 @@ def test_a_subscriber_that_falls_behind_loses_whole_messages_only(
                 numbers.append(int(msg[0]))
             assert numbers == sorted(set(numbers))
             assert numbers and numbers[-1] < COUNT
+
+
+def test_a_burst_to_many_subscribers_wakes_the_io_thread_once(contexts: Contexts) -> None:
+    # The caller runs the fan-out (the pattern writes each subscriber's queue); what crosses to
+    # the I/O thread is one flush request per connection whose queue was empty, through one
+    # wake-up of its loop, never one per message or per subscriber and message.
+    import threading
+
+    pub = contexts.socket(zmq.PUB)
+    pub.sndhwm = 0
+    subs = _subscribers(contexts, _endpoint("tcp", pub, ""), rcvhwm=0)
+    _sync(pub, subs)
+    wakeup = pub._core._io_wakeup()
+    busy, release = threading.Event(), threading.Event()
+
+    def hold_the_loop() -> None:
+        busy.set()
+        release.wait(TIMEOUT_MS / 1000)
+
+    pub._core.call_soon(hold_the_loop)
+    assert busy.wait(TIMEOUT_MS / 1000)
+    kicks = wakeup.statistics().kicks
+    for i in range(500):
+        pub.send(b"%d" % i)
+    pending = wakeup.statistics().pending
+    assert wakeup.statistics().kicks == kicks  # the loop is busy: nothing to kick
+    release.set()
+    assert pending == len(subs)  # one flush request per subscriber's connection, for 500
+    for sub in subs:
+        assert [sub.recv() for _ in range(500)] == [b"%d" % i for i in range(500)]
+    assert pub._core.statistics().pattern.messages_dropped == 0
