@@ -52,7 +52,6 @@ if TYPE_CHECKING:
     from .pgm_session import PgmSession
     from .udp_session import UdpSession
 
-
 class Command(IntEnum):
     """What a mailbox entry ``(command, pipe, arg)`` asks of the owner thread."""
 
@@ -93,7 +92,7 @@ def _dropping_mark(hwm: int) -> int:
     (the I/O thread, which drains the subscribers' queues) had no turn at the GIL. A publisher
     to four subscribers over tcp at SNDHWM 1000 delivered 15-89 % of its messages when it
     yielded once a queue was full (``Pattern.on_filled``), 90-100 % yielding at 3/4, for about
-    the same CPU per message delivered (bench/README.md, "The send path")."""
+    the same CPU per message delivered (bench/README.md, "the send path")."""
     return max(1, hwm * 3 // 4) if hwm else _BACKLOG_MARK
 
 

@@ -67,6 +67,9 @@ _SHARE_MIN = 16
 _SHARE_MAX = 4 * JOIN_MAX
 
 
+_Chunks = tuple[bytes | memoryview, ...]
+
+
 class _SharedBatch:
     """The last batch of messages an empty encoder encoded by itself, with its bytes, for the
     next encoder that is handed the very same message objects.
@@ -75,8 +78,9 @@ class _SharedBatch:
     flushes those pipes one after the other: the same run of messages is framed once per
     subscriber (four times for four), identical bytes each time. Identity, not equality, makes
     it a hit (``is`` per message, in C), so only a run handed on by one socket to several
-    peers shares. A message is never changed once sent (docs/contracts.md), so equal objects
-    mean equal bytes. One batch is kept (replaced by the next), a reference to its messages
+    peers shares. Messages in pipes are immutable (the same list object goes to every
+    subscriber's pipe, ``patterns.strategies.Distributor``), so the same objects mean the same
+    bytes. One batch is kept (replaced by the next), a reference to its messages
     included, so nothing is kept once the process has made a tracked payload, whose tracker
     waits for its release (``bodies.payloads_tracked``). Reads and writes of ``last`` are
     single reference stores: safe between the I/O threads of several contexts.
@@ -85,7 +89,8 @@ class _SharedBatch:
     __slots__ = ("last",)
 
     def __init__(self) -> None:
-        self.last: tuple[Sequence[Sequence[BytesLike]], tuple[bytes, ...]] | None = None
+        #: (the messages, their chunks) or None.
+        self.last: tuple[Sequence[Sequence[BytesLike]], _Chunks] | None = None
 
 
 _shared = _SharedBatch()
@@ -200,7 +205,7 @@ class FrameEncoder:
             chunks.append(bytes(small))
             small.clear()
         if sum(map(len, chunks)) <= _SHARE_MAX:
-            _shared.last = (messages, tuple(chunks))  # type: ignore[arg-type]
+            _shared.last = (messages, tuple(chunks))
         else:
             _shared.last = None
 
