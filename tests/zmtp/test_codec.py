@@ -294,7 +294,7 @@ def test_the_same_message_objects_framed_again_share_the_first_encoding() -> Non
     # A publisher's subscribers flush the very same message objects one after the other.
     batch = _batch(100)
     batch[7] = [b"topic", b"x" * 300]
-    first, second = FrameEncoder(), FrameEncoder()
+    first, second = FrameEncoder(shares=True), FrameEncoder(shares=True)
     first.messages(batch)
     second.messages(batch)
     a, b = first.drain(), second.drain()
@@ -305,14 +305,14 @@ def test_the_same_message_objects_framed_again_share_the_first_encoding() -> Non
 @pytest.mark.usefixtures("untracked")
 def test_equal_but_distinct_or_different_messages_are_framed_on_their_own() -> None:
     batch = _batch(100)
-    first = FrameEncoder()
+    first = FrameEncoder(shares=True)
     first.messages(batch)
     shared = first.drain()
     equal = [list(msg) for msg in batch]  # equal content, other objects: no sharing
     other = _batch(100)
     other[99] = [b"different"]
     for messages in (equal, other, [*batch[:99], other[99]]):
-        enc = FrameEncoder()
+        enc = FrameEncoder(shares=True)
         enc.messages(messages)
         chunks = enc.drain()
         assert b"".join(chunks) == _framed(messages)
@@ -322,8 +322,8 @@ def test_equal_but_distinct_or_different_messages_are_framed_on_their_own() -> N
 @pytest.mark.usefixtures("untracked")
 def test_an_encoder_holding_bytes_frames_the_batch_itself() -> None:
     batch = _batch(100)
-    FrameEncoder().messages(batch)
-    busy = FrameEncoder()
+    FrameEncoder(shares=True).messages(batch)
+    busy = FrameEncoder(shares=True)
     busy.command(b"\x04PING")
     busy.messages(batch)
     ping = FrameEncoder()
@@ -343,8 +343,32 @@ def test_no_batch_is_kept_once_a_tracked_payload_exists(monkeypatch: pytest.Monk
 
     monkeypatch.setattr(codec, "payloads_tracked", lambda: True)
     batch: list[list[bytes]] = [[Payload(b"p" * 64)], *_batch(40)]
-    enc = FrameEncoder()
+    enc = FrameEncoder(shares=True)
     enc.messages(batch)
     assert b"".join(enc.drain()) == _framed(batch)
     del batch
     assert released == [True]
+
+
+@pytest.mark.usefixtures("untracked")
+def test_only_sharing_encoders_share() -> None:
+    # A PUSH's connection never meets the same message objects twice: it keeps nothing.
+    batch = _batch(100)
+    first = FrameEncoder()
+    first.messages(batch)
+    sharing = FrameEncoder(shares=True)
+    sharing.messages(batch)
+    a, b = first.drain(), sharing.drain()
+    assert b"".join(a) == b"".join(b)
+    assert not any(x is y for x, y in zip(a, b, strict=False))
+
+
+def test_a_publishers_connections_share_and_others_do_not() -> None:
+    from purezmq.constants import SocketType
+    from purezmq.zmtp import Connection, NullMechanism
+
+    def shares(socket_type: SocketType) -> bool:
+        return Connection(socket_type, NullMechanism())._encoder.shares
+
+    assert shares(SocketType.PUB) and shares(SocketType.XPUB)
+    assert not any(map(shares, (SocketType.PUSH, SocketType.DEALER, SocketType.SUB)))

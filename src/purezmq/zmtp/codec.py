@@ -119,13 +119,16 @@ class FrameEncoder:
     ``writelines(drain())`` sends a batch without copying big payloads.
     """
 
-    __slots__ = ("_chunks", "buffer")
+    __slots__ = ("_chunks", "buffer", "shares")
 
-    def __init__(self) -> None:
+    def __init__(self, *, shares: bool = False) -> None:
         self._chunks: list[bytes | memoryview] = []
         #: Where small frames are gathered; a mechanism that builds whole frames itself (CURVE
         #: MESSAGE, see ``Mechanism.wrap_messages``) appends them here directly.
         self.buffer = bytearray()
+        #: Batches take part in ``_SharedBatch`` (a publisher's connections): others never
+        #: meet the same message objects twice, and need not keep their last batch alive.
+        self.shares = shares
 
     def frame(self, body: BytesLike, flags: int = 0) -> None:
         """Queue one frame; ``flags`` may hold MORE and COMMAND (LONG is chosen here)."""
@@ -186,8 +189,15 @@ class FrameEncoder:
     def messages(self, messages: Sequence[Sequence[BytesLike]]) -> None:
         """Queue whole messages, in order: ``message`` for each, with its common case (one
         short frame) inline — a batch costs one call, not one per message. A batch another
-        encoder has just framed (the same message objects) takes its bytes (``_SharedBatch``)."""
-        if len(messages) < _SHARE_MIN or self.buffer or self._chunks or payloads_tracked():
+        encoder has just framed (the same message objects) takes its bytes when both
+        ``shares`` (``_SharedBatch``)."""
+        if (
+            not self.shares
+            or len(messages) < _SHARE_MIN
+            or self.buffer
+            or self._chunks
+            or payloads_tracked()
+        ):
             self._frame_messages(messages)
             return
         last = _shared.last
