@@ -6,16 +6,16 @@ LINGER 0 the same holds. The server is a raw TCP socket the test drives step by 
 from __future__ import annotations
 
 import logging
-import shutil
 import socket
 import ssl
-import subprocess
 from pathlib import Path
 from time import monotonic
 
 import pytest
 
 import purezmq
+
+from ..kit.pem import self_signed_pem
 
 pytest.importorskip("wsproto", reason="the ws extra is needed for wss://")
 
@@ -24,19 +24,7 @@ WAIT_S = 5.0
 
 @pytest.fixture(scope="module")
 def server_pem(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed certificate for localhost/127.0.0.1 and its key."""
-    if shutil.which("openssl") is None:
-        pytest.skip("the openssl command is needed to make a test certificate")
-    d = tmp_path_factory.mktemp("pem")
-    subprocess.run(
-        [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-            "-keyout", "key.pem", "-out", "cert.pem",
-        ],
-        cwd=d, check=True, capture_output=True,
-    )  # fmt: skip
-    return d / "cert.pem", d / "key.pem"
+    return self_signed_pem(tmp_path_factory.mktemp("pem"))
 
 
 def wait_linger_over(ctx: purezmq.Context) -> None:

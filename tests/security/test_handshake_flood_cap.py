@@ -12,13 +12,17 @@ import select
 import socket
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import purezmq
+from purezmq.options import MAX_HANDSHAKES_DEFAULT
 from purezmq.testing.raw import greeting
 from purezmq.utils.monitor import recv_monitor_message
+
+from ..kit.pem import self_signed_pem
 
 zmq = pytest.importorskip("zmq")
 
@@ -196,7 +200,7 @@ def test_max_handshakes_option() -> None:
     ctx = purezmq.Context()
     try:
         sock = ctx.socket(purezmq.PULL)
-        assert sock.getsockopt(purezmq.MAX_HANDSHAKES) == 1000
+        assert sock.getsockopt(purezmq.MAX_HANDSHAKES) == MAX_HANDSHAKES_DEFAULT == 4096
         sock.max_handshakes = 0  # no limit, as libzmq
         assert sock.max_handshakes == 0
         with pytest.raises(purezmq.ZMQError) as info:
@@ -220,4 +224,32 @@ def test_no_limit_accepts_every_handshake(ctx: purezmq.Context) -> None:
     finally:
         for sock in flood:
             sock.close()
+        pull.close()
+
+
+def test_a_silent_tls_client_holds_its_wss_slot_only_for_handshake_ivl(
+    ctx: purezmq.Context, tmp_path: Path
+) -> None:
+    """On wss:// the TLS handshake comes first: HANDSHAKE_IVL bounds it too, so a client that
+    never starts TLS frees its slot then (not after asyncio's default of 60 s)."""
+    pytest.importorskip("wsproto", reason="the ws extra is needed for wss://")
+    cert, key = self_signed_pem(tmp_path)
+    pull = ctx.socket(purezmq.PULL)
+    pull.linger = 0
+    pull.max_handshakes = 1
+    pull.handshake_ivl = 300
+    pull.wss_cert_pem = cert.read_bytes()
+    pull.wss_key_pem = key.read_bytes()
+    pull.bind("wss://127.0.0.1:*/flood")
+    port = int(pull.last_endpoint.decode().rsplit(":", 1)[1].split("/")[0])
+    stats = pull._core.statistics
+    silent = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+    try:
+        started = time.monotonic()
+        assert closed_by_peer(silent, started + WAIT), "the silent TLS client was never closed"
+        assert time.monotonic() - started < WAIT / 2
+        wait_for(lambda: stats().handshaking == 0, "its handshake slot was never freed")
+        assert stats().handshaking_peak == 1
+    finally:
+        silent.close()
         pull.close()
