@@ -24,6 +24,9 @@ import threading
 from ..constants import Errno
 from ..error import ZMQError
 
+#: The calls whose overlap is checked while they wait (the rest are control calls).
+_BLOCKING = frozenset({"send", "recv"})
+
 
 def _thread_name(ident: int) -> str:
     for thread in threading.enumerate():
@@ -37,9 +40,10 @@ def concurrent_use_error(sock: object, what: str, inside: tuple[int, str]) -> ZM
     blocked in ``inside[1]`` on the same socket."""
     me = _thread_name(threading.get_ident())
     other = _thread_name(inside[0])
+    state = "blocked in" if inside[1] in _BLOCKING else "inside"
     return ZMQError(
         Errno.EFAULT,
-        f"{sock!r}: {what}() in thread {me} while thread {other} is blocked in {inside[1]}() "
+        f"{sock!r}: {what}() in thread {me} while thread {other} is {state} {inside[1]}() "
         "on the same socket. A socket is not thread-safe: use one socket per thread, hand it "
         "over only between calls (e.g. after Thread.join()), wait on several sockets with a "
         "Poller, or use a thread-safe draft type (CLIENT/SERVER...).",
