@@ -394,11 +394,6 @@ class Socket(SocketBase, metaclass=ABCMeta):
             _set_attr(self, "_blocking", False)
             _set_attr(self, "_inside", None)
 
-    def _enter_wait(self, what: str) -> None:
-        """A blocking ``what`` starts waiting: raise EFAULT if another thread is inside a
-        blocking send/recv or a control call of this socket (``thread_check``)."""
-        self._enter_call(what)
-
     def _enter_call(self, what: str) -> tuple[int, str] | None:
         """Thread ``what`` starts in: EFAULT if another thread is inside a blocking send/recv
         or a control call of this socket; returns what to restore when ``what`` ends (a
@@ -411,6 +406,9 @@ class Socket(SocketBase, metaclass=ABCMeta):
             raise concurrent_use_error(self, what, inside)
         _set_attr(self, "_inside", (me, what))
         return inside
+
+    #: A blocking send/recv starts waiting: the same check (its caller clears ``_inside``).
+    _enter_wait = _enter_call
 
     # ---- send ------------------------------------------------------------------------------
 
