@@ -79,7 +79,8 @@ def flood_endpoint(port: int, partial: bool) -> list[socket.socket]:
 def accept_events(mon: Any, total: int) -> tuple[int, list[int]]:
     """Monitor events until ``total`` connections were accepted or refused (bounded): the
     number accepted, and the errno of each ACCEPT_FAILED."""
-    accepted, failed = 0, []
+    accepted = 0
+    failed: list[int] = []
     deadline = time.monotonic() + WAIT
     while accepted + len(failed) < total:
         assert mon.poll(max(int((deadline - time.monotonic()) * 1000), 0)), "events missing"
