@@ -254,3 +254,51 @@ def test_a_silent_tls_client_holds_its_wss_slot_only_for_handshake_ivl(
     finally:
         silent.close()
         pull.close()
+
+
+def test_handshakes_waiting_on_zap_hold_their_slots_until_answered(ctx: purezmq.Context) -> None:
+    """The ZAP round trip is part of the handshake: PLAIN clients whose ZAP requests the
+    handler holds fill the cap, a further client is turned away, and once the handler
+    answers, the held ones get in and free their slots."""
+    zap = ctx.socket(purezmq.ROUTER)  # a handler that holds the requests until told
+    zap.linger = 0
+    zap.bind("inproc://zeromq.zap.01")
+    pull = ctx.socket(purezmq.PULL)
+    pull.linger = 0
+    pull.plain_server = 1
+    pull.max_handshakes = 2
+    pull.rcvtimeo = int(WAIT * 1000)
+    port = pull.bind_to_random_port("tcp://127.0.0.1")
+    stats = pull._core.statistics
+    clients = []
+    for n in range(3):
+        client = ctx.socket(purezmq.PUSH)
+        client.linger = 0
+        client.plain_username = b"user"
+        client.plain_password = b"secret"
+        client.connect(f"tcp://127.0.0.1:{port}")
+        client.send(b"client %d" % n)
+        clients.append(client)
+        if n < 2:
+            assert zap.poll(int(WAIT * 1000)), "no ZAP request"
+    held = [zap.recv_multipart() for _ in range(2)]
+    wait_for(lambda: stats().handshakes_refused >= 1, "the third client was not turned away")
+    assert stats().handshaking == 2
+    for request in held:
+        # ZAP request: [routing id, b"", version, request id, ...] -> a 200 reply.
+        routing_id, empty, version, request_id = request[:4]
+        zap.send_multipart([routing_id, empty, version, request_id, b"200", b"OK", b"user", b""])
+    # The two held ones get in; the third is let in (it reconnects) once a slot is free and
+    # the handler answers its request too.
+    got = {pull.recv(), pull.recv()}
+    assert zap.poll(int(WAIT * 1000))
+    request = zap.recv_multipart()
+    routing_id, empty, version, request_id = request[:4]
+    zap.send_multipart([routing_id, empty, version, request_id, b"200", b"OK", b"user", b""])
+    got.add(pull.recv())
+    assert got == {b"client 0", b"client 1", b"client 2"}
+    assert stats().handshaking_peak == 2
+    for client in clients:
+        client.close()
+    pull.close()
+    zap.close()
