@@ -123,3 +123,33 @@ def test_linger_over_before_tls_completes_means_no_handshake(
     finally:
         ctx.destroy(0)
         listener.close()
+
+
+def test_linger_zero_while_tcp_connects_sends_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain tcp: closed with LINGER 0 while the TCP connect is still in flight (held until
+    the close reached the loop), the connection the server accepted is closed without a byte
+    of greeting."""
+    connect_done = hold_connect_until_closed(monkeypatch)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.settimeout(WAIT_S)
+    ctx = purezmq.Context()
+    try:
+        push = ctx.socket(purezmq.PUSH)
+        push.connect(f"tcp://127.0.0.1:{port}")
+        push.send(b"must not arrive")
+        conn, _ = listener.accept()
+        push.close(0)
+        connect_done.set()
+        conn.settimeout(WAIT_S)
+        received = b""
+        try:
+            while chunk := conn.recv(4096):
+                received += chunk
+        except OSError:
+            pass
+        conn.close()
+        assert received == b""
+    finally:
+        ctx.destroy(0)
+        listener.close()
