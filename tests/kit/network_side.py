@@ -40,6 +40,7 @@ class StubCore:
         self.sessions: dict[Any, Pipe] = {}
         self._changed = asyncio.Event()
         self.direct_writes = 0
+        self.handshaking = self.handshaking_peak = self.handshakes_refused = 0
         self.owned_by_thread = False
         self.disconnect_called = False
         self.bodies = BodyPool()

@@ -179,6 +179,12 @@ class SocketStatistics:
     pgm_datagrams_dropped: int
     #: pgm/epgm (SUB): data lost for good, gone from the sender's window (docs/transports.md).
     pgm_data_lost: int
+    #: Accepted connections in their handshake now (greeting, mechanism, ZAP).
+    handshaking: int = 0
+    #: The most accepted connections that were in their handshake at once.
+    handshaking_peak: int = 0
+    #: Accepted connections closed at once because MAX_HANDSHAKES were handshaking (a flood).
+    handshakes_refused: int = 0
 
 
 class SocketCore:
@@ -203,6 +209,9 @@ class SocketCore:
         "dead",
         "direct_writes",
         "disconnect_called",
+        "handshakes_refused",
+        "handshaking",
+        "handshaking_peak",
         "last_endpoint",
         "options",
         "pattern",
@@ -258,6 +267,11 @@ class SocketCore:
         self.wakeups_sent = 0
         #: Messages this socket's peers wrote from the owner thread (``Peer._write_from_owner``).
         self.direct_writes = 0
+        #: Accepted connections in their handshake now, the most there were at once, and those
+        #: closed at once because MAX_HANDSHAKES were (listener.py; I/O loop only).
+        self.handshaking = 0
+        self.handshaking_peak = 0
+        self.handshakes_refused = 0
         #: Every udp:// session this socket made: their drop counters add up in statistics().
         self._udp_sessions: list[UdpSession] = []
         self._pgm_sessions: list[PgmSession] = []
@@ -1011,6 +1025,9 @@ class SocketCore:
             udp_messages_dropped=sum(o.messages_dropped for o in udp),
             pgm_datagrams_dropped=sum(o.datagrams_dropped for o in self._pgm_sessions),
             pgm_data_lost=sum(o.pgm_data_lost for o in self._pgm_sessions),
+            handshaking=self.handshaking,
+            handshaking_peak=self.handshaking_peak,
+            handshakes_refused=self.handshakes_refused,
         )
 
     def __repr__(self) -> str:
