@@ -27,6 +27,7 @@
   ``HEARTBEAT_AFTER_ODATA`` (``HEARTBEAT_AFTER_RDATA`` after a repair), each new data packet
   starting them over, so a receiver that lost the tail of a burst learns the lead and NAKs it.
   When both fall due together one SPM serves both. An SPMR is answered with an SPM at once.
+  (The schedule as captured from a libzmq source: docs/protocol/transports.md, pgm.)
 * RATE (kbit/s) is a token bucket over the bytes put on the wire (headers included);
   ``send_delay`` says how long to wait before the next packet fits.
 
