@@ -243,19 +243,6 @@ def test_rate_limit_paces_the_source() -> None:
     assert 90 <= sent <= 95 + 65536 // 1000 + 1
 
 
-def test_spm_heartbeat_follows_data_then_slows_to_ambient() -> None:
-    src = Source(GSI, 0x1234, PORT, NLA, GROUP, window_sqns=4, rate=0, now=0.0)
-    src.send(b"\x00\x00", 0.0)
-    times = []
-    now = 0.0
-    for _ in range(12):
-        now = src.deadline()
-        assert src.on_timer(now)
-        times.append(round(now, 2))
-    assert times[:6] == [0.1, 0.2, 0.3, 0.4, 1.7, 8.7]
-    assert times[-1] - times[-2] == pytest.approx(30.0)
-
-
 def test_receiver_without_an_spm_asks_for_one() -> None:
     rcv = Receiver(PORT, GROUP, rng=random.Random(0))
     data = [pk.decode(pk.encode_data(0x1234, PORT, GSI, s, 0, b"\x00\x00")) for s in (0, 2)]

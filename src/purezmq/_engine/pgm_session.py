@@ -8,7 +8,7 @@ these transports (else ENOCOMPATPROTO), as in libzmq.
 * Sending (PUB/XPUB): the pipe takes every message (``subscribe_all``: nothing comes back over
   multicast); messages are cut into APDUs (``pgm.framing``) and each becomes one ODATA from the
   ``pgm.source`` state machine, paced by RATE; NAKs and SPMRs from receivers are answered with
-  NCF + RDATA and SPMs; SPM heartbeats run on a loop timer.
+  NCF + RDATA and SPMs; the source's ambient and heartbeat SPMs run on a loop timer.
 * Receiving (SUB/XSUB): packets go through ``pgm.receiver`` (in order, NAKs with back-off on a
   loop timer); each source's APDUs through its own ``ApduDecoder``, which joins at the next
   message boundary and re-joins after a reported loss. Subscriptions written by the socket are
@@ -265,12 +265,14 @@ class PgmSession(DatagramSession):
         if not self._pending:
             msgs = pipe.read_many(_SEND_BATCH)
             if not msgs:
+                self._arm()  # repairs restart the heartbeat SPMs
                 return
             self._pending.extend(self._encoder.encode(msgs))
         while self._pending:
             apdu = self._pending[0]
             delay = source.send_delay(len(apdu), now)
             if delay > 0:
+                self._arm()
                 self._flush_scheduled = True
                 loop.call_later(delay, self._flush)
                 return
