@@ -46,6 +46,16 @@ SPARE_MAX = BODY_STEP
 #: ``body_buffer()`` offers the kernel a direct view only for at least this many missing bytes.
 DIRECT_MIN = 4096
 
+#: ``split_messages`` reads a run of one-frame messages of one size (one header repeated at a
+#: fixed stride) in one C call, once it finds at least ``RUN_MIN`` of them in a row; it checks
+#: at most ``RUN_MAX`` headers per step, bodies up to ``RUN_SIZE_MAX`` bytes.
+RUN_MIN = 4
+RUN_MAX = 1024
+RUN_SIZE_MAX = 16 * 1024
+#: After a frame that starts no run, this many frames are read one by one before looking
+#: again: a stream of mixed sizes pays for one look per this many frames.
+_RUN_PAUSE = 16
+
 _LONG_HEADER = struct.Struct(">BQ")
 _LONG_SIZE = struct.Struct(">Q")
 _NOT_LONG = 0xFF ^ FLAG_LONG
@@ -53,6 +63,17 @@ _FIVE_ZEROS = bytes(5)
 #: Header of a final short frame, by body size.
 _SHORT_HEADERS = tuple(bytes((0, size)) for size in range(256))
 _SHORT_MORE_HEADERS = tuple(bytes((FLAG_MORE, size)) for size in range(256))
+#: One byte of each value, for ``bytes.lstrip``.
+_BYTE = tuple(bytes((value,)) for value in range(256))
+#: The body of every frame in a run of ``header + body`` records, by (header length, body size).
+_run_layouts: dict[tuple[int, int], struct.Struct] = {}
+
+
+def _run_layout(head: int, size: int) -> struct.Struct:
+    layout = _run_layouts.get((head, size))
+    if layout is None:
+        layout = _run_layouts[(head, size)] = struct.Struct(f"{head}x{size}s")
+    return layout
 
 
 class DecoderState(IntEnum):
@@ -342,15 +363,17 @@ class FrameDecoder:
     def split_messages(
         self, data: bytes, partial: list[bytes], messages: list[list[bytes]]
     ) -> tuple[list[bytes], int]:
-        """The hot path of small traffic: whole short message frames read from the start of
-        ``data`` straight into messages, without a ``(flags, body)`` pair per frame.
+        """The hot path of small traffic: whole message frames read from the start of ``data``
+        straight into messages, without a ``(flags, body)`` pair per frame.
 
         ``partial`` holds the frames of the message in progress; it is extended in place and
         every message completed is appended to ``messages``. Returns the frames of the message
-        still in progress and how many bytes were used. Stops at the first frame that is a
-        command, long, or cut off by the end of ``data``: ``decode`` takes the rest. Only when
-        the decoder is ``idle``, and not under a MAXMSGSIZE below 255 (then ``decode`` checks
-        every frame); otherwise nothing is used.
+        still in progress and how many bytes were used. Short frames are read one by one, and
+        a run of one-frame messages of one size (short or long frames) in one step
+        (``_split_run``). Stops at the first frame that is a command, cut off by the end of
+        ``data``, or long and in no run: ``decode`` takes the rest. Only when the decoder is
+        ``idle``, and not under a MAXMSGSIZE below 255 (then ``decode`` checks every frame);
+        otherwise nothing is used.
         """
         if self._buf or self._body is not None or 0 <= self.max_msg_size < 255:
             return partial, 0
@@ -358,8 +381,17 @@ class FrameDecoder:
         last = end - 2
         pos = 0
         frames = partial
+        pause = 0
         while pos <= last:
             flags = data[pos]
+            if pause:
+                pause -= 1
+            elif not frames and not flags & _NOT_LONG:
+                used = self._split_run(data, pos, messages)
+                if used:
+                    pos += used
+                    continue
+                pause = _RUN_PAUSE
             if flags & (FLAG_LONG | FLAG_COMMAND):
                 break
             stop = pos + 2 + data[pos + 1]
@@ -373,6 +405,56 @@ class FrameDecoder:
         if pos and self._spare is not None:
             self._spare = None  # the stream moved on to small frames
         return frames, pos
+
+    @staticmethod
+    def splits(data: BytesLike) -> bool:
+        """Whether ``split_messages`` may be given ``data``: it starts with a short message
+        frame, or with a whole long one of a run's size. (A read that starts inside a larger
+        body is ``decode``'s: it gathers that body straight from the read, uncopied.)"""
+        if not data:
+            return False
+        flags = data[0]
+        if not flags & (FLAG_LONG | FLAG_COMMAND):
+            return True
+        if flags & FLAG_COMMAND or len(data) < 9:
+            return False
+        size: int = _LONG_SIZE.unpack_from(data, 1)[0]
+        return size <= RUN_SIZE_MAX and size <= len(data) - 9
+
+    def _split_run(self, data: bytes, pos: int, messages: list[list[bytes]]) -> int:
+        """Read the run of whole one-frame messages that repeat the header at ``pos`` (flags
+        without MORE or COMMAND, one body size) into ``messages``, at most ``RUN_MAX`` of them;
+        returns the bytes used, 0 when fewer than ``RUN_MIN`` follow.
+
+        Every header of the run sits at a fixed stride, so each of its bytes is compared for
+        all frames at once (a strided slice, ``lstrip``), and the bodies are cut out by one
+        ``struct`` iteration: no Python step per message."""
+        end = len(data)
+        if data[pos] & FLAG_LONG:
+            if end - pos < 9:
+                return 0
+            head = 9
+            size: int = _LONG_SIZE.unpack_from(data, pos + 1)[0]
+            if size > RUN_SIZE_MAX or 0 <= self.max_msg_size < size:
+                return 0
+        else:
+            head = 2
+            size = data[pos + 1]
+        step = head + size
+        count = min((end - pos) // step, RUN_MAX)
+        if count < RUN_MIN:
+            return 0
+        for i in range(head):
+            stop = pos + count * step
+            # How many headers in a row carry this byte of the first one.
+            same = data[pos + i : stop : step].lstrip(_BYTE[data[pos + i]])
+            if same:
+                count -= len(same)
+                if count < RUN_MIN:
+                    return 0
+        stop = pos + count * step
+        messages.extend(map(list, _run_layout(head, size).iter_unpack(memoryview(data)[pos:stop])))
+        return stop - pos
 
     def decode(self, data: BytesLike, out: list[tuple[int, bytes]]) -> None:
         body = self._body

@@ -45,7 +45,7 @@ from ..error import LocalProtocolError, ProtocolError, RemoteProtocolError, ZMQE
 from ..socket_types import compatible, from_zmtp_name, info
 from . import commands
 from .bodies import BodyPool
-from .codec import FLAG_COMMAND, FLAG_LONG, FLAG_MORE, JOIN_MAX, FrameDecoder, FrameEncoder
+from .codec import FLAG_COMMAND, FLAG_MORE, JOIN_MAX, FrameDecoder, FrameEncoder
 from .events import (
     Event,
     GroupJoined,
@@ -80,7 +80,6 @@ _last_frame = operator.itemgetter(-1)
 #: A bound on what wrapping adds to a frame (CURVE MESSAGE: 2-9 header bytes, 8 name, 8 nonce,
 #: 16 tag, 1 flags).
 _WRAP_OVERHEAD = 64
-_LONG_OR_COMMAND = FLAG_LONG | FLAG_COMMAND
 
 
 class _GroupMessage(list[bytes]):
@@ -448,9 +447,7 @@ class Connection:
             if used == len(data):
                 return
             data = data[used:]
-        if data and not data[0] & _LONG_OR_COMMAND:
-            # (A read that starts with a long frame is left to the decoder uncopied: it
-            # gathers a large body straight from it.)
+        if decoder.splits(data):
             raw = data if type(data) is bytes else bytes(data)
             self._partial, used = decoder.split_messages(raw, self._partial, self._messages)
             if used:
