@@ -361,7 +361,7 @@ class FrameDecoder:
         return used
 
     def split_messages(
-        self, data: bytes, partial: list[bytes], messages: list[list[bytes]]
+        self, data: bytes | memoryview, partial: list[bytes], messages: list[list[bytes]]
     ) -> tuple[list[bytes], int]:
         """The hot path of small traffic: whole message frames read from the start of ``data``
         straight into messages, without a ``(flags, body)`` pair per frame.
@@ -373,7 +373,8 @@ class FrameDecoder:
         (``_split_run``). Stops at the first frame that is a command, cut off by the end of
         ``data``, or long and in no run: ``decode`` takes the rest. Only when the decoder is
         ``idle``, and not under a MAXMSGSIZE below 255 (then ``decode`` checks every frame);
-        otherwise nothing is used.
+        otherwise nothing is used. From a ``memoryview`` (a read not copied into ``bytes``,
+        worth it for long frames) only runs are taken.
         """
         if self._buf or self._body is not None or 0 <= self.max_msg_size < 255:
             return partial, 0
@@ -382,6 +383,7 @@ class FrameDecoder:
         pos = 0
         frames = partial
         pause = 0
+        single = type(data) is not bytes  # frames one by one need slices that are bytes
         while pos <= last:
             flags = data[pos]
             if pause:
@@ -392,17 +394,18 @@ class FrameDecoder:
                     pos += used
                     continue
                 pause = _RUN_PAUSE
-            if flags & (FLAG_LONG | FLAG_COMMAND):
+            if flags & (FLAG_LONG | FLAG_COMMAND) or single:
                 break
             stop = pos + 2 + data[pos + 1]
             if stop > end:
                 break
-            frames.append(data[pos + 2 : stop])
+            frames.append(data[pos + 2 : stop])  # type: ignore[arg-type]  # bytes here
             pos = stop
             if not flags & FLAG_MORE:
                 messages.append(frames)
                 frames = []
-        if pos and self._spare is not None:
+        spare = self._spare
+        if pos and spare is not None and len(spare) > RUN_SIZE_MAX:
             self._spare = None  # the stream moved on to small frames
         return frames, pos
 
@@ -421,7 +424,7 @@ class FrameDecoder:
         size: int = _LONG_SIZE.unpack_from(data, 1)[0]
         return size <= RUN_SIZE_MAX and size <= len(data) - 9
 
-    def _split_run(self, data: bytes, pos: int, messages: list[list[bytes]]) -> int:
+    def _split_run(self, data: bytes | memoryview, pos: int, messages: list[list[bytes]]) -> int:
         """Read the run of whole one-frame messages that repeat the header at ``pos`` (flags
         without MORE or COMMAND, one body size) into ``messages``, at most ``RUN_MAX`` of them;
         returns the bytes used, 0 when fewer than ``RUN_MIN`` follow.
@@ -446,10 +449,11 @@ class FrameDecoder:
             return 0
         for i in range(head):
             stop = pos + count * step
-            # How many headers in a row carry this byte of the first one.
-            same = data[pos + i : stop : step].lstrip(_BYTE[data[pos + i]])
-            if same:
-                count -= len(same)
+            column = bytes(data[pos + i : stop : step])  # (bytes of bytes is no copy)
+            byte = data[pos + i]
+            if column.count(byte) != count:
+                # How many headers in a row carry this byte of the first one.
+                count -= len(column.lstrip(_BYTE[byte]))
                 if count < RUN_MIN:
                     return 0
         stop = pos + count * step

@@ -45,7 +45,7 @@ from ..error import LocalProtocolError, ProtocolError, RemoteProtocolError, ZMQE
 from ..socket_types import compatible, from_zmtp_name, info
 from . import commands
 from .bodies import BodyPool
-from .codec import FLAG_COMMAND, FLAG_MORE, JOIN_MAX, FrameDecoder, FrameEncoder
+from .codec import FLAG_COMMAND, FLAG_LONG, FLAG_MORE, JOIN_MAX, FrameDecoder, FrameEncoder
 from .events import (
     Event,
     GroupJoined,
@@ -448,7 +448,15 @@ class Connection:
                 return
             data = data[used:]
         if decoder.splits(data):
-            raw = data if type(data) is bytes else bytes(data)
+            # Short frames are cut from ``bytes``; runs of long ones straight from the read,
+            # which then is not copied whole first.
+            raw: bytes | memoryview
+            if type(data) is bytes:
+                raw = data
+            elif data[0] & FLAG_LONG:
+                raw = memoryview(data)
+            else:
+                raw = bytes(data)
             self._partial, used = decoder.split_messages(raw, self._partial, self._messages)
             if used:
                 # What _process_traffic does: any frame proves the peer alive, and the last
