@@ -16,6 +16,7 @@ from purezmq.zmtp.codec import (
     FLAG_MORE,
     JOIN_MAX,
     RUN_MAX,
+    RUN_MIN,
     RUN_SIZE_MAX,
     DecoderState,
     FrameDecoder,
@@ -352,3 +353,15 @@ def test_complete_finishes_an_empty_command_header_cut_across_reads() -> None:
     assert out == []
     assert dec.complete(b"\xf6\xd3\x86\xb1\xaf", out) == 5
     assert out == [(0x65, b"")]
+
+
+def test_the_layouts_of_runs_stay_bounded_whatever_sizes_a_peer_sends() -> None:
+    from purezmq.zmtp import codec
+
+    dec = FrameDecoder()
+    for size in range(300, 300 + 2 * codec._RUN_LAYOUTS_MAX):
+        messages: list[list[bytes]] = []
+        wire = encode([(0, b"x" * size)] * RUN_MIN)
+        assert dec.split_messages(wire, [], messages) == ([], len(wire))
+        assert len(messages) == RUN_MIN
+    assert len(codec._run_layouts) <= codec._RUN_LAYOUTS_MAX

@@ -65,13 +65,17 @@ _SHORT_HEADERS = tuple(bytes((0, size)) for size in range(256))
 _SHORT_MORE_HEADERS = tuple(bytes((FLAG_MORE, size)) for size in range(256))
 #: One byte of each value, for ``bytes.lstrip``.
 _BYTE = tuple(bytes((value,)) for value in range(256))
-#: The body of every frame in a run of ``header + body`` records, by (header length, body size).
+#: The body of every frame in a run of ``header + body`` records, by (header length, body size);
+#: emptied when it reaches ``_RUN_LAYOUTS_MAX`` (a peer may send runs of every size).
 _run_layouts: dict[tuple[int, int], struct.Struct] = {}
+_RUN_LAYOUTS_MAX = 256
 
 
 def _run_layout(head: int, size: int) -> struct.Struct:
     layout = _run_layouts.get((head, size))
     if layout is None:
+        if len(_run_layouts) >= _RUN_LAYOUTS_MAX:
+            _run_layouts.clear()
         layout = _run_layouts[(head, size)] = struct.Struct(f"{head}x{size}s")
     return layout
 
