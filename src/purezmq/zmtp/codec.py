@@ -65,18 +65,18 @@ _SHORT_HEADERS = tuple(bytes((0, size)) for size in range(256))
 _SHORT_MORE_HEADERS = tuple(bytes((FLAG_MORE, size)) for size in range(256))
 #: One byte of each value, for ``bytes.lstrip``.
 _BYTE = tuple(bytes((value,)) for value in range(256))
-#: The body of every frame in a run of ``header + body`` records, by (header length, body size);
+#: The records of a run (header + body, for its bodies or its headers), by ``struct`` format;
 #: emptied when it reaches ``_RUN_LAYOUTS_MAX`` (a peer may send runs of every size).
-_run_layouts: dict[tuple[int, int], struct.Struct] = {}
+_run_layouts: dict[str, struct.Struct] = {}
 _RUN_LAYOUTS_MAX = 256
 
 
-def _run_layout(head: int, size: int) -> struct.Struct:
-    layout = _run_layouts.get((head, size))
+def _run_layout(fmt: str) -> struct.Struct:
+    layout = _run_layouts.get(fmt)
     if layout is None:
         if len(_run_layouts) >= _RUN_LAYOUTS_MAX:
             _run_layouts.clear()
-        layout = _run_layouts[(head, size)] = struct.Struct(f"{head}x{size}s")
+        layout = _run_layouts[fmt] = struct.Struct(fmt)
     return layout
 
 
@@ -433,9 +433,10 @@ class FrameDecoder:
         without MORE or COMMAND, one body size) into ``messages``, at most ``RUN_MAX`` of them;
         returns the bytes used, 0 when fewer than ``RUN_MIN`` follow.
 
-        Every header of the run sits at a fixed stride, so each of its bytes is compared for
-        all frames at once (a strided slice, ``lstrip``), and the bodies are cut out by one
-        ``struct`` iteration: no Python step per message."""
+        Every header of the run sits at a fixed stride: a short frame's two bytes are compared
+        for all frames at once (a strided slice each), a long frame's header is read for all
+        of them by one ``struct`` iteration and compared whole, and the bodies are cut out by
+        another: no Python step per message."""
         end = len(data)
         if data[pos] & FLAG_LONG:
             if end - pos < 9:
@@ -451,17 +452,29 @@ class FrameDecoder:
         count = min((end - pos) // step, RUN_MAX)
         if count < RUN_MIN:
             return 0
-        for i in range(head):
-            stop = pos + count * step
-            column = bytes(data[pos + i : stop : step])  # (bytes of bytes is no copy)
-            byte = data[pos + i]
-            if column.count(byte) != count:
-                # How many headers in a row carry this byte of the first one.
-                count -= len(column.lstrip(_BYTE[byte]))
+        if head == 2:
+            for i in (0, 1):
+                stop = pos + count * step
+                column = bytes(data[pos + i : stop : step])  # (bytes of bytes is no copy)
+                byte = data[pos + i]
+                if column.count(byte) != count:
+                    # How many headers in a row carry this byte of the first one.
+                    count -= len(column.lstrip(_BYTE[byte]))
+                    if count < RUN_MIN:
+                        return 0
+        else:
+            # Long frames, fewer per read: their headers as (flags, size) pairs, compared whole
+            # (nine strided columns cost more for a short run).
+            view = memoryview(data)[pos : pos + count * step]
+            pairs = list(_run_layout(f">BQ{size}x").iter_unpack(view))
+            first = pairs[0]
+            if pairs.count(first) != count:
+                count = list(map(first.__eq__, pairs)).index(False)
                 if count < RUN_MIN:
                     return 0
         stop = pos + count * step
-        messages.extend(map(list, _run_layout(head, size).iter_unpack(memoryview(data)[pos:stop])))
+        bodies = _run_layout(f"{head}x{size}s").iter_unpack(memoryview(data)[pos:stop])
+        messages.extend(map(list, bodies))
         return stop - pos
 
     def decode(self, data: BytesLike, out: list[tuple[int, bytes]]) -> None:
