@@ -187,9 +187,9 @@ def test_a_run_of_one_size_is_read_whole(size: int) -> None:
 
 
 def test_a_long_frame_is_split_only_whole_and_within_a_run_size() -> None:
-    whole = encode([(0, b"x" * 300)])
+    whole = encode([(0, b"x" * 300)] * RUN_MIN)
     assert FrameDecoder.splits(whole)
-    assert not FrameDecoder.splits(whole[:-1])  # decode gathers the body from the read
+    assert not FrameDecoder.splits(whole[:-1])  # too short for a run: decode takes it
     assert not FrameDecoder.splits(encode([(0, b"x" * (RUN_SIZE_MAX + 1))]))
     assert not FrameDecoder.splits(encode([(FLAG_COMMAND, b"\x04PING")]))
     assert not FrameDecoder.splits(b"")

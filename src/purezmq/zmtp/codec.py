@@ -416,8 +416,9 @@ class FrameDecoder:
     @staticmethod
     def splits(data: BytesLike) -> bool:
         """Whether ``split_messages`` may be given ``data``: it starts with a short message
-        frame, or with a whole long one of a run's size. (A read that starts inside a larger
-        body is ``decode``'s: it gathers that body straight from the read, uncopied.)"""
+        frame, or with a long one of a run's size that ``data`` holds at least ``RUN_MIN``
+        of. (A read that starts inside a larger body is ``decode``'s: it gathers that body
+        straight from the read, uncopied; so is one too short for a run of long frames.)"""
         if not data:
             return False
         flags = data[0]
@@ -426,7 +427,7 @@ class FrameDecoder:
         if flags & FLAG_COMMAND or len(data) < 9:
             return False
         size: int = _LONG_SIZE.unpack_from(data, 1)[0]
-        return size <= RUN_SIZE_MAX and size <= len(data) - 9
+        return size <= RUN_SIZE_MAX and RUN_MIN * (size + 9) <= len(data)
 
     def _split_run(self, data: bytes | memoryview, pos: int, messages: list[list[bytes]]) -> int:
         """Read the run of whole one-frame messages that repeat the header at ``pos`` (flags
