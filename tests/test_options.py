@@ -423,8 +423,10 @@ STABLE_TYPES = [
     T.STREAM,
 ]
 # pyzmq reads these through a 255-byte buffer, which libzmq refuses for CURVE keys; the rest are
-# draft options libzmq 4.3.5 wheels leave out but purezmq implements.
+# draft options libzmq 4.3.5 wheels leave out but purezmq implements; MAX_HANDSHAKES is
+# purezmq's own (libzmq has no such option).
 NOT_COMPARABLE = {
+    O.MAX_HANDSHAKES,
     O.CURVE_PUBLICKEY,
     O.CURVE_SECRETKEY,
     O.CURVE_SERVERKEY,
@@ -435,6 +437,7 @@ NOT_COMPARABLE = {
     O.HWM,
 }
 DRAFT_SETTABLE = {
+    O.MAX_HANDSHAKES,
     O.ROUTER_NOTIFY,
     O.IN_BATCH_SIZE,
     O.OUT_BATCH_SIZE,

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._proxy_steering import Counters, Steering
+from ._proxy_steering import Counters, Steering, watch_lists
 from .constants import PollEvent
 
 _POLLIN = int(PollEvent.POLLIN)
@@ -46,17 +46,8 @@ def _run(frontend: Any, backend: Any, capture: Any, control: Any) -> None:
     # (``_poller_class``, as in pyzmq), so that a green proxy blocks only its greenlet.
     from .sync import Poller as BlockingPoller
 
-    Poller: Any = getattr(frontend, "_poller_class", None) or BlockingPoller
-    # Two watch lists: everything while forwarding, the control socket alone while paused
-    # (libzmq polls only ``control`` in its paused state, so queues fill up behind).
-    active = Poller()
-    active.register(frontend, _POLLIN)
-    if backend is not frontend:
-        active.register(backend, _POLLIN)
-    idle = Poller()
-    if control is not None:
-        active.register(control, _POLLIN)
-        idle.register(control, _POLLIN)
+    poller: Any = getattr(frontend, "_poller_class", None) or BlockingPoller
+    active, idle = watch_lists(poller, frontend, backend, control)
     steering = Steering()
     front_to_back = (steering.frontend, steering.backend)
     back_to_front = (steering.backend, steering.frontend)

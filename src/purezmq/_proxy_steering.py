@@ -19,8 +19,10 @@ As libzmq 4.3.5 (``zmq_proxy_steerable``):
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
+from typing import Any
 
-from .constants import SocketType
+from .constants import PollEvent, SocketType
 
 _U64 = struct.Struct("=Q")
 
@@ -29,6 +31,23 @@ _RECEIVE_ONLY = frozenset(
     int(t)
     for t in (SocketType.SUB, SocketType.XSUB, SocketType.PULL, SocketType.DISH, SocketType.GATHER)
 )
+
+
+def watch_lists(
+    poller: Callable[[], Any], frontend: Any, backend: Any, control: Any
+) -> tuple[Any, Any]:
+    """The two pollers a proxy waits on: everything while forwarding, and the control socket
+    alone while paused (libzmq polls only ``control`` in its paused state, so queues fill up
+    behind)."""
+    active = poller()
+    active.register(frontend, PollEvent.POLLIN)
+    if backend is not frontend:
+        active.register(backend, PollEvent.POLLIN)
+    idle = poller()
+    if control is not None:
+        active.register(control, PollEvent.POLLIN)
+        idle.register(control, PollEvent.POLLIN)
+    return active, idle
 
 
 class Counters:

@@ -236,6 +236,9 @@ class SocketOption(IntEnum):
     NORM_NUM_PARITY = 122
     NORM_NUM_AUTOPARITY = 123
     NORM_PUSH = 124
+    #: purezmq only (libzmq has no such option; the number is far outside libzmq's range):
+    #: connections a bound endpoint holds in their handshake at once (SECURITY.md).
+    MAX_HANDSHAKES = 0x7A000001
     # Old names kept by libzmq and pyzmq.
     IDENTITY = 5
     CONNECT_RID = 61
@@ -555,6 +558,7 @@ NORM_BLOCK_SIZE = SocketOption.NORM_BLOCK_SIZE
 NORM_NUM_PARITY = SocketOption.NORM_NUM_PARITY
 NORM_NUM_AUTOPARITY = SocketOption.NORM_NUM_AUTOPARITY
 NORM_PUSH = SocketOption.NORM_PUSH
+MAX_HANDSHAKES = SocketOption.MAX_HANDSHAKES
 IDENTITY = SocketOption.ROUTING_ID
 CONNECT_RID = SocketOption.CONNECT_ROUTING_ID
 DELAY_ATTACH_ON_CONNECT = SocketOption.IMMEDIATE
@@ -825,6 +829,7 @@ __all__ = [
     "NORM_NUM_PARITY",
     "NORM_NUM_AUTOPARITY",
     "NORM_PUSH",
+    "MAX_HANDSHAKES",
     "IDENTITY",
     "CONNECT_RID",
     "DELAY_ATTACH_ON_CONNECT",

@@ -23,8 +23,10 @@ from ..kit.network_side import (
     null_handshake_server,
     run,
     silent_peer,
+    zbind,
     zctx,
     zrecv,
+    zsocket,
 )
 
 E = Event
@@ -72,8 +74,7 @@ def test_connect_refused_is_retried_with_interval() -> None:
         assert all(20 <= v < 40 for v in ivls)
         assert core.count(E.CONNECT_DELAYED) >= 1
         assert core.count(E.CONNECTED) == 0
-        c.close(0)
-        await core.closed(c)
+        await core.shut(c)
 
     run(main)
 
@@ -82,10 +83,7 @@ def test_connect_refused_is_retried_with_interval() -> None:
 def test_reconnect_keeps_session_pipe_and_queued_messages() -> None:
     async def main() -> None:
         ctx = zctx()
-        z = ctx.socket(zmq.PULL)
-        z.linger = 0
-        port = z.bind_to_random_port("tcp://127.0.0.1")
-        ep = f"tcp://127.0.0.1:{port}"
+        z, ep = zbind(ctx, zmq.PULL)
         core = StubCore(SocketType.PUSH, reconnect_ivl=20)
         c = connecter.connect(core, ep)
         pipe = await core.pipe()
@@ -96,14 +94,12 @@ def test_reconnect_keeps_session_pipe_and_queued_messages() -> None:
         await core.event(E.CONNECT_RETRIED)
         assert core.disconnected and core.disconnected[-1][1] is True  # reconnecting
         pipe.write([b"two"])  # queued while disconnected
-        z2 = ctx.socket(zmq.PULL)
-        z2.linger = 0
+        z2 = zsocket(ctx, zmq.PULL)
         z2.bind(ep)
         await core.event(E.HANDSHAKE_SUCCEEDED, 2)
         assert await zrecv(z2) == [b"two"]
         assert core.attached == [pipe]  # same pipe, not a new one
-        c.close(0)
-        await core.closed(c)
+        await core.shut(c)
         ctx.destroy(0)
 
     run(main)
@@ -121,8 +117,7 @@ def test_protocol_error_on_connect_side_is_not_retried() -> None:
         await core.event(E.DISCONNECTED)
         assert c.stopped
         assert core.count(E.CONNECT_RETRIED) == 0
-        c.close(0)
-        await core.closed(c)
+        await core.shut(c)
         server.close()
         await server.wait_closed()
 
@@ -138,8 +133,7 @@ def test_socket_type_mismatch_is_not_retried() -> None:
         await core.event(E.DISCONNECTED)
         assert core.count(E.HANDSHAKE_FAILED_PROTOCOL) == 1
         assert c.stopped and core.count(E.CONNECT_RETRIED) == 0
-        c.close(0)
-        await core.closed(c)
+        await core.shut(c)
         server.close()
         await server.wait_closed()
 
@@ -150,18 +144,15 @@ def test_socket_type_mismatch_is_not_retried() -> None:
 def test_reconnect_ivl_minus_one_never_reconnects() -> None:
     async def main() -> None:
         ctx = zctx()
-        z = ctx.socket(zmq.PULL)
-        z.linger = 0
-        port = z.bind_to_random_port("tcp://127.0.0.1")
+        z, ep = zbind(ctx, zmq.PULL)
         core = StubCore(SocketType.PUSH, reconnect_ivl=-1)
-        c = connecter.connect(core, f"tcp://127.0.0.1:{port}")
+        c = connecter.connect(core, ep)
         await core.pipe()
         z.close(0)
         await core.event(E.DISCONNECTED)
         assert c.stopped and core.count(E.CONNECT_RETRIED) == 0
         assert core.disconnected[-1][1] is False
-        c.close(0)
-        await core.closed(c)
+        await core.shut(c)
         ctx.destroy(0)
 
     run(main)
@@ -174,8 +165,7 @@ def test_ipv6_literal_without_ipv6_option_keeps_retrying() -> None:
         c = connecter.connect(core, "tcp://[::1]:5")
         await core.event(E.CONNECT_RETRIED, 2)  # libzmq accepts the connect, every try fails
         assert core.count(E.CONNECTED) == 0
-        c.close(0)
-        await core.closed(c)
+        await core.shut(c)
 
     run(main)
 
@@ -190,8 +180,7 @@ def test_handshake_timeout_on_connect_side_is_retried() -> None:
         assert await core.event(E.HANDSHAKE_FAILED_NO_DETAIL) == errno.ETIMEDOUT
         await core.event(E.CONNECT_RETRIED)
         await core.event(E.CONNECTED, 2)
-        c.close(0)
-        await core.closed(c)
+        await core.shut(c)
         server.close()
         await server.wait_closed()
 
@@ -219,8 +208,7 @@ def test_connect_timeout_bounds_a_stuck_connect() -> None:
         if core.count(E.CONNECTED):
             pytest.skip("this kernel accepted the connection despite the full backlog")
         assert core.count(E.CONNECT_DELAYED) >= 1
-        c.close(0)
-        await core.closed(c)
+        await core.shut(c)
         for f in fillers:
             f.close()
         full.close()
@@ -254,8 +242,7 @@ def test_reconnect_stop_handshake_failed() -> None:
         c = connecter.connect(core, f"tcp://127.0.0.1:{port}")
         await core.event(E.DISCONNECTED)
         assert c.stopped and core.count(E.CONNECT_RETRIED) == 0
-        c.close(0)
-        await core.closed(c)
+        await core.shut(c)
         server.close()
         await server.wait_closed()
 

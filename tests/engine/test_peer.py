@@ -26,8 +26,10 @@ from ..kit.network_side import (
     StubCore,
     null_handshake_server,
     run,
+    zbind,
     zctx,
     zrecv,
+    zsocket,
 )
 
 E = Event
@@ -46,11 +48,8 @@ def ipc_path() -> str:
 def test_connect_tcp_handshake_and_multipart_both_ways() -> None:
     async def main() -> None:
         ctx = zctx()
-        z = ctx.socket(zmq.DEALER)
-        z.linger = 0
-        port = z.bind_to_random_port("tcp://127.0.0.1")
+        z, ep = zbind(ctx, zmq.DEALER)
         core = StubCore(SocketType.DEALER, routing_id=b"me")
-        ep = f"tcp://127.0.0.1:{port}"
         c = connecter.connect(core, ep)
         assert c.endpoint == ep
         await core.event(E.HANDSHAKE_SUCCEEDED)
@@ -66,8 +65,7 @@ def test_connect_tcp_handshake_and_multipart_both_ways() -> None:
         assert await zrecv(z) == [b"hello", b"", b"world"]
         await z.send_multipart([b"a", b"b", b"c"])
         assert await core.recv(pipe) == [b"a", b"b", b"c"]
-        c.close(0)
-        await core.closed(c)
+        await core.shut(c)
         ctx.destroy(0)
 
     run(main)
@@ -76,8 +74,7 @@ def test_connect_tcp_handshake_and_multipart_both_ways() -> None:
 def test_one_mebibyte_both_ways_over_ipc() -> None:
     async def main() -> None:
         ctx = zctx()
-        z = ctx.socket(zmq.PAIR)
-        z.linger = 0
+        z = zsocket(ctx, zmq.PAIR)
         path = ipc_path()
         z.bind(f"ipc://{path}")
         core = StubCore(SocketType.PAIR)
@@ -88,8 +85,7 @@ def test_one_mebibyte_both_ways_over_ipc() -> None:
         assert await zrecv(z) == [big, b"tail"]
         await z.send_multipart([b"head", big])
         assert await core.recv(pipe) == [b"head", big]
-        c.close(0)
-        await core.closed(c)
+        await core.shut(c)
         ctx.destroy(0)
 
     run(main)
@@ -98,11 +94,9 @@ def test_one_mebibyte_both_ways_over_ipc() -> None:
 def test_linger_flushes_queued_messages() -> None:
     async def main() -> None:
         ctx = zctx()
-        z = ctx.socket(zmq.PULL)
-        z.linger = 0
-        port = z.bind_to_random_port("tcp://127.0.0.1")
+        z, ep = zbind(ctx, zmq.PULL)
         core = StubCore(SocketType.PUSH)
-        c = connecter.connect(core, f"tcp://127.0.0.1:{port}")
+        c = connecter.connect(core, ep)
         pipe = await core.pipe()
         for i in range(500):
             pipe.write([b"%d" % i, b"x" * 1000])
@@ -123,12 +117,10 @@ def test_life_cycle_is_one_state_from_connecting_to_closed() -> None:
 
     async def main() -> None:
         ctx = zctx()
-        z = ctx.socket(zmq.PULL)
-        z.linger = 0
-        port = z.bind_to_random_port("tcp://127.0.0.1")
+        z, ep = zbind(ctx, zmq.PULL)
         core = StubCore(SocketType.PUSH)
         assert Peer(core, "tcp://127.0.0.1:1", _Owner()).state is PeerState.CONNECTING
-        c = connecter.connect(core, f"tcp://127.0.0.1:{port}")
+        c = connecter.connect(core, ep)
         pipe = await core.pipe()
         peer = c.peer
         assert peer is not None
@@ -141,8 +133,7 @@ def test_life_cycle_is_one_state_from_connecting_to_closed() -> None:
         states.append(peer.state)
         assert states == [PeerState.RUNNING, PeerState.CLOSING, PeerState.CLOSED]
         assert core.count(E.DISCONNECTED) == 0
-        c.close(0)
-        await core.closed(c)
+        await core.shut(c)
         ctx.destroy(0)
 
     run(main)
@@ -159,8 +150,7 @@ def test_bind_ipc_accepts_pyzmq_and_events() -> None:
         lst = listener.bind(core, f"ipc://{path}")
         assert lst.endpoint == f"ipc://{path}"
         assert core.events[0] == (E.LISTENING, lst.fd, lst.endpoint)
-        z = ctx.socket(zmq.PUSH)
-        z.linger = 0
+        z = zsocket(ctx, zmq.PUSH)
         z.connect(lst.endpoint)
         await z.send_multipart([b"x", b"y"])
         pipe = await core.pipe()
@@ -171,8 +161,7 @@ def test_bind_ipc_accepts_pyzmq_and_events() -> None:
         await core.event(E.DISCONNECTED)
         await core.until(lambda: core.disconnected)
         assert core.disconnected[-1][1] is False
-        lst.close(0)
-        await core.closed(lst)
+        await core.shut(lst)
         await core.event(E.CLOSED)
         assert not Path(path).exists()
         ctx.destroy(0)
@@ -185,9 +174,7 @@ def test_inbound_backpressure_pauses_and_resumes() -> None:
         ctx = zctx()
         core = StubCore(SocketType.PULL, rcvhwm=10)
         lst = listener.bind(core, "tcp://127.0.0.1:*")
-        z = ctx.socket(zmq.PUSH)
-        z.linger = 0
-        z.sndhwm = 100000
+        z = zsocket(ctx, zmq.PUSH, sndhwm=100000)
         z.connect(lst.endpoint)
         n = 3000
         for i in range(n):
@@ -201,8 +188,7 @@ def test_inbound_backpressure_pauses_and_resumes() -> None:
             msg = await core.recv(pipe)
             assert msg[0][:6] == b"%06d" % i
         assert not peer._read_paused
-        lst.close(0)
-        await core.closed(lst)
+        await core.shut(lst)
         ctx.destroy(0)
 
     run(main)
@@ -213,10 +199,7 @@ def test_outbound_backpressure_reaches_the_pipe() -> None:
         ctx = zctx()
         core = StubCore(SocketType.PUSH, sndhwm=10, sndbuf=4096)
         lst = listener.bind(core, "tcp://127.0.0.1:*")
-        z = ctx.socket(zmq.PULL)
-        z.linger = 0
-        z.rcvhwm = 1
-        z.rcvbuf = 4096
+        z = zsocket(ctx, zmq.PULL, rcvhwm=1, rcvbuf=4096)
         z.connect(lst.endpoint)
         pipe = await core.pipe()
         big = b"z" * 100_000
@@ -237,8 +220,7 @@ def test_outbound_backpressure_reaches_the_pipe() -> None:
         assert pipe.write_pending() == 10
         for _ in range(written):
             assert await zrecv(z) == [big]
-        lst.close(0)
-        await core.closed(lst)
+        await core.shut(lst)
         ctx.destroy(0)
 
     run(main)
@@ -249,8 +231,7 @@ def test_garbage_peer_dropped_while_other_connection_flows() -> None:
         ctx = zctx()
         core = StubCore(SocketType.PULL)
         lst = listener.bind(core, "tcp://127.0.0.1:*")
-        z = ctx.socket(zmq.PUSH)
-        z.linger = 0
+        z = zsocket(ctx, zmq.PUSH)
         z.connect(lst.endpoint)
         await z.send(b"before")
         pipe = await core.pipe()
@@ -266,8 +247,7 @@ def test_garbage_peer_dropped_while_other_connection_flows() -> None:
         await writer.wait_closed()
         await z.send(b"after")
         assert await core.recv(pipe) == [b"after"]
-        lst.close(0)
-        await core.closed(lst)
+        await core.shut(lst)
         ctx.destroy(0)
 
     run(main)
@@ -284,8 +264,7 @@ def test_http_garbage_is_a_protocol_failure() -> None:
         assert core.count(E.HANDSHAKE_FAILED_PROTOCOL) == 1
         writer.close()
         await writer.wait_closed()
-        lst.close(0)
-        await core.closed(lst)
+        await core.shut(lst)
 
     run(main)
 
@@ -303,8 +282,7 @@ def test_handshake_stall_hits_handshake_ivl() -> None:
         assert await asyncio.wait_for(reader.read(), TIMEOUT) is not None
         writer.close()
         await writer.wait_closed()
-        lst.close(0)
-        await core.closed(lst)
+        await core.shut(lst)
 
     run(main)
 
@@ -318,8 +296,7 @@ def test_dead_peer_detected_by_heartbeat_timeout_then_reconnect() -> None:
         await core.event(E.DISCONNECTED)
         await core.event(E.CONNECT_RETRIED)
         await core.event(E.HANDSHAKE_SUCCEEDED, 2)  # a timeout is retried
-        c.close(0)
-        await core.closed(c)
+        await core.shut(c)
         server.close()
         await server.wait_closed()
 
@@ -329,11 +306,9 @@ def test_dead_peer_detected_by_heartbeat_timeout_then_reconnect() -> None:
 def test_heartbeats_keep_a_live_peer_connected() -> None:
     async def main() -> None:
         ctx = zctx()
-        z = ctx.socket(zmq.PULL)
-        z.linger = 0
-        port = z.bind_to_random_port("tcp://127.0.0.1")
+        z, ep = zbind(ctx, zmq.PULL)
         core = StubCore(SocketType.PUSH, heartbeat_ivl=30, heartbeat_timeout=300)
-        c = connecter.connect(core, f"tcp://127.0.0.1:{port}")
+        c = connecter.connect(core, ep)
         pipe = await core.pipe()
         peer = c.peer
         assert isinstance(peer, Peer)
@@ -343,8 +318,7 @@ def test_heartbeats_keep_a_live_peer_connected() -> None:
         assert c.peer is peer
         pipe.write([b"still here"])
         assert await zrecv(z) == [b"still here"]
-        c.close(0)
-        await core.closed(c)
+        await core.shut(c)
         ctx.destroy(0)
 
     run(main)
@@ -355,15 +329,12 @@ def test_accepted_router_dealer_identity_metadata() -> None:
         ctx = zctx()
         core = StubCore(SocketType.ROUTER)
         lst = listener.bind(core, "tcp://127.0.0.1:*")
-        z = ctx.socket(zmq.DEALER)
-        z.linger = 0
-        z.routing_id = b"dealer-1"
+        z = zsocket(ctx, zmq.DEALER, routing_id=b"dealer-1")
         z.connect(lst.endpoint)
         pipe = await core.pipe()
         assert pipe.metadata["Identity"] == b"dealer-1"
         assert pipe.routing_id == b""  # the pattern picks the id (contracts.md)
-        lst.close(0)
-        await core.closed(lst)
+        await core.shut(lst)
         ctx.destroy(0)
 
     run(main)
@@ -372,16 +343,13 @@ def test_accepted_router_dealer_identity_metadata() -> None:
 def test_connect_routing_id_is_consumed_by_connect() -> None:
     async def main() -> None:
         ctx = zctx()
-        z = ctx.socket(zmq.ROUTER)
-        z.linger = 0
-        port = z.bind_to_random_port("tcp://127.0.0.1")
+        _z, ep = zbind(ctx, zmq.ROUTER)
         core = StubCore(SocketType.ROUTER, connect_routing_id=b"peer-A")
-        c = connecter.connect(core, f"tcp://127.0.0.1:{port}")
+        c = connecter.connect(core, ep)
         assert core.options.connect_routing_id == b""
         pipe = await core.pipe()
         assert pipe.routing_id == b"peer-A"
-        c.close(0)
-        await core.closed(c)
+        await core.shut(c)
         ctx.destroy(0)
 
     run(main)
@@ -394,11 +362,9 @@ def _use(*_: Any) -> None:
 def test_socket_side_closing_its_end_ends_the_connection() -> None:
     async def main() -> None:
         ctx = zctx()
-        z = ctx.socket(zmq.PULL)
-        z.linger = 0
-        port = z.bind_to_random_port("tcp://127.0.0.1")
+        z, ep = zbind(ctx, zmq.PULL)
         core = StubCore(SocketType.PUSH)
-        c = connecter.connect(core, f"tcp://127.0.0.1:{port}")
+        c = connecter.connect(core, ep)
         pipe = await core.pipe()
         pipe.write([b"last words"])
         pipe.close()  # what SocketCore does on disconnect / refused attach
@@ -406,8 +372,7 @@ def test_socket_side_closing_its_end_ends_the_connection() -> None:
         await core.until(lambda: core.disconnected)
         assert core.disconnected[-1][1] is False
         assert core.count(E.DISCONNECTED) == 0 and core.count(E.CONNECT_RETRIED) == 0
-        c.close(0)
-        await core.closed(c)
+        await core.shut(c)
         ctx.destroy(0)
 
     run(main)
@@ -422,10 +387,8 @@ def test_source_address_is_used() -> None:
         c = connecter.connect(core, f"tcp://127.0.0.2:0;127.0.0.1:{port}")
         pipe = await server.pipe()
         assert pipe.metadata["Peer-Address"] == b"127.0.0.2"
-        c.close(0)
-        await core.closed(c)
-        lst.close(0)
-        await server.closed(lst)
+        await core.shut(c)
+        await server.shut(lst)
 
     run(main)
 
@@ -433,18 +396,14 @@ def test_source_address_is_used() -> None:
 def test_ipv6_connect_to_pyzmq() -> None:
     async def main() -> None:
         ctx = zctx()
-        z = ctx.socket(zmq.PULL)
-        z.linger = 0
-        z.ipv6 = True
-        port = z.bind_to_random_port("tcp://[::1]")
+        z, ep = zbind(ctx, zmq.PULL, "tcp://[::1]", ipv6=True)
         core = StubCore(SocketType.PUSH, ipv6=1)
-        c = connecter.connect(core, f"tcp://[::1]:{port}")
+        c = connecter.connect(core, ep)
         pipe = await core.pipe()
         assert pipe.metadata["Peer-Address"] == b"::1"
         pipe.write([b"v6"])
         assert await zrecv(z) == [b"v6"]
-        c.close(0)
-        await core.closed(c)
+        await core.shut(c)
         ctx.destroy(0)
 
     run(main)
@@ -463,10 +422,8 @@ def test_tcp_accept_filter_drops_other_addresses() -> None:
         pipe = await core.pipe()
         assert pipe.metadata["Peer-Address"] == b"127.0.0.2"
         for conn, stub in ((c1, refused), (c2, allowed)):
-            conn.close(0)
-            await stub.closed(conn)
-        lst.close(0)
-        await core.closed(lst)
+            await stub.shut(conn)
+        await core.shut(lst)
 
     run(main)
 

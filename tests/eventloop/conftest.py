@@ -12,12 +12,23 @@ from typing import Any, TypeVar
 
 import pytest
 
+from purezmq.constants import PAIR
+
 pytest.importorskip("tornado")
 
 T = TypeVar("T")
 
 #: Upper bound of any one test's coroutine (seconds); the tests never rely on it.
 GUARD = 10.0
+
+
+def inproc_pair(ctx: Any, name: str) -> tuple[Any, Any]:
+    """Two PAIR sockets of ``ctx`` joined over ``inproc://name``: the first binds."""
+    a = ctx.socket(PAIR)
+    b = ctx.socket(PAIR)
+    a.bind(f"inproc://{name}")
+    b.connect(f"inproc://{name}")
+    return a, b
 
 
 def run(main: Callable[[], Awaitable[T]]) -> T:

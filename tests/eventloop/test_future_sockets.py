@@ -12,7 +12,7 @@ import pytest
 import purezmq
 from purezmq.eventloop import future
 
-from .conftest import run
+from .conftest import inproc_pair, run
 
 gen = pytest.importorskip("tornado.gen")
 from tornado.concurrent import Future  # noqa: E402
@@ -71,10 +71,7 @@ def test_gen_coroutine_yields_socket_futures_over_tcp() -> None:
 def test_cancelling_a_receive_future_loses_no_message() -> None:
     async def main() -> None:
         ctx = future.Context()
-        a = ctx.socket(purezmq.PAIR)
-        b = ctx.socket(purezmq.PAIR)
-        a.bind("inproc://future-cancel")
-        b.connect("inproc://future-cancel")
+        a, b = inproc_pair(ctx, "future-cancel")
         pending = b.recv()
         await asyncio.sleep(0)  # the receive is now waiting
         assert pending.cancel()

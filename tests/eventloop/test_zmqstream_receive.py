@@ -9,7 +9,7 @@ import pytest
 import purezmq
 from purezmq.eventloop.zmqstream import ZMQStream
 
-from .conftest import Collector, run
+from .conftest import Collector, inproc_pair, run
 
 zmq = pytest.importorskip("zmq")
 
@@ -42,10 +42,7 @@ def test_on_recv_gets_multipart_messages_from_libzmq_over_tcp() -> None:
 def test_on_recv_gets_multipart_messages_from_purezmq_over_inproc() -> None:
     async def main() -> None:
         ctx = purezmq.Context()
-        a = ctx.socket(purezmq.PAIR)
-        b = ctx.socket(purezmq.PAIR)
-        a.bind("inproc://stream-recv")
-        b.connect("inproc://stream-recv")
+        a, b = inproc_pair(ctx, "stream-recv")
         stream = ZMQStream(b)
         got = Collector()
         stream.on_recv(got)
@@ -63,10 +60,7 @@ def test_on_recv_gets_multipart_messages_from_purezmq_over_inproc() -> None:
 def test_on_recv_without_copy_hands_out_frames() -> None:
     async def main() -> None:
         ctx = purezmq.Context()
-        a = ctx.socket(purezmq.PAIR)
-        b = ctx.socket(purezmq.PAIR)
-        a.bind("inproc://stream-frames")
-        b.connect("inproc://stream-frames")
+        a, b = inproc_pair(ctx, "stream-frames")
         stream = ZMQStream(b)
         got = Collector()
         stream.on_recv(got, copy=False)
@@ -84,10 +78,7 @@ def test_on_recv_without_copy_hands_out_frames() -> None:
 def test_on_recv_stream_passes_the_stream_first() -> None:
     async def main() -> None:
         ctx = purezmq.Context()
-        a = ctx.socket(purezmq.PAIR)
-        b = ctx.socket(purezmq.PAIR)
-        a.bind("inproc://stream-recv-stream")
-        b.connect("inproc://stream-recv-stream")
+        a, b = inproc_pair(ctx, "stream-recv-stream")
         stream = ZMQStream(b)
         got = Collector()
         stream.on_recv_stream(got)
@@ -103,10 +94,7 @@ def test_on_recv_stream_passes_the_stream_first() -> None:
 def test_stop_on_recv_stops_delivery_and_leaves_messages_queued() -> None:
     async def main() -> None:
         ctx = purezmq.Context()
-        a = ctx.socket(purezmq.PAIR)
-        b = ctx.socket(purezmq.PAIR)
-        a.bind("inproc://stream-stop")
-        b.connect("inproc://stream-stop")
+        a, b = inproc_pair(ctx, "stream-stop")
         stream = ZMQStream(b)
         got: list[list[bytes]] = []
 
@@ -145,10 +133,7 @@ def test_stop_on_recv_stops_delivery_and_leaves_messages_queued() -> None:
 def test_a_coroutine_callback_runs_as_a_task() -> None:
     async def main() -> None:
         ctx = purezmq.Context()
-        a = ctx.socket(purezmq.PAIR)
-        b = ctx.socket(purezmq.PAIR)
-        a.bind("inproc://stream-coro")
-        b.connect("inproc://stream-coro")
+        a, b = inproc_pair(ctx, "stream-coro")
         stream = ZMQStream(b)
         done: asyncio.Future[list[bytes]] = asyncio.get_running_loop().create_future()
 

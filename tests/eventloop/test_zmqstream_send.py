@@ -5,28 +5,19 @@ from __future__ import annotations
 
 import json
 import pickle
-from typing import Any
 
 import pytest
 
 import purezmq
 from purezmq.eventloop.zmqstream import ZMQStream
 
-from .conftest import Collector, run
-
-
-def _pair(ctx: Any, name: str) -> tuple[Any, Any]:
-    a = ctx.socket(purezmq.PAIR)
-    b = ctx.socket(purezmq.PAIR)
-    a.bind(f"inproc://{name}")
-    b.connect(f"inproc://{name}")
-    return a, b
+from .conftest import Collector, inproc_pair, run
 
 
 def test_on_send_gets_each_message_sent() -> None:
     async def main() -> None:
         ctx = purezmq.Context()
-        a, b = _pair(ctx, "send-cb")
+        a, b = inproc_pair(ctx, "send-cb")
         stream = ZMQStream(a)
         sent = Collector()
         stream.on_send(sent)
@@ -47,7 +38,7 @@ def test_on_send_gets_each_message_sent() -> None:
 def test_send_with_a_callback_calls_it_and_keeps_it_as_the_send_callback() -> None:
     async def main() -> None:
         ctx = purezmq.Context()
-        a, b = _pair(ctx, "send-with-cb")
+        a, b = inproc_pair(ctx, "send-with-cb")
         stream = ZMQStream(a)
         sent = Collector()
         stream.send(b"first", callback=sent)
@@ -68,7 +59,7 @@ def test_send_with_a_callback_calls_it_and_keeps_it_as_the_send_callback() -> No
 def test_send_string_json_pyobj_encode_like_the_socket() -> None:
     async def main() -> None:
         ctx = purezmq.Context()
-        a, b = _pair(ctx, "send-codecs")
+        a, b = inproc_pair(ctx, "send-codecs")
         stream = ZMQStream(a)
         sent = Collector()
         stream.on_send(sent)
@@ -115,7 +106,7 @@ def test_a_failed_send_reports_the_error_as_the_status() -> None:
 def test_flush_sends_and_receives_what_is_ready_now_and_counts_it() -> None:
     async def main() -> None:
         ctx = purezmq.Context()
-        a, b = _pair(ctx, "flush")
+        a, b = inproc_pair(ctx, "flush")
         sa, sb = ZMQStream(a), ZMQStream(b)
         sent, got = Collector(), Collector()
         sa.on_send(sent)
@@ -143,7 +134,7 @@ def test_flush_sends_and_receives_what_is_ready_now_and_counts_it() -> None:
 def test_flush_without_a_recv_callback_drops_incoming_messages() -> None:
     async def main() -> None:
         ctx = purezmq.Context()
-        a, b = _pair(ctx, "flush-drop")
+        a, b = inproc_pair(ctx, "flush-drop")
         sb = ZMQStream(b)
         for i in range(3):
             a.send(b"%d" % i)

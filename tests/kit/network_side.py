@@ -40,6 +40,7 @@ class StubCore:
         self.sessions: dict[Any, Pipe] = {}
         self._changed = asyncio.Event()
         self.direct_writes = 0
+        self.handshaking = self.handshaking_peak = self.handshakes_refused = 0
         self.owned_by_thread = False
         self.disconnect_called = False
         self.bodies = BodyPool()
@@ -167,6 +168,12 @@ class StubCore:
 
         await self.until(idle)
 
+    async def shut(self, *objs: Any) -> None:
+        """Close listeners/connecters at once (LINGER 0) and wait until they are ``closed``."""
+        for obj in objs:
+            obj.close(0)
+        await self.closed(*objs)
+
     async def pipe(self, index: int = 0) -> Pipe:
         await self.until(lambda: len(self.attached) > index)
         return self.attached[index]
@@ -207,6 +214,24 @@ def run(main: Callable[[], Awaitable[None]]) -> None:
 def zctx() -> zmq.asyncio.Context:
     """A libzmq (pyzmq) asyncio context: the reference peer."""
     return zmq.asyncio.Context()
+
+
+def zsocket(ctx: zmq.asyncio.Context, kind: int, **options: Any) -> zmq.asyncio.Socket:
+    """A libzmq socket of ``kind`` with LINGER 0 and ``options`` (attribute names) set."""
+    sock = ctx.socket(kind)
+    sock.linger = 0
+    for name, value in options.items():
+        setattr(sock, name, value)
+    return sock
+
+
+def zbind(
+    ctx: zmq.asyncio.Context, kind: int, interface: str = "tcp://127.0.0.1", **options: Any
+) -> tuple[zmq.asyncio.Socket, str]:
+    """A ``zsocket`` bound to a random port of ``interface``, and the endpoint to connect to."""
+    sock = zsocket(ctx, kind, **options)
+    port = sock.bind_to_random_port(interface)
+    return sock, f"{interface}:{port}"
 
 
 async def zrecv(sock: zmq.asyncio.Socket) -> list[bytes]:

@@ -93,3 +93,40 @@ def test_sync_sockets_let_the_reader_run_and_asyncio_sockets_do_not() -> None:
 
     (apipe,) = asyncio.run(asyncio_pipes())
     assert apipe.on_backlog is None
+
+
+@pytest.mark.parametrize(
+    ("socket_type", "sndhwm", "first_at"),
+    [
+        (purezmq.PUB, 100, 75),
+        (purezmq.XPUB, 8, 6),
+        (purezmq.PUB, 0, None),
+        (purezmq.PUSH, 100, None),
+    ],
+)
+def test_a_sync_publisher_lets_the_reader_run_before_a_queue_fills(
+    monkeypatch: pytest.MonkeyPatch, socket_type: int, sndhwm: int, first_at: int | None
+) -> None:
+    # PUB drops at SNDHWM: the I/O thread that drains its subscribers' queues gets its turn at
+    # 3/4 of it, before anything is dropped for want of the GIL. Other types: the usual mark.
+    from purezmq._engine import socket_core
+
+    calls: list[int] = []
+    monkeypatch.setattr(socket_core, "_let_the_reader_run", lambda: calls.append(1))
+    queued_before: list[int] = []
+    with purezmq.Context() as ctx, ctx.socket(socket_type) as sock:
+        sock.linger = 0
+        sock.sndhwm = sndhwm
+        sock.connect("tcp://127.0.0.1:1")
+        (pipe,) = sock._core._pipes
+        for i in range(sndhwm or socket_core._BACKLOG_MARK + 1):
+            before = len(calls)
+            assert pipe.write([b"%d" % i])
+            if len(calls) > before:
+                queued_before.append(i)  # this write found i messages queued
+    if first_at is not None:
+        assert queued_before == [first_at]
+    elif sndhwm == 0:
+        assert queued_before == [socket_core._BACKLOG_MARK]
+    else:
+        assert queued_before == []

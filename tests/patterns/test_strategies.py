@@ -211,6 +211,27 @@ def test_distributor_copies_and_drops_for_full_pipes() -> None:
     assert len(dist) == 1
 
 
+def test_distributor_keeps_conflate_backlog_and_wakeup_rules_of_pipe_write() -> None:
+    # send_to writes pipes with room itself; CONFLATE, the backlog mark and a sleeping reader
+    # must behave as through Pipe.write.
+    dist = Distributor()
+    conflated, conflated_peer = pipe_pair(0, 0, conflate_ab=True)
+    backlogged, backlogged_peer = pipe_pair(0, 0)
+    hooks: list[str] = []
+    backlogged.set_backlog(2, lambda: hooks.append("backlog"))
+    woken: list[Pipe] = []
+    backlogged_peer.on_read_activated = woken.append
+    for mine in (conflated, backlogged):
+        dist.attach(mine)
+    assert backlogged_peer.read() is None  # the reader sleeps: the next write wakes it
+    for i in range(4):
+        assert dist.send_to_all([b"%d" % i]) == 0
+    assert woken == [backlogged_peer]  # once, not per message
+    assert conflated_peer.read_many(10) == [[b"3"]]
+    assert backlogged_peer.read_many(10) == [[b"0"], [b"1"], [b"2"], [b"3"]]
+    assert hooks == ["backlog"]  # past the mark of 2, once per BACKLOG_STEP
+
+
 def test_load_balancer_keeps_no_reference_to_a_detached_pipe() -> None:
     lb = LoadBalancer()
     mine, _theirs = pipe_pair(0, 0)

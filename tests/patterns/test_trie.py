@@ -79,6 +79,7 @@ def test_multitrie_results_and_pipe_removal() -> None:
     st.lists(
         st.one_of(
             st.tuples(st.just("add"), topics, st.integers(0, 3)),
+            st.tuples(st.just("add"), st.just(b""), st.integers(0, 3)),
             st.tuples(st.just("rm"), topics, st.integers(0, 3)),
             st.tuples(st.just("drop"), st.just(b""), st.integers(0, 3)),
         ),
@@ -118,6 +119,11 @@ def test_multitrie_matches_set_model(
                 if not model[t]:
                     del model[t]
         assert m.topics() == sorted(model)
+        # ``everyone``: what every message matches, exactly while the empty topic is alone.
+        if list(model) == [b""]:
+            assert m.everyone is not None and set(m.everyone) == model[b""]
+        else:
+            assert m.everyone is None
     for data in probes + [t for _, t, _ in ops]:
         expected = set().union(*(h for t, h in model.items() if data.startswith(t)))
         assert set(m.match(data)) == expected

@@ -15,7 +15,7 @@ import pytest
 from purezmq.pgm import packet as pk
 from purezmq.pgm.framing import ApduDecoder, ApduEncoder
 from purezmq.pgm.receiver import Data, Loss, Receiver, serial_after
-from purezmq.pgm.source import Source
+from purezmq.pgm.source import Source, trail_margin, window_sqns
 
 GSI = b"\x0a\x0b\x0c\x0d\x0e\x0f"
 NLA = pk.ipv4("10.0.0.1")
@@ -182,9 +182,10 @@ def test_source_repairs_only_what_its_window_holds() -> None:
     src = Source(GSI, 0x1234, PORT, NLA, GROUP, window_sqns=4, rate=0, now=0.0)
     for i in range(10):
         src.send(b"\x00\x00" + bytes([i]), 0.0)
-    assert (src.trail, src.lead) == (6, 9)
+    # One packet fewer than the window is kept: 7, 8, 9.
+    assert (src.trail, src.lead) == (7, 9)
     tsi = pk.Tsi(GSI, 0x1234)
-    nak = pk.decode(pk.encode_nak(tsi, PORT, [2, 7, 9], NLA, GROUP))
+    nak = pk.decode(pk.encode_nak(tsi, PORT, [2, 6, 7, 9], NLA, GROUP))
     out = [pk.decode(p) for p in src.on_packet(nak, 0.0)]
     assert len(out) == 1 and out[0].type == pk.NCF and out[0].sqns == [7, 9]
     assert src.repair_delay(0.0) == 0.0
@@ -194,6 +195,36 @@ def test_source_repairs_only_what_its_window_holds() -> None:
         (pk.RDATA, 7, b"\x00\x00\x07"),
         (pk.RDATA, 9, b"\x00\x00\x09"),
     ]
+
+
+@pytest.mark.parametrize(("window", "margin"), [(1, 1), (2, 1), (16, 1), (83, 5)])
+def test_source_trail_passes_an_sqn_while_a_same_sized_receive_window_has_room(
+    window: int, margin: int
+) -> None:
+    """OpenPGM's receiver (libzmq: PGM_RXW_SQNS = the source's PGM_TXW_SQNS) must learn from the
+    trail that an sqn left the source's window while its own window still has room for the
+    packet carrying that trail, and for ``margin - 1`` more should those be lost."""
+    assert trail_margin(window) == margin
+    src = Source(GSI, 0x1234, PORT, NLA, GROUP, window_sqns=window, rate=0, now=0.0)
+    for sqn in range(3 * window + 2):
+        odata = pk.decode(src.send(b"\x00\x00", 0.0))
+        assert odata.sqn == sqn
+        # A receiver holding every sqn from the trail up to this one, this one included.
+        held = sqn - odata.trail + 1
+        assert held <= max(1, window - margin)
+        spm = pk.decode(src.on_packet(pk.decode(pk.encode_spmr(pk.Tsi(GSI, 0x1234), PORT)), 0)[0])
+        assert (spm.trail, spm.lead) == (odata.trail, sqn)
+
+
+@pytest.mark.parametrize(
+    ("recovery_ivl", "rate", "tpdu", "sqns"),
+    [(1000, 1000, 1500, 83), (10_000, 100, 1500, 80), (100, 100, 1500, 1), (1500, 1000, 1500, 125)],
+)
+def test_window_is_sized_as_libzmq_sizes_openpgms(
+    recovery_ivl: int, rate: int, tpdu: int, sqns: int
+) -> None:
+    # libzmq 4.3.4 pgm_socket_t::compute_sqns: (RATE / 8) × RECOVERY_IVL / MAXTPDU, at least 1.
+    assert window_sqns(recovery_ivl, rate, tpdu) == sqns
 
 
 def test_rate_limit_paces_the_source() -> None:
@@ -210,19 +241,6 @@ def test_rate_limit_paces_the_source() -> None:
         sent += 1
     # 100 kB/s of ~1050-byte packets: about 95 per second (plus the initial burst allowance).
     assert 90 <= sent <= 95 + 65536 // 1000 + 1
-
-
-def test_spm_heartbeat_follows_data_then_slows_to_ambient() -> None:
-    src = Source(GSI, 0x1234, PORT, NLA, GROUP, window_sqns=4, rate=0, now=0.0)
-    src.send(b"\x00\x00", 0.0)
-    times = []
-    now = 0.0
-    for _ in range(12):
-        now = src.deadline()
-        assert src.on_timer(now)
-        times.append(round(now, 2))
-    assert times[:6] == [0.1, 0.2, 0.3, 0.4, 1.7, 8.7]
-    assert times[-1] - times[-2] == pytest.approx(30.0)
 
 
 def test_receiver_without_an_spm_asks_for_one() -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from purezmq.options import MAX_HANDSHAKES_DEFAULT
 from purezmq.testing.raw import GREETING_SIZE, greeting, read_exactly, ready
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
@@ -46,7 +47,11 @@ SERVER = """
         rss = next(line.split()[1] for line in status if line.startswith("VmRSS"))
     for n in range(0, count, sample):
         router.send_multipart([ids[n], b"reply %d" % n])
-    print(len(ids), len(set(ids.values())), rss, flush=True)
+    stats = router._core.statistics()
+    print(
+        len(ids), len(set(ids.values())), rss, stats.handshaking_peak, stats.handshakes_refused,
+        flush=True,
+    )
     sys.stdin.read()  # until the peers have read their replies
     router.close()
     ctx.term()
@@ -92,12 +97,17 @@ def test_ten_thousand_connections_on_one_router() -> None:
             peer = socket.create_connection(("127.0.0.1", port), timeout=30)
             peer.sendall(hello + message(n))
             peers.append(peer)
-        received, distinct, rss_kb = map(int, server.stdout.readline().split())
+        received, distinct, rss_kb, peak, refused = map(int, server.stdout.readline().split())
         assert (received, distinct) == (CONNECTIONS, CONNECTIONS)
+        # The default MAX_HANDSHAKES turned none of them away.
+        assert refused == 0 and 0 < peak <= MAX_HANDSHAKES_DEFAULT
         for n in range(0, CONNECTIONS, SAMPLE):
             assert read_first_message(peers[n]) == b"reply %d" % n
         elapsed = time.monotonic() - started
-        print(f"{CONNECTIONS} connections in {elapsed:.1f} s, ROUTER process RSS {rss_kb} kB")
+        print(
+            f"{CONNECTIONS} connections in {elapsed:.1f} s, ROUTER process RSS {rss_kb} kB, "
+            f"at most {peak} in their handshake at once"
+        )
     finally:
         for peer in peers:
             peer.close()

@@ -244,6 +244,37 @@ def test_a_batch_of_messages_is_joined_in_bounded_chunks(size: int) -> None:
     assert len(enc.buffer) == 0
 
 
+@pytest.mark.parametrize("size", [255, 256, 300, 1024, COPY_THRESHOLD - 1, COPY_THRESHOLD])
+def test_one_frame_messages_match_frame_by_frame_encoding(size: int) -> None:
+    # message() and messages() take their headers from tables; frame() packs them: the bytes
+    # must be the same on both sides of the short/long (255/256) and copy boundaries.
+    body = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    by_frame = FrameEncoder()
+    by_frame.frame(body)
+    by_frame.frame(body)
+    expected = b"".join(by_frame.drain())
+    assert expected[0] == (0 if size <= 255 else FLAG_LONG)
+    by_message = FrameEncoder()
+    by_message.message([body])
+    by_message.message([body])
+    assert b"".join(by_message.drain()) == expected
+    batch = FrameEncoder()
+    batch.messages([[body], [body]])
+    assert b"".join(batch.drain()) == expected
+    decoded: list[tuple[int, bytes]] = []
+    FrameDecoder().decode(expected, decoded)
+    assert decoded == [(0, body), (0, body)]
+
+
+@pytest.mark.parametrize("size", [256, 1024, COPY_THRESHOLD - 1])
+def test_a_batch_of_long_copied_frames_is_cut_at_join_max(size: int) -> None:
+    enc = FrameEncoder()
+    enc.messages([[b"y" * size]] * 600)
+    chunks = enc.drain()
+    assert sum(map(len, chunks)) == 600 * (size + 9)
+    assert max(map(len, chunks)) < JOIN_MAX + size + 9
+
+
 def test_byte_by_byte_with_bytes_needed() -> None:
     frames = [(FLAG_MORE, b""), (0, b"x" * 300), (FLAG_COMMAND, b"\x04PING\x00\x00")]
     wire = encode(frames)
@@ -307,7 +338,7 @@ def test_huge_size_without_limit_allocates_nothing_up_front() -> None:
 
 def test_large_bodies_are_not_copied_by_the_encoder() -> None:
     big = b"x" * COPY_THRESHOLD
-    view = memoryview(bytearray(b"y" * 5000))
+    view = memoryview(bytearray(b"y" * (COPY_THRESHOLD + 5)))
     enc = FrameEncoder()
     frames: list[bytes | memoryview] = [b"a", big, view]
     enc.message(frames)
@@ -365,3 +396,107 @@ def test_the_layouts_of_runs_stay_bounded_whatever_sizes_a_peer_sends() -> None:
         assert dec.split_messages(wire, [], messages) == ([], len(wire))
         assert len(messages) == RUN_MIN
     assert len(codec._run_layouts) <= codec._RUN_LAYOUTS_MAX
+
+
+def _batch(n: int, size: int = 64) -> list[list[bytes]]:
+    return [[bytes([i % 256]) * size] for i in range(n)]
+
+
+def _framed(messages: list[list[bytes]]) -> bytes:
+    enc = FrameEncoder()
+    for msg in messages:
+        enc.message(msg)
+    return b"".join(enc.drain())
+
+
+@pytest.fixture
+def untracked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in a process that never made a tracked payload (another test may have)."""
+    from purezmq.zmtp import codec
+
+    monkeypatch.setattr(codec, "payloads_tracked", lambda: False)
+
+
+@pytest.mark.usefixtures("untracked")
+def test_the_same_message_objects_framed_again_share_the_first_encoding() -> None:
+    # A publisher's subscribers flush the very same message objects one after the other.
+    batch = _batch(100)
+    batch[7] = [b"topic", b"x" * 300]
+    first, second = FrameEncoder(shares=True), FrameEncoder(shares=True)
+    first.messages(batch)
+    second.messages(batch)
+    a, b = first.drain(), second.drain()
+    assert b"".join(a) == b"".join(b) == _framed(batch)
+    assert all(x is y for x, y in zip(a, b, strict=True))  # not framed twice
+
+
+@pytest.mark.usefixtures("untracked")
+def test_equal_but_distinct_or_different_messages_are_framed_on_their_own() -> None:
+    batch = _batch(100)
+    first = FrameEncoder(shares=True)
+    first.messages(batch)
+    shared = first.drain()
+    equal = [list(msg) for msg in batch]  # equal content, other objects: no sharing
+    other = _batch(100)
+    other[99] = [b"different"]
+    for messages in (equal, other, [*batch[:99], other[99]]):
+        enc = FrameEncoder(shares=True)
+        enc.messages(messages)
+        chunks = enc.drain()
+        assert b"".join(chunks) == _framed(messages)
+        assert not any(x is y for x, y in zip(chunks, shared, strict=False))
+
+
+@pytest.mark.usefixtures("untracked")
+def test_an_encoder_holding_bytes_frames_the_batch_itself() -> None:
+    batch = _batch(100)
+    FrameEncoder(shares=True).messages(batch)
+    busy = FrameEncoder(shares=True)
+    busy.command(b"\x04PING")
+    busy.messages(batch)
+    ping = FrameEncoder()
+    ping.command(b"\x04PING")
+    assert b"".join(busy.drain()) == b"".join(ping.drain()) + _framed(batch)
+
+
+def test_no_batch_is_kept_once_a_tracked_payload_exists(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A tracker completes when its payload is freed: a batch kept for sharing must not hold it.
+    from purezmq.zmtp import codec
+
+    released: list[bool] = []
+
+    class Payload(bytes):
+        def __del__(self) -> None:
+            released.append(True)
+
+    monkeypatch.setattr(codec, "payloads_tracked", lambda: True)
+    batch: list[list[bytes]] = [[Payload(b"p" * 64)], *_batch(40)]
+    enc = FrameEncoder(shares=True)
+    enc.messages(batch)
+    assert b"".join(enc.drain()) == _framed(batch)
+    del batch
+    assert released == [True]
+
+
+@pytest.mark.usefixtures("untracked")
+def test_only_sharing_encoders_share() -> None:
+    # A PUSH's connection never meets the same message objects twice: it keeps nothing.
+    batch = _batch(100)
+    first = FrameEncoder()
+    first.messages(batch)
+    sharing = FrameEncoder(shares=True)
+    sharing.messages(batch)
+    a, b = first.drain(), sharing.drain()
+    assert b"".join(a) == b"".join(b)
+    assert not any(x is y for x, y in zip(a, b, strict=False))
+
+
+def test_a_publishers_connections_share_and_others_do_not() -> None:
+    from purezmq.constants import SocketType
+    from purezmq.zmtp import Connection, NullMechanism
+
+    def shares(socket_type: SocketType) -> bool:
+        return Connection(socket_type, NullMechanism())._encoder.shares
+
+    assert shares(SocketType.PUB) and shares(SocketType.XPUB)
+    assert not any(map(shares, (SocketType.PUSH, SocketType.DEALER, SocketType.SUB)))

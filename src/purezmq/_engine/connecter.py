@@ -308,8 +308,15 @@ class Connecter:
         try:
             if self._tls is not None:
                 context, hostname = self._tls
+                # TLS comes before the ZMTP handshake, so HANDSHAKE_IVL bounds it too (else a
+                # server that never answers holds the connection for asyncio's 60 s).
+                ivl = core.options.handshake_ivl
                 transport, _ = await loop.create_connection(
-                    lambda: peer, sock=sock, ssl=context, server_hostname=hostname
+                    lambda: peer,
+                    sock=sock,
+                    ssl=context,
+                    server_hostname=hostname,
+                    ssl_handshake_timeout=ivl / 1000.0 if ivl > 0 else None,
                 )
             else:
                 transport, _ = await loop.create_connection(lambda: peer, sock=sock)

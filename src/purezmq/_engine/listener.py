@@ -7,6 +7,12 @@ the I/O loop. Monitor events: LISTENING(fd) at bind, ACCEPTED(fd) per connection
 ACCEPT_FAILED(errno), CLOSED(fd) on close (docs/protocol/options.md §6.1). Accepted connections are
 dropped when they fail (libzmq: the accepting side never reconnects, docs/protocol/zmtp.md §11).
 
+Handshake-flood limit (purezmq only, SECURITY.md): at most MAX_HANDSHAKES accepted connections
+of one endpoint are in their handshake (greeting, mechanism, ZAP) at once; a connection accepted
+beyond that is closed at once with ACCEPT_FAILED(EAGAIN), so half-open or slow connections hold
+neither descriptors nor memory beyond the cap, and each frees its slot when it succeeds or
+HANDSHAKE_IVL ends it. A connecting peer turned away reconnects like after any lost attempt.
+
 Thread affinity: ``bind`` on the socket's owner thread; everything else on the I/O loop;
 ``close`` may be called from any thread (it hops to the loop).
 """
@@ -47,6 +53,8 @@ _ACCEPT_BATCH = 64
 _ACCEPT_PAUSE = 0.1
 _UCRED = struct.Struct("3i")  # struct ucred {pid; uid; gid}
 _RESOURCE_ERRORS = frozenset({_errno.EMFILE, _errno.ENFILE, _errno.ENOBUFS, _errno.ENOMEM})
+#: ACCEPT_FAILED's errno for a connection turned away over MAX_HANDSHAKES: "try again later".
+HANDSHAKES_FULL = _errno.EAGAIN
 
 
 def bind(core: CoreLike, endpoint: str) -> Listener:
@@ -119,6 +127,7 @@ class Listener:
         "_bound",
         "_closed",
         "_core",
+        "_handshaking",
         "_loop",
         "_loop_thread",
         "_paused",
@@ -146,6 +155,8 @@ class Listener:
         self.endpoint = bound.endpoint
         self.fd = bound.sock.fileno()
         self.peers: set[PipeFlow] = set()
+        #: The accepted connections still in their handshake (MAX_HANDSHAKES bounds them).
+        self._handshaking: set[PipeFlow] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
         self._closed = False
@@ -157,11 +168,18 @@ class Listener:
         return self._core.new_pipe()
 
     def handshake_done(self, peer: PipeFlow) -> None:
-        pass
+        self._handshake_over(peer)
 
     def peer_ended(self, peer: PipeFlow, reconnect: bool) -> bool:
         self.peers.discard(peer)
+        self._handshake_over(peer)
         return False  # the accepting side never reconnects
+
+    def _handshake_over(self, peer: PipeFlow) -> None:
+        handshaking = self._handshaking
+        if peer in handshaking:
+            handshaking.discard(peer)
+            self._core.handshaking -= 1
 
     # -- accepting (I/O loop) -----------------------------------------------------------------
 
@@ -201,6 +219,14 @@ class Listener:
             self._loop.add_reader(self.fd, self._on_readable)
 
     def _accepted(self, conn: socket.socket) -> None:
+        cap = self._core.options.max_handshakes
+        if cap and len(self._handshaking) >= cap:
+            # A handshake flood (or a burst beyond the cap): turn the newcomer away before it
+            # costs more than this accept; ACCEPT_FAILED says why (module docstring).
+            conn.close()
+            self._core.handshakes_refused += 1
+            self._core.emit(Event.ACCEPT_FAILED, HANDSHAKES_FULL, self.endpoint)
+            return
         try:
             conn.setblocking(False)
             allowed = _filters_allow(conn, self._core.options)
@@ -228,6 +254,11 @@ class Listener:
         else:
             peer = new_peer(self._core, self.endpoint, self)
         self.peers.add(peer)
+        self._handshaking.add(peer)
+        core = self._core
+        core.handshaking += 1
+        if core.handshaking > core.handshaking_peak:
+            core.handshaking_peak = core.handshaking
         assert self._loop is not None
         self._loop.create_task(self._attach_transport(conn, peer))
 
@@ -235,7 +266,15 @@ class Listener:
         assert self._loop is not None
         try:
             if self.tls is not None:
-                await self._loop.connect_accepted_socket(lambda: peer, conn, ssl=self.tls)
+                # TLS comes before the ZMTP handshake, so HANDSHAKE_IVL bounds it too (else a
+                # silent client would hold its slot for asyncio's default of 60 s).
+                ivl = self._core.options.handshake_ivl
+                await self._loop.connect_accepted_socket(
+                    lambda: peer,
+                    conn,
+                    ssl=self.tls,
+                    ssl_handshake_timeout=ivl / 1000.0 if ivl > 0 else None,
+                )
             else:
                 await self._loop.connect_accepted_socket(lambda: peer, conn)
         except OSError as exc:
@@ -300,4 +339,4 @@ class Listener:
         return f"<Listener {self.endpoint} peers={len(self.peers)}{state}>"
 
 
-__all__ = ["Listener", "bind"]
+__all__ = ["HANDSHAKES_FULL", "Listener", "bind"]

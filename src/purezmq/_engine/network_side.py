@@ -31,6 +31,11 @@ class CoreLike(Protocol):
 
     #: Messages a peer wrote straight from the owner's thread (statistics).
     direct_writes: int
+    #: Accepted connections in their handshake, their peak, and those refused over
+    #: MAX_HANDSHAKES (statistics; listener.py keeps them, on the I/O loop).
+    handshaking: int
+    handshaking_peak: int
+    handshakes_refused: int
 
     @property
     def disconnect_called(self) -> bool:

@@ -205,6 +205,11 @@ class Peer(PipeFlow):
             from ..transports import peer_address
 
             self.peer_address = peer_address(sock)
+        if self._state is _CLOSED:
+            # Torn down before its transport existed (its LINGER expired while TLS was still
+            # being negotiated): the socket is gone, so no handshake; release the descriptor.
+            abort_after_made(transport, loop)
+            return
         if self._state is _CLOSING and self._linger_pipe() is None:
             # Closed before the transport existed, with nothing to deliver. uvloop starts
             # reading only after connection_made returns, so the peer's greeting may still
@@ -627,6 +632,11 @@ class Peer(PipeFlow):
         if state is _CLOSING:
             if linger == 0 and self._transport is not None:
                 self._transport.abort()
+            elif linger == 0:
+                # LINGER is over (the connecter's ran out) and there is no transport yet (TLS
+                # still being negotiated): the connection ends now, not when TLS does
+                # (connection_made then drops the transport).
+                self._teardown()
             elif linger > 0 and self._linger_handle is None:
                 # Already closing since the socket side closed the pipe (``_flush`` saw
                 # ``peer_closed`` before this call arrived): LINGER still bounds the flush.

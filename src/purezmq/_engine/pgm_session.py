@@ -8,7 +8,7 @@ these transports (else ENOCOMPATPROTO), as in libzmq.
 * Sending (PUB/XPUB): the pipe takes every message (``subscribe_all``: nothing comes back over
   multicast); messages are cut into APDUs (``pgm.framing``) and each becomes one ODATA from the
   ``pgm.source`` state machine, paced by RATE; NAKs and SPMRs from receivers are answered with
-  NCF + RDATA and SPMs; SPM heartbeats run on a loop timer.
+  NCF + RDATA and SPMs; the source's ambient and heartbeat SPMs run on a loop timer.
 * Receiving (SUB/XSUB): packets go through ``pgm.receiver`` (in order, NAKs with back-off on a
   loop timer); each source's APDUs through its own ``ApduDecoder``, which joins at the next
   message boundary and re-joins after a reported loss. Subscriptions written by the socket are
@@ -44,6 +44,7 @@ from ..pgm.receiver import Data, Loss, Outgoing, Receiver
 from ..pgm.source import Source, window_sqns
 from ..transports import pgm as transport
 from ..transports.base import SocketSettings, close_quietly
+from .datagram_session import DatagramSession
 
 #: (direction "in" or "out", datagram) -> the datagrams to pass on now (none: dropped).
 DatagramHook = Callable[[str, bytes], list[bytes]]
@@ -95,7 +96,7 @@ def open(core: Any, endpoint: str) -> PgmSession:
     return PgmSession(core, address, str(parsed), core.attached_pipe(), sender, receiver, sending)
 
 
-class PgmSession:
+class PgmSession(DatagramSession):
     """One pgm/epgm endpoint of a socket: a source (``sending``) or a receiver."""
 
     def __init__(
@@ -184,20 +185,6 @@ class PgmSession:
         self._flush()
         self._arm()
 
-    def _hop(self, fn: Callable[[], None]) -> None:
-        if threading.get_ident() == self._loop_thread and self._loop is not None:
-            self._loop.call_soon(fn)
-        else:
-            self._core.call_soon(fn)
-
-    def _on_pipe_readable(self, pipe: Pipe) -> None:
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            self._hop(self._flush)
-
-    def _on_pipe_writable(self, pipe: Pipe) -> None:
-        self._hop(self._resume_reading)
-
     def _send(self, data: bytes, dest: tuple[str, int]) -> None:
         datagrams = [data] if _hook is None else _hook("out", data)
         for datagram in datagrams:
@@ -278,12 +265,14 @@ class PgmSession:
         if not self._pending:
             msgs = pipe.read_many(_SEND_BATCH)
             if not msgs:
+                self._arm()  # repairs restart the heartbeat SPMs
                 return
             self._pending.extend(self._encoder.encode(msgs))
         while self._pending:
             apdu = self._pending[0]
             delay = source.send_delay(len(apdu), now)
             if delay > 0:
+                self._arm()
                 self._flush_scheduled = True
                 loop.call_later(delay, self._flush)
                 return
@@ -373,11 +362,6 @@ class PgmSession:
                 return
             inbox.popleft()
 
-    def _pause_reading(self) -> None:
-        if self._reading and self._loop is not None:
-            self._reading = False
-            self._loop.remove_reader(self.fd)
-
     def _resume_reading(self) -> None:
         if self._closed or self._loop is None:
             return
@@ -390,22 +374,9 @@ class PgmSession:
 
     # -- closing ------------------------------------------------------------------------------
 
-    def close(self, linger: int | None = None) -> None:
-        """Send what is queued, stop, close the OS sockets, end the pipe (any thread)."""
-        if self._loop is not None and threading.get_ident() == self._loop_thread:
-            self._close_on_loop()
-            return
-        run = getattr(self._core, "run", None)
-        if run is not None:
-            try:
-                run(self._close_on_loop)
-                return
-            except ZMQError:
-                pass
-        if not self._closed:
-            self._closed = True
-            close_quietly(self._tx)
-            close_quietly(self._rx)
+    def _close_sockets(self) -> None:
+        close_quietly(self._tx)
+        close_quietly(self._rx)
 
     def _close_on_loop(self) -> None:
         if self._closed:

@@ -82,6 +82,20 @@ _PEER = int(Command.PEER)
 _BACKLOG_MARK = 4 * BACKLOG_STEP
 
 
+#: Types that drop at SNDHWM instead of blocking (libzmq's mute action for PUB, XPUB, RADIO).
+_DROPPING = frozenset({SocketType.PUB, SocketType.XPUB, SocketType.RADIO})
+
+
+def _dropping_mark(hwm: int) -> int:
+    """Where a thread-owned dropping socket lets a pipe's reader run: at three quarters of
+    SNDHWM, before the queue fills and messages are dropped only because the reader's thread
+    (the I/O thread, which drains the subscribers' queues) had no turn at the GIL. A publisher
+    to four subscribers over tcp at SNDHWM 1000 delivered 15-89 % of its messages when it
+    yielded once a queue was full (``Pattern.on_filled``), 90-100 % yielding at 3/4, for about
+    the same CPU per message delivered (bench/README.md, "the send path")."""
+    return max(1, hwm * 3 // 4) if hwm else _BACKLOG_MARK
+
+
 def _let_the_reader_run() -> None:
     """A thread that sends without ever blocking (PUSH or PUB under a large SNDHWM) holds the
     GIL for whole switch intervals; the I/O thread that drains its pipes gets the GIL back
@@ -165,6 +179,12 @@ class SocketStatistics:
     pgm_datagrams_dropped: int
     #: pgm/epgm (SUB): data lost for good, gone from the sender's window (docs/transports.md).
     pgm_data_lost: int
+    #: Accepted connections in their handshake now (greeting, mechanism, ZAP).
+    handshaking: int = 0
+    #: The most accepted connections that were in their handshake at once.
+    handshaking_peak: int = 0
+    #: Accepted connections closed at once because MAX_HANDSHAKES were handshaking (a flood).
+    handshakes_refused: int = 0
 
 
 class SocketCore:
@@ -189,6 +209,9 @@ class SocketCore:
         "dead",
         "direct_writes",
         "disconnect_called",
+        "handshakes_refused",
+        "handshaking",
+        "handshaking_peak",
         "last_endpoint",
         "options",
         "pattern",
@@ -244,6 +267,11 @@ class SocketCore:
         self.wakeups_sent = 0
         #: Messages this socket's peers wrote from the owner thread (``Peer._write_from_owner``).
         self.direct_writes = 0
+        #: Accepted connections in their handshake now, the most there were at once, and those
+        #: closed at once because MAX_HANDSHAKES were (listener.py; I/O loop only).
+        self.handshaking = 0
+        self.handshaking_peak = 0
+        self.handshakes_refused = 0
         #: Every udp:// session this socket made: their drop counters add up in statistics().
         self._udp_sessions: list[UdpSession] = []
         self._pgm_sessions: list[PgmSession] = []
@@ -309,7 +337,10 @@ class SocketCore:
         pipe.on_read_activated = self._on_read_activated
         pipe.on_write_activated = self._on_write_activated
         if type(self.signal) is ThreadSignal:
-            pipe.set_backlog(_BACKLOG_MARK, _let_the_reader_run)
+            mark = _BACKLOG_MARK
+            if self.socket_type in _DROPPING:
+                mark = _dropping_mark(int(self.options.sndhwm))
+            pipe.set_backlog(mark, _let_the_reader_run)
 
     def post_attach(self, pipe: Pipe, peer: SocketCore | None) -> None:
         """Hand a pipe end to this socket's pattern (any thread)."""
@@ -994,6 +1025,9 @@ class SocketCore:
             udp_messages_dropped=sum(o.messages_dropped for o in udp),
             pgm_datagrams_dropped=sum(o.datagrams_dropped for o in self._pgm_sessions),
             pgm_data_lost=sum(o.pgm_data_lost for o in self._pgm_sessions),
+            handshaking=self.handshaking,
+            handshaking_peak=self.handshaking_peak,
+            handshakes_refused=self.handshakes_refused,
         )
 
     def __repr__(self) -> str:

@@ -32,7 +32,6 @@ import asyncio
 import dataclasses
 import socket
 import threading
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..constants import Errno, Event, SocketType
@@ -42,6 +41,7 @@ from ..patterns.pipe import Message, Pipe
 from ..transports import udp
 from ..transports.base import SocketSettings, close_quietly
 from ..zmtp import udp_datagram
+from .datagram_session import DatagramSession
 
 if TYPE_CHECKING:
     from .socket_core import SocketCore
@@ -100,25 +100,18 @@ def connect(core: SocketCore, endpoint: str) -> UdpSession:
     return UdpSession(core, sock, str(parsed), core.attached_pipe(), address.target)
 
 
-class UdpSession:
+class UdpSession(DatagramSession):
     """One udp:// endpoint of a RADIO (``target`` set: sends) or a DISH (receives)."""
 
     __slots__ = (
         "_backlog",
         "_buffer",
-        "_closed",
-        "_core",
-        "_flush_scheduled",
-        "_loop",
-        "_loop_thread",
         "_pipe",
-        "_reading",
         "_sock",
         "_stash",
         "_target",
         "datagrams_dropped",
         "endpoint",
-        "fd",
         "messages_dropped",
     )
 
@@ -165,22 +158,6 @@ class UdpSession:
             self._loop.add_reader(self.fd, self._on_readable)
         # Reading the pipe until empty arms its activation (the reader now sleeps).
         self._flush()
-
-    def _hop(self, fn: Callable[[], None]) -> None:
-        if threading.get_ident() == self._loop_thread and self._loop is not None:
-            self._loop.call_soon(fn)
-        else:
-            self._core.call_soon(fn)
-
-    def _on_pipe_readable(self, pipe: Pipe) -> None:
-        """Pipe callback (owner thread): messages to send, or a DISH's joins to drop."""
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            self._hop(self._flush)
-
-    def _on_pipe_writable(self, pipe: Pipe) -> None:
-        """Pipe callback (owner thread): the DISH drained its queue to LWM."""
-        self._hop(self._resume_reading)
 
     def _flush(self) -> None:
         self._flush_scheduled = False
@@ -258,11 +235,6 @@ class UdpSession:
                 self._pause_reading()
                 return
 
-    def _pause_reading(self) -> None:
-        if self._reading and self._loop is not None:
-            self._reading = False
-            self._loop.remove_reader(self.fd)
-
     def _resume_reading(self) -> None:
         if self._closed or self._loop is None:
             return
@@ -277,22 +249,8 @@ class UdpSession:
 
     # -- closing ------------------------------------------------------------------------------
 
-    def close(self, linger: int | None = None) -> None:
-        """Send what the RADIO queued, stop, close the OS socket, end the pipe (any thread).
-
-        A datagram is handed to the kernel at once, so LINGER has nothing to wait for.
-        """
-        if self._loop is not None and threading.get_ident() == self._loop_thread:
-            self._close_on_loop()
-            return
-        try:
-            self._core.run(self._close_on_loop)
-            return
-        except ZMQError:
-            pass  # the loop is gone (context terminated): nobody watches the socket
-        if not self._closed:
-            self._closed = True
-            close_quietly(self._sock)
+    def _close_sockets(self) -> None:
+        close_quietly(self._sock)
 
     def _close_on_loop(self) -> None:
         if self._closed:

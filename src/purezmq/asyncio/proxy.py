@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._proxy_steering import Counters, Steering
+from .._proxy_steering import Counters, Steering, watch_lists
 from ..constants import PollEvent
 from .poll import Poller
 
@@ -30,15 +30,7 @@ async def _forward(
 
 
 async def _run(frontend: Any, backend: Any, capture: Any, control: Any) -> None:
-    # Paused, only the control socket is watched: the queues fill up behind, as in libzmq.
-    active = Poller()
-    active.register(frontend, _POLLIN)
-    if backend is not frontend:
-        active.register(backend, _POLLIN)
-    idle = Poller()
-    if control is not None:
-        active.register(control, _POLLIN)
-        idle.register(control, _POLLIN)
+    active, idle = watch_lists(Poller, frontend, backend, control)
     steering = Steering()
     front_to_back = (steering.frontend, steering.backend)
     back_to_front = (steering.backend, steering.frontend)

@@ -199,7 +199,10 @@ class XPub(Pattern):
     def send(self, msg: Message) -> bool:
         dist = self._dist
         options = self.options
-        matched = self._subs.match(msg[0] if msg else b"")
+        subs = self._subs
+        matched = subs.everyone
+        if matched is None:
+            matched = subs.match(msg[0] if msg else b"")
         targets: dict[Pipe, None] | list[Pipe]
         last = self._last_pipe
         if last is not None and options.xpub_manual_last_value and self._manual():

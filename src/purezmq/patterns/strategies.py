@@ -305,6 +305,18 @@ class Distributor:
         for pipe in pipes:
             if pipe not in active:
                 asleep += 1
+                continue
+            # Pipe.write inline for a pipe with room, as in LoadBalancer.send: a publisher pays
+            # this once per subscriber per message. Full, past its backlog mark or CONFLATE:
+            # Pipe.write.
+            channel = pipe.outbound
+            queue = channel.queue
+            if len(queue) < channel.alarm and not channel.conflate:
+                queue.append(msg)
+                if channel.reader_asleep:
+                    channel.reader_asleep = False
+                    peer = pipe.peer
+                    peer.on_read_activated(peer)
             elif not pipe.write(msg):
                 if failed is None:
                     failed = []

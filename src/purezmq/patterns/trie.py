@@ -136,12 +136,19 @@ class MultiTrie(Generic[V]):
     counting happened on the subscriber's side, which sends one CANCEL per topic it drops.
     """
 
-    __slots__ = ("_by_topic", "_by_value", "_lengths")
+    __slots__ = ("_by_topic", "_by_value", "_lengths", "everyone")
 
     def __init__(self) -> None:
         self._by_topic: dict[bytes, dict[V, None]] = {}
         self._by_value: dict[V, dict[bytes, None]] = {}
         self._lengths = _Lengths()
+        #: When the empty topic is the only one: its holders, which every message matches
+        #: (``match``'s answer for any data, found without a call); else None. Do not mutate.
+        self.everyone: dict[V, None] | None = None
+
+    def _topics_changed(self) -> None:
+        by_topic = self._by_topic
+        self.everyone = by_topic.get(b"") if len(by_topic) == 1 else None
 
     def add(self, topic: bytes, value: V) -> bool:
         """Subscribe ``value`` to ``topic``; True when the topic had no subscriber before."""
@@ -150,6 +157,7 @@ class MultiTrie(Generic[V]):
         if holders is None:
             holders = self._by_topic[topic] = {}
             self._lengths.add(len(topic))
+            self._topics_changed()
         holders[value] = None
         held = self._by_value.get(value)
         if held is None:
@@ -171,6 +179,7 @@ class MultiTrie(Generic[V]):
             return VALUES_REMAIN
         del self._by_topic[topic]
         self._lengths.remove(len(topic))
+        self._topics_changed()
         return LAST_VALUE_REMOVED
 
     def remove_value(self, value: V, *, only_last: bool = True) -> list[bytes]:
@@ -192,6 +201,7 @@ class MultiTrie(Generic[V]):
                 out.append(topic)
             elif not only_last:
                 out.append(topic)
+        self._topics_changed()
         return out
 
     def match(self, data: bytes) -> dict[V, None]:

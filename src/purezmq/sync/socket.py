@@ -120,8 +120,10 @@ class Socket(SocketBase, metaclass=ABCMeta):
     #: The thread that uses the socket: the one that created it, then the last one that waited
     #: on it (a socket may be handed to another thread, as libzmq allows with a memory barrier).
     _owner: int
-    #: (thread, "send"/"recv") while a blocking send/recv waits; a second thread that blocks
-    #: meanwhile raises EFAULT (``thread_check``). False on the types that allow it.
+    #: (thread, call) while a blocking send/recv waits or a control call (bind, connect,
+    #: setsockopt, close...) runs; another thread that blocks or makes a control call
+    #: meanwhile raises EFAULT (``thread_check``). Not checked where ``_exclusive_waits`` is
+    #: False (the thread-safe draft types, green sockets).
     _inside: tuple[int, str] | None = None
     _exclusive_waits = True
 
@@ -199,11 +201,58 @@ class Socket(SocketBase, metaclass=ABCMeta):
         finds the subscription there about as often as with libzmq (a publish 5 ms later, it
         would not).
         """
-        super().set(option, optval)
+        outer = self._enter_call("setsockopt")
+        try:
+            super().set(option, optval)
+        finally:
+            _set_attr(self, "_inside", outer)
         if option in _SUBSCRIPTION_OPTIONS:
             _give_the_gil_away()
 
     setsockopt = set
+
+    # ---- endpoints: control calls no other thread may overlap (``thread_check``) ----------
+
+    def bind(self, addr: str | bytes) -> Any:
+        outer = self._enter_call("bind")
+        try:
+            return super().bind(addr)
+        finally:
+            _set_attr(self, "_inside", outer)
+
+    def connect(self, addr: str | bytes) -> Any:
+        outer = self._enter_call("connect")
+        try:
+            return super().connect(addr)
+        finally:
+            _set_attr(self, "_inside", outer)
+
+    def unbind(self, addr: str | bytes) -> None:
+        outer = self._enter_call("unbind")
+        try:
+            super().unbind(addr)
+        finally:
+            _set_attr(self, "_inside", outer)
+
+    def disconnect(self, addr: str | bytes) -> None:
+        outer = self._enter_call("disconnect")
+        try:
+            super().disconnect(addr)
+        finally:
+            _set_attr(self, "_inside", outer)
+
+    def bind_to_random_port(
+        self,
+        addr: str,
+        min_port: int = 49152,
+        max_port: int = 65536,
+        max_tries: int = 100,
+    ) -> int:
+        outer = self._enter_call("bind_to_random_port")
+        try:
+            return super().bind_to_random_port(addr, min_port, max_port, max_tries)
+        finally:
+            _set_attr(self, "_inside", outer)
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -211,11 +260,15 @@ class Socket(SocketBase, metaclass=ABCMeta):
         """Close the socket. Pending outgoing messages are kept for ``linger`` ms (or LINGER)."""
         if self._closed:
             return
+        # Not under a call of another thread: it would run on in a closed socket (a socket
+        # is closed by its user, or by another thread once its user is done with it).
+        outer = self._enter_call("close")
         self._closed = True
         self._recv_ready.clear()
         try:
             self._core.close(linger)
         finally:
+            _set_attr(self, "_inside", outer)
             close_signal = getattr(self._signal, "close", None)
             if close_signal is not None:
                 close_signal()
@@ -341,9 +394,10 @@ class Socket(SocketBase, metaclass=ABCMeta):
             _set_attr(self, "_blocking", False)
             _set_attr(self, "_inside", None)
 
-    def _enter_wait(self, what: str) -> None:
-        """A blocking ``what`` starts waiting: raise EFAULT if another thread already waits
-        in a blocking send/recv of this socket (``thread_check``)."""
+    def _enter_call(self, what: str) -> tuple[int, str] | None:
+        """Thread ``what`` starts in: EFAULT if another thread is inside a blocking send/recv
+        or a control call of this socket; returns what to restore when ``what`` ends (a
+        call of the same thread it is nested in). O(1): two attribute reads, one write."""
         me = _get_ident()
         inside = self._inside
         if inside is not None and inside[0] != me and self._exclusive_waits:
@@ -351,6 +405,10 @@ class Socket(SocketBase, metaclass=ABCMeta):
 
             raise concurrent_use_error(self, what, inside)
         _set_attr(self, "_inside", (me, what))
+        return inside
+
+    #: A blocking send/recv starts waiting: the same check (its caller clears ``_inside``).
+    _enter_wait = _enter_call
 
     # ---- send ------------------------------------------------------------------------------
 

@@ -60,6 +60,12 @@ def mark_payloads_tracked() -> None:
             pool.lent = True
 
 
+def payloads_tracked() -> bool:
+    """Whether the process made a tracked payload (``mark_payloads_tracked``): from then on
+    a reference kept to a sent frame may hold back a tracker."""
+    return _payloads_tracked
+
+
 class BodyPool:
     """Buffers lent with received bodies, per socket; see the module docstring."""
 

@@ -253,7 +253,10 @@ class Connection:
         self._decoder = FrameDecoder(
             -1 if limit < 0 else max(limit, HANDSHAKE_FRAME_LIMIT), bodies
         )
-        self._encoder = FrameEncoder()
+        # A publisher's connections are handed the same message objects: they share framing.
+        self._encoder = FrameEncoder(
+            shares=type_info.type is SocketType.PUB or type_info.type is SocketType.XPUB
+        )
         self._messages: list[list[bytes]] = []
         self._events: list[Event] = []
         self._partial: list[bytes] = []

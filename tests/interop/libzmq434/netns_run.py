@@ -1,6 +1,7 @@
 """Run a publisher and a subscriber peer (``epgm_peer.py``) in the current (private) network
 namespace: the subscriber first, the publisher once it is ready (or, with ``--late``, the
-subscriber once the publisher is a quarter through). Prints the subscriber's JSON line.
+subscriber once the publisher is a quarter through). Prints the subscriber's JSON line, with
+the publisher's under ``pub``.
 
 Usage: netns_run.py SUB_PYTHON SUB_ARGS_JSON PUB_PYTHON PUB_ARGS_JSON [--late]
 """
@@ -49,10 +50,12 @@ def main() -> None:
         _wait_line(sub, "ready")
         pub = _start(pub_py, json.loads(pub_args))
     sub_out, sub_err = sub.communicate(timeout=300)
-    _, pub_err = pub.communicate(timeout=300)
+    pub_out, pub_err = pub.communicate(timeout=300)
     if sub.returncode or pub.returncode:
         raise SystemExit(f"peer failed: sub {sub_err[-2000:]} pub {pub_err[-2000:]}")
-    print([line for line in sub_out.splitlines() if line.startswith("{")][-1])
+    result = json.loads([line for line in sub_out.splitlines() if line.startswith("{")][-1])
+    result["pub"] = json.loads([line for line in pub_out.splitlines() if line.startswith("{")][-1])
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

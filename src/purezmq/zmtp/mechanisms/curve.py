@@ -77,9 +77,9 @@ _HELLO_PADDING = bytes(72)
 _HELLO_SIGNATURE = bytes(64)
 _MESSAGE_PREFIX = commands.command_body(commands.MESSAGE)  # b"\x07MESSAGE"
 
-#: Bodies below the codec's copy threshold are sealed straight into the encoder's buffer of
-#: small frames; larger ones become a chunk of their own (docs/architecture.md §3: no joined copy).
-_SMALL_BODY = codec.COPY_THRESHOLD - 1
+#: Bodies below 2 KiB are sealed straight into the encoder's buffer of small frames; larger
+#: ones become a chunk of their own (docs/architecture.md §3: no joined copy).
+_SMALL_BODY = 2047
 #: A MESSAGE body is the payload + 33 bytes (``frame_overhead``); libzmq sends it in a message
 #: frame, never a command frame and never with the outer MORE bit (mechanisms.md §3.8). Heads
 #: (frame header + command name) of the short frames, by payload size.
