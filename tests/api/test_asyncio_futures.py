@@ -52,6 +52,39 @@ def test_waiting_methods_return_futures(run: Any, name: str, args: tuple[Any, ..
     run(main)
 
 
+@pytest.mark.parametrize("loop_kind", ["asyncio", "uvloop"])
+def test_a_received_frame_future_belongs_to_the_socket_loop_wherever_recv_is_called(
+    loop_kind: str,
+) -> None:
+    # The Future of a frame that is here already: on the socket's loop, and from code
+    # outside any running loop (pyzmq allows calling recv() before the loop runs).
+    if loop_kind == "uvloop":
+        uvloop = pytest.importorskip("uvloop")
+        loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+    else:
+        loop = asyncio.new_event_loop()
+
+    async def setup() -> Any:
+        ctx = azmq.Context()
+        a, b = await aio_pair(ctx)
+        for i in range(3):
+            await a.send(b"%d" % i)
+        assert await asyncio.wait_for(b.recv(), 5) == b"0"  # the rest is taken with it
+        fut = b.recv()
+        assert fut.done() and fut.get_loop() is loop
+        assert fut.result() == b"1"
+        return ctx, b
+
+    try:
+        ctx, b = loop.run_until_complete(setup())
+        fut = b.recv()
+        assert fut.done() and fut.get_loop() is loop
+        assert fut.result() == b"2"
+        ctx.destroy(0)
+    finally:
+        loop.close()
+
+
 def test_pending_recv_future_done_result_and_callbacks(run: Any) -> None:
     async def main() -> None:
         ctx = azmq.Context()

@@ -107,6 +107,25 @@ def test_sub_inverted_takes_the_run_that_does_not_match() -> None:
     assert sub.recv_batch(64) == [[b"B4"]]
 
 
+@pytest.mark.parametrize("invert", [0, 1])
+def test_sub_run_under_the_empty_topic_and_with_odd_messages(invert: int) -> None:
+    # The empty topic matches every message, an empty one and a lent (bytearray) body too;
+    # a second topic switches nothing off.
+    sub, _ = make(SocketType.SUB, invert_matching=invert)
+    _, theirs = connect(sub)
+    sub.setsockopt(SocketOption.SUBSCRIBE, b"")
+    msgs: list[list[bytes]] = [[b"A0"], [], [bytearray(b"B1")], [b"C2", b"x"]]  # type: ignore[list-item]
+    for msg in msgs:
+        assert theirs.write(msg)
+    assert sub.recv_batch(64) == ([] if invert else msgs)
+    sub.setsockopt(SocketOption.SUBSCRIBE, b"B")
+    sub.setsockopt(SocketOption.UNSUBSCRIBE, b"")
+    for msg in msgs:
+        assert theirs.write(msg)
+    assert sub.recv_batch(64) == ([[b"A0"], []] if invert else [[bytearray(b"B1")]])
+    assert sub.recv_batch(64) == ([[b"C2", b"x"]] if invert else [])
+
+
 @pytest.mark.parametrize("kind", [SocketType.XSUB, SocketType.PULL])
 def test_patterns_that_do_not_filter_take_nothing_back(kind: SocketType) -> None:
     pattern, _ = make(kind)

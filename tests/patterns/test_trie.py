@@ -46,6 +46,9 @@ def test_trie_matches_multiset_model(ops: list[tuple[bool, bytes]], probes: list
         # After every change: matching switches between a scan and a lookup by length.
         for data in probes:
             assert t.match(data) == any(data.startswith(k) for k in model)
+        # A run at once (a SUB's receive batch), bodies lent or not.
+        run: list[bytes | bytearray] = [*probes, *map(bytearray, probes)]
+        assert t.matches(run) == [any(d.startswith(k) for k in model) for d in run]
     assert t.items() == sorted(model.items())
     for data in probes + [topic for _, topic in ops]:
         assert t.match(data) == any(data.startswith(k) for k in model)

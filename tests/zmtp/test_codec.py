@@ -15,6 +15,9 @@ from purezmq.zmtp.codec import (
     FLAG_LONG,
     FLAG_MORE,
     JOIN_MAX,
+    RUN_MAX,
+    RUN_MIN,
+    RUN_SIZE_MAX,
     DecoderState,
     FrameDecoder,
     FrameEncoder,
@@ -109,6 +112,119 @@ def test_split_messages_leaves_everything_to_decode_when_it_cannot_apply() -> No
     more = encode([(0, b"tail"), (FLAG_MORE, b"next")])
     assert FrameDecoder().split_messages(more, partial, messages) == ([b"next"], len(more))
     assert messages == [[b"head", b"tail"]]
+
+
+# Streams made of runs: several messages of one size in a row (what ``split_messages`` reads
+# in one step), one-frame or multipart, short and long frames, among commands.
+def _runs(runs: list[tuple[int, int, int, bool]]) -> list[tuple[int, bytes]]:
+    frames: list[tuple[int, bytes]] = []
+    for count, size, parts, command in runs:
+        if command:
+            frames.append((FLAG_COMMAND, b"\x04PING" + bytes(size % 7)))
+            continue
+        for _ in range(count):
+            frames += [(FLAG_MORE, b"e")] * (parts - 1) + [(0, bytes([count]) * size)]
+    return frames
+
+
+runs_strategy = st.lists(
+    st.tuples(
+        st.integers(min_value=1, max_value=12),
+        st.sampled_from([0, 1, 7, 64, 255, 256, 1000, 4096, RUN_SIZE_MAX, RUN_SIZE_MAX + 1]),
+        st.sampled_from([1, 1, 1, 2]),
+        st.booleans(),
+    ),
+    max_size=6,
+).map(_runs)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    runs_strategy,
+    st.integers(min_value=0, max_value=200_000),
+    st.sampled_from([-1, 255, 300, 4096]),
+    st.booleans(),
+)
+def test_split_messages_of_runs_reads_what_decode_would(
+    frames: list[tuple[int, bytes]], cut: int, limit: int, view: bool
+) -> None:
+    # From a memoryview (a read not copied first) only runs are taken, as bytes all the same.
+    wire = encode(frames)
+    cut %= len(wire) + 1
+    dec = FrameDecoder(max_msg_size=limit)
+    messages: list[list[bytes]] = []
+    read = memoryview(wire)[:cut] if view else wire[:cut]
+    partial, used = dec.split_messages(read, [], messages)
+    consumed = _as_frames(messages, partial)
+    assert all(type(body) is bytes for _, body in consumed)
+    assert len(encode(consumed)) == used
+    assert all(limit < 0 or len(body) <= limit for _, body in consumed)
+    if used < cut and not view:
+        # It stops at a command, a frame the cut splits, or a long frame in no run.
+        flags, body = frames[len(consumed)]
+        assert flags & FLAG_COMMAND or len(body) > 255 or len(encode([(flags, body)])) > cut - used
+    rest: list[tuple[int, bytes]] = []
+    try:
+        dec.decode(wire[used:cut], rest)
+        dec.decode(wire[cut:], rest)
+    except RemoteProtocolError:
+        # Over MAXMSGSIZE: decode raises at the first frame too large, never split_messages.
+        assert 0 <= limit < max(len(body) for _, body in frames[len(consumed) + len(rest) :])
+        return
+    assert consumed + rest == frames
+
+
+@pytest.mark.parametrize("size", [0, 16, 64, 255, 256, 1024, 4096, RUN_SIZE_MAX])
+def test_a_run_of_one_size_is_read_whole(size: int) -> None:
+    # Long frames too: a read that starts with whole ones is split, not left to decode.
+    bodies = [bytes([i % 256]) * size for i in range(RUN_MAX + 300)]
+    wire = encode([(0, body) for body in bodies])
+    assert FrameDecoder.splits(wire)
+    messages: list[list[bytes]] = []
+    partial, used = FrameDecoder().split_messages(wire, [], messages)
+    assert (partial, used) == ([], len(wire))
+    assert messages == [[body] for body in bodies]
+
+
+def test_a_long_frame_is_split_only_whole_and_within_a_run_size() -> None:
+    whole = encode([(0, b"x" * 300)] * RUN_MIN)
+    assert FrameDecoder.splits(whole)
+    assert not FrameDecoder.splits(whole[:-1])  # too short for a run: decode takes it
+    assert not FrameDecoder.splits(encode([(0, b"x" * (RUN_SIZE_MAX + 1))]))
+    assert not FrameDecoder.splits(encode([(FLAG_COMMAND, b"\x04PING")]))
+    assert not FrameDecoder.splits(b"")
+    assert FrameDecoder.splits(encode([(FLAG_MORE, b"x")]))
+
+
+@pytest.mark.parametrize(
+    ("body", "odd"),
+    [
+        # A reserved flag bit, a MORE, another size: each ends the run; the frame is read alone.
+        (b"wxyz", [(0x80, b"abcd")]),
+        (b"wxyz", [(FLAG_MORE, b"abcd"), (0, b"z")]),
+        (b"wxyz", [(0, b"abc")]),
+        # Long frames whose sizes differ only in a low byte of the 8-byte size field.
+        (b"w" * 256, [(0, b"a" * 257)]),
+        (b"w" * 1000, [(0, b"a" * 744)]),
+        (b"w" * 256, [(0, b"a" * (256 + 65536))]),
+    ],
+)
+def test_a_run_stops_at_the_first_header_that_differs(
+    body: bytes, odd: list[tuple[int, bytes]]
+) -> None:
+    frames = [(0, body)] * 6 + odd + [(0, body)] * 5
+    wire = encode(frames)
+    dec = FrameDecoder()
+    messages: list[list[bytes]] = []
+    partial, used = dec.split_messages(wire, [], messages)
+    assert partial == []
+    assert messages[:6] == [[body]] * 6
+    rest: list[tuple[int, bytes]] = []
+    dec.decode(wire[used:], rest)
+    # Reserved flag bits are ignored on receive (message frames carry no flags).
+    meaning = FLAG_MORE | FLAG_COMMAND
+    read = _as_frames(messages, partial) + rest
+    assert [(f & meaning, b) for f, b in read] == [(f & meaning, b) for f, b in frames]
 
 
 @pytest.mark.parametrize("size", [64, 255, 1024, COPY_THRESHOLD - 1])
@@ -268,6 +384,18 @@ def test_complete_finishes_an_empty_command_header_cut_across_reads() -> None:
     assert out == []
     assert dec.complete(b"\xf6\xd3\x86\xb1\xaf", out) == 5
     assert out == [(0x65, b"")]
+
+
+def test_the_layouts_of_runs_stay_bounded_whatever_sizes_a_peer_sends() -> None:
+    from purezmq.zmtp import codec
+
+    dec = FrameDecoder()
+    for size in range(300, 300 + 2 * codec._RUN_LAYOUTS_MAX):
+        messages: list[list[bytes]] = []
+        wire = encode([(0, b"x" * size)] * RUN_MIN)
+        assert dec.split_messages(wire, [], messages) == ([], len(wire))
+        assert len(messages) == RUN_MIN
+    assert len(codec._run_layouts) <= codec._RUN_LAYOUTS_MAX
 
 
 def _batch(n: int, size: int = 64) -> list[list[bytes]]:

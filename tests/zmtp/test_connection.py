@@ -681,6 +681,35 @@ def test_commands_and_long_frames_between_short_messages_keep_their_order(step: 
     assert not conn.closed
 
 
+@pytest.mark.parametrize("step", [7, 1000, 4105 * 3 + 5, 64 * 1024])
+def test_runs_of_one_size_read_from_the_transport_buffer_arrive_as_bytes(step: int) -> None:
+    # Runs of long frames are cut straight from the read (a memoryview of the transport's
+    # reused buffer): every body must be its own bytes, whatever the buffer holds later.
+    conn = Connection(T.DEALER, NullMechanism())
+    raw_peer(conn)
+    drain_bytes(conn)
+    msgs = (
+        [[bytes([i]) * 4096] for i in range(20)]
+        + [[bytes([i]) * 64] for i in range(20)]
+        + [[b"more", bytes([i]) * 1000] for i in range(3)]
+        + [[bytes([i]) * 1000] for i in range(20)]
+    )
+    wire = b"".join(
+        encode_frame(f, FLAG_MORE if j < len(m) - 1 else 0) for m in msgs for j, f in enumerate(m)
+    )
+    buffer = bytearray(step)
+    got: list[list[bytes]] = []
+    for pos in range(0, len(wire), step):
+        chunk = wire[pos : pos + step]
+        buffer[: len(chunk)] = chunk
+        conn.receive_data(memoryview(buffer)[: len(chunk)], 1.0)
+        buffer[:] = bytes(step)  # the transport reuses its buffer for the next read
+        got += conn.messages_received()
+    assert got == msgs
+    assert all(type(frame) is bytes for msg in got for frame in msg)
+    assert not conn.closed
+
+
 def test_has_data_to_send_tracks_data_to_send() -> None:
     """The engine skips draining when ``has_data_to_send()`` is False: it must never be False
     while ``data_to_send()`` has bytes (a PONG, a queued message, a 2 KiB body chunk)."""

@@ -64,6 +64,7 @@ from ..constants import Errno
 from ..error import Again, ZMQError
 
 _Future = asyncio.Future
+_get_running_loop = asyncio._get_running_loop
 _set_attr = object.__setattr__
 
 #: Most messages one receive takes from the engine at once (the rest wait in the socket).
@@ -778,7 +779,14 @@ class Socket(SocketBase):
                 frame = self._bodies.own(frame)
             if not copy:
                 frame = Frame._received(frame, bool(parts), self._message_properties())
-            fut: asyncio.Future[Any] = _Future(loop=self._loop or self._bind_loop())
+            loop = self._loop
+            fut: asyncio.Future[Any] = (
+                # Called on the socket's loop (the usual case): the Future finds that loop
+                # itself, which costs less than passing it (no keyword dict to build).
+                _Future()
+                if loop is not None and _get_running_loop() is loop
+                else _Future(loop=loop or self._bind_loop())
+            )
             fut.set_result(frame)
             return fut
         return self._recv(_FRAME, flags, copy, None)

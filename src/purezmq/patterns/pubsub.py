@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from operator import itemgetter
 from typing import ClassVar
 
 from ..constants import Errno, SocketOption, SocketType
@@ -28,6 +29,16 @@ from .base import Pattern, PatternOptions
 from .pipe import Message, Pipe
 from .strategies import Distributor, FairQueue
 from .trie import VALUES_REMAIN, MultiTrie, Trie
+
+_first = itemgetter(0)
+
+
+def _index(flags: list[bool], value: bool, start: int) -> int:
+    """The first index from ``start`` holding ``value``; ``len(flags)`` when none does."""
+    try:
+        return flags.index(value, start)
+    except ValueError:
+        return len(flags)
 
 
 def _topic(value: int | bytes) -> bytes:
@@ -428,15 +439,16 @@ class XSub(Pattern):
                     return batch
             if not self._filter:
                 break
-            match = self._subs.match
-            invert = bool(self.options.invert_matching)
+            wanted = not self.options.invert_matching
             n = len(batch)
-            start = 0
-            while start < n and match(batch[start][0] if batch[start] else b"") == invert:
-                start += 1
-            end = start
-            while end < n and match(batch[end][0] if batch[end] else b"") != invert:
-                end += 1
+            try:
+                firsts = list(map(_first, batch))
+            except IndexError:  # an empty message (inproc) matches as an empty frame
+                firsts = [msg[0] if msg else b"" for msg in batch]
+            matched = self._subs.matches(firsts)
+            # The run: from the first message that matches to the first after it that does not.
+            start = _index(matched, wanted, 0)
+            end = _index(matched, not wanted, start)
             self.stats_dropped += start
             if end < n:
                 ahead.extendleft(reversed(batch[end:]))

@@ -15,6 +15,7 @@ Layer 1b: standard library only.
 from __future__ import annotations
 
 from collections.abc import Hashable
+from operator import methodcaller
 from typing import Generic, TypeVar
 
 V = TypeVar("V", bound=Hashable)
@@ -108,6 +109,16 @@ class Trie:
             # A lent body (a bytearray, ``zmtp.bodies``): slices must be hashable.
             data = bytes(data[: max(self._lengths.counts)])
         return any(length <= n and data[:length] in counts for length in self._lengths.counts)
+
+    def matches(self, firsts: list[bytes | bytearray]) -> list[bool]:
+        """``match`` for each of ``firsts`` (a run of messages' first frames), in C calls
+        while there are few topics: a SUB filters every message it receives."""
+        scan = self._scan
+        if scan is None:
+            return list(map(self.match, firsts))
+        if b"" in self._counts:
+            return [True] * len(firsts)  # the empty topic matches everything (§4.1)
+        return list(map(methodcaller("startswith", scan), firsts))
 
     def topics(self) -> list[bytes]:
         """Distinct topics in trie order (what a SUB resends after (re)connecting)."""

@@ -50,6 +50,16 @@ SPARE_MAX = BODY_STEP
 #: ``body_buffer()`` offers the kernel a direct view only for at least this many missing bytes.
 DIRECT_MIN = 4096
 
+#: ``split_messages`` reads a run of one-frame messages of one size (one header repeated at a
+#: fixed stride) in one C call, once it finds at least ``RUN_MIN`` of them in a row; it checks
+#: at most ``RUN_MAX`` headers per step, bodies up to ``RUN_SIZE_MAX`` bytes.
+RUN_MIN = 4
+RUN_MAX = 1024
+RUN_SIZE_MAX = 16 * 1024
+#: After a frame that starts no run, this many frames are read one by one before looking
+#: again: a stream of mixed sizes pays for one look per this many frames.
+_RUN_PAUSE = 16
+
 _LONG_HEADER = struct.Struct(">BQ")
 _LONG_SIZE = struct.Struct(">Q")
 _NOT_LONG = 0xFF ^ FLAG_LONG
@@ -57,6 +67,23 @@ _FIVE_ZEROS = bytes(5)
 #: Header of a final short frame, by body size.
 _SHORT_HEADERS = tuple(bytes((0, size)) for size in range(256))
 _SHORT_MORE_HEADERS = tuple(bytes((FLAG_MORE, size)) for size in range(256))
+#: One byte of each value, for ``bytes.lstrip``.
+_BYTE = tuple(bytes((value,)) for value in range(256))
+#: The records of a run (header + body, for its bodies or its headers), by ``struct`` format;
+#: emptied when it reaches ``_RUN_LAYOUTS_MAX`` (a peer may send runs of every size).
+_run_layouts: dict[str, struct.Struct] = {}
+_RUN_LAYOUTS_MAX = 256
+
+
+def _run_layout(fmt: str) -> struct.Struct:
+    layout = _run_layouts.get(fmt)
+    if layout is None:
+        if len(_run_layouts) >= _RUN_LAYOUTS_MAX:
+            _run_layouts.clear()
+        layout = _run_layouts[fmt] = struct.Struct(fmt)
+    return layout
+
+
 #: Header of a final long frame whose body is still copied (256 to COPY_THRESHOLD - 1 bytes),
 #: by body size, made on first use: packing it per frame cost three times the copy of a
 #: 256-byte body (a stream of them took the slow path of ``messages`` for every message).
@@ -438,17 +465,20 @@ class FrameDecoder:
         return used
 
     def split_messages(
-        self, data: bytes, partial: list[bytes], messages: list[list[bytes]]
+        self, data: bytes | memoryview, partial: list[bytes], messages: list[list[bytes]]
     ) -> tuple[list[bytes], int]:
-        """The hot path of small traffic: whole short message frames read from the start of
-        ``data`` straight into messages, without a ``(flags, body)`` pair per frame.
+        """The hot path of small traffic: whole message frames read from the start of ``data``
+        straight into messages, without a ``(flags, body)`` pair per frame.
 
         ``partial`` holds the frames of the message in progress; it is extended in place and
         every message completed is appended to ``messages``. Returns the frames of the message
-        still in progress and how many bytes were used. Stops at the first frame that is a
-        command, long, or cut off by the end of ``data``: ``decode`` takes the rest. Only when
-        the decoder is ``idle``, and not under a MAXMSGSIZE below 255 (then ``decode`` checks
-        every frame); otherwise nothing is used.
+        still in progress and how many bytes were used. Short frames are read one by one, and
+        a run of one-frame messages of one size (short or long frames) in one step
+        (``_split_run``). Stops at the first frame that is a command, cut off by the end of
+        ``data``, or long and in no run: ``decode`` takes the rest. Only when the decoder is
+        ``idle``, and not under a MAXMSGSIZE below 255 (then ``decode`` checks every frame);
+        otherwise nothing is used. From a ``memoryview`` (a read not copied into ``bytes``,
+        worth it for long frames) only runs are taken.
         """
         if self._buf or self._body is not None or 0 <= self.max_msg_size < 255:
             return partial, 0
@@ -456,21 +486,97 @@ class FrameDecoder:
         last = end - 2
         pos = 0
         frames = partial
+        pause = 0
+        single = type(data) is not bytes  # frames one by one need slices that are bytes
         while pos <= last:
             flags = data[pos]
-            if flags & (FLAG_LONG | FLAG_COMMAND):
+            if pause:
+                pause -= 1
+            elif not frames and not flags & _NOT_LONG:
+                used = self._split_run(data, pos, messages)
+                if used:
+                    pos += used
+                    continue
+                pause = _RUN_PAUSE
+            if flags & (FLAG_LONG | FLAG_COMMAND) or single:
                 break
             stop = pos + 2 + data[pos + 1]
             if stop > end:
                 break
-            frames.append(data[pos + 2 : stop])
+            frames.append(data[pos + 2 : stop])  # type: ignore[arg-type]  # bytes here
             pos = stop
             if not flags & FLAG_MORE:
                 messages.append(frames)
                 frames = []
-        if pos and self._spare is not None:
+        spare = self._spare
+        if pos and spare is not None and len(spare) > RUN_SIZE_MAX:
             self._spare = None  # the stream moved on to small frames
         return frames, pos
+
+    @staticmethod
+    def splits(data: BytesLike) -> bool:
+        """Whether ``split_messages`` may be given ``data``: it starts with a short message
+        frame, or with a long one of a run's size that ``data`` holds at least ``RUN_MIN``
+        of. (A read that starts inside a larger body is ``decode``'s: it gathers that body
+        straight from the read, uncopied; so is one too short for a run of long frames.)"""
+        if not data:
+            return False
+        flags = data[0]
+        if not flags & (FLAG_LONG | FLAG_COMMAND):
+            return True
+        if flags & FLAG_COMMAND or len(data) < 9:
+            return False
+        size: int = _LONG_SIZE.unpack_from(data, 1)[0]
+        return size <= RUN_SIZE_MAX and RUN_MIN * (size + 9) <= len(data)
+
+    def _split_run(self, data: bytes | memoryview, pos: int, messages: list[list[bytes]]) -> int:
+        """Read the run of whole one-frame messages that repeat the header at ``pos`` (flags
+        without MORE or COMMAND, one body size) into ``messages``, at most ``RUN_MAX`` of them;
+        returns the bytes used, 0 when fewer than ``RUN_MIN`` follow.
+
+        Every header of the run sits at a fixed stride: a short frame's two bytes are compared
+        for all frames at once (a strided slice each), a long frame's header is read for all
+        of them by one ``struct`` iteration and compared whole, and the bodies are cut out by
+        another: no Python step per message."""
+        end = len(data)
+        if data[pos] & FLAG_LONG:
+            if end - pos < 9:
+                return 0
+            head = 9
+            size: int = _LONG_SIZE.unpack_from(data, pos + 1)[0]
+            if size > RUN_SIZE_MAX or 0 <= self.max_msg_size < size:
+                return 0
+        else:
+            head = 2
+            size = data[pos + 1]
+        step = head + size
+        count = min((end - pos) // step, RUN_MAX)
+        if count < RUN_MIN:
+            return 0
+        if head == 2:
+            for i in (0, 1):
+                stop = pos + count * step
+                column = bytes(data[pos + i : stop : step])  # (bytes of bytes is no copy)
+                byte = data[pos + i]
+                if column.count(byte) != count:
+                    # How many headers in a row carry this byte of the first one.
+                    count -= len(column.lstrip(_BYTE[byte]))
+                    if count < RUN_MIN:
+                        return 0
+        else:
+            # Long frames, fewer per read: their headers as (flags, size) pairs, compared whole
+            # (nine strided columns cost more for a short run).
+            view = memoryview(data)[pos : pos + count * step]
+            pairs = list(_run_layout(f">BQ{size}x").iter_unpack(view))
+            first = pairs[0]
+            if pairs.count(first) != count:
+                count = list(map(first.__eq__, pairs)).index(False)
+                if count < RUN_MIN:
+                    return 0
+        stop = pos + count * step
+        bodies = _run_layout(f"{head}x{size}s").iter_unpack(memoryview(data)[pos:stop])
+        messages.extend(map(list, bodies))
+        return stop - pos
 
     def decode(self, data: BytesLike, out: list[tuple[int, bytes]]) -> None:
         body = self._body

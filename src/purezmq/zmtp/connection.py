@@ -80,7 +80,6 @@ _last_frame = operator.itemgetter(-1)
 #: A bound on what wrapping adds to a frame (CURVE MESSAGE: 2-9 header bytes, 8 name, 8 nonce,
 #: 16 tag, 1 flags).
 _WRAP_OVERHEAD = 64
-_LONG_OR_COMMAND = FLAG_LONG | FLAG_COMMAND
 
 
 class _GroupMessage(list[bytes]):
@@ -451,10 +450,16 @@ class Connection:
             if used == len(data):
                 return
             data = data[used:]
-        if data and not data[0] & _LONG_OR_COMMAND:
-            # (A read that starts with a long frame is left to the decoder uncopied: it
-            # gathers a large body straight from it.)
-            raw = data if type(data) is bytes else bytes(data)
+        if decoder.splits(data):
+            # Short frames are cut from ``bytes``; runs of long ones straight from the read,
+            # which then is not copied whole first.
+            raw: bytes | memoryview
+            if type(data) is bytes:
+                raw = data
+            elif data[0] & FLAG_LONG:
+                raw = memoryview(data)
+            else:
+                raw = bytes(data)
             self._partial, used = decoder.split_messages(raw, self._partial, self._messages)
             if used:
                 # What _process_traffic does: any frame proves the peer alive, and the last
