@@ -20,10 +20,11 @@ Layer 4: imports layer 0, the front-ends' base (``_base``) and ``_engine`` only.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import select as _select
 import threading
 from abc import ABCMeta
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from time import monotonic
 from time import sleep as _sleep
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -201,11 +202,8 @@ class Socket(SocketBase, metaclass=ABCMeta):
         finds the subscription there about as often as with libzmq (a publish 5 ms later, it
         would not).
         """
-        outer = self._enter_call("setsockopt")
-        try:
+        with self._control_call("setsockopt"):
             super().set(option, optval)
-        finally:
-            _set_attr(self, "_inside", outer)
         if option in _SUBSCRIPTION_OPTIONS:
             _give_the_gil_away()
 
@@ -214,32 +212,20 @@ class Socket(SocketBase, metaclass=ABCMeta):
     # ---- endpoints: control calls no other thread may overlap (``thread_check``) ----------
 
     def bind(self, addr: str | bytes) -> Any:
-        outer = self._enter_call("bind")
-        try:
+        with self._control_call("bind"):
             return super().bind(addr)
-        finally:
-            _set_attr(self, "_inside", outer)
 
     def connect(self, addr: str | bytes) -> Any:
-        outer = self._enter_call("connect")
-        try:
+        with self._control_call("connect"):
             return super().connect(addr)
-        finally:
-            _set_attr(self, "_inside", outer)
 
     def unbind(self, addr: str | bytes) -> None:
-        outer = self._enter_call("unbind")
-        try:
+        with self._control_call("unbind"):
             super().unbind(addr)
-        finally:
-            _set_attr(self, "_inside", outer)
 
     def disconnect(self, addr: str | bytes) -> None:
-        outer = self._enter_call("disconnect")
-        try:
+        with self._control_call("disconnect"):
             super().disconnect(addr)
-        finally:
-            _set_attr(self, "_inside", outer)
 
     def bind_to_random_port(
         self,
@@ -248,11 +234,8 @@ class Socket(SocketBase, metaclass=ABCMeta):
         max_port: int = 65536,
         max_tries: int = 100,
     ) -> int:
-        outer = self._enter_call("bind_to_random_port")
-        try:
+        with self._control_call("bind_to_random_port"):
             return super().bind_to_random_port(addr, min_port, max_port, max_tries)
-        finally:
-            _set_attr(self, "_inside", outer)
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -406,6 +389,15 @@ class Socket(SocketBase, metaclass=ABCMeta):
             raise concurrent_use_error(self, what, inside)
         _set_attr(self, "_inside", (me, what))
         return inside
+
+    @contextlib.contextmanager
+    def _control_call(self, what: str) -> Iterator[None]:
+        """A control call ``what`` that no other thread's call may overlap (``_enter_call``)."""
+        outer = self._enter_call(what)
+        try:
+            yield
+        finally:
+            _set_attr(self, "_inside", outer)
 
     #: A blocking send/recv starts waiting: the same check (its caller clears ``_inside``).
     _enter_wait = _enter_call
