@@ -4,7 +4,6 @@ once, and HANDSHAKE_IVL closes every stalled one — nothing piles up."""
 
 from __future__ import annotations
 
-import select
 import socket
 import time
 
@@ -13,21 +12,10 @@ import pytest
 import purezmq
 from purezmq.testing.raw import greeting
 
+from ..kit.raw_sockets import closed_by_peer
+
 FLOOD = 400
 WAIT = 10.0
-
-
-def closed_by_peer(sock: socket.socket, deadline: float) -> bool:
-    """True once ``sock`` reads EOF or a reset before ``deadline`` (monotonic)."""
-    while time.monotonic() < deadline:
-        if not select.select([sock], [], [], max(deadline - time.monotonic(), 0))[0]:
-            return False
-        try:
-            if not sock.recv(65536):
-                return True
-        except ConnectionResetError:
-            return True
-    return False
 
 
 @pytest.mark.parametrize("stall", ["silent", "after-greeting"])

@@ -23,6 +23,7 @@ from purezmq.testing.raw import greeting
 from purezmq.utils.monitor import recv_monitor_message
 
 from ..kit.pem import self_signed_pem
+from ..kit.raw_sockets import closed_by_peer
 
 zmq = pytest.importorskip("zmq")
 
@@ -35,19 +36,6 @@ WAIT = 10.0
 
 def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
-
-
-def closed_by_peer(sock: socket.socket, deadline: float) -> bool:
-    """True once ``sock`` reads EOF or a reset before ``deadline`` (monotonic)."""
-    while time.monotonic() < deadline:
-        if not select.select([sock], [], [], max(deadline - time.monotonic(), 0))[0]:
-            return False
-        try:
-            if not sock.recv(65536):
-                return True
-        except ConnectionResetError:
-            return True
-    return False
 
 
 def wait_for(check: Any, what: str) -> None:
