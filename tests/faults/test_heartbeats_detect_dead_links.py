@@ -11,13 +11,11 @@ import pytest
 
 from purezmq.constants import Event
 
-from ..kit.libzmq import bind_fixed, close_monitored, ctx_of, events_until, make_socket
-from .conftest import ProxyFactory
+from ..kit.libzmq import bind_fixed, close_monitored, events_until
+from .conftest import PAIRS, ProxyFactory, SocketFactory, pipeline_through_proxy
 from .tally import expect_exactly, send_range
 
 zmq = pytest.importorskip("zmq")
-
-PAIRS = [("pure", "pure"), ("pure", "lib"), ("lib", "pure")]
 
 
 def heartbeat(sock: Any) -> None:
@@ -28,14 +26,10 @@ def heartbeat(sock: Any) -> None:
 @pytest.mark.parametrize("fault", ["black_hole", "half_open"])
 @pytest.mark.parametrize(("pusher", "puller"), PAIRS)
 def test_connecting_side_detects_a_dead_link_and_resends_nothing_twice(
-    fault: str, pusher: str, puller: str, pure_ctx: Any, libzmq_ctx: Any, make_proxy: ProxyFactory
+    fault: str, pusher: str, puller: str, make_zsocket: SocketFactory, make_proxy: ProxyFactory
 ) -> None:
-    pull = make_socket(ctx_of(puller, pure_ctx, libzmq_ctx), puller, "PULL")
-    proxy = make_proxy(bind_fixed(pull, "tcp", ""))
-    push = make_socket(ctx_of(pusher, pure_ctx, libzmq_ctx), pusher, "PUSH")
-    push.setsockopt(zmq.RECONNECT_IVL, 20)
+    pull, proxy, push, mon = pipeline_through_proxy(make_zsocket, make_proxy, pusher, puller)
     heartbeat(push)
-    mon = push.get_monitor_socket(zmq.EVENT_DISCONNECTED | zmq.EVENT_HANDSHAKE_SUCCEEDED)
     push.connect(proxy.endpoint)
     events_until(mon, Event.HANDSHAKE_SUCCEEDED)
     send_range(push, range(100))
@@ -54,13 +48,13 @@ def test_connecting_side_detects_a_dead_link_and_resends_nothing_twice(
 
 @pytest.mark.parametrize(("pusher", "puller"), PAIRS)
 def test_bind_side_drops_a_black_holed_peer(
-    pusher: str, puller: str, pure_ctx: Any, libzmq_ctx: Any, make_proxy: ProxyFactory
+    pusher: str, puller: str, make_zsocket: SocketFactory, make_proxy: ProxyFactory
 ) -> None:
-    pull = make_socket(ctx_of(puller, pure_ctx, libzmq_ctx), puller, "PULL")
+    pull = make_zsocket(puller, "PULL")
     heartbeat(pull)
     pull_mon = pull.get_monitor_socket(zmq.EVENT_DISCONNECTED | zmq.EVENT_HANDSHAKE_SUCCEEDED)
     proxy = make_proxy(bind_fixed(pull, "tcp", ""))
-    push = make_socket(ctx_of(pusher, pure_ctx, libzmq_ctx), pusher, "PUSH")
+    push = make_zsocket(pusher, "PUSH")
     push.connect(proxy.endpoint)
     events_until(pull_mon, Event.HANDSHAKE_SUCCEEDED)
     send_range(push, range(10))

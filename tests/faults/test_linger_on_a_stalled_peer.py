@@ -11,12 +11,11 @@ from typing import Any
 import pytest
 
 from ..kit.libzmq import LIBS, bind_fixed, make_socket
-from .conftest import ProxyFactory
+from .conftest import PAIRS, ProxyFactory, SocketFactory
 from .tally import numbered
 
 zmq = pytest.importorskip("zmq")
 
-PAIRS = [("pure", "pure"), ("pure", "lib"), ("lib", "pure")]
 COUNT = 200
 PAYLOAD = bytes(10_000)  # 2 MB in all: more than the kernel and the proxy hold
 
@@ -59,9 +58,9 @@ def received_numbers(pull: Any) -> list[int]:
 
 @pytest.mark.parametrize(("pusher", "puller"), PAIRS)
 def test_finite_linger_gives_up_in_time(
-    pusher: str, puller: str, pure_ctx: Any, libzmq_ctx: Any, make_proxy: ProxyFactory
+    pusher: str, puller: str, make_zsocket: SocketFactory, make_proxy: ProxyFactory
 ) -> None:
-    pull = make_socket(pure_ctx if puller == "pure" else libzmq_ctx, puller, "PULL")
+    pull = make_zsocket(puller, "PULL")
     proxy = make_proxy(bind_fixed(pull, "tcp", ""))
     ctx, _ = flood_through_stalled_link(pusher, pull, proxy, linger=300)
     terminated = term_in_background(ctx)
@@ -75,9 +74,9 @@ def test_finite_linger_gives_up_in_time(
 
 @pytest.mark.parametrize(("pusher", "puller"), PAIRS)
 def test_infinite_linger_waits_then_delivers_everything(
-    pusher: str, puller: str, pure_ctx: Any, libzmq_ctx: Any, make_proxy: ProxyFactory
+    pusher: str, puller: str, make_zsocket: SocketFactory, make_proxy: ProxyFactory
 ) -> None:
-    pull = make_socket(pure_ctx if puller == "pure" else libzmq_ctx, puller, "PULL")
+    pull = make_zsocket(puller, "PULL")
     proxy = make_proxy(bind_fixed(pull, "tcp", ""))
     ctx, _ = flood_through_stalled_link(pusher, pull, proxy, linger=-1)
     terminated = term_in_background(ctx)

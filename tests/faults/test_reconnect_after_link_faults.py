@@ -4,8 +4,6 @@ arrives exactly once, in order. purezmq on both sides and libzmq (pyzmq) on eith
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from purezmq.constants import Event
@@ -13,29 +11,21 @@ from purezmq.constants import Event
 from ..kit.libzmq import (
     bind_fixed,
     close_monitored,
-    ctx_of,
     events_until,
     free_endpoint,
-    make_socket,
 )
-from .conftest import ProxyFactory
+from .conftest import PAIRS, ProxyFactory, SocketFactory, pipeline_through_proxy
 from .tally import expect_exactly, send_range
 
 zmq = pytest.importorskip("zmq")
-
-PAIRS = [("pure", "pure"), ("pure", "lib"), ("lib", "pure")]
 
 
 @pytest.mark.parametrize("fault", ["cut", "reset"])
 @pytest.mark.parametrize(("pusher", "puller"), PAIRS)
 def test_messages_queued_while_the_link_is_down_arrive_once(
-    fault: str, pusher: str, puller: str, pure_ctx: Any, libzmq_ctx: Any, make_proxy: ProxyFactory
+    fault: str, pusher: str, puller: str, make_zsocket: SocketFactory, make_proxy: ProxyFactory
 ) -> None:
-    pull = make_socket(ctx_of(puller, pure_ctx, libzmq_ctx), puller, "PULL")
-    proxy = make_proxy(bind_fixed(pull, "tcp", ""))
-    push = make_socket(ctx_of(pusher, pure_ctx, libzmq_ctx), pusher, "PUSH")
-    push.setsockopt(zmq.RECONNECT_IVL, 20)
-    mon = push.get_monitor_socket(zmq.EVENT_DISCONNECTED | zmq.EVENT_HANDSHAKE_SUCCEEDED)
+    pull, proxy, push, mon = pipeline_through_proxy(make_zsocket, make_proxy, pusher, puller)
     push.connect(proxy.endpoint)
     send_range(push, range(100))
     expect_exactly(pull, range(100))
@@ -53,12 +43,12 @@ def test_messages_queued_while_the_link_is_down_arrive_once(
 
 @pytest.mark.parametrize(("pusher", "puller"), PAIRS)
 def test_reconnect_backs_off_while_refused_then_delivers(
-    pusher: str, puller: str, pure_ctx: Any, libzmq_ctx: Any, make_proxy: ProxyFactory
+    pusher: str, puller: str, make_zsocket: SocketFactory, make_proxy: ProxyFactory
 ) -> None:
-    pull = make_socket(ctx_of(puller, pure_ctx, libzmq_ctx), puller, "PULL")
+    pull = make_zsocket(puller, "PULL")
     proxy = make_proxy(bind_fixed(pull, "tcp", ""))
     proxy.refuse()
-    push = make_socket(ctx_of(pusher, pure_ctx, libzmq_ctx), pusher, "PUSH")
+    push = make_zsocket(pusher, "PUSH")
     push.setsockopt(zmq.RECONNECT_IVL, 20)
     push.setsockopt(zmq.RECONNECT_IVL_MAX, 200)
     mon = push.get_monitor_socket(zmq.EVENT_CONNECT_RETRIED)
@@ -75,18 +65,18 @@ def test_reconnect_backs_off_while_refused_then_delivers(
 
 @pytest.mark.parametrize(("pusher", "puller"), PAIRS)
 def test_a_bind_side_that_is_down_at_first(
-    pusher: str, puller: str, pure_ctx: Any, libzmq_ctx: Any, make_proxy: ProxyFactory
+    pusher: str, puller: str, make_zsocket: SocketFactory, make_proxy: ProxyFactory
 ) -> None:
     """The proxy accepts but its target is not listening yet: each attempt is reset after the
     TCP connect; once the PULL binds, the queued messages arrive."""
     target = free_endpoint("tcp", "")
     proxy = make_proxy(target)
-    push = make_socket(ctx_of(pusher, pure_ctx, libzmq_ctx), pusher, "PUSH")
+    push = make_zsocket(pusher, "PUSH")
     push.setsockopt(zmq.RECONNECT_IVL, 20)
     push.connect(proxy.endpoint)
     send_range(push, range(30))
     proxy.wait_accepted(3)
-    pull = make_socket(ctx_of(puller, pure_ctx, libzmq_ctx), puller, "PULL")
+    pull = make_zsocket(puller, "PULL")
     pull.bind(target)
     expect_exactly(pull, range(30))
     push.close()

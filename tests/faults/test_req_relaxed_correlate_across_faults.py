@@ -11,16 +11,13 @@ import pytest
 
 from purezmq.constants import Event
 
-from ..kit.libzmq import bind_fixed, close_monitored, ctx_of, events_until, make_socket
-from .conftest import ProxyFactory
+from ..kit.libzmq import bind_fixed, close_monitored, events_until
+from .conftest import PAIRS, ProxyFactory, SocketFactory
 
 zmq = pytest.importorskip("zmq")
 
-PAIRS = [("pure", "pure"), ("pure", "lib"), ("lib", "pure")]
 
-
-def relaxed_req(ctx: Any, which: str) -> Any:
-    req = make_socket(ctx, which, "REQ")
+def relaxed_req(req: Any) -> Any:
     req.setsockopt(zmq.REQ_RELAXED, 1)
     req.setsockopt(zmq.REQ_CORRELATE, 1)
     req.setsockopt(zmq.RECONNECT_IVL, 20)
@@ -29,11 +26,11 @@ def relaxed_req(ctx: Any, which: str) -> Any:
 
 @pytest.mark.parametrize(("requester", "replier"), PAIRS)
 def test_request_lost_in_a_dead_link_is_replaced_after_reconnect(
-    requester: str, replier: str, pure_ctx: Any, libzmq_ctx: Any, make_proxy: ProxyFactory
+    requester: str, replier: str, make_zsocket: SocketFactory, make_proxy: ProxyFactory
 ) -> None:
-    rep = make_socket(ctx_of(replier, pure_ctx, libzmq_ctx), replier, "REP")
+    rep = make_zsocket(replier, "REP")
     proxy = make_proxy(bind_fixed(rep, "tcp", ""))
-    req = relaxed_req(ctx_of(requester, pure_ctx, libzmq_ctx), requester)
+    req = relaxed_req(make_zsocket(requester, "REQ"))
     mon = req.get_monitor_socket(zmq.EVENT_DISCONNECTED | zmq.EVENT_HANDSHAKE_SUCCEEDED)
     req.connect(proxy.endpoint)
     events_until(mon, Event.HANDSHAKE_SUCCEEDED)
@@ -55,11 +52,11 @@ def test_request_lost_in_a_dead_link_is_replaced_after_reconnect(
 
 @pytest.mark.parametrize(("requester", "replier"), PAIRS)
 def test_stale_reply_from_a_stalled_link_is_dropped(
-    requester: str, replier: str, pure_ctx: Any, libzmq_ctx: Any, make_proxy: ProxyFactory
+    requester: str, replier: str, make_zsocket: SocketFactory, make_proxy: ProxyFactory
 ) -> None:
-    rep = make_socket(ctx_of(replier, pure_ctx, libzmq_ctx), replier, "REP")
+    rep = make_zsocket(replier, "REP")
     proxy = make_proxy(bind_fixed(rep, "tcp", ""))
-    req = relaxed_req(ctx_of(requester, pure_ctx, libzmq_ctx), requester)
+    req = relaxed_req(make_zsocket(requester, "REQ"))
     req.connect(proxy.endpoint)
     req.send(b"r1")
     assert rep.recv() == b"r1"
@@ -78,9 +75,9 @@ def test_stale_reply_from_a_stalled_link_is_dropped(
 
 @pytest.mark.parametrize("requester", ["pure", "lib"])
 def test_strict_req_refuses_a_second_request(
-    requester: str, pure_ctx: Any, libzmq_ctx: Any
+    requester: str, make_zsocket: SocketFactory
 ) -> None:
-    req = make_socket(ctx_of(requester, pure_ctx, libzmq_ctx), requester, "REQ")
+    req = make_zsocket(requester, "REQ")
     req.connect("tcp://127.0.0.1:1")
     req.send(b"r1")
     with pytest.raises(Exception) as caught:

@@ -4,12 +4,10 @@ over. Every reply sent after the handover reaches the new connection, in order, 
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from ..kit.libzmq import bind_fixed, ctx_of, make_socket
-from .conftest import ProxyFactory
+from ..kit.libzmq import bind_fixed
+from .conftest import ProxyFactory, SocketFactory
 from .tally import expect_exactly, numbered
 
 zmq = pytest.importorskip("zmq")
@@ -18,23 +16,22 @@ zmq = pytest.importorskip("zmq")
 @pytest.mark.parametrize("router_lib", ["pure", "lib"])
 @pytest.mark.parametrize("dealer_lib", ["pure", "lib"])
 def test_new_connection_with_the_same_id_takes_the_route(
-    router_lib: str, dealer_lib: str, pure_ctx: Any, libzmq_ctx: Any, make_proxy: ProxyFactory
+    router_lib: str, dealer_lib: str, make_zsocket: SocketFactory, make_proxy: ProxyFactory
 ) -> None:
     if router_lib == dealer_lib == "lib":
         pytest.skip("libzmq on both sides proves nothing about purezmq")
-    router = make_socket(ctx_of(router_lib, pure_ctx, libzmq_ctx), router_lib, "ROUTER")
+    router = make_zsocket(router_lib, "ROUTER")
     router.setsockopt(zmq.ROUTER_HANDOVER, 1)
     router.setsockopt(zmq.ROUTER_MANDATORY, 1)
     endpoint = bind_fixed(router, "tcp", "")
     proxy = make_proxy(endpoint)
-    ctx = ctx_of(dealer_lib, pure_ctx, libzmq_ctx)
-    old = make_socket(ctx, dealer_lib, "DEALER")
+    old = make_zsocket(dealer_lib, "DEALER")
     old.setsockopt(zmq.ROUTING_ID, b"worker")
     old.connect(proxy.endpoint)
     old.send(b"hello from old")
     assert router.recv_multipart() == [b"worker", b"hello from old"]
     proxy.black_hole()  # the old link stays open on the ROUTER's side, silently dead
-    new = make_socket(ctx, dealer_lib, "DEALER")
+    new = make_zsocket(dealer_lib, "DEALER")
     new.setsockopt(zmq.ROUTING_ID, b"worker")
     new.connect(endpoint)
     new.send(b"hello from new")

@@ -4,30 +4,27 @@ intact, once, in order, whichever library parses the pieces."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from ..kit.libzmq import bind_fixed, ctx_of, make_socket
-from .conftest import ProxyFactory
+from ..kit.libzmq import bind_fixed
+from .conftest import PAIRS, ProxyFactory, SocketFactory
 from .tally import numbered
 
 zmq = pytest.importorskip("zmq")
 
-PAIRS = [("pure", "pure"), ("pure", "lib"), ("lib", "pure")]
 SIZES = [0, 1, 7, 254, 255, 256, 1000, 70_000]  # short and long frames (37/ZMTP §2.3)
 
 
 @pytest.mark.parametrize("fault", ["resegment", "delay", "throttle"])
 @pytest.mark.parametrize(("client", "server"), PAIRS)
 def test_dealer_router_exchange_survives(
-    fault: str, client: str, server: str, pure_ctx: Any, libzmq_ctx: Any, make_proxy: ProxyFactory
+    fault: str, client: str, server: str, make_zsocket: SocketFactory, make_proxy: ProxyFactory
 ) -> None:
-    router = make_socket(ctx_of(server, pure_ctx, libzmq_ctx), server, "ROUTER")
+    router = make_zsocket(server, "ROUTER")
     proxy = make_proxy(bind_fixed(router, "tcp", ""))
     {"resegment": lambda: proxy.resegment(5), "delay": lambda: proxy.delay(0.02),
      "throttle": lambda: proxy.throttle(2_000_000)}[fault]()
-    dealer = make_socket(ctx_of(client, pure_ctx, libzmq_ctx), client, "DEALER")
+    dealer = make_zsocket(client, "DEALER")
     dealer.setsockopt(zmq.ROUTING_ID, b"d")
     dealer.connect(proxy.endpoint)
     sent = []

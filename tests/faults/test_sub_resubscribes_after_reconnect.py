@@ -4,20 +4,16 @@ and none of the others. purezmq and libzmq (pyzmq) on either side."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from purezmq.constants import Event
 from purezmq.testing import wait_subscribed
 
-from ..kit.libzmq import bind_fixed, close_monitored, ctx_of, events_until, make_socket
-from .conftest import ProxyFactory
+from ..kit.libzmq import bind_fixed, close_monitored, events_until
+from .conftest import PAIRS, ProxyFactory, SocketFactory
 from .tally import expect_exactly, numbered
 
 zmq = pytest.importorskip("zmq")
-
-PAIRS = [("pure", "pure"), ("pure", "lib"), ("lib", "pure")]
 
 
 @pytest.mark.parametrize("fault", ["reset", "cut"])
@@ -26,13 +22,12 @@ def test_subscriptions_survive_a_reconnect(
     fault: str,
     publisher: str,
     subscriber: str,
-    pure_ctx: Any,
-    libzmq_ctx: Any,
+    make_zsocket: SocketFactory,
     make_proxy: ProxyFactory,
 ) -> None:
-    pub = make_socket(ctx_of(publisher, pure_ctx, libzmq_ctx), publisher, "PUB")
+    pub = make_zsocket(publisher, "PUB")
     proxy = make_proxy(bind_fixed(pub, "tcp", ""))
-    sub = make_socket(ctx_of(subscriber, pure_ctx, libzmq_ctx), subscriber, "SUB")
+    sub = make_zsocket(subscriber, "SUB")
     sub.setsockopt(zmq.RECONNECT_IVL, 20)
     sub.setsockopt(zmq.SUBSCRIBE, b"a")
     sub.setsockopt(zmq.SUBSCRIBE, b"c")
