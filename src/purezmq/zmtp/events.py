@@ -1,15 +1,16 @@
 """The rare things a ``Connection`` reports besides messages.
 
 Owns the event vocabulary between ``zmtp.Connection`` and the engine (docs/architecture.md §2).
-Messages are plain lists on the hot path; everything here happens at most a few times per connection
-(heartbeats aside), so these are small frozen dataclasses the engine matches on.
+Messages are plain lists on the hot path; everything here happens at most a few times per
+connection (heartbeats aside), so these are small frozen records the engine matches on
+(``purezmq._record``: a dataclass's methods without its cost at import).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 
+from .._record import field, record
 from ..constants import SocketType
 from ..error import ProtocolError
 
@@ -20,7 +21,7 @@ class Event:
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HandshakeSucceeded(Event):
     """Greeting and security handshake done; messages may flow (monitor HANDSHAKE_SUCCEEDED).
 
@@ -37,7 +38,7 @@ class HandshakeSucceeded(Event):
     peer_minor: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProtocolFailure(Event):
     """The connection broke the protocol (monitor HANDSHAKE_FAILED_PROTOCOL with ``error.code``
     during the handshake). ``error.fault`` says whose fault: ``"peer"`` or ``"local"``.
@@ -47,7 +48,7 @@ class ProtocolFailure(Event):
     during_handshake: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HandshakeFailedAuth(Event):
     """Authentication failed (monitor HANDSHAKE_FAILED_AUTH, value ``status``).
 
@@ -59,7 +60,7 @@ class HandshakeFailedAuth(Event):
     by_peer: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HandshakeTimeout(Event):
     """HANDSHAKE_IVL expired before the handshake finished (a timeout: the connecting side
     reconnects, docs/protocol/zmtp.md §11)."""
@@ -74,7 +75,7 @@ class HeartbeatExpiry(Enum):
     TTL = "ttl"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HeartbeatTimeout(Event):
     """Nothing arrived from the peer in time (``reason`` says which timer). Treated like a
     lost connection: the connecting side reconnects."""
@@ -82,14 +83,14 @@ class HeartbeatTimeout(Event):
     reason: HeartbeatExpiry
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PeerClosed(Event):
     """The transport reached EOF (``receive_eof``)."""
 
     during_handshake: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ZapRequest(Event):
     """The mechanism needs the ZAP handler's verdict before going on (zap.md §2).
 
@@ -102,14 +103,14 @@ class ZapRequest(Event):
     credentials: tuple[bytes, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GroupJoined(Event):
     """A DISH peer sent JOIN (RFC 48); RADIO patterns track groups per peer."""
 
     group: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GroupLeft(Event):
     """A DISH peer sent LEAVE."""
 
