@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal, Union
 
+from ._record import record
 from .constants import ContextOption, Errno, SecurityMechanism, SocketOption, SocketType
 from .error import ZMQError
 from .socket_types import SOCKET_TYPES
@@ -306,7 +306,7 @@ def _set_subscription(opts: SocketOptions, spec: OptionSpec, value: OptionValue)
 Access = Literal["rw", "w", "r", "state", "unsupported"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OptionSpec:
     """One socket option: how it is stored, read and validated."""
 

@@ -6,14 +6,13 @@ Layer 0. The compatibility table is libzmq's ``mechanism.cpp: check_socket_type`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ._record import record
 from .constants import SocketType
 
 T = SocketType
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SocketTypeInfo:
     """What one socket type is allowed to do."""
 

@@ -25,7 +25,6 @@ Thread affinity: ``connect`` on the socket's owner thread; everything else on th
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import errno as _errno
 import random
 import socket
@@ -33,6 +32,7 @@ import ssl
 import threading
 from collections.abc import Callable
 
+from .._record import replace
 from ..constants import Event, ReconnectStop, SocketType
 from ..endpoint import TcpEndpoint, WsEndpoint, parse
 from ..patterns.pipe import Pipe
@@ -59,7 +59,7 @@ def _proxy_endpoint(ep: TcpEndpoint, proxy: str) -> TcpEndpoint:
     """The endpoint to open the TCP connection to when ``ZMQ_SOCKS_PROXY`` is set: the proxy's
     ``host:port``, keeping the endpoint's source address, if any."""
     host, port = parse_proxy(proxy)
-    return dataclasses.replace(ep, host=host, port=port, ipv6=":" in host)
+    return replace(ep, host=host, port=port, ipv6=":" in host)
 
 
 def connect(core: CoreLike, endpoint: str) -> Connecter:

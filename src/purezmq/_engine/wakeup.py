@@ -30,8 +30,9 @@ import threading
 import weakref
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+from .._record import record
 
 _get_running_loop = asyncio._get_running_loop
 _UNKNOWN: Any = object()
@@ -43,7 +44,7 @@ _BATCH = 1024
 _SINGLE_THREADED = sys.platform == "emscripten"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WakeupStatistics:
     """A loop's wake-up counters at one moment (``Wakeup.statistics()``)."""
 
