@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .._engine import CURVE_MISSING_MESSAGE, curve_available
+from .._engine import curve_available
 from ..constants import ContextOption, Errno, SocketOption
 from ..error import ZMQError
 from ..options import SOCKET_OPTIONS
@@ -152,6 +152,8 @@ def check_option_value(option: int, value: object) -> object:
     (libzmq built without libsodium refuses them too).
     """
     if option in _CURVE_OPTIONS and not curve_available():
+        from .._engine import CURVE_MISSING_MESSAGE
+
         raise ZMQError(Errno.ENOTSUP, CURVE_MISSING_MESSAGE)
     if isinstance(value, str):
         raise TypeError("unicode not allowed, use setsockopt_string")
