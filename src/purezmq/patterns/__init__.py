@@ -89,7 +89,7 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_LOCATIONS})
 
 
-class _PatternTable(Mapping[SocketType, "type[Pattern]"]):
+class _PatternTable(Mapping[SocketType, type[Pattern]]):
     """Socket type → pattern class, importing the class's module on first lookup (once per
     socket made, never per message)."""
 
