@@ -96,6 +96,22 @@ def test_a_first_null_round_trip_loads_only_what_it_uses(
     assert sorted(loaded.intersection(NOT_FOR_A_FIRST_CONNECTION)) == []
 
 
+def test_an_inproc_round_trip_loads_no_wire_protocol_or_transport() -> None:
+    loaded = _modules_after(_ROUND_TRIP.format(endpoint="inproc://first"))
+    assert "purezmq.patterns.reqrep" in loaded
+    wire = {
+        "purezmq.zmtp.codec",
+        "purezmq.zmtp.connection",
+        "purezmq.zmtp.greeting",
+        "purezmq.zmtp.mechanisms",
+        "purezmq.transports",
+        "purezmq._engine.listener",
+        "purezmq._engine.connecter",
+        "purezmq._engine.peer",
+    }
+    assert sorted(loaded & wire) == []
+
+
 def test_a_null_round_trip_does_not_load_pynacl() -> None:
     loaded = _modules_after(
         "import purezmq as z\n"
