@@ -25,31 +25,31 @@ if TYPE_CHECKING:
     from .stream import CLOSE_REQUEST, Stream
     from .threadsafe import Channel, Client, Gather, Peer, Scatter, Server
 
-#: Where each pattern class lives (module, name). A module is imported when a socket of one of
+#: The module of each pattern class. A module is imported when a socket of one of
 #: its types is first made, or when the name is first read here (PEP 562): a program that
 #: makes REQ and REP sockets never loads the publish-subscribe tries or the draft types.
-_LOCATIONS: dict[str, tuple[str, str]] = {
-    "Pair": ("pair", "Pair"),
-    "Pull": ("pipeline", "Pull"),
-    "Push": ("pipeline", "Push"),
-    "Pub": ("pubsub", "Pub"),
-    "Sub": ("pubsub", "Sub"),
-    "XPub": ("pubsub", "XPub"),
-    "XSub": ("pubsub", "XSub"),
-    "Dish": ("radiodish", "Dish"),
-    "Radio": ("radiodish", "Radio"),
-    "Dealer": ("reqrep", "Dealer"),
-    "Rep": ("reqrep", "Rep"),
-    "Req": ("reqrep", "Req"),
-    "Router": ("reqrep", "Router"),
-    "CLOSE_REQUEST": ("stream", "CLOSE_REQUEST"),
-    "Stream": ("stream", "Stream"),
-    "Channel": ("threadsafe", "Channel"),
-    "Client": ("threadsafe", "Client"),
-    "Gather": ("threadsafe", "Gather"),
-    "Peer": ("threadsafe", "Peer"),
-    "Scatter": ("threadsafe", "Scatter"),
-    "Server": ("threadsafe", "Server"),
+_LOCATIONS: dict[str, str] = {
+    "Pair": "pair",
+    "Pull": "pipeline",
+    "Push": "pipeline",
+    "Pub": "pubsub",
+    "Sub": "pubsub",
+    "XPub": "pubsub",
+    "XSub": "pubsub",
+    "Dish": "radiodish",
+    "Radio": "radiodish",
+    "Dealer": "reqrep",
+    "Rep": "reqrep",
+    "Req": "reqrep",
+    "Router": "reqrep",
+    "CLOSE_REQUEST": "stream",
+    "Stream": "stream",
+    "Channel": "threadsafe",
+    "Client": "threadsafe",
+    "Gather": "threadsafe",
+    "Peer": "threadsafe",
+    "Scatter": "threadsafe",
+    "Server": "threadsafe",
 }
 
 _CLASS_NAMES: dict[SocketType, str] = {
@@ -77,10 +77,10 @@ _CLASS_NAMES: dict[SocketType, str] = {
 
 
 def __getattr__(name: str) -> Any:
-    location = _LOCATIONS.get(name)
-    if location is None:
+    module = _LOCATIONS.get(name)
+    if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{location[0]}"), location[1])
+    value = getattr(import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value
 
