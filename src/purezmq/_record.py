@@ -13,7 +13,7 @@ fields from the class annotations in order (``ClassVar`` ones excluded), default
 ``__repr__`` ``Name(a=1, b=2)``, ``__eq__``/``__hash__`` over the fields, ``__match_args__``,
 ``__slots__`` (no ``__dict__``), and assignment raising ``dataclasses.FrozenInstanceError``.
 ``replace(obj, **changes)`` (also ``copy.replace`` on Python ≥ 3.13) replaces
-``dataclasses.replace``. The constructor binds its arguments in Python (a few µs), so records
+``dataclasses.replace``. The constructor binds its arguments in Python (about 1 µs), so records
 are for things made per connection or per call, never per message.
 """
 
