@@ -282,7 +282,9 @@ class Connecter:
                 return
             self._schedule_retry()
             return
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, GeneratorExit):
+            # Cancelled, or abandoned with its loop: a loop closed while this attempt waits
+            # for the connect drops the Task, and the coroutine is closed when collected.
             sock.close()
             raise
         if not self._active:
@@ -433,7 +435,8 @@ class Connecter:
             else:
                 await waiter
         finally:
-            loop.remove_writer(fd)
+            if not loop.is_closed():  # abandoned with a closed loop: nothing to remove
+                loop.remove_writer(fd)
 
     def _schedule_retry(self) -> bool:
         """Arm the reconnect timer; False when reconnecting is off or over."""
