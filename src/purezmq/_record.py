@@ -134,8 +134,7 @@ def _build(cls: type[_T], frozen: bool) -> type[_T]:
     def __eq__(self: Any, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        # As tuples, like a dataclass: a field that is the same object (a NaN) compares equal.
-        return tuple(getattr(self, n) for n in names) == tuple(getattr(other, n) for n in names)
+        return all(getattr(self, name) == getattr(other, name) for name in names)
 
     def __hash__(self: Any) -> int:
         return hash(tuple(getattr(self, name) for name in hashed))
