@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from purezmq._record import replace
 from purezmq.constants import Errno
 from purezmq.endpoint import (
     InprocEndpoint,
@@ -195,16 +194,16 @@ def test_not_a_string() -> None:
         parse(b"tcp://h:1", for_bind=False)  # type: ignore[arg-type]
 
 
-def test_endpoints_are_frozen_and_slotted() -> None:
+def test_dataclasses_are_frozen_and_slotted() -> None:
     ep = parse("tcp://*:*", for_bind=True)
     assert isinstance(ep, TcpEndpoint)
     with pytest.raises(dataclasses.FrozenInstanceError):
         ep.port = 1  # type: ignore[misc]
     assert not hasattr(ep, "__dict__")
     # LAST_ENDPOINT: the engine puts the resolved address in and prints it.
-    resolved = replace(ep, host="0.0.0.0", port=34387)
+    resolved = dataclasses.replace(ep, host="0.0.0.0", port=34387)
     assert str(resolved) == "tcp://0.0.0.0:34387"
-    v6 = replace(ep, host="::", port=32983, ipv6=True)
+    v6 = dataclasses.replace(ep, host="::", port=32983, ipv6=True)
     assert str(v6) == "tcp://[::]:32983"
 
 

@@ -9,16 +9,16 @@ Where libzmq silently accepts nonsense (``tcp://h:70000`` binds to port 4464, ``
 binds, a source address on bind is ignored) purezmq refuses with EINVAL: every endpoint libzmq
 refuses is refused here too, never the other way round except for those documented cases.
 
-``str(endpoint)`` is the canonical spelling; with a resolved port (``_record.replace``) it is
+``str(endpoint)`` is the canonical spelling; with a resolved port (``dataclasses.replace``) it is
 what ``LAST_ENDPOINT`` reports.
 """
 
 from __future__ import annotations
 
 import errno as _errno
+from dataclasses import dataclass
 from typing import ClassVar, Union
 
-from ._record import record
 from .constants import IPC_PATH_MAX_LEN, Errno
 from .error import ZMQError
 
@@ -36,7 +36,7 @@ def _bracket(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class TcpEndpoint:
     """``tcp://[source;]host:port`` — ``host`` may be ``*``, an IP literal, a name or an interface.
 
@@ -60,7 +60,7 @@ class TcpEndpoint:
         return f"tcp://{source}{_bracket(self.host)}:{self.port}"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class IpcEndpoint:
     """``ipc://path``, ``ipc://@name`` (Linux abstract namespace) or ``ipc://*`` (bind only).
 
@@ -91,7 +91,7 @@ class IpcEndpoint:
         return f"ipc://@{self.path}" if self.abstract else f"ipc://{self.path}"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class InprocEndpoint:
     """``inproc://name`` — any non-empty name, unique within a Context."""
 
@@ -103,7 +103,7 @@ class InprocEndpoint:
         return f"inproc://{self.name}"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class WsEndpoint:
     """``ws://host:port[/path]`` or ``wss://…`` (RFC 45); ``path`` defaults to ``/``."""
 
@@ -121,7 +121,7 @@ class WsEndpoint:
         return f"{self.scheme}://{_bracket(self.host)}:{self.port}{self.path}"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class UdpEndpoint:
     """``udp://[iface;]host:port`` (RADIO/DISH, DGRAM).
 
@@ -142,7 +142,7 @@ class UdpEndpoint:
         return f"udp://{iface}{_bracket(self.host)}:{self.port}"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PgmEndpoint:
     """``pgm://iface;group:port`` or ``epgm://…`` (RFC 3208 multicast, PUB/SUB only).
 

@@ -25,9 +25,9 @@ must answer them before asking ``get`` (see ``SOCKET_STATE_OPTIONS``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal, Union
 
-from ._record import record
 from .constants import ContextOption, Errno, SecurityMechanism, SocketOption, SocketType
 from .error import ZMQError
 from .socket_types import SOCKET_TYPES
@@ -308,7 +308,7 @@ def _set_subscription(opts: SocketOptions, spec: OptionSpec, value: OptionValue)
 Access = Literal["rw", "w", "r", "state", "unsupported"]
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class OptionSpec:
     """One socket option: how it is stored, read and validated."""
 

@@ -6,13 +6,14 @@ Layer 0. The compatibility table is libzmq's ``mechanism.cpp: check_socket_type`
 
 from __future__ import annotations
 
-from ._record import record
+from dataclasses import dataclass
+
 from .constants import SocketType
 
 T = SocketType
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class SocketTypeInfo:
     """What one socket type is allowed to do."""
 

@@ -25,6 +25,7 @@ Thread affinity: ``connect`` on the socket's owner thread; everything else on th
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import errno as _errno
 import random
 import socket
@@ -32,7 +33,6 @@ import ssl
 import threading
 from collections.abc import Callable
 
-from .._record import replace
 from ..constants import Event, ReconnectStop, SocketType
 from ..endpoint import TcpEndpoint, WsEndpoint, parse
 from ..patterns.pipe import Pipe
@@ -61,7 +61,7 @@ def _proxy_endpoint(ep: TcpEndpoint, proxy: str) -> TcpEndpoint:
     from ..transports.socks import parse_proxy
 
     host, port = parse_proxy(proxy)
-    return replace(ep, host=host, port=port, ipv6=":" in host)
+    return dataclasses.replace(ep, host=host, port=port, ipv6=":" in host)
 
 
 def connect(core: CoreLike, endpoint: str) -> Connecter:

@@ -33,10 +33,10 @@ import sys
 import threading
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
-from .._record import record
 from ..constants import Errno
 from ..error import ContextTerminated, ZMQError
 from ..options import ContextOptions
@@ -138,7 +138,7 @@ def _run_into(fut: concurrent.futures.Future[Any], fn: Callable[..., Any], args:
         fut.set_exception(exc)
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class ContextStatistics:
     """A context's counters at one moment (``ContextCore.statistics()``)."""
 

@@ -28,11 +28,11 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from enum import IntEnum
 from time import sleep as _sleep
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .._record import record
 from ..constants import Errno, Event, PollEvent, ReconnectStop, SocketOption, SocketType
 from ..error import ContextTerminated, ZMQError
 from ..patterns.base import Pattern, PatternStatistics
@@ -147,7 +147,7 @@ _CONFLATE_TYPES = frozenset(
 )
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class SocketStatistics:
     """A socket's counters at one moment (``SocketCore.statistics()``)."""
 

@@ -29,11 +29,11 @@ thread (it waits for the loop to flush and let go of the OS socket).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import socket
 import threading
 from typing import TYPE_CHECKING, Any
 
-from .._record import replace
 from ..constants import Errno, Event, SocketType
 from ..endpoint import UdpEndpoint, parse
 from ..error import ZMQError
@@ -79,7 +79,7 @@ def bind(core: SocketCore, endpoint: str) -> UdpSession:
     sock = udp.open_receiver(address, SocketSettings.from_options(options), str(parsed))
     if parsed.port == 0:
         # Port 0: the kernel picked one; LAST_ENDPOINT says which (libzmq repeats the 0).
-        parsed = replace(parsed, port=int(sock.getsockname()[1]))
+        parsed = dataclasses.replace(parsed, port=int(sock.getsockname()[1]))
     return UdpSession(core, sock, str(parsed), core.attached_pipe(), None)
 
 

@@ -30,9 +30,8 @@ import threading
 import weakref
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
-
-from .._record import record
 
 _get_running_loop = asyncio._get_running_loop
 _UNKNOWN: Any = object()
@@ -44,7 +43,7 @@ _BATCH = 1024
 _SINGLE_THREADED = sys.platform == "emscripten"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class WakeupStatistics:
     """A loop's wake-up counters at one moment (``Wakeup.statistics()``)."""
 

@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-from .._record import record
 from ..constants import Errno, SocketType
 from ..error import ZMQError
 from .disconnects import DisconnectReason
 from .pipe import Message, Pipe
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PatternStatistics:
     """A pattern's counters at one moment (``Pattern.statistics()``)."""
 

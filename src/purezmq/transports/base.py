@@ -14,14 +14,14 @@ import contextlib
 import errno as _errno
 import socket
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from .._record import fields, record
 from ..constants import Errno
 from ..error import ZMQError
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class SocketSettings:
     """OS-level socket options, in libzmq's units (docs/protocol/options.md §4.1).
 
@@ -45,7 +45,7 @@ class SocketSettings:
     def from_options(cls, options: Any) -> SocketSettings:
         """Snapshot the relevant attributes of a ``SocketOptions`` (missing ones = defaults)."""
         kwargs: dict[str, Any] = {}
-        for name in fields(cls):
+        for name in cls.__dataclass_fields__:
             value = getattr(options, name, None)
             if value is not None:
                 kwargs[name] = bool(value) if name == "ipv6" else int(value)
@@ -59,7 +59,7 @@ class SocketSettings:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.rcvbuf)
 
 
-@record(frozen=False)
+@dataclass(slots=True)
 class BoundSocket:
     """A listening OS socket, made by a transport's ``bind``.
 

@@ -17,11 +17,11 @@ import contextlib
 import os
 import ssl
 import tempfile
+from dataclasses import replace
 from typing import Any
 
 import wsproto  # noqa: F401  (the ``ws`` extra: without it this module does not import)
 
-from .._record import replace
 from ..constants import Errno
 from ..endpoint import TcpEndpoint, WsEndpoint
 from ..error import ZMQError

@@ -36,9 +36,9 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import Enum
 
-from .._record import field, record
 from .._typing import BytesLike
 from ..constants import Errno, ProtocolErrorCode, SocketType
 from ..error import LocalProtocolError, ProtocolError, RemoteProtocolError, ZMQError
@@ -89,7 +89,7 @@ class _GroupMessage(list[bytes]):
     __slots__ = ()
 
 
-@record
+@dataclass(frozen=True)
 class ConnectionOptions:
     """Per-connection settings, in seconds (the engine converts libzmq's milliseconds).
 

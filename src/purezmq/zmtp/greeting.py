@@ -15,8 +15,8 @@ their version.
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 
-from .._record import record
 from ..constants import ProtocolErrorCode
 from ..error import RemoteProtocolError
 
@@ -38,7 +38,7 @@ _SIGNATURE_PADDING = struct.Struct(">Q")
 _MECHANISM_SIZE = 20
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Greeting:
     """What the peer announced in its greeting."""
 

@@ -28,9 +28,9 @@ Status codes (RFC 27 §"Reply"; zap.md §3) and what the server puts on the wire
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import Enum
 
-from .._record import field, record
 from ..constants import ProtocolErrorCode
 from ..error import RemoteProtocolError
 from .metadata import decode_metadata, encode_metadata
@@ -83,7 +83,7 @@ def build_request(
     ]
 
 
-@record
+@dataclass(frozen=True)
 class ZapReply:
     """A validated ZAP reply. ``metadata`` keeps the handler's property names as spelled."""
 

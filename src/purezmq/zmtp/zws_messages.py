@@ -24,9 +24,9 @@ The rules RFC 45 and libzmq add on top of RFC 6455 (docs/protocol/transports.md 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
-from .._record import replace
 from .._typing import BytesLike
 from ..constants import ProtocolErrorCode
 from ..error import RemoteProtocolError
@@ -95,7 +95,7 @@ class ZwsMessageConnection(Connection):
         options = options if options is not None else ConnectionOptions()
         # ZMTP PING/PONG do not cross ZWS (libzmq ignores them there): the WebSocket layer
         # pings, where it can.
-        inner = replace(
+        inner = dataclasses.replace(
             options,
             heartbeat_ivl=None,
             heartbeat_ttl=None,
