@@ -1,16 +1,15 @@
 """The rare things a ``Connection`` reports besides messages.
 
 Owns the event vocabulary between ``zmtp.Connection`` and the engine (docs/architecture.md §2).
-Messages are plain lists on the hot path; everything here happens at most a few times per
-connection (heartbeats aside), so these are small frozen records the engine matches on
-(``purezmq._record``: a dataclass's methods without its cost at import).
+Messages are plain lists on the hot path; everything here happens at most a few times per connection
+(heartbeats aside), so these are small frozen dataclasses the engine matches on.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import Enum
 
-from .._record import field, record
 from ..constants import SocketType
 from ..error import ProtocolError
 
@@ -21,7 +20,7 @@ class Event:
     __slots__ = ()
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class HandshakeSucceeded(Event):
     """Greeting and security handshake done; messages may flow (monitor HANDSHAKE_SUCCEEDED).
 
@@ -38,7 +37,7 @@ class HandshakeSucceeded(Event):
     peer_minor: int
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class ProtocolFailure(Event):
     """The connection broke the protocol (monitor HANDSHAKE_FAILED_PROTOCOL with ``error.code``
     during the handshake). ``error.fault`` says whose fault: ``"peer"`` or ``"local"``.
@@ -48,7 +47,7 @@ class ProtocolFailure(Event):
     during_handshake: bool
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class HandshakeFailedAuth(Event):
     """Authentication failed (monitor HANDSHAKE_FAILED_AUTH, value ``status``).
 
@@ -60,7 +59,7 @@ class HandshakeFailedAuth(Event):
     by_peer: bool
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class HandshakeTimeout(Event):
     """HANDSHAKE_IVL expired before the handshake finished (a timeout: the connecting side
     reconnects, docs/protocol/zmtp.md §11)."""
@@ -75,7 +74,7 @@ class HeartbeatExpiry(Enum):
     TTL = "ttl"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class HeartbeatTimeout(Event):
     """Nothing arrived from the peer in time (``reason`` says which timer). Treated like a
     lost connection: the connecting side reconnects."""
@@ -83,14 +82,14 @@ class HeartbeatTimeout(Event):
     reason: HeartbeatExpiry
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PeerClosed(Event):
     """The transport reached EOF (``receive_eof``)."""
 
     during_handshake: bool
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class ZapRequest(Event):
     """The mechanism needs the ZAP handler's verdict before going on (zap.md §2).
 
@@ -103,14 +102,14 @@ class ZapRequest(Event):
     credentials: tuple[bytes, ...]
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class GroupJoined(Event):
     """A DISH peer sent JOIN (RFC 48); RADIO patterns track groups per peer."""
 
     group: bytes
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class GroupLeft(Event):
     """A DISH peer sent LEAVE."""
 
