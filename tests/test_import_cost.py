@@ -47,11 +47,9 @@ def test_import_purezmq_leaves_the_engine_for_later() -> None:
 #: ssl, logging, concurrent.futures, inspect and typing, and uvloop a thread pool, so those
 #: cannot be listed.)
 NOT_FOR_A_FIRST_CONNECTION = (
-    # Standard modules: send_json/send_pyobj, a dataclass, TCP_ACCEPT_FILTER and IPv6
-    # literals, ipc://*.
+    # Standard modules: send_json/send_pyobj, TCP_ACCEPT_FILTER and IPv6 literals, ipc://*.
     "json",
     "pickle",
-    "dataclasses",
     "ipaddress",
     "tempfile",
     "shutil",
