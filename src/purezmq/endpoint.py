@@ -16,7 +16,6 @@ what ``LAST_ENDPOINT`` reports.
 from __future__ import annotations
 
 import errno as _errno
-import ipaddress
 from dataclasses import dataclass
 from typing import ClassVar, Union
 
@@ -218,6 +217,8 @@ def _split_host_port(
             raise _invalid(endpoint, f"has no address inside '[]': use {usage}")
         # Zone ids (fe80::1%eth0) are kept verbatim; the transport resolves them.
         literal = host.split("%", 1)[0]
+        import ipaddress  # IPv6 literals only: the module costs ~1 ms to import
+
         try:
             ipaddress.IPv6Address(literal)
         except ValueError:
@@ -230,6 +231,8 @@ def _split_host_port(
     ipv6 = ":" in host
     if ipv6:
         # libzmq also takes an unbracketed IPv6 literal, the port being after the last ':'.
+        import ipaddress
+
         try:
             ipaddress.IPv6Address(host.split("%", 1)[0])
         except ValueError:
@@ -243,6 +246,8 @@ def _split_host_port(
 
 
 def _is_multicast(host: str) -> bool:
+    import ipaddress
+
     try:
         return ipaddress.ip_address(host.split("%", 1)[0]).is_multicast
     except ValueError:

@@ -24,7 +24,6 @@ must answer them before asking ``get`` (see ``SOCKET_STATE_OPTIONS``).
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Union
@@ -32,7 +31,6 @@ from typing import Literal, Union
 from .constants import ContextOption, Errno, SecurityMechanism, SocketOption, SocketType
 from .error import ZMQError
 from .socket_types import SOCKET_TYPES
-from .z85 import decode as _z85_decode
 
 Opt = SocketOption
 T = SocketType
@@ -238,8 +236,10 @@ def decode_curve_key(option: int, value: OptionValue) -> bytes:
         v = v[:-1]
     if len(v) != CURVE_KEY_Z85_SIZE:
         raise _einval(option, accepted, value)
+    from .z85 import decode  # with the first Z85 key only: most sockets never set one
+
     try:
-        return _z85_decode(v)
+        return decode(v)
     except ValueError as exc:
         raise ZMQError(Errno.EINVAL, f"{_name(option)} is not a valid Z85 key: {exc}") from None
 
@@ -258,6 +258,8 @@ def _set_tcp_accept_filter(opts: SocketOptions, spec: OptionSpec, value: OptionV
         return
     v = _as_bytes(spec.option, value)
     accepted = "an IP address or network such as 10.0.0.0/8 (None clears the filters)"
+    import ipaddress  # here, as this option is rare: the module costs ~1 ms to import
+
     try:
         text = v.decode("ascii")
         network = ipaddress.ip_network(text, strict=False)

@@ -7,6 +7,7 @@ JSON file carry it. The cell runs pyzmq (libzmq) so that it checks the harness, 
 from __future__ import annotations
 
 import json
+import py_compile
 import tempfile
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from purezmq.bench import main
 from purezmq.bench.command import build_parser, options_from
 from purezmq.bench.libs import Impl, importable
 from purezmq.bench.runner import parse_size, plan
-from purezmq.bench.startup import measure
+from purezmq.bench.startup import measure, uncached_bytecode
 
 
 def test_parser_defaults_and_compare() -> None:
@@ -70,6 +71,18 @@ def test_startup_reports_import_and_first_round_trip() -> None:
     got = measure("purezmq", 1)
     assert set(got) == {"import", "importtime", "context", "first"}
     assert all(v > 0 for v in got.values())
+
+
+def test_startup_tells_when_the_bytecode_is_not_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "startup_probe_module.py"
+    source.write_text("VALUE = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    cached = uncached_bytecode("startup_probe_module")
+    assert cached is not None and "__pycache__" in cached
+    py_compile.compile(str(source), cfile=cached)
+    assert uncached_bytecode("startup_probe_module") is None
 
 
 def test_default_set_measures_the_curve_bar() -> None:

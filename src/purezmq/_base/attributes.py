@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .._engine import CURVE_MISSING_MESSAGE, curve_available
+from .._engine import curve_available
 from ..constants import ContextOption, Errno, SocketOption
 from ..error import ZMQError
 from ..options import SOCKET_OPTIONS
@@ -130,9 +130,25 @@ def install_option_attributes(cls: type) -> None:
         taken.update(vars(klass))
         taken.update(vars(klass).get("__annotations__", {}))
     for upper, opt in names.items():
+        prop = None
         for attr in (upper.lower(), upper):
             if attr not in taken:
-                setattr(cls, attr, _option_property(upper, opt))
+                if prop is None:
+                    prop = _option_attribute(upper, opt)
+                setattr(cls, attr, prop)
+
+
+#: One property per option, shared by its two spellings and by every class that has it: a
+#: property holds no per-class state, and making ~500 of them was a measurable part of the
+#: first ``Context()``.
+_ATTRIBUTES: dict[tuple[str, int], OptionAttribute] = {}
+
+
+def _option_attribute(upper: str, opt: int) -> OptionAttribute:
+    prop = _ATTRIBUTES.get((upper, opt))
+    if prop is None:
+        prop = _ATTRIBUTES[upper, opt] = _option_property(upper, opt)
+    return prop
 
 
 _CURVE_OPTIONS = frozenset(
@@ -152,6 +168,8 @@ def check_option_value(option: int, value: object) -> object:
     (libzmq built without libsodium refuses them too).
     """
     if option in _CURVE_OPTIONS and not curve_available():
+        from .._engine import CURVE_MISSING_MESSAGE
+
         raise ZMQError(Errno.ENOTSUP, CURVE_MISSING_MESSAGE)
     if isinstance(value, str):
         raise TypeError("unicode not allowed, use setsockopt_string")

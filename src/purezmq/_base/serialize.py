@@ -7,12 +7,33 @@ Pure functions: no I/O, no waiting. Layer 4 base: imports the standard library a
 
 from __future__ import annotations
 
-import json
-import pickle
 from collections.abc import Callable, Iterable, Sequence
+from types import ModuleType
 from typing import Any
 
 from .frame import Frame, TrackedPayload
+
+# json and pickle load with the first JSON or pickled message, not with the first socket: a
+# few ms of a cold start that most programs never use. Each is looked up once per process;
+# after that a call costs one global read more than a top-level import would.
+_json: ModuleType | None = None
+_pickle: ModuleType | None = None
+
+
+def _load_json() -> ModuleType:
+    global _json
+    import json
+
+    _json = json
+    return json
+
+
+def _load_pickle() -> ModuleType:
+    global _pickle
+    import pickle
+
+    _pickle = pickle
+    return pickle
 
 
 def coerce_frame(data: object, index: int | None = None) -> bytes:
@@ -67,20 +88,21 @@ def decode_string(b: bytes, encoding: str = "utf-8") -> str:
 
 def encode_json(obj: object, **kwargs: Any) -> bytes:
     """``zmq.utils.jsonapi.dumps``: JSON as utf-8 bytes."""
-    return json.dumps(obj, **kwargs).encode("utf8")
+    return (_json or _load_json()).dumps(obj, **kwargs).encode("utf8")  # type: ignore[no-any-return]
 
 
 def decode_json(b: bytes, **kwargs: Any) -> Any:
-    return json.loads(b.decode("utf8"), **kwargs)
+    return (_json or _load_json()).loads(b.decode("utf8"), **kwargs)
 
 
-def encode_pyobj(obj: object, protocol: int = pickle.DEFAULT_PROTOCOL) -> bytes:
-    return pickle.dumps(obj, protocol)
+def encode_pyobj(obj: object, protocol: int | None = None) -> bytes:
+    """``pickle.dumps``; ``protocol=None`` is pickle's ``DEFAULT_PROTOCOL``."""
+    return (_pickle or _load_pickle()).dumps(obj, protocol)  # type: ignore[no-any-return]
 
 
 def decode_pyobj(b: bytes) -> Any:
     # Never unpickle untrusted input: pyzmq carries the same warning.
-    return pickle.loads(b)
+    return (_pickle or _load_pickle()).loads(b)
 
 
 def encode_serialized(msg: Any, serialize: Callable[[Any], Sequence[Any]]) -> list[bytes]:

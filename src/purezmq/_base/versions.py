@@ -6,8 +6,6 @@ see docs/architecture.md, "Import cost").
 
 from __future__ import annotations
 
-import importlib.util
-import socket as _stdsocket
 import sys as _sys
 
 #: The libzmq release whose wire protocol and API semantics purezmq reproduces.
@@ -18,6 +16,10 @@ PYZMQ_VERSION = "27.3.0"
 
 
 def _module_exists(name: str) -> bool:
+    # Here, not at the top: ``import purezmq`` must stay light (importlib.util and socket
+    # below cost a few ms there, and only ``has()`` needs them).
+    import importlib.util
+
     try:
         return importlib.util.find_spec(name) is not None
     except (ImportError, ValueError):
@@ -34,7 +36,9 @@ def has(capability: str) -> bool:
     ``gssapi`` are not implemented.
     """
     if capability == "ipc":
-        return hasattr(_stdsocket, "AF_UNIX") and _module_exists("purezmq.transports.ipc")
+        import socket
+
+        return hasattr(socket, "AF_UNIX") and _module_exists("purezmq.transports.ipc")
     if capability == "curve":
         from .._engine import curve_available
 

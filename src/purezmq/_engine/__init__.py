@@ -11,17 +11,32 @@ The *socket side* lives here (``context.py``: ``ContextCore``; ``socket_core.py`
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ..zmtp.bodies import BodyPool, mark_payloads_tracked
-from ..zmtp.mechanisms import _crypto
-from ..zmtp.mechanisms._crypto import MISSING_MESSAGE as CURVE_MISSING_MESSAGE
 from .context import ContextCore, before_exit_flush
 from .signal import LoopSignal, ThreadSignal
 from .socket_core import SocketCore
 
+if TYPE_CHECKING:
+    from ..zmtp.mechanisms._crypto import MISSING_MESSAGE as CURVE_MISSING_MESSAGE
+
 
 def curve_available() -> bool:
     """Whether CURVE can run here (PyNaCl installed), asked at each call."""
+    # The CURVE module loads with the first question about CURVE: a program that never
+    # sets a CURVE option never imports it.
+    from ..zmtp.mechanisms import _crypto
+
     return _crypto.available()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CURVE_MISSING_MESSAGE":
+        from ..zmtp.mechanisms._crypto import MISSING_MESSAGE
+
+        return MISSING_MESSAGE
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # The front-ends reach the layers below only through the engine (docs/architecture.md §1):

@@ -46,7 +46,6 @@ from ..transports import (
     resolve,
     ws_transport,
 )
-from ..transports.socks import Socks5Client, SocksError, parse_proxy
 from .flow import PipeFlow
 from .network_side import CoreLike
 from .owner_writes import new_peer
@@ -58,6 +57,9 @@ _INT_MAX = 2**31 - 1
 def _proxy_endpoint(ep: TcpEndpoint, proxy: str) -> TcpEndpoint:
     """The endpoint to open the TCP connection to when ``ZMQ_SOCKS_PROXY`` is set: the proxy's
     ``host:port``, keeping the endpoint's source address, if any."""
+    # SOCKS loads with the first proxied connect: most programs never set SOCKS_PROXY.
+    from ..transports.socks import parse_proxy
+
     host, port = parse_proxy(proxy)
     return dataclasses.replace(ep, host=host, port=port, ipv6=":" in host)
 
@@ -280,7 +282,9 @@ class Connecter:
                 return
             self._schedule_retry()
             return
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, GeneratorExit):
+            # Cancelled, or abandoned with its loop: a loop closed while this attempt waits
+            # for the connect drops the Task, and the coroutine is closed when collected.
             sock.close()
             raise
         if not self._active:
@@ -385,6 +389,8 @@ class Connecter:
     ) -> None:
         """SOCKS5 through the proxy to our endpoint (``transports.socks``); the same socket
         then carries ZMTP. Raises OSError (``SocksError``): the attempt failed, retry."""
+        from ..transports.socks import Socks5Client, SocksError
+
         options = self._core.options
         client = Socks5Client(
             ep.host,
@@ -429,7 +435,8 @@ class Connecter:
             else:
                 await waiter
         finally:
-            loop.remove_writer(fd)
+            if not loop.is_closed():  # abandoned with a closed loop: nothing to remove
+                loop.remove_writer(fd)
 
     def _schedule_retry(self) -> bool:
         """Arm the reconnect timer; False when reconnecting is off or over."""

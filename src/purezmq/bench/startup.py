@@ -14,7 +14,9 @@ started twice). Per library, the median over ``--repeat`` interpreters of:
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -83,6 +85,19 @@ def measure(lib: str, repeat: int, python: str = sys.executable) -> dict[str, fl
     return med
 
 
+def uncached_bytecode(module: str) -> str | None:
+    """Where ``module``'s bytecode should be cached, when it is not there.
+
+    Without it every fresh interpreter compiles the sources again (a source tree run with
+    ``PYTHONDONTWRITEBYTECODE=1`` and never compiled): purezmq's ``Context()`` then measures
+    about twice what an installed package, whose bytecode pip writes, costs.
+    """
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.cached is None or os.path.exists(spec.cached):
+        return None
+    return spec.cached
+
+
 def main(argv: Sequence[str]) -> int:
     p = argparse.ArgumentParser(
         prog="purezmq bench startup",
@@ -98,6 +113,14 @@ def main(argv: Sequence[str]) -> int:
         if not importable(lib):
             print(f"{lib}: not installed here; left out", file=sys.stderr)
             continue
+        missing = uncached_bytecode(MODULES[lib])
+        if missing is not None:
+            print(
+                f"{lib}: no cached bytecode ({missing}): every interpreter compiles the "
+                "sources, so the figures are not an installed package's; run "
+                "`python -m compileall` on the sources first",
+                file=sys.stderr,
+            )
         results[lib] = measure(lib, max(1, args.repeat))
     head = ["library", "import ms", "-X importtime ms", "Context() ms", "first round trip ms"]
     rows: list[list[str]] = [head]

@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import socket
 import stat
 import struct
-import tempfile
 
 from ..constants import Errno
 from ..endpoint import IpcEndpoint
@@ -55,6 +53,10 @@ def bind(endpoint: IpcEndpoint, settings: SocketSettings) -> BoundSocket:
     tmpdir: str | None = None
     if endpoint.random:
         # libzmq: a private directory <tmp>/tmpXXXXXX holding "socket", removed on close.
+        # tempfile (and shutil below) load here: they import compression modules, a few ms
+        # that no other bind needs.
+        import tempfile
+
         tmpdir = tempfile.mkdtemp(prefix="tmp")
         path = os.path.join(tmpdir, "socket")
         shown = f"ipc://{path}"
@@ -96,6 +98,8 @@ def bind(endpoint: IpcEndpoint, settings: SocketSettings) -> BoundSocket:
     except OSError as exc:
         close_quietly(sock)
         if tmpdir is not None:
+            import shutil
+
             shutil.rmtree(tmpdir, ignore_errors=True)
         raise zmq_error(exc, what) from None
     if endpoint.abstract:

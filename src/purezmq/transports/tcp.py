@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import socket
 import struct
 import sys
@@ -68,6 +67,8 @@ def _interface_ipv6(name: str) -> str | None:
     except OSError:
         return None
     found: list[tuple[int, str]] = []
+    import ipaddress  # an interface name with IPV6 set: rare, and ~1 ms to import
+
     for row in rows:
         if len(row) >= 6 and row[5] == name:
             addr = str(ipaddress.IPv6Address(bytes.fromhex(row[0])))
@@ -75,6 +76,23 @@ def _interface_ipv6(name: str) -> str | None:
             found.append((scope, addr if scope != 0x20 else f"{addr}%{name}"))
     found.sort()
     return found[0][1] if found else None
+
+
+def _ip_version(literal: str) -> int | None:
+    """4 or 6 when ``literal`` is an IP address, else None (an interface or host name).
+
+    ``inet_pton`` takes the same literals as ``ipaddress.ip_address`` (strict dotted quads
+    without leading zeros or shorthand such as ``127.1``, and RFC 4291 IPv6 text;
+    tests/transports/test_tcp_literals.py compares them) and needs no import, where
+    ``ipaddress`` would add ~1 ms to every first bind.
+    """
+    for family, version in ((socket.AF_INET, 4), (socket.AF_INET6, 6)):
+        try:
+            socket.inet_pton(family, literal)
+        except (OSError, ValueError):
+            continue
+        return version
+    return None
 
 
 def _local_address(host: str, ipv6: bool, what: str) -> tuple[socket.AddressFamily, str]:
@@ -85,13 +103,9 @@ def _local_address(host: str, ipv6: bool, what: str) -> tuple[socket.AddressFami
     """
     if host == WILDCARD:
         return (socket.AF_INET6, "::") if ipv6 else (socket.AF_INET, "0.0.0.0")
-    literal = host.split("%", 1)[0]
-    try:
-        ip = ipaddress.ip_address(literal)
-    except ValueError:
-        ip = None
-    if ip is not None:
-        if ip.version == 6:
+    version = _ip_version(host.split("%", 1)[0])
+    if version is not None:
+        if version == 6:
             if not ipv6:
                 raise ZMQError(
                     Errno.ENODEV,
@@ -205,6 +219,13 @@ async def resolve(
     if endpoint.ipv6 and not settings.ipv6:
         # libzmq accepts the connect, then every attempt fails until IPV6 is set.
         raise OSError(Errno.EAFNOSUPPORT, f"{host} is IPv6 and the IPV6 option is 0")
+    # An address needs no resolver: the loop's getaddrinfo would hand it to a worker thread
+    # (and start that thread pool on a first connect) to get the same answer back.
+    version = _ip_version(host.split("%", 1)[0])
+    if version == 4:
+        return socket.AF_INET, (host, endpoint.port)
+    if version == 6:
+        return socket.AF_INET6, _sockaddr(socket.AF_INET6, host, endpoint.port)
     infos = await loop.getaddrinfo(host, endpoint.port, family=family, type=socket.SOCK_STREAM)
     if not infos:
         raise OSError(Errno.EHOSTUNREACH, f"{host} did not resolve")

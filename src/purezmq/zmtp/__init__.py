@@ -9,24 +9,73 @@ clock (docs/architecture.md §1).
 
 from __future__ import annotations
 
-from .codec import FrameDecoder, FrameEncoder
-from .connection import Connection, ConnectionOptions, ConnectionState
-from .events import (
-    Event,
-    GroupJoined,
-    GroupLeft,
-    HandshakeFailedAuth,
-    HandshakeSucceeded,
-    HandshakeTimeout,
-    HeartbeatExpiry,
-    HeartbeatTimeout,
-    PeerClosed,
-    ProtocolFailure,
-    ZapRequest,
-)
-from .greeting import Greeting, GreetingParser, encode_greeting
-from .mechanisms import Mechanism, MechanismStatus, NullMechanism
-from .metadata import decode_metadata, encode_metadata, get_property
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .codec import FrameDecoder, FrameEncoder
+    from .connection import Connection, ConnectionOptions, ConnectionState
+    from .events import (
+        Event,
+        GroupJoined,
+        GroupLeft,
+        HandshakeFailedAuth,
+        HandshakeSucceeded,
+        HandshakeTimeout,
+        HeartbeatExpiry,
+        HeartbeatTimeout,
+        PeerClosed,
+        ProtocolFailure,
+        ZapRequest,
+    )
+    from .greeting import Greeting, GreetingParser, encode_greeting
+    from .mechanisms import Mechanism, MechanismStatus, NullMechanism
+    from .metadata import decode_metadata, encode_metadata, get_property
+
+#: Where each name lives. The submodules load on first use (PEP 562), so that a Context whose
+#: sockets only use inproc:// never loads the codec or the connection state machine, and
+#: ``from purezmq.zmtp.bodies import ...`` does not pull in the rest of the package.
+_LOCATIONS: dict[str, str] = {
+    "FrameDecoder": "codec",
+    "FrameEncoder": "codec",
+    "Connection": "connection",
+    "ConnectionOptions": "connection",
+    "ConnectionState": "connection",
+    "Event": "events",
+    "GroupJoined": "events",
+    "GroupLeft": "events",
+    "HandshakeFailedAuth": "events",
+    "HandshakeSucceeded": "events",
+    "HandshakeTimeout": "events",
+    "HeartbeatExpiry": "events",
+    "HeartbeatTimeout": "events",
+    "PeerClosed": "events",
+    "ProtocolFailure": "events",
+    "ZapRequest": "events",
+    "Greeting": "greeting",
+    "GreetingParser": "greeting",
+    "encode_greeting": "greeting",
+    "Mechanism": "mechanisms",
+    "MechanismStatus": "mechanisms",
+    "NullMechanism": "mechanisms",
+    "decode_metadata": "metadata",
+    "encode_metadata": "metadata",
+    "get_property": "metadata",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LOCATIONS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LOCATIONS})
+
 
 __all__ = [
     "Connection",
