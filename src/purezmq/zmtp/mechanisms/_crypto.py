@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Sequence
-from operator import itemgetter
+from itertools import chain
 from typing import Any
 
 from ..._typing import BytesLike
@@ -255,7 +255,7 @@ _MESSAGE_HEAD = struct.Struct(">8sQ")
 _RUN_MIN = 4
 #: The run's low nonce bytes, stored with one strided slice assignment.
 _LOW_BYTES = bytes(range(256))
-_first = itemgetter(0)
+_frames_of = chain.from_iterable
 #: The 16 bytes a plaintext grows by when sealed in place (the Poly1305 tag).
 _TAG_ROOM = bytes(BOX_OVERHEAD)
 #: Fewest frames ``open_stream`` opens as a run: its checks cost a few C calls per run.
@@ -360,13 +360,14 @@ class MessageSealer:
         count = len(messages)
         # A batch of one-frame messages of one small size (what a steady sender queues) is
         # sealed as a run; these checks run in C, one pass each (every message has a frame,
-        # so the lengths add up to the count only when each is one).
-        if count >= _RUN_MIN and self._heads and sum(map(len, messages)) == count:
-            bodies = list(map(_first, messages))
-            sizes = list(map(len, bodies))
-            size = sizes[0]
-            if size < len(self._heads) and sizes.count(size) == count:
-                return self._seal_run(bodies, size, encoder.buffer, nonce)
+        # so there are as many frames as messages only when each has one).
+        if count >= _RUN_MIN and self._heads:
+            bodies = list(_frames_of(messages))
+            if len(bodies) == count:
+                sizes = list(map(len, bodies))
+                size = sizes[0]
+                if size < len(self._heads) and sizes.count(size) == count:
+                    return self._seal_run(bodies, size, encoder.buffer, nonce)
         out = encoder.buffer  # the same bytearray for good (``chunk`` only clears it)
         view = self._view
         heads = self._heads
