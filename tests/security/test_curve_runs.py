@@ -54,8 +54,9 @@ def _received(data: bytes, first: int = 1, step: int = 0) -> tuple[list[list[byt
 
 # Payload sizes: empty, around 16 (a plaintext of flags byte + payload up to 16 bytes does not
 # overlap the box it is sealed into in place; from 17 on libsodium moves it first), the last
-# short ZMTP frame (222 + 33 = 255 bytes).
-@pytest.mark.parametrize("size", [0, 14, 15, 16, 64, 222])
+# short ZMTP frame (222 + 33 = 255 bytes), the first long one, the largest body sealed into the
+# joined buffer (2047) and the first one sealed in a buffer of its own (never a run).
+@pytest.mark.parametrize("size", [0, 14, 15, 16, 64, 222, 223, 1000, 2047, 2048])
 @pytest.mark.parametrize("first", [1, 250, 65530, 2**24 - 3])
 def test_runs_give_the_public_bindings_bytes(
     monkeypatch: pytest.MonkeyPatch, size: int, first: int

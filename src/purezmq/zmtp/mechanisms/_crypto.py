@@ -358,15 +358,16 @@ class MessageSealer:
         """Queue every frame of every message on ``encoder``, short nonces counting up from
         ``nonce``; returns the next nonce."""
         count = len(messages)
-        # A batch of one-frame messages of one small size (what a steady sender queues) is
-        # sealed as a run; these checks run in C, one pass each (every message has a frame,
-        # so there are as many frames as messages only when each has one).
-        if count >= _RUN_MIN and self._heads:
+        # A batch of one-frame messages of one size up to ``capacity`` (what a steady sender
+        # queues) is sealed as a run. The first message decides whether to look; the checks
+        # run in C, one pass each (every message has a frame, so there are as many frames as
+        # messages only when each has one).
+        if count >= _RUN_MIN and len(messages[0]) == 1 and len(messages[0][0]) <= self.capacity:
             bodies = list(_frames_of(messages))
             if len(bodies) == count:
                 sizes = list(map(len, bodies))
                 size = sizes[0]
-                if size < len(self._heads) and sizes.count(size) == count:
+                if sizes.count(size) == count:
                     return self._seal_run(bodies, size, encoder.buffer, nonce)
         out = encoder.buffer  # the same bytearray for good (``chunk`` only clears it)
         view = self._view
@@ -417,7 +418,7 @@ class MessageSealer:
         return nonce
 
     def _seal_run(self, bodies: list[BytesLike], size: int, out: bytearray, nonce: int) -> int:
-        """Append ``bodies`` (one-frame messages of ``size`` bytes, ``size < len(heads)``) to
+        """Append ``bodies`` (one-frame messages of ``size <= capacity`` bytes) to
         ``out`` as MESSAGE frames, short nonces from ``nonce``; returns the next nonce.
 
         The frames are laid out in ``out`` first, with C-level joins: every frame is head,
@@ -431,7 +432,8 @@ class MessageSealer:
         nonce_byte = self._scratch  # the 24-byte libsodium nonce is at its start
         nonce_ptr = self._nonce
         shared = self._shared
-        head = self._heads[size]
+        heads = self._heads
+        head = heads[size] if size < len(heads) else self._head_for(size)
         step = len(head) + 8 + BOX_OVERHEAD + 1 + size  # one whole frame
         low_at = NONCE_SIZE - 1
         length = size + 1
