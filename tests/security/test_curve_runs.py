@@ -12,7 +12,7 @@ import pytest
 from purezmq._typing import BytesLike
 from purezmq.constants import ProtocolErrorCode
 from purezmq.zmtp.codec import FrameDecoder, encode_frame
-from purezmq.zmtp.connection import Connection
+from purezmq.zmtp.connection import Connection, ConnectionOptions
 from purezmq.zmtp.events import ProtocolFailure
 from purezmq.zmtp.mechanisms import _crypto
 
@@ -154,12 +154,13 @@ def _tamper(body: bytes) -> bytes:
     ids=["tampered-box", "name", "replayed-nonce", "nonce-from-the-future", "short"],
 )
 @pytest.mark.parametrize("bad", [0, 1, 7, 8, 20, 39])
+@pytest.mark.parametrize("size", [64, 300], ids=["short-frames", "long-frames"])
 def test_a_bad_frame_in_a_run_fails_the_connection_after_the_good_ones(
-    spoil: Callable[[bytes], bytes], code: int, bad: int
+    spoil: Callable[[bytes], bytes], code: int, bad: int, size: int
 ) -> None:
     """Every message before the bad MESSAGE is delivered, none after it, and the connection
     fails with libzmq's code, wherever in the run the bad frame is."""
-    messages = [[_payload(64, n)] for n in range(40)]
+    messages = [[_payload(size, n)] for n in range(40)]
     bodies = _bodies(_sent([messages]))
     bodies[bad] = spoil(bodies[bad])
     got, b = _received(_reframe(bodies))
@@ -194,3 +195,17 @@ def test_a_failed_box_closes_only_its_own_connection() -> None:
     assert spoiled.closed and len(spoiled.messages_received()) == 15
     assert not healthy.closed and healthy.messages_received() == messages
     assert not healthy.events_received()
+
+
+@pytest.mark.parametrize("size", [100, 300])
+def test_maxmsgsize_applies_to_a_run(size: int) -> None:
+    """MAXMSGSIZE counts the payload of every frame of a run: at the limit all are delivered,
+    one byte over it none is and the connection fails."""
+    data = _sent([[[_payload(size, n)] for n in range(20)]])
+    for limit, delivered in ((size, 20), (size - 1, 0)):
+        _, b = _pair(None, ConnectionOptions(max_msg_size=limit))
+        b._mechanism._peer_nonce = 0  # type: ignore[attr-defined]
+        b.receive_data(data, 10.0)
+        assert len(b.messages_received()) == delivered
+        assert bool(b.events_received()) is (delivered == 0)
+        assert b.closed is (delivered == 0)

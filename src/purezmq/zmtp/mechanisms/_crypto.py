@@ -31,7 +31,7 @@ from typing import Any
 from ..._typing import BytesLike
 from ...constants import Errno
 from ...error import ZMQError
-from ..codec import FrameEncoder
+from ..codec import FLAG_LONG, FrameEncoder
 
 # PyNaCl is imported on first use, not with this module: the engine imports this module for
 # every context, and most programs never use CURVE (``import nacl.bindings`` costs ~10 ms).
@@ -260,6 +260,8 @@ _frames_of = chain.from_iterable
 _TAG_ROOM = bytes(BOX_OVERHEAD)
 #: Fewest frames ``open_stream`` opens as a run: its checks cost a few C calls per run.
 _OPEN_RUN_MIN = 8
+#: A long ZMTP frame's header: flags byte (LONG), 8-byte size (docs/protocol/zmtp.md §5).
+_LONG_HEADER_SIZE = 9
 _ONE_BYTE = tuple(bytes((i,)) for i in range(256))
 
 
@@ -671,7 +673,7 @@ class MessageOpener:
         # except at a carry (both hold the last nonce on entry). A frame that starts otherwise
         # takes the full checks: RFC 26 only asks nonces to increase, a peer may skip some.
         largest = 255 if max_size < 0 else min(max_size, 255)
-        pos, last_nonce, direct = self._open_run(data, out, last_nonce, largest, messages)
+        pos, last_nonce, direct = self._open_run(data, out, last_nonce, max_size, messages)
         pack_nonce(nonce_buf, short_at, last_nonce)
         pack_nonce(expected, _NAME_SIZE, last_nonce)
         low_at = NONCE_SIZE - 1
@@ -725,33 +727,46 @@ class MessageOpener:
         data: bytes,
         out: list[tuple[int, bytes]],
         last_nonce: int,
-        largest: int,
+        max_size: int,
         messages: list[list[bytes]] | None,
     ) -> tuple[int, int, bool]:
-        """``open_stream``'s first step: the run of short message frames of one size at the start
-        of ``data`` whose heads are what a sender counting its nonces up by one sends. Returns
-        ``(bytes used, last nonce, whether frames still go to messages)``; 0 bytes when there
-        is no such run of ``_OPEN_RUN_MIN`` frames.
+        """``open_stream``'s first step: the run of message frames of one size (short ones, or
+        long ones whose flags byte + payload fit ``capacity``; at most ``max_size`` bytes unless
+        it is -1) at the start of ``data`` whose heads are what a sender counting its nonces up
+        by one sends. Returns ``(bytes used, last nonce, whether frames still go to
+        messages)``; 0 bytes when there is no such run of ``_OPEN_RUN_MIN`` frames.
 
         Every frame of a run has the same ZMTP header and MESSAGE name, and within the frames
         whose nonces share all but the low byte, the same seven high nonce bytes: each of these
-        17 byte positions is checked for the whole run with one strided slice, and the low
-        bytes against the expected sequence, so no Python step per frame but the libsodium call.
+        byte positions is checked for the whole run with one strided slice, and the low bytes
+        against the expected sequence, so no Python step per frame but the libsodium call.
         The run ends before the first frame that differs, which the per-frame loop then checks
         as libzmq does (a nonce gap is allowed, a repeated one is not). The boxes are opened in
         place in one copy of the run, and the payloads cut out of it by ``struct`` in C."""
         direct = messages is not None
         total = len(data)
-        if total < 2 or data[0]:
+        # A message frame: no MORE (libzmq sends MESSAGE so, docs/protocol/mechanisms.md
+        # §3.8), short (flags 0, one size byte) or long (flags LONG, eight size bytes).
+        if total < _LONG_HEADER_SIZE:
             return 0, last_nonce, direct
-        size = data[1]
-        stride = size + 2
+        if not data[0]:
+            header = 2
+            size = data[1]
+        elif data[0] == FLAG_LONG:
+            header = _LONG_HEADER_SIZE
+            size = int.from_bytes(data[1:header], "big")
+        else:
+            return 0, last_nonce, direct
+        stride = header + size
         count = total // stride
-        if size > largest or size <= _MESSAGE_PLAIN_AT or count < _OPEN_RUN_MIN:
+        if (
+            size <= _MESSAGE_PLAIN_AT
+            or size - _MESSAGE_PLAIN_AT > self.capacity
+            or 0 <= max_size < size
+            or count < _OPEN_RUN_MIN
+        ):
             return 0, last_nonce, direct
-        end = count * stride
-        count = min(_leading(data[0:end:stride], 0), _leading(data[1:end:stride], size))
-        for at, byte in enumerate(self._name, 2):
+        for at, byte in enumerate(data[:header] + self._name):
             count = _leading(data[at : count * stride : stride], byte)
         box_size = size - _BOX_AT
         open_box = _sodium.crypto_box_open_easy_afternm
@@ -759,7 +774,7 @@ class MessageOpener:
         nonce_ptr = self._nonce_ptr
         shared = self._shared
         low_at = NONCE_SIZE - 1
-        short_at = 2 + _NAME_SIZE  # a frame's short nonce: behind its header and name
+        short_at = header + _NAME_SIZE  # a frame's short nonce: behind its header and name
         pos = 0
         while count >= _OPEN_RUN_MIN:
             nonce = last_nonce + 1
@@ -781,14 +796,14 @@ class MessageOpener:
             base = _ptr(frames)  # never resized: pointers into it stay valid
             _pack_nonce_into(nonce_buf, _SHORT_AT, nonce)
             opened = run
-            for at in range(2 + _BOX_AT, run * stride, stride):
+            for at in range(header + _BOX_AT, run * stride, stride):
                 nonce_buf[low_at] = low
                 box = base + at
                 if open_box(box, box, box_size, nonce_ptr, shared):
                     opened = low - (nonce & 255)
                     break
                 low += 1
-            direct = self._deliver_run(frames, opened, size, direct, out, messages)
+            direct = self._deliver_run(frames, opened, header, size, direct, out, messages)
             pos += opened * stride
             last_nonce += opened
             if opened < run:
@@ -800,28 +815,29 @@ class MessageOpener:
         self,
         frames: bytearray,
         count: int,
+        header: int,
         size: int,
         direct: bool,
         out: list[tuple[int, bytes]],
         messages: list[list[bytes]] | None,
     ) -> bool:
-        """Hand over the first ``count`` frames of ``frames`` (short frames of ``size``-byte
-        MESSAGE bodies, opened in place: flags byte and payload where the tag was) as
-        ``open_stream`` does; returns whether frames still go to ``messages``."""
-        unpackers = self._unpackers.get(size)
+        """Hand over the first ``count`` frames of ``frames`` (``header``-byte ZMTP header,
+        ``size``-byte MESSAGE body, opened in place: flags byte and payload where the tag was)
+        as ``open_stream`` does; returns whether frames still go to ``messages``."""
+        skip = header + _BOX_AT  # ZMTP header, name, short nonce
+        unpackers = self._unpackers.get(skip + size)
         if unpackers is None:
-            # Header, name, short nonce; flags byte, payload; the box's last 16 bytes.
+            # Flags byte, payload, then the box's last 16 bytes (stale ciphertext).
             payload = size - _MESSAGE_PLAIN_AT - 1
-            skip = 2 + _BOX_AT
             unpackers = (
                 struct.Struct(f"{skip + 1}x{payload}s{BOX_OVERHEAD}x"),
                 struct.Struct(f"{skip}xB{payload}s{BOX_OVERHEAD}x"),
             )
-            self._unpackers[size] = unpackers
-        stride = size + 2
+            self._unpackers[skip + size] = unpackers
+        stride = header + size
         used = count * stride
         cut = frames if used == len(frames) else memoryview(frames)[:used]
-        if direct and messages is not None and not frames[2 + _BOX_AT : used : stride].strip(b"\0"):
+        if direct and messages is not None and not frames[skip:used:stride].strip(b"\0"):
             # Each frame a whole one-part message (inner flags 0): the common case, in C.
             messages += map(list, unpackers[0].iter_unpack(cut))
             return True
