@@ -289,8 +289,10 @@ class MessageSealer:
     buffer is wrapped for libsodium once; each frame's flags and body are copied into it and
     encrypted in place (``crypto_box_easy_afternm`` allows the box to overlap the message: it
     lands 16 bytes before its plaintext), and the short nonce and box go to the encoder in one
-    copy. Bodies above ``capacity`` get a buffer of their own, queued uncopied. Without
-    ``nacl._sodium`` every frame takes that path through the public bindings (same bytes).
+    copy. A batch of one-frame messages of one size is laid out in the encoder's buffer and
+    sealed where it lies (``_seal_run``). Bodies above ``capacity`` get a buffer of their own,
+    queued uncopied. Without ``nacl._sodium`` every frame takes that path through the public
+    bindings (same bytes).
     """
 
     __slots__ = (
@@ -535,8 +537,9 @@ class MessageOpener:
     per-frame receive cost under CURVE, and Python charges per operation. Small boxes are
     decrypted into a scratch buffer wrapped for libsodium once, and the payload is copied out
     of it straight into its final ``bytes``; large ones are decrypted from the frame without
-    copying the ciphertext. Without ``nacl._sodium`` every box takes the large path, which falls
-    back to the public bindings.
+    copying the ciphertext. ``open_stream`` opens a run of frames of one size in place, in one
+    copy of the run (``_open_run``). Without ``nacl._sodium`` every box takes the large path,
+    which falls back to the public bindings.
     """
 
     __slots__ = (
@@ -642,8 +645,9 @@ class MessageOpener:
         messages: list[list[bytes]] | None = None,
     ) -> tuple[int, int]:
         """``open_frames`` straight from received bytes, without cutting out each frame body
-        first: walks the whole short message frames (flags ``00``, as libzmq sends MESSAGE,
-        docs/protocol/mechanisms.md §3.8) at the start of ``data`` whose size is 33..``max_size``
+        first: opens the run of frames of one size at the start of ``data`` (``_open_run``,
+        short or long frames), then walks the whole short message frames (flags ``00``, as
+        libzmq sends MESSAGE, docs/protocol/mechanisms.md §3.8) whose size is 33..``max_size``
         (-1: 255). Stops at the first other frame, a partial one, or the end, and returns
         ``(bytes used, last nonce)``; what is left is for the caller's frame decoder.
 
