@@ -262,6 +262,7 @@ _TAG_ROOM = bytes(BOX_OVERHEAD)
 _OPEN_RUN_MIN = 8
 #: A long ZMTP frame's header: flags byte (LONG), 8-byte size (docs/protocol/zmtp.md §5).
 _LONG_HEADER_SIZE = 9
+_NO_STRUCT = struct.Struct("")
 _ONE_BYTE = tuple(bytes((i,)) for i in range(256))
 
 
@@ -360,7 +361,8 @@ class MessageSealer:
         self, messages: Sequence[Sequence[BytesLike]], encoder: FrameEncoder, nonce: int
     ) -> int:
         """Queue every frame of every message on ``encoder``, short nonces counting up from
-        ``nonce``; returns the next nonce."""
+        ``nonce``; returns the next nonce. Each message has a frame at least (the connection
+        refuses empty ones)."""
         count = len(messages)
         # A batch of one-frame messages of one size up to ``capacity`` (what a steady sender
         # queues) is sealed as a run. The first message decides whether to look; the checks
@@ -580,9 +582,9 @@ class MessageOpener:
         #: ``open_stream``'s expected MESSAGE head: the name, then the short nonce it expects.
         self._expected = bytearray(name + bytes(8))
         self._scratch = bytearray(1 + max(capacity, 0))
-        #: ``open_stream``'s runs cut their plaintexts with these, by flags byte + payload size:
-        #: ``[0]`` gives ``(payload,)``, ``[1]`` ``(flags byte, payload)``.
-        self._unpackers: dict[int, tuple[struct.Struct, struct.Struct]] = {}
+        #: How the last run's frames were cut (``[0]`` gives ``(payload,)``, ``[1]`` ``(flags
+        #: byte, payload)``), by its frame size: one entry, as runs of one size follow each other.
+        self._unpackers: tuple[int, struct.Struct, struct.Struct] = (-1, _NO_STRUCT, _NO_STRUCT)
         self._plain: Any = None
         self._payload: Any = None
         self._nonce_ptr: Any = None
@@ -829,24 +831,24 @@ class MessageOpener:
         ``size``-byte MESSAGE body, opened in place: flags byte and payload where the tag was)
         as ``open_stream`` does; returns whether frames still go to ``messages``."""
         skip = header + _BOX_AT  # ZMTP header, name, short nonce
-        unpackers = self._unpackers.get(skip + size)
-        if unpackers is None:
+        stride = header + size
+        unpackers = self._unpackers
+        if unpackers[0] != stride:
             # Flags byte, payload, then the box's last 16 bytes (stale ciphertext).
             payload = size - _MESSAGE_PLAIN_AT - 1
-            unpackers = (
+            unpackers = self._unpackers = (
+                stride,
                 struct.Struct(f"{skip + 1}x{payload}s{BOX_OVERHEAD}x"),
                 struct.Struct(f"{skip}xB{payload}s{BOX_OVERHEAD}x"),
             )
-            self._unpackers[skip + size] = unpackers
-        stride = header + size
         used = count * stride
         cut = frames if used == len(frames) else memoryview(frames)[:used]
         if direct and messages is not None and not frames[skip:used:stride].strip(b"\0"):
             # Each frame a whole one-part message (inner flags 0): the common case, in C.
-            messages += map(list, unpackers[0].iter_unpack(cut))
+            messages += map(list, unpackers[1].iter_unpack(cut))
             return True
         flag_map = self._flag_map
-        for inner, payload in unpackers[1].iter_unpack(cut):
+        for inner, payload in unpackers[2].iter_unpack(cut):
             if direct and not inner and messages is not None:
                 messages.append([payload])
             else:
