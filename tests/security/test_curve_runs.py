@@ -209,3 +209,19 @@ def test_maxmsgsize_applies_to_a_run(size: int) -> None:
         assert len(b.messages_received()) == delivered
         assert bool(b.events_received()) is (delivered == 0)
         assert b.closed is (delivered == 0)
+
+
+def test_runs_of_short_and_long_frames_of_one_stride_are_cut_apart() -> None:
+    """A peer may send a small MESSAGE in a long frame (ZMTP allows it): a run of those right
+    after a run of short frames of the same length on the wire is cut by its own layout."""
+    messages = [[_payload(160, n)] for n in range(10)] + [[_payload(153, n)] for n in range(10)]
+    bodies = _bodies(_sent([messages]))
+    short = _reframe(bodies[:10])
+    long = b"".join(b"\x02" + len(body).to_bytes(8, "big") + body for body in bodies[10:])
+    assert len(short) == len(long)
+    _, b = _pair()
+    b._mechanism._peer_nonce = 0  # type: ignore[attr-defined]
+    b.receive_data(short, 10.0)
+    b.receive_data(long, 10.0)
+    assert b.messages_received() == messages
+    assert not b.events_received()

@@ -582,9 +582,15 @@ class MessageOpener:
         #: ``open_stream``'s expected MESSAGE head: the name, then the short nonce it expects.
         self._expected = bytearray(name + bytes(8))
         self._scratch = bytearray(1 + max(capacity, 0))
-        #: How the last run's frames were cut (``[0]`` gives ``(payload,)``, ``[1]`` ``(flags
-        #: byte, payload)``), by its frame size: one entry, as runs of one size follow each other.
-        self._unpackers: tuple[int, struct.Struct, struct.Struct] = (-1, _NO_STRUCT, _NO_STRUCT)
+        #: How the last run's frames were cut: its ZMTP header and body sizes, then the
+        #: ``struct`` giving ``(payload,)`` and the one giving ``(flags byte, payload)``. One
+        #: entry, as runs of one size follow each other.
+        self._unpackers: tuple[int, int, struct.Struct, struct.Struct] = (
+            0,
+            0,
+            _NO_STRUCT,
+            _NO_STRUCT,
+        )
         self._plain: Any = None
         self._payload: Any = None
         self._nonce_ptr: Any = None
@@ -833,11 +839,12 @@ class MessageOpener:
         skip = header + _BOX_AT  # ZMTP header, name, short nonce
         stride = header + size
         unpackers = self._unpackers
-        if unpackers[0] != stride:
+        if unpackers[1] != size or unpackers[0] != header:
             # Flags byte, payload, then the box's last 16 bytes (stale ciphertext).
             payload = size - _MESSAGE_PLAIN_AT - 1
             unpackers = self._unpackers = (
-                stride,
+                header,
+                size,
                 struct.Struct(f"{skip + 1}x{payload}s{BOX_OVERHEAD}x"),
                 struct.Struct(f"{skip}xB{payload}s{BOX_OVERHEAD}x"),
             )
@@ -845,10 +852,10 @@ class MessageOpener:
         cut = frames if used == len(frames) else memoryview(frames)[:used]
         if direct and messages is not None and not frames[skip:used:stride].strip(b"\0"):
             # Each frame a whole one-part message (inner flags 0): the common case, in C.
-            messages += map(list, unpackers[1].iter_unpack(cut))
+            messages += map(list, unpackers[2].iter_unpack(cut))
             return True
         flag_map = self._flag_map
-        for inner, payload in unpackers[2].iter_unpack(cut):
+        for inner, payload in unpackers[3].iter_unpack(cut):
             if direct and not inner and messages is not None:
                 messages.append([payload])
             else:
