@@ -24,13 +24,14 @@ with the message ``CURVE needs PyNaCl: pip install 'purezmq[curve]'``.
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
+from itertools import chain
 from typing import Any
 
 from ..._typing import BytesLike
 from ...constants import Errno
 from ...error import ZMQError
-from ..codec import FrameEncoder
+from ..codec import FLAG_LONG, FrameEncoder
 
 # PyNaCl is imported on first use, not with this module: the engine imports this module for
 # every context, and most programs never use CURVE (``import nacl.bindings`` costs ~10 ms).
@@ -250,6 +251,28 @@ _TAG_AT = NONCE_SIZE
 _PLAIN_AT = _TAG_AT + BOX_OVERHEAD
 #: Name and short nonce at the start of a MESSAGE body.
 _MESSAGE_HEAD = struct.Struct(">8sQ")
+#: Fewest messages ``seal_messages`` seals as a run (below, its set-up costs more than it saves).
+_RUN_MIN = 4
+#: The run's low nonce bytes, stored with one strided slice assignment.
+_LOW_BYTES = bytes(range(256))
+_frames_of = chain.from_iterable
+#: The 16 bytes a plaintext grows by when sealed in place (the Poly1305 tag).
+_TAG_ROOM = bytes(BOX_OVERHEAD)
+#: Fewest frames ``open_stream`` opens as a run: its checks cost a few C calls per run.
+_OPEN_RUN_MIN = 8
+#: A long ZMTP frame's header: flags byte (LONG), 8-byte size (docs/protocol/zmtp.md §5).
+_LONG_HEADER_SIZE = 9
+_NO_STRUCT = struct.Struct("")
+_ONE_BYTE = tuple(bytes((i,)) for i in range(256))
+
+
+def _leading(run: bytes, value: int) -> int:
+    """How many bytes at the start of ``run`` equal ``value``."""
+    size = len(run)
+    # Counting is a tight loop in C; ``lstrip`` looks each byte up in its argument.
+    if run.count(value) == size:
+        return size
+    return size - len(run.lstrip(_ONE_BYTE[value]))
 
 
 class MessageSealer:
@@ -267,8 +290,10 @@ class MessageSealer:
     buffer is wrapped for libsodium once; each frame's flags and body are copied into it and
     encrypted in place (``crypto_box_easy_afternm`` allows the box to overlap the message: it
     lands 16 bytes before its plaintext), and the short nonce and box go to the encoder in one
-    copy. Bodies above ``capacity`` get a buffer of their own, queued uncopied. Without
-    ``nacl._sodium`` every frame takes that path through the public bindings (same bytes).
+    copy. A batch of one-frame messages of one size is laid out in the encoder's buffer and
+    sealed where it lies (``_seal_run``). Bodies above ``capacity`` get a buffer of their own,
+    queued uncopied. Without ``nacl._sodium`` every frame takes that path through the public
+    bindings (same bytes).
     """
 
     __slots__ = (
@@ -280,6 +305,7 @@ class MessageSealer:
         "_nonce",
         "_plain",
         "_prefix",
+        "_scratch",
         "_shared",
         "_tails",
         "_view",
@@ -307,6 +333,7 @@ class MessageSealer:
         room = 1 + max(capacity, 0)
         scratch = bytearray(_PLAIN_AT + 2 * room)
         scratch[:_SHORT_AT] = nonce_prefix
+        self._scratch = scratch
         # Slice writes through a memoryview cost half those on the (exported) bytearray.
         self._view = memoryview(scratch)
         self._nonce: Any = None
@@ -331,10 +358,23 @@ class MessageSealer:
         self._tails: list[memoryview | None] = [None] * len(self._heads)
 
     def seal_messages(
-        self, messages: Iterable[Sequence[BytesLike]], encoder: FrameEncoder, nonce: int
+        self, messages: Sequence[Sequence[BytesLike]], encoder: FrameEncoder, nonce: int
     ) -> int:
         """Queue every frame of every message on ``encoder``, short nonces counting up from
-        ``nonce``; returns the next nonce."""
+        ``nonce``; returns the next nonce. Each message has a frame at least (the connection
+        refuses empty ones)."""
+        count = len(messages)
+        # A batch of one-frame messages of one size up to ``capacity`` (what a steady sender
+        # queues) is sealed as a run. The first message decides whether to look; the checks
+        # run in C, one pass each (every message has a frame, so there are as many frames as
+        # messages only when each has one).
+        if count >= _RUN_MIN and len(messages[0]) == 1 and len(messages[0][0]) <= self.capacity:
+            bodies = list(_frames_of(messages))
+            if len(bodies) == count:
+                sizes = list(map(len, bodies))
+                size = sizes[0]
+                if sizes.count(size) == count:
+                    return self._seal_run(bodies, size, encoder.buffer, nonce)
         out = encoder.buffer  # the same bytearray for good (``chunk`` only clears it)
         view = self._view
         heads = self._heads
@@ -381,6 +421,57 @@ class MessageSealer:
             for i, body in enumerate(frames):
                 seal_one(encoder, body, more if i < last else 0, nonce)
                 nonce += 1
+        return nonce
+
+    def _seal_run(self, bodies: list[BytesLike], size: int, out: bytearray, nonce: int) -> int:
+        """Append ``bodies`` (one-frame messages of ``size <= capacity`` bytes) to
+        ``out`` as MESSAGE frames, short nonces from ``nonce``; returns the next nonce.
+
+        The frames are laid out in ``out`` first, with C-level joins: every frame is head,
+        short nonce, flags byte 0 (a message's last frame), body and 16 bytes of room, and
+        within a run of nonces that share all but their low byte only that byte differs from
+        one frame to the next (stored for the whole run with one strided slice). Then each box
+        is sealed in place, where it goes on the wire, one libsodium call per frame and no
+        copy in Python: libsodium's "easy" box may be sealed where its plaintext lies (the
+        ciphertext moves 16 bytes on, behind the tag)."""
+        seal = _sodium.crypto_box_easy_afternm
+        nonce_byte = self._scratch  # the 24-byte libsodium nonce is at its start
+        nonce_ptr = self._nonce
+        shared = self._shared
+        heads = self._heads
+        head = heads[size] if size < len(heads) else self._head_for(size)
+        step = len(head) + 8 + BOX_OVERHEAD + 1 + size  # one whole frame
+        low_at = NONCE_SIZE - 1
+        length = size + 1
+        done = 0
+        count = len(bodies)
+        while done < count:
+            low = nonce & 255
+            run = min(count - done, 256 - low)  # up to the next carry of the low byte
+            short = _pack_nonce(nonce)
+            # The nonce of every frame of the run but its low byte, here and in the frames.
+            _pack_nonce_into(nonce_byte, _SHORT_AT, nonce)
+            # Each frame: head, short nonce, flags byte 0, body, room for the tag at the end.
+            lead = head + short + b"\0"
+            start = len(out)
+            out += lead
+            out += (_TAG_ROOM + lead).join(bodies[done : done + run] if run < count else bodies)
+            out += _TAG_ROOM
+            short_low = start + len(head) + 7
+            out[short_low : short_low + run * step : step] = _LOW_BYTES[low : low + run]
+            tag = short_low + 1
+            end = tag + run * step
+            base = _ptr(out)  # ``out`` cannot be resized until released, below
+            try:
+                for at in range(tag, end, step):
+                    nonce_byte[low_at] = low
+                    box = base + at
+                    seal(box, box, length, nonce_ptr, shared)  # in place
+                    low += 1
+            finally:
+                _ffi.release(base)
+            done += run
+            nonce += run
         return nonce
 
     def seal_frame(self, encoder: FrameEncoder, body: BytesLike, flags: int, nonce: int) -> None:
@@ -448,8 +539,9 @@ class MessageOpener:
     per-frame receive cost under CURVE, and Python charges per operation. Small boxes are
     decrypted into a scratch buffer wrapped for libsodium once, and the payload is copied out
     of it straight into its final ``bytes``; large ones are decrypted from the frame without
-    copying the ciphertext. Without ``nacl._sodium`` every box takes the large path, which falls
-    back to the public bindings.
+    copying the ciphertext. ``open_stream`` opens a run of frames of one size in place, in one
+    copy of the run (``_open_run``). Without ``nacl._sodium`` every box takes the large path,
+    which falls back to the public bindings.
     """
 
     __slots__ = (
@@ -463,6 +555,7 @@ class MessageOpener:
         "_prefix",
         "_scratch",
         "_shared",
+        "_unpackers",
         "capacity",
     )
 
@@ -489,6 +582,15 @@ class MessageOpener:
         #: ``open_stream``'s expected MESSAGE head: the name, then the short nonce it expects.
         self._expected = bytearray(name + bytes(8))
         self._scratch = bytearray(1 + max(capacity, 0))
+        #: How the last run's frames were cut: its ZMTP header and body sizes, then the
+        #: ``struct`` giving ``(payload,)`` and the one giving ``(flags byte, payload)``. One
+        #: entry, as runs of one size follow each other.
+        self._unpackers: tuple[int, int, struct.Struct, struct.Struct] = (
+            0,
+            0,
+            _NO_STRUCT,
+            _NO_STRUCT,
+        )
         self._plain: Any = None
         self._payload: Any = None
         self._nonce_ptr: Any = None
@@ -551,8 +653,9 @@ class MessageOpener:
         messages: list[list[bytes]] | None = None,
     ) -> tuple[int, int]:
         """``open_frames`` straight from received bytes, without cutting out each frame body
-        first: walks the whole short message frames (flags ``00``, as libzmq sends MESSAGE,
-        docs/protocol/mechanisms.md §3.8) at the start of ``data`` whose size is 33..``max_size``
+        first: opens the run of frames of one size at the start of ``data`` (``_open_run``,
+        short or long frames), then walks the whole short message frames (flags ``00``, as
+        libzmq sends MESSAGE, docs/protocol/mechanisms.md §3.8) whose size is 33..``max_size``
         (-1: 255). Stops at the first other frame, a partial one, or the end, and returns
         ``(bytes used, last nonce)``; what is left is for the caller's frame decoder.
 
@@ -581,19 +684,18 @@ class MessageOpener:
         # ``nonce_buf`` the same nonce behind its prefix, both updated by their low byte only,
         # except at a carry (both hold the last nonce on entry). A frame that starts otherwise
         # takes the full checks: RFC 26 only asks nonces to increase, a peer may skip some.
+        largest = 255 if max_size < 0 else min(max_size, 255)
+        pos, last_nonce, direct = self._open_run(data, out, last_nonce, max_size, messages)
         pack_nonce(nonce_buf, short_at, last_nonce)
         pack_nonce(expected, _NAME_SIZE, last_nonce)
         low_at = NONCE_SIZE - 1
         expected_low_at = _BOX_AT - 1
         append = out.append
-        direct = messages is not None
         deliver: Any = messages.append if messages is not None else None
-        largest = 255 if max_size < 0 else min(max_size, 255)
         box_at = _BOX_AT
         plain_at = _MESSAGE_PLAIN_AT
         # Boxes are read where they lie: pointer arithmetic costs less than slicing them out.
         boxes = _ptr(data) + box_at
-        pos = 0
         total = len(data)
         end = total - 2
         while pos < end:
@@ -631,6 +733,135 @@ class MessageOpener:
             last_nonce = nonce
             pos = stop
         return pos, last_nonce
+
+    def _open_run(
+        self,
+        data: bytes,
+        out: list[tuple[int, bytes]],
+        last_nonce: int,
+        max_size: int,
+        messages: list[list[bytes]] | None,
+    ) -> tuple[int, int, bool]:
+        """``open_stream``'s first step: the run of message frames of one size (short ones, or
+        long ones whose flags byte + payload fit ``capacity``; at most ``max_size`` bytes unless
+        it is -1) at the start of ``data`` whose heads are what a sender counting its nonces up
+        by one sends. Returns ``(bytes used, last nonce, whether frames still go to
+        messages)``; 0 bytes when there is no such run of ``_OPEN_RUN_MIN`` frames.
+
+        Every frame of a run has the same ZMTP header and MESSAGE name, and within the frames
+        whose nonces share all but the low byte, the same seven high nonce bytes: each of these
+        byte positions is checked for the whole run with one strided slice, and the low bytes
+        against the expected sequence, so no Python step per frame but the libsodium call.
+        The run ends before the first frame that differs, which the per-frame loop then checks
+        as libzmq does (a nonce gap is allowed, a repeated one is not). The boxes are opened in
+        place in one copy of the run, and the payloads cut out of it by ``struct`` in C."""
+        direct = messages is not None
+        total = len(data)
+        # A message frame: no MORE (libzmq sends MESSAGE so, docs/protocol/mechanisms.md
+        # §3.8), short (flags 0, one size byte) or long (flags LONG, eight size bytes).
+        if total < _LONG_HEADER_SIZE:
+            return 0, last_nonce, direct
+        if not data[0]:
+            header = 2
+            size = data[1]
+        elif data[0] == FLAG_LONG:
+            header = _LONG_HEADER_SIZE
+            size = int.from_bytes(data[1:header], "big")
+        else:
+            return 0, last_nonce, direct
+        stride = header + size
+        count = total // stride
+        if (
+            size <= _MESSAGE_PLAIN_AT
+            or size - _MESSAGE_PLAIN_AT > self.capacity
+            or 0 <= max_size < size
+            or count < _OPEN_RUN_MIN
+        ):
+            return 0, last_nonce, direct
+        for at, byte in enumerate(data[:header] + self._name):
+            count = _leading(data[at : count * stride : stride], byte)
+        box_size = size - _BOX_AT
+        open_box = _sodium.crypto_box_open_easy_afternm
+        nonce_buf = self._nonce
+        nonce_ptr = self._nonce_ptr
+        shared = self._shared
+        low_at = NONCE_SIZE - 1
+        short_at = header + _NAME_SIZE  # a frame's short nonce: behind its header and name
+        pos = 0
+        while count >= _OPEN_RUN_MIN:
+            nonce = last_nonce + 1
+            low = nonce & 255
+            run = min(count, 256 - low)  # up to the next carry of the low byte
+            high = _pack_nonce(nonce)
+            for at in range(7):
+                start = pos + short_at + at
+                run = _leading(data[start : start + run * stride : stride], high[at])
+            start = pos + short_at + 7
+            lows = data[start : start + run * stride : stride]
+            if lows != _LOW_BYTES[low : low + run]:
+                run = next(i for i, byte in enumerate(lows) if byte != low + i)
+            if run < _OPEN_RUN_MIN:
+                break
+            # A copy of the run's frames to open in place (libsodium's "easy" box may be
+            # opened where it lies: the plaintext lands where the tag was).
+            frames = bytearray(memoryview(data)[pos : pos + run * stride])
+            base = _ptr(frames)  # never resized: pointers into it stay valid
+            _pack_nonce_into(nonce_buf, _SHORT_AT, nonce)
+            opened = run
+            for at in range(header + _BOX_AT, run * stride, stride):
+                nonce_buf[low_at] = low
+                box = base + at
+                if open_box(box, box, box_size, nonce_ptr, shared):
+                    opened = low - (nonce & 255)
+                    break
+                low += 1
+            direct = self._deliver_run(frames, opened, header, size, direct, out, messages)
+            pos += opened * stride
+            last_nonce += opened
+            if opened < run:
+                raise MessageRejected("box", size, last_nonce + 1, last_nonce)
+            count -= run
+        return pos, last_nonce, direct
+
+    def _deliver_run(
+        self,
+        frames: bytearray,
+        count: int,
+        header: int,
+        size: int,
+        direct: bool,
+        out: list[tuple[int, bytes]],
+        messages: list[list[bytes]] | None,
+    ) -> bool:
+        """Hand over the first ``count`` frames of ``frames`` (``header``-byte ZMTP header,
+        ``size``-byte MESSAGE body, opened in place: flags byte and payload where the tag was)
+        as ``open_stream`` does; returns whether frames still go to ``messages``."""
+        skip = header + _BOX_AT  # ZMTP header, name, short nonce
+        stride = header + size
+        unpackers = self._unpackers
+        if unpackers[1] != size or unpackers[0] != header:
+            # Flags byte, payload, then the box's last 16 bytes (stale ciphertext).
+            payload = size - _MESSAGE_PLAIN_AT - 1
+            unpackers = self._unpackers = (
+                header,
+                size,
+                struct.Struct(f"{skip + 1}x{payload}s{BOX_OVERHEAD}x"),
+                struct.Struct(f"{skip}xB{payload}s{BOX_OVERHEAD}x"),
+            )
+        used = count * stride
+        cut = frames if used == len(frames) else memoryview(frames)[:used]
+        if direct and messages is not None and not frames[skip:used:stride].strip(b"\0"):
+            # Each frame a whole one-part message (inner flags 0): the common case, in C.
+            messages += map(list, unpackers[2].iter_unpack(cut))
+            return True
+        flag_map = self._flag_map
+        for inner, payload in unpackers[3].iter_unpack(cut):
+            if direct and not inner and messages is not None:
+                messages.append([payload])
+            else:
+                direct = False
+                out.append((flag_map[inner], payload))
+        return direct
 
     def _open_large(self, body: bytes) -> tuple[int, bytes] | None:
         nonce = self._prefix + body[_NAME_SIZE:_BOX_AT]
