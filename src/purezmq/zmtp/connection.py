@@ -450,6 +450,23 @@ class Connection:
             if used == len(data):
                 return
             data = data[used:]
+        if (
+            data
+            and not data[0] & FLAG_LONG
+            and not self._partial
+            and not 0 <= decoder.max_msg_size < 255
+        ):
+            # The read of a request/reply turn holds exactly one message of short frames:
+            # taken as ``split_messages`` would, without looking for runs. (A read that starts
+            # with a short frame is copied into ``bytes`` below anyway.)
+            whole = data if type(data) is bytes else bytes(data)
+            message = decoder.one_message(whole)
+            if message is not None:
+                self._messages.append(message)
+                self._timeout_deadline = None
+                self._ttl_deadline = None
+                return
+            data = whole
         if decoder.splits(data):
             # Short frames are cut from ``bytes``; runs of long ones straight from the read,
             # which then is not copied whole first.
