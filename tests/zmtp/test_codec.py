@@ -501,29 +501,3 @@ def test_a_publishers_connections_share_and_others_do_not() -> None:
     assert shares(SocketType.PUB) and shares(SocketType.XPUB)
     assert not any(map(shares, (SocketType.PUSH, SocketType.DEALER, SocketType.SUB)))
 
-
-@settings(max_examples=200, deadline=None)
-@given(frames_strategy)
-def test_one_message_takes_a_read_of_exactly_one_message_of_short_frames(
-    frames: list[tuple[int, bytes]],
-) -> None:
-    wire = encode(frames)
-    one = (
-        bool(frames)
-        and all(flags == FLAG_MORE for flags, _ in frames[:-1])
-        and frames[-1][0] == 0
-        and all(len(body) <= 255 for _, body in frames)
-    )
-    got = FrameDecoder().one_message(wire)
-    assert got == ([body for _, body in frames] if one else None)
-
-
-def test_one_message_leaves_reserved_bits_and_cut_reads_to_the_decoder() -> None:
-    dec = FrameDecoder()
-    assert dec.one_message(b"\x01\x00\x00\x02hi") == [b"", b"hi"]  # REQ/REP's envelope
-    assert dec.one_message(b"\x08\x02hi") is None  # a reserved flag bit: decode's
-    assert dec.one_message(b"\x00\x03hi") is None  # cut inside the body
-    assert dec.one_message(b"\x01\x00") is None  # cut before the last frame
-    assert dec.one_message(b"\x00\x02hi\x00") is None  # more than one message
-    assert dec.one_message(b"") is None
-

@@ -63,7 +63,6 @@ _RUN_PAUSE = 16
 _LONG_HEADER = struct.Struct(">BQ")
 _LONG_SIZE = struct.Struct(">Q")
 _NOT_LONG = 0xFF ^ FLAG_LONG
-_NOT_MORE = 0xFF ^ FLAG_MORE
 _FIVE_ZEROS = bytes(5)
 #: Header of a final short frame, by body size.
 _SHORT_HEADERS = tuple(bytes((0, size)) for size in range(256))
@@ -513,31 +512,6 @@ class FrameDecoder:
         if pos and spare is not None and len(spare) > RUN_SIZE_MAX:
             self._spare = None  # the stream moved on to small frames
         return frames, pos
-
-    def one_message(self, data: bytes) -> list[bytes] | None:
-        """The frames of ``data`` when it holds exactly one whole message of short frames
-        (no command, no LONG flag, no reserved bit), else None. A request/reply turn reads
-        one such message at a time (REQ/REP: the empty delimiter and the body), and this is
-        all it needs; ``split_messages`` would first look for a run. The caller checks what
-        ``split_messages`` checks: the decoder is ``idle``, no MAXMSGSIZE below 255."""
-        end = len(data)
-        pos = 0
-        frames: list[bytes] = []
-        while pos + 2 <= end:
-            flags = data[pos]
-            stop = pos + 2 + data[pos + 1]
-            if flags & _NOT_MORE or stop > end:
-                return None
-            frames.append(data[pos + 2 : stop])
-            pos = stop
-            if not flags:
-                if pos != end:
-                    return None
-                spare = self._spare
-                if spare is not None and len(spare) > RUN_SIZE_MAX:
-                    self._spare = None  # the stream moved on to small frames
-                return frames
-        return None
 
     @staticmethod
     def splits(data: BytesLike) -> bool:
