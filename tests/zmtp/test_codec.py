@@ -500,4 +500,3 @@ def test_a_publishers_connections_share_and_others_do_not() -> None:
 
     assert shares(SocketType.PUB) and shares(SocketType.XPUB)
     assert not any(map(shares, (SocketType.PUSH, SocketType.DEALER, SocketType.SUB)))
-
