@@ -844,3 +844,39 @@ def test_a_refused_mechanism_still_sends_our_whole_greeting() -> None:
     assert client.error is not None and "mechanism mismatch" in str(client.error)
     server.receive_data(b"".join(bytes(b) for b in client.data_to_send()))
     assert server.error is not None and "mechanism mismatch" in str(server.error)
+
+
+def test_reads_of_one_message_each_keep_multipart_and_maxmsgsize_rules() -> None:
+    # A request/reply turn reads one whole message at a time (the connection's shortcut for
+    # it); a message whose frames come in several reads, and MAXMSGSIZE, still apply.
+    _a, b = connected_pair(T.PAIR, T.PAIR)
+    b.events_received()
+    b.receive_data(encode_frame(b"", FLAG_MORE) + encode_frame(b"body"))
+    assert b.messages_received() == [[b"", b"body"]]
+    b.receive_data(encode_frame(b"head", FLAG_MORE))
+    b.receive_data(encode_frame(b"tail"))  # one whole frame, but it ends the message above
+    assert b.messages_received() == [[b"head", b"tail"]]
+    b.receive_data(memoryview(bytearray(encode_frame(b"view"))))
+    assert b.messages_received() == [[b"view"]]
+    b.receive_data(memoryview(bytearray(encode_frame(b"", FLAG_MORE) + encode_frame(b"v"))))
+    assert b.messages_received() == [[b"", b"v"]]
+    # Several messages in one read, three frames, a reserved flag bit: the general path.
+    two = encode_frame(b"", FLAG_MORE) + encode_frame(b"1") + encode_frame(b"2")
+    b.receive_data(two)
+    assert b.messages_received() == [[b"", b"1"], [b"2"]]
+    three = encode_frame(b"x", FLAG_MORE) + encode_frame(b"y", FLAG_MORE) + encode_frame(b"z")
+    b.receive_data(three)
+    assert b.messages_received() == [[b"x", b"y", b"z"]]
+    b.receive_data(bytes([0x08, 1]) + b"r")
+    assert b.messages_received() == [[b"r"]]
+    b.receive_data(encode_frame(b"", FLAG_MORE) + encode_frame(b"cut")[:-1])
+    assert b.messages_received() == []
+    b.receive_data(b"t")
+    assert b.messages_received() == [[b"", b"cut"]]
+    _a, limited = connected_pair(T.PAIR, T.PAIR, options_b=ConnectionOptions(max_msg_size=3))
+    limited.events_received()
+    limited.receive_data(encode_frame(b"abc"))
+    assert limited.messages_received() == [[b"abc"]]
+    limited.receive_data(encode_frame(b"abcd"))
+    assert limited.messages_received() == []
+    assert "MAXMSGSIZE" in the_failure(limited).reason

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections import deque
 from collections.abc import Callable
 
 from ..patterns.pipe import Pipe
@@ -48,7 +47,8 @@ class PipeFlow(asyncio.BufferedProtocol):
     _loop: asyncio.AbstractEventLoop | None
     _loop_thread: int
     _pipe: Pipe | None
-    _stash: deque[list[bytes]] | None
+    #: Messages read past the inbound HWM, waiting for the pattern to drain the pipe.
+    _stash: list[list[bytes]] | None
     _state: PeerState
     _read_paused: bool
     _write_paused: bool
@@ -97,11 +97,11 @@ class PipeFlow(asyncio.BufferedProtocol):
         pipe = self._pipe
         if self._state is _CLOSED or stash is None or pipe is None:
             return
-        write = pipe.write
-        while stash:
-            if not write(stash[0]):
-                return  # still full: we are asleep as writer again
-            stash.popleft()
+        # In slices as large as the room left (``Pipe.write_many``), not message by message.
+        written = pipe.write_many(stash)
+        if written < len(stash):
+            self._stash = stash[written:]
+            return  # still full: we are asleep as writer again
         self._stash = None
         if self._read_paused and self._state is not _CLOSING and self._transport is not None:
             self._read_paused = False

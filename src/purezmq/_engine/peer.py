@@ -37,7 +37,6 @@ import errno as _errno
 import operator
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from typing import cast
 
@@ -158,7 +157,7 @@ class Peer(PipeFlow):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
         self._pipe: Pipe | None = None
-        self._stash: deque[list[bytes]] | None = None
+        self._stash: list[list[bytes]] | None = None
         #: Messages taken from the pipe but not yet encoded when the transport pushed back.
         self._backlog: list[list[bytes]] | None = None
         self._read_paused = False
@@ -298,7 +297,7 @@ class Peer(PipeFlow):
         if written < len(messages):
             # Inbound HWM: keep the rest and stop reading; the pattern's drain to LWM
             # calls _on_write_activated (docs/protocol/patterns.md §1.1).
-            self._stash = deque(messages[written:])
+            self._stash = messages[written:]
             self._pause_reading()
 
     def _on_read_activated(self, pipe: Pipe) -> None:

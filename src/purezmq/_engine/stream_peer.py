@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections import deque
 from collections.abc import Callable
 from typing import cast
 
@@ -60,7 +59,7 @@ class StreamPeer(PipeFlow):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
         self._pipe: Pipe | None = None
-        self._stash: deque[list[bytes]] | None = None
+        self._stash: list[list[bytes]] | None = None
         self._read_paused = False
         self._write_paused = False
         self._flush_scheduled = False
@@ -115,7 +114,7 @@ class StreamPeer(PipeFlow):
             return
         pipe = self._pipe
         if pipe is not None and not pipe.write(msg):
-            self._stash = deque([msg])
+            self._stash = [msg]
             self._pause_reading()
 
     def eof_received(self) -> bool:

@@ -450,6 +450,23 @@ class Connection:
             if used == len(data):
                 return
             data = data[used:]
+        n = len(data)
+        if 2 <= n <= 261 and not self._partial and not 0 <= decoder.max_msg_size < 255:
+            # The read of a request/reply turn: one message of one short frame, or of the
+            # empty delimiter and one short frame (REQ/REP; 261 bytes at most), taken as
+            # ``split_messages`` would take it but without its search for runs. A read of
+            # several messages fails the size test.
+            first = data[0]
+            if first == 0 and data[1] == n - 2:
+                self._messages.append([bytes(data[2:])])
+                self._timeout_deadline = None
+                self._ttl_deadline = None
+                return
+            if first == FLAG_MORE and n >= 4 and not data[1] and not data[2] and data[3] == n - 4:
+                self._messages.append([b"", bytes(data[4:])])
+                self._timeout_deadline = None
+                self._ttl_deadline = None
+                return
         if decoder.splits(data):
             # Short frames are cut from ``bytes``; runs of long ones straight from the read,
             # which then is not copied whole first.
