@@ -674,16 +674,14 @@ class Socket(SocketBase):
     ) -> asyncio.Future[MessageTracker | None]:
         """Send a whole multipart message (one hand-off to the engine); returns a Future."""
         msg = coerce_message(msg_parts)
-        # Fast path: a whole message, no flags, nothing pending, queue not full.
+        # Fast path: a whole message, no flags, nothing pending, queue not full; straight into
+        # the pattern as in send().
+        core = self._core
         if (
-            not flags
-            and not self._send_parts
-            and not self._recv_q
-            and not self._send_q
-            and not self._closed
-            and not track
+            not (flags or track or self._send_parts or self._recv_q or self._send_q)
             and copy
-            and self._core.try_send(msg)
+            and not (self._closed or core.dead or core.mailbox)
+            and core.pattern.send(msg)
         ):
             if self._owe_turn:
                 return self._after_a_turn(None)
@@ -822,7 +820,8 @@ class Socket(SocketBase):
             return self._recv_pending(kind, flags, copy, post)
         loop = self._loop or self._bind_loop()
         bound_signal(self._signal)  # the loop check
-        fut: asyncio.Future[Any] = _Future(loop=loop)
+        # On the loop (the usual case) the Future finds it itself: no keyword dict to build.
+        fut: asyncio.Future[Any] = _Future() if _get_running_loop() is loop else _Future(loop=loop)
         req = [fut, kind, copy, post, None]
         queue.append(req)
         self._dispatch()  # serves it at once when a message is here, else sleeps
@@ -843,7 +842,7 @@ class Socket(SocketBase):
         """Queue a receive that must wait (or fail it with ``Again`` under NOBLOCK). A
         request/reply exchange comes here once per message: ``_sleep_or_dispatch`` inline."""
         loop = self._loop or self._bind_loop()
-        fut: asyncio.Future[Any] = _Future(loop=loop)
+        fut: asyncio.Future[Any] = _Future() if _get_running_loop() is loop else _Future(loop=loop)
         if flags & DONTWAIT:
             fut.set_exception(Again())
             return fut
@@ -888,7 +887,12 @@ class Socket(SocketBase):
                 return self._recv_pending(WHOLE_MESSAGE, flags, copy, None)
             if self._bodies.lent:
                 self._bodies.own_all(msg)
-            fut: asyncio.Future[Any] = _Future(loop=self._loop or self._bind_loop())
+            loop = self._loop
+            fut: asyncio.Future[Any] = (
+                _Future()  # on the socket's loop: see recv()
+                if loop is not None and _get_running_loop() is loop
+                else _Future(loop=loop or self._bind_loop())
+            )
             if copy:
                 fut.set_result(msg)
             else:
