@@ -221,6 +221,9 @@ class Socket(SocketBase):
 
     _signal: LoopSignal | _LateLoopSignal
     _loop: asyncio.AbstractEventLoop | None
+    #: What ``recv()``'s fast path compares the running loop with: the socket's loop, or for
+    #: a socket created outside any loop an object that is never a running loop.
+    _own_loop: object
     _recv_q: deque[list[Any]]
     _send_q: deque[_PendingSend]
     #: Pending Futures of ``poll()``, cancelled when the socket closes.
@@ -272,6 +275,7 @@ class Socket(SocketBase):
         # on that loop. Otherwise bind on first use (see _LateLoopSignal).
         loop = asyncio._get_running_loop()
         self._loop = loop
+        self._own_loop = loop if loop is not None else object()
         self._recv_q = deque()
         self._send_q = deque()
         self._polls = set()
@@ -754,14 +758,17 @@ class Socket(SocketBase):
             # the call runs on the socket's loop. It makes no engine call, so pending sends do
             # not matter here (see the module docstring).
             oldest = ready.pop()
-            if len(oldest) == 1 and type(body := oldest[0]) is bytes and not self._core.dead:
-                loop = self._loop
-                if loop is not None and _get_running_loop() is loop:
-                    # The Future finds the running loop itself: cheaper than passing it (no
-                    # keyword dict to build).
-                    done: asyncio.Future[Any] = _Future()
-                    done.set_result(body)
-                    return done
+            if (
+                len(oldest) == 1
+                and type(body := oldest[0]) is bytes
+                and _get_running_loop() is self._own_loop
+                and not self._core.dead
+            ):
+                # The Future finds the running loop itself: cheaper than passing it (no
+                # keyword dict to build).
+                done: asyncio.Future[Any] = _Future()
+                done.set_result(body)
+                return done
             ready.append(oldest)  # not that case: the general path below takes it
         if not self._recv_q and not self._send_q:
             # Nothing pending, the frame may be here (no pattern re-entry possible: see the
