@@ -154,3 +154,20 @@ def test_a_send_after_a_second_peer_connects_takes_turns_with_it(run: Any) -> No
         ctx.destroy(0)
 
     run(main)
+
+
+@pytest.mark.parametrize("method", ["send", "send_multipart"])
+def test_a_send_after_the_context_ends_fails_on_its_future(run: Any, method: str) -> None:
+    # pyzmq's asyncio sockets report ETERM on the returned Future, not from the call.
+    async def main() -> None:
+        ctx = azmq.Context()
+        push = ctx.socket(purezmq.PUSH)
+        push.bind("inproc://send-eterm")
+        push._core.terminate()  # what Context.term() does to each socket first
+        fut = push.send(b"x") if method == "send" else push.send_multipart([b"x", b"y"])
+        assert isinstance(fut, asyncio.Future)
+        with pytest.raises(ContextTerminated):
+            await fut
+        ctx.destroy(0)
+
+    run(main)
