@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sized
 from dataclasses import dataclass
 from enum import IntEnum
 from time import sleep as _sleep
@@ -213,6 +213,7 @@ class SocketCore:
         "handshaking",
         "handshaking_peak",
         "last_endpoint",
+        "mailbox",
         "options",
         "pattern",
         "recv_batches",
@@ -242,6 +243,9 @@ class SocketCore:
         #: which makes the application's ``bytes`` and gives them back (``zmtp.bodies``).
         self.bodies = BodyPool()
         self._mailbox: deque[tuple[int, Pipe, Any]] = deque()
+        #: The same queue, read-only for a front-end's send fast path: while it is empty and
+        #: ``dead`` is not set, ``try_send(msg)`` is exactly ``pattern.send(msg)``.
+        self.mailbox: Sized = self._mailbox
         self._asleep = False
         #: Nonzero once closed, terminated (ETERM) or forked: calls then fail. Public so that a
         #: front-end can check it before handing out messages it already took; only the core

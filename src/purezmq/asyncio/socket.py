@@ -221,6 +221,9 @@ class Socket(SocketBase):
 
     _signal: LoopSignal | _LateLoopSignal
     _loop: asyncio.AbstractEventLoop | None
+    #: What ``recv()``'s fast path compares the running loop with: the socket's loop, or for
+    #: a socket created outside any loop an object that is never a running loop.
+    _own_loop: object
     _recv_q: deque[list[Any]]
     _send_q: deque[_PendingSend]
     #: Pending Futures of ``poll()``, cancelled when the socket closes.
@@ -272,6 +275,7 @@ class Socket(SocketBase):
         # on that loop. Otherwise bind on first use (see _LateLoopSignal).
         loop = asyncio._get_running_loop()
         self._loop = loop
+        self._own_loop = loop if loop is not None else object()
         self._recv_q = deque()
         self._send_q = deque()
         self._polls = set()
@@ -514,7 +518,7 @@ class Socket(SocketBase):
             return batch[0]
         batch.reverse()
         msg = batch.pop()
-        self._recv_ready = batch
+        _set_attr(self, "_recv_ready", batch)  # not through the option-attribute __setattr__
         return msg
 
     def _next_message(self) -> list[bytes] | None:
@@ -592,19 +596,18 @@ class Socket(SocketBase):
     ) -> asyncio.Future[MessageTracker | None]:
         """Send one frame; with ``SNDMORE`` more frames of the same message follow. Returns a
         Future, done at once unless the message waits for room (HWM)."""
-        # Fast path first (one bytes frame, no flags, nothing pending, queue not full).
+        # Fast path first (one bytes frame, no flags, nothing pending, queue not full), straight
+        # into the pattern: with no command queued for the core and the core alive, that is
+        # what ``core.try_send`` does, one call less per message.
+        core = self._core
         if (
-            not flags
-            and type(data) is bytes
-            and not self._send_parts
-            and not self._recv_q
-            and not self._send_q
-            and not self._closed
+            type(data) is bytes
+            and not (flags or track or self._send_parts or self._recv_q or self._send_q)
+            and copy
             and routing_id is None
             and group is None
-            and not track
-            and copy
-            and self._core.try_send([data])
+            and not (self._closed or core.dead or core.mailbox)
+            and core.pattern.send([data])
         ):
             if self._owe_turn:
                 return self._after_a_turn(None)
@@ -675,16 +678,14 @@ class Socket(SocketBase):
     ) -> asyncio.Future[MessageTracker | None]:
         """Send a whole multipart message (one hand-off to the engine); returns a Future."""
         msg = coerce_message(msg_parts)
-        # Fast path: a whole message, no flags, nothing pending, queue not full.
+        # Fast path: a whole message, no flags, nothing pending, queue not full; straight into
+        # the pattern as in send().
+        core = self._core
         if (
-            not flags
-            and not self._send_parts
-            and not self._recv_q
-            and not self._send_q
-            and not self._closed
-            and not track
+            not (flags or track or self._send_parts or self._recv_q or self._send_q)
             and copy
-            and self._core.try_send(msg)
+            and not (self._closed or core.dead or core.mailbox)
+            and core.pattern.send(msg)
         ):
             if self._owe_turn:
                 return self._after_a_turn(None)
@@ -750,9 +751,28 @@ class Socket(SocketBase):
         self, flags: int = 0, copy: bool = True, track: bool = False
     ) -> asyncio.Future[Any]:
         """Receive one frame: a Future of ``bytes``, or of a ``Frame`` when ``copy=False``."""
+        ready = self._recv_ready
+        if ready and copy and not self._recv_parts and not self._recv_q:
+            # The usual case, first and with the fewest steps: the oldest message of a run
+            # taken earlier is one frame of bytes, nothing received before it is pending, and
+            # the call runs on the socket's loop. It makes no engine call, so pending sends do
+            # not matter here (see the module docstring).
+            oldest = ready.pop()
+            if (
+                len(oldest) == 1
+                and type(body := oldest[0]) is bytes
+                and _get_running_loop() is self._own_loop
+                and not self._core.dead
+            ):
+                # The Future finds the running loop itself: cheaper than passing it (no
+                # keyword dict to build).
+                done: asyncio.Future[Any] = _Future()
+                done.set_result(body)
+                return done
+            ready.append(oldest)  # not that case: the general path below takes it
         if not self._recv_q and not self._send_q:
-            # Fast path: nothing pending, the frame is here (no pattern re-entry possible:
-            # see the module docstring).
+            # Nothing pending, the frame may be here (no pattern re-entry possible: see the
+            # module docstring).
             parts = self._recv_parts
             frame: Any
             msg: list[bytes] | None
@@ -807,7 +827,8 @@ class Socket(SocketBase):
             return self._recv_pending(kind, flags, copy, post)
         loop = self._loop or self._bind_loop()
         bound_signal(self._signal)  # the loop check
-        fut: asyncio.Future[Any] = _Future(loop=loop)
+        # On the loop (the usual case) the Future finds it itself: no keyword dict to build.
+        fut: asyncio.Future[Any] = _Future() if _get_running_loop() is loop else _Future(loop=loop)
         req = [fut, kind, copy, post, None]
         queue.append(req)
         self._dispatch()  # serves it at once when a message is here, else sleeps
@@ -828,7 +849,7 @@ class Socket(SocketBase):
         """Queue a receive that must wait (or fail it with ``Again`` under NOBLOCK). A
         request/reply exchange comes here once per message: ``_sleep_or_dispatch`` inline."""
         loop = self._loop or self._bind_loop()
-        fut: asyncio.Future[Any] = _Future(loop=loop)
+        fut: asyncio.Future[Any] = _Future() if _get_running_loop() is loop else _Future(loop=loop)
         if flags & DONTWAIT:
             fut.set_exception(Again())
             return fut
@@ -873,7 +894,12 @@ class Socket(SocketBase):
                 return self._recv_pending(WHOLE_MESSAGE, flags, copy, None)
             if self._bodies.lent:
                 self._bodies.own_all(msg)
-            fut: asyncio.Future[Any] = _Future(loop=self._loop or self._bind_loop())
+            loop = self._loop
+            fut: asyncio.Future[Any] = (
+                _Future()  # on the socket's loop: see recv()
+                if loop is not None and _get_running_loop() is loop
+                else _Future(loop=loop or self._bind_loop())
+            )
             if copy:
                 fut.set_result(msg)
             else:

@@ -1,0 +1,173 @@
+"""asyncio receives of messages taken ahead (a run the socket took from the engine in one call)
+and sends straight into the pattern: every kind of message a run may hold comes out as the
+general path would hand it out, and a send finds the connections the core has not yet been
+told about."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+import purezmq
+import purezmq.asyncio as azmq
+from purezmq import ContextTerminated
+
+#: Larger than the lending threshold of tcp connections: such a body arrives in a buffer of its
+#: own, not as ``bytes``.
+LARGE = 300_000
+
+
+async def _filled_pull(ctx: azmq.Context, messages: list[list[bytes]]) -> Any:
+    """A PULL socket that has received ``messages`` over inproc, none handed out yet."""
+    pull = ctx.socket(purezmq.PULL)
+    pull.bind("inproc://taken-ahead")
+    push = ctx.socket(purezmq.PUSH)
+    push.connect("inproc://taken-ahead")
+    for msg in messages:
+        await push.send_multipart(msg)
+    assert await asyncio.wait_for(pull.poll(5000), 5) == purezmq.POLLIN
+    return pull
+
+
+def test_a_run_mixing_one_frame_and_multipart_messages_keeps_order_and_rcvmore(
+    run: Any,
+) -> None:
+    messages = [[b"a"], [b"b1", b"b2", b"b3"], [b"c"], [b"d1", b"d2"], [b"e"]]
+
+    async def main() -> None:
+        ctx = azmq.Context()
+        pull = await _filled_pull(ctx, messages)
+        for msg in messages:
+            for i, frame in enumerate(msg):
+                assert await pull.recv() == frame
+                assert pull.rcvmore == (i < len(msg) - 1)
+        assert not pull.recv().done()  # nothing left: the next receive waits
+        ctx.destroy(0)
+
+    run(main)
+
+
+def test_a_run_handed_out_as_frames_and_whole_messages_by_turns(run: Any) -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        pull = await _filled_pull(ctx, [[b"one"], [b"two"], [b"three"], [b"four", b"more"]])
+        frame = await pull.recv(copy=False)
+        assert isinstance(frame, purezmq.Frame)
+        assert frame.bytes == b"one" and not frame.more
+        assert await pull.recv_multipart() == [b"two"]
+        assert await pull.recv() == b"three"
+        assert await pull.recv_multipart() == [b"four", b"more"]
+        ctx.destroy(0)
+
+    run(main)
+
+
+def test_a_run_taken_ahead_is_not_handed_out_after_the_context_ends(run: Any) -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        pull = await _filled_pull(ctx, [[b"x"], [b"y"], [b"z"]])
+        assert await pull.recv() == b"x"  # y and z now wait in the socket
+        pull._core.terminate()  # what Context.term() does to each socket first
+        with pytest.raises(ContextTerminated):
+            await pull.recv()
+        ctx.destroy(0)
+
+    run(main)
+
+
+def test_large_bodies_in_a_run_come_out_as_bytes(run: Any) -> None:
+    # Over tcp a large body is lent to the socket in a buffer of its own; the receive that
+    # hands it out must make it ``bytes`` (the general path), between one-frame messages.
+    large = bytes(range(256)) * (LARGE // 256)
+
+    async def main() -> None:
+        ctx = azmq.Context()
+        pull = ctx.socket(purezmq.PULL)
+        port = pull.bind_to_random_port("tcp://127.0.0.1")
+        push = ctx.socket(purezmq.PUSH)
+        push.connect(f"tcp://127.0.0.1:{port}")
+        sent = [b"s1", large, b"s2", large, b"s3"]
+        for body in sent:
+            await push.send(body)
+        for body in sent:
+            got = await asyncio.wait_for(pull.recv(), 5)
+            assert type(got) is bytes and got == body
+        ctx.destroy(0)
+
+    run(main)
+
+
+def test_a_send_right_after_connect_reaches_the_new_peer(run: Any) -> None:
+    # The connection is made by a command the core has not processed yet when send() runs:
+    # the send must process it first and route the message to that peer.
+    async def main() -> None:
+        ctx = azmq.Context()
+        push = ctx.socket(purezmq.PUSH)
+        push.sndtimeo = 5000
+        push.bind("inproc://send-after-connect")
+        pull = ctx.socket(purezmq.PULL)
+        pull.connect("inproc://send-after-connect")
+        assert push._core.mailbox  # the attach waits for the sender
+        await asyncio.wait_for(push.send(b"first"), 5)
+        assert not push._core.mailbox
+        assert await asyncio.wait_for(pull.recv(), 5) == b"first"
+        ctx.destroy(0)
+
+    run(main)
+
+
+def test_send_on_a_closed_or_terminated_socket_fails_on_the_future(run: Any) -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        push = ctx.socket(purezmq.PUSH)
+        push.bind("inproc://send-closed")
+        push.close()
+        with pytest.raises(purezmq.ZMQError) as info:
+            await push.send(b"x")
+        assert info.value.errno == purezmq.ENOTSOCK
+        other = ctx.socket(purezmq.PUSH)
+        ctx.destroy(0)
+        with pytest.raises(purezmq.ZMQError):
+            await other.send(b"x")
+
+    run(main)
+
+
+def test_a_send_after_a_second_peer_connects_takes_turns_with_it(run: Any) -> None:
+    # Round robin includes a peer whose connection the core learns of in the send itself.
+    async def main() -> None:
+        ctx = azmq.Context()
+        push = ctx.socket(purezmq.PUSH)
+        push.bind("inproc://round-robin")
+        first = ctx.socket(purezmq.PULL)
+        first.connect("inproc://round-robin")
+        await push.send(b"warm-up")
+        assert await asyncio.wait_for(first.recv(), 5) == b"warm-up"
+        second = ctx.socket(purezmq.PULL)
+        second.connect("inproc://round-robin")
+        await push.send(b"1")
+        await push.send(b"2")
+        got = {await asyncio.wait_for(first.recv(), 5), await asyncio.wait_for(second.recv(), 5)}
+        assert got == {b"1", b"2"}
+        ctx.destroy(0)
+
+    run(main)
+
+
+@pytest.mark.parametrize("method", ["send", "send_multipart"])
+def test_a_send_after_the_context_ends_fails_on_its_future(run: Any, method: str) -> None:
+    # pyzmq's asyncio sockets report ETERM on the returned Future, not from the call.
+    async def main() -> None:
+        ctx = azmq.Context()
+        push = ctx.socket(purezmq.PUSH)
+        push.bind("inproc://send-eterm")
+        push._core.terminate()  # what Context.term() does to each socket first
+        fut = push.send(b"x") if method == "send" else push.send_multipart([b"x", b"y"])
+        assert isinstance(fut, asyncio.Future)
+        with pytest.raises(ContextTerminated):
+            await fut
+        ctx.destroy(0)
+
+    run(main)
