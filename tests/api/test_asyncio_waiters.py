@@ -76,3 +76,36 @@ def test_rep_replies_along_a_routed_envelope(run: Any) -> None:
         ctx.destroy(0)
 
     run(main)
+
+
+@pytest.mark.parametrize("multipart", [False, True])
+def test_recv_of_a_waiting_message_on_another_loop_is_refused_and_takes_nothing(
+    multipart: bool,
+) -> None:
+    holder: dict[str, Any] = {}
+
+    async def make() -> None:
+        ctx = azmq.Context()
+        holder["ctx"] = ctx
+        a, b = holder["pair"] = await aio_pair(ctx, purezmq.PAIR, purezmq.PAIR)
+        await a.send_multipart([b"kept", b"whole"])
+        # The message is here, ready to be handed out without waiting.
+        assert await b.poll(5000) == purezmq.POLLIN
+
+    async def use_elsewhere() -> None:
+        _, b = holder["pair"]
+        with pytest.raises(ZMQError) as info:
+            await (b.recv_multipart() if multipart else b.recv())
+        assert info.value.errno == purezmq.EINVAL
+        assert "another event loop" in str(info.value)
+
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(make())
+        asyncio.run(use_elsewhere())
+        _, b = holder["pair"]
+        # Back on the socket's own loop, the message is still there, whole.
+        assert loop.run_until_complete(b.recv_multipart()) == [b"kept", b"whole"]
+    finally:
+        holder["ctx"].destroy(0)
+        loop.close()

@@ -773,6 +773,12 @@ class Socket(SocketBase):
         if not self._recv_q and not self._send_q:
             # Nothing pending, the frame may be here (no pattern re-entry possible: see the
             # module docstring).
+            loop = self._loop
+            running = _get_running_loop()
+            if running is not loop and running is not None and loop is not None:
+                # Another loop's call: the general path refuses it (EINVAL) before it takes
+                # anything, so the message stays for the socket's own loop.
+                return self._recv(_FRAME, flags, copy, None)
             parts = self._recv_parts
             frame: Any
             msg: list[bytes] | None
@@ -799,12 +805,11 @@ class Socket(SocketBase):
                 frame = self._bodies.own(frame)
             if not copy:
                 frame = Frame._received(frame, bool(parts), self._message_properties())
-            loop = self._loop
             fut: asyncio.Future[Any] = (
                 # Called on the socket's loop (the usual case): the Future finds that loop
                 # itself, which costs less than passing it (no keyword dict to build).
                 _Future()
-                if loop is not None and _get_running_loop() is loop
+                if loop is not None and running is loop
                 else _Future(loop=loop or self._bind_loop())
             )
             fut.set_result(frame)
@@ -885,7 +890,17 @@ class Socket(SocketBase):
         self, flags: int = 0, copy: bool = True, track: bool = False
     ) -> asyncio.Future[Any]:
         """Receive a whole message (the rest of it, after ``recv``): a Future of its frames."""
-        if not self._recv_q and not self._send_q and not self._recv_parts and not self._closed:
+        loop = self._loop
+        running = _get_running_loop()
+        if (
+            not self._recv_q
+            and not self._send_q
+            and not self._recv_parts
+            and not self._closed
+            # Another loop's call takes the general path, which refuses it (EINVAL) before
+            # taking anything.
+            and (running is loop or running is None or loop is None)
+        ):
             try:
                 msg = self._next_message()
             except ZMQError as exc:
@@ -894,10 +909,9 @@ class Socket(SocketBase):
                 return self._recv_pending(WHOLE_MESSAGE, flags, copy, None)
             if self._bodies.lent:
                 self._bodies.own_all(msg)
-            loop = self._loop
             fut: asyncio.Future[Any] = (
                 _Future()  # on the socket's loop: see recv()
-                if loop is not None and _get_running_loop() is loop
+                if loop is not None and running is loop
                 else _Future(loop=loop or self._bind_loop())
             )
             if copy:
