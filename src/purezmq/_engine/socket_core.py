@@ -215,6 +215,7 @@ class SocketCore:
         "last_endpoint",
         "options",
         "pattern",
+        "plain_run",
         "recv_batches",
         "recv_runs",
         "signal",
@@ -281,6 +282,12 @@ class SocketCore:
         #: Whether the pattern hands out runs (``try_recv_batch`` can return more than one
         #: message); otherwise a front-end that would batch calls ``try_recv``, one call less.
         self.recv_runs = type(self.pattern).recv_batch is not Pattern.recv_batch
+        #: True while the run of messages the blocking front-end took ahead (its
+        #: ``_recv_ready``) holds one-frame ``bytes`` messages only and the socket is alive:
+        #: a ``recv()`` may then hand out the next one without looking at it or at ``dead``.
+        #: Here, not on the public socket, because shadows of one socket share that run and
+        #: this core. Set through ``mark_plain_run``; cleared wherever ``dead`` is set.
+        self.plain_run = False
         if isinstance(signal, LoopSignal):
             # Create the loop's Wakeup on the owner loop now: add_reader is not thread-safe,
             # and the first cross-thread wake() must find it ready.
@@ -395,6 +402,7 @@ class SocketCore:
         """``ContextCore.term()`` (any thread): every later call raises ETERM; wake the owner."""
         if self.dead == _ALIVE:
             self.dead = _TERMINATED
+        self.plain_run = False  # after ``dead``: see ``mark_plain_run``
         self._asleep = False
         self.signal.wake()
 
@@ -402,6 +410,7 @@ class SocketCore:
         """In a forked child (no locks, no wake-ups: the parent's threads do not exist here)."""
         if not self.closed:
             self.dead = _FORKED
+        self.plain_run = False
         self._ctl_lock = threading.RLock()
 
     # ------------------------------------------------------------------ owner thread
@@ -491,6 +500,16 @@ class SocketCore:
         if pattern.disconnects:
             self._take_disconnects()
         return batch
+
+    def mark_plain_run(self, plain: bool) -> None:
+        """The front-end took a run of messages ahead: ``plain`` when each is one ``bytes``
+        frame (owner thread; see ``plain_run``)."""
+        self.plain_run = plain
+        # ``dead`` is re-read after the write, and every thread that sets ``dead`` clears the
+        # flag after that: whichever of the two comes second leaves it False (the GIL orders
+        # the four accesses), so the flag never outlives a live socket.
+        if plain and self.dead:
+            self.plain_run = False
 
     def unread(self, batch: list[Message]) -> bool:
         """Give back messages of ``try_recv_batch`` not handed out, oldest first (owner
@@ -968,6 +987,7 @@ class SocketCore:
         forked = self.dead == _FORKED
         # Set first: a thread woken below (or racing with us) sees the final reason.
         self.dead = final
+        self.plain_run = False
         if forked:
             return
         ctx = self.ctx

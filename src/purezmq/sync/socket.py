@@ -41,7 +41,6 @@ from .._base.serialize import (
     coerce_message,
     decode_json,
     decode_pyobj,
-    decode_string,
     encode_json,
     encode_pyobj,
     encode_serialized,
@@ -338,14 +337,21 @@ class Socket(SocketBase, metaclass=ABCMeta):
         prefetching ypipe, taking it makes room in the pipe for more.
         """
         if not self._closed:
-            batch: list[list[bytes]] = self._core.try_recv_batch(_RECV_BATCH)
+            core = self._core
+            batch: list[list[bytes]] = core.try_recv_batch(_RECV_BATCH)
             if batch:
                 if len(batch) == 1:
                     return batch[0]
+                # ``recv``'s fast path hands the run out unexamined when every message is one
+                # frame (each has at least one: the sum of lengths is the count) of ``bytes``
+                # (no body lent, no tracked payload: ``BodyPool.lent``). The first message
+                # counts too: frames of it left in ``_recv_parts`` must go out first.
+                plain = not self._bodies.lent and sum(map(len, batch)) == len(batch)
                 batch.reverse()
                 msg = batch.pop()
                 # In place: a shadow of this socket shares the list.
                 self._recv_ready[:] = batch
+                core.mark_plain_run(plain)
                 return msg
         return self._recv_whole(flags, tried=not self._closed)
 
@@ -517,6 +523,17 @@ class Socket(SocketBase, metaclass=ABCMeta):
         Frames of a multipart message come one call at a time; ``sock.rcvmore`` tells whether
         more follow.
         """
+        # The common case first: a one-frame message of a run taken earlier, the socket alive
+        # (``plain_run``), no frame of an earlier message left, bytes wanted. No flag matters
+        # then: nothing blocks.
+        ready = self._recv_ready
+        if ready and copy and self._core.plain_run and not self._recv_parts:
+            return ready.pop()[0]  # type: ignore[no-any-return]
+        return self._recv_frame(flags, copy, track)
+
+    def _recv_frame(self, flags: int, copy: bool, track: bool) -> bytes | Frame:
+        """``recv`` in full: frames of a multipart message, ``Frame``s, lent bodies, a new
+        run from the engine, blocking."""
         parts = self._recv_parts
         if parts:
             frame = parts.popleft()
@@ -555,6 +572,15 @@ class Socket(SocketBase, metaclass=ABCMeta):
         self, flags: int = 0, copy: bool = True, track: bool = False
     ) -> list[bytes] | list[Frame]:
         """Receive a whole message as a list of frames (the rest of it, after ``recv``)."""
+        # ``recv``'s fast path, for the whole message.
+        ready = self._recv_ready
+        if ready and copy and self._core.plain_run and not self._recv_parts:
+            return ready.pop()
+        return self._recv_message(flags, copy, track)
+
+    def _recv_message(self, flags: int, copy: bool, track: bool) -> list[bytes] | list[Frame]:
+        """``recv_multipart`` in full (the rest of a message, ``Frame``s, lent bodies, a new
+        run from the engine, blocking)."""
         msg = self._take_rest()
         if msg is None:
             ready = self._recv_ready
@@ -572,7 +598,8 @@ class Socket(SocketBase, metaclass=ABCMeta):
         return frames
 
     def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> str:
-        return decode_string(self.recv(flags), encoding)
+        # ``decode_string`` inline (a call less per message): ``recv`` returns ``bytes`` here.
+        return self.recv(flags).decode(encoding)
 
     recv_unicode = recv_string
 
