@@ -196,7 +196,6 @@ class SocketCore:
         "_bound",
         "_connected",
         "_ctl_lock",
-        "_mailbox",
         "_monitors",
         "_pgm_sessions",
         "_pipes",
@@ -213,11 +212,13 @@ class SocketCore:
         "handshaking",
         "handshaking_peak",
         "last_endpoint",
+        "mailbox",
         "options",
         "pattern",
         "plain_run",
         "recv_batches",
         "recv_runs",
+        "route",
         "signal",
         "socket_type",
         "wakeups_sent",
@@ -239,10 +240,16 @@ class SocketCore:
         self.signal = signal
         self.options = SocketOptions(stype)
         self.pattern: Pattern = pattern_class(self.options)
+        #: ``pattern.send``, or the shorter path to the same routing the pattern names
+        #: (``Pattern.sender``): what a front-end's fast path calls, with ``dead`` and
+        #: ``mailbox`` empty checked first, as ``try_send`` does.
+        self.route: Callable[[Message], bool] = self.pattern.sender()
         #: Receive buffers of large bodies, lent by this socket's connections to the front-end,
         #: which makes the application's ``bytes`` and gives them back (``zmtp.bodies``).
         self.bodies = BodyPool()
-        self._mailbox: deque[tuple[int, Pipe, Any]] = deque()
+        #: Commands other threads posted for the owner (``process_commands``). Public so that
+        #: a front-end's fast path can see that none waits before calling the pattern itself.
+        self.mailbox: deque[tuple[int, Pipe, Any]] = deque()
         self._asleep = False
         #: Nonzero once closed, terminated (ETERM) or forked: calls then fail. Public so that a
         #: front-end can check it before handing out messages it already took; only the core
@@ -298,7 +305,7 @@ class SocketCore:
 
     def _post(self, op: int, pipe: Pipe, arg: Any = None) -> None:
         """Queue a command for the owner and wake it if it sleeps (any thread)."""
-        self._mailbox.append((op, pipe, arg))
+        self.mailbox.append((op, pipe, arg))
         # Append first, then read ``_asleep`` (see the module docstring).
         if self._asleep:
             self._asleep = False
@@ -309,7 +316,7 @@ class SocketCore:
         """Pipe callback (the writer's thread): our end got a message while we slept on it."""
         signal = self.signal
         if (
-            not self._mailbox
+            not self.mailbox
             and type(signal) is LoopSignal
             and self._pipes.get(pipe, self) is None
             and signal.runs_here()
@@ -329,7 +336,7 @@ class SocketCore:
                 signal.wake()
             return
         # ``_post`` inlined: once per incoming message of a request/reply turn.
-        self._mailbox.append((_READ, pipe, None))
+        self.mailbox.append((_READ, pipe, None))
         if self._asleep:
             self._asleep = False
             self.wakeups_sent += 1
@@ -430,7 +437,7 @@ class SocketCore:
 
     def process_commands(self) -> None:
         """Run what other threads posted: attach/detach pipes, pipe activations."""
-        mailbox = self._mailbox
+        mailbox = self.mailbox
         if not mailbox:
             return
         pattern = self.pattern
@@ -469,7 +476,7 @@ class SocketCore:
         """Route one whole message; False = would block (mute). Never blocks."""
         if self.dead:
             self._raise_dead()
-        if self._mailbox:
+        if self.mailbox:
             self.process_commands()
         return self.pattern.send(msg)
 
@@ -477,7 +484,7 @@ class SocketCore:
         """The next whole message, or None = would block. Never blocks."""
         if self.dead:
             self._raise_dead()
-        if self._mailbox:
+        if self.mailbox:
             self.process_commands()
         pattern = self.pattern
         msg: Message | None = pattern.recv()
@@ -491,7 +498,7 @@ class SocketCore:
         batch and hands it out message by message: one engine call for a run of messages."""
         if self.dead:
             self._raise_dead()
-        if self._mailbox:
+        if self.mailbox:
             self.process_commands()
         pattern = self.pattern
         batch: list[Message] = pattern.recv_batch(limit)
@@ -532,7 +539,7 @@ class SocketCore:
             return False  # the retry raises the reason
         self._asleep = True
         # Set ``_asleep`` first, then re-read the mailbox (see the module docstring).
-        if self._mailbox:
+        if self.mailbox:
             self._asleep = False
             return False
         return True
@@ -547,7 +554,7 @@ class SocketCore:
             # makes it readable again; then compute the state (so nothing is missed between).
             signal.clear()
             self._asleep = True
-        if self._mailbox:
+        if self.mailbox:
             self.process_commands()
         pattern = self.pattern
         ev = 0
@@ -564,7 +571,7 @@ class SocketCore:
     def setsockopt(self, option: int, value: Any) -> None:
         if self.dead:
             self._raise_dead()
-        if self._mailbox:
+        if self.mailbox:
             self.process_commands()
         if option in (
             SocketOption.TYPE,
@@ -584,7 +591,7 @@ class SocketCore:
             self._raise_dead()
         if option == SocketOption.EVENTS:
             return self.events()
-        if self._mailbox:
+        if self.mailbox:
             self.process_commands()
         if option == SocketOption.TYPE:
             return int(self.socket_type)
@@ -605,7 +612,7 @@ class SocketCore:
     def _check_alive(self) -> None:
         if self.dead:
             self._raise_dead()
-        if self._mailbox:
+        if self.mailbox:
             self.process_commands()
 
     @staticmethod
@@ -993,7 +1000,7 @@ class SocketCore:
         ctx = self.ctx
         ctx.inproc.forget_socket(self)
         # Pipes handed to us but not attached yet: close them too.
-        mailbox = self._mailbox
+        mailbox = self.mailbox
         while mailbox:
             op, pipe, arg = mailbox.popleft()
             if op == _ATTACH and pipe not in self._pipes:
@@ -1036,7 +1043,7 @@ class SocketCore:
             commands_processed=self.commands_processed,
             direct_writes=self.direct_writes,
             recv_batches=self.recv_batches,
-            mailbox_depth=len(self._mailbox),
+            mailbox_depth=len(self.mailbox),
             pipes=len(self._pipes),
             inbound_queued=sum(p.read_pending() for p in self._pipes),
             outbound_queued=sum(p.write_pending() for p in self._pipes),

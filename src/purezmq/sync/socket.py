@@ -424,16 +424,20 @@ class Socket(SocketBase, metaclass=ABCMeta):
         Frames sent with SNDMORE are held here and the whole message is handed to the engine
         with the final frame, so a partial message is never visible to a peer.
         """
-        # Fast path first (one bytes frame, no flags, queue not full): one pattern call.
+        # Fast path first (one bytes frame, no flags, queue not full): ``core.try_send``
+        # inline, one routing call (``core.route``). A closed socket's core is dead: the full
+        # path says so.
+        core = self._core
         if (
-            not flags
-            and type(data) is bytes
-            and not self._send_parts
-            and not self._closed
+            type(data) is bytes
+            and not flags
+            and not track
             and routing_id is None
             and group is None
-            and not track
-            and self._core.try_send([data])
+            and not self._send_parts
+            and not core.dead
+            and not core.mailbox
+            and core.route([data])
         ):
             return None if copy else send_tracker(data, copy, track, self.copy_threshold)
         self._check_closed()
@@ -464,8 +468,16 @@ class Socket(SocketBase, metaclass=ABCMeta):
             or type(msg_parts[-1]) is not bytes
         ):
             tracker = track_message(msg_parts, msg, copy, track, self.copy_threshold)
-        # Fast path: a whole message, no flags, queue not full -- one pattern call.
-        if not flags and not self._send_parts and not self._closed and self._core.try_send(msg):
+        # Fast path: a whole message, no flags, queue not full -- one pattern call
+        # (``core.try_send`` inline, as in ``send``).
+        core = self._core
+        if (
+            not flags
+            and not self._send_parts
+            and not core.dead
+            and not core.mailbox
+            and core.route(msg)
+        ):
             return tracker
         self._check_closed()
         parts = self._prefix_message(msg, flags)
@@ -528,7 +540,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
         # then: nothing blocks.
         ready = self._recv_ready
         if ready and copy and self._core.plain_run and not self._recv_parts:
-            return ready.pop()[0]  # type: ignore[no-any-return]
+            return ready.pop()[0]
         return self._recv_frame(flags, copy, track)
 
     def _recv_frame(self, flags: int, copy: bool, track: bool) -> bytes | Frame:
