@@ -57,8 +57,10 @@ _set_attr = object.__setattr__
 _get_ident = threading.get_ident
 _SUBSCRIPTION_OPTIONS = frozenset({int(SocketOption.SUBSCRIBE), int(SocketOption.UNSUBSCRIBE)})
 #: Most messages one ``recv`` takes from the engine at once (``Socket._next_message``): enough
-#: to make the engine call's cost per message small, few enough to stay close to RCVHWM.
-_RECV_BATCH = 64
+#: to make the engine call's cost per message small, few enough to stay close to RCVHWM (a
+#: run is never more than the pipe holds). libzmq's ypipe prefetches in chunks of 256
+#: messages too (``message_pipe_granularity``).
+_RECV_BATCH = 256
 
 if TYPE_CHECKING:
     from .context import Context
