@@ -294,9 +294,6 @@ class Socket(SocketBase, metaclass=ABCMeta):
 
     def _sleep(self, deadline: float | None, what: str) -> None:
         """Steps 2-3 of the protocol; raises Again once ``deadline`` has passed."""
-        # The thread that waits on a socket is its user now (it may have been handed over by
-        # the thread that created it): ``Context.term`` leaves the socket to that thread.
-        _set_attr(self, "_owner", _get_ident())
         if deadline is None:
             if self._core.prepare_to_sleep():
                 self._wait(None)
@@ -340,6 +337,13 @@ class Socket(SocketBase, metaclass=ABCMeta):
         """
         if not self._closed:
             core = self._core
+            if not core.recv_runs:
+                # The pattern hands out one message at a time (REQ, REP, ROUTER...): no run to
+                # take, one call less.
+                one: list[bytes] | None = core.try_recv()
+                if one is not None:
+                    return one
+                return self._recv_whole(flags, tried=True)
             batch: list[list[bytes]] = core.try_recv_batch(_RECV_BATCH)
             if batch:
                 if len(batch) == 1:
@@ -407,8 +411,19 @@ class Socket(SocketBase, metaclass=ABCMeta):
         finally:
             _set_attr(self, "_inside", outer)
 
-    #: A blocking send/recv starts waiting: the same check (its caller clears ``_inside``).
-    _enter_wait = _enter_call
+    def _enter_wait(self, what: str) -> None:
+        """A blocking send/recv (``what``) starts waiting: ``_enter_call``'s check (the caller
+        clears ``_inside`` when the call ends). The thread that waits on a socket is its user
+        now (it may have been handed over by the thread that created it): ``Context.term``
+        leaves the socket to that thread."""
+        me = _get_ident()
+        inside = self._inside
+        if inside is not None and inside[0] != me and self._exclusive_waits:
+            from .thread_check import concurrent_use_error
+
+            raise concurrent_use_error(self, what, inside)
+        _set_attr(self, "_inside", (me, what))
+        _set_attr(self, "_owner", me)
 
     # ---- send ------------------------------------------------------------------------------
 
