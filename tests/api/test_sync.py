@@ -285,11 +285,11 @@ def _queued_pull(ctx: zmq.Context, messages: list[list[bytes]]) -> Any:
 
 
 def test_recv_takes_queued_messages_in_runs(ctx: zmq.Context) -> None:
-    pull = _queued_pull(ctx, [[b"%d" % i] for i in range(200)])
-    assert [pull.recv() for _ in range(200)] == [b"%d" % i for i in range(200)]
+    pull = _queued_pull(ctx, [[b"%d" % i] for i in range(600)])
+    assert [pull.recv() for _ in range(600)] == [b"%d" % i for i in range(600)]
     stats = pull._core.statistics()
-    assert stats.pattern.messages_in == 200
-    assert stats.recv_batches == 4  # runs of up to 64, not 200 engine calls
+    assert stats.pattern.messages_in == 600
+    assert stats.recv_batches == 3  # runs of up to 256, not 600 engine calls
     with pytest.raises(zmq.Again):
         pull.recv(zmq.DONTWAIT)
 

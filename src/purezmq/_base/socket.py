@@ -22,7 +22,7 @@ import random
 import warnings
 from collections import deque
 from collections.abc import Mapping
-from types import GenericAlias
+from types import GenericAlias, MappingProxyType
 from typing import Any, ClassVar
 
 import purezmq as _package
@@ -120,6 +120,8 @@ class SocketBase(AttributeSetter):
     _recv_ready: list[list[bytes]]
     _bodies: BodyPool
     _monitor_socket: Any
+    #: (a connection's metadata dict, its properties as ``str``) for ``_message_properties``.
+    _props_cache: tuple[Mapping[str, bytes], Mapping[str, str]] | None = None
 
     def _init_state(self, core: Any, context: Any, socket_type: int) -> None:
         self._core = core
@@ -578,12 +580,21 @@ class SocketBase(AttributeSetter):
         md = self._core.last_metadata()
         if not md:
             return None
-        return {
-            str(k): v.decode("utf-8", "surrogateescape")
-            if isinstance(v, (bytes, bytearray))
-            else str(v)
-            for k, v in md.items()
-        }
+        # A connection's metadata is one dict, made once and never changed afterwards
+        # (``Peer``): the frames received from it share one read-only decoded copy.
+        cached = self._props_cache
+        if cached is not None and cached[0] is md:
+            return cached[1]
+        props = MappingProxyType(
+            {
+                str(k): v.decode("utf-8", "surrogateescape")
+                if isinstance(v, (bytes, bytearray))
+                else str(v)
+                for k, v in md.items()
+            }
+        )
+        self._props_cache = (md, props)
+        return props
 
 
 def _group_bytes(group: str | bytes | bytearray | memoryview) -> bytes:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping, Sized
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from time import sleep as _sleep
@@ -196,7 +196,6 @@ class SocketCore:
         "_bound",
         "_connected",
         "_ctl_lock",
-        "_mailbox",
         "_monitors",
         "_pgm_sessions",
         "_pipes",
@@ -216,8 +215,10 @@ class SocketCore:
         "mailbox",
         "options",
         "pattern",
+        "plain_run",
         "recv_batches",
         "recv_runs",
+        "route",
         "signal",
         "socket_type",
         "wakeups_sent",
@@ -239,13 +240,16 @@ class SocketCore:
         self.signal = signal
         self.options = SocketOptions(stype)
         self.pattern: Pattern = pattern_class(self.options)
+        #: ``pattern.send``, or the shorter path to the same routing the pattern names
+        #: (``Pattern.sender``): what a front-end's fast path calls, with ``dead`` and
+        #: ``mailbox`` empty checked first, as ``try_send`` does.
+        self.route: Callable[[Message], bool] = self.pattern.sender()
         #: Receive buffers of large bodies, lent by this socket's connections to the front-end,
         #: which makes the application's ``bytes`` and gives them back (``zmtp.bodies``).
         self.bodies = BodyPool()
-        self._mailbox: deque[tuple[int, Pipe, Any]] = deque()
-        #: The same queue, read-only for a front-end's send fast path: while it is empty and
-        #: ``dead`` is not set, ``try_send(msg)`` is exactly ``pattern.send(msg)``.
-        self.mailbox: Sized = self._mailbox
+        #: Commands other threads posted for the owner (``process_commands``). Public so that
+        #: a front-end's fast path can see that none waits before calling the pattern itself.
+        self.mailbox: deque[tuple[int, Pipe, Any]] = deque()
         self._asleep = False
         #: Nonzero once closed, terminated (ETERM) or forked: calls then fail. Public so that a
         #: front-end can check it before handing out messages it already took; only the core
@@ -285,6 +289,12 @@ class SocketCore:
         #: Whether the pattern hands out runs (``try_recv_batch`` can return more than one
         #: message); otherwise a front-end that would batch calls ``try_recv``, one call less.
         self.recv_runs = type(self.pattern).recv_batch is not Pattern.recv_batch
+        #: True while the run of messages the blocking front-end took ahead (its
+        #: ``_recv_ready``) holds one-frame ``bytes`` messages only and the socket is alive:
+        #: a ``recv()`` may then hand out the next one without looking at it or at ``dead``.
+        #: Here, not on the public socket, because shadows of one socket share that run and
+        #: this core. Set through ``mark_plain_run``; cleared wherever ``dead`` is set.
+        self.plain_run = False
         if isinstance(signal, LoopSignal):
             # Create the loop's Wakeup on the owner loop now: add_reader is not thread-safe,
             # and the first cross-thread wake() must find it ready.
@@ -295,7 +305,7 @@ class SocketCore:
 
     def _post(self, op: int, pipe: Pipe, arg: Any = None) -> None:
         """Queue a command for the owner and wake it if it sleeps (any thread)."""
-        self._mailbox.append((op, pipe, arg))
+        self.mailbox.append((op, pipe, arg))
         # Append first, then read ``_asleep`` (see the module docstring).
         if self._asleep:
             self._asleep = False
@@ -306,7 +316,7 @@ class SocketCore:
         """Pipe callback (the writer's thread): our end got a message while we slept on it."""
         signal = self.signal
         if (
-            not self._mailbox
+            not self.mailbox
             and type(signal) is LoopSignal
             and self._pipes.get(pipe, self) is None
             and signal.runs_here()
@@ -326,7 +336,7 @@ class SocketCore:
                 signal.wake()
             return
         # ``_post`` inlined: once per incoming message of a request/reply turn.
-        self._mailbox.append((_READ, pipe, None))
+        self.mailbox.append((_READ, pipe, None))
         if self._asleep:
             self._asleep = False
             self.wakeups_sent += 1
@@ -399,6 +409,7 @@ class SocketCore:
         """``ContextCore.term()`` (any thread): every later call raises ETERM; wake the owner."""
         if self.dead == _ALIVE:
             self.dead = _TERMINATED
+        self.plain_run = False  # after ``dead``: see ``mark_plain_run``
         self._asleep = False
         self.signal.wake()
 
@@ -406,6 +417,7 @@ class SocketCore:
         """In a forked child (no locks, no wake-ups: the parent's threads do not exist here)."""
         if not self.closed:
             self.dead = _FORKED
+        self.plain_run = False
         self._ctl_lock = threading.RLock()
 
     # ------------------------------------------------------------------ owner thread
@@ -425,7 +437,7 @@ class SocketCore:
 
     def process_commands(self) -> None:
         """Run what other threads posted: attach/detach pipes, pipe activations."""
-        mailbox = self._mailbox
+        mailbox = self.mailbox
         if not mailbox:
             return
         pattern = self.pattern
@@ -464,7 +476,7 @@ class SocketCore:
         """Route one whole message; False = would block (mute). Never blocks."""
         if self.dead:
             self._raise_dead()
-        if self._mailbox:
+        if self.mailbox:
             self.process_commands()
         return self.pattern.send(msg)
 
@@ -472,7 +484,7 @@ class SocketCore:
         """The next whole message, or None = would block. Never blocks."""
         if self.dead:
             self._raise_dead()
-        if self._mailbox:
+        if self.mailbox:
             self.process_commands()
         pattern = self.pattern
         msg: Message | None = pattern.recv()
@@ -486,7 +498,7 @@ class SocketCore:
         batch and hands it out message by message: one engine call for a run of messages."""
         if self.dead:
             self._raise_dead()
-        if self._mailbox:
+        if self.mailbox:
             self.process_commands()
         pattern = self.pattern
         batch: list[Message] = pattern.recv_batch(limit)
@@ -495,6 +507,16 @@ class SocketCore:
         if pattern.disconnects:
             self._take_disconnects()
         return batch
+
+    def mark_plain_run(self, plain: bool) -> None:
+        """The front-end took a run of messages ahead: ``plain`` when each is one ``bytes``
+        frame (owner thread; see ``plain_run``)."""
+        self.plain_run = plain
+        # ``dead`` is re-read after the write, and every thread that sets ``dead`` clears the
+        # flag after that: whichever of the two comes second leaves it False (the GIL orders
+        # the four accesses), so the flag never outlives a live socket.
+        if plain and self.dead:
+            self.plain_run = False
 
     def unread(self, batch: list[Message]) -> bool:
         """Give back messages of ``try_recv_batch`` not handed out, oldest first (owner
@@ -517,7 +539,7 @@ class SocketCore:
             return False  # the retry raises the reason
         self._asleep = True
         # Set ``_asleep`` first, then re-read the mailbox (see the module docstring).
-        if self._mailbox:
+        if self.mailbox:
             self._asleep = False
             return False
         return True
@@ -532,7 +554,7 @@ class SocketCore:
             # makes it readable again; then compute the state (so nothing is missed between).
             signal.clear()
             self._asleep = True
-        if self._mailbox:
+        if self.mailbox:
             self.process_commands()
         pattern = self.pattern
         ev = 0
@@ -549,7 +571,7 @@ class SocketCore:
     def setsockopt(self, option: int, value: Any) -> None:
         if self.dead:
             self._raise_dead()
-        if self._mailbox:
+        if self.mailbox:
             self.process_commands()
         if option in (
             SocketOption.TYPE,
@@ -569,7 +591,7 @@ class SocketCore:
             self._raise_dead()
         if option == SocketOption.EVENTS:
             return self.events()
-        if self._mailbox:
+        if self.mailbox:
             self.process_commands()
         if option == SocketOption.TYPE:
             return int(self.socket_type)
@@ -590,7 +612,7 @@ class SocketCore:
     def _check_alive(self) -> None:
         if self.dead:
             self._raise_dead()
-        if self._mailbox:
+        if self.mailbox:
             self.process_commands()
 
     @staticmethod
@@ -972,12 +994,13 @@ class SocketCore:
         forked = self.dead == _FORKED
         # Set first: a thread woken below (or racing with us) sees the final reason.
         self.dead = final
+        self.plain_run = False
         if forked:
             return
         ctx = self.ctx
         ctx.inproc.forget_socket(self)
         # Pipes handed to us but not attached yet: close them too.
-        mailbox = self._mailbox
+        mailbox = self.mailbox
         while mailbox:
             op, pipe, arg = mailbox.popleft()
             if op == _ATTACH and pipe not in self._pipes:
@@ -1020,7 +1043,7 @@ class SocketCore:
             commands_processed=self.commands_processed,
             direct_writes=self.direct_writes,
             recv_batches=self.recv_batches,
-            mailbox_depth=len(self._mailbox),
+            mailbox_depth=len(self.mailbox),
             pipes=len(self._pipes),
             inbound_queued=sum(p.read_pending() for p in self._pipes),
             outbound_queued=sum(p.write_pending() for p in self._pipes),

@@ -597,8 +597,8 @@ class Socket(SocketBase):
         """Send one frame; with ``SNDMORE`` more frames of the same message follow. Returns a
         Future, done at once unless the message waits for room (HWM)."""
         # Fast path first (one bytes frame, no flags, nothing pending, queue not full), straight
-        # into the pattern: with no command queued for the core and the core alive, that is
-        # what ``core.try_send`` does, one call less per message.
+        # into the pattern's routing (``core.route``): with no command queued for the core and
+        # the core alive, that is what ``core.try_send`` does, one call less per message.
         core = self._core
         if (
             type(data) is bytes
@@ -607,7 +607,7 @@ class Socket(SocketBase):
             and routing_id is None
             and group is None
             and not (self._closed or core.dead or core.mailbox)
-            and core.pattern.send([data])
+            and core.route([data])
         ):
             if self._owe_turn:
                 return self._after_a_turn(None)
@@ -685,7 +685,7 @@ class Socket(SocketBase):
             not (flags or track or self._send_parts or self._recv_q or self._send_q)
             and copy
             and not (self._closed or core.dead or core.mailbox)
-            and core.pattern.send(msg)
+            and core.route(msg)
         ):
             if self._owe_turn:
                 return self._after_a_turn(None)

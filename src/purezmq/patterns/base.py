@@ -157,6 +157,11 @@ class Pattern:
             Errno.ENOTSUP, f"{self.socket_type.name} sockets cannot send, they only receive"
         )
 
+    def sender(self) -> Callable[[Message], bool]:
+        """What routes a sent message exactly as ``send`` does, for the engine to bind once:
+        ``send`` itself, or a shorter path to the same work (PUSH: its load balancer's)."""
+        return self.send
+
     def recv(self) -> Message | None:
         """The next whole message for the application, or None when there is none yet."""
         raise ZMQError(

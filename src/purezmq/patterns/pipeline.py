@@ -9,9 +9,10 @@ Layer 1b: standard library and layer 0 only.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from ..constants import SocketType
-from .base import Pattern, PatternOptions
+from .base import Pattern, PatternOptions, PatternStatistics
 from .pipe import Message, Pipe
 from .strategies import FairQueue, LoadBalancer
 
@@ -38,10 +39,15 @@ class Push(Pattern):
         self._lb.activated(pipe)
 
     def send(self, msg: Message) -> bool:
-        if self._lb.send(msg):
-            self.stats_out += 1
-            return True
-        return False
+        return self._lb.send(msg)
+
+    def sender(self) -> Callable[[Message], bool]:
+        # Load balancing is all a PUSH does when sending: the balancer's own method, one
+        # call less per message; it counts what it accepted (``statistics``).
+        return self._lb.send
+
+    def statistics(self) -> PatternStatistics:
+        return PatternStatistics(self._lb.sent, self.stats_in, self.stats_dropped)
 
     def can_send(self) -> bool:
         return self._lb.has_out()

@@ -198,12 +198,14 @@ class FairQueue(_PipeArray):
 class LoadBalancer(_PipeArray):
     """Round-robin writing over the pipes that accept a message (libzmq ``lb_t``)."""
 
-    __slots__ = ("last_out",)
+    __slots__ = ("last_out", "sent")
 
     def __init__(self) -> None:
         super().__init__()
         #: The pipe the last message accepted by ``send`` went to.
         self.last_out: Pipe | None = None
+        #: Messages ``send`` accepted (a pattern that only load-balances counts with this).
+        self.sent = 0
 
     def attach(self, pipe: Pipe) -> None:
         self._add(pipe)
@@ -230,14 +232,13 @@ class LoadBalancer(_PipeArray):
                     channel.reader_asleep = False
                     peer = pipe.peer
                     peer.on_read_activated(peer)
-                self.last_out = pipe
-                self._current = (self._current + 1) % self._active
-                return True
-            if pipe.write(msg):
-                self.last_out = pipe
-                self._current = (self._current + 1) % self._active
-                return True
-            self._deactivate_current()
+            elif not pipe.write(msg):
+                self._deactivate_current()
+                continue
+            self.last_out = pipe
+            self._current = (self._current + 1) % self._active
+            self.sent += 1
+            return True
         return False
 
     def has_out(self) -> bool:

@@ -41,7 +41,6 @@ from .._base.serialize import (
     coerce_message,
     decode_json,
     decode_pyobj,
-    decode_string,
     encode_json,
     encode_pyobj,
     encode_serialized,
@@ -58,8 +57,10 @@ _set_attr = object.__setattr__
 _get_ident = threading.get_ident
 _SUBSCRIPTION_OPTIONS = frozenset({int(SocketOption.SUBSCRIBE), int(SocketOption.UNSUBSCRIBE)})
 #: Most messages one ``recv`` takes from the engine at once (``Socket._next_message``): enough
-#: to make the engine call's cost per message small, few enough to stay close to RCVHWM.
-_RECV_BATCH = 64
+#: to make the engine call's cost per message small, few enough to stay close to RCVHWM (a
+#: run is never more than the pipe holds). libzmq's ypipe prefetches in chunks of 256
+#: messages too (``message_pipe_granularity``).
+_RECV_BATCH = 256
 
 if TYPE_CHECKING:
     from .context import Context
@@ -293,9 +294,6 @@ class Socket(SocketBase, metaclass=ABCMeta):
 
     def _sleep(self, deadline: float | None, what: str) -> None:
         """Steps 2-3 of the protocol; raises Again once ``deadline`` has passed."""
-        # The thread that waits on a socket is its user now (it may have been handed over by
-        # the thread that created it): ``Context.term`` leaves the socket to that thread.
-        _set_attr(self, "_owner", _get_ident())
         if deadline is None:
             if self._core.prepare_to_sleep():
                 self._wait(None)
@@ -338,14 +336,28 @@ class Socket(SocketBase, metaclass=ABCMeta):
         prefetching ypipe, taking it makes room in the pipe for more.
         """
         if not self._closed:
-            batch: list[list[bytes]] = self._core.try_recv_batch(_RECV_BATCH)
+            core = self._core
+            if not core.recv_runs:
+                # The pattern hands out one message at a time (REQ, REP, ROUTER...): no run to
+                # take, one call less.
+                one: list[bytes] | None = core.try_recv()
+                if one is not None:
+                    return one
+                return self._recv_whole(flags, tried=True)
+            batch: list[list[bytes]] = core.try_recv_batch(_RECV_BATCH)
             if batch:
                 if len(batch) == 1:
                     return batch[0]
+                # ``recv``'s fast path hands the run out unexamined when every message is one
+                # frame (each has at least one: the sum of lengths is the count) of ``bytes``
+                # (no body lent, no tracked payload: ``BodyPool.lent``). The first message
+                # counts too: frames of it left in ``_recv_parts`` must go out first.
+                plain = not self._bodies.lent and sum(map(len, batch)) == len(batch)
                 batch.reverse()
                 msg = batch.pop()
                 # In place: a shadow of this socket shares the list.
                 self._recv_ready[:] = batch
+                core.mark_plain_run(plain)
                 return msg
         return self._recv_whole(flags, tried=not self._closed)
 
@@ -399,8 +411,19 @@ class Socket(SocketBase, metaclass=ABCMeta):
         finally:
             _set_attr(self, "_inside", outer)
 
-    #: A blocking send/recv starts waiting: the same check (its caller clears ``_inside``).
-    _enter_wait = _enter_call
+    def _enter_wait(self, what: str) -> None:
+        """A blocking send/recv (``what``) starts waiting: ``_enter_call``'s check (the caller
+        clears ``_inside`` when the call ends). The thread that waits on a socket is its user
+        now (it may have been handed over by the thread that created it): ``Context.term``
+        leaves the socket to that thread."""
+        me = _get_ident()
+        inside = self._inside
+        if inside is not None and inside[0] != me and self._exclusive_waits:
+            from .thread_check import concurrent_use_error
+
+            raise concurrent_use_error(self, what, inside)
+        _set_attr(self, "_inside", (me, what))
+        _set_attr(self, "_owner", me)
 
     # ---- send ------------------------------------------------------------------------------
 
@@ -418,16 +441,20 @@ class Socket(SocketBase, metaclass=ABCMeta):
         Frames sent with SNDMORE are held here and the whole message is handed to the engine
         with the final frame, so a partial message is never visible to a peer.
         """
-        # Fast path first (one bytes frame, no flags, queue not full): one pattern call.
+        # Fast path first (one bytes frame, no flags, queue not full): ``core.try_send``
+        # inline, one routing call (``core.route``). A closed socket's core is dead: the full
+        # path says so.
+        core = self._core
         if (
-            not flags
-            and type(data) is bytes
-            and not self._send_parts
-            and not self._closed
+            type(data) is bytes
+            and not flags
+            and not track
             and routing_id is None
             and group is None
-            and not track
-            and self._core.try_send([data])
+            and not self._send_parts
+            and not core.dead
+            and not core.mailbox
+            and core.route([data])
         ):
             return None if copy else send_tracker(data, copy, track, self.copy_threshold)
         self._check_closed()
@@ -458,8 +485,16 @@ class Socket(SocketBase, metaclass=ABCMeta):
             or type(msg_parts[-1]) is not bytes
         ):
             tracker = track_message(msg_parts, msg, copy, track, self.copy_threshold)
-        # Fast path: a whole message, no flags, queue not full -- one pattern call.
-        if not flags and not self._send_parts and not self._closed and self._core.try_send(msg):
+        # Fast path: a whole message, no flags, queue not full -- one pattern call
+        # (``core.try_send`` inline, as in ``send``).
+        core = self._core
+        if (
+            not flags
+            and not self._send_parts
+            and not core.dead
+            and not core.mailbox
+            and core.route(msg)
+        ):
             return tracker
         self._check_closed()
         parts = self._prefix_message(msg, flags)
@@ -517,6 +552,17 @@ class Socket(SocketBase, metaclass=ABCMeta):
         Frames of a multipart message come one call at a time; ``sock.rcvmore`` tells whether
         more follow.
         """
+        # The common case first: a one-frame message of a run taken earlier, the socket alive
+        # (``plain_run``), no frame of an earlier message left, bytes wanted. No flag matters
+        # then: nothing blocks.
+        ready = self._recv_ready
+        if ready and copy and self._core.plain_run and not self._recv_parts:
+            return ready.pop()[0]
+        return self._recv_frame(flags, copy, track)
+
+    def _recv_frame(self, flags: int, copy: bool, track: bool) -> bytes | Frame:
+        """``recv`` in full: frames of a multipart message, ``Frame``s, lent bodies, a new
+        run from the engine, blocking."""
         parts = self._recv_parts
         if parts:
             frame = parts.popleft()
@@ -555,6 +601,15 @@ class Socket(SocketBase, metaclass=ABCMeta):
         self, flags: int = 0, copy: bool = True, track: bool = False
     ) -> list[bytes] | list[Frame]:
         """Receive a whole message as a list of frames (the rest of it, after ``recv``)."""
+        # ``recv``'s fast path, for the whole message.
+        ready = self._recv_ready
+        if ready and copy and self._core.plain_run and not self._recv_parts:
+            return ready.pop()
+        return self._recv_message(flags, copy, track)
+
+    def _recv_message(self, flags: int, copy: bool, track: bool) -> list[bytes] | list[Frame]:
+        """``recv_multipart`` in full (the rest of a message, ``Frame``s, lent bodies, a new
+        run from the engine, blocking)."""
         msg = self._take_rest()
         if msg is None:
             ready = self._recv_ready
@@ -572,7 +627,8 @@ class Socket(SocketBase, metaclass=ABCMeta):
         return frames
 
     def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> str:
-        return decode_string(self.recv(flags), encoding)
+        # ``decode_string`` inline (a call less per message): ``recv`` returns ``bytes`` here.
+        return self.recv(flags).decode(encoding)
 
     recv_unicode = recv_string
 
