@@ -8,9 +8,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_names
 from ..constants import SocketType
 from .base import Pattern, PatternOptions, PatternStatistics
 from .disconnects import Disconnectable, DisconnectReason
@@ -76,17 +76,7 @@ _CLASS_NAMES: dict[SocketType, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LOCATIONS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LOCATIONS})
+__getattr__, __dir__ = lazy_names(__name__, _LOCATIONS, globals())
 
 
 class _PatternTable(Mapping[SocketType, type[Pattern]]):
