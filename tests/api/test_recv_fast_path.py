@@ -4,7 +4,6 @@ with the same results."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,12 +14,8 @@ from .conftest import inproc_pair
 
 
 @pytest.fixture
-def ctx() -> Iterator[zmq.Context]:
-    c = zmq.Context()
-    try:
-        yield c
-    finally:
-        c.destroy(0)
+def ctx(pure_ctx: zmq.Context) -> zmq.Context:
+    return pure_ctx
 
 
 def _queued_pull(ctx: zmq.Context, messages: list[list[bytes]]) -> Any:
