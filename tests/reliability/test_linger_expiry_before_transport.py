@@ -61,6 +61,14 @@ def bytes_after_tls(conn: socket.socket, pem: tuple[Path, Path]) -> bytes | None
     return received
 
 
+def plain_listener() -> tuple[socket.socket, int]:
+    """A plain TCP listener on a free loopback port (the peer that never speaks ZMTP), whose
+    ``accept()`` gives up after WAIT_S."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(WAIT_S)
+    return listener, listener.getsockname()[1]
+
+
 def hold_connect_until_closed(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """Make the connecter's TCP connect finish only after its socket was closed (the close
     reached the I/O loop): set the returned Event once ``close()`` has returned."""
@@ -92,9 +100,7 @@ def test_linger_over_before_tls_completes_means_no_handshake(
     deliver within LINGER, and its own LINGER timer ends it); ``tls-negotiating``: closed
     after CONNECTED, while TLS runs (the connection's LINGER timer ends it)."""
     connect_done = hold_connect_until_closed(monkeypatch) if closed_at == "tcp-connecting" else None
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    listener.settimeout(WAIT_S)
+    listener, port = plain_listener()
     ctx = purezmq.Context()
     try:
         push = ctx.socket(purezmq.PUSH)
@@ -130,9 +136,7 @@ def test_linger_zero_while_tcp_connects_sends_nothing(monkeypatch: pytest.Monkey
     the close reached the loop), the connection the server accepted is closed without a byte
     of greeting."""
     connect_done = hold_connect_until_closed(monkeypatch)
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    listener.settimeout(WAIT_S)
+    listener, port = plain_listener()
     ctx = purezmq.Context()
     try:
         push = ctx.socket(purezmq.PUSH)
