@@ -28,7 +28,7 @@ from ..patterns.pipe import Pipe
 from .flow import PipeFlow, detached
 from .network_side import CoreLike, PeerOwner
 from .peer_state import PeerState
-from .transport_io import FLUSH_BATCH, RECV_BUFFER_SIZE, abort_after_made
+from .transport_io import FLUSH_BATCH, STREAM_BUFFER_SIZE, abort_after_made
 
 _CLOSING = PeerState.CLOSING
 _CLOSED = PeerState.CLOSED
@@ -53,7 +53,7 @@ class StreamPeer(PipeFlow):
         self._core = core
         self.endpoint = endpoint
         self._owner = owner
-        self._buf = bytearray(RECV_BUFFER_SIZE)
+        self._buf = bytearray(STREAM_BUFFER_SIZE)
         self._view = memoryview(self._buf)
         self._transport: asyncio.Transport | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

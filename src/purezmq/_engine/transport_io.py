@@ -14,8 +14,13 @@ import os
 import threading
 from collections.abc import Callable
 
-#: Size of the reusable receive buffer; one read may carry many small messages.
-RECV_BUFFER_SIZE = 64 * 1024
+#: Size of the reusable receive buffer; one read may carry many messages. One per loop thread,
+#: so it may be large: a sender streaming 4-16 KiB messages fills 64 KiB with four of them, and
+#: each read then ends in a wake-up of the reader's thread; 256 KiB reads halve the CPU per
+#: message there (docs/performance.md, "Read size").
+RECV_BUFFER_SIZE = 256 * 1024
+#: A STREAM connection's own buffer: each read becomes one message, so it stays modest.
+STREAM_BUFFER_SIZE = 64 * 1024
 #: Messages moved from the pipe to the wire per flush before yielding to other peers.
 FLUSH_BATCH = 1024
 #: Chunks at least this large are written as memoryviews (asyncio slices what it cannot send).
@@ -36,7 +41,7 @@ def shared_receive_buffer() -> memoryview:
     asyncio calls ``get_buffer``, reads, then ``buffer_updated`` in one step on the loop's
     thread, and ``Connection.receive_data`` copies whatever it keeps; so between two reads the
     buffer holds nothing anybody needs, and every connection of a loop can use the same one.
-    An idle connection then costs no 64 KiB buffer of its own. Take it on the loop's thread
+    An idle connection then costs no receive buffer of its own. Take it on the loop's thread
     (``connection_made``).
     """
     view: memoryview | None = getattr(_per_thread, "view", None)
@@ -127,6 +132,7 @@ __all__ = [
     "IOV_MAX",
     "NO_BUFFER",
     "RECV_BUFFER_SIZE",
+    "STREAM_BUFFER_SIZE",
     "VIEW_MIN",
     "abort_after_made",
     "os_writev",

@@ -257,7 +257,7 @@ class Pipe:
         (atomic under the GIL for a list); the reader is woken at most once per ``extend``,
         after the queue changed, as in ``write``. A batch larger than the room left is
         queued in slices as large as the room, not message by message: an engine whose
-        reader lags reads thousands of small messages per 64 KiB, most past RCVHWM.
+        reader lags reads thousands of small messages per read, most past RCVHWM.
         """
         channel = self.outbound
         queue = channel.queue
