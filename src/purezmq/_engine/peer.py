@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import asyncio
 import errno as _errno
-import operator
 import threading
 import time
 from collections.abc import Callable
@@ -72,14 +71,11 @@ from .transport_io import (
 )
 from .zap_client import ZapClient
 
-_last_frame = operator.itemgetter(-1)
-
 _CONNECTING = PeerState.CONNECTING
 _HANDSHAKING = PeerState.HANDSHAKING
 _RUNNING = PeerState.RUNNING
 _CLOSING = PeerState.CLOSING
 _CLOSED = PeerState.CLOSED
-
 
 
 class Peer(PipeFlow):
@@ -367,11 +363,9 @@ class Peer(PipeFlow):
             msgs = pipe.read_many(FLUSH_BATCH)
         budget = FLUSH_BATCH
         while msgs:
-            if len(msgs) > 1 and max(map(len, map(_last_frame, msgs))) < VIEW_MIN:
-                # No large body in the run (scanned in C): one call queues them all. (A lone
-                # message, the request/reply case, is cheaper to queue by itself.)
-                conn.send_messages(msgs)
-            else:
+            # No large body in the run: one call queues them all. (A lone message, the
+            # request/reply case, is cheaper to queue by itself.)
+            if len(msgs) == 1 or not conn.send_messages(msgs, VIEW_MIN):
                 for i, msg in enumerate(msgs):
                     send(msg)
                     if len(msg[-1]) >= VIEW_MIN and not self._write_now():

@@ -45,7 +45,15 @@ from ..error import LocalProtocolError, ProtocolError, RemoteProtocolError, ZMQE
 from ..socket_types import compatible, from_zmtp_name, info
 from . import commands
 from .bodies import BodyPool
-from .codec import FLAG_COMMAND, FLAG_LONG, FLAG_MORE, JOIN_MAX, FrameDecoder, FrameEncoder
+from .codec import (
+    FLAG_COMMAND,
+    FLAG_LONG,
+    FLAG_MORE,
+    JOIN_MAX,
+    SPAN_MIN,
+    FrameDecoder,
+    FrameEncoder,
+)
 from .events import (
     Event,
     GroupJoined,
@@ -250,9 +258,7 @@ class Connection:
         limit = options.max_msg_size
         # ``bodies``: large message bodies are lent to the socket in their receive buffer
         # instead of copied into ``bytes`` here (see ``bodies``).
-        self._decoder = FrameDecoder(
-            -1 if limit < 0 else max(limit, HANDSHAKE_FRAME_LIMIT), bodies
-        )
+        self._decoder = FrameDecoder(-1 if limit < 0 else max(limit, HANDSHAKE_FRAME_LIMIT), bodies)
         # A publisher's connections are handed the same message objects: they share framing.
         self._encoder = FrameEncoder(
             shares=type_info.type is SocketType.PUB or type_info.type is SocketType.XPUB
@@ -881,11 +887,28 @@ class Connection:
         encoder.message(frames)
         return encoder.drain()
 
-    def send_messages(self, messages: Sequence[Sequence[BytesLike]]) -> None:
+    def send_messages(
+        self, messages: Sequence[Sequence[BytesLike]], body_max: int | None = None
+    ) -> bool:
         """Queue whole messages, in order: the same as ``send_message`` for each of them, in
-        one call (the engine flushes a pipe's messages in batches)."""
+        one call (the engine flushes a pipe's messages in batches). With ``body_max``, a batch
+        holding a message whose last frame is ``body_max`` bytes or more is refused: nothing
+        is queued and the answer is False (the engine sends those one by one)."""
         if self._state is not _READY:
             self._check_ready("send a message")
+        encoder = self._encoder
+        if (
+            len(messages) >= SPAN_MIN
+            and not self._converts
+            and not self._wraps
+            and not encoder.shares
+        ):
+            # One frame a message, the usual stream: framed without Python per message.
+            done = encoder.single_frames(messages, body_max)
+            if done is not None:
+                return done
+        if body_max is not None and max(map(len, map(_last_frame, messages))) >= body_max:
+            return False
         if self._converts or not all(messages):
             # A SUB's subscription messages become commands; an empty message is refused
             # (after the ones before it were queued, as one by one).
@@ -894,7 +917,8 @@ class Connection:
         elif self._wraps:
             self._wrap_queue += messages
         else:
-            self._encoder.messages(messages)
+            encoder.messages(messages)
+        return True
 
     def _send_group_command(self, frames: Sequence[BytesLike]) -> None:
         """A DISH pipe message: ``01 group`` is JOIN, ``00 group`` is LEAVE; nothing else is
