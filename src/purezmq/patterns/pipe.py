@@ -78,9 +78,11 @@ class _Channel:
         self.lwm = compute_lwm(hwm)
         #: Queue length past which the writer runs its ``on_backlog`` hook (0: never).
         self.backlog = 0
-        #: Queue length from which ``write`` leaves its fast path: the HWM or the backlog mark.
-        self.alarm = hwm or _NEVER
         self.conflate = conflate
+        #: Queue length from which ``write`` leaves its fast path: the HWM or the backlog mark
+        #: (0 under CONFLATE, whose every write takes ``write``'s own path).
+        self.alarm = 0
+        self.update_alarm()
         self.reader_asleep = False
         self.writer_asleep = False
         #: Set by the writer when it will write no more (its end was closed).
@@ -88,7 +90,7 @@ class _Channel:
 
     def update_alarm(self) -> None:
         marks = [mark for mark in (self.hwm, self.backlog) if mark]
-        self.alarm = min(marks) if marks else _NEVER
+        self.alarm = 0 if self.conflate else min(marks) if marks else _NEVER
 
 
 class Pipe:

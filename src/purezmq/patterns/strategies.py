@@ -218,15 +218,16 @@ class LoadBalancer(_PipeArray):
 
     def send(self, msg: Message) -> bool:
         """Write to the next pipe with room; False (mute) when every pipe is full or none exist."""
-        pipes = self._pipes
-        while self._active:
-            pipe = pipes[self._current]
+        active = self._active
+        while active:
+            current = self._current
+            pipe = self._pipes[current]
             # Pipe.write inline for a pipe with room (one call less per message sent); the same
-            # order: append first, then wake a sleeping reader. Full, past its backlog mark
-            # (``alarm``) or CONFLATE: Pipe.write.
+            # order: append first, then wake a sleeping reader. Full, past its backlog mark or
+            # CONFLATE (whose ``alarm`` is 0): Pipe.write.
             channel = pipe.outbound
             queue = channel.queue
-            if not channel.conflate and len(queue) < channel.alarm:
+            if len(queue) < channel.alarm:
                 queue.append(msg)
                 if channel.reader_asleep:
                     channel.reader_asleep = False
@@ -234,9 +235,16 @@ class LoadBalancer(_PipeArray):
                     peer.on_read_activated(peer)
             elif not pipe.write(msg):
                 self._deactivate_current()
+                active = self._active
                 continue
             self.last_out = pipe
-            self._current = (self._current + 1) % self._active
+            if active > 1:
+                # The next active pipe, round-robin: ``(current + 1) % active`` without a
+                # division (``current`` is always below ``active``; with one pipe, it stays 0).
+                # Activations reach the pattern through the owner's mailbox, never from within
+                # the append above, so ``active`` is still the count.
+                current += 1
+                self._current = 0 if current == active else current
             self.sent += 1
             return True
         return False
