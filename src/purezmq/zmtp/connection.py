@@ -80,6 +80,10 @@ _last_frame = operator.itemgetter(-1)
 #: A bound on what wrapping adds to a frame (CURVE MESSAGE: 2-9 header bytes, 8 name, 8 nonce,
 #: 16 tag, 1 flags).
 _WRAP_OVERHEAD = 64
+#: ``encode_turn``'s frame headers by body size: one short frame; the empty delimiter (MORE)
+#: then one short frame (37/ZMTP §3: flags, then a one-byte size).
+_ONE_HEADERS = tuple(bytes((0, size)) for size in range(256))
+_TURN_HEADERS = tuple(bytes((FLAG_MORE, 0, 0, size)) for size in range(256))
 
 
 class _GroupMessage(list[bytes]):
@@ -880,6 +884,24 @@ class Connection:
         encoder = self._encoder
         encoder.message(frames)
         return encoder.drain()
+
+    def encode_turn(self, frames: Sequence[BytesLike]) -> bytes | None:
+        """The wire bytes of a request/reply turn's message -- one short frame, or the empty
+        delimiter and one short frame -- when they may be written at once: plain traffic, and
+        nothing else queued to go before them. None otherwise: then ``send_message``. For a
+        caller that writes the message itself, straight away (``ThreadPeer``)."""
+        if self._state is not _READY or self._converts or self._wraps or self._encoder.pending():
+            return None
+        n = len(frames)
+        if n == 2:
+            delimiter, body = frames
+            if not delimiter and type(body) is bytes and len(body) <= 255:
+                return _TURN_HEADERS[len(body)] + body
+        elif n == 1:
+            body = frames[0]
+            if type(body) is bytes and len(body) <= 255:
+                return _ONE_HEADERS[len(body)] + body
+        return None
 
     def send_messages(self, messages: Sequence[Sequence[BytesLike]]) -> None:
         """Queue whole messages, in order: the same as ``send_message`` for each of them, in
