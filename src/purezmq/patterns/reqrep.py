@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import random
 import sys
+from collections.abc import Callable
 
 from ..constants import Errno, SocketType
 from ..error import ZMQError
-from .base import Pattern, PatternOptions, RoutingIds, peer_identity
+from .base import Pattern, PatternOptions, PatternStatistics, RoutingIds, peer_identity
 from .disconnects import DisconnectReason
 from .pipe import Message, Pipe
 from .strategies import FairQueue, LoadBalancer
@@ -58,11 +59,15 @@ class Dealer(Pattern):
     def write_activated(self, pipe: Pipe) -> None:
         self._lb.activated(pipe)
 
+    def sender(self) -> Callable[[Message], bool]:
+        # The load balancer counts what it accepted (``statistics``): one call less per send.
+        return self._lb.send
+
     def send(self, msg: Message) -> bool:
-        if self._lb.send(msg):
-            self.stats_out += 1
-            return True
-        return False
+        return self._lb.send(msg)
+
+    def statistics(self) -> PatternStatistics:
+        return PatternStatistics(self._lb.sent, self.stats_in, self.stats_dropped)
 
     def recv(self) -> Message | None:
         msg = self._fq.read()
@@ -96,6 +101,9 @@ class Req(Dealer):
 
     # Replies pass the state machine one by one (DEALER's run from one pipe would skip it).
     recv_batch = Pattern.recv_batch
+
+    def sender(self) -> Callable[[Message], bool]:
+        return self.send
 
     def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
         super().__init__(options, rng=rng)
@@ -140,13 +148,14 @@ class Req(Dealer):
         lb = self._lb
         if not lb.send(out):
             return False
-        self.stats_out += 1
         self._request_id = request_id
         self._reply_pipe = lb.last_out
         self._receiving_reply = True
         return True
 
-    def _next_reply(self) -> Message | None:
+    def _next_reply(self, msg: Message | None = None) -> Message | None:
+        """The next valid reply: ``msg`` (just read from ``_fq``) first, if given, then what
+        ``_fq`` holds; messages that are no reply to the outstanding request are dropped."""
         pending = self._pending
         if pending is not None:
             self._pending = None
@@ -154,9 +163,10 @@ class Req(Dealer):
         fq = self._fq
         correlate = self.options.req_correlate
         while True:
-            msg = fq.read()
             if msg is None:
-                return None
+                msg = fq.read()
+                if msg is None:
+                    return None
             pipe = fq.last_in
             n = len(msg)
             # Session rule (libzmq req_session_t): [optional 4-byte id,] "" (MORE), body…
@@ -167,6 +177,7 @@ class Req(Dealer):
             else:
                 assert pipe is not None
                 self.stats_dropped += 1
+                msg = None
                 if not pipe.session:
                     continue  # inproc: libzmq's req_t just skips the message.
                 # Over a network session libzmq fails the whole connection at the bad message
@@ -177,25 +188,41 @@ class Req(Dealer):
                 if pipe is self._reply_pipe:
                     self._reply_pipe = None
                 continue
-            if pipe in self._broken:
+            if (
+                pipe in self._broken
+                or pipe is not self._reply_pipe
+                or body_at != (2 if correlate else 1)
+                or (correlate and msg[0] != self._request_id.to_bytes(4, sys.byteorder))
+            ):
                 self.stats_dropped += 1
-                continue
-            if pipe is not self._reply_pipe or body_at != (2 if correlate else 1):
-                self.stats_dropped += 1
-                continue
-            if correlate and msg[0] != self._request_id.to_bytes(4, sys.byteorder):
-                self.stats_dropped += 1
+                msg = None
                 continue
             return msg[body_at:]
 
     def recv(self) -> Message | None:
         if not self._receiving_reply:
             raise self._efsm("no request is outstanding; send() a request before recv()")
-        if self._pending is None and not self._fq.active_count:
-            # No pipe is readable: the usual state of the first recv after send() (whose drain
-            # put the reply pipe to sleep), so a blocking recv comes here on every request.
-            return None
-        msg = self._next_reply()
+        if self._pending is None:
+            fq = self._fq
+            # None at once when no pipe is readable: the usual state of the first recv after
+            # send() (whose drain put the reply pipe to sleep), on every request.
+            msg = fq.read()
+            if msg is None:
+                return None
+            if (
+                len(msg) >= 2
+                and not msg[0]
+                and fq.last_in is self._reply_pipe
+                and not self.options.req_correlate
+                and not self._broken
+            ):
+                # The reply, straight from the peer asked: [b"", body...] (``_next_reply``'s
+                # common case inline).
+                msg = msg[1:]
+            else:
+                msg = self._next_reply(msg)
+        else:
+            msg = self._next_reply()
         if msg is None:
             return None
         self._receiving_reply = False

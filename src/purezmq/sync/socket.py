@@ -366,7 +366,8 @@ class Socket(SocketBase, metaclass=ABCMeta):
 
         ``tried``: the caller's own ``try_recv`` just found nothing (skip a second attempt).
         """
-        self._check_closed()
+        if self._closed:
+            self._check_closed()
         core = self._core
         if not tried:
             msg = core.try_recv()
@@ -375,11 +376,21 @@ class Socket(SocketBase, metaclass=ABCMeta):
         if flags & DONTWAIT:
             raise Again()
         timeout_ms = core.options.rcvtimeo
-        deadline = None if timeout_ms < 0 else monotonic() + timeout_ms / 1000.0
         self._enter_wait("recv")
         # The flag term() looks at skips the option-attribute __setattr__ (twice per call).
         _set_attr(self, "_blocking", True)
         try:
+            if timeout_ms < 0:
+                # No deadline (the blocking receive of a request/reply turn): ``_sleep`` and
+                # ``_wait`` inline, unless a front-end waits its own way.
+                wait = self._signal.wait if type(self)._wait is _plain_wait else self._wait
+                while True:
+                    if core.prepare_to_sleep():
+                        wait(None)
+                    msg = core.try_recv()
+                    if msg is not None:
+                        return msg  # type: ignore[no-any-return]
+            deadline = monotonic() + timeout_ms / 1000.0
             while True:
                 self._sleep(deadline, "recv")
                 msg = core.try_recv()
@@ -698,5 +709,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
         assert isinstance(sock, Socket)
         return sock
 
+
+_plain_wait = Socket._wait
 
 __all__ = ["Socket"]
