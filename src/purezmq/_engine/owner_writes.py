@@ -75,7 +75,26 @@ class ThreadPeer(Peer):
 
     def buffer_updated(self, nbytes: int) -> None:
         with self._lock:
-            super().buffer_updated(nbytes)
+            pipe = self._pipe
+            if self._direct or pipe is None or self._stash is not None:
+                super().buffer_updated(nbytes)
+                return
+            # ``Peer.buffer_updated`` and ``_after_io`` for the read of a request/reply turn:
+            # the one message goes to the pipe without the Connection's queue of them.
+            self._inline_ok = True
+            conn = self._conn
+            msg = conn.receive_turn(self._view[:nbytes], self._clock())
+            if msg is None:
+                self._after_io()
+                return
+            if not pipe.write(msg):
+                # Inbound HWM, as in ``_deliver``: keep it and stop reading.
+                self._stash = [msg]
+                self._pause_reading()
+            if self._unsent is not None or conn.has_data_to_send():
+                self._write_out()
+            if conn.next_deadline() != self._timer_at:
+                self._rearm_timer()
 
     def eof_received(self) -> bool:
         with self._lock:

@@ -403,6 +403,36 @@ class Connection:
             # end this connection, blaming ourselves.
             self._fail(LocalProtocolError(f"internal error while decoding: {exc!r}"))
 
+    def receive_turn(self, data: BytesLike, now: float) -> list[bytes] | None:
+        """``receive_data`` for the read of a request/reply turn, in one call: when ``data``
+        is exactly one message of one short frame, or of the empty delimiter and one short
+        frame (37/ZMTP §3), and nothing is pending, that message is returned instead of queued
+        for ``messages_received``. Otherwise the same as ``receive_data(data, now)``; None."""
+        self._now = now
+        n = len(data)
+        decoder = self._decoder
+        if (
+            2 <= n <= 261
+            and self._state is _READY
+            and not self._wraps
+            and not self._partial
+            and not self._messages
+            and not 0 <= decoder.max_msg_size < 255
+            and decoder.idle
+        ):
+            # The shapes and tests of ``_receive_plain``'s shortcut for the same reads.
+            first = data[0]
+            if first == 0 and data[1] == n - 2:
+                self._timeout_deadline = None
+                self._ttl_deadline = None
+                return [bytes(data[2:])]
+            if first == FLAG_MORE and n >= 4 and not data[1] and not data[2] and data[3] == n - 4:
+                self._timeout_deadline = None
+                self._ttl_deadline = None
+                return [b"", bytes(data[4:])]
+        self.receive_data(data, now)
+        return None
+
     def receive_buffer(self) -> memoryview | None:
         """Where the transport may write the next bytes directly: the missing part of a large
         frame body (zero-copy receive), or None (then use ``receive_data``). Only plain
