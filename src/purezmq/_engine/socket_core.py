@@ -192,6 +192,7 @@ class SocketCore:
 
     __slots__ = (
         "__weakref__",
+        "_activate_reader",
         "_asleep",
         "_bound",
         "_connected",
@@ -244,6 +245,8 @@ class SocketCore:
         #: (``Pattern.sender``): what a front-end's fast path calls, with ``dead`` and
         #: ``mailbox`` empty checked first, as ``try_send`` does.
         self.route: Callable[[Message], bool] = self.pattern.sender()
+        #: ``pattern.read_activated``, or the shorter path to it (``Pattern.read_activator``).
+        self._activate_reader: Callable[[Pipe], None] = self.pattern.read_activator()
         #: Receive buffers of large bodies, lent by this socket's connections to the front-end,
         #: which makes the application's ``bytes`` and gives them back (``zmtp.bodies``).
         self.bodies = BodyPool()
@@ -449,7 +452,7 @@ class SocketCore:
             n += 1
             if op == _READ:
                 if pipe in pipes:
-                    pattern.read_activated(pipe)
+                    self._activate_reader(pipe)
                     # ``Pipe.close`` also activates a sleeping reader: detach then (what was
                     # queued stays readable through the pattern).
                     if pipe.peer_closed:
@@ -491,6 +494,26 @@ class SocketCore:
         if pattern.disconnects:
             self._take_disconnects()
         return msg
+
+    def wait_recv(self, wait: Callable[[float | None], object]) -> Message:
+        """The next whole message, waiting for it with no deadline (owner thread): the
+        front-end's blocking loop -- ``prepare_to_sleep``, ``wait(None)``, ``try_recv`` -- in
+        one call, for the blocking receive of a request/reply turn. Raises as ``try_recv``;
+        ``wait`` may raise (Ctrl-C), leaving nothing taken."""
+        mailbox = self.mailbox
+        pattern = self.pattern
+        while True:
+            if self.prepare_to_sleep():
+                wait(None)
+            if self.dead:
+                self._raise_dead()
+            if mailbox:
+                self.process_commands()
+            msg: Message | None = pattern.recv()
+            if pattern.disconnects:
+                self._take_disconnects()
+            if msg is not None:
+                return msg
 
     def try_recv_batch(self, limit: int) -> list[Message]:
         """Up to ``limit`` whole messages, oldest first, as ``try_recv`` would return them one

@@ -56,6 +56,9 @@ class Dealer(Pattern):
     def read_activated(self, pipe: Pipe) -> None:
         self._fq.activated(pipe)
 
+    def read_activator(self) -> Callable[[Pipe], None]:
+        return self._fq.activated
+
     def write_activated(self, pipe: Pipe) -> None:
         self._lb.activated(pipe)
 
@@ -275,6 +278,9 @@ class Rep(Pattern):
     def read_activated(self, pipe: Pipe) -> None:
         self._fq.activated(pipe)
 
+    def read_activator(self) -> Callable[[Pipe], None]:
+        return self._fq.activated
+
     def _next_request(self) -> Message | None:
         pending = self._pending
         if pending is not None:
@@ -432,6 +438,9 @@ class Router(Pattern):
 
     def read_activated(self, pipe: Pipe) -> None:
         self._fq.activated(pipe)
+
+    def read_activator(self) -> Callable[[Pipe], None]:
+        return self._fq.activated
 
     def send(self, msg: Message) -> bool:
         if len(msg) < 2:
