@@ -91,7 +91,9 @@ class ThreadPeer(Peer):
                 # Inbound HWM, as in ``_deliver``: keep it and stop reading.
                 self._stash = [msg]
                 self._pause_reading()
-            if self._unsent is not None or conn.has_data_to_send():
+            # Such a read asks for no output, and every entry point of the loop writes out
+            # what it encoded: only a direct write's rest may wait (its flush is scheduled).
+            if self._unsent is not None:
                 self._write_out()
             if conn.next_deadline() != self._timer_at:
                 self._rearm_timer()
