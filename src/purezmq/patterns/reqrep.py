@@ -98,7 +98,14 @@ class Req(Dealer):
     request id in native byte order and accepts only the reply carrying it.
     """
 
-    __slots__ = ("_broken", "_pending", "_receiving_reply", "_reply_pipe", "_request_id")
+    __slots__ = (
+        "_abandoned",
+        "_broken",
+        "_pending",
+        "_receiving_reply",
+        "_reply_pipe",
+        "_request_id",
+    )
 
     socket_type = SocketType.REQ
 
@@ -118,6 +125,10 @@ class Req(Dealer):
         self._pending: Message | None = None
         #: Pipes that broke the envelope rule; ignored until the engine detaches them.
         self._broken: dict[Pipe, None] = {}
+        #: Requests a REQ_RELAXED send gave up waiting for: with the load balancer's count of
+        #: requests sent, what ``statistics`` derives the replies received from (no counter
+        #: to raise per reply).
+        self._abandoned = 0
 
     def detach(self, pipe: Pipe) -> None:
         self._broken.pop(pipe, None)
@@ -151,10 +162,18 @@ class Req(Dealer):
         lb = self._lb
         if not lb.send(out):
             return False
+        if self._receiving_reply:
+            self._abandoned += 1  # REQ_RELAXED: the reply to the last request is given up
         self._request_id = request_id
         self._reply_pipe = lb.last_out
         self._receiving_reply = True
         return True
+
+    def statistics(self) -> PatternStatistics:
+        sent = self._lb.sent
+        # Every request sent was answered (received), abandoned, or is outstanding.
+        received = sent - self._abandoned - (1 if self._receiving_reply else 0)
+        return PatternStatistics(sent, received, self.stats_dropped)
 
     def _next_reply(self, msg: Message | None = None) -> Message | None:
         """The next valid reply: ``msg`` (just read from ``_fq``) first, if given, then what
@@ -230,7 +249,6 @@ class Req(Dealer):
             return None
         self._receiving_reply = False
         self._reply_pipe = None
-        self.stats_in += 1
         return msg
 
     def can_send(self) -> bool:
@@ -249,7 +267,15 @@ class Req(Dealer):
 class Rep(Pattern):
     """REP: fair-queue requests, reply along the saved envelope (§3.3)."""
 
-    __slots__ = ("_backtrace", "_fq", "_pending", "_pipes", "_reply_pipe", "_sending_reply")
+    __slots__ = (
+        "_backtrace",
+        "_fq",
+        "_pending",
+        "_pipes",
+        "_replies_dropped",
+        "_reply_pipe",
+        "_sending_reply",
+    )
 
     socket_type = SocketType.REP
 
@@ -262,6 +288,9 @@ class Rep(Pattern):
         self._reply_pipe: Pipe | None = None
         #: A valid request body read ahead by ``can_recv``.
         self._pending: Message | None = None
+        #: Replies lost with their requester: with the requests received, what ``statistics``
+        #: derives the replies sent from (no counter to raise per reply).
+        self._replies_dropped = 0
 
     def last_pipe(self) -> Pipe | None:
         return self._fq.last_in
@@ -348,11 +377,15 @@ class Rep(Pattern):
         pipe = self._reply_pipe
         self._reply_pipe = None
         # A requester that is gone or full loses its reply silently (§3.3, ROUTER drop rule).
-        if pipe is not None and pipe in self._pipes and pipe.write(self._backtrace + msg):
-            self.stats_out += 1
-        else:
+        if pipe is None or pipe not in self._pipes or not pipe.write(self._backtrace + msg):
+            self._replies_dropped += 1
             self.stats_dropped += 1
         return True
+
+    def statistics(self) -> PatternStatistics:
+        # Every request received was answered (sent), answered into the void, or still waits.
+        sent = self.stats_in - self._replies_dropped - (1 if self._sending_reply else 0)
+        return PatternStatistics(sent, self.stats_in, self.stats_dropped)
 
     def can_send(self) -> bool:
         return self._sending_reply
