@@ -345,13 +345,25 @@ class SocketCore:
             self.wakeups_sent += 1
             self.signal.wake()
 
+    def _on_read_activated_elsewhere(self, pipe: Pipe) -> None:
+        """``_on_read_activated`` for a socket whose owner is no loop (a thread: the sync
+        API), whose first branch can never apply: once per incoming message of a turn."""
+        self.mailbox.append((_READ, pipe, None))
+        if self._asleep:
+            self._asleep = False
+            self.wakeups_sent += 1
+            self.signal.wake()
+
     def _on_write_activated(self, pipe: Pipe) -> None:
         """Pipe callback (the reader's thread): our outbound queue drained to LWM."""
         self._post(_WRITE, pipe)
 
     def _own(self, pipe: Pipe) -> None:
         """Route ``pipe``'s activations into this socket's mailbox."""
-        pipe.on_read_activated = self._on_read_activated
+        if type(self.signal) is LoopSignal:
+            pipe.on_read_activated = self._on_read_activated
+        else:
+            pipe.on_read_activated = self._on_read_activated_elsewhere
         pipe.on_write_activated = self._on_write_activated
         if type(self.signal) is ThreadSignal:
             mark = _BACKLOG_MARK

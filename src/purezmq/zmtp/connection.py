@@ -420,18 +420,18 @@ class Connection:
             and not 0 <= decoder.max_msg_size < 255
             and decoder.idle
         ):
-            # The shapes and tests of ``_receive_plain``'s shortcut for the same reads, on a
-            # copy: indexing ``bytes`` costs less than indexing a memoryview.
+            # The shapes of ``_receive_plain``'s shortcut for the same reads, told by their
+            # whole header (the one ``encode_turn`` writes for that size), on a copy: slicing
+            # ``bytes`` costs less than indexing a memoryview.
             raw = bytes(data)
-            first = raw[0]
-            if first == 0 and raw[1] == n - 2:
-                self._timeout_deadline = None
-                self._ttl_deadline = None
-                return [raw[2:]]
-            if first == FLAG_MORE and n >= 4 and not raw[1] and not raw[2] and raw[3] == n - 4:
-                self._timeout_deadline = None
-                self._ttl_deadline = None
+            # (A read shorter than a header has a negative index here, and a slice that
+            # cannot equal it.)
+            if n <= 259 and raw[:4] == _TURN_HEADERS[n - 4]:
+                self._timeout_deadline = self._ttl_deadline = None
                 return [b"", raw[4:]]
+            if n <= 257 and raw[:2] == _ONE_HEADERS[n - 2]:
+                self._timeout_deadline = self._ttl_deadline = None
+                return [raw[2:]]
         self.receive_data(data, now)
         return None
 
@@ -927,12 +927,16 @@ class Connection:
         n = len(frames)
         if n == 2:
             delimiter, body = frames
-            if not delimiter and type(body) is bytes and len(body) <= 255:
-                return _TURN_HEADERS[len(body)] + body
+            if not delimiter and type(body) is bytes:
+                size = len(body)
+                if size <= 255:
+                    return _TURN_HEADERS[size] + body
         elif n == 1:
             body = frames[0]
-            if type(body) is bytes and len(body) <= 255:
-                return _ONE_HEADERS[len(body)] + body
+            if type(body) is bytes:
+                size = len(body)
+                if size <= 255:
+                    return _ONE_HEADERS[size] + body
         return None
 
     def send_messages(self, messages: Sequence[Sequence[BytesLike]]) -> None:
