@@ -140,18 +140,19 @@ class FairQueue(_PipeArray):
         pipes = self._pipes
         while self._active:
             pipe = pipes[self._current]
-            # Pipe.read inline when a message is queued (one call less per message received);
-            # the same order: pop first, then look for a writer asleep at HWM. An empty pipe
-            # still goes through Pipe.read, which puts it to sleep as reader.
+            # Pipe.read inline (one call less per message received, and per empty read before
+            # a blocking receive); the same order: pop first, then look for a writer asleep
+            # at HWM; an empty pipe sleeps as reader, then looks again.
             channel = pipe.inbound
             queue = channel.queue
+            if not queue:
+                channel.reader_asleep = True
+                if queue:
+                    channel.reader_asleep = False
             if queue:
                 msg = queue.popleft()
                 if channel.writer_asleep and len(queue) <= channel.lwm:
                     pipe.wake_writer()
-            else:
-                msg = pipe.read()
-            if msg is not None:
                 self._current = (self._current + 1) % self._active
                 self.last_in = pipe
                 return msg  # type: ignore[no-any-return]
