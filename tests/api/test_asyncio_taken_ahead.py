@@ -171,3 +171,117 @@ def test_a_send_after_the_context_ends_fails_on_its_future(run: Any, method: str
         ctx.destroy(0)
 
     run(main)
+
+
+def _new_loop(kind: str) -> asyncio.AbstractEventLoop:
+    if kind == "uvloop":
+        uvloop = pytest.importorskip("uvloop")
+        loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+        return loop
+    return asyncio.new_event_loop()
+
+
+def test_a_run_of_one_frame_messages_goes_out_through_the_fast_path(run: Any) -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        pull = await _filled_pull(ctx, [[b"%d" % i] for i in range(6)])
+        assert await pull.recv() == b"0"
+        # The rest waits in the socket, marked for the fast path (unless the process made a
+        # tracked payload: frames may then be something else than bytes, ``BodyPool.lent``).
+        assert len(pull._recv_ready) == 5
+        assert pull._core.plain_run == (not pull._bodies.lent)
+        batches = pull._core.statistics().recv_batches
+        loop = asyncio.get_running_loop()
+        futures = [pull.recv() for _ in range(5)]
+        # Real asyncio Futures of the socket's loop, done at once; no engine call was made.
+        assert all(isinstance(f, asyncio.Future) and f.done() for f in futures)
+        assert all(f.get_loop() is loop for f in futures)
+        assert [f.result() for f in futures] == [b"1", b"2", b"3", b"4", b"5"]
+        assert pull._core.statistics().recv_batches == batches
+        assert not pull.recv().done()  # nothing left: the next receive waits
+        ctx.destroy(0)
+
+    run(main)
+
+
+def test_a_run_with_a_multipart_message_is_not_marked_for_the_fast_path(run: Any) -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        pull = await _filled_pull(ctx, [[b"a"], [b"b"], [b"c1", b"c2"], [b"d"]])
+        assert await pull.recv() == b"a"
+        assert not pull._core.plain_run
+        assert await pull.recv() == b"b"
+        assert await pull.recv() == b"c1" and pull.rcvmore
+        assert await pull.recv() == b"c2" and not pull.rcvmore
+        assert await pull.recv() == b"d"
+        ctx.destroy(0)
+
+    run(main)
+
+
+def test_cancelling_a_receive_served_from_a_run_loses_nothing(run: Any) -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        pull = await _filled_pull(ctx, [[b"x"], [b"y"], [b"z"]])
+        assert await pull.recv() == b"x"
+        fut = pull.recv()
+        # Done when returned: cancel() cannot take the message back from the caller.
+        assert not fut.cancel()
+        assert fut.result() == b"y"
+        assert await pull.recv() == b"z"
+        ctx.destroy(0)
+
+    run(main)
+
+
+@pytest.mark.parametrize("kind", ["asyncio", "uvloop"])
+def test_a_run_taken_ahead_is_refused_to_another_loop_and_kept(kind: str) -> None:
+    # The fast path checks that the socket's own loop runs: with it stopped and another
+    # loop running on the same thread, the receive fails and the run stays whole.
+    home = _new_loop(kind)
+    holder: dict[str, Any] = {}
+
+    async def make() -> None:
+        ctx = azmq.Context()
+        holder["ctx"] = ctx
+        pull = holder["pull"] = await _filled_pull(ctx, [[b"1"], [b"2"], [b"3"]])
+        assert await pull.recv() == b"1"
+        assert len(pull._recv_ready) == 2
+
+    async def use_elsewhere() -> None:
+        pull = holder["pull"]
+        for call in (pull.recv, pull.recv_multipart):
+            with pytest.raises(purezmq.ZMQError) as info:
+                await call()
+            assert info.value.errno == purezmq.EINVAL
+            assert "another event loop" in str(info.value)
+
+    try:
+        home.run_until_complete(make())
+        other = _new_loop(kind)
+        try:
+            other.run_until_complete(use_elsewhere())
+        finally:
+            other.close()
+        pull = holder["pull"]
+        assert home.run_until_complete(pull.recv()) == b"2"
+        assert home.run_until_complete(pull.recv_multipart()) == [b"3"]
+    finally:
+        holder["ctx"].destroy(0)
+        home.close()
+
+
+def test_a_blocking_shadow_shares_the_run_taken_ahead(run: Any) -> None:
+    # pyzmq's shadow is the same socket: a run the asyncio socket took is handed out, in
+    # order, by whichever object receives next.
+    async def main() -> None:
+        ctx = azmq.Context()
+        pull = await _filled_pull(ctx, [[b"1"], [b"2"], [b"3"], [b"4"]])
+        shadow = purezmq.Socket(shadow=pull)
+        assert await pull.recv() == b"1"
+        assert shadow.recv(purezmq.NOBLOCK) == b"2"
+        assert await pull.recv() == b"3"
+        assert shadow.recv(purezmq.NOBLOCK) == b"4"
+        ctx.destroy(0)
+
+    run(main)

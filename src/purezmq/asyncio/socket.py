@@ -168,6 +168,12 @@ def _dispatcher(ref: weakref.ref[Socket]) -> Callable[[], None]:
     return on_wake
 
 
+def _not_bound() -> bool:
+    """``_on_own_loop`` of a socket created outside any loop: its receives take the general
+    path, which binds it to the running loop."""
+    return False
+
+
 def _expire(fut: asyncio.Future[Any], what: str) -> None:
     """RCVTIMEO/SNDTIMEO passed before the Future was served."""
     if not fut.done():
@@ -221,9 +227,14 @@ class Socket(SocketBase):
 
     _signal: LoopSignal | _LateLoopSignal
     _loop: asyncio.AbstractEventLoop | None
-    #: What ``recv()``'s fast path compares the running loop with: the socket's loop, or for
-    #: a socket created outside any loop an object that is never a running loop.
-    _own_loop: object
+    #: Whether the socket's loop is running (``recv()``'s fast path): its ``is_running``, or
+    #: for a socket created outside any loop a function that always answers False. With one
+    #: loop per thread, "running" means "the running loop of its thread": a call made while
+    #: another loop runs on this thread finds it False and takes the checked path. (A call from
+    #: another thread while it runs is not caught here: asyncio sockets, like asyncio's own
+    #: objects, belong to their loop's thread; asking ``_get_running_loop()`` instead would
+    #: cost a ``getpid()`` system call per message on CPython 3.11.)
+    _on_own_loop: Callable[[], bool]
     _recv_q: deque[list[Any]]
     _send_q: deque[_PendingSend]
     #: Pending Futures of ``poll()``, cancelled when the socket closes.
@@ -275,7 +286,7 @@ class Socket(SocketBase):
         # on that loop. Otherwise bind on first use (see _LateLoopSignal).
         loop = asyncio._get_running_loop()
         self._loop = loop
-        self._own_loop = loop if loop is not None else object()
+        self._on_own_loop = loop.is_running if loop is not None else _not_bound
         self._recv_q = deque()
         self._send_q = deque()
         self._polls = set()
@@ -511,14 +522,21 @@ class Socket(SocketBase):
     def _take_run(self) -> list[bytes] | None:
         """A message from a new run of the engine's (``_recv_ready`` is empty): the rest of
         the run waits in the socket for the next receives. None: nothing yet."""
-        batch: list[list[bytes]] = self._core.try_recv_batch(_RECV_BATCH)
+        core = self._core
+        batch: list[list[bytes]] = core.try_recv_batch(_RECV_BATCH)
         if not batch:
             return None
         if len(batch) == 1:
             return batch[0]
+        # ``recv``'s fast path hands the run out unexamined when every message is one frame
+        # (each has at least one: the sum of lengths is the count) of ``bytes`` (no body
+        # lent); the first message counts too, as its other frames would go out first.
+        plain = not self._bodies.lent and sum(map(len, batch)) == len(batch)
         batch.reverse()
         msg = batch.pop()
-        _set_attr(self, "_recv_ready", batch)  # not through the option-attribute __setattr__
+        # In place: a shadow of this socket shares the list (``SocketBase._init_shadow``).
+        self._recv_ready[:] = batch
+        core.mark_plain_run(plain)
         return msg
 
     def _next_message(self) -> list[bytes] | None:
@@ -752,24 +770,22 @@ class Socket(SocketBase):
     ) -> asyncio.Future[Any]:
         """Receive one frame: a Future of ``bytes``, or of a ``Frame`` when ``copy=False``."""
         ready = self._recv_ready
-        if ready and copy and not self._recv_parts and not self._recv_q:
-            # The usual case, first and with the fewest steps: the oldest message of a run
-            # taken earlier is one frame of bytes, nothing received before it is pending, and
-            # the call runs on the socket's loop. It makes no engine call, so pending sends do
-            # not matter here (see the module docstring).
-            oldest = ready.pop()
-            if (
-                len(oldest) == 1
-                and type(body := oldest[0]) is bytes
-                and _get_running_loop() is self._own_loop
-                and not self._core.dead
-            ):
-                # The Future finds the running loop itself: cheaper than passing it (no
-                # keyword dict to build).
-                done: asyncio.Future[Any] = _Future()
-                done.set_result(body)
-                return done
-            ready.append(oldest)  # not that case: the general path below takes it
+        if (
+            ready
+            and copy
+            and self._core.plain_run
+            and not (self._recv_parts or self._recv_q)
+            and self._on_own_loop()
+        ):
+            # The usual case, first and with the fewest steps: the run taken earlier holds
+            # one-frame ``bytes`` messages only and the socket is alive (``plain_run``),
+            # nothing received before is pending, and the socket's loop runs. It makes no
+            # engine call, so pending sends do not matter here (see the module docstring).
+            # The loop is passed: without it the Future would ask ``get_event_loop()``, whose
+            # fork check is a ``getpid()`` system call on CPython 3.11.
+            done: asyncio.Future[Any] = _Future(loop=self._loop)
+            done.set_result(ready.pop()[0])
+            return done
         if not self._recv_q and not self._send_q:
             # Nothing pending, the frame may be here (no pattern re-entry possible: see the
             # module docstring).
