@@ -204,6 +204,38 @@ def test_a_run_of_one_frame_messages_goes_out_through_the_fast_path(run: Any) ->
     run(main)
 
 
+def test_a_run_of_one_frame_messages_goes_out_whole_through_the_fast_path(run: Any) -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        pull = await _filled_pull(ctx, [[b"%d" % i] for i in range(4)])
+        assert await pull.recv_multipart() == [b"0"]
+        assert pull._core.plain_run == (not pull._bodies.lent)
+        batches = pull._core.statistics().recv_batches
+        loop = asyncio.get_running_loop()
+        futures = [pull.recv_multipart() for _ in range(3)]
+        assert all(f.done() and f.get_loop() is loop for f in futures)
+        assert [f.result() for f in futures] == [[b"1"], [b"2"], [b"3"]]
+        assert pull._core.statistics().recv_batches == batches
+        # copy=False leaves the fast path: Frames, from the general path.
+        await _refill(pull, [[b"4"], [b"5"]])
+        frames = await pull.recv_multipart(copy=False)
+        assert [f.bytes for f in frames] == [b"4"]
+        assert await pull.recv_multipart() == [b"5"]
+        ctx.destroy(0)
+
+    run(main)
+
+
+async def _refill(pull: Any, messages: list[list[bytes]]) -> None:
+    """Send ``messages`` to ``pull`` (bound at inproc://taken-ahead) and wait for them."""
+    push = pull.context.socket(purezmq.PUSH)
+    push.connect("inproc://taken-ahead")
+    for msg in messages:
+        await push.send_multipart(msg)
+    assert await asyncio.wait_for(pull.poll(5000), 5) == purezmq.POLLIN
+    push.close(linger=-1)
+
+
 def test_a_run_with_a_multipart_message_is_not_marked_for_the_fast_path(run: Any) -> None:
     async def main() -> None:
         ctx = azmq.Context()

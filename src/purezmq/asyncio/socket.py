@@ -40,9 +40,11 @@ from __future__ import annotations
 
 import asyncio
 import pickle
+import sys
 import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, Literal, overload
 
 from .._base.frame import Frame, MessageTracker, track_message, track_send
@@ -174,6 +176,19 @@ def _not_bound() -> bool:
     return False
 
 
+def _future_factory(loop: asyncio.AbstractEventLoop) -> Callable[[], asyncio.Future[Any]]:
+    """What makes the Futures of a socket on ``loop`` while that loop runs here.
+
+    Up to CPython 3.11 a Future that finds its loop itself asks ``get_event_loop()``, whose
+    fork check is a ``getpid()`` system call: passing the loop costs less, even with the
+    keyword dict. From 3.12 the running loop is read from the thread state, and the Future
+    without arguments is the cheaper one.
+    """
+    if sys.version_info >= (3, 12):
+        return _Future
+    return partial(_Future, loop=loop)
+
+
 def _expire(fut: asyncio.Future[Any], what: str) -> None:
     """RCVTIMEO/SNDTIMEO passed before the Future was served."""
     if not fut.done():
@@ -235,6 +250,9 @@ class Socket(SocketBase):
     #: objects, belong to their loop's thread; asking ``_get_running_loop()`` instead would
     #: cost a ``getpid()`` system call per message on CPython 3.11.)
     _on_own_loop: Callable[[], bool]
+    #: Makes a Future of the socket's loop, called only while ``_on_own_loop()`` is true
+    #: (``_future_factory``).
+    _new_future: Callable[[], asyncio.Future[Any]]
     _recv_q: deque[list[Any]]
     _send_q: deque[_PendingSend]
     #: Pending Futures of ``poll()``, cancelled when the socket closes.
@@ -287,6 +305,7 @@ class Socket(SocketBase):
         loop = asyncio._get_running_loop()
         self._loop = loop
         self._on_own_loop = loop.is_running if loop is not None else _not_bound
+        self._new_future = _future_factory(loop) if loop is not None else _Future
         self._recv_q = deque()
         self._send_q = deque()
         self._polls = set()
@@ -781,16 +800,16 @@ class Socket(SocketBase):
             # one-frame ``bytes`` messages only and the socket is alive (``plain_run``),
             # nothing received before is pending, and the socket's loop runs. It makes no
             # engine call, so pending sends do not matter here (see the module docstring).
-            # The loop is passed: without it the Future would ask ``get_event_loop()``, whose
-            # fork check is a ``getpid()`` system call on CPython 3.11.
-            done: asyncio.Future[Any] = _Future(loop=self._loop)
+            done: asyncio.Future[Any] = self._new_future()
             done.set_result(ready.pop()[0])
             return done
         if not self._recv_q and not self._send_q:
             # Nothing pending, the frame may be here (no pattern re-entry possible: see the
             # module docstring).
             loop = self._loop
-            running = _get_running_loop()
+            # The socket's loop running here spares asking for the running loop (a getpid()
+            # system call on CPython 3.11).
+            running = loop if self._on_own_loop() else _get_running_loop()
             if running is not loop and running is not None and loop is not None:
                 # Another loop's call: the general path refuses it (EINVAL) before it takes
                 # anything, so the message stays for the socket's own loop.
@@ -822,9 +841,7 @@ class Socket(SocketBase):
             if not copy:
                 frame = Frame._received(frame, bool(parts), self._message_properties())
             fut: asyncio.Future[Any] = (
-                # Called on the socket's loop (the usual case): the Future finds that loop
-                # itself, which costs less than passing it (no keyword dict to build).
-                _Future()
+                self._new_future()  # on the socket's loop: the usual case
                 if loop is not None and running is loop
                 else _Future(loop=loop or self._bind_loop())
             )
@@ -849,7 +866,7 @@ class Socket(SocketBase):
         loop = self._loop or self._bind_loop()
         bound_signal(self._signal)  # the loop check
         # On the loop (the usual case) the Future finds it itself: no keyword dict to build.
-        fut: asyncio.Future[Any] = _Future() if _get_running_loop() is loop else _Future(loop=loop)
+        fut: asyncio.Future[Any] = self._new_future() if self._on_own_loop() else _Future(loop=loop)
         req = [fut, kind, copy, post, None]
         queue.append(req)
         self._dispatch()  # serves it at once when a message is here, else sleeps
@@ -870,7 +887,7 @@ class Socket(SocketBase):
         """Queue a receive that must wait (or fail it with ``Again`` under NOBLOCK). A
         request/reply exchange comes here once per message: ``_sleep_or_dispatch`` inline."""
         loop = self._loop or self._bind_loop()
-        fut: asyncio.Future[Any] = _Future() if _get_running_loop() is loop else _Future(loop=loop)
+        fut: asyncio.Future[Any] = self._new_future() if self._on_own_loop() else _Future(loop=loop)
         if flags & DONTWAIT:
             fut.set_exception(Again())
             return fut
@@ -906,8 +923,20 @@ class Socket(SocketBase):
         self, flags: int = 0, copy: bool = True, track: bool = False
     ) -> asyncio.Future[Any]:
         """Receive a whole message (the rest of it, after ``recv``): a Future of its frames."""
+        ready = self._recv_ready
+        if (
+            ready
+            and copy
+            and self._core.plain_run
+            and not (self._recv_parts or self._recv_q)
+            and self._on_own_loop()
+        ):
+            # recv()'s fast path, for the whole message.
+            done: asyncio.Future[Any] = self._new_future()
+            done.set_result(ready.pop())
+            return done
         loop = self._loop
-        running = _get_running_loop()
+        running = loop if self._on_own_loop() else _get_running_loop()
         if (
             not self._recv_q
             and not self._send_q
@@ -926,7 +955,7 @@ class Socket(SocketBase):
             if self._bodies.lent:
                 self._bodies.own_all(msg)
             fut: asyncio.Future[Any] = (
-                _Future()  # on the socket's loop: see recv()
+                self._new_future()  # on the socket's loop: see recv()
                 if loop is not None and running is loop
                 else _Future(loop=loop or self._bind_loop())
             )
