@@ -69,8 +69,10 @@ _Future = asyncio.Future
 _get_running_loop = asyncio._get_running_loop
 _set_attr = object.__setattr__
 
-#: Most messages one receive takes from the engine at once (the rest wait in the socket).
-_RECV_BATCH = 64
+#: Most messages one receive takes from the engine at once (the rest wait in the socket): the
+#: blocking API's figure, and libzmq's ypipe prefetch granularity. A run is never more than
+#: the pipe holds, so RCVHWM still bounds it.
+_RECV_BATCH = 256
 
 # What a pending receive takes: one frame (``recv``) or the whole rest of a message.
 _FRAME = 0
