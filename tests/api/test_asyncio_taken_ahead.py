@@ -198,7 +198,9 @@ def test_a_run_of_one_frame_messages_goes_out_through_the_fast_path(run: Any) ->
         assert all(f.get_loop() is loop for f in futures)
         assert [f.result() for f in futures] == [b"1", b"2", b"3", b"4", b"5"]
         assert pull._core.statistics().recv_batches == batches
-        assert not pull.recv().done()  # nothing left: the next receive waits
+        pending = pull.recv()
+        assert not pending.done()  # nothing left: the next receive waits
+        pending.cancel()
         ctx.destroy(0)
 
     run(main)
@@ -314,6 +316,36 @@ def test_a_blocking_shadow_shares_the_run_taken_ahead(run: Any) -> None:
         assert shadow.recv(purezmq.NOBLOCK) == b"2"
         assert await pull.recv() == b"3"
         assert shadow.recv(purezmq.NOBLOCK) == b"4"
+        ctx.destroy(0)
+
+    run(main)
+
+
+def test_decoding_receives_take_a_plain_run_and_a_decoder_error_uses_the_message(
+    run: Any,
+) -> None:
+    import pickle
+
+    bodies = [b"first", "h\u00e9".encode(), b"\xff not utf-8", b'{"k": 1}', pickle.dumps((1, 2))]
+
+    async def main() -> None:
+        ctx = azmq.Context()
+        pull = await _filled_pull(ctx, [[b] for b in bodies])
+        assert await pull.recv() == b"first"
+        assert pull._core.plain_run == (not pull._bodies.lent)
+        batches = pull._core.statistics().recv_batches
+        fut = pull.recv_string()
+        assert fut.done() and fut.result() == "h\u00e9"
+        # Not utf-8: the error is on the Future, and that message is gone (the general
+        # path's rule); the next receive gets the next one.
+        with pytest.raises(UnicodeDecodeError):
+            await pull.recv_string()
+        assert await pull.recv_json() == {"k": 1}
+        assert await pull.recv_pyobj() == (1, 2)
+        assert pull._core.statistics().recv_batches == batches
+        pending = pull.recv_string()
+        assert not pending.done()  # nothing left: the next receive waits
+        pending.cancel()
         ctx.destroy(0)
 
     run(main)

@@ -971,15 +971,37 @@ class Socket(SocketBase):
         return self._recv(WHOLE_MESSAGE, flags, copy, None)
 
     def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> asyncio.Future[str]:
-        return self._recv(_FRAME, flags, True, lambda b: decode_string(b, encoding))
+        return self._recv_decoded(flags, lambda b: decode_string(b, encoding))
 
     recv_unicode = recv_string
 
     def recv_json(self, flags: int = 0, **kwargs: Any) -> asyncio.Future[Any]:
-        return self._recv(_FRAME, flags, True, lambda b: decode_json(b, **kwargs))
+        return self._recv_decoded(flags, lambda b: decode_json(b, **kwargs))
 
     def recv_pyobj(self, flags: int = 0) -> asyncio.Future[Any]:
-        return self._recv(_FRAME, flags, True, decode_pyobj)
+        return self._recv_decoded(flags, decode_pyobj)
+
+    def _recv_decoded(self, flags: int, decode: Callable[[bytes], Any]) -> asyncio.Future[Any]:
+        """One frame through ``decode``: ``recv()``'s fast path when it applies, else the
+        general path. As there, a decoder's error is set on the Future and the message is
+        used."""
+        ready = self._recv_ready
+        if (
+            ready
+            and self._core.plain_run
+            and not (self._recv_parts or self._recv_q)
+            and self._on_own_loop()
+        ):
+            fut: asyncio.Future[Any] = self._new_future()
+            body = ready.pop()[0]
+            try:
+                value = decode(body)
+            except Exception as exc:
+                fut.set_exception(exc)
+            else:
+                fut.set_result(value)
+            return fut
+        return self._recv(_FRAME, flags, True, decode)
 
     def recv_serialized(
         self, deserialize: Callable[[list[Any]], Any], flags: int = 0, copy: bool = True
