@@ -64,14 +64,34 @@ def test_a_run_handed_out_as_frames_and_whole_messages_by_turns(run: Any) -> Non
     run(main)
 
 
-def test_a_run_taken_ahead_is_not_handed_out_after_the_context_ends(run: Any) -> None:
+@pytest.mark.parametrize("method", ["recv", "recv_multipart", "recv_string"])
+def test_a_run_taken_ahead_is_not_handed_out_after_the_context_ends(
+    run: Any, method: str
+) -> None:
     async def main() -> None:
         ctx = azmq.Context()
         pull = await _filled_pull(ctx, [[b"x"], [b"y"], [b"z"]])
         assert await pull.recv() == b"x"  # y and z now wait in the socket
         pull._core.terminate()  # what Context.term() does to each socket first
         with pytest.raises(ContextTerminated):
-            await pull.recv()
+            await getattr(pull, method)()
+        ctx.destroy(0)
+
+    run(main)
+
+
+@pytest.mark.parametrize("method", ["recv", "recv_multipart", "recv_string"])
+def test_a_run_taken_ahead_is_not_handed_out_after_the_socket_closes(
+    run: Any, method: str
+) -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        pull = await _filled_pull(ctx, [[b"x"], [b"y"], [b"z"]])
+        assert await pull.recv() == b"x"
+        pull.close()
+        with pytest.raises(purezmq.ZMQError) as info:
+            await getattr(pull, method)()
+        assert info.value.errno == purezmq.ENOTSOCK
         ctx.destroy(0)
 
     run(main)
