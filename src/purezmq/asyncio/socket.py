@@ -867,7 +867,7 @@ class Socket(SocketBase):
             return self._recv_pending(kind, flags, copy, post)
         loop = self._loop or self._bind_loop()
         bound_signal(self._signal)  # the loop check
-        # On the loop (the usual case) the Future finds it itself: no keyword dict to build.
+        # On the socket's loop (the usual case) without asking for the running loop.
         fut: asyncio.Future[Any] = self._new_future() if self._on_own_loop() else _Future(loop=loop)
         req = [fut, kind, copy, post, None]
         queue.append(req)
