@@ -292,7 +292,7 @@ class SocketCore:
         #: Whether the pattern hands out runs (``try_recv_batch`` can return more than one
         #: message); otherwise a front-end that would batch calls ``try_recv``, one call less.
         self.recv_runs = type(self.pattern).recv_batch is not Pattern.recv_batch
-        #: True while the run of messages the blocking front-end took ahead (its
+        #: True while the run of messages a front-end took ahead (its
         #: ``_recv_ready``) holds one-frame ``bytes`` messages only and the socket is alive:
         #: a ``recv()`` may then hand out the next one without looking at it or at ``dead``.
         #: Here, not on the public socket, because shadows of one socket share that run and
