@@ -240,3 +240,47 @@ def test_load_balancer_keeps_no_reference_to_a_detached_pipe() -> None:
     lb.detach(mine)
     # What the pipe holds (a closed connection's queued messages) must be freeable.
     assert lb.last_out is None
+
+
+def test_distributor_send_to_every_counts_and_wakes_as_send_to() -> None:
+    # send_to_every(msg) is send_to(msg, all attached pipes): full and asleep pipes count as
+    # drops, a sleeping reader is woken once, and joins, leaves and reactivations take effect
+    # on the next message.
+    dist = Distributor()
+    woken: list[Pipe] = []
+    ends = []
+    for hwm in (1, 0):
+        mine, theirs = pipe_pair(hwm, 0)
+        mine.on_write_activated = dist.activated
+        theirs.on_read_activated = woken.append
+        dist.attach(mine)
+        ends.append((mine, theirs))
+    (small, small_reader), (big, big_reader) = ends
+    assert big_reader.read() is None  # asleep as reader
+    assert dist.send_to_every([b"0"]) == 0
+    assert woken == [big_reader]
+    assert dist.send_to_every([b"1"]) == 1  # the small pipe filled up: dropped there
+    assert dist.send_to_every([b"2"]) == 1  # and asleep: dropped again
+    assert dist.filled == 1 and small not in dist.active
+    assert small_reader.read() == [b"0"]  # drained to LWM: active again
+    late, late_reader = pipe_pair(0, 0)
+    dist.attach(late)
+    assert dist.send_to_every([b"3"]) == 0
+    dist.detach(big)
+    assert dist.send_to_every([b"4"]) == 1  # the small pipe is full again
+    assert dist.filled == 2
+    assert small_reader.read_many(9) == [[b"3"]]
+    assert late_reader.read_many(9) == [[b"3"], [b"4"]]
+    assert big_reader.read_many(9) == [[b"0"], [b"1"], [b"2"], [b"3"]]
+
+
+def test_distributor_send_to_every_leaves_conflate_to_pipe_write() -> None:
+    dist = Distributor()
+    conflated, conflated_reader = pipe_pair(0, 0, conflate_ab=True)
+    plain, plain_reader = pipe_pair(0, 0)
+    dist.attach(conflated)
+    dist.attach(plain)
+    for i in range(3):
+        assert dist.send_to_every([b"%d" % i]) == 0
+    assert conflated_reader.read_many(9) == [[b"2"]]
+    assert plain_reader.read_many(9) == [[b"0"], [b"1"], [b"2"]]

@@ -14,6 +14,7 @@ Layer 1b: standard library only.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from .pipe import Message, Pipe
 
@@ -259,26 +260,38 @@ class Distributor:
     instead. The same list object goes to every pipe: messages are immutable by convention.
     """
 
-    __slots__ = ("_active", "_all", "filled")
+    __slots__ = ("_active", "_all", "_fast", "attached", "filled")
 
     def __init__(self) -> None:
         # dicts as insertion-ordered sets: deterministic delivery order.
         self._all: dict[Pipe, None] = {}
         self._active: dict[Pipe, None] = {}
+        #: ``send_to_every``'s view of ``_active``: (outbound channel, pipe) pairs, made on first
+        #: use after the active set changed; None = to be made again. A publisher pays this
+        #: loop once per subscriber per message, so it reads no dict and no pipe attribute.
+        self._fast: list[tuple[Any, Pipe]] | None = None
+        #: How many pipes are attached (``len(self)`` without a method call: a publisher asks
+        #: it per message).
+        self.attached = 0
         #: How many times a pipe filled up (a write failed at HWM) and was put to sleep.
         self.filled = 0
 
     def attach(self, pipe: Pipe) -> None:
         self._all[pipe] = None
         self._active[pipe] = None
+        self._fast = None
+        self.attached = len(self._all)
 
     def detach(self, pipe: Pipe) -> None:
         self._all.pop(pipe, None)
         self._active.pop(pipe, None)
+        self._fast = None
+        self.attached = len(self._all)
 
     def activated(self, pipe: Pipe) -> None:
         if pipe in self._all:
             self._active[pipe] = None
+            self._fast = None
 
     def __contains__(self, pipe: Pipe) -> bool:
         return pipe in self._all
@@ -297,6 +310,36 @@ class Distributor:
     def send_to_all(self, msg: Message) -> int:
         """Write to every active pipe; returns how many pipes dropped it."""
         return self.send_to(msg, self._active)
+
+    def send_to_every(self, msg: Message) -> int:
+        """``send_to(msg, pipes)`` when ``pipes`` are all the attached pipes: returns how many
+        lost it, those asleep since they filled up included."""
+        fast = self._fast
+        if fast is None:
+            active = self._active
+            if any(pipe.outbound.conflate for pipe in active):
+                # CONFLATE empties the queue on every write: ``Pipe.write``'s business.
+                return self.send_to(msg, self._all)
+            fast = self._fast = [(pipe.outbound, pipe) for pipe in active]
+        asleep = self.attached - len(fast)
+        failed: list[Pipe] | None = None
+        for channel, pipe in fast:
+            # ``send_to``'s inline ``Pipe.write``, without its membership test: every pipe
+            # here is active.
+            queue = channel.queue
+            if len(queue) < channel.alarm:
+                queue.append(msg)
+                if channel.reader_asleep:
+                    channel.reader_asleep = False
+                    peer = pipe.peer
+                    peer.on_read_activated(peer)
+            elif not pipe.write(msg):
+                if failed is None:
+                    failed = []
+                failed.append(pipe)
+        if failed is None:
+            return asleep
+        return asleep + self._deactivate(failed)
 
     def send_to(self, msg: Message, pipes: Iterable[Pipe]) -> int:
         """Write to each of ``pipes`` that is active; returns how many lost it (full/asleep)."""
@@ -324,10 +367,16 @@ class Distributor:
                 failed.append(pipe)
         if failed is None:
             return asleep
+        return asleep + self._deactivate(failed)
+
+    def _deactivate(self, failed: list[Pipe]) -> int:
+        """The pipes ``failed`` met their HWM: asleep until ``activated``; returns how many."""
         self.filled += len(failed)
+        active = self._active
         for pipe in failed:
             active.pop(pipe, None)
-        return asleep + len(failed)
+        self._fast = None
+        return len(failed)
 
     def check_hwm(self, pipes: Iterable[Pipe]) -> bool:
         """Whether every active pipe among ``pipes`` has room (XPUB_NODROP's pre-check)."""
