@@ -461,6 +461,8 @@ class XSub(Pattern):
             if not self._filter:
                 break
             wanted = not self.options.invert_matching
+            if wanted and b"" in self._subs:
+                break  # the empty topic matches every message (§4.1): the run is all of it
             n = len(batch)
             try:
                 firsts = list(map(_first, batch))
