@@ -113,15 +113,23 @@ class _SharedBatch:
     single reference stores: safe between the I/O threads of several contexts.
     """
 
-    __slots__ = ("last",)
+    __slots__ = ("last", "taken")
 
     def __init__(self) -> None:
         #: (the messages, their chunks) or None.
         self.last: tuple[Sequence[Sequence[BytesLike]], _Chunks] | None = None
+        #: How many times an encoder took these bytes instead of framing (``shared_taken``).
+        self.taken = 0
 
 
 _shared = _SharedBatch()
 _same = operator.is_
+
+
+def shared_taken() -> int:
+    """How many batches of messages were queued by the bytes another encoder had made for the
+    very same messages (``FrameEncoder.take_shared``), in this process: for tests and tuning."""
+    return _shared.taken
 
 
 def _long_header(size: int) -> bytes:
@@ -232,6 +240,7 @@ class FrameEncoder:
             and all(map(_same, last[0], messages))
         ):
             self._chunks = list(last[1])
+            _shared.taken += 1
             return True
         return False
 
@@ -671,6 +680,7 @@ __all__ = [
     "SPARE_MAX",
     "DecoderState",
     "FrameEncoder",
+    "shared_taken",
     "FrameDecoder",
     "encode_frame",
     "frame_header",
