@@ -902,9 +902,10 @@ class Connection:
         after the other: ``FrameEncoder.take_shared``), when there are such bytes and this
         connection would frame them the same way (plain traffic: no CURVE sealing, no
         subscription commands). False: nothing was queued, send them as usual."""
-        if self._state is not _READY or self._converts or self._wraps:
+        encoder = self._encoder
+        if not encoder.shares or self._state is not _READY or self._converts or self._wraps:
             return False
-        return self._encoder.take_shared(messages)
+        return encoder.take_shared(messages)
 
     def _send_group_command(self, frames: Sequence[BytesLike]) -> None:
         """A DISH pipe message: ``01 group`` is JOIN, ``00 group`` is LEAVE; nothing else is
