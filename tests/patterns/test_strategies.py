@@ -284,3 +284,37 @@ def test_distributor_send_to_every_leaves_conflate_to_pipe_write() -> None:
         assert dist.send_to_every([b"%d" % i]) == 0
     assert conflated_reader.read_many(9) == [[b"2"]]
     assert plain_reader.read_many(9) == [[b"0"], [b"1"], [b"2"]]
+
+
+def test_distributor_send_to_every_runs_a_backlog_hook_before_any_queue_takes_the_message() -> None:
+    # The hook may hand the GIL to the thread that flushes every subscriber's queue: it must
+    # find the same messages in all of them, whichever queue reached its mark first.
+    dist = Distributor()
+    readers: list[Pipe] = []
+    flushed: list[list[list[list[bytes]]]] = []
+
+    def flush_all() -> None:  # what the I/O thread does when the hook hands it the GIL
+        flushed.append([r.read_many(100) for r in readers])
+
+    ends = []
+    for _ in range(3):
+        mine, theirs = pipe_pair(0, 0)
+        mine.set_backlog(4, flush_all)
+        ends.append(mine)
+        readers.append(theirs)
+    dist.attach(ends[1])
+    dist.attach(ends[2])
+    assert dist.send_to_every([b"early"]) == 0
+    # The pipe one message behind comes first in the fan-out order: it would take each
+    # message before the others reach their mark.
+    dist.attach(ends[0])
+    for pipe in ends[1:]:
+        dist.detach(pipe)
+        dist.attach(pipe)
+    for i in range(8):
+        assert dist.send_to_every([b"%d" % i]) == 0
+    first = [[b"early"], [b"0"], [b"1"], [b"2"]]
+    assert flushed[0] == [first[1:], first, first]
+    assert all(len(set(map(len, runs))) == 1 for runs in flushed[1:])  # aligned from then on
+    rest = [r.read_many(100) for r in readers]
+    assert rest[0] == rest[1] == rest[2]

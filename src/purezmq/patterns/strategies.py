@@ -260,16 +260,18 @@ class Distributor:
     instead. The same list object goes to every pipe: messages are immutable by convention.
     """
 
-    __slots__ = ("_active", "_all", "_fast", "attached", "filled")
+    __slots__ = ("_active", "_all", "_fast", "_room", "attached", "filled")
 
     def __init__(self) -> None:
         # dicts as insertion-ordered sets: deterministic delivery order.
         self._all: dict[Pipe, None] = {}
         self._active: dict[Pipe, None] = {}
-        #: ``send_to_every``'s view of ``_active``: (outbound channel, pipe) pairs, made on first
+        #: ``send_to_every``'s view of ``_active``: (queue, channel, pipe) of each, made on first
         #: use after the active set changed; None = to be made again. A publisher pays this
         #: loop once per subscriber per message, so it reads no dict and no pipe attribute.
-        self._fast: list[tuple[Any, Pipe]] | None = None
+        self._fast: list[tuple[Any, Any, Pipe]] | None = None
+        #: Messages every queue of ``_fast`` takes before one may reach its alarm.
+        self._room = 0
         #: How many pipes are attached (``len(self)`` without a method call: a publisher asks
         #: it per message).
         self.attached = 0
@@ -320,26 +322,49 @@ class Distributor:
             if any(pipe.outbound.conflate for pipe in active):
                 # CONFLATE empties the queue on every write: ``Pipe.write``'s business.
                 return self.send_to(msg, self._all)
-            fast = self._fast = [(pipe.outbound, pipe) for pipe in active]
+            fast = self._fast = [(pipe.outbound.queue, pipe.outbound, pipe) for pipe in active]
+            self._room = 0
         asleep = self.attached - len(fast)
+        room = self._room
+        if room <= 0:
+            # Every queue only shrinks meanwhile (its reader pops): the least room left below
+            # the alarm (HWM or backlog mark) is how many messages go in without a look.
+            room = min([channel.alarm - len(queue) for queue, channel, _ in fast], default=1)
+            if room <= 0:
+                return asleep + self._send_past_alarm(msg, fast)
+        self._room = room - 1
+        for queue, channel, pipe in fast:
+            queue.append(msg)
+            if channel.reader_asleep:
+                channel.reader_asleep = False
+                peer = pipe.peer
+                peer.on_read_activated(peer)
+        return asleep
+
+    def _send_past_alarm(self, msg: Message, fast: list[tuple[Any, Any, Pipe]]) -> int:
+        """``send_to_every`` when some queue reached its alarm: those take the message through
+        ``Pipe.write`` (HWM, backlog hook) *before* any other queue does, so that a backlog
+        hook that hands the GIL to the reader's thread finds the same messages in every queue
+        (the I/O thread then flushes the same run to every subscriber: framed once)."""
         failed: list[Pipe] | None = None
-        for channel, pipe in fast:
-            # ``send_to``'s inline ``Pipe.write``, without its membership test: every pipe
-            # here is active.
-            queue = channel.queue
+        roomy: list[tuple[Any, Any, Pipe]] = []
+        for entry in fast:
+            queue, channel, pipe = entry
             if len(queue) < channel.alarm:
-                queue.append(msg)
-                if channel.reader_asleep:
-                    channel.reader_asleep = False
-                    peer = pipe.peer
-                    peer.on_read_activated(peer)
+                roomy.append(entry)
             elif not pipe.write(msg):
                 if failed is None:
                     failed = []
                 failed.append(pipe)
+        for queue, channel, pipe in roomy:
+            queue.append(msg)
+            if channel.reader_asleep:
+                channel.reader_asleep = False
+                peer = pipe.peer
+                peer.on_read_activated(peer)
         if failed is None:
-            return asleep
-        return asleep + self._deactivate(failed)
+            return 0
+        return self._deactivate(failed)
 
     def send_to(self, msg: Message, pipes: Iterable[Pipe]) -> int:
         """Write to each of ``pipes`` that is active; returns how many lost it (full/asleep)."""
