@@ -368,6 +368,7 @@ class Distributor:
 
     def send_to(self, msg: Message, pipes: Iterable[Pipe]) -> int:
         """Write to each of ``pipes`` that is active; returns how many lost it (full/asleep)."""
+        self._room = 0  # queues grow here too: ``send_to_every`` looks at them again
         active = self._active
         failed: list[Pipe] | None = None
         asleep = 0
