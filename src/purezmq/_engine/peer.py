@@ -367,7 +367,9 @@ class Peer(PipeFlow):
             msgs = pipe.read_many(FLUSH_BATCH)
         budget = FLUSH_BATCH
         while msgs:
-            if len(msgs) > 1 and max(map(len, map(_last_frame, msgs))) < VIEW_MIN:
+            if len(msgs) > 1 and conn.send_framed(msgs):
+                pass  # framed already, for another subscriber of the same publisher
+            elif len(msgs) > 1 and max(map(len, map(_last_frame, msgs))) < VIEW_MIN:
                 # No large body in the run (scanned in C): one call queues them all. (A lone
                 # message, the request/reply case, is cheaper to queue by itself.)
                 conn.send_messages(msgs)

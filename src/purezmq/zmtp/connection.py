@@ -954,6 +954,17 @@ class Connection:
         else:
             self._encoder.messages(messages)
 
+    def send_framed(self, messages: Sequence[Sequence[BytesLike]]) -> bool:
+        """``send_messages(messages)`` by the bytes another connection of this process has
+        just made for the very same message objects (a publisher's subscribers, flushed one
+        after the other: ``FrameEncoder.take_shared``), when there are such bytes and this
+        connection would frame them the same way (plain traffic: no CURVE sealing, no
+        subscription commands). False: nothing was queued, send them as usual."""
+        encoder = self._encoder
+        if not encoder.shares or self._state is not _READY or self._converts or self._wraps:
+            return False
+        return encoder.take_shared(messages)
+
     def _send_group_command(self, frames: Sequence[BytesLike]) -> None:
         """A DISH pipe message: ``01 group`` is JOIN, ``00 group`` is LEAVE; nothing else is
         sent (a DISH has no messages of its own)."""
