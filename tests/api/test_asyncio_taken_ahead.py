@@ -64,14 +64,34 @@ def test_a_run_handed_out_as_frames_and_whole_messages_by_turns(run: Any) -> Non
     run(main)
 
 
-def test_a_run_taken_ahead_is_not_handed_out_after_the_context_ends(run: Any) -> None:
+@pytest.mark.parametrize("method", ["recv", "recv_multipart", "recv_string"])
+def test_a_run_taken_ahead_is_not_handed_out_after_the_context_ends(
+    run: Any, method: str
+) -> None:
     async def main() -> None:
         ctx = azmq.Context()
         pull = await _filled_pull(ctx, [[b"x"], [b"y"], [b"z"]])
         assert await pull.recv() == b"x"  # y and z now wait in the socket
         pull._core.terminate()  # what Context.term() does to each socket first
         with pytest.raises(ContextTerminated):
-            await pull.recv()
+            await getattr(pull, method)()
+        ctx.destroy(0)
+
+    run(main)
+
+
+@pytest.mark.parametrize("method", ["recv", "recv_multipart", "recv_string"])
+def test_a_run_taken_ahead_is_not_handed_out_after_the_socket_closes(
+    run: Any, method: str
+) -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        pull = await _filled_pull(ctx, [[b"x"], [b"y"], [b"z"]])
+        assert await pull.recv() == b"x"
+        pull.close()
+        with pytest.raises(purezmq.ZMQError) as info:
+            await getattr(pull, method)()
+        assert info.value.errno == purezmq.ENOTSOCK
         ctx.destroy(0)
 
     run(main)
@@ -168,6 +188,184 @@ def test_a_send_after_the_context_ends_fails_on_its_future(run: Any, method: str
         assert isinstance(fut, asyncio.Future)
         with pytest.raises(ContextTerminated):
             await fut
+        ctx.destroy(0)
+
+    run(main)
+
+
+def _new_loop(kind: str) -> asyncio.AbstractEventLoop:
+    if kind == "uvloop":
+        uvloop = pytest.importorskip("uvloop")
+        loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+        return loop
+    return asyncio.new_event_loop()
+
+
+def test_a_run_of_one_frame_messages_goes_out_through_the_fast_path(run: Any) -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        pull = await _filled_pull(ctx, [[b"%d" % i] for i in range(6)])
+        assert await pull.recv() == b"0"
+        # The rest waits in the socket, marked for the fast path (unless the process made a
+        # tracked payload: frames may then be something else than bytes, ``BodyPool.lent``).
+        assert len(pull._recv_ready) == 5
+        assert pull._core.plain_run == (not pull._bodies.lent)
+        batches = pull._core.statistics().recv_batches
+        loop = asyncio.get_running_loop()
+        futures = [pull.recv() for _ in range(5)]
+        # Real asyncio Futures of the socket's loop, done at once; no engine call was made.
+        assert all(isinstance(f, asyncio.Future) and f.done() for f in futures)
+        assert all(f.get_loop() is loop for f in futures)
+        assert [f.result() for f in futures] == [b"1", b"2", b"3", b"4", b"5"]
+        assert pull._core.statistics().recv_batches == batches
+        pending = pull.recv()
+        assert not pending.done()  # nothing left: the next receive waits
+        pending.cancel()
+        ctx.destroy(0)
+
+    run(main)
+
+
+def test_a_run_of_one_frame_messages_goes_out_whole_through_the_fast_path(run: Any) -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        pull = await _filled_pull(ctx, [[b"%d" % i] for i in range(4)])
+        assert await pull.recv_multipart() == [b"0"]
+        assert pull._core.plain_run == (not pull._bodies.lent)
+        batches = pull._core.statistics().recv_batches
+        loop = asyncio.get_running_loop()
+        futures = [pull.recv_multipart() for _ in range(3)]
+        assert all(f.done() and f.get_loop() is loop for f in futures)
+        assert [f.result() for f in futures] == [[b"1"], [b"2"], [b"3"]]
+        assert pull._core.statistics().recv_batches == batches
+        # copy=False leaves the fast path: Frames, from the general path.
+        await _refill(pull, [[b"4"], [b"5"]])
+        frames = await pull.recv_multipart(copy=False)
+        assert [f.bytes for f in frames] == [b"4"]
+        assert await pull.recv_multipart() == [b"5"]
+        ctx.destroy(0)
+
+    run(main)
+
+
+async def _refill(pull: Any, messages: list[list[bytes]]) -> None:
+    """Send ``messages`` to ``pull`` (bound at inproc://taken-ahead) and wait for them."""
+    push = pull.context.socket(purezmq.PUSH)
+    push.connect("inproc://taken-ahead")
+    for msg in messages:
+        await push.send_multipart(msg)
+    assert await asyncio.wait_for(pull.poll(5000), 5) == purezmq.POLLIN
+    push.close(linger=-1)
+
+
+def test_a_run_with_a_multipart_message_is_not_marked_for_the_fast_path(run: Any) -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        pull = await _filled_pull(ctx, [[b"a"], [b"b"], [b"c1", b"c2"], [b"d"]])
+        assert await pull.recv() == b"a"
+        assert not pull._core.plain_run
+        assert await pull.recv() == b"b"
+        assert await pull.recv() == b"c1" and pull.rcvmore
+        assert await pull.recv() == b"c2" and not pull.rcvmore
+        assert await pull.recv() == b"d"
+        ctx.destroy(0)
+
+    run(main)
+
+
+def test_cancelling_a_receive_served_from_a_run_loses_nothing(run: Any) -> None:
+    async def main() -> None:
+        ctx = azmq.Context()
+        pull = await _filled_pull(ctx, [[b"x"], [b"y"], [b"z"]])
+        assert await pull.recv() == b"x"
+        fut = pull.recv()
+        # Done when returned: cancel() cannot take the message back from the caller.
+        assert not fut.cancel()
+        assert fut.result() == b"y"
+        assert await pull.recv() == b"z"
+        ctx.destroy(0)
+
+    run(main)
+
+
+@pytest.mark.parametrize("kind", ["asyncio", "uvloop"])
+def test_a_run_taken_ahead_is_refused_to_another_loop_and_kept(kind: str) -> None:
+    # The fast path checks that the socket's own loop runs: with it stopped and another
+    # loop running on the same thread, the receive fails and the run stays whole.
+    home = _new_loop(kind)
+    holder: dict[str, Any] = {}
+
+    async def make() -> None:
+        ctx = azmq.Context()
+        holder["ctx"] = ctx
+        pull = holder["pull"] = await _filled_pull(ctx, [[b"1"], [b"2"], [b"3"]])
+        assert await pull.recv() == b"1"
+        assert len(pull._recv_ready) == 2
+
+    async def use_elsewhere() -> None:
+        pull = holder["pull"]
+        for call in (pull.recv, pull.recv_multipart):
+            with pytest.raises(purezmq.ZMQError) as info:
+                await call()
+            assert info.value.errno == purezmq.EINVAL
+            assert "another event loop" in str(info.value)
+
+    try:
+        home.run_until_complete(make())
+        other = _new_loop(kind)
+        try:
+            other.run_until_complete(use_elsewhere())
+        finally:
+            other.close()
+        pull = holder["pull"]
+        assert home.run_until_complete(pull.recv()) == b"2"
+        assert home.run_until_complete(pull.recv_multipart()) == [b"3"]
+    finally:
+        holder["ctx"].destroy(0)
+        home.close()
+
+
+def test_a_blocking_shadow_shares_the_run_taken_ahead(run: Any) -> None:
+    # pyzmq's shadow is the same socket: a run the asyncio socket took is handed out, in
+    # order, by whichever object receives next.
+    async def main() -> None:
+        ctx = azmq.Context()
+        pull = await _filled_pull(ctx, [[b"1"], [b"2"], [b"3"], [b"4"]])
+        shadow = purezmq.Socket(shadow=pull)
+        assert await pull.recv() == b"1"
+        assert shadow.recv(purezmq.NOBLOCK) == b"2"
+        assert await pull.recv() == b"3"
+        assert shadow.recv(purezmq.NOBLOCK) == b"4"
+        ctx.destroy(0)
+
+    run(main)
+
+
+def test_decoding_receives_take_a_plain_run_and_a_decoder_error_uses_the_message(
+    run: Any,
+) -> None:
+    import pickle
+
+    bodies = [b"first", "h\u00e9".encode(), b"\xff not utf-8", b'{"k": 1}', pickle.dumps((1, 2))]
+
+    async def main() -> None:
+        ctx = azmq.Context()
+        pull = await _filled_pull(ctx, [[b] for b in bodies])
+        assert await pull.recv() == b"first"
+        assert pull._core.plain_run == (not pull._bodies.lent)
+        batches = pull._core.statistics().recv_batches
+        fut = pull.recv_string()
+        assert fut.done() and fut.result() == "h\u00e9"
+        # Not utf-8: the error is on the Future, and that message is gone (the general
+        # path's rule); the next receive gets the next one.
+        with pytest.raises(UnicodeDecodeError):
+            await pull.recv_string()
+        assert await pull.recv_json() == {"k": 1}
+        assert await pull.recv_pyobj() == (1, 2)
+        assert pull._core.statistics().recv_batches == batches
+        pending = pull.recv_string()
+        assert not pending.done()  # nothing left: the next receive waits
+        pending.cancel()
         ctx.destroy(0)
 
     run(main)

@@ -140,6 +140,83 @@ def test_a_subscriber_that_falls_behind_loses_whole_messages_only(
             assert numbers and numbers[-1] < COUNT
 
 
+@pytest.fixture
+def untracked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in a process that never made a tracked payload (another test may have): only then
+    do connections share framing (``codec.payloads_tracked``)."""
+    from purezmq.zmtp import codec
+
+    monkeypatch.setattr(codec, "payloads_tracked", lambda: False)
+
+
+def _burst_while_the_loop_is_held(pub: purezmq.Socket, sent: list[list[bytes]]) -> None:
+    """Publish ``sent`` while the I/O thread is busy, so that every subscriber's queue holds
+    the whole burst when the loop flushes them one after the other."""
+    import threading
+
+    busy, release = threading.Event(), threading.Event()
+
+    def hold_the_loop() -> None:
+        busy.set()
+        release.wait(TIMEOUT_MS / 1000)
+
+    pub._core.call_soon(hold_the_loop)
+    assert busy.wait(TIMEOUT_MS / 1000)
+    try:
+        for msg in sent:
+            pub.send_multipart(msg)
+    finally:
+        release.set()
+
+
+@pytest.mark.usefixtures("untracked")
+def test_subscribers_flushed_after_the_first_take_its_framing(contexts: Contexts) -> None:
+    from purezmq.zmtp import codec
+
+    pub = contexts.socket(zmq.PUB)
+    pub.sndhwm = 0
+    subs = _subscribers(contexts, _endpoint("tcp", pub, ""), rcvhwm=0)
+    _sync(pub, subs)
+    sent = [[b"%d" % i, bytes([i % 256]) * (i % 300)] for i in range(500)]
+    sent[7] = [b"7", b"x" * 9000]  # a body queued uncopied, shared as it is
+    taken = codec.shared_taken()
+    _burst_while_the_loop_is_held(pub, sent)
+    for sub in subs:
+        assert [sub.recv_multipart() for _ in sent] == sent
+    # One framing, taken by the three connections flushed after the first.
+    assert codec.shared_taken() - taken == len(subs) - 1
+
+
+@pytest.mark.usefixtures("untracked")
+def test_curve_subscribers_get_a_burst_each_sealed_for_them(contexts: Contexts) -> None:
+    pytest.importorskip("nacl")
+    from purezmq.zmtp import codec
+
+    server_public, server_secret = zmq.curve_keypair()
+    pub = contexts.socket(zmq.PUB)
+    pub.sndhwm = 0
+    pub.curve_server = 1
+    pub.curve_secretkey = server_secret
+    endpoint = _endpoint("tcp", pub, "")
+    subs = []
+    for libzmq in (False, True):
+        sub = contexts.socket(zmq.SUB, libzmq=libzmq)
+        sub.curve_serverkey = server_public
+        sub.curve_publickey, sub.curve_secretkey = zmq.curve_keypair()
+        sub.rcvhwm = 0
+        sub.rcvtimeo = TIMEOUT_MS
+        sub.setsockopt(zmq.SUBSCRIBE, b"")
+        sub.connect(endpoint)
+        subs.append(sub)
+    _sync(pub, subs)
+    sent = [[b"%d" % i, bytes([i % 256]) * (i % 300)] for i in range(300)]
+    taken = codec.shared_taken()
+    _burst_while_the_loop_is_held(pub, sent)
+    for sub in subs:
+        assert [sub.recv_multipart() for _ in sent] == sent
+    assert codec.shared_taken() == taken  # each connection sealed its own
+
+
 def test_a_burst_to_many_subscribers_wakes_the_io_thread_once(contexts: Contexts) -> None:
     # The caller runs the fan-out (the pattern writes each subscriber's queue); what crosses to
     # the I/O thread is one flush request per connection whose queue was empty, through one

@@ -134,3 +134,23 @@ def test_patterns_that_do_not_filter_take_nothing_back(kind: SocketType) -> None
         assert theirs.write([msg])
     assert pattern.recv_batch(64) == [[b"A1"], [b"B1"]]
     assert pattern.unread([[b"B1"]]) is (kind == SocketType.XSUB)
+
+
+def test_sub_under_the_empty_topic_takes_the_run_whole_until_it_is_unsubscribed() -> None:
+    # With the empty topic among others the whole run matches (no per-message match); once
+    # it is unsubscribed, messages given back are matched under what is left.
+    sub, _ = make(SocketType.SUB)
+    _, theirs = connect(sub)
+    sub.setsockopt(SocketOption.SUBSCRIBE, b"A")
+    sub.setsockopt(SocketOption.SUBSCRIBE, b"")
+    msgs = [[b"A0"], [b"B1"], [b"A2"], [b"B3"]]
+    for msg in msgs:
+        assert theirs.write(msg)
+    run = sub.recv_batch(64)
+    assert run == msgs
+    assert sub.unread(run[1:])
+    sub.setsockopt(SocketOption.UNSUBSCRIBE, b"")
+    assert sub.recv_batch(64) == [[b"A2"]]  # B1 dropped, B3 waits to be matched
+    assert sub.recv_batch(64) == []
+    assert sub.statistics().messages_in == 2
+    assert sub.statistics().messages_dropped == 2

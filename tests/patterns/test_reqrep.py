@@ -143,6 +143,11 @@ def test_req_relaxed_allows_new_request_and_ignores_old_reply() -> None:
     assert req.recv() is None
     b.write([b"", b"r2"])
     assert req.recv() == [b"r2"]
+    # Two requests out, one abandoned, one answered; the late reply to q1 was dropped.
+    stats = req.statistics()
+    assert (stats.messages_out, stats.messages_in, stats.messages_dropped) == (2, 1, 1)
+    req.send([b"q3"])
+    assert req.statistics().messages_in == 1  # q3 is outstanding
 
 
 def test_req_correlate_ids() -> None:
@@ -226,9 +231,13 @@ def test_rep_replies_to_the_requester_and_drops_for_gone_peer() -> None:
     assert drain(b) == [[b"", b"to b"]]
     a.write([b"", b"again"])
     assert rep.recv() == [b"again"]
+    stats = rep.statistics()
+    assert (stats.messages_out, stats.messages_in, stats.messages_dropped) == (2, 3, 0)
     rep.detach(a_mine)
     assert rep.send([b"lost"])
     assert drain(a) == []
+    stats = rep.statistics()
+    assert (stats.messages_out, stats.messages_in, stats.messages_dropped) == (2, 3, 1)
 
 
 def test_router_ids_prefix_and_routing() -> None:

@@ -240,3 +240,81 @@ def test_load_balancer_keeps_no_reference_to_a_detached_pipe() -> None:
     lb.detach(mine)
     # What the pipe holds (a closed connection's queued messages) must be freeable.
     assert lb.last_out is None
+
+
+def test_distributor_send_to_every_counts_and_wakes_as_send_to() -> None:
+    # send_to_every(msg) is send_to(msg, all attached pipes): full and asleep pipes count as
+    # drops, a sleeping reader is woken once, and joins, leaves and reactivations take effect
+    # on the next message.
+    dist = Distributor()
+    woken: list[Pipe] = []
+    ends = []
+    for hwm in (1, 0):
+        mine, theirs = pipe_pair(hwm, 0)
+        mine.on_write_activated = dist.activated
+        theirs.on_read_activated = woken.append
+        dist.attach(mine)
+        ends.append((mine, theirs))
+    (small, small_reader), (big, big_reader) = ends
+    assert big_reader.read() is None  # asleep as reader
+    assert dist.send_to_every([b"0"]) == 0
+    assert woken == [big_reader]
+    assert dist.send_to_every([b"1"]) == 1  # the small pipe filled up: dropped there
+    assert dist.send_to_every([b"2"]) == 1  # and asleep: dropped again
+    assert dist.filled == 1 and small not in dist.active
+    assert small_reader.read() == [b"0"]  # drained to LWM: active again
+    late, late_reader = pipe_pair(0, 0)
+    dist.attach(late)
+    assert dist.send_to_every([b"3"]) == 0
+    dist.detach(big)
+    assert dist.send_to_every([b"4"]) == 1  # the small pipe is full again
+    assert dist.filled == 2
+    assert small_reader.read_many(9) == [[b"3"]]
+    assert late_reader.read_many(9) == [[b"3"], [b"4"]]
+    assert big_reader.read_many(9) == [[b"0"], [b"1"], [b"2"], [b"3"]]
+
+
+def test_distributor_send_to_every_leaves_conflate_to_pipe_write() -> None:
+    dist = Distributor()
+    conflated, conflated_reader = pipe_pair(0, 0, conflate_ab=True)
+    plain, plain_reader = pipe_pair(0, 0)
+    dist.attach(conflated)
+    dist.attach(plain)
+    for i in range(3):
+        assert dist.send_to_every([b"%d" % i]) == 0
+    assert conflated_reader.read_many(9) == [[b"2"]]
+    assert plain_reader.read_many(9) == [[b"0"], [b"1"], [b"2"]]
+
+
+def test_distributor_send_to_every_runs_a_backlog_hook_before_any_queue_takes_the_message() -> None:
+    # The hook may hand the GIL to the thread that flushes every subscriber's queue: it must
+    # find the same messages in all of them, whichever queue reached its mark first.
+    dist = Distributor()
+    readers: list[Pipe] = []
+    flushed: list[list[list[list[bytes]]]] = []
+
+    def flush_all() -> None:  # what the I/O thread does when the hook hands it the GIL
+        flushed.append([r.read_many(100) for r in readers])
+
+    ends = []
+    for _ in range(3):
+        mine, theirs = pipe_pair(0, 0)
+        mine.set_backlog(4, flush_all)
+        ends.append(mine)
+        readers.append(theirs)
+    dist.attach(ends[1])
+    dist.attach(ends[2])
+    assert dist.send_to_every([b"early"]) == 0
+    # The pipe one message behind comes first in the fan-out order: it would take each
+    # message before the others reach their mark.
+    dist.attach(ends[0])
+    for pipe in ends[1:]:
+        dist.detach(pipe)
+        dist.attach(pipe)
+    for i in range(8):
+        assert dist.send_to_every([b"%d" % i]) == 0
+    first = [[b"early"], [b"0"], [b"1"], [b"2"]]
+    assert flushed[0] == [first[1:], first, first]
+    assert all(len(set(map(len, runs))) == 1 for runs in flushed[1:])  # aligned from then on
+    rest = [r.read_many(100) for r in readers]
+    assert rest[0] == rest[1] == rest[2]

@@ -38,6 +38,9 @@ from .peer_state import PeerState
 from .transport_io import FLUSH_BATCH, IOV_MAX, unsent_part
 
 _os_writev = getattr(os, "writev", None)
+_os_write = os.write
+_get_ident = threading.get_ident
+_RUNNING = PeerState.RUNNING
 
 
 def new_peer(core: CoreLike, endpoint: str, owner: PeerOwner) -> Peer:
@@ -72,7 +75,28 @@ class ThreadPeer(Peer):
 
     def buffer_updated(self, nbytes: int) -> None:
         with self._lock:
-            super().buffer_updated(nbytes)
+            pipe = self._pipe
+            if self._direct or pipe is None or self._stash is not None:
+                super().buffer_updated(nbytes)
+                return
+            # ``Peer.buffer_updated`` and ``_after_io`` for the read of a request/reply turn:
+            # the one message goes to the pipe without the Connection's queue of them.
+            self._inline_ok = True
+            conn = self._conn
+            msg = conn.receive_turn(self._view[:nbytes], self._clock())
+            if msg is None:
+                self._after_io()
+                return
+            if not pipe.write(msg):
+                # Inbound HWM, as in ``_deliver``: keep it and stop reading.
+                self._stash = [msg]
+                self._pause_reading()
+            # Such a read asks for no output, and every entry point of the loop writes out
+            # what it encoded: only a direct write's rest may wait (its flush is scheduled).
+            if self._unsent is not None:
+                self._write_out()
+            if conn.next_deadline() != self._timer_at:
+                self._rearm_timer()
 
     def eof_received(self) -> bool:
         with self._lock:
@@ -120,69 +144,113 @@ class ThreadPeer(Peer):
     # -- the owner thread -----------------------------------------------------------------------
 
     def _on_read_activated(self, pipe: Pipe) -> None:
-        """Pipe callback (owner thread): the socket wrote into a pipe we had drained."""
+        """Pipe callback (owner thread): the socket wrote into a pipe we had drained.
+
+        A request/reply turn's one small message is encoded and written right here, in one
+        call (``Connection.encode_turn``, one ``write``); anything else the owner may write
+        goes through ``_write_from_owner``, and the rest to the loop.
+        """
         if (
             self._inline_ok
             and not self._flush_scheduled
             and self._direct_fd >= 0
-            and threading.get_ident() != self._loop_thread
-            and self._write_from_owner()
+            and _get_ident() != self._loop_thread
         ):
-            return
+            lock = self._lock
+            if not lock.acquire(False):
+                super()._on_read_activated(pipe)
+                return
+            try:
+                channel = pipe.inbound
+                queue = channel.queue
+                transport = self._transport
+                if (
+                    len(queue) == 1
+                    and self._state is _RUNNING
+                    and not self._write_paused
+                    and self._backlog is None
+                    and self._unsent is None
+                    and pipe is self._pipe
+                    and not pipe.peer_closed
+                    and transport is not None
+                    and not transport.get_write_buffer_size()
+                    and not transport.is_closing()
+                ):
+                    data = self._conn.encode_turn(queue[0])
+                    if data is not None:
+                        # The pipe's writer is this very thread: nothing is appended meanwhile.
+                        # Taken, the pipe is empty: sleep as its reader (``Pipe.check_read``),
+                        # so that the next message activates it again.
+                        queue.popleft()
+                        channel.reader_asleep = True
+                        if channel.writer_asleep:
+                            pipe.wake_writer()
+                        self._inline_ok = False
+                        self._core.direct_writes += 1
+                        try:
+                            sent = _os_write(self._direct_fd, data)
+                        except OSError:
+                            # Full (EAGAIN) or broken: the loop writes it through the
+                            # transport, which waits for room or ends the connection.
+                            sent = 0
+                        if sent != len(data):
+                            self._unsent = [data[sent:]]
+                            self._flush_scheduled = True
+                            self._core.call_soon(self._flush)
+                        return
+                if self._write_from_owner():
+                    return
+            finally:
+                lock.release()
         super()._on_read_activated(pipe)
 
     def _write_from_owner(self) -> bool:
         """Encode what the pipe holds and write it to the fd from this (the owner's) thread.
 
-        Returns False to let the loop flush instead: the loop holds the lock, the transport
-        still buffers older bytes, or the connection is not in its plain running state.
+        Returns False to let the loop flush instead: the transport still buffers older bytes,
+        or the connection is not in its plain running state. The caller holds the lock.
         """
-        if not self._lock.acquire(False):
+        transport = self._transport
+        pipe = self._pipe
+        if (
+            self._state is not PeerState.RUNNING
+            or self._write_paused
+            or self._backlog is not None
+            or self._unsent is not None
+            or transport is None
+            or pipe is None
+            or not self._conn.ready
+            or transport.get_write_buffer_size()
+            or transport.is_closing()
+        ):
             return False
+        self._inline_ok = False
+        msgs = pipe.read_many(FLUSH_BATCH)
+        send = self._conn.send_message
+        for msg in msgs:
+            send(msg)
+        # As in _flush, the pipe must be found empty: only a sleeping reader is activated
+        # by the next write. Whatever came meanwhile is the loop's to send.
+        more = len(msgs) == FLUSH_BATCH or pipe.check_read()
+        self._core.direct_writes += len(msgs)
+        data = self._conn.data_to_send()
+        chunks = data[:IOV_MAX]
         try:
-            transport = self._transport
-            pipe = self._pipe
-            if (
-                self._state is not PeerState.RUNNING
-                or self._write_paused
-                or self._backlog is not None
-                or self._unsent is not None
-                or transport is None
-                or pipe is None
-                or not self._conn.ready
-                or transport.get_write_buffer_size()
-                or transport.is_closing()
-            ):
-                return False
-            self._inline_ok = False
-            msgs = pipe.read_many(FLUSH_BATCH)
-            send = self._conn.send_message
-            for msg in msgs:
-                send(msg)
-            # As in _flush, the pipe must be found empty: only a sleeping reader is activated
-            # by the next write. Whatever came meanwhile is the loop's to send.
-            more = len(msgs) == FLUSH_BATCH or pipe.check_read()
-            self._core.direct_writes += len(msgs)
-            data = self._conn.data_to_send()
-            chunks = data[:IOV_MAX]
-            try:
-                sent = _os_writev(self._direct_fd, chunks) if chunks else 0  # type: ignore[misc]
-            except OSError:
-                # Full (EAGAIN) or broken: the loop writes it all through the transport, which
-                # waits for room, or reports the error and ends the connection its usual way.
-                sent = 0
-            if len(chunks) == 1 and sent == len(chunks[0]):
-                unsent = data[IOV_MAX:]  # the usual case: one chunk, all of it written
-            else:
-                unsent = unsent_part(chunks, sent) + data[IOV_MAX:]
-            if unsent or more or pipe.peer_closed:
-                # The loop writes the rest first, then goes on draining the pipe.
-                self._unsent = unsent or None
-                self._flush_scheduled = True
-                self._core.call_soon(self._flush)
-            return True
-        finally:
-            self._lock.release()
+            sent = _os_writev(self._direct_fd, chunks) if chunks else 0  # type: ignore[misc]
+        except OSError:
+            # Full (EAGAIN) or broken: the loop writes it all through the transport, which
+            # waits for room, or reports the error and ends the connection its usual way.
+            sent = 0
+        if len(chunks) == 1 and sent == len(chunks[0]):
+            unsent = data[IOV_MAX:]  # the usual case: one chunk, all of it written
+        else:
+            unsent = unsent_part(chunks, sent) + data[IOV_MAX:]
+        if unsent or more or pipe.peer_closed:
+            # The loop writes the rest first, then goes on draining the pipe.
+            self._unsent = unsent or None
+            self._flush_scheduled = True
+            self._core.call_soon(self._flush)
+        return True
 
 
 __all__ = ["ThreadPeer", "new_peer"]

@@ -363,9 +363,12 @@ class Peer(PipeFlow):
             msgs = pipe.read_many(FLUSH_BATCH)
         budget = FLUSH_BATCH
         while msgs:
-            # No large body in the run: one call queues them all. (A lone message, the
-            # request/reply case, is cheaper to queue by itself.)
-            if len(msgs) == 1 or not conn.send_messages(msgs, VIEW_MIN):
+            if len(msgs) > 1 and conn.send_framed(msgs):
+                pass  # framed already, for another subscriber of the same publisher
+            elif len(msgs) == 1 or not conn.send_messages(msgs, VIEW_MIN):
+                # One call queues a run that holds no large body; a lone message (the
+                # request/reply case) is cheaper to queue by itself, and a run with a large
+                # body goes message by message (``send_messages`` refused it).
                 for i, msg in enumerate(msgs):
                     send(msg)
                     if len(msg[-1]) >= VIEW_MIN and not self._write_now():

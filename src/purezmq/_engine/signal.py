@@ -238,13 +238,18 @@ class ThreadSignal(_FdSignal):
     def wait(self, timeout: float | None = None) -> bool:
         """Park until ``wake()`` or ``timeout`` seconds; True when woken. Interruptible."""
         permit = self._permit
-        if _get_ident() != _MAIN_THREAD or (timeout is not None and timeout <= _SLICE):
-            return permit.acquire(True, -1 if timeout is None else max(timeout, 0.0))
-        import time
-
-        deadline = None if timeout is None else time.monotonic() + timeout
+        if timeout is None:
+            # The blocking receive of a request/reply turn: no deadline to compute.
+            if _get_ident() != _MAIN_THREAD:
+                return permit.acquire()
+            while not permit.acquire(True, _SLICE):
+                pass
+            return True
+        if _get_ident() != _MAIN_THREAD or timeout <= _SLICE:
+            return permit.acquire(True, max(timeout, 0.0))
+        deadline = _monotonic() + timeout
         while True:
-            left = _SLICE if deadline is None else min(_SLICE, deadline - time.monotonic())
+            left = min(_SLICE, deadline - _monotonic())
             if left <= 0:
                 return permit.acquire(False)
             if permit.acquire(True, left):

@@ -192,6 +192,7 @@ class SocketCore:
 
     __slots__ = (
         "__weakref__",
+        "_activate_reader",
         "_asleep",
         "_bound",
         "_connected",
@@ -244,6 +245,8 @@ class SocketCore:
         #: (``Pattern.sender``): what a front-end's fast path calls, with ``dead`` and
         #: ``mailbox`` empty checked first, as ``try_send`` does.
         self.route: Callable[[Message], bool] = self.pattern.sender()
+        #: ``pattern.read_activated``, or the shorter path to it (``Pattern.read_activator``).
+        self._activate_reader: Callable[[Pipe], None] = self.pattern.read_activator()
         #: Receive buffers of large bodies, lent by this socket's connections to the front-end,
         #: which makes the application's ``bytes`` and gives them back (``zmtp.bodies``).
         self.bodies = BodyPool()
@@ -289,7 +292,7 @@ class SocketCore:
         #: Whether the pattern hands out runs (``try_recv_batch`` can return more than one
         #: message); otherwise a front-end that would batch calls ``try_recv``, one call less.
         self.recv_runs = type(self.pattern).recv_batch is not Pattern.recv_batch
-        #: True while the run of messages the blocking front-end took ahead (its
+        #: True while the run of messages a front-end took ahead (its
         #: ``_recv_ready``) holds one-frame ``bytes`` messages only and the socket is alive:
         #: a ``recv()`` may then hand out the next one without looking at it or at ``dead``.
         #: Here, not on the public socket, because shadows of one socket share that run and
@@ -342,13 +345,25 @@ class SocketCore:
             self.wakeups_sent += 1
             self.signal.wake()
 
+    def _on_read_activated_elsewhere(self, pipe: Pipe) -> None:
+        """``_on_read_activated`` for a socket whose owner is no loop (a thread: the sync
+        API), whose first branch can never apply: once per incoming message of a turn."""
+        self.mailbox.append((_READ, pipe, None))
+        if self._asleep:
+            self._asleep = False
+            self.wakeups_sent += 1
+            self.signal.wake()
+
     def _on_write_activated(self, pipe: Pipe) -> None:
         """Pipe callback (the reader's thread): our outbound queue drained to LWM."""
         self._post(_WRITE, pipe)
 
     def _own(self, pipe: Pipe) -> None:
         """Route ``pipe``'s activations into this socket's mailbox."""
-        pipe.on_read_activated = self._on_read_activated
+        if type(self.signal) is LoopSignal:
+            pipe.on_read_activated = self._on_read_activated
+        else:
+            pipe.on_read_activated = self._on_read_activated_elsewhere
         pipe.on_write_activated = self._on_write_activated
         if type(self.signal) is ThreadSignal:
             mark = _BACKLOG_MARK
@@ -449,7 +464,7 @@ class SocketCore:
             n += 1
             if op == _READ:
                 if pipe in pipes:
-                    pattern.read_activated(pipe)
+                    self._activate_reader(pipe)
                     # ``Pipe.close`` also activates a sleeping reader: detach then (what was
                     # queued stays readable through the pattern).
                     if pipe.peer_closed:
@@ -491,6 +506,26 @@ class SocketCore:
         if pattern.disconnects:
             self._take_disconnects()
         return msg
+
+    def wait_recv(self, wait: Callable[[float | None], object]) -> Message:
+        """The next whole message, waiting for it with no deadline (owner thread): the
+        front-end's blocking loop -- ``prepare_to_sleep``, ``wait(None)``, ``try_recv`` -- in
+        one call, for the blocking receive of a request/reply turn. Raises as ``try_recv``;
+        ``wait`` may raise (Ctrl-C), leaving nothing taken."""
+        mailbox = self.mailbox
+        pattern = self.pattern
+        while True:
+            if self.prepare_to_sleep():
+                wait(None)
+            if self.dead:
+                self._raise_dead()
+            if mailbox:
+                self.process_commands()
+            msg: Message | None = pattern.recv()
+            if pattern.disconnects:
+                self._take_disconnects()
+            if msg is not None:
+                return msg
 
     def try_recv_batch(self, limit: int) -> list[Message]:
         """Up to ``limit`` whole messages, oldest first, as ``try_recv`` would return them one

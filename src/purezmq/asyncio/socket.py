@@ -40,9 +40,11 @@ from __future__ import annotations
 
 import asyncio
 import pickle
+import sys
 import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, Literal, overload
 
 from .._base.frame import Frame, MessageTracker, track_message, track_send
@@ -67,8 +69,10 @@ _Future = asyncio.Future
 _get_running_loop = asyncio._get_running_loop
 _set_attr = object.__setattr__
 
-#: Most messages one receive takes from the engine at once (the rest wait in the socket).
-_RECV_BATCH = 64
+#: Most messages one receive takes from the engine at once (the rest wait in the socket): the
+#: blocking API's figure, and libzmq's ypipe prefetch granularity. A run is never more than
+#: the pipe holds, so RCVHWM still bounds it.
+_RECV_BATCH = 256
 
 # What a pending receive takes: one frame (``recv``) or the whole rest of a message.
 _FRAME = 0
@@ -168,6 +172,25 @@ def _dispatcher(ref: weakref.ref[Socket]) -> Callable[[], None]:
     return on_wake
 
 
+def _not_bound() -> bool:
+    """``_on_own_loop`` of a socket created outside any loop: its receives take the general
+    path, which binds it to the running loop."""
+    return False
+
+
+def _future_factory(loop: asyncio.AbstractEventLoop) -> Callable[[], asyncio.Future[Any]]:
+    """What makes the Futures of a socket on ``loop`` while that loop runs here.
+
+    Up to CPython 3.11 a Future that finds its loop itself asks ``get_event_loop()``, whose
+    fork check is a ``getpid()`` system call: passing the loop costs less, even with the
+    keyword dict. From 3.12 the running loop is read from the thread state, and the Future
+    without arguments is the cheaper one.
+    """
+    if sys.version_info >= (3, 12):
+        return _Future
+    return partial(_Future, loop=loop)
+
+
 def _expire(fut: asyncio.Future[Any], what: str) -> None:
     """RCVTIMEO/SNDTIMEO passed before the Future was served."""
     if not fut.done():
@@ -221,9 +244,17 @@ class Socket(SocketBase):
 
     _signal: LoopSignal | _LateLoopSignal
     _loop: asyncio.AbstractEventLoop | None
-    #: What ``recv()``'s fast path compares the running loop with: the socket's loop, or for
-    #: a socket created outside any loop an object that is never a running loop.
-    _own_loop: object
+    #: Whether the socket's loop is running (``recv()``'s fast path): its ``is_running``, or
+    #: for a socket created outside any loop a function that always answers False. With one
+    #: loop per thread, "running" means "the running loop of its thread": a call made while
+    #: another loop runs on this thread finds it False and takes the checked path. (A call from
+    #: another thread while it runs is not caught here: asyncio sockets, like asyncio's own
+    #: objects, belong to their loop's thread; asking ``_get_running_loop()`` instead would
+    #: cost a ``getpid()`` system call per message on CPython 3.11.)
+    _on_own_loop: Callable[[], bool]
+    #: Makes a Future of the socket's loop, called only while ``_on_own_loop()`` is true
+    #: (``_future_factory``).
+    _new_future: Callable[[], asyncio.Future[Any]]
     _recv_q: deque[list[Any]]
     _send_q: deque[_PendingSend]
     #: Pending Futures of ``poll()``, cancelled when the socket closes.
@@ -275,7 +306,8 @@ class Socket(SocketBase):
         # on that loop. Otherwise bind on first use (see _LateLoopSignal).
         loop = asyncio._get_running_loop()
         self._loop = loop
-        self._own_loop = loop if loop is not None else object()
+        self._on_own_loop = loop.is_running if loop is not None else _not_bound
+        self._new_future = _future_factory(loop) if loop is not None else _Future
         self._recv_q = deque()
         self._send_q = deque()
         self._polls = set()
@@ -511,14 +543,21 @@ class Socket(SocketBase):
     def _take_run(self) -> list[bytes] | None:
         """A message from a new run of the engine's (``_recv_ready`` is empty): the rest of
         the run waits in the socket for the next receives. None: nothing yet."""
-        batch: list[list[bytes]] = self._core.try_recv_batch(_RECV_BATCH)
+        core = self._core
+        batch: list[list[bytes]] = core.try_recv_batch(_RECV_BATCH)
         if not batch:
             return None
         if len(batch) == 1:
             return batch[0]
+        # ``recv``'s fast path hands the run out unexamined when every message is one frame
+        # (each has at least one: the sum of lengths is the count) of ``bytes`` (no body
+        # lent); the first message counts too, as its other frames would go out first.
+        plain = not self._bodies.lent and sum(map(len, batch)) == len(batch)
         batch.reverse()
         msg = batch.pop()
-        _set_attr(self, "_recv_ready", batch)  # not through the option-attribute __setattr__
+        # In place: a shadow of this socket shares the list (``SocketBase._init_shadow``).
+        self._recv_ready[:] = batch
+        core.mark_plain_run(plain)
         return msg
 
     def _next_message(self) -> list[bytes] | None:
@@ -752,29 +791,27 @@ class Socket(SocketBase):
     ) -> asyncio.Future[Any]:
         """Receive one frame: a Future of ``bytes``, or of a ``Frame`` when ``copy=False``."""
         ready = self._recv_ready
-        if ready and copy and not self._recv_parts and not self._recv_q:
-            # The usual case, first and with the fewest steps: the oldest message of a run
-            # taken earlier is one frame of bytes, nothing received before it is pending, and
-            # the call runs on the socket's loop. It makes no engine call, so pending sends do
-            # not matter here (see the module docstring).
-            oldest = ready.pop()
-            if (
-                len(oldest) == 1
-                and type(body := oldest[0]) is bytes
-                and _get_running_loop() is self._own_loop
-                and not self._core.dead
-            ):
-                # The Future finds the running loop itself: cheaper than passing it (no
-                # keyword dict to build).
-                done: asyncio.Future[Any] = _Future()
-                done.set_result(body)
-                return done
-            ready.append(oldest)  # not that case: the general path below takes it
+        if (
+            ready
+            and copy
+            and self._core.plain_run
+            and not (self._recv_parts or self._recv_q)
+            and self._on_own_loop()
+        ):
+            # The usual case, first and with the fewest steps: the run taken earlier holds
+            # one-frame ``bytes`` messages only and the socket is alive (``plain_run``),
+            # nothing received before is pending, and the socket's loop runs. It makes no
+            # engine call, so pending sends do not matter here (see the module docstring).
+            done: asyncio.Future[Any] = self._new_future()
+            done.set_result(ready.pop()[0])
+            return done
         if not self._recv_q and not self._send_q:
             # Nothing pending, the frame may be here (no pattern re-entry possible: see the
             # module docstring).
             loop = self._loop
-            running = _get_running_loop()
+            # The socket's loop running here spares asking for the running loop (a getpid()
+            # system call on CPython 3.11).
+            running = loop if self._on_own_loop() else _get_running_loop()
             if running is not loop and running is not None and loop is not None:
                 # Another loop's call: the general path refuses it (EINVAL) before it takes
                 # anything, so the message stays for the socket's own loop.
@@ -806,9 +843,7 @@ class Socket(SocketBase):
             if not copy:
                 frame = Frame._received(frame, bool(parts), self._message_properties())
             fut: asyncio.Future[Any] = (
-                # Called on the socket's loop (the usual case): the Future finds that loop
-                # itself, which costs less than passing it (no keyword dict to build).
-                _Future()
+                self._new_future()  # on the socket's loop: the usual case
                 if loop is not None and running is loop
                 else _Future(loop=loop or self._bind_loop())
             )
@@ -832,8 +867,8 @@ class Socket(SocketBase):
             return self._recv_pending(kind, flags, copy, post)
         loop = self._loop or self._bind_loop()
         bound_signal(self._signal)  # the loop check
-        # On the loop (the usual case) the Future finds it itself: no keyword dict to build.
-        fut: asyncio.Future[Any] = _Future() if _get_running_loop() is loop else _Future(loop=loop)
+        # On the socket's loop (the usual case) without asking for the running loop.
+        fut: asyncio.Future[Any] = self._new_future() if self._on_own_loop() else _Future(loop=loop)
         req = [fut, kind, copy, post, None]
         queue.append(req)
         self._dispatch()  # serves it at once when a message is here, else sleeps
@@ -854,7 +889,7 @@ class Socket(SocketBase):
         """Queue a receive that must wait (or fail it with ``Again`` under NOBLOCK). A
         request/reply exchange comes here once per message: ``_sleep_or_dispatch`` inline."""
         loop = self._loop or self._bind_loop()
-        fut: asyncio.Future[Any] = _Future() if _get_running_loop() is loop else _Future(loop=loop)
+        fut: asyncio.Future[Any] = self._new_future() if self._on_own_loop() else _Future(loop=loop)
         if flags & DONTWAIT:
             fut.set_exception(Again())
             return fut
@@ -890,8 +925,20 @@ class Socket(SocketBase):
         self, flags: int = 0, copy: bool = True, track: bool = False
     ) -> asyncio.Future[Any]:
         """Receive a whole message (the rest of it, after ``recv``): a Future of its frames."""
+        ready = self._recv_ready
+        if (
+            ready
+            and copy
+            and self._core.plain_run
+            and not (self._recv_parts or self._recv_q)
+            and self._on_own_loop()
+        ):
+            # recv()'s fast path, for the whole message.
+            done: asyncio.Future[Any] = self._new_future()
+            done.set_result(ready.pop())
+            return done
         loop = self._loop
-        running = _get_running_loop()
+        running = loop if self._on_own_loop() else _get_running_loop()
         if (
             not self._recv_q
             and not self._send_q
@@ -910,7 +957,7 @@ class Socket(SocketBase):
             if self._bodies.lent:
                 self._bodies.own_all(msg)
             fut: asyncio.Future[Any] = (
-                _Future()  # on the socket's loop: see recv()
+                self._new_future()  # on the socket's loop: see recv()
                 if loop is not None and running is loop
                 else _Future(loop=loop or self._bind_loop())
             )
@@ -924,15 +971,37 @@ class Socket(SocketBase):
         return self._recv(WHOLE_MESSAGE, flags, copy, None)
 
     def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> asyncio.Future[str]:
-        return self._recv(_FRAME, flags, True, lambda b: decode_string(b, encoding))
+        return self._recv_decoded(flags, lambda b: decode_string(b, encoding))
 
     recv_unicode = recv_string
 
     def recv_json(self, flags: int = 0, **kwargs: Any) -> asyncio.Future[Any]:
-        return self._recv(_FRAME, flags, True, lambda b: decode_json(b, **kwargs))
+        return self._recv_decoded(flags, lambda b: decode_json(b, **kwargs))
 
     def recv_pyobj(self, flags: int = 0) -> asyncio.Future[Any]:
-        return self._recv(_FRAME, flags, True, decode_pyobj)
+        return self._recv_decoded(flags, decode_pyobj)
+
+    def _recv_decoded(self, flags: int, decode: Callable[[bytes], Any]) -> asyncio.Future[Any]:
+        """One frame through ``decode``: ``recv()``'s fast path when it applies, else the
+        general path. As there, a decoder's error is set on the Future and the message is
+        used."""
+        ready = self._recv_ready
+        if (
+            ready
+            and self._core.plain_run
+            and not (self._recv_parts or self._recv_q)
+            and self._on_own_loop()
+        ):
+            fut: asyncio.Future[Any] = self._new_future()
+            body = ready.pop()[0]
+            try:
+                value = decode(body)
+            except Exception as exc:
+                fut.set_exception(exc)
+            else:
+                fut.set_result(value)
+            return fut
+        return self._recv(_FRAME, flags, True, decode)
 
     def recv_serialized(
         self, deserialize: Callable[[list[Any]], Any], flags: int = 0, copy: bool = True

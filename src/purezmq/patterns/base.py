@@ -132,6 +132,11 @@ class Pattern:
     def read_activated(self, pipe: Pipe) -> None:
         """``pipe`` has messages again after reading empty."""
 
+    def read_activator(self) -> Callable[[Pipe], None]:
+        """What does ``read_activated``'s work, for the engine to bind once: the method
+        itself, or the shorter path a pattern names (its fair queue's ``activated``)."""
+        return self.read_activated
+
     def write_activated(self, pipe: Pipe) -> None:
         """``pipe`` drained to its low-water mark after a refused write."""
 

@@ -201,6 +201,21 @@ class XPub(Pattern):
         options = self.options
         subs = self._subs
         matched = subs.everyone
+        if (
+            matched is not None
+            and len(matched) == dist.attached
+            and not (
+                options.invert_matching or options.xpub_nodrop or options.xpub_manual_last_value
+            )
+        ):
+            # Every pipe holds the empty topic and nothing else is subscribed (subscribers
+            # are always attached pipes, so equal counts mean the same set): every active
+            # pipe takes the message, and no per-pipe match or membership test is needed.
+            dropped = dist.send_to_every(msg)
+            if dropped:
+                self._dropped(dropped)
+            self.stats_out += 1
+            return True
         if matched is None:
             matched = subs.match(msg[0] if msg else b"")
         targets: dict[Pipe, None] | list[Pipe]
@@ -219,13 +234,19 @@ class XPub(Pattern):
             return False
         dropped = dist.send_to(msg, targets)
         if dropped:
-            self.stats_dropped += dropped
-            if dist.filled != self.stats_filled:
-                self.stats_filled = dist.filled
-                if self.on_filled is not None:
-                    self.on_filled()
+            self._dropped(dropped)
         self.stats_out += 1
         return True
+
+    def _dropped(self, count: int) -> None:
+        """``count`` subscribers lost the message just sent (full, or asleep since they
+        filled up): counted, and ``on_filled`` told when one more queue filled."""
+        self.stats_dropped += count
+        filled = self._dist.filled
+        if filled != self.stats_filled:
+            self.stats_filled = filled
+            if self.on_filled is not None:
+                self.on_filled()
 
     def recv(self) -> Message | None:
         pending = self._pending
@@ -440,6 +461,8 @@ class XSub(Pattern):
             if not self._filter:
                 break
             wanted = not self.options.invert_matching
+            if wanted and b"" in self._subs:
+                break  # the empty topic matches every message (§4.1): the run is all of it
             n = len(batch)
             try:
                 firsts = list(map(_first, batch))

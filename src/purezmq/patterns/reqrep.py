@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import random
 import sys
+from collections.abc import Callable
 
 from ..constants import Errno, SocketType
 from ..error import ZMQError
-from .base import Pattern, PatternOptions, RoutingIds, peer_identity
+from .base import Pattern, PatternOptions, PatternStatistics, RoutingIds, peer_identity
 from .disconnects import DisconnectReason
 from .pipe import Message, Pipe
 from .strategies import FairQueue, LoadBalancer
@@ -55,14 +56,21 @@ class Dealer(Pattern):
     def read_activated(self, pipe: Pipe) -> None:
         self._fq.activated(pipe)
 
+    def read_activator(self) -> Callable[[Pipe], None]:
+        return self._fq.activated
+
     def write_activated(self, pipe: Pipe) -> None:
         self._lb.activated(pipe)
 
+    def sender(self) -> Callable[[Message], bool]:
+        # The load balancer counts what it accepted (``statistics``): one call less per send.
+        return self._lb.send
+
     def send(self, msg: Message) -> bool:
-        if self._lb.send(msg):
-            self.stats_out += 1
-            return True
-        return False
+        return self._lb.send(msg)
+
+    def statistics(self) -> PatternStatistics:
+        return PatternStatistics(self._lb.sent, self.stats_in, self.stats_dropped)
 
     def recv(self) -> Message | None:
         msg = self._fq.read()
@@ -90,12 +98,22 @@ class Req(Dealer):
     request id in native byte order and accepts only the reply carrying it.
     """
 
-    __slots__ = ("_broken", "_pending", "_receiving_reply", "_reply_pipe", "_request_id")
+    __slots__ = (
+        "_abandoned",
+        "_broken",
+        "_pending",
+        "_receiving_reply",
+        "_reply_pipe",
+        "_request_id",
+    )
 
     socket_type = SocketType.REQ
 
     # Replies pass the state machine one by one (DEALER's run from one pipe would skip it).
     recv_batch = Pattern.recv_batch
+
+    def sender(self) -> Callable[[Message], bool]:
+        return self.send
 
     def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
         super().__init__(options, rng=rng)
@@ -107,6 +125,10 @@ class Req(Dealer):
         self._pending: Message | None = None
         #: Pipes that broke the envelope rule; ignored until the engine detaches them.
         self._broken: dict[Pipe, None] = {}
+        #: Requests a REQ_RELAXED send gave up waiting for: with the load balancer's count of
+        #: requests sent, what ``statistics`` derives the replies received from (no counter
+        #: to raise per reply).
+        self._abandoned = 0
 
     def detach(self, pipe: Pipe) -> None:
         self._broken.pop(pipe, None)
@@ -140,13 +162,22 @@ class Req(Dealer):
         lb = self._lb
         if not lb.send(out):
             return False
-        self.stats_out += 1
+        if self._receiving_reply:
+            self._abandoned += 1  # REQ_RELAXED: the reply to the last request is given up
         self._request_id = request_id
         self._reply_pipe = lb.last_out
         self._receiving_reply = True
         return True
 
-    def _next_reply(self) -> Message | None:
+    def statistics(self) -> PatternStatistics:
+        sent = self._lb.sent
+        # Every request sent was answered (received), abandoned, or is outstanding.
+        received = sent - self._abandoned - (1 if self._receiving_reply else 0)
+        return PatternStatistics(sent, received, self.stats_dropped)
+
+    def _next_reply(self, msg: Message | None = None) -> Message | None:
+        """The next valid reply: ``msg`` (just read from ``_fq``) first, if given, then what
+        ``_fq`` holds; messages that are no reply to the outstanding request are dropped."""
         pending = self._pending
         if pending is not None:
             self._pending = None
@@ -154,9 +185,10 @@ class Req(Dealer):
         fq = self._fq
         correlate = self.options.req_correlate
         while True:
-            msg = fq.read()
             if msg is None:
-                return None
+                msg = fq.read()
+                if msg is None:
+                    return None
             pipe = fq.last_in
             n = len(msg)
             # Session rule (libzmq req_session_t): [optional 4-byte id,] "" (MORE), body…
@@ -167,6 +199,7 @@ class Req(Dealer):
             else:
                 assert pipe is not None
                 self.stats_dropped += 1
+                msg = None
                 if not pipe.session:
                     continue  # inproc: libzmq's req_t just skips the message.
                 # Over a network session libzmq fails the whole connection at the bad message
@@ -177,30 +210,45 @@ class Req(Dealer):
                 if pipe is self._reply_pipe:
                     self._reply_pipe = None
                 continue
-            if pipe in self._broken:
+            if (
+                pipe in self._broken
+                or pipe is not self._reply_pipe
+                or body_at != (2 if correlate else 1)
+                or (correlate and msg[0] != self._request_id.to_bytes(4, sys.byteorder))
+            ):
                 self.stats_dropped += 1
-                continue
-            if pipe is not self._reply_pipe or body_at != (2 if correlate else 1):
-                self.stats_dropped += 1
-                continue
-            if correlate and msg[0] != self._request_id.to_bytes(4, sys.byteorder):
-                self.stats_dropped += 1
+                msg = None
                 continue
             return msg[body_at:]
 
     def recv(self) -> Message | None:
         if not self._receiving_reply:
             raise self._efsm("no request is outstanding; send() a request before recv()")
-        if self._pending is None and not self._fq.active_count:
-            # No pipe is readable: the usual state of the first recv after send() (whose drain
-            # put the reply pipe to sleep), so a blocking recv comes here on every request.
-            return None
-        msg = self._next_reply()
+        if self._pending is None:
+            fq = self._fq
+            # None at once when no pipe is readable: the usual state of the first recv after
+            # send() (whose drain put the reply pipe to sleep), on every request.
+            msg = fq.read()
+            if msg is None:
+                return None
+            if (
+                len(msg) >= 2
+                and not msg[0]
+                and fq.last_in is self._reply_pipe
+                and not self.options.req_correlate
+                and not self._broken
+            ):
+                # The reply, straight from the peer asked: [b"", body...] (``_next_reply``'s
+                # common case inline).
+                msg = msg[1:]
+            else:
+                msg = self._next_reply(msg)
+        else:
+            msg = self._next_reply()
         if msg is None:
             return None
         self._receiving_reply = False
         self._reply_pipe = None
-        self.stats_in += 1
         return msg
 
     def can_send(self) -> bool:
@@ -219,7 +267,15 @@ class Req(Dealer):
 class Rep(Pattern):
     """REP: fair-queue requests, reply along the saved envelope (§3.3)."""
 
-    __slots__ = ("_backtrace", "_fq", "_pending", "_pipes", "_reply_pipe", "_sending_reply")
+    __slots__ = (
+        "_backtrace",
+        "_fq",
+        "_pending",
+        "_pipes",
+        "_replies_dropped",
+        "_reply_pipe",
+        "_sending_reply",
+    )
 
     socket_type = SocketType.REP
 
@@ -232,6 +288,9 @@ class Rep(Pattern):
         self._reply_pipe: Pipe | None = None
         #: A valid request body read ahead by ``can_recv``.
         self._pending: Message | None = None
+        #: Replies lost with their requester: with the requests received, what ``statistics``
+        #: derives the replies sent from (no counter to raise per reply).
+        self._replies_dropped = 0
 
     def last_pipe(self) -> Pipe | None:
         return self._fq.last_in
@@ -247,6 +306,9 @@ class Rep(Pattern):
 
     def read_activated(self, pipe: Pipe) -> None:
         self._fq.activated(pipe)
+
+    def read_activator(self) -> Callable[[Pipe], None]:
+        return self._fq.activated
 
     def _next_request(self) -> Message | None:
         pending = self._pending
@@ -315,11 +377,15 @@ class Rep(Pattern):
         pipe = self._reply_pipe
         self._reply_pipe = None
         # A requester that is gone or full loses its reply silently (§3.3, ROUTER drop rule).
-        if pipe is not None and pipe in self._pipes and pipe.write(self._backtrace + msg):
-            self.stats_out += 1
-        else:
+        if pipe is None or pipe not in self._pipes or not pipe.write(self._backtrace + msg):
+            self._replies_dropped += 1
             self.stats_dropped += 1
         return True
+
+    def statistics(self) -> PatternStatistics:
+        # Every request received was answered (sent), answered into the void, or still waits.
+        sent = self.stats_in - self._replies_dropped - (1 if self._sending_reply else 0)
+        return PatternStatistics(sent, self.stats_in, self.stats_dropped)
 
     def can_send(self) -> bool:
         return self._sending_reply
@@ -405,6 +471,9 @@ class Router(Pattern):
 
     def read_activated(self, pipe: Pipe) -> None:
         self._fq.activated(pipe)
+
+    def read_activator(self) -> Callable[[Pipe], None]:
+        return self._fq.activated
 
     def send(self, msg: Message) -> bool:
         if len(msg) < 2:

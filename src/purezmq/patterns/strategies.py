@@ -14,6 +14,7 @@ Layer 1b: standard library only.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from .pipe import Message, Pipe
 
@@ -140,18 +141,19 @@ class FairQueue(_PipeArray):
         pipes = self._pipes
         while self._active:
             pipe = pipes[self._current]
-            # Pipe.read inline when a message is queued (one call less per message received);
-            # the same order: pop first, then look for a writer asleep at HWM. An empty pipe
-            # still goes through Pipe.read, which puts it to sleep as reader.
+            # Pipe.read inline (one call less per message received, and per empty read before
+            # a blocking receive); the same order: pop first, then look for a writer asleep
+            # at HWM; an empty pipe sleeps as reader, then looks again.
             channel = pipe.inbound
             queue = channel.queue
+            if not queue:
+                channel.reader_asleep = True
+                if queue:
+                    channel.reader_asleep = False
             if queue:
                 msg = queue.popleft()
                 if channel.writer_asleep and len(queue) <= channel.lwm:
                     pipe.wake_writer()
-            else:
-                msg = pipe.read()
-            if msg is not None:
                 self._current = (self._current + 1) % self._active
                 self.last_in = pipe
                 return msg  # type: ignore[no-any-return]
@@ -267,26 +269,40 @@ class Distributor:
     instead. The same list object goes to every pipe: messages are immutable by convention.
     """
 
-    __slots__ = ("_active", "_all", "filled")
+    __slots__ = ("_active", "_all", "_fast", "_room", "attached", "filled")
 
     def __init__(self) -> None:
         # dicts as insertion-ordered sets: deterministic delivery order.
         self._all: dict[Pipe, None] = {}
         self._active: dict[Pipe, None] = {}
+        #: ``send_to_every``'s view of ``_active``: (queue, channel, pipe) of each, made on first
+        #: use after the active set changed; None = to be made again. A publisher pays this
+        #: loop once per subscriber per message, so it reads no dict and no pipe attribute.
+        self._fast: list[tuple[Any, Any, Pipe]] | None = None
+        #: Messages every queue of ``_fast`` takes before one may reach its alarm.
+        self._room = 0
+        #: How many pipes are attached (``len(self)`` without a method call: a publisher asks
+        #: it per message).
+        self.attached = 0
         #: How many times a pipe filled up (a write failed at HWM) and was put to sleep.
         self.filled = 0
 
     def attach(self, pipe: Pipe) -> None:
         self._all[pipe] = None
         self._active[pipe] = None
+        self._fast = None
+        self.attached = len(self._all)
 
     def detach(self, pipe: Pipe) -> None:
         self._all.pop(pipe, None)
         self._active.pop(pipe, None)
+        self._fast = None
+        self.attached = len(self._all)
 
     def activated(self, pipe: Pipe) -> None:
         if pipe in self._all:
             self._active[pipe] = None
+            self._fast = None
 
     def __contains__(self, pipe: Pipe) -> bool:
         return pipe in self._all
@@ -306,8 +322,62 @@ class Distributor:
         """Write to every active pipe; returns how many pipes dropped it."""
         return self.send_to(msg, self._active)
 
+    def send_to_every(self, msg: Message) -> int:
+        """``send_to(msg, pipes)`` when ``pipes`` are all the attached pipes: returns how many
+        lost it, those asleep since they filled up included."""
+        fast = self._fast
+        if fast is None:
+            active = self._active
+            if any(pipe.outbound.conflate for pipe in active):
+                # CONFLATE empties the queue on every write: ``Pipe.write``'s business.
+                return self.send_to(msg, self._all)
+            fast = self._fast = [(pipe.outbound.queue, pipe.outbound, pipe) for pipe in active]
+            self._room = 0
+        asleep = self.attached - len(fast)
+        room = self._room
+        if room <= 0:
+            # Every queue only shrinks meanwhile (its reader pops): the least room left below
+            # the alarm (HWM or backlog mark) is how many messages go in without a look.
+            room = min([channel.alarm - len(queue) for queue, channel, _ in fast], default=1)
+            if room <= 0:
+                return asleep + self._send_past_alarm(msg, fast)
+        self._room = room - 1
+        for queue, channel, pipe in fast:
+            queue.append(msg)
+            if channel.reader_asleep:
+                channel.reader_asleep = False
+                peer = pipe.peer
+                peer.on_read_activated(peer)
+        return asleep
+
+    def _send_past_alarm(self, msg: Message, fast: list[tuple[Any, Any, Pipe]]) -> int:
+        """``send_to_every`` when some queue reached its alarm: those take the message through
+        ``Pipe.write`` (HWM, backlog hook) *before* any other queue does, so that a backlog
+        hook that hands the GIL to the reader's thread finds the same messages in every queue
+        (the I/O thread then flushes the same run to every subscriber: framed once)."""
+        failed: list[Pipe] | None = None
+        roomy: list[tuple[Any, Any, Pipe]] = []
+        for entry in fast:
+            queue, channel, pipe = entry
+            if len(queue) < channel.alarm:
+                roomy.append(entry)
+            elif not pipe.write(msg):
+                if failed is None:
+                    failed = []
+                failed.append(pipe)
+        for queue, channel, pipe in roomy:
+            queue.append(msg)
+            if channel.reader_asleep:
+                channel.reader_asleep = False
+                peer = pipe.peer
+                peer.on_read_activated(peer)
+        if failed is None:
+            return 0
+        return self._deactivate(failed)
+
     def send_to(self, msg: Message, pipes: Iterable[Pipe]) -> int:
         """Write to each of ``pipes`` that is active; returns how many lost it (full/asleep)."""
+        self._room = 0  # queues grow here too: ``send_to_every`` looks at them again
         active = self._active
         failed: list[Pipe] | None = None
         asleep = 0
@@ -332,10 +402,16 @@ class Distributor:
                 failed.append(pipe)
         if failed is None:
             return asleep
+        return asleep + self._deactivate(failed)
+
+    def _deactivate(self, failed: list[Pipe]) -> int:
+        """The pipes ``failed`` met their HWM: asleep until ``activated``; returns how many."""
         self.filled += len(failed)
+        active = self._active
         for pipe in failed:
             active.pop(pipe, None)
-        return asleep + len(failed)
+        self._fast = None
+        return len(failed)
 
     def check_hwm(self, pipes: Iterable[Pipe]) -> bool:
         """Whether every active pipe among ``pipes`` has room (XPUB_NODROP's pre-check)."""

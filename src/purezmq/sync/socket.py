@@ -98,6 +98,20 @@ class _FdWait:
         return bool(ready)
 
 
+class _Calls:
+    """Who is inside a call of one blocking socket, and whether it waits (``Socket._inside``,
+    ``_blocking``, ``_owner``). Plain slots: setting one is a store, where setting an
+    attribute of the socket goes through its option-attribute ``__setattr__`` (or costs an
+    ``object.__setattr__`` call), and a blocking receive sets them four times."""
+
+    __slots__ = ("blocking", "inside", "owner")
+
+    def __init__(self, owner: int) -> None:
+        self.blocking = False
+        self.inside: tuple[int, str] | None = None
+        self.owner = owner
+
+
 def _give_the_gil_away() -> None:
     """``sleep(0)`` releases the GIL: a thread waiting for it (the I/O thread) takes its turn."""
     _sleep(0)
@@ -116,18 +130,41 @@ class Socket(SocketBase, metaclass=ABCMeta):
     _repr_cls = "Socket"
 
     _signal: ThreadSignal | _FdWait
-    #: True while a call of this socket waits (``Context.term`` leaves such sockets to their
-    #: waiting thread, which gets ETERM).
-    _blocking: bool
-    #: The thread that uses the socket: the one that created it, then the last one that waited
-    #: on it (a socket may be handed to another thread, as libzmq allows with a memory barrier).
-    _owner: int
-    #: (thread, call) while a blocking send/recv waits or a control call (bind, connect,
-    #: setsockopt, close...) runs; another thread that blocks or makes a control call
-    #: meanwhile raises EFAULT (``thread_check``). Not checked where ``_exclusive_waits`` is
-    #: False (the thread-safe draft types, green sockets).
-    _inside: tuple[int, str] | None = None
+    _calls: _Calls
     _exclusive_waits = True
+
+    @property
+    def _blocking(self) -> bool:
+        """True while a call of this socket waits (``Context.term`` leaves such sockets to
+        their waiting thread, which gets ETERM)."""
+        return self._calls.blocking
+
+    @_blocking.setter
+    def _blocking(self, value: bool) -> None:
+        self._calls.blocking = value
+
+    @property
+    def _owner(self) -> int:
+        """The thread that uses the socket: the one that created it, then the last one that
+        waited on it (a socket may be handed to another thread, as libzmq allows with a
+        memory barrier)."""
+        return self._calls.owner
+
+    @_owner.setter
+    def _owner(self, value: int) -> None:
+        self._calls.owner = value
+
+    @property
+    def _inside(self) -> tuple[int, str] | None:
+        """(thread, call) while a blocking send/recv waits or a control call (bind, connect,
+        setsockopt, close...) runs; another thread that blocks or makes a control call
+        meanwhile raises EFAULT (``thread_check``). Not checked where ``_exclusive_waits`` is
+        False (the thread-safe draft types, green sockets)."""
+        return self._calls.inside
+
+    @_inside.setter
+    def _inside(self, value: tuple[int, str] | None) -> None:
+        self._calls.inside = value
 
     def __new__(cls, ctx_or_socket: Any = None, socket_type: int = 0, **kwargs: Any) -> Socket:
         # The draft types are thread-safe (libzmq): their calls take a lock (threadsafe.py).
@@ -162,8 +199,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
         if context.closed:
             raise ZMQError(Errno.ENOTSUP, "Context was terminated; cannot create sockets")
         self._signal = ThreadSignal()
-        self._blocking = False
-        self._owner = threading.get_ident()
+        _set_attr(self, "_calls", _Calls(threading.get_ident()))
         core = SocketCore(context._core, socket_type, self._signal)
         self._init_state(core, context, int(socket_type))
         # PUB-like sockets never block: they drop at HWM. Their queues are drained by the I/O
@@ -186,8 +222,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
             self._signal = signal
         else:
             self._signal = _FdWait(other.fileno(), signal.clear, getattr(signal, "loop", None))
-        self._blocking = False
-        self._owner = threading.get_ident()
+        _set_attr(self, "_calls", _Calls(threading.get_ident()))
         self._init_shadow(other)
         self._shadow_obj = shadow
 
@@ -252,7 +287,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
         try:
             self._core.close(linger)
         finally:
-            _set_attr(self, "_inside", outer)
+            self._calls.inside = outer
             close_signal = getattr(self._signal, "close", None)
             if close_signal is not None:
                 close_signal()
@@ -314,13 +349,14 @@ class Socket(SocketBase, metaclass=ABCMeta):
                     raise Again()
                 deadline = self._deadline(core.options.sndtimeo)
                 self._enter_wait("send")
-                self._blocking = True
+                calls = self._calls
+                calls.blocking = True
                 try:
                     while not core.try_send(msg):
                         self._sleep(deadline, "send")
                 finally:
-                    self._blocking = False
-                    _set_attr(self, "_inside", None)
+                    calls.blocking = False
+                    calls.inside = None
         except ZMQError as exc:
             self._send_failed(exc)
             raise
@@ -366,7 +402,8 @@ class Socket(SocketBase, metaclass=ABCMeta):
 
         ``tried``: the caller's own ``try_recv`` just found nothing (skip a second attempt).
         """
-        self._check_closed()
+        if self._closed:
+            self._check_closed()
         core = self._core
         if not tried:
             msg = core.try_recv()
@@ -375,31 +412,38 @@ class Socket(SocketBase, metaclass=ABCMeta):
         if flags & DONTWAIT:
             raise Again()
         timeout_ms = core.options.rcvtimeo
-        deadline = None if timeout_ms < 0 else monotonic() + timeout_ms / 1000.0
         self._enter_wait("recv")
-        # The flag term() looks at skips the option-attribute __setattr__ (twice per call).
-        _set_attr(self, "_blocking", True)
+        calls = self._calls
+        calls.blocking = True
         try:
+            if timeout_ms < 0:
+                # No deadline (the blocking receive of a request/reply turn): the core runs
+                # steps 1-3 in one call, waiting on the signal itself unless a front-end waits
+                # its own way.
+                wait = self._signal.wait if type(self)._wait is _plain_wait else self._wait
+                return core.wait_recv(wait)  # type: ignore[no-any-return]
+            deadline = monotonic() + timeout_ms / 1000.0
             while True:
                 self._sleep(deadline, "recv")
                 msg = core.try_recv()
                 if msg is not None:
                     return msg  # type: ignore[no-any-return]
         finally:
-            _set_attr(self, "_blocking", False)
-            _set_attr(self, "_inside", None)
+            calls.blocking = False
+            calls.inside = None
 
     def _enter_call(self, what: str) -> tuple[int, str] | None:
         """Thread ``what`` starts in: EFAULT if another thread is inside a blocking send/recv
         or a control call of this socket; returns what to restore when ``what`` ends (a
         call of the same thread it is nested in). O(1): two attribute reads, one write."""
         me = _get_ident()
-        inside = self._inside
+        calls = self._calls
+        inside = calls.inside
         if inside is not None and inside[0] != me and self._exclusive_waits:
             from .thread_check import concurrent_use_error
 
             raise concurrent_use_error(self, what, inside)
-        _set_attr(self, "_inside", (me, what))
+        calls.inside = (me, what)
         return inside
 
     @contextlib.contextmanager
@@ -409,7 +453,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
         try:
             yield
         finally:
-            _set_attr(self, "_inside", outer)
+            self._calls.inside = outer
 
     def _enter_wait(self, what: str) -> None:
         """A blocking send/recv (``what``) starts waiting: ``_enter_call``'s check (the caller
@@ -417,13 +461,14 @@ class Socket(SocketBase, metaclass=ABCMeta):
         now (it may have been handed over by the thread that created it): ``Context.term``
         leaves the socket to that thread."""
         me = _get_ident()
-        inside = self._inside
+        calls = self._calls
+        inside = calls.inside
         if inside is not None and inside[0] != me and self._exclusive_waits:
             from .thread_check import concurrent_use_error
 
             raise concurrent_use_error(self, what, inside)
-        _set_attr(self, "_inside", (me, what))
-        _set_attr(self, "_owner", me)
+        calls.inside = (me, what)
+        calls.owner = me
 
     # ---- send ------------------------------------------------------------------------------
 
@@ -669,14 +714,15 @@ class Socket(SocketBase, metaclass=ABCMeta):
             timeout = -1
         deadline = self._deadline(int(timeout))
         core = self._core
-        self._blocking = True
+        calls = self._calls
+        calls.blocking = True
         try:
             return self._poll_loop(core, deadline, flags)
         finally:
-            self._blocking = False
+            calls.blocking = False
 
     def _poll_loop(self, core: Any, deadline: float | None, flags: int) -> int:
-        _set_attr(self, "_owner", _get_ident())
+        self._calls.owner = _get_ident()
         while True:
             ready = self._events() & flags
             if ready:
@@ -698,5 +744,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
         assert isinstance(sock, Socket)
         return sock
 
+
+_plain_wait = Socket._wait
 
 __all__ = ["Socket"]

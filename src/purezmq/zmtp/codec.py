@@ -116,16 +116,24 @@ class _SharedBatch:
     single reference stores: safe between the I/O threads of several contexts.
     """
 
-    __slots__ = ("last",)
+    __slots__ = ("last", "taken")
 
     def __init__(self) -> None:
         #: (the messages, their chunks) or None.
         self.last: tuple[Sequence[Sequence[BytesLike]], _Chunks] | None = None
+        #: How many times an encoder took these bytes instead of framing (``shared_taken``).
+        self.taken = 0
 
 
 _shared = _SharedBatch()
 _same = operator.is_
 _first_frame = operator.itemgetter(0)
+
+
+def shared_taken() -> int:
+    """How many batches of messages were queued by the bytes another encoder had made for the
+    very same messages (``FrameEncoder.take_shared``), in this process: for tests and tuning."""
+    return _shared.taken
 
 
 def _long_header(size: int) -> bytes:
@@ -217,11 +225,34 @@ class FrameEncoder:
             else:
                 self.frame(body, FLAG_MORE if i < last else 0)
 
+    def take_shared(self, messages: Sequence[Sequence[BytesLike]]) -> bool:
+        """Queue the bytes another encoder has just framed for the very same message objects
+        (``_SharedBatch``), when both ``shares`` and nothing else is queued; False when there
+        are none (nothing queued then)."""
+        if (
+            not self.shares
+            or len(messages) < _SHARE_MIN
+            or self.buffer
+            or self._chunks
+            or payloads_tracked()
+        ):
+            return False
+        last = _shared.last
+        if (
+            last is not None
+            and len(last[0]) == len(messages)
+            and all(map(_same, last[0], messages))
+        ):
+            self._chunks = list(last[1])
+            _shared.taken += 1
+            return True
+        return False
+
     def messages(self, messages: Sequence[Sequence[BytesLike]]) -> None:
         """Queue whole messages, in order: ``message`` for each, with its common case (one
         short frame) inline — a batch costs one call, not one per message. A batch another
         encoder has just framed (the same message objects) takes its bytes when both
-        ``shares`` (``_SharedBatch``)."""
+        ``shares`` (``take_shared``)."""
         if (
             not self.shares
             or len(messages) < _SHARE_MIN
@@ -231,13 +262,7 @@ class FrameEncoder:
         ):
             self._frame_messages(messages)
             return
-        last = _shared.last
-        if (
-            last is not None
-            and len(last[0]) == len(messages)
-            and all(map(_same, last[0], messages))
-        ):
-            self._chunks = list(last[1])
+        if self.take_shared(messages):
             return
         self._frame_messages(messages)
         chunks = self._chunks
@@ -718,6 +743,7 @@ __all__ = [
     "SPARE_MAX",
     "DecoderState",
     "FrameEncoder",
+    "shared_taken",
     "FrameDecoder",
     "encode_frame",
     "frame_header",

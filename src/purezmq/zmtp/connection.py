@@ -88,6 +88,10 @@ _last_frame = operator.itemgetter(-1)
 #: A bound on what wrapping adds to a frame (CURVE MESSAGE: 2-9 header bytes, 8 name, 8 nonce,
 #: 16 tag, 1 flags).
 _WRAP_OVERHEAD = 64
+#: ``encode_turn``'s frame headers by body size: one short frame; the empty delimiter (MORE)
+#: then one short frame (37/ZMTP §3: flags, then a one-byte size).
+_ONE_HEADERS = tuple(bytes((0, size)) for size in range(256))
+_TURN_HEADERS = tuple(bytes((FLAG_MORE, 0, 0, size)) for size in range(256))
 
 
 class _GroupMessage(list[bytes]):
@@ -404,6 +408,38 @@ class Connection:
             # A bug in a mechanism must not take the engine down with it (docs/architecture.md §5):
             # end this connection, blaming ourselves.
             self._fail(LocalProtocolError(f"internal error while decoding: {exc!r}"))
+
+    def receive_turn(self, data: BytesLike, now: float) -> list[bytes] | None:
+        """``receive_data`` for the read of a request/reply turn, in one call: when ``data``
+        is exactly one message of one short frame, or of the empty delimiter and one short
+        frame (37/ZMTP §3), and nothing is pending, that message is returned instead of queued
+        for ``messages_received``. Otherwise the same as ``receive_data(data, now)``; None."""
+        self._now = now
+        n = len(data)
+        decoder = self._decoder
+        if (
+            2 <= n <= 261
+            and self._state is _READY
+            and not self._wraps
+            and not self._partial
+            and not self._messages
+            and not 0 <= decoder.max_msg_size < 255
+            and decoder.idle
+        ):
+            # The shapes of ``_receive_plain``'s shortcut for the same reads, told by their
+            # whole header (the one ``encode_turn`` writes for that size), on a copy: slicing
+            # ``bytes`` costs less than indexing a memoryview.
+            raw = bytes(data)
+            # (A read shorter than a header has a negative index here, and a slice that
+            # cannot equal it.)
+            if n <= 259 and raw[:4] == _TURN_HEADERS[n - 4]:
+                self._timeout_deadline = self._ttl_deadline = None
+                return [b"", raw[4:]]
+            if n <= 257 and raw[:2] == _ONE_HEADERS[n - 2]:
+                self._timeout_deadline = self._ttl_deadline = None
+                return [raw[2:]]
+        self.receive_data(data, now)
+        return None
 
     def receive_buffer(self) -> memoryview | None:
         """Where the transport may write the next bytes directly: the missing part of a large
@@ -887,6 +923,28 @@ class Connection:
         encoder.message(frames)
         return encoder.drain()
 
+    def encode_turn(self, frames: Sequence[BytesLike]) -> bytes | None:
+        """The wire bytes of a request/reply turn's message -- one short frame, or the empty
+        delimiter and one short frame -- when they may be written at once: plain traffic, and
+        nothing else queued to go before them. None otherwise: then ``send_message``. For a
+        caller that writes the message itself, straight away (``ThreadPeer``)."""
+        if self._state is not _READY or self._converts or self._wraps or self._encoder.pending():
+            return None
+        n = len(frames)
+        if n == 2:
+            delimiter, body = frames
+            if not delimiter and type(body) is bytes:
+                size = len(body)
+                if size <= 255:
+                    return _TURN_HEADERS[size] + body
+        elif n == 1:
+            body = frames[0]
+            if type(body) is bytes:
+                size = len(body)
+                if size <= 255:
+                    return _ONE_HEADERS[size] + body
+        return None
+
     def send_messages(
         self, messages: Sequence[Sequence[BytesLike]], body_max: int | None = None
     ) -> bool:
@@ -919,6 +977,17 @@ class Connection:
         else:
             encoder.messages(messages)
         return True
+
+    def send_framed(self, messages: Sequence[Sequence[BytesLike]]) -> bool:
+        """``send_messages(messages)`` by the bytes another connection of this process has
+        just made for the very same message objects (a publisher's subscribers, flushed one
+        after the other: ``FrameEncoder.take_shared``), when there are such bytes and this
+        connection would frame them the same way (plain traffic: no CURVE sealing, no
+        subscription commands). False: nothing was queued, send them as usual."""
+        encoder = self._encoder
+        if not encoder.shares or self._state is not _READY or self._converts or self._wraps:
+            return False
+        return encoder.take_shared(messages)
 
     def _send_group_command(self, frames: Sequence[BytesLike]) -> None:
         """A DISH pipe message: ``01 group`` is JOIN, ``00 group`` is LEAVE; nothing else is
