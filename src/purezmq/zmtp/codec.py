@@ -19,7 +19,7 @@ import struct
 from collections.abc import Sequence
 from enum import IntEnum
 
-from .._typing import BytesLike
+from .._typing import BytesLike, Received
 from ..constants import ProtocolErrorCode
 from ..error import RemoteProtocolError
 from .bodies import LEND_MIN, BodyPool, Lent, payloads_tracked
@@ -465,7 +465,7 @@ class FrameDecoder:
         return used
 
     def split_messages(
-        self, data: bytes | memoryview, partial: list[bytes], messages: list[list[bytes]]
+        self, data: bytes | memoryview, partial: list[bytes], messages: list[Received]
     ) -> tuple[list[bytes], int]:
         """The hot path of small traffic: whole message frames read from the start of ``data``
         straight into messages, without a ``(flags, body)`` pair per frame.
@@ -474,11 +474,12 @@ class FrameDecoder:
         every message completed is appended to ``messages``. Returns the frames of the message
         still in progress and how many bytes were used. Short frames are read one by one, and
         a run of one-frame messages of one size (short or long frames) in one step
-        (``_split_run``). Stops at the first frame that is a command, cut off by the end of
-        ``data``, or long and in no run: ``decode`` takes the rest. Only when the decoder is
-        ``idle``, and not under a MAXMSGSIZE below 255 (then ``decode`` checks every frame);
-        otherwise nothing is used. From a ``memoryview`` (a read not copied into ``bytes``,
-        worth it for long frames) only runs are taken.
+        (``_split_run``), each message of a run a 1-tuple (``Received``). Stops at the first
+        frame that is a command, cut off by the end of ``data``, or long and in no run:
+        ``decode`` takes the rest. Only when the decoder is ``idle``, and not under a
+        MAXMSGSIZE below 255 (then ``decode`` checks every frame); otherwise nothing is used.
+        From a ``memoryview`` (a read not copied into ``bytes``, worth it for long frames)
+        only runs are taken.
         """
         if self._buf or self._body is not None or 0 <= self.max_msg_size < 255:
             return partial, 0
@@ -529,7 +530,7 @@ class FrameDecoder:
         size: int = _LONG_SIZE.unpack_from(data, 1)[0]
         return size <= RUN_SIZE_MAX and RUN_MIN * (size + 9) <= len(data)
 
-    def _split_run(self, data: bytes | memoryview, pos: int, messages: list[list[bytes]]) -> int:
+    def _split_run(self, data: bytes | memoryview, pos: int, messages: list[Received]) -> int:
         """Read the run of whole one-frame messages that repeat the header at ``pos`` (flags
         without MORE or COMMAND, one body size) into ``messages``, at most ``RUN_MAX`` of them;
         returns the bytes used, 0 when fewer than ``RUN_MIN`` follow.
@@ -574,8 +575,10 @@ class FrameDecoder:
                 if count < RUN_MIN:
                     return 0
         stop = pos + count * step
-        bodies = _run_layout(f"{head}x{size}s").iter_unpack(memoryview(data)[pos:stop])
-        messages.extend(map(list, bodies))
+        # The messages are the 1-tuples ``iter_unpack`` makes (docs/contracts.md, "Pipes"): a
+        # list each would cost its own allocation, and the cyclic GC would count and traverse
+        # every one while it waits in the pipe, while a tuple of ``bytes`` it drops at once.
+        messages.extend(_run_layout(f"{head}x{size}s").iter_unpack(memoryview(data)[pos:stop]))
         return stop - pos
 
     def decode(self, data: BytesLike, out: list[tuple[int, bytes]]) -> None:
@@ -656,6 +659,7 @@ __all__ = [
     "DecoderState",
     "FrameEncoder",
     "FrameDecoder",
+    "Received",
     "encode_frame",
     "frame_header",
 ]
