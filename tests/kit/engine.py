@@ -24,8 +24,8 @@ def _sig(core: SocketCore) -> ThreadSignal:
 
 def recv(core: SocketCore, timeout: float = TIMEOUT) -> list[bytes]:
     """Blocking receive with the prepare_to_sleep/wait protocol (sync front-end loop); the
-    message as a list, as the front-ends hand it out (a run's one-frame messages are tuples
-    in the engine, docs/contracts.md "Pipes")."""
+    message as a list, as the front-ends hand it out (one-frame messages may be 1-tuples in
+    the engine, docs/contracts.md "Pipes")."""
     deadline = time.monotonic() + timeout
     while True:
         msg = core.try_recv()

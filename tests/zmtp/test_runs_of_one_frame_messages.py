@@ -155,3 +155,20 @@ def test_the_messages_of_a_run_are_left_alone_by_the_cyclic_gc() -> None:
     assert error is None and len(got) == 2000
     gc.collect()
     assert not any(gc.is_tracked(msg) for msg in got)
+
+
+@pytest.mark.parametrize(
+    "fourth",
+    [[b"y" * 17], [b"y" * 15], [b"k", b"y" * 16]],
+    ids=["longer", "shorter", "multipart"],
+)
+def test_a_run_broken_within_its_first_headers_is_read_frame_by_frame(
+    fourth: list[bytes],
+) -> None:
+    messages = _run(3) + [fourth] + _run(RUN_MIN, tag=1) + [[b"z" * (i % 7)] for i in range(30)]
+    wire = _wire(messages)
+    got, error, _ = _feed(_ready_conn(), [wire])
+    assert error is None
+    assert [list(msg) for msg in got] == messages
+    # One-frame messages split from the read are 1-tuples, run or not; multipart ones lists.
+    assert [type(msg) for msg in got] == [tuple if len(m) == 1 else list for m in messages]

@@ -542,7 +542,7 @@ class Socket(SocketBase):
                 value = Frame._received(value, bool(self._recv_parts), self._message_properties())
         else:
             if isinstance(value, tuple):
-                value = list(value)  # a one-frame message read in a run (contracts.md, "Pipes")
+                value = list(value)  # a one-frame message as a 1-tuple (contracts.md, "Pipes")
             if self._bodies.lent:
                 self._bodies.own_all(value)
             if not req[_COPY]:
@@ -911,7 +911,7 @@ class Socket(SocketBase):
             if msg is None:
                 return self._recv_pending(WHOLE_MESSAGE, flags, copy, None)
             if isinstance(msg, tuple):
-                msg = list(msg)  # a one-frame message read in a run (contracts.md, "Pipes")
+                msg = list(msg)  # a one-frame message as a 1-tuple (contracts.md, "Pipes")
             if self._bodies.lent:
                 self._bodies.own_all(msg)
             fut: asyncio.Future[Any] = (

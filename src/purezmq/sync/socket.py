@@ -606,7 +606,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
         ready = self._recv_ready
         if ready and copy and self._core.plain_run and not self._recv_parts:
             msg = ready.pop()
-            # A one-frame message read in a run is a tuple (docs/contracts.md, "Pipes").
+            # A one-frame message may be a 1-tuple (docs/contracts.md, "Pipes").
             return list(msg) if isinstance(msg, tuple) else msg
         return self._recv_message(flags, copy, track)
 
@@ -618,7 +618,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
             ready = self._recv_ready
             msg = ready.pop() if ready and not self._core.dead else self._next_message(flags)
         if isinstance(msg, tuple):
-            msg = list(msg)  # a one-frame message read in a run (docs/contracts.md, "Pipes")
+            msg = list(msg)  # a one-frame message as a 1-tuple (docs/contracts.md, "Pipes")
         if self._bodies.lent:
             self._bodies.own_all(msg)
         if copy:

@@ -69,6 +69,9 @@ _SHORT_HEADERS = tuple(bytes((0, size)) for size in range(256))
 _SHORT_MORE_HEADERS = tuple(bytes((FLAG_MORE, size)) for size in range(256))
 #: One byte of each value, for ``bytes.lstrip``.
 _BYTE = tuple(bytes((value,)) for value in range(256))
+#: The size bytes, and the flags after the first, of the first ``RUN_MIN`` short frames of a run.
+_RUN_STARTS = tuple(bytes((value,)) * RUN_MIN for value in range(256))
+_RUN_FLAGS = bytes(RUN_MIN - 1)
 #: The records of a run (header + body, for its bodies or its headers), by ``struct`` format;
 #: emptied when it reaches ``_RUN_LAYOUTS_MAX`` (a peer may send runs of every size).
 _run_layouts: dict[str, struct.Struct] = {}
@@ -474,9 +477,9 @@ class FrameDecoder:
         every message completed is appended to ``messages``. Returns the frames of the message
         still in progress and how many bytes were used. Short frames are read one by one, and
         a run of one-frame messages of one size (short or long frames) in one step
-        (``_split_run``), each message of a run a 1-tuple (``Received``). Stops at the first
-        frame that is a command, cut off by the end of ``data``, or long and in no run:
-        ``decode`` takes the rest. Only when the decoder is ``idle``, and not under a
+        (``_split_run``); a one-frame message is a 1-tuple (``Received``) either way. Stops
+        at the first frame that is a command, cut off by the end of ``data``, or long and in
+        no run: ``decode`` takes the rest. Only when the decoder is ``idle``, and not under a
         MAXMSGSIZE below 255 (then ``decode`` checks every frame); otherwise nothing is used.
         From a ``memoryview`` (a read not copied into ``bytes``, worth it for long frames)
         only runs are taken.
@@ -504,11 +507,17 @@ class FrameDecoder:
             stop = pos + 2 + data[pos + 1]
             if stop > end:
                 break
-            frames.append(data[pos + 2 : stop])  # type: ignore[arg-type]  # bytes here
-            pos = stop
-            if not flags & FLAG_MORE:
+            # (Slices of ``bytes`` here: ``single`` stopped a memoryview above.)
+            if flags & FLAG_MORE:
+                frames.append(data[pos + 2 : stop])  # type: ignore[arg-type]
+            elif frames:
+                frames.append(data[pos + 2 : stop])  # type: ignore[arg-type]
                 messages.append(frames)
                 frames = []
+            else:
+                # A one-frame message: a 1-tuple, as in a run (``Received``).
+                messages.append((data[pos + 2 : stop],))  # type: ignore[arg-type]
+            pos = stop
         spare = self._spare
         if pos and spare is not None and len(spare) > RUN_SIZE_MAX:
             self._spare = None  # the stream moved on to small frames
@@ -555,6 +564,14 @@ class FrameDecoder:
         if count < RUN_MIN:
             return 0
         if head == 2:
+            # The first RUN_MIN headers first: a stream of mixed sizes fails here, before the
+            # columns of up to RUN_MAX headers are cut out.
+            probe = pos + RUN_MIN * step
+            if (
+                data[pos + 1 : probe : step] != _RUN_STARTS[size]
+                or data[pos + step : probe : step] != _RUN_FLAGS
+            ):
+                return 0
             for i in (0, 1):
                 stop = pos + count * step
                 column = bytes(data[pos + i : stop : step])  # (bytes of bytes is no copy)

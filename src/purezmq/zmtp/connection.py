@@ -961,7 +961,7 @@ class Connection:
 
     def messages_received(self) -> list[Received]:
         """Whole messages received since the last call (drains): each a list of its frames,
-        or a 1-tuple for a one-frame message read in a run (``codec.Received``)."""
+        or a 1-tuple for a one-frame message the hot path cut from a read (``Received``)."""
         messages = self._messages
         if messages:
             self._messages = []
