@@ -112,6 +112,17 @@ def seeds(target: str) -> list[bytes]:
             + encode_frame(commands.subscribe(b"t"), FLAG_COMMAND)
         )
         return [b"\x00" + frames, b"\x13" + frames, b"\x05" + encode_frame(b"")]
+    if target == "message_splitter":
+        one = encode_frame(b"x" * 16)
+        envelope = encode_frame(b"id01", FLAG_MORE) + encode_frame(b"y" * 16)
+        ping = encode_frame(commands.ping(0, b"c"), FLAG_COMMAND)
+        # First byte: how many times the rest repeats; second: where the read is cut.
+        return [
+            b"\x07\x00" + one,
+            b"\x07\x35" + envelope,
+            b"\x05\x11" + one * 4 + ping + envelope,
+            b"\x03\xff" + envelope + encode_frame(b"z" * 300) + one,
+        ]
     if target == "command":
         return [
             commands.ready({"Socket-Type": b"DEALER", "Identity": b""}),

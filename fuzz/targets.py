@@ -16,6 +16,7 @@ import contextlib
 import itertools
 from collections.abc import Callable, Iterator
 
+from purezmq._typing import Received
 from purezmq.constants import SocketType
 from purezmq.endpoint import parse as parse_endpoint
 from purezmq.error import LocalProtocolError, ProtocolError, RemoteProtocolError, ZMQError
@@ -112,6 +113,39 @@ def frame_decoder(data: bytes) -> None:
         again, error = decode([encode_frame(body, flags & 0x05)])
         if error is not None or [(f & 0x05, b) for f, b in again] != [(flags & 0x05, body)]:
             raise Crash(f"frame ({flags}, {body!r}) does not survive a re-encode")
+
+
+def message_splitter(data: bytes) -> None:
+    """The hot path that cuts whole messages from a read (runs of one-frame and multipart
+    messages included) must read what the frame decoder alone reads, wherever the read ends.
+    The first byte repeats the rest (repeated messages make runs), the second picks the cut."""
+    if len(data) < 2:
+        return
+    wire = data[2:] * (data[0] % 9 + 1)
+    cut = data[1] * 131 % (len(wire) + 1)
+    keep = 0x01 | 0x04  # MORE and COMMAND: the flags a message keeps
+
+    reference: list[tuple[int, bytes]] = []
+    try:
+        FrameDecoder().decode(wire, reference)
+    except RemoteProtocolError:
+        return
+    messages: list[Received] = []
+    decoder = FrameDecoder()
+    partial, used = decoder.split_messages(wire[:cut], [], messages)
+    if used > cut:
+        raise Crash(f"split_messages used {used} bytes of a {cut}-byte read")
+    read = [
+        (0x01 if i < len(msg) - 1 else 0, body) for msg in messages for i, body in enumerate(msg)
+    ] + [(0x01, body) for body in partial]
+    if any(type(body) is not bytes for _, body in read):
+        raise Crash("split_messages handed on a frame that is not bytes")
+    rest: list[tuple[int, bytes]] = []
+    decoder.decode(wire[used:cut], rest)
+    decoder.decode(wire[cut:], rest)
+    got = [(flags & keep, body) for flags, body in read + rest]
+    if got != [(flags & keep, body) for flags, body in reference]:
+        raise Crash(f"split_messages then decode differs: {got!r}")
 
 
 def command(data: bytes) -> None:
@@ -293,6 +327,7 @@ def _discard(driver: Driver) -> Target:
 TARGETS: dict[str, Target] = {
     "greeting": greeting,
     "frame_decoder": frame_decoder,
+    "message_splitter": message_splitter,
     "command": command,
     "metadata": metadata,
     "zap_reply": zap_reply,

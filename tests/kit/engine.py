@@ -23,18 +23,20 @@ def _sig(core: SocketCore) -> ThreadSignal:
 
 
 def recv(core: SocketCore, timeout: float = TIMEOUT) -> list[bytes]:
-    """Blocking receive with the prepare_to_sleep/wait protocol (sync front-end loop)."""
+    """Blocking receive with the prepare_to_sleep/wait protocol (sync front-end loop); the
+    message as a list, as the front-ends hand it out (one-frame messages may be 1-tuples in
+    the engine, docs/contracts.md "Pipes")."""
     deadline = time.monotonic() + timeout
     while True:
         msg = core.try_recv()
         if msg is not None:
-            return msg
+            return list(msg)
         if core.prepare_to_sleep():
             left = deadline - time.monotonic()
             if left <= 0 or not _sig(core).wait(left):
                 msg = core.try_recv()
                 if msg is not None:
-                    return msg
+                    return list(msg)
                 raise Again()
 
 

@@ -148,7 +148,7 @@ class StubCore:
             msg = pipe.read()
             if msg is None:
                 return False
-            box.append(msg)
+            box.append(list(msg))  # a one-frame message may be a 1-tuple (contracts.md)
             return True
 
         await self.until(ready, timeout)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from purezmq._typing import Received
 from purezmq.constants import ProtocolErrorCode, SocketType
 from purezmq.testing import connected_pair
 from purezmq.zmtp import commands
@@ -129,7 +130,7 @@ def test_received_split_at_every_offset() -> None:
 def test_received_byte_by_byte() -> None:
     data, expected = _wire([3, 230])
     _, b = _pair()
-    got: list[list[bytes]] = []
+    got: list[Received] = []
     for i in range(len(data)):
         b.receive_data(data[i : i + 1], 10.0)
         got += b.messages_received()
@@ -170,7 +171,7 @@ def test_bad_frame_in_a_batch(spoil: Callable[[bytes], bytes], code: int, bytewi
     bodies[bad] = spoil(bodies[bad])
     data = _reframe(bodies)
     _, b = _pair()
-    got: list[list[bytes]] = []
+    got: list[Received] = []
     for piece in [data[i : i + 1] for i in range(len(data))] if bytewise else [data]:
         b.receive_data(piece, 10.0)
         got += b.messages_received()
@@ -218,7 +219,7 @@ def test_maxmsgsize_applies_to_the_payload(limit: int) -> None:
         a.send_message([bytes(limit)])
         a.send_message([bytes(limit + 1)])
         data = b"".join(bytes(c) for c in a.data_to_send())
-        got: list[list[bytes]] = []
+        got: list[Received] = []
         for piece in [data[i : i + 1] for i in range(len(data))] if bytewise else [data]:
             b.receive_data(piece, 1.0)
             got += b.messages_received()
@@ -234,7 +235,7 @@ def test_received_in_reads_of_any_size(step: int) -> None:
     and the order holds."""
     data, expected = _wire([0, 1, 64, 222, 223, 3000])
     _, b = _pair()
-    got: list[list[bytes]] = []
+    got: list[Received] = []
     for i in range(0, len(data), step):
         b.receive_data(memoryview(data)[i : i + step], 10.0)
         got += b.messages_received()

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from purezmq._typing import BytesLike
+from purezmq._typing import BytesLike, Received
 from purezmq.constants import ProtocolErrorCode
 from purezmq.zmtp.codec import FrameDecoder, encode_frame
 from purezmq.zmtp.connection import Connection, ConnectionOptions
@@ -42,10 +42,10 @@ def _sent(batches: Sequence[Sequence[Sequence[BytesLike]]], first: int = 1) -> b
     return _wire(a)
 
 
-def _received(data: bytes, first: int = 1, step: int = 0) -> tuple[list[list[bytes]], Connection]:
+def _received(data: bytes, first: int = 1, step: int = 0) -> tuple[list[Received], Connection]:
     _, b = _pair()
     b._mechanism._peer_nonce = first - 1  # type: ignore[attr-defined]
-    got: list[list[bytes]] = []
+    got: list[Received] = []
     for i in range(0, len(data), step or len(data)):
         b.receive_data(data[i : i + (step or len(data))], 10.0)
         got += b.messages_received()

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from purezmq._typing import Received
 from purezmq.error import RemoteProtocolError
 from purezmq.testing import split_at
 from purezmq.zmtp.codec import (
@@ -63,7 +64,7 @@ def test_round_trip_split_at_every_offset(frames: list[tuple[int, bytes]]) -> No
         assert out == frames
 
 
-def _as_frames(messages: list[list[bytes]], partial: list[bytes]) -> list[tuple[int, bytes]]:
+def _as_frames(messages: list[Received], partial: list[bytes]) -> list[tuple[int, bytes]]:
     """The frames ``split_messages`` consumed, as ``decode`` would have reported them."""
     frames = [
         (FLAG_MORE if i < len(msg) - 1 else 0, body)
@@ -81,7 +82,7 @@ def test_split_messages_takes_whole_short_message_frames_and_leaves_the_rest(
     wire = encode(frames)
     cut %= len(wire) + 1
     dec = FrameDecoder()
-    messages: list[list[bytes]] = []
+    messages: list[Received] = []
     partial, used = dec.split_messages(wire[:cut], [], messages)
     consumed = _as_frames(messages, partial)
     # It stopped at the cut, or at the first command or long frame.
@@ -107,7 +108,7 @@ def test_split_messages_leaves_everything_to_decode_when_it_cannot_apply() -> No
     limited = FrameDecoder(max_msg_size=10)
     assert limited.split_messages(wire, [], []) == ([], 0)
     # The message in progress is continued, and a new one started after the last MORE.
-    messages: list[list[bytes]] = []
+    messages: list[Received] = []
     partial = [b"head"]
     more = encode([(0, b"tail"), (FLAG_MORE, b"next")])
     assert FrameDecoder().split_messages(more, partial, messages) == ([b"next"], len(more))
@@ -152,7 +153,7 @@ def test_split_messages_of_runs_reads_what_decode_would(
     wire = encode(frames)
     cut %= len(wire) + 1
     dec = FrameDecoder(max_msg_size=limit)
-    messages: list[list[bytes]] = []
+    messages: list[Received] = []
     read = memoryview(wire)[:cut] if view else wire[:cut]
     partial, used = dec.split_messages(read, [], messages)
     consumed = _as_frames(messages, partial)
@@ -180,10 +181,12 @@ def test_a_run_of_one_size_is_read_whole(size: int) -> None:
     bodies = [bytes([i % 256]) * size for i in range(RUN_MAX + 300)]
     wire = encode([(0, body) for body in bodies])
     assert FrameDecoder.splits(wire)
-    messages: list[list[bytes]] = []
+    messages: list[Received] = []
     partial, used = FrameDecoder().split_messages(wire, [], messages)
     assert (partial, used) == ([], len(wire))
-    assert messages == [[body] for body in bodies]
+    # Each message of a run is the 1-tuple of its frame (``Received``), a list elsewhere.
+    assert messages == [(body,) for body in bodies]
+    assert all(type(msg) is tuple for msg in messages)
 
 
 def test_a_long_frame_is_split_only_whole_and_within_a_run_size() -> None:
@@ -215,10 +218,10 @@ def test_a_run_stops_at_the_first_header_that_differs(
     frames = [(0, body)] * 6 + odd + [(0, body)] * 5
     wire = encode(frames)
     dec = FrameDecoder()
-    messages: list[list[bytes]] = []
+    messages: list[Received] = []
     partial, used = dec.split_messages(wire, [], messages)
     assert partial == []
-    assert messages[:6] == [[body]] * 6
+    assert messages[:6] == [(body,)] * 6
     rest: list[tuple[int, bytes]] = []
     dec.decode(wire[used:], rest)
     # Reserved flag bits are ignored on receive (message frames carry no flags).
@@ -391,7 +394,7 @@ def test_the_layouts_of_runs_stay_bounded_whatever_sizes_a_peer_sends() -> None:
 
     dec = FrameDecoder()
     for size in range(300, 300 + 2 * codec._RUN_LAYOUTS_MAX):
-        messages: list[list[bytes]] = []
+        messages: list[Received] = []
         wire = encode([(0, b"x" * size)] * RUN_MIN)
         assert dec.split_messages(wire, [], messages) == ([], len(wire))
         assert len(messages) == RUN_MIN

@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 import purezmq as _package
 
 from .._engine import BodyPool
+from .._typing import Received
 from ..constants import (
     Errno,
     Event,
@@ -117,7 +118,7 @@ class SocketBase(AttributeSetter):
     _socket_type: int
     _send_parts: list[bytes]
     _recv_parts: deque[bytes]
-    _recv_ready: list[list[bytes]]
+    _recv_ready: list[Received]
     _bodies: BodyPool
     _monitor_socket: Any
     #: (a connection's metadata dict, its properties as ``str``) for ``_message_properties``.

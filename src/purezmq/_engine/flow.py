@@ -12,10 +12,14 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..patterns.pipe import Pipe
 from .network_side import CoreLike
 from .peer_state import PeerState
+
+if TYPE_CHECKING:
+    from ..zmtp import Received
 
 _CLOSING = PeerState.CLOSING
 _CLOSED = PeerState.CLOSED
@@ -48,7 +52,7 @@ class PipeFlow(asyncio.BufferedProtocol):
     _loop_thread: int
     _pipe: Pipe | None
     #: Messages read past the inbound HWM, waiting for the pattern to drain the pipe.
-    _stash: list[list[bytes]] | None
+    _stash: list[Received] | None
     _state: PeerState
     _read_paused: bool
     _write_paused: bool

@@ -52,6 +52,7 @@ from ..zmtp import (
     NullMechanism,
     PeerClosed,
     ProtocolFailure,
+    Received,
     ZapRequest,
 )
 from ..zmtp import Event as ZmtpEvent
@@ -153,7 +154,7 @@ class Peer(PipeFlow):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
         self._pipe: Pipe | None = None
-        self._stash: list[list[bytes]] | None = None
+        self._stash: list[Received] | None = None
         #: Messages taken from the pipe but not yet encoded when the transport pushed back.
         self._backlog: list[list[bytes]] | None = None
         self._read_paused = False
@@ -282,7 +283,7 @@ class Peer(PipeFlow):
         if conn.next_deadline() != self._timer_at:
             self._rearm_timer()
 
-    def _deliver(self, messages: list[list[bytes]]) -> None:
+    def _deliver(self, messages: list[Received]) -> None:
         stash = self._stash
         if stash is not None:
             stash.extend(messages)

@@ -59,7 +59,7 @@ class StreamPeer(PipeFlow):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
         self._pipe: Pipe | None = None
-        self._stash: list[list[bytes]] | None = None
+        self._stash = None
         self._read_paused = False
         self._write_paused = False
         self._flush_scheduled = False

@@ -62,6 +62,7 @@ from .._base.serialize import (
 from .._base.socket import DONTWAIT, DROPPING_TYPES, POLLIN, THREAD_SAFE_TYPES, SocketBase
 from .._engine import SocketCore
 from .._engine.signal import FdSignal, LoopSignal
+from .._typing import Received
 from ..constants import Errno
 from ..error import Again, ZMQError
 
@@ -493,7 +494,7 @@ class Socket(SocketBase):
                             break
                         ready = self._recv_ready
                         core = self._core
-                        msg: list[bytes] | None
+                        msg: Received | None
                         try:
                             if ready and not core.dead:
                                 msg = ready.pop()
@@ -540,11 +541,15 @@ class Socket(SocketBase):
         if flags.redo:
             self._dispatch()
 
-    def _take_run(self) -> list[bytes] | None:
+    def _take_run(self) -> Received | None:
         """A message from a new run of the engine's (``_recv_ready`` is empty): the rest of
         the run waits in the socket for the next receives. None: nothing yet."""
+<<<<<<< HEAD
         core = self._core
         batch: list[list[bytes]] = core.try_recv_batch(_RECV_BATCH)
+=======
+        batch: list[Received] = self._core.try_recv_batch(_RECV_BATCH)
+>>>>>>> recvpath
         if not batch:
             return None
         if len(batch) == 1:
@@ -560,7 +565,7 @@ class Socket(SocketBase):
         core.mark_plain_run(plain)
         return msg
 
-    def _next_message(self) -> list[bytes] | None:
+    def _next_message(self) -> Received | None:
         """The next whole message: from the run taken earlier, else from the engine. None:
         nothing yet. Raises the engine's errors (ETERM...)."""
         ready = self._recv_ready
@@ -579,6 +584,8 @@ class Socket(SocketBase):
             if not req[_COPY]:
                 value = Frame._received(value, bool(self._recv_parts), self._message_properties())
         else:
+            if isinstance(value, tuple):
+                value = list(value)  # a one-frame message as a 1-tuple (contracts.md, "Pipes")
             if self._bodies.lent:
                 self._bodies.own_all(value)
             if not req[_COPY]:
@@ -818,7 +825,7 @@ class Socket(SocketBase):
                 return self._recv(_FRAME, flags, copy, None)
             parts = self._recv_parts
             frame: Any
-            msg: list[bytes] | None
+            msg: Received | None
             if parts:
                 frame = parts.popleft()
             else:
@@ -954,6 +961,8 @@ class Socket(SocketBase):
                 return self._failed(exc)
             if msg is None:
                 return self._recv_pending(WHOLE_MESSAGE, flags, copy, None)
+            if isinstance(msg, tuple):
+                msg = list(msg)  # a one-frame message as a 1-tuple (contracts.md, "Pipes")
             if self._bodies.lent:
                 self._bodies.own_all(msg)
             fut: asyncio.Future[Any] = (

@@ -23,6 +23,7 @@ import warnings
 from typing import Any
 
 from .._engine.signal import ThreadSignal
+from .._typing import Received
 from ..constants import Errno, SocketOption
 from ..error import ZMQError
 from ..sync import Socket as _BlockingSocket
@@ -93,7 +94,7 @@ class Socket(_BlockingSocket):
         self._signal.wait(0)
         self._waits.wait(timeout)
 
-    def _next_message(self, flags: int) -> list[bytes]:
+    def _next_message(self, flags: int) -> Received:
         # One message at a time: the blocking socket takes a run of queued messages into a
         # buffer of its own, which is right for its one owner thread, but greenlets share a
         # socket, and one blocked in recv waits for the engine, not for that buffer.

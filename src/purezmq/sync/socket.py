@@ -50,6 +50,7 @@ from .._base.serialize import (
 from .._base.socket import DONTWAIT, DROPPING_TYPES, POLLIN, THREAD_SAFE_TYPES, SocketBase
 from .._engine import SocketCore
 from .._engine.signal import ThreadSignal
+from .._typing import Received
 from ..constants import Errno, SocketOption
 from ..error import Again, ZMQError
 
@@ -362,7 +363,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
             raise
         self._sent()
 
-    def _next_message(self, flags: int) -> list[bytes]:
+    def _next_message(self, flags: int) -> Received:
         """The next whole message from the engine (``_recv_ready`` is empty).
 
         Takes up to ``_RECV_BATCH`` queued messages in one engine call and keeps the rest in
@@ -376,11 +377,11 @@ class Socket(SocketBase, metaclass=ABCMeta):
             if not core.recv_runs:
                 # The pattern hands out one message at a time (REQ, REP, ROUTER...): no run to
                 # take, one call less.
-                one: list[bytes] | None = core.try_recv()
+                one: Received | None = core.try_recv()
                 if one is not None:
                     return one
                 return self._recv_whole(flags, tried=True)
-            batch: list[list[bytes]] = core.try_recv_batch(_RECV_BATCH)
+            batch: list[Received] = core.try_recv_batch(_RECV_BATCH)
             if batch:
                 if len(batch) == 1:
                     return batch[0]
@@ -397,7 +398,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
                 return msg
         return self._recv_whole(flags, tried=not self._closed)
 
-    def _recv_whole(self, flags: int, tried: bool = False) -> list[bytes]:
+    def _recv_whole(self, flags: int, tried: bool = False) -> Received:
         """Take one whole message from the core, blocking per RCVTIMEO unless DONTWAIT.
 
         ``tried``: the caller's own ``try_recv`` just found nothing (skip a second attempt).
@@ -649,16 +650,20 @@ class Socket(SocketBase, metaclass=ABCMeta):
         # ``recv``'s fast path, for the whole message.
         ready = self._recv_ready
         if ready and copy and self._core.plain_run and not self._recv_parts:
-            return ready.pop()
+            msg = ready.pop()
+            # A one-frame message may be a 1-tuple (docs/contracts.md, "Pipes").
+            return list(msg) if isinstance(msg, tuple) else msg
         return self._recv_message(flags, copy, track)
 
     def _recv_message(self, flags: int, copy: bool, track: bool) -> list[bytes] | list[Frame]:
         """``recv_multipart`` in full (the rest of a message, ``Frame``s, lent bodies, a new
         run from the engine, blocking)."""
-        msg = self._take_rest()
+        msg: Received | None = self._take_rest()
         if msg is None:
             ready = self._recv_ready
             msg = ready.pop() if ready and not self._core.dead else self._next_message(flags)
+        if isinstance(msg, tuple):
+            msg = list(msg)  # a one-frame message as a 1-tuple (docs/contracts.md, "Pipes")
         if self._bodies.lent:
             self._bodies.own_all(msg)
         if copy:

@@ -64,7 +64,8 @@ class ConnectionDriver:
         deadline = self.conn.next_deadline()
         if deadline is not None and now >= deadline:
             self.conn.handle_timer(now)
-        self.messages += self.conn.messages_received()
+        # As lists, whatever the decoder handed on (one-frame messages as 1-tuples).
+        self.messages += map(list, self.conn.messages_received())
         self.events += self.conn.events_received()
         self.flush()
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_names
 
 if TYPE_CHECKING:
-    from .codec import FrameDecoder, FrameEncoder
+    from .codec import FrameDecoder, FrameEncoder, Received
     from .connection import Connection, ConnectionOptions, ConnectionState
     from .events import (
         Event,
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 _LOCATIONS: dict[str, str] = {
     "FrameDecoder": "codec",
     "FrameEncoder": "codec",
+    "Received": "codec",
     "Connection": "connection",
     "ConnectionOptions": "connection",
     "ConnectionState": "connection",
@@ -91,6 +92,7 @@ __all__ = [
     "encode_greeting",
     "FrameEncoder",
     "FrameDecoder",
+    "Received",
     "encode_metadata",
     "decode_metadata",
     "get_property",

@@ -18,7 +18,7 @@ Usage by the engine (docs/architecture.md §2)::
     transport.writelines(conn.data_to_send())
     ...
     conn.receive_data(chunk, now)          # whenever bytes arrive
-    for msg in conn.messages_received(): ...      # list[list[bytes]], the hot path
+    for msg in conn.messages_received(): ...      # frames in a list (or 1-tuple), the hot path
     for event in conn.events_received(): ...      # HandshakeSucceeded, ProtocolFailure, ...
     transport.writelines(conn.data_to_send())
     deadline = conn.next_deadline()        # call conn.handle_timer(now) when it passes
@@ -38,6 +38,7 @@ import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import cast
 
 from .._typing import BytesLike
 from ..constants import Errno, ProtocolErrorCode, SocketType
@@ -53,6 +54,7 @@ from .codec import (
     SPAN_MIN,
     FrameDecoder,
     FrameEncoder,
+    Received,
 )
 from .events import (
     Event,
@@ -267,7 +269,7 @@ class Connection:
         self._encoder = FrameEncoder(
             shares=type_info.type is SocketType.PUB or type_info.type is SocketType.XPUB
         )
-        self._messages: list[list[bytes]] = []
+        self._messages: list[Received] = []
         self._events: list[Event] = []
         self._partial: list[bytes] = []
         self._state = _IDLE
@@ -573,7 +575,9 @@ class Connection:
                     used = mechanism.unwrap_data(raw, plain, decoder.max_msg_size)
                 else:
                     direct = len(messages)
-                    used = mechanism.unwrap_data(raw, plain, decoder.max_msg_size, messages)
+                    # The mechanism only appends lists, which ``messages`` may hold.
+                    appended = cast("list[list[bytes]]", messages)
+                    used = mechanism.unwrap_data(raw, plain, decoder.max_msg_size, appended)
                 if used == len(raw):
                     return
                 data = memoryview(raw)[used:] if used else raw
@@ -1041,8 +1045,9 @@ class Connection:
             self._wrap_queued()
         return self._encoder.drain()
 
-    def messages_received(self) -> list[list[bytes]]:
-        """Whole messages received since the last call (drains)."""
+    def messages_received(self) -> list[Received]:
+        """Whole messages received since the last call (drains): each a list of its frames,
+        or a 1-tuple for a one-frame message the hot path cut from a read (``Received``)."""
         messages = self._messages
         if messages:
             self._messages = []
