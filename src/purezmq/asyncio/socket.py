@@ -544,12 +544,8 @@ class Socket(SocketBase):
     def _take_run(self) -> Received | None:
         """A message from a new run of the engine's (``_recv_ready`` is empty): the rest of
         the run waits in the socket for the next receives. None: nothing yet."""
-<<<<<<< HEAD
         core = self._core
-        batch: list[list[bytes]] = core.try_recv_batch(_RECV_BATCH)
-=======
-        batch: list[Received] = self._core.try_recv_batch(_RECV_BATCH)
->>>>>>> recvpath
+        batch: list[Received] = core.try_recv_batch(_RECV_BATCH)
         if not batch:
             return None
         if len(batch) == 1:
@@ -940,9 +936,10 @@ class Socket(SocketBase):
             and not (self._recv_parts or self._recv_q)
             and self._on_own_loop()
         ):
-            # recv()'s fast path, for the whole message.
+            # recv()'s fast path, for the whole message: one frame, which a run may carry as a
+            # 1-tuple (docs/contracts.md, "Pipes"), handed out as the list pyzmq returns.
             done: asyncio.Future[Any] = self._new_future()
-            done.set_result(ready.pop())
+            done.set_result([ready.pop()[0]])
             return done
         loop = self._loop
         running = loop if self._on_own_loop() else _get_running_loop()
