@@ -49,16 +49,20 @@ def test_one_frame_batches_frame_as_message_by_message(
         enc.raw(b"greeting")
     lead = b"greeting" if queued_before else b""
     done = enc.single_frames(batch)
+    # The fast path cuts its chunks at JOIN_MAX; the per-message path closes the joined buffer
+    # once it has passed JOIN_MAX, so by at most one copied frame more.
+    bound = JOIN_MAX
     if done is None:
         # Not for the fast path: nothing was queued, the per-message path frames it.
         assert b"".join(enc.drain()) == lead
         enc.raw(lead)
         enc.messages(batch)
+        bound += COPY_THRESHOLD + 9
     else:
         assert done is True
     chunks = enc.drain()
     assert b"".join(chunks) == lead + one_by_one(batch)
-    assert max(map(len, chunks)) <= JOIN_MAX + len(lead)
+    assert max(map(len, chunks)) <= bound + len(lead)
 
 
 @pytest.mark.parametrize("size", [0, 16, 64, 255, 256, 1000, COPY_THRESHOLD - 1])
@@ -127,4 +131,4 @@ def test_connection_send_messages_frames_a_uniform_stream_as_one_by_one() -> Non
     wire = drain_bytes(many)
     assert wire == drain_bytes(one)
     peer.receive_data(wire)
-    assert peer.messages_received() == batch
+    assert [list(msg) for msg in peer.messages_received()] == batch
