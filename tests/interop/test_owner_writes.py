@@ -10,7 +10,6 @@ Peers are real libzmq (pyzmq) so that the wire stays proven, both sides binding.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,15 +23,6 @@ zmq = pytest.importorskip("zmq")
 pytestmark = pytest.mark.interop
 
 TIMEOUT_MS = 10_000
-
-
-@pytest.fixture
-def opened() -> Iterator[list[Any]]:
-    """Sockets to close at the end (pyzmq warns about sockets left to the context)."""
-    socks: list[Any] = []
-    yield socks
-    for sock in socks:
-        sock.close(0)
 
 
 def _setup(sock: Any, lib: Any) -> Any:

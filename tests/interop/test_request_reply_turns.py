@@ -11,7 +11,6 @@ pipe) still delivers every byte in order.
 from __future__ import annotations
 
 import errno
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,14 +26,6 @@ zmq = pytest.importorskip("zmq")
 pytestmark = pytest.mark.interop
 
 TIMEOUT_MS = 10_000
-
-
-@pytest.fixture
-def opened() -> Iterator[list[Any]]:
-    socks: list[Any] = []
-    yield socks
-    for sock in socks:
-        sock.close(0)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from purezmq._typing import Received
 from purezmq.constants import SocketType
 from purezmq.error import ProtocolError
-from purezmq.zmtp import Connection, ConnectionOptions, NullMechanism, ProtocolFailure, commands
+from purezmq.zmtp import Connection, ProtocolFailure, commands
 from purezmq.zmtp.codec import (
     FLAG_COMMAND,
     FLAG_MORE,
@@ -19,7 +19,8 @@ from purezmq.zmtp.codec import (
     FrameDecoder,
     encode_frame,
 )
-from purezmq.zmtp.greeting import encode_greeting
+
+from .conftest import ready_pull_connection
 
 T = SocketType
 
@@ -118,17 +119,6 @@ def test_a_run_cut_by_the_end_of_the_read_leaves_the_message_in_progress() -> No
         ], cut
 
 
-def _ready_conn(max_msg_size: int = -1) -> Connection:
-    conn = Connection(T.PULL, NullMechanism(), options=ConnectionOptions(max_msg_size=max_msg_size))
-    conn.start(0.0)
-    ready = encode_frame(commands.ready({"Socket-Type": b"PUSH"}), FLAG_COMMAND)
-    conn.receive_data(encode_greeting(b"NULL") + ready, 0.0)
-    assert conn.ready
-    conn.events_received()
-    conn.data_to_send()
-    return conn
-
-
 def _feed(conn: Connection, reads: list[bytes]) -> tuple[list[list[bytes]], ProtocolError | None]:
     got: list[list[bytes]] = []
     error: ProtocolError | None = None
@@ -153,7 +143,7 @@ def test_every_cut_of_a_stream_of_envelope_runs_gives_the_same_messages() -> Non
     )
     wire = _wire(messages[:8]) + _PING + _wire(messages[8:])
     for cut in range(len(wire) + 1):
-        got, error = _feed(_ready_conn(), [wire[:cut], wire[cut:]])
+        got, error = _feed(ready_pull_connection(), [wire[:cut], wire[cut:]])
         assert error is None, cut
         assert got == messages, cut
 
@@ -161,9 +151,10 @@ def test_every_cut_of_a_stream_of_envelope_runs_gives_the_same_messages() -> Non
 def test_an_oversize_body_after_a_run_of_envelopes_fails_as_without_the_run() -> None:
     bad = bytes([0x02]) + (1000).to_bytes(8, "big")
     wire = _wire(_envelopes(8)) + encode_frame(b"id", FLAG_MORE) + bad
-    reference, ref_error = _feed(_ready_conn(300), [wire[i : i + 1] for i in range(len(wire))])
+    one_byte_reads = [wire[i : i + 1] for i in range(len(wire))]
+    reference, ref_error = _feed(ready_pull_connection(300), one_byte_reads)
     assert ref_error is not None and len(reference) == 8
     for cut in range(len(wire) + 1):
-        got, error = _feed(_ready_conn(300), [wire[:cut], wire[cut:]])
+        got, error = _feed(ready_pull_connection(300), [wire[:cut], wire[cut:]])
         assert got == reference, cut
         assert error is not None and error.reason == ref_error.reason, cut

@@ -12,22 +12,12 @@ import pytest
 from purezmq._typing import Received
 from purezmq.constants import SocketType
 from purezmq.error import ProtocolError
-from purezmq.zmtp import Connection, ConnectionOptions, NullMechanism, ProtocolFailure, commands
+from purezmq.zmtp import Connection, ProtocolFailure, commands
 from purezmq.zmtp.codec import FLAG_COMMAND, FLAG_LONG, FLAG_MORE, RUN_MIN, encode_frame
-from purezmq.zmtp.greeting import encode_greeting
+
+from .conftest import ready_pull_connection
 
 T = SocketType
-
-
-def _ready_conn(max_msg_size: int = -1) -> Connection:
-    conn = Connection(T.PULL, NullMechanism(), options=ConnectionOptions(max_msg_size=max_msg_size))
-    conn.start(0.0)
-    ready = encode_frame(commands.ready({"Socket-Type": b"PUSH"}), FLAG_COMMAND)
-    conn.receive_data(encode_greeting(b"NULL") + ready, 0.0)
-    assert conn.ready
-    conn.events_received()
-    conn.data_to_send()
-    return conn
 
 
 def _wire(messages: list[list[bytes]]) -> bytes:
@@ -61,7 +51,8 @@ def _feed(
 
 def _byte_by_byte(wire: bytes, max_msg_size: int = -1) -> tuple[list[Received], str | None]:
     """The reference: one byte per read never forms a run."""
-    got, error, _ = _feed(_ready_conn(max_msg_size), [wire[i : i + 1] for i in range(len(wire))])
+    one_byte_reads = [wire[i : i + 1] for i in range(len(wire))]
+    got, error, _ = _feed(ready_pull_connection(max_msg_size), one_byte_reads)
     assert all(type(msg) is list for msg in got)
     return got, None if error is None else error.reason
 
@@ -93,7 +84,7 @@ _EXPECTED = (
 
 
 def test_a_whole_stream_in_one_read_comes_out_as_runs_of_tuples() -> None:
-    got, error, sent = _feed(_ready_conn(), [_WIRE])
+    got, error, sent = _feed(ready_pull_connection(), [_WIRE])
     assert error is None
     assert [list(msg) for msg in got] == _EXPECTED
     # The first run is read in one step, as tuples; a multipart message is always a list.
@@ -109,7 +100,7 @@ def test_every_cut_of_the_stream_gives_the_same_messages_and_pong() -> None:
     reference, _ = _byte_by_byte(_WIRE)
     assert reference == _EXPECTED
     for cut in range(len(_WIRE) + 1):
-        got, error, sent = _feed(_ready_conn(), [_WIRE[:cut], _WIRE[cut:]])
+        got, error, sent = _feed(ready_pull_connection(), [_WIRE[:cut], _WIRE[cut:]])
         assert error is None, cut
         assert [list(msg) for msg in got] == _EXPECTED, cut
         assert sent == encode_frame(commands.pong(b"ctx"), FLAG_COMMAND), cut
@@ -120,7 +111,7 @@ def test_three_reads_cut_anywhere_around_the_multipart_message() -> None:
     for first in range(start - 40, start + 30):
         for second in range(first, first + 40, 3):
             got, error, _ = _feed(
-                _ready_conn(), [_WIRE[:first], _WIRE[first:second], _WIRE[second:]]
+                ready_pull_connection(), [_WIRE[:first], _WIRE[first:second], _WIRE[second:]]
             )
             assert error is None
             assert [list(msg) for msg in got] == _EXPECTED, (first, second)
@@ -143,7 +134,7 @@ def test_malformed_input_after_a_run_fails_as_without_one_at_every_cut(bad: byte
     wire = _wire(_run(8)) + bad + _wire(_run(8, tag=1))
     reference, reason = _byte_by_byte(wire, max_msg_size=300)
     for cut in range(len(wire) + 1):
-        got, error, _ = _feed(_ready_conn(max_msg_size=300), [wire[:cut], wire[cut:]])
+        got, error, _ = _feed(ready_pull_connection(max_msg_size=300), [wire[:cut], wire[cut:]])
         assert [list(msg) for msg in got] == reference, cut
         assert (None if error is None else error.reason) == reason, cut
 
@@ -151,7 +142,7 @@ def test_malformed_input_after_a_run_fails_as_without_one_at_every_cut(bad: byte
 def test_the_messages_of_a_run_are_left_alone_by_the_cyclic_gc() -> None:
     # Lists would each be counted and traversed by every collection while they wait in a pipe;
     # the tuples of a run are dropped from tracking at the first look.
-    got, error, _ = _feed(_ready_conn(), [_wire(_run(2000))])
+    got, error, _ = _feed(ready_pull_connection(), [_wire(_run(2000))])
     assert error is None and len(got) == 2000
     gc.collect()
     assert not any(gc.is_tracked(msg) for msg in got)
@@ -167,7 +158,7 @@ def test_a_run_broken_within_its_first_headers_is_read_frame_by_frame(
 ) -> None:
     messages = _run(3) + [fourth] + _run(RUN_MIN, tag=1) + [[b"z" * (i % 7)] for i in range(30)]
     wire = _wire(messages)
-    got, error, _ = _feed(_ready_conn(), [wire])
+    got, error, _ = _feed(ready_pull_connection(), [wire])
     assert error is None
     assert [list(msg) for msg in got] == messages
     # One-frame messages split from the read are 1-tuples, run or not; multipart ones lists.
