@@ -16,7 +16,7 @@ import pytest
 
 import purezmq
 
-from .conftest import endpoint_for
+from .conftest import libzmq_pair
 
 zmq = pytest.importorskip("zmq")
 
@@ -32,26 +32,6 @@ def _setup(sock: Any, lib: Any) -> Any:
     return sock
 
 
-def _pair(
-    opened: list[Any],
-    pure_ctx: purezmq.Context,
-    libzmq_ctx: Any,
-    pure_type: int,
-    lib_type: int,
-    transport: str,
-    ipc_dir: str,
-    pure_binds: bool,
-) -> tuple[Any, Any]:
-    ours = _setup(pure_ctx.socket(pure_type), purezmq)
-    theirs = _setup(libzmq_ctx.socket(lib_type), zmq)
-    opened += [ours, theirs]
-    if pure_binds:
-        ours.bind(endpoint_for(transport, ipc_dir))
-        theirs.connect(ours.getsockopt(purezmq.LAST_ENDPOINT).decode())
-    else:
-        theirs.bind(endpoint_for(transport, ipc_dir))
-        ours.connect(theirs.getsockopt(zmq.LAST_ENDPOINT).decode())
-    return ours, theirs
 
 
 def _direct_writes(sock: Any) -> int:
@@ -68,7 +48,7 @@ def test_req_rep_round_trips_are_written_by_the_owner(
     ipc_dir: str,
     pure_binds: bool,
 ) -> None:
-    rep, req = _pair(
+    rep, req = libzmq_pair(
         opened, pure_ctx, libzmq_ctx, purezmq.REP, zmq.REQ, transport, ipc_dir, pure_binds
     )
     for i in range(300):
@@ -88,7 +68,7 @@ def test_owner_and_loop_writes_keep_order(
 ) -> None:
     """After each trigger the first send is written by the owner thread and the rest of the
     burst by the loop, with multi-MiB bodies that cannot fit the socket buffer in one write."""
-    dealer, router = _pair(
+    dealer, router = libzmq_pair(
         opened, pure_ctx, libzmq_ctx, purezmq.DEALER, zmq.ROUTER, "tcp", ipc_dir, pure_binds
     )
     dealer.send(b"hello")
@@ -116,7 +96,7 @@ def test_a_short_direct_write_is_finished_by_the_loop(
 ) -> None:
     """A reply far larger than the kernel's socket buffer: the owner's writev stops short and
     the loop sends the rest before the next reply."""
-    rep, req = _pair(opened, pure_ctx, libzmq_ctx, purezmq.REP, zmq.REQ, "tcp", ipc_dir, True)
+    rep, req = libzmq_pair(opened, pure_ctx, libzmq_ctx, purezmq.REP, zmq.REQ, "tcp", ipc_dir, True)
     bodies = [os.urandom(12 * 1024 * 1024), b"small", os.urandom(5 * 1024 * 1024)]
     for body in bodies:
         req.send(b"?")

@@ -19,7 +19,7 @@ import purezmq
 from purezmq._engine import owner_writes
 from purezmq._engine.owner_writes import ThreadPeer
 
-from .conftest import endpoint_for
+from .conftest import endpoint_for, libzmq_pair
 
 zmq = pytest.importorskip("zmq")
 
@@ -57,31 +57,6 @@ def general_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-def _pair(
-    opened: list[Any],
-    pure_ctx: purezmq.Context,
-    libzmq_ctx: Any,
-    pure_type: int,
-    lib_type: int,
-    transport: str,
-    ipc_dir: str,
-    pure_binds: bool,
-) -> tuple[Any, Any]:
-    ours = pure_ctx.socket(pure_type)
-    theirs = libzmq_ctx.socket(lib_type)
-    opened += [ours, theirs]
-    for sock, lib in ((ours, purezmq), (theirs, zmq)):
-        sock.setsockopt(lib.LINGER, 0)
-        sock.setsockopt(lib.RCVTIMEO, TIMEOUT_MS)
-        sock.setsockopt(lib.SNDTIMEO, TIMEOUT_MS)
-    if pure_binds:
-        ours.bind(endpoint_for(transport, ipc_dir))
-        theirs.connect(ours.getsockopt(purezmq.LAST_ENDPOINT).decode())
-    else:
-        theirs.bind(endpoint_for(transport, ipc_dir))
-        ours.connect(theirs.getsockopt(zmq.LAST_ENDPOINT).decode())
-    return ours, theirs
-
 
 def _stats(sock: Any) -> Any:
     return sock._core.statistics()
@@ -99,7 +74,7 @@ def test_req_turns_take_the_short_path(
     general_writes: list[int],
     general_reads: list[int],
 ) -> None:
-    req, rep = _pair(
+    req, rep = libzmq_pair(
         opened, pure_ctx, libzmq_ctx, purezmq.REQ, zmq.REP, transport, ipc_dir, pure_binds
     )
     req.send(b"warm-up")
@@ -134,7 +109,7 @@ def test_rep_turns_take_the_short_path(
     general_writes: list[int],
     general_reads: list[int],
 ) -> None:
-    rep, req = _pair(
+    rep, req = libzmq_pair(
         opened, pure_ctx, libzmq_ctx, purezmq.REP, zmq.REQ, transport, ipc_dir, pure_binds
     )
     req.send(b"warm-up")
@@ -161,7 +136,9 @@ def test_long_and_multipart_messages_leave_the_short_path(
     general_writes: list[int],
     general_reads: list[int],
 ) -> None:
-    req, rep = _pair(opened, pure_ctx, libzmq_ctx, purezmq.REQ, zmq.REP, "tcp", ipc_dir, False)
+    req, rep = libzmq_pair(
+        opened, pure_ctx, libzmq_ctx, purezmq.REQ, zmq.REP, "tcp", ipc_dir, False
+    )
     shapes: list[list[bytes]] = [
         [b"x" * 256],  # one byte past a short frame
         [b"a", b"b"],  # more frames than a turn
@@ -196,7 +173,7 @@ def test_a_refused_or_short_turn_write_is_finished_by_the_loop(
     monkeypatch: pytest.MonkeyPatch,
     refusal: str,
 ) -> None:
-    rep, req = _pair(opened, pure_ctx, libzmq_ctx, purezmq.REP, zmq.REQ, "tcp", ipc_dir, True)
+    rep, req = libzmq_pair(opened, pure_ctx, libzmq_ctx, purezmq.REP, zmq.REQ, "tcp", ipc_dir, True)
     req.send(b"warm-up")
     assert rep.recv() == b"warm-up"
     rep.send(b"ok")
