@@ -14,7 +14,8 @@ Waiting is pyzmq's: the sync socket's ``ZMQ_FD`` (its wake-up fd) is watched wit
 followed by ``_serve``: serve the pending Futures oldest first with non-blocking calls, then
 re-read EVENTS, and wait for the fd only when EVENTS shows nothing a pending Future wants.
 Cancel safety is the same as the native socket's: a message is taken only in the step that
-sets the result of a Future that is not done.
+sets the result of a Future that is not done, and a waiting receive whose Task is cancelled
+before it reads its message gives the message back to the sync socket (``ReceiveFuture``).
 
 Layer 4: imports layer 0, the front-ends' base, this front-end's modules and the public
 ``purezmq.sync`` package.
@@ -31,9 +32,12 @@ from .. import sync as _sync
 from .._base.socket import DONTWAIT, POLLIN, POLLOUT
 from ..constants import Errno, SocketOption
 from ..error import Again, ZMQError
-from .socket import Socket
+from .socket import WHOLE_MESSAGE, ReceiveFuture, Socket
 
 _Future = asyncio.Future
+_Post = Callable[[Any], Any] | None
+#: What ``recv`` takes (``Socket``'s receives take a frame or ``WHOLE_MESSAGE``).
+_FRAME = 0
 
 
 class ShadowSocket(Socket):
@@ -41,8 +45,11 @@ class ShadowSocket(Socket):
     ``purezmq.asyncio.Socket(sync_sock)`` or ``Socket.from_socket(sync_sock)``."""
 
     _sync: Any
-    _waiting: deque[tuple[asyncio.Future[Any], Callable[[], Any], int]]
-    _waiting_sends: deque[tuple[asyncio.Future[Any], Callable[[], Any], int]]
+    #: Waiting receives: Future, the non-blocking receive, what it takes (a frame or
+    #: ``WHOLE_MESSAGE``), its post-processing or None.
+    _waiting: deque[tuple[ReceiveFuture, Callable[[], Any], int, _Post]]
+    #: Waiting sends: Future, the non-blocking send.
+    _waiting_sends: deque[tuple[asyncio.Future[Any], Callable[[], Any]]]
     _fd: int
     _watched: bool
 
@@ -125,32 +132,69 @@ class ShadowSocket(Socket):
 
     # ---- the calls: non-blocking first, then wait in order --------------------------------
 
-    def _call(self, call: Callable[[], Any], flags: int, want: int) -> asyncio.Future[Any]:
-        """Run ``call`` (a DONTWAIT call of the sync socket) now if no call of its direction
-        waits before it, else (or when it would block) queue it; ``want`` is POLLIN for
-        receives, POLLOUT for sends (each direction keeps its order, as pyzmq's)."""
-        loop = self._loop or self._bind_loop()
-        fut: asyncio.Future[Any] = _Future(loop=loop)
-        waiting = self._waiting if want == POLLIN else self._waiting_sends
+    def _call(self, call: Callable[[], Any], flags: int) -> asyncio.Future[Any]:
+        """Run the send ``call`` (a DONTWAIT call of the sync socket) now if no send waits
+        before it, else (or when it would block) queue it."""
+        fut = self._now(call, flags, None, self._waiting_sends)
+        if fut is None:
+            loop = self._bind_loop()
+            fut = _Future(loop=loop)
+            self._waiting_sends.append((fut, call))
+            self._watch(loop)
+        return fut
+
+    def _take(
+        self, take: Callable[[], Any], flags: int, kind: int, post: _Post
+    ) -> asyncio.Future[Any]:
+        """The same for a receive: ``take`` (a DONTWAIT receive of the sync socket) gives a
+        frame or a message (``kind``), which ``post`` (if any) turns into the result."""
+        fut = self._now(take, flags, post, self._waiting)
+        if fut is None:
+            loop = self._bind_loop()
+            waiting = ReceiveFuture(loop=loop)
+            self._waiting.append((waiting, take, kind, post))
+            self._watch(loop)
+            return waiting
+        return fut
+
+    def _now(
+        self, call: Callable[[], Any], flags: int, post: _Post, waiting: deque[Any]
+    ) -> asyncio.Future[Any] | None:
+        """The done Future of ``call`` run now, when no call of its direction waits before it
+        (each direction keeps its order, as pyzmq's), or of ``Again`` under DONTWAIT; None
+        when the call must wait in ``waiting``."""
         while waiting and waiting[0][0].done():
             waiting.popleft()
-        if not waiting:
-            try:
-                fut.set_result(call())
-                return fut
-            except Again as exc:
-                if flags & DONTWAIT:
-                    fut.set_exception(exc)
-                    return fut
-            except Exception as exc:
-                fut.set_exception(exc)
-                return fut
-        elif flags & DONTWAIT:
-            fut.set_exception(Again())
-            return fut
-        waiting.append((fut, call, want))
-        self._watch(loop)
+        if waiting:
+            if not flags & DONTWAIT:
+                return None
+            return self._failed(Again())
+        try:
+            value = call()
+        except Again as exc:
+            if not flags & DONTWAIT:
+                return None
+            return self._failed(exc)
+        except Exception as exc:
+            return self._failed(exc)
+        fut: asyncio.Future[Any] = _Future(loop=self._bind_loop())
+        try:
+            fut.set_result(value if post is None else post(value))
+        except Exception as exc:  # a decoder's error: the message is used
+            fut.set_exception(exc)
         return fut
+
+    def _give_back(self, kind: int, message: Any) -> None:
+        """A message a cancelled Task never read goes back to the sync socket, first in line
+        (as ``Socket._give_back``)."""
+        sync = self._sync
+        if sync.closed:
+            return
+        if kind == _FRAME:
+            sync._recv_parts.appendleft(_bytes_of(message))
+        else:
+            sync._recv_ready.append([_bytes_of(f) for f in message])
+            sync._core.mark_plain_run(False)
 
     def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
         if not self._watched:
@@ -171,29 +215,52 @@ class ShadowSocket(Socket):
         direction, oldest first; re-read EVENTS, which re-arms the fd, until nothing more can
         be served."""
         sync = self._sync
-        queues = (self._waiting, self._waiting_sends)
+        receives = self._waiting
+        sends = self._waiting_sends
         while True:
             if sync.closed:
                 self.close()
                 return
             wanted = 0
-            for waiting in queues:
-                while waiting:
-                    fut, call, want = waiting[0]
-                    if fut.done():
-                        waiting.popleft()
-                        continue
-                    try:
-                        result = call()
-                    except Again:
-                        wanted |= want
-                        break
-                    except Exception as exc:
-                        waiting.popleft()
-                        fut.set_exception(exc)
-                        continue
-                    waiting.popleft()
-                    fut.set_result(result)
+            while receives:
+                fut, take, kind, post = receives[0]
+                if fut.done():
+                    receives.popleft()
+                    continue
+                try:
+                    value = take()
+                except Again:
+                    wanted |= POLLIN
+                    break
+                except Exception as exc:
+                    receives.popleft()
+                    fut.set_exception(exc)
+                    continue
+                receives.popleft()
+                # What ``ReceiveFuture`` gives back if its Task never reads it.
+                fut._socket = self
+                fut._kind = kind
+                fut._message = value
+                try:
+                    fut.set_result(value if post is None else post(value))
+                except Exception as exc:  # a decoder's error: the message is used
+                    fut.set_exception(exc)
+            while sends:
+                sent, call = sends[0]
+                if sent.done():
+                    sends.popleft()
+                    continue
+                try:
+                    result = call()
+                except Again:
+                    wanted |= POLLOUT
+                    break
+                except Exception as exc:
+                    sends.popleft()
+                    sent.set_exception(exc)
+                    continue
+                sends.popleft()
+                sent.set_result(result)
             if not wanted:
                 self._unwatch()
                 return
@@ -226,7 +293,7 @@ class ShadowSocket(Socket):
     ) -> asyncio.Future[Any]:
         sync = self._sync
         nb = flags | DONTWAIT
-        return self._call(lambda: sync.send(data, nb, copy, track), flags, POLLOUT)
+        return self._call(lambda: sync.send(data, nb, copy, track), flags)
 
     def send_multipart(
         self,
@@ -238,40 +305,36 @@ class ShadowSocket(Socket):
     ) -> asyncio.Future[Any]:
         sync = self._sync
         nb = flags | DONTWAIT
-        return self._call(lambda: sync.send_multipart(msg_parts, nb, copy, track), flags, POLLOUT)
+        return self._call(lambda: sync.send_multipart(msg_parts, nb, copy, track), flags)
 
     # ---- recv ------------------------------------------------------------------------------
 
     def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> asyncio.Future[Any]:
         sync = self._sync
         nb = flags | DONTWAIT
-        return self._call(lambda: sync.recv(nb, copy, track), flags, POLLIN)
+        return self._take(lambda: sync.recv(nb, copy, track), flags, _FRAME, None)
 
     def recv_multipart(
         self, flags: int = 0, copy: bool = True, track: bool = False
     ) -> asyncio.Future[Any]:
         sync = self._sync
         nb = flags | DONTWAIT
-        return self._call(lambda: sync.recv_multipart(nb, copy, track), flags, POLLIN)
+        return self._take(lambda: sync.recv_multipart(nb, copy, track), flags, WHOLE_MESSAGE, None)
 
     def _recv(
         self, kind: int, flags: int, copy: bool, post: Callable[[Any], Any] | None
     ) -> asyncio.Future[Any]:
         sync = self._sync
         nb = flags | DONTWAIT
-        if kind == 0:  # one frame
+        if kind == _FRAME:
+            return self._take(lambda: sync.recv(nb, copy), flags, kind, post)
+        return self._take(lambda: sync.recv_multipart(nb, copy), flags, kind, post)
 
-            def take() -> Any:
-                value = sync.recv(nb, copy)
-                return value if post is None else post(value)
 
-        else:
-
-            def take() -> Any:
-                value = sync.recv_multipart(nb, copy)
-                return value if post is None else post(value)
-
-        return self._call(take, flags, POLLIN)
+def _bytes_of(frame: Any) -> bytes:
+    """A received frame as the sync socket holds it: ``bytes`` (a ``Frame`` of ``copy=False``
+    gives its bytes)."""
+    return frame if type(frame) is bytes else bytes(frame.bytes)
 
 
 _EVENTS = int(SocketOption.EVENTS)

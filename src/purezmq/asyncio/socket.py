@@ -18,6 +18,9 @@ Everything runs on the caller's running loop, with no thread hop (docs/architect
   which takes it for the oldest pending receive that is not done and sets that Future's result
   in the same step, with nothing in between. A cancelled (or timed-out) receive is done, so it
   is skipped and never takes a message: ``wait_for(sock.recv(), t)`` timing out loses nothing.
+  A Task cancelled after its waiting receive was served but before it ran again (as
+  ``asyncio.timeout()`` does when the message and the deadline come in one loop turn) never
+  reads the Future, which then gives the message back (``ReceiveFuture``).
 
 Errors are set on the Future: ``Again`` (``NOBLOCK``, ``RCVTIMEO``/``SNDTIMEO``), ENOTSOCK
 (called on a closed socket, or pending when it closes: pyzmq cancels those instead), ETERM.
@@ -43,7 +46,7 @@ import pickle
 import sys
 import weakref
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from functools import partial
 from typing import Any, Literal, overload
 
@@ -179,8 +182,42 @@ def _not_bound() -> bool:
     return False
 
 
-def _future_factory(loop: asyncio.AbstractEventLoop) -> Callable[[], asyncio.Future[Any]]:
-    """What makes the Futures of a socket on ``loop`` while that loop runs here.
+class ReceiveFuture(asyncio.Future[Any]):
+    """The Future of a receive that waits for its message, which ``_dispatch`` sets on it.
+
+    ``asyncio.timeout()`` (and so ``asyncio.wait_for`` from Python 3.12) may cancel the Task
+    awaiting this Future after the message was set on it but before the Task resumed to read
+    it: the Task is then resumed with the cancellation instead. A plain Future would take the
+    message with it; this one gives it back to its socket, first in line, when the
+    cancellation reaches its ``await`` (docs/contracts.md, "Cancel safety").
+    """
+
+    __slots__ = ("_kind", "_message", "_socket")
+
+    _socket: Socket
+    _kind: int
+    _message: Any
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        if not self.done():
+            self._asyncio_future_blocking = True
+            try:
+                yield self
+            except BaseException:
+                # Resumed by a cancellation (or closed) while holding a message it never
+                # handed out: a result is only ever set by ``_dispatch``, with the slots.
+                if self.done() and not self.cancelled() and self.exception() is None:
+                    self._socket._give_back(self._kind, self._message)
+                raise
+        return self.result()
+
+    __iter__ = __await__
+
+
+def _future_factory(
+    loop: asyncio.AbstractEventLoop, cls: type[asyncio.Future[Any]] = _Future
+) -> Callable[[], asyncio.Future[Any]]:
+    """What makes the Futures (of ``cls``) of a socket on ``loop`` while that loop runs here.
 
     Up to CPython 3.11 a Future that finds its loop itself asks ``get_event_loop()``, whose
     fork check is a ``getpid()`` system call: passing the loop costs less, even with the
@@ -188,8 +225,8 @@ def _future_factory(loop: asyncio.AbstractEventLoop) -> Callable[[], asyncio.Fut
     without arguments is the cheaper one.
     """
     if sys.version_info >= (3, 12):
-        return _Future
-    return partial(_Future, loop=loop)
+        return cls
+    return partial(cls, loop=loop)
 
 
 def _expire(fut: asyncio.Future[Any], what: str) -> None:
@@ -256,6 +293,8 @@ class Socket(SocketBase):
     #: Makes a Future of the socket's loop, called only while ``_on_own_loop()`` is true
     #: (``_future_factory``).
     _new_future: Callable[[], asyncio.Future[Any]]
+    #: The same for the Future of a receive that waits (``ReceiveFuture``).
+    _new_receiving: Callable[[], asyncio.Future[Any]]
     _recv_q: deque[list[Any]]
     _send_q: deque[_PendingSend]
     #: Pending Futures of ``poll()``, cancelled when the socket closes.
@@ -309,6 +348,9 @@ class Socket(SocketBase):
         self._loop = loop
         self._on_own_loop = loop.is_running if loop is not None else _not_bound
         self._new_future = _future_factory(loop) if loop is not None else _Future
+        self._new_receiving = (
+            _future_factory(loop, ReceiveFuture) if loop is not None else ReceiveFuture
+        )
         self._recv_q = deque()
         self._send_q = deque()
         self._polls = set()
@@ -516,11 +558,24 @@ class Socket(SocketBase):
                     queue.popleft()
                     if req[_TIMER] is not None:
                         req[_TIMER].cancel()
-                    if type(value) is bytes and req[_COPY] and req[_POST] is None:
-                        fut.set_result(value)  # the usual case: one frame as bytes
+                    kind = req[_KIND]
+                    if kind == _FRAME:
+                        if type(value) is not bytes:
+                            value = self._bodies.own(value)
+                    else:
+                        if type(value) is tuple:
+                            value = list(value)  # a one-frame message of a run: a 1-tuple
+                        if self._bodies.lent:
+                            self._bodies.own_all(value)
+                    # What ``ReceiveFuture`` gives back if its Task never reads it.
+                    fut._socket = self
+                    fut._kind = kind
+                    fut._message = value
+                    if req[_COPY] and req[_POST] is None:
+                        fut.set_result(value)  # the usual case: bytes, or a list of them
                         continue
                     try:
-                        value = self._convert(req, value)
+                        value = self._present(req, value)
                     except Exception as exc:  # a decoder's error: the message is used
                         fut.set_exception(exc)
                     else:
@@ -572,24 +627,32 @@ class Socket(SocketBase):
             return self._take_run()
         return core.try_recv()  # type: ignore[no-any-return]
 
-    def _convert(self, req: list[Any], value: Any) -> Any:
-        """What a receive hands out for a frame (``_FRAME``) or a message (``WHOLE_MESSAGE``)."""
-        if req[_KIND] == _FRAME:
-            if type(value) is not bytes:
-                value = self._bodies.own(value)
-            if not req[_COPY]:
+    def _present(self, req: list[Any], value: Any) -> Any:
+        """What a receive hands out for a frame (``_FRAME``) or a message (``WHOLE_MESSAGE``)
+        of ``bytes``: ``Frame`` objects for ``copy=False``, then its post-processing."""
+        if not req[_COPY]:
+            if req[_KIND] == _FRAME:
                 value = Frame._received(value, bool(self._recv_parts), self._message_properties())
-        else:
-            if isinstance(value, tuple):
-                value = list(value)  # a one-frame message as a 1-tuple (contracts.md, "Pipes")
-            if self._bodies.lent:
-                self._bodies.own_all(value)
-            if not req[_COPY]:
+            else:
                 props = self._message_properties()
                 last = len(value) - 1
                 value = [Frame._received(f, i < last, props) for i, f in enumerate(value)]
         post = req[_POST]
         return value if post is None else post(value)
+
+    def _give_back(self, kind: int, message: Any) -> None:
+        """Put back a frame or message that a cancelled Task never read (``ReceiveFuture``):
+        the next receive takes it first. On a closed socket it is dropped with the rest."""
+        if self._closed:
+            return
+        if kind == _FRAME:
+            # Before the rest of its message, if any: ``RCVMORE`` reads as it did.
+            self._recv_parts.appendleft(message)
+        else:
+            # On top of the run taken ahead (its next message), which may now hold a
+            # multipart message: recv()'s one-frame fast path is off until the next run.
+            self._recv_ready.append(message)
+            self._core.mark_plain_run(False)
 
     def _serve_sends(self) -> None:
         queue = self._send_q
@@ -871,7 +934,7 @@ class Socket(SocketBase):
         loop = self._loop or self._bind_loop()
         bound_signal(self._signal)  # the loop check
         # On the socket's loop (the usual case) without asking for the running loop.
-        fut: asyncio.Future[Any] = self._new_future() if self._on_own_loop() else _Future(loop=loop)
+        fut = self._new_receiving() if self._on_own_loop() else ReceiveFuture(loop=loop)
         req = [fut, kind, copy, post, None]
         queue.append(req)
         self._dispatch()  # serves it at once when a message is here, else sleeps
@@ -892,7 +955,7 @@ class Socket(SocketBase):
         """Queue a receive that must wait (or fail it with ``Again`` under NOBLOCK). A
         request/reply exchange comes here once per message: ``_sleep_or_dispatch`` inline."""
         loop = self._loop or self._bind_loop()
-        fut: asyncio.Future[Any] = self._new_future() if self._on_own_loop() else _Future(loop=loop)
+        fut = self._new_receiving() if self._on_own_loop() else ReceiveFuture(loop=loop)
         if flags & DONTWAIT:
             fut.set_exception(Again())
             return fut
