@@ -36,7 +36,7 @@ async def async_ticker(pipe: zasyncio.Socket, interval: float) -> None:
         try:
             if await asyncio.wait_for(pipe.recv(), interval) == TERM:
                 return
-        except TimeoutError:
+        except asyncio.TimeoutError:  # the builtin TimeoutError from 3.11 on
             n += 1
             await pipe.send_string(f"async tick {n}")
 

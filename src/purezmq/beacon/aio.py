@@ -101,7 +101,7 @@ class AsyncBeacon:
         seconds without one."""
         try:
             return await asyncio.wait_for(self._queue.get(), timeout)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # the builtin TimeoutError from 3.11 on
             return None
 
     def close(self) -> None:
