@@ -629,8 +629,17 @@ class Socket(SocketBase, metaclass=ABCMeta):
             frame = parts.popleft()
         else:
             ready = self._recv_ready
+            core = self._core
             # A terminated context fails every call, taken messages or not (zmq_ctx_term).
-            msg = ready.pop() if ready and not self._core.dead else self._next_message(flags)
+            if ready and not core.dead:
+                msg = ready.pop()
+            elif core.recv_runs or self._closed:
+                msg = self._next_message(flags)
+            else:
+                # ``_next_message`` for a pattern that hands out one message at a time (REQ,
+                # REP, ROUTER...), inline: the blocking receive of a request/reply turn. (A
+                # message has at least one frame: never false.)
+                msg = core.try_recv() or self._recv_whole(flags, True)
             if len(msg) > 1:
                 parts.extend(msg[1:])
             frame = msg[0]
