@@ -45,18 +45,20 @@ def core_waits(monkeypatch: pytest.MonkeyPatch) -> list[SocketCore]:
 def _answer_when_asleep(
     monkeypatch: pytest.MonkeyPatch, waiting: Any, answer: Any
 ) -> threading.Thread:
-    """A thread that calls ``answer()`` once ``waiting``'s owner declared itself asleep."""
+    """A thread that calls ``answer()`` once ``waiting``'s owner parks on its signal (it
+    declared itself asleep first: ``SocketCore.wait_recv``)."""
     asleep = threading.Event()
-    core = waiting._core
-    original = SocketCore.prepare_to_sleep
+    signal = waiting._signal
+    signal_class = type(signal)
+    original = signal_class.wait
 
-    def prepare_to_sleep(self: SocketCore) -> bool:
-        sleeping = original(self)
-        if sleeping and self is core:
+    def wait(self: Any, timeout: float | None = None) -> bool:
+        if self is signal:
             asleep.set()
-        return sleeping
+        woken: bool = original(self, timeout)
+        return woken
 
-    monkeypatch.setattr(SocketCore, "prepare_to_sleep", prepare_to_sleep)
+    monkeypatch.setattr(signal_class, "wait", wait)
 
     def run() -> None:
         if asleep.wait(TIMEOUT):

@@ -34,11 +34,15 @@ def ctx() -> Iterator[zmq.Context]:
 
 
 def _falls_asleep(monkeypatch: pytest.MonkeyPatch, sock: Any) -> threading.Event:
-    """An Event set when ``sock``'s owner declares itself asleep (``prepare_to_sleep``), the
-    last step before a blocking recv/poll parks the thread."""
+    """An Event set when ``sock``'s owner declares itself asleep (``prepare_to_sleep``, the
+    last step before a poll parks the thread) or parks on its signal (a blocking recv, whose
+    ``SocketCore.wait_recv`` runs ``prepare_to_sleep``'s steps itself)."""
     asleep = threading.Event()
     core = sock._core
+    signal_ = sock._signal
     original = SocketCore.prepare_to_sleep
+    signal_class = type(signal_)
+    original_wait = signal_class.wait
 
     def prepare_to_sleep(self: SocketCore) -> bool:
         sleeping = original(self)
@@ -46,7 +50,14 @@ def _falls_asleep(monkeypatch: pytest.MonkeyPatch, sock: Any) -> threading.Event
             asleep.set()
         return sleeping
 
+    def wait(self: Any, timeout: float | None = None) -> bool:
+        if self is signal_:
+            asleep.set()
+        woken: bool = original_wait(self, timeout)
+        return woken
+
     monkeypatch.setattr(SocketCore, "prepare_to_sleep", prepare_to_sleep)
+    monkeypatch.setattr(signal_class, "wait", wait)
     return asleep
 
 

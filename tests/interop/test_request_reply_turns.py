@@ -18,6 +18,7 @@ import pytest
 import purezmq
 from purezmq._engine import owner_writes
 from purezmq._engine.owner_writes import ThreadPeer
+from purezmq.zmtp import Connection
 
 from .conftest import endpoint_for, libzmq_pair
 
@@ -221,3 +222,51 @@ def test_a_full_inbound_pipe_stops_the_short_read(
                 rep.send(b"re " + request)
     for i in range(total):
         assert dealer.recv_multipart() == [b"", b"re %d" % i]
+
+
+@pytest.mark.parametrize("transport", ["tcp", "ipc"])
+def test_a_large_reply_between_turns_is_read_into_its_own_body(
+    opened: list[Any],
+    pure_ctx: purezmq.Context,
+    libzmq_ctx: Any,
+    transport: str,
+    ipc_dir: str,
+    monkeypatch: pytest.MonkeyPatch,
+    general_reads: list[int],
+) -> None:
+    """After a read that was one whole turn the next read goes into the shared buffer without
+    asking the decoder; a large reply's body must still be read straight into its own buffer
+    (``Connection.receive_buffered``), and the turns after it take the short path again."""
+    direct: list[int] = []
+    original = Connection.receive_buffered
+
+    def counted(self: Connection, nbytes: int, now: float | None = None) -> None:
+        direct.append(nbytes)
+        original(self, nbytes, now)
+
+    monkeypatch.setattr(Connection, "receive_buffered", counted)
+    req, rep = libzmq_pair(
+        opened, pure_ctx, libzmq_ctx, purezmq.REQ, zmq.REP, transport, ipc_dir, False
+    )
+    large = bytes(range(256)) * (4 * 4096)  # 4 MiB, past the loop's shared 256 KiB buffer
+    for round_ in range(3):
+        for i in range(20):
+            req.send(b"q%d" % i)
+            assert rep.recv() == b"q%d" % i
+            rep.send(b"a%d" % i)
+            assert req.recv() == b"a%d" % i
+        general_reads.clear()
+        direct.clear()
+        req.send(b"large")
+        assert rep.recv() == b"large"
+        rep.send(large)
+        assert req.recv() == large
+        assert direct, f"round {round_}: the large body was copied out of the shared buffer"
+        assert general_reads
+        general_reads.clear()
+        for i in range(20):
+            req.send(b"q%d" % i)
+            assert rep.recv() == b"q%d" % i
+            rep.send(b"a%d" % i)
+            assert req.recv() == b"a%d" % i
+        assert general_reads == []

@@ -54,7 +54,7 @@ def new_peer(core: CoreLike, endpoint: str, owner: PeerOwner) -> Peer:
 class ThreadPeer(Peer):
     """A ``Peer`` whose owner thread may write its replies to the socket itself."""
 
-    __slots__ = ("_direct_fd", "_lock", "_unsent")
+    __slots__ = ("_direct_fd", "_lock", "_turn_read", "_unsent")
 
     def __init__(self, core: CoreLike, endpoint: str, owner: PeerOwner) -> None:
         super().__init__(core, endpoint, owner)
@@ -64,6 +64,9 @@ class ThreadPeer(Peer):
         self._direct_fd = -1
         #: What a direct write could not send: the loop writes it before anything else.
         self._unsent: list[bytes | memoryview] | None = None
+        #: The last read was one whole request/reply turn: the decoder holds no byte of an
+        #: unfinished frame, so the next read goes into the shared buffer (``get_buffer``).
+        self._turn_read = False
 
     # -- loop-side entry points, under the lock ------------------------------------------------
 
@@ -73,10 +76,18 @@ class ThreadPeer(Peer):
             if self._fd >= 0 and not transport.is_closing():
                 self._direct_fd = self._fd
 
+    def get_buffer(self, sizehint: int) -> memoryview:
+        if self._turn_read:
+            # Only a read feeds the decoder, and the last one ended on a message boundary:
+            # no large body is pending, ``Peer.get_buffer`` would answer the shared buffer.
+            return self._view
+        return super().get_buffer(sizehint)
+
     def buffer_updated(self, nbytes: int) -> None:
         with self._lock:
             pipe = self._pipe
             if self._direct or pipe is None or self._stash is not None:
+                self._turn_read = False
                 super().buffer_updated(nbytes)
                 return
             # ``Peer.buffer_updated`` and ``_after_io`` for the read of a request/reply turn:
@@ -85,9 +96,21 @@ class ThreadPeer(Peer):
             conn = self._conn
             msg = conn.receive_turn(self._view[:nbytes], self._clock())
             if msg is None:
+                self._turn_read = False
                 self._after_io()
                 return
-            if not pipe.write(msg):
+            self._turn_read = True
+            # ``Pipe.write`` inline for a pipe with room (as ``LoadBalancer.send`` does): the
+            # same order, append first, then wake a sleeping reader.
+            channel = pipe.outbound
+            queue = channel.queue
+            if len(queue) < channel.alarm:
+                queue.append(msg)
+                if channel.reader_asleep:
+                    channel.reader_asleep = False
+                    owner = pipe.peer
+                    owner.on_read_activated(owner)
+            elif not pipe.write(msg):
                 # Inbound HWM, as in ``_deliver``: keep it and stop reading.
                 self._stash = [msg]
                 self._pause_reading()
@@ -95,7 +118,9 @@ class ThreadPeer(Peer):
             # what it encoded: only a direct write's rest may wait (its flush is scheduled).
             if self._unsent is not None:
                 self._write_out()
-            if conn.next_deadline() != self._timer_at:
+            # A turn's read only clears the heartbeat's TIMEOUT and TTL deadlines: with no
+            # timer armed (no deadline before it, as after every entry point) none appears.
+            if self._timer_at is not None and conn.next_deadline() != self._timer_at:
                 self._rearm_timer()
 
     def eof_received(self) -> bool:

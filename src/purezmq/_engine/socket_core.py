@@ -515,8 +515,13 @@ class SocketCore:
         mailbox = self.mailbox
         pattern = self.pattern
         while True:
-            if self.prepare_to_sleep():
-                wait(None)
+            # ``prepare_to_sleep`` inline (one call less per blocking receive).
+            if not self.dead:
+                self._asleep = True
+                if mailbox:
+                    self._asleep = False
+                else:
+                    wait(None)
             if self.dead:
                 self._raise_dead()
             if mailbox:

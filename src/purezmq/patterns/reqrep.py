@@ -377,7 +377,22 @@ class Rep(Pattern):
         pipe = self._reply_pipe
         self._reply_pipe = None
         # A requester that is gone or full loses its reply silently (§3.3, ROUTER drop rule).
-        if pipe is None or pipe not in self._pipes or not pipe.write(self._backtrace + msg):
+        if pipe is None or pipe not in self._pipes:
+            self._replies_dropped += 1
+            self.stats_dropped += 1
+            return True
+        reply = self._backtrace + msg
+        # ``Pipe.write`` inline for a pipe with room (as ``LoadBalancer.send`` does): the same
+        # order, append first, then wake a sleeping reader; full or CONFLATE: ``Pipe.write``.
+        channel = pipe.outbound
+        queue = channel.queue
+        if len(queue) < channel.alarm:
+            queue.append(reply)
+            if channel.reader_asleep:
+                channel.reader_asleep = False
+                peer = pipe.peer
+                peer.on_read_activated(peer)
+        elif not pipe.write(reply):
             self._replies_dropped += 1
             self.stats_dropped += 1
         return True

@@ -146,17 +146,23 @@ class FairQueue(_PipeArray):
             # at HWM; an empty pipe sleeps as reader, then looks again.
             channel = pipe.inbound
             queue = channel.queue
-            if not queue:
-                channel.reader_asleep = True
-                if queue:
-                    channel.reader_asleep = False
             if queue:
                 msg = queue.popleft()
                 if channel.writer_asleep and len(queue) <= channel.lwm:
                     pipe.wake_writer()
-                self._current = (self._current + 1) % self._active
+                active = self._active
+                if active > 1:
+                    # The next active pipe, round-robin, as in ``LoadBalancer.send`` (with one
+                    # pipe ``current`` stays 0).
+                    current = self._current + 1
+                    self._current = 0 if current == active else current
                 self.last_in = pipe
                 return msg  # type: ignore[no-any-return]
+            channel.reader_asleep = True
+            if queue:
+                # The writer appended before it could see the reader asleep: read it.
+                channel.reader_asleep = False
+                continue
             if self._draining and pipe in self._draining:
                 self._forget(pipe)
             else:

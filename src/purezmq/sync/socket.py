@@ -133,6 +133,13 @@ class Socket(SocketBase, metaclass=ABCMeta):
     _signal: ThreadSignal | _FdWait
     _calls: _Calls
     _exclusive_waits = True
+    #: ``_wait`` is this class's own (no front-end waits its own way): a blocking receive
+    #: then hands ``signal.wait`` to the core. Set per subclass, where ``_wait`` may change.
+    _waits_on_signal = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._waits_on_signal = cls._wait is Socket._wait
 
     @property
     def _blocking(self) -> bool:
@@ -380,7 +387,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
                 one: Received | None = core.try_recv()
                 if one is not None:
                     return one
-                return self._recv_whole(flags, tried=True)
+                return self._recv_whole(flags, True)
             batch: list[Received] = core.try_recv_batch(_RECV_BATCH)
             if batch:
                 if len(batch) == 1:
@@ -413,15 +420,23 @@ class Socket(SocketBase, metaclass=ABCMeta):
         if flags & DONTWAIT:
             raise Again()
         timeout_ms = core.options.rcvtimeo
-        self._enter_wait("recv")
+        # ``_enter_wait("recv")`` inline: once per blocking receive of a request/reply turn.
+        me = _get_ident()
         calls = self._calls
+        inside = calls.inside
+        if inside is not None and inside[0] != me and self._exclusive_waits:
+            from .thread_check import concurrent_use_error
+
+            raise concurrent_use_error(self, "recv", inside)
+        calls.inside = (me, "recv")
+        calls.owner = me
         calls.blocking = True
         try:
             if timeout_ms < 0:
                 # No deadline (the blocking receive of a request/reply turn): the core runs
                 # steps 1-3 in one call, waiting on the signal itself unless a front-end waits
                 # its own way.
-                wait = self._signal.wait if type(self)._wait is _plain_wait else self._wait
+                wait = self._signal.wait if self._waits_on_signal else self._wait
                 return core.wait_recv(wait)  # type: ignore[no-any-return]
             deadline = monotonic() + timeout_ms / 1000.0
             while True:
@@ -614,8 +629,17 @@ class Socket(SocketBase, metaclass=ABCMeta):
             frame = parts.popleft()
         else:
             ready = self._recv_ready
+            core = self._core
             # A terminated context fails every call, taken messages or not (zmq_ctx_term).
-            msg = ready.pop() if ready and not self._core.dead else self._next_message(flags)
+            if ready and not core.dead:
+                msg = ready.pop()
+            elif core.recv_runs or self._closed:
+                msg = self._next_message(flags)
+            else:
+                # ``_next_message`` for a pattern that hands out one message at a time (REQ,
+                # REP, ROUTER...), inline: the blocking receive of a request/reply turn. (A
+                # message has at least one frame: never false.)
+                msg = core.try_recv() or self._recv_whole(flags, True)
             if len(msg) > 1:
                 parts.extend(msg[1:])
             frame = msg[0]
@@ -749,7 +773,5 @@ class Socket(SocketBase, metaclass=ABCMeta):
         assert isinstance(sock, Socket)
         return sock
 
-
-_plain_wait = Socket._wait
 
 __all__ = ["Socket"]
