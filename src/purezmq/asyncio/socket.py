@@ -293,8 +293,9 @@ class Socket(SocketBase):
     #: The socket's loop when it is one of asyncio's own (``BaseEventLoop``), else None. Such
     #: a loop runs exactly while its ``_thread_id`` is set (its ``is_running()`` reads that,
     #: in a Python method): ``recv()``'s fast path reads the attribute instead of calling
-    #: ``_on_own_loop``, a Python call less per message. Other loops (uvloop) answer
-    #: ``is_running()`` in C.
+    #: ``_on_own_loop``, a Python call less per message (a subclass that runs without setting
+    #: it only takes the general path, which asks ``_on_own_loop``). Other loops (uvloop)
+    #: answer ``is_running()`` in C.
     _tid_loop: Any = None
     #: Makes a Future of the socket's loop, called only while ``_on_own_loop()`` is true
     #: (``_future_factory``).
