@@ -373,3 +373,38 @@ def test_decoding_receives_take_a_plain_run_and_a_decoder_error_uses_the_message
         ctx.destroy(0)
 
     run(main)
+
+
+def test_a_run_taken_ahead_on_asyncios_own_loop_is_handed_out_without_is_running() -> None:
+    # On asyncio's own loops the fast paths read whether the loop runs from its attribute
+    # (docs/performance.md): the loop's is_running() is asked only where a run is taken.
+    loop = asyncio.new_event_loop()
+    asked = [0]
+    is_running = loop.is_running
+
+    def counting() -> bool:
+        asked[0] += 1
+        return is_running()
+
+    loop.is_running = counting  # type: ignore[method-assign]
+    messages = [[b"%d" % i] for i in range(6)]
+
+    async def main() -> None:
+        ctx = azmq.Context()
+        try:
+            pull = await _filled_pull(ctx, messages)
+            assert await pull.recv() == b"0"  # takes the run
+            assert len(pull._recv_ready) == 5
+            before = asked[0]
+            assert [await pull.recv() for _ in range(2)] == [b"1", b"2"]
+            assert await pull.recv_multipart() == [b"3"]
+            assert await pull.recv_string() == "4"
+            assert await pull.recv() == b"5"
+            assert asked[0] == before
+        finally:
+            ctx.destroy(0)
+
+    try:
+        loop.run_until_complete(asyncio.wait_for(main(), 10))
+    finally:
+        loop.close()

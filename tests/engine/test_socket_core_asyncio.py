@@ -184,3 +184,21 @@ def test_asyncio_socket_has_a_pollable_fd_too() -> None:
         ctx.destroy(0)
 
     run(main)
+
+
+def test_loop_signal_wake_serves_on_wake_once_with_or_without_waiters() -> None:
+    async def main() -> None:
+        signal = LoopSignal(asyncio.get_running_loop())
+        served: list[int] = []
+        signal.on_wake = lambda: served.append(len(served))
+        signal.wake()  # no waiter: on_wake alone
+        assert served == [0]
+        waiter = signal.waiter()
+        signal.wake()  # a waiter: resolved, then on_wake
+        assert waiter.done() and waiter.result() is None
+        assert served == [0, 1]
+        signal.on_wake = None
+        signal.wake()  # nothing registered: nothing to do
+        assert served == [0, 1] and signal.wakes == 3
+
+    run(main)

@@ -336,7 +336,14 @@ class LoopSignal(_FdSignal):
             if tid_loop is not None
             else self.runs_here() or _get_running_loop() is self.loop
         ):
-            self._wake_here()
+            if self._waiters:
+                self._wake_here()
+            else:
+                # An asyncio front-end waits through ``on_wake``, not waiters: serve it
+                # without the extra call (a request/reply exchange comes here per reply).
+                on_wake = self.on_wake
+                if on_wake is not None:
+                    on_wake()
         else:
             self.get_wakeup().call_soon(self._wake_here)
 

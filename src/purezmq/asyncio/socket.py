@@ -290,6 +290,13 @@ class Socket(SocketBase):
     #: objects, belong to their loop's thread; asking ``_get_running_loop()`` instead would
     #: cost a ``getpid()`` system call per message on CPython 3.11.)
     _on_own_loop: Callable[[], bool]
+    #: The socket's loop when it is one of asyncio's own (``BaseEventLoop``), else None. Such
+    #: a loop runs exactly while its ``_thread_id`` is set (its ``is_running()`` reads that,
+    #: in a Python method): ``recv()``'s fast path reads the attribute instead of calling
+    #: ``_on_own_loop``, a Python call less per message (a subclass that runs without setting
+    #: it only takes the general path, which asks ``_on_own_loop``). Other loops (uvloop)
+    #: answer ``is_running()`` in C.
+    _tid_loop: Any = None
     #: Makes a Future of the socket's loop, called only while ``_on_own_loop()`` is true
     #: (``_future_factory``).
     _new_future: Callable[[], asyncio.Future[Any]]
@@ -347,6 +354,7 @@ class Socket(SocketBase):
         loop = asyncio._get_running_loop()
         self._loop = loop
         self._on_own_loop = loop.is_running if loop is not None else _not_bound
+        self._tid_loop = loop if isinstance(loop, asyncio.BaseEventLoop) else None
         self._new_future = _future_factory(loop) if loop is not None else _Future
         self._new_receiving = (
             _future_factory(loop, ReceiveFuture) if loop is not None else ReceiveFuture
@@ -705,6 +713,9 @@ class Socket(SocketBase):
         # into the pattern's routing (``core.route``): with no command queued for the core and
         # the core alive, that is what ``core.try_send`` does, one call less per message.
         core = self._core
+        # ``route`` is an attribute holding a bound method: read as one, it is one specialised
+        # attribute load; ``core.route(...)`` would look it up as a method on every call.
+        route = core.route
         if (
             type(data) is bytes
             and not (flags or track or self._send_parts or self._recv_q or self._send_q)
@@ -712,7 +723,7 @@ class Socket(SocketBase):
             and routing_id is None
             and group is None
             and not (self._closed or core.dead or core.mailbox)
-            and core.route([data])
+            and route([data])
         ):
             if self._owe_turn:
                 return self._after_a_turn(None)
@@ -786,11 +797,12 @@ class Socket(SocketBase):
         # Fast path: a whole message, no flags, nothing pending, queue not full; straight into
         # the pattern as in send().
         core = self._core
+        route = core.route  # as in send()
         if (
             not (flags or track or self._send_parts or self._recv_q or self._send_q)
             and copy
             and not (self._closed or core.dead or core.mailbox)
-            and core.route(msg)
+            and route(msg)
         ):
             if self._owe_turn:
                 return self._after_a_turn(None)
@@ -862,7 +874,11 @@ class Socket(SocketBase):
             and copy
             and self._core.plain_run
             and not (self._recv_parts or self._recv_q)
-            and self._on_own_loop()
+            and (
+                tid_loop._thread_id is not None  # is_running(), without its Python call
+                if (tid_loop := self._tid_loop) is not None
+                else self._on_own_loop()
+            )
         ):
             # The usual case, first and with the fewest steps: the run taken earlier holds
             # one-frame ``bytes`` messages only and the socket is alive (``plain_run``),
@@ -955,7 +971,15 @@ class Socket(SocketBase):
         """Queue a receive that must wait (or fail it with ``Again`` under NOBLOCK). A
         request/reply exchange comes here once per message: ``_sleep_or_dispatch`` inline."""
         loop = self._loop or self._bind_loop()
-        fut = self._new_receiving() if self._on_own_loop() else ReceiveFuture(loop=loop)
+        fut = (
+            self._new_receiving()
+            if (
+                tid_loop._thread_id is not None  # as in recv()
+                if (tid_loop := self._tid_loop) is not None
+                else self._on_own_loop()
+            )
+            else ReceiveFuture(loop=loop)
+        )
         if flags & DONTWAIT:
             fut.set_exception(Again())
             return fut
@@ -997,7 +1021,11 @@ class Socket(SocketBase):
             and copy
             and self._core.plain_run
             and not (self._recv_parts or self._recv_q)
-            and self._on_own_loop()
+            and (
+                tid_loop._thread_id is not None  # as in recv()
+                if (tid_loop := self._tid_loop) is not None
+                else self._on_own_loop()
+            )
         ):
             # recv()'s fast path, for the whole message: one frame, which a run may carry as a
             # 1-tuple (docs/contracts.md, "Pipes"), handed out as the list pyzmq returns.
@@ -1059,7 +1087,11 @@ class Socket(SocketBase):
             ready
             and self._core.plain_run
             and not (self._recv_parts or self._recv_q)
-            and self._on_own_loop()
+            and (
+                tid_loop._thread_id is not None  # as in recv()
+                if (tid_loop := self._tid_loop) is not None
+                else self._on_own_loop()
+            )
         ):
             fut: asyncio.Future[Any] = self._new_future()
             body = ready.pop()[0]
