@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import struct
 
-from purezmq.zmtp.codec import BODY_STEP, DIRECT_MIN, FLAG_MORE, FrameDecoder, encode_frame
+from purezmq.zmtp.codec import (
+    BODY_STEP,
+    DIRECT_MIN,
+    FLAG_MORE,
+    LEAD_SIZE,
+    FrameDecoder,
+    encode_frame,
+)
 
 
 def _long_header(size: int, flags: int = 0) -> bytes:
@@ -36,7 +43,9 @@ def test_large_body_is_read_into_one_buffer() -> None:
     assert reads == 4
     assert out == [(FLAG_MORE, body)]
     assert type(out[0][1]) is bytes
-    assert dec.body_buffer() is None
+    # After so large a frame the next read is a lead read (LEAD_MIN): a small buffer.
+    view = dec.body_buffer()
+    assert view is not None and len(view) == LEAD_SIZE
 
 
 def test_small_remainder_goes_through_decode() -> None:
@@ -105,6 +114,15 @@ def test_connection_offers_the_body_buffer_only_for_plain_traffic() -> None:
     assert view is not None and len(view) == size - 100
     view[:] = wire[split:]
     del view
-    b.receive_buffered(size - 100)
-    assert b.receive_buffer() is None
+    assert b.receive_buffered(size - 100)  # the message completed
     assert b.messages_received() == [[b"head", b"z" * size]]
+    # The next read is a lead read; what it carries is decoded as any input.
+    lead = b.receive_buffer()
+    assert lead is not None and len(lead) == LEAD_SIZE
+    a.send_message([b"after"])
+    small = b"".join(bytes(c) for c in a.data_to_send())
+    lead[: len(small)] = small
+    del lead
+    assert b.receive_buffered(len(small))
+    assert b.messages_received() == [[b"after"]]
+    assert b.receive_buffer() is None  # small frames again: the transport's own buffer

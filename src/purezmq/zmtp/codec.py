@@ -52,6 +52,15 @@ BODY_STEP = 1 << 20
 SPARE_MAX = BODY_STEP
 #: ``body_buffer()`` offers the kernel a direct view only for at least this many missing bytes.
 DIRECT_MIN = 4096
+#: After a frame of at least ``LEAD_MIN`` bytes, the next read is a *lead* read of at most
+#: ``LEAD_SIZE`` bytes (``body_buffer``): it carries the next frame's header and the start of
+#: its body, and a large body's rest is then read straight into the body's own buffer. A read
+#: into the transport's full-size buffer would carry the next header and up to that buffer's
+#: size of body bytes, all of which are then copied into the body. libzmq's decoder works
+#: alike: headers and the first bytes of a body arrive in its 8 KiB batch buffer, the rest of a
+#: large body straight into the message (``decoder_base_t::get_buffer``).
+LEAD_MIN = 128 * 1024
+LEAD_SIZE = 8192
 
 #: ``split_messages`` reads a run of one-frame messages of one size (one header repeated at a
 #: fixed stride) in one C call, once it finds at least ``RUN_MIN`` of them in a row; it checks
@@ -431,7 +440,19 @@ class FrameDecoder:
     ``out``, so the caller can still act on them.
     """
 
-    __slots__ = ("_bodies", "_body", "_buf", "_flags", "_have", "_size", "_spare", "max_msg_size")
+    __slots__ = (
+        "_bodies",
+        "_body",
+        "_buf",
+        "_flags",
+        "_have",
+        "_lead",
+        "_lead_out",
+        "_leading",
+        "_size",
+        "_spare",
+        "max_msg_size",
+    )
 
     def __init__(self, max_msg_size: int = -1, bodies: BodyPool | None = None) -> None:
         self.max_msg_size = max_msg_size
@@ -446,6 +467,11 @@ class FrameDecoder:
         self._flags = 0
         self._size = 0
         self._have = 0
+        #: The next read should be a lead read (``LEAD_MIN``); its buffer, made on first use.
+        self._leading = False
+        self._lead: bytearray | None = None
+        #: The last ``body_buffer()`` handed out the lead buffer (not the body's).
+        self._lead_out = False
 
     @property
     def idle(self) -> bool:
@@ -495,10 +521,20 @@ class FrameDecoder:
 
     def body_buffer(self) -> memoryview | None:
         """A writable view of the unfinished body's missing bytes (at most up to the end of
-        the frame), for the transport to read into directly; None when no large body is
-        pending. Report what was written with ``body_received()``."""
+        the frame), for the transport to read into directly; right after a large frame, a
+        lead buffer of ``LEAD_SIZE`` bytes for the next read (``LEAD_MIN``); None otherwise.
+        Report what was written with ``body_received()``."""
         body = self._body
-        if body is None or self._size - self._have < DIRECT_MIN:
+        if body is None:
+            if not self._leading or self._buf:
+                return None
+            lead = self._lead
+            if lead is None:
+                lead = self._lead = bytearray(LEAD_SIZE)
+            self._lead_out = True
+            return memoryview(lead)
+        self._lead_out = False
+        if self._size - self._have < DIRECT_MIN:
             return None
         have = self._have
         if have == len(body):
@@ -514,18 +550,27 @@ class FrameDecoder:
             body = self._body = body + bytes(grow)
         return body
 
-    def body_received(self, nbytes: int, out: list[tuple[int, bytes]]) -> None:
+    def body_received(self, nbytes: int, out: list[tuple[int, bytes]]) -> memoryview | None:
         """``nbytes`` were written into the last ``body_buffer()``; appends the frame to
-        ``out`` when it is complete."""
+        ``out`` when it is complete. When that buffer was the lead buffer, returns the bytes
+        read, which the caller decodes as any other input (``decode``...), before the next
+        ``body_buffer()``."""
+        if self._lead_out:
+            self._lead_out = self._leading = False
+            assert self._lead is not None
+            return memoryview(self._lead)[:nbytes]
         self._have += nbytes
         if self._have == self._size:
             self._finish(out)
+        return None
 
     def _finish(self, out: list[tuple[int, bytes]]) -> None:
         body = self._body
         assert body is not None
         self._body = None
         size = self._size
+        if size >= LEAD_MIN:
+            self._leading = True
         if type(body) is Lent and len(body) == size:
             assert self._bodies is not None
             self._bodies.lent = True
@@ -816,6 +861,8 @@ __all__ = [
     "COPY_THRESHOLD",
     "BODY_STEP",
     "DIRECT_MIN",
+    "LEAD_MIN",
+    "LEAD_SIZE",
     "SPARE_MAX",
     "DecoderState",
     "FrameEncoder",
