@@ -126,3 +126,44 @@ def test_connection_offers_the_body_buffer_only_for_plain_traffic() -> None:
     assert b.receive_buffered(len(small))
     assert b.messages_received() == [[b"after"]]
     assert b.receive_buffer() is None  # small frames again: the transport's own buffer
+
+
+def test_whole_large_frames_are_cut_from_a_read_that_is_not_bytes() -> None:
+    # A read from the transport's buffer (a memoryview) holding whole frames of more than
+    # RUN_SIZE_MAX bytes, then short frames, then the start of another large frame.
+    bodies = [bytes([i]) * (40_000 + i) for i in range(3)]
+    wire = b"".join(
+        encode_frame(body, FLAG_MORE if i == 1 else 0) for i, body in enumerate(bodies)
+    )
+    wire += encode_frame(b"short") + encode_frame(b"x" * 300)
+    last = b"L" * 70_000
+    tail = encode_frame(last)
+    read = bytearray(wire + tail[:1000])
+    dec = FrameDecoder()
+    out: list[tuple[int, bytes]] = []
+    dec.decode(memoryview(read), out)
+    assert out == [
+        (0, bodies[0]),
+        (FLAG_MORE, bodies[1]),
+        (0, bodies[2]),
+        (0, b"short"),
+        (0, b"x" * 300),
+    ]
+    assert all(type(body) is bytes for _, body in out)
+    read[:] = bytes(len(read))  # the bodies are copies: reusing the read buffer leaves them be
+    assert out[0][1] == bodies[0]
+    dec.decode(memoryview(tail[1000:]), out)
+    assert out[-1] == (0, last)
+
+
+def test_a_frame_cut_from_a_read_still_obeys_maxmsgsize() -> None:
+    import pytest
+
+    from purezmq.error import RemoteProtocolError
+
+    dec = FrameDecoder(max_msg_size=50_000)
+    out: list[tuple[int, bytes]] = []
+    ok = b"a" * 40_000
+    with pytest.raises(RemoteProtocolError):
+        dec.decode(memoryview(encode_frame(ok) + encode_frame(b"b" * 60_000)), out)
+    assert out == [(0, ok)]

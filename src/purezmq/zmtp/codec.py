@@ -582,6 +582,28 @@ class FrameDecoder:
         if len(body) <= SPARE_MAX:
             self._spare = body
 
+    def _cut_long_frames(self, data: BytesLike, out: list[tuple[int, bytes]]) -> int:
+        """Append the whole long frames of more than ``RUN_SIZE_MAX`` bytes at the start of
+        ``data`` to ``out``, each body copied once out of ``data``; returns the bytes used."""
+        view = memoryview(data)
+        end = len(view)
+        pos = 0
+        limit = self.max_msg_size
+        unpack_size = _LONG_SIZE.unpack_from
+        while end - pos > 9:
+            flags = view[pos]
+            if not flags & FLAG_LONG:
+                break
+            size: int = unpack_size(view, pos + 1)[0]
+            stop = pos + 9 + size
+            if size <= RUN_SIZE_MAX or stop > end:
+                break
+            if 0 <= limit < size:
+                raise self._oversize(size)
+            out.append((flags & _NOT_LONG, bytes(view[pos + 9 : stop])))
+            pos = stop
+        return pos
+
     def _oversize(self, size: int) -> RemoteProtocolError:
         return RemoteProtocolError(
             f"peer sent a {size}-byte frame, larger than MAXMSGSIZE ({self.max_msg_size} bytes)",
@@ -803,6 +825,17 @@ class FrameDecoder:
             data = data[n:]
             if not data:
                 return
+        if not self._buf and type(data) is not bytes and len(data) > 9 and data[0] & FLAG_LONG:
+            # Whole frames too large for a run (``RUN_SIZE_MAX``) at the start of a read that
+            # is not ``bytes`` (the transport's buffer): each body is cut straight out of the
+            # read, one copy, rather than the read copied into ``bytes`` and every body then
+            # sliced out of that (two).
+            used = self._cut_long_frames(data, out)
+            if used:
+                data = memoryview(data)[used:]
+                if not data:
+                    self._spare = None  # the stream moved on to frames that fit one read
+                    return
         if not self._buf and len(data) > 9 and data[0] & FLAG_LONG:
             # A read that starts with a long frame and ends inside its body (the usual read in
             # a stream of large messages): gather the body from the read itself. Copying all
