@@ -240,9 +240,9 @@ def test_a_large_reply_between_turns_is_read_into_its_own_body(
     direct: list[int] = []
     original = Connection.receive_buffered
 
-    def counted(self: Connection, nbytes: int, now: float | None = None) -> None:
+    def counted(self: Connection, nbytes: int, now: float | None = None) -> bool:
         direct.append(nbytes)
-        original(self, nbytes, now)
+        return original(self, nbytes, now)
 
     monkeypatch.setattr(Connection, "receive_buffered", counted)
     req, rep = libzmq_pair(
@@ -269,4 +269,6 @@ def test_a_large_reply_between_turns_is_read_into_its_own_body(
             assert rep.recv() == b"q%d" % i
             rep.send(b"a%d" % i)
             assert req.recv() == b"a%d" % i
-        assert general_reads == []
+        # The first read after the large frame is a short lead read (docs/performance.md,
+        # "Read size"), which takes the general path once; then the turns are short again.
+        assert len(general_reads) <= 1

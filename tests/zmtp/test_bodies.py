@@ -30,7 +30,9 @@ def _receive(dec: FrameDecoder, wire: bytes, chunk: int = 50_000) -> list[tuple[
             n = min(chunk, len(view), len(wire) - pos)
             view[:n] = wire[pos : pos + n]
             del view
-            dec.body_received(n, out)
+            lead = dec.body_received(n, out)
+            if lead is not None:  # a lead read: input like any other
+                dec.decode(lead, out)
         pos += n
     return out
 

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import struct
 
-from purezmq.zmtp.codec import BODY_STEP, DIRECT_MIN, FLAG_MORE, FrameDecoder, encode_frame
+from purezmq.zmtp.codec import (
+    BODY_STEP,
+    DIRECT_MIN,
+    FLAG_MORE,
+    LEAD_SIZE,
+    FrameDecoder,
+    encode_frame,
+)
 
 
 def _long_header(size: int, flags: int = 0) -> bytes:
@@ -36,7 +43,9 @@ def test_large_body_is_read_into_one_buffer() -> None:
     assert reads == 4
     assert out == [(FLAG_MORE, body)]
     assert type(out[0][1]) is bytes
-    assert dec.body_buffer() is None
+    # After so large a frame the next read is a lead read (LEAD_MIN): a small buffer.
+    view = dec.body_buffer()
+    assert view is not None and len(view) == LEAD_SIZE
 
 
 def test_small_remainder_goes_through_decode() -> None:
@@ -105,6 +114,56 @@ def test_connection_offers_the_body_buffer_only_for_plain_traffic() -> None:
     assert view is not None and len(view) == size - 100
     view[:] = wire[split:]
     del view
-    b.receive_buffered(size - 100)
-    assert b.receive_buffer() is None
+    assert b.receive_buffered(size - 100)  # the message completed
     assert b.messages_received() == [[b"head", b"z" * size]]
+    # The next read is a lead read; what it carries is decoded as any input.
+    lead = b.receive_buffer()
+    assert lead is not None and len(lead) == LEAD_SIZE
+    a.send_message([b"after"])
+    small = b"".join(bytes(c) for c in a.data_to_send())
+    lead[: len(small)] = small
+    del lead
+    assert b.receive_buffered(len(small))
+    assert b.messages_received() == [[b"after"]]
+    assert b.receive_buffer() is None  # small frames again: the transport's own buffer
+
+
+def test_whole_large_frames_are_cut_from_a_read_that_is_not_bytes() -> None:
+    # A read from the transport's buffer (a memoryview) holding whole frames of more than
+    # RUN_SIZE_MAX bytes, then short frames, then the start of another large frame.
+    bodies = [bytes([i]) * (40_000 + i) for i in range(3)]
+    wire = b"".join(
+        encode_frame(body, FLAG_MORE if i == 1 else 0) for i, body in enumerate(bodies)
+    )
+    wire += encode_frame(b"short") + encode_frame(b"x" * 300)
+    last = b"L" * 70_000
+    tail = encode_frame(last)
+    read = bytearray(wire + tail[:1000])
+    dec = FrameDecoder()
+    out: list[tuple[int, bytes]] = []
+    dec.decode(memoryview(read), out)
+    assert out == [
+        (0, bodies[0]),
+        (FLAG_MORE, bodies[1]),
+        (0, bodies[2]),
+        (0, b"short"),
+        (0, b"x" * 300),
+    ]
+    assert all(type(body) is bytes for _, body in out)
+    read[:] = bytes(len(read))  # the bodies are copies: reusing the read buffer leaves them be
+    assert out[0][1] == bodies[0]
+    dec.decode(memoryview(tail[1000:]), out)
+    assert out[-1] == (0, last)
+
+
+def test_a_frame_cut_from_a_read_still_obeys_maxmsgsize() -> None:
+    import pytest
+
+    from purezmq.error import RemoteProtocolError
+
+    dec = FrameDecoder(max_msg_size=50_000)
+    out: list[tuple[int, bytes]] = []
+    ok = b"a" * 40_000
+    with pytest.raises(RemoteProtocolError):
+        dec.decode(memoryview(encode_frame(ok) + encode_frame(b"b" * 60_000)), out)
+    assert out == [(0, ok)]

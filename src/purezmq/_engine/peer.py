@@ -238,7 +238,8 @@ class Peer(PipeFlow):
         self._inline_ok = True
         if self._direct:
             self._direct = False
-            self._conn.receive_buffered(nbytes, self._clock())
+            if not self._conn.receive_buffered(nbytes, self._clock()):
+                return  # more of a large body: nothing else changed
         else:
             # The Connection copies what it keeps, so the buffer is reused for the next read.
             self._conn.receive_data(self._view[:nbytes], self._clock())

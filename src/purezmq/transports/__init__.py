@@ -122,6 +122,8 @@ def tune_accepted(sock: socket.socket, settings: SocketSettings) -> None:
     """Apply per-connection options to an accepted socket (TCP_NODELAY, keepalive…)."""
     if sock.family in (socket.AF_INET, socket.AF_INET6):
         tcp.tune(sock, settings)
+    elif sock.family == socket.AF_UNIX:
+        ipc.apply_buffers(sock, settings)
     else:
         settings.apply_buffers(sock)
 

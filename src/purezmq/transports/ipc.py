@@ -30,6 +30,22 @@ from .base import BoundSocket, SocketSettings, close_quietly, zmq_error
 
 _UCRED = struct.Struct("3i")  # struct ucred {pid_t pid; uid_t uid; gid_t gid;}
 
+#: SO_SNDBUF of a Unix-domain connection when ZMQ_SNDBUF is left at -1. The sender's send
+#: buffer bounds all the data a Unix stream socket holds in flight (the receiver's SO_RCVBUF
+#: plays no part), and Linux's default (``net.core.wmem_default``, 208 KiB) splits a 256 KiB
+#: message into two writes and two reads, each a Python step on both sides
+#: (docs/performance.md, "Socket buffers over ipc"). The kernel doubles the value and caps
+#: it at ``net.core.wmem_max``. An explicit ZMQ_SNDBUF, as in libzmq, is applied as given.
+IPC_SNDBUF = 1 << 20
+
+
+def apply_buffers(sock: socket.socket, settings: SocketSettings) -> None:
+    """ZMQ_SNDBUF / ZMQ_RCVBUF on a Unix-domain connection (``IPC_SNDBUF`` by default)."""
+    settings.apply_buffers(sock)
+    if settings.sndbuf < 0:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, IPC_SNDBUF)
+
 
 def _probe_live(path: str) -> bool:
     """Whether something accepts connections at ``path`` (a blocking local connect is instant)."""
@@ -151,7 +167,7 @@ def new_connect_socket(settings: SocketSettings) -> socket.socket:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.setblocking(False)
-        settings.apply_buffers(sock)
+        apply_buffers(sock, settings)
     except OSError:
         sock.close()
         raise
@@ -171,4 +187,11 @@ def peer_address(sock: socket.socket) -> str:
     return f"localhost:{uid}:{gid}:{pid}"
 
 
-__all__ = ["bind", "connect_address", "new_connect_socket", "peer_address"]
+__all__ = [
+    "IPC_SNDBUF",
+    "apply_buffers",
+    "bind",
+    "connect_address",
+    "new_connect_socket",
+    "peer_address",
+]

@@ -52,6 +52,15 @@ BODY_STEP = 1 << 20
 SPARE_MAX = BODY_STEP
 #: ``body_buffer()`` offers the kernel a direct view only for at least this many missing bytes.
 DIRECT_MIN = 4096
+#: After a frame of at least ``LEAD_MIN`` bytes, the next read is a *lead* read of at most
+#: ``LEAD_SIZE`` bytes (``body_buffer``): it carries the next frame's header and the start of
+#: its body, and a large body's rest is then read straight into the body's own buffer. A read
+#: into the transport's full-size buffer would carry the next header and up to that buffer's
+#: size of body bytes, all of which are then copied into the body. libzmq's decoder works
+#: alike: headers and the first bytes of a body arrive in its 8 KiB batch buffer, the rest of a
+#: large body straight into the message (``decoder_base_t::get_buffer``).
+LEAD_MIN = 128 * 1024
+LEAD_SIZE = 8192
 
 #: ``split_messages`` reads a run of one-frame messages of one size (one header repeated at a
 #: fixed stride) in one C call, once it finds at least ``RUN_MIN`` of them in a row; it checks
@@ -431,7 +440,19 @@ class FrameDecoder:
     ``out``, so the caller can still act on them.
     """
 
-    __slots__ = ("_bodies", "_body", "_buf", "_flags", "_have", "_size", "_spare", "max_msg_size")
+    __slots__ = (
+        "_bodies",
+        "_body",
+        "_buf",
+        "_flags",
+        "_have",
+        "_lead",
+        "_lead_out",
+        "_leading",
+        "_size",
+        "_spare",
+        "max_msg_size",
+    )
 
     def __init__(self, max_msg_size: int = -1, bodies: BodyPool | None = None) -> None:
         self.max_msg_size = max_msg_size
@@ -446,6 +467,11 @@ class FrameDecoder:
         self._flags = 0
         self._size = 0
         self._have = 0
+        #: The next read should be a lead read (``LEAD_MIN``); its buffer, made on first use.
+        self._leading = False
+        self._lead: bytearray | None = None
+        #: The last ``body_buffer()`` handed out the lead buffer (not the body's).
+        self._lead_out = False
 
     @property
     def idle(self) -> bool:
@@ -495,10 +521,20 @@ class FrameDecoder:
 
     def body_buffer(self) -> memoryview | None:
         """A writable view of the unfinished body's missing bytes (at most up to the end of
-        the frame), for the transport to read into directly; None when no large body is
-        pending. Report what was written with ``body_received()``."""
+        the frame), for the transport to read into directly; right after a large frame, a
+        lead buffer of ``LEAD_SIZE`` bytes for the next read (``LEAD_MIN``); None otherwise.
+        Report what was written with ``body_received()``."""
         body = self._body
-        if body is None or self._size - self._have < DIRECT_MIN:
+        if body is None:
+            if not self._leading or self._buf:
+                return None
+            lead = self._lead
+            if lead is None:
+                lead = self._lead = bytearray(LEAD_SIZE)
+            self._lead_out = True
+            return memoryview(lead)
+        self._lead_out = False
+        if self._size - self._have < DIRECT_MIN:
             return None
         have = self._have
         if have == len(body):
@@ -514,18 +550,27 @@ class FrameDecoder:
             body = self._body = body + bytes(grow)
         return body
 
-    def body_received(self, nbytes: int, out: list[tuple[int, bytes]]) -> None:
+    def body_received(self, nbytes: int, out: list[tuple[int, bytes]]) -> memoryview | None:
         """``nbytes`` were written into the last ``body_buffer()``; appends the frame to
-        ``out`` when it is complete."""
+        ``out`` when it is complete. When that buffer was the lead buffer, returns the bytes
+        read, which the caller decodes as any other input (``decode``...), before the next
+        ``body_buffer()``."""
+        if self._lead_out:
+            self._lead_out = self._leading = False
+            assert self._lead is not None
+            return memoryview(self._lead)[:nbytes]
         self._have += nbytes
         if self._have == self._size:
             self._finish(out)
+        return None
 
     def _finish(self, out: list[tuple[int, bytes]]) -> None:
         body = self._body
         assert body is not None
         self._body = None
         size = self._size
+        if size >= LEAD_MIN:
+            self._leading = True
         if type(body) is Lent and len(body) == size:
             assert self._bodies is not None
             self._bodies.lent = True
@@ -536,6 +581,28 @@ class FrameDecoder:
         del whole  # release the view before the spare may be resized
         if len(body) <= SPARE_MAX:
             self._spare = body
+
+    def _cut_long_frames(self, data: BytesLike, out: list[tuple[int, bytes]]) -> int:
+        """Append the whole long frames of more than ``RUN_SIZE_MAX`` bytes at the start of
+        ``data`` to ``out``, each body copied once out of ``data``; returns the bytes used."""
+        view = memoryview(data)
+        end = len(view)
+        pos = 0
+        limit = self.max_msg_size
+        unpack_size = _LONG_SIZE.unpack_from
+        while end - pos > 9:
+            flags = view[pos]
+            if not flags & FLAG_LONG:
+                break
+            size: int = unpack_size(view, pos + 1)[0]
+            stop = pos + 9 + size
+            if size <= RUN_SIZE_MAX or stop > end:
+                break
+            if 0 <= limit < size:
+                raise self._oversize(size)
+            out.append((flags & _NOT_LONG, bytes(view[pos + 9 : stop])))
+            pos = stop
+        return pos
 
     def _oversize(self, size: int) -> RemoteProtocolError:
         return RemoteProtocolError(
@@ -758,6 +825,17 @@ class FrameDecoder:
             data = data[n:]
             if not data:
                 return
+        if not self._buf and type(data) is not bytes and len(data) > 9 and data[0] & FLAG_LONG:
+            # Whole frames too large for a run (``RUN_SIZE_MAX``) at the start of a read that
+            # is not ``bytes`` (the transport's buffer): each body is cut straight out of the
+            # read, one copy, rather than the read copied into ``bytes`` and every body then
+            # sliced out of that (two).
+            used = self._cut_long_frames(data, out)
+            if used:
+                data = memoryview(data)[used:]
+                if not data:
+                    self._spare = None  # the stream moved on to frames that fit one read
+                    return
         if not self._buf and len(data) > 9 and data[0] & FLAG_LONG:
             # A read that starts with a long frame and ends inside its body (the usual read in
             # a stream of large messages): gather the body from the read itself. Copying all
@@ -816,6 +894,8 @@ __all__ = [
     "COPY_THRESHOLD",
     "BODY_STEP",
     "DIRECT_MIN",
+    "LEAD_MIN",
+    "LEAD_SIZE",
     "SPARE_MAX",
     "DecoderState",
     "FrameEncoder",

@@ -451,14 +451,22 @@ class Connection:
             return self._decoder.body_buffer()
         return None
 
-    def receive_buffered(self, nbytes: int, now: float | None = None) -> None:
-        """``nbytes`` were written into the view ``receive_buffer()`` returned."""
+    def receive_buffered(self, nbytes: int, now: float | None = None) -> bool:
+        """``nbytes`` were written into the view ``receive_buffer()`` returned. Returns False
+        when they only continued a body (nothing to deliver, no timer moved: the caller may
+        skip its look at events, messages and output)."""
         if now is not None:
             self._now = now
         frames: list[tuple[int, bytes]] = []
-        self._decoder.body_received(nbytes, frames)
+        lead = self._decoder.body_received(nbytes, frames)
+        if lead is not None:
+            # A lead read: any input (frames, commands, the start of the next large body).
+            self.receive_data(lead)
+            return True
         if frames:
             self._process_traffic_safely(frames)
+            return True
+        return False
 
     def _check_sizes(self, frames: list[tuple[int, bytes]]) -> None:
         limit = self._decoder.max_msg_size
