@@ -209,6 +209,7 @@ class SocketCore:
         "dead",
         "direct_writes",
         "disconnect_called",
+        "frame_tuples",
         "handshakes_refused",
         "handshaking",
         "handshaking_peak",
@@ -245,6 +246,8 @@ class SocketCore:
         #: (``Pattern.sender``): what a front-end's fast path calls, with ``dead`` and
         #: ``mailbox`` empty checked first, as ``try_send`` does.
         self.route: Callable[[Message], bool] = self.pattern.sender()
+        #: ``route`` takes a one-frame message as a 1-tuple (``Pattern.one_frame_tuples``).
+        self.frame_tuples = self.pattern.one_frame_tuples
         #: ``pattern.read_activated``, or the shorter path to it (``Pattern.read_activator``).
         self._activate_reader: Callable[[Pipe], None] = self.pattern.read_activator()
         #: Receive buffers of large bodies, lent by this socket's connections to the front-end,

@@ -23,6 +23,7 @@ default GIL build needs none.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import sys
@@ -33,7 +34,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .gil_held_write import write_keeping_gil
+
 _get_running_loop = asyncio._get_running_loop
+#: What a kick adds to the eventfd's counter (eventfd(2): a native-endian 8-byte integer).
+_EVENTFD_ONE = (1).to_bytes(8, sys.byteorder)
 _UNKNOWN: Any = object()
 
 #: Callbacks run per loop turn before yielding to other loop work (so one busy producer cannot
@@ -150,14 +155,15 @@ class Wakeup:
         if self._wfd < 0:
             self._loop.call_soon(self._run)
             return
-        try:
-            if self._sock_w is None:
-                os.eventfd_write(self._wfd, 1)
-            else:  # pragma: no cover - non-Linux
-                self._sock_w.send(b"\0")
-        except (BlockingIOError, OSError):
-            # A full socketpair buffer already means "readable": the kick is not lost.
-            pass
+        if self._sock_w is None:
+            # The GIL stays with this thread for the write: the loop's thread, woken by it,
+            # would otherwise take the GIL at once and flush one message per wake-up
+            # (gil_held_write.py). A full eventfd counter already means "readable".
+            write_keeping_gil(self._wfd, _EVENTFD_ONE)
+            return
+        # A full socketpair buffer already means "readable": the kick is not lost.
+        with contextlib.suppress(OSError):  # pragma: no cover - non-Linux
+            self._sock_w.send(b"\0")
 
     def _on_readable(self) -> None:
         self.wakeups_received += 1

@@ -723,7 +723,7 @@ class Socket(SocketBase):
             and routing_id is None
             and group is None
             and not (self._closed or core.dead or core.mailbox)
-            and route([data])
+            and route((data,) if core.frame_tuples else [data])
         ):
             if self._owe_turn:
                 return self._after_a_turn(None)

@@ -99,6 +99,11 @@ class Pattern:
     )
 
     socket_type: ClassVar[SocketType]
+    #: ``sender()`` takes a one-frame message as the 1-tuple ``(frame,)`` as well as a list
+    #: (it queues it as given or builds a new list from it), so a front-end may send one
+    #: frame as a tuple: the cyclic GC stops tracking a tuple of ``bytes`` at its first look,
+    #: where it traverses a list for as long as the pipe holds it (docs/contracts.md, "Pipes").
+    one_frame_tuples: ClassVar[bool] = False
 
     def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
         self.options = options

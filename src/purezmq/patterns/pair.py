@@ -22,6 +22,7 @@ class Pair(Pattern):
     __slots__ = ("_fq", "_pipe")
 
     socket_type = SocketType.PAIR
+    one_frame_tuples = True
 
     def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
         super().__init__(options, rng=rng)

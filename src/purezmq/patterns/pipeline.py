@@ -23,6 +23,7 @@ class Push(Pattern):
     __slots__ = ("_lb",)
 
     socket_type = SocketType.PUSH
+    one_frame_tuples = True
 
     def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
         super().__init__(options, rng=rng)

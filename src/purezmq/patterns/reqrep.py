@@ -32,6 +32,7 @@ class Dealer(Pattern):
     __slots__ = ("_fq", "_lb")
 
     socket_type = SocketType.DEALER
+    one_frame_tuples = True
 
     def __init__(self, options: PatternOptions, *, rng: random.Random | None = None) -> None:
         super().__init__(options, rng=rng)

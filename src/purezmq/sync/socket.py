@@ -515,7 +515,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
             and not self._send_parts
             and not core.dead
             and not core.mailbox
-            and core.route([data])
+            and core.route((data,) if core.frame_tuples else [data])
         ):
             return None if copy else send_tracker(data, copy, track, self.copy_threshold)
         self._check_closed()
