@@ -194,6 +194,13 @@ class ReceiveFuture(asyncio.Future[Any]):
 
     __slots__ = ("_kind", "_message", "_socket")
 
+    # asyncio's Task finds these on a Future that is not exactly ``asyncio.Future`` by name
+    # (``result`` by a C string, which skips the type's attribute cache): found here, the
+    # lookup ends at the first class of the MRO.
+    result = asyncio.Future.result
+    get_loop = asyncio.Future.get_loop
+    add_done_callback = asyncio.Future.add_done_callback
+
     _socket: Socket
     _kind: int
     _message: Any
