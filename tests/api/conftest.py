@@ -199,6 +199,13 @@ def transport(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture
+def ctx(pure_ctx: purezmq.Context) -> purezmq.Context:
+    """A purezmq sync context for this directory's tests (``pure_ctx``: LINGER 0 at the end);
+    a test file with other needs defines its own."""
+    return pure_ctx
+
+
 # -- asyncio-only tests (test_asyncio.py, test_asyncio_waiters.py) ---------------------------
 
 

@@ -8,7 +8,6 @@ front-end's loop, which raises ``Again`` when the deadline passes.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,15 +16,6 @@ import purezmq as zmq
 from purezmq._engine import SocketCore
 
 TIMEOUT = 5.0
-
-
-@pytest.fixture
-def ctx() -> Iterator[zmq.Context]:
-    c = zmq.Context()
-    try:
-        yield c
-    finally:
-        c.destroy(0)
 
 
 @pytest.fixture

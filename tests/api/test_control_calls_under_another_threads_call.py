@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import select
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from time import monotonic
 from typing import Any
 
@@ -20,13 +20,6 @@ from purezmq import ZMQError
 from purezmq._engine import SocketCore
 
 WAIT = 5.0
-
-
-@pytest.fixture
-def ctx() -> Iterator[purezmq.Context]:
-    context = purezmq.Context()
-    yield context
-    context.destroy(linger=0)
 
 
 class BlockedReader:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
 
 import pytest
 
@@ -18,13 +17,6 @@ from purezmq.utils.monitor import recv_monitor_message
 zmq = pytest.importorskip("zmq")
 
 TIMEOUT_MS = 5000
-
-
-@pytest.fixture
-def ctx() -> Iterator[purezmq.Context]:
-    c = purezmq.Context()
-    yield c
-    c.destroy(linger=0)
 
 
 @pytest.mark.parametrize("name", ["in_batch_size", "out_batch_size"])

@@ -13,11 +13,6 @@ import purezmq as zmq
 from .conftest import inproc_pair
 
 
-@pytest.fixture
-def ctx(pure_ctx: zmq.Context) -> zmq.Context:
-    return pure_ctx
-
-
 def _queued_pull(ctx: zmq.Context, messages: list[list[bytes]]) -> Any:
     pull, push = inproc_pair(ctx, zmq.PULL, zmq.PUSH)
     for msg in messages:

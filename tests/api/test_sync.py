@@ -9,7 +9,6 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,17 +19,6 @@ from purezmq._engine import SocketCore
 from purezmq.constants import Errno
 
 from .conftest import inproc_pair
-
-
-@pytest.fixture
-def ctx() -> Iterator[zmq.Context]:
-    c = zmq.Context()
-    try:
-        yield c
-    finally:
-        c.destroy(0)
-
-
 
 
 def _falls_asleep(monkeypatch: pytest.MonkeyPatch, sock: Any) -> threading.Event:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -16,13 +16,6 @@ import purezmq
 THREADS = 4
 PER_THREAD = 1500
 TIMEOUT_MS = 10000
-
-
-@pytest.fixture
-def ctx() -> Iterator[purezmq.Context]:
-    c = purezmq.Context()
-    yield c
-    c.destroy(linger=0)
 
 
 def body(sender: int, seq: int) -> bytes:
