@@ -150,7 +150,10 @@ def test_timeouts_racing_a_stream_lose_and_repeat_nothing(run: Any) -> None:
 
         producer = asyncio.ensure_future(produce())
         got: list[int] = []
+        # A lost message would leave this loop waiting for ever: bounded, it fails instead.
+        give_up = asyncio.get_running_loop().time() + 60
         while len(got) < n:
+            assert asyncio.get_running_loop().time() < give_up, f"lost after {got[-3:]}"
             try:
                 async with TIMEOUT(0.0002):
                     got.append(int(await pull.recv()))
