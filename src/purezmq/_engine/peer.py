@@ -226,8 +226,10 @@ class Peer(PipeFlow):
         self._after_io()
 
     def get_buffer(self, sizehint: int) -> memoryview:
-        # The rest of a large frame body goes straight into its own buffer (no copy, no join).
-        direct = self._conn.receive_buffer()
+        # The rest of a large frame body goes straight into its own buffer (no copy, no join);
+        # in a stream of large frames, a read of the shared buffer may be cut short to end on a
+        # frame boundary (``FrameDecoder.body_buffer``).
+        direct = self._conn.receive_buffer(self._view)
         if direct is not None:
             self._direct = True
             return direct

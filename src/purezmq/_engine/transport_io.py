@@ -17,8 +17,11 @@ from collections.abc import Callable
 #: Size of the reusable receive buffer; one read may carry many messages. One per loop thread,
 #: so it may be large: a sender streaming 4-16 KiB messages fills 64 KiB with four of them, and
 #: each read then ends in a wake-up of the reader's thread; 256 KiB reads halve the CPU per
-#: message there (docs/performance.md, "Read size").
-RECV_BUFFER_SIZE = 256 * 1024
+#: message there (docs/performance.md, "Read size"). The extra 4 KiB hold the frame headers of
+#: a read of whole frames of a power-of-two size up to 64 KiB (four 64 KiB frames take 262,180
+#: bytes): an aligned read (docs/performance.md, "Aligned reads") then carries four of them,
+#: not three.
+RECV_BUFFER_SIZE = 256 * 1024 + 4096
 #: A STREAM connection's own buffer: each read becomes one message, so it stays modest.
 STREAM_BUFFER_SIZE = 64 * 1024
 #: Messages moved from the pipe to the wire per flush before yielding to other peers.
