@@ -23,8 +23,10 @@ from purezmq.zmtp import Connection, NullMechanism
 from purezmq.zmtp.bodies import BodyPool, Lent
 from purezmq.zmtp.codec import LEAD_MIN, RUN_SIZE_MAX
 
-#: The engine's shared receive buffer (``_engine.transport_io.RECV_BUFFER_SIZE``).
+#: The engine's shared receive buffer (``_engine.transport_io.SHARED_BUFFER_SIZE``), and the
+#: part of it a plain read takes (``RECV_BUFFER_SIZE``).
 SHARED_SIZE = 256 * 1024 + 4096
+PLAIN_SIZE = 256 * 1024
 
 
 class Reads:
@@ -67,7 +69,7 @@ def _read_all(
     pos = 0
     while pos < len(wire):
         view = b.receive_buffer(shared)
-        target = shared if view is None else view
+        target = shared[:PLAIN_SIZE] if view is None else view
         n = min(len(target), next(avail), len(wire) - pos)
         target[:n] = wire[pos : pos + n]
         if view is None:
@@ -166,11 +168,14 @@ def test_reads_end_on_frame_boundaries_when_the_kernel_holds_more() -> None:
     assert [list(m) for m in received] == sent
     stride = size + 9
     assert len(reads.shared) >= 8
-    assert all(n == 4 * stride for n in reads.shared[1:-1]), reads.shared
-    # The first read ends inside a body (256 KiB + 4 KiB is not a multiple of the frame),
-    # whose rest is read into its own buffer; from then on no read does: that body is the
-    # only one lent.
-    assert reads.direct == 1
+    # The first read takes a plain read's 256 KiB and ends 36 bytes short of the fourth
+    # frame's end; the next brings those and four whole frames, and so does every read after.
+    first = PLAIN_SIZE
+    missing = 4 * stride - first
+    assert reads.shared[:2] == [first, missing + 4 * stride], reads.shared[:2]
+    assert all(n == 4 * stride for n in reads.shared[2:-1]), reads.shared
+    assert reads.direct == 0
+    # That fourth body, gathered from two reads, is the only one lent.
     assert sum(isinstance(f, Lent) for m in received for f in m) == 1
 
 
