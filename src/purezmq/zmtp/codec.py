@@ -587,9 +587,9 @@ class FrameDecoder:
 
     def body_received(self, nbytes: int, out: list[tuple[int, bytes]]) -> memoryview | None:
         """``nbytes`` were written into the last ``body_buffer()``; appends the frame to
-        ``out`` when it is complete. When that buffer was the lead buffer, returns the bytes
-        read, which the caller decodes as any other input (``decode``...), before the next
-        ``body_buffer()``."""
+        ``out`` when it is complete. When that buffer was the lead buffer or an aligned part
+        of the shared buffer, returns the bytes read, which the caller decodes as any other
+        input (``decode``...), before the next ``body_buffer()``."""
         lead = self._lead_out
         if lead is not None:
             self._lead_out = None
