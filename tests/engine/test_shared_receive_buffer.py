@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import threading
 
-from purezmq._engine.transport_io import RECV_BUFFER_SIZE, shared_receive_buffer
+from purezmq._engine.transport_io import SHARED_BUFFER_SIZE, shared_receive_buffer
 
 
 def test_one_buffer_per_thread() -> None:
     mine = shared_receive_buffer()
     assert mine is shared_receive_buffer()
-    assert len(mine) == RECV_BUFFER_SIZE
+    assert len(mine) == SHARED_BUFFER_SIZE
     other: list[memoryview] = []
     thread = threading.Thread(target=lambda: other.append(shared_receive_buffer()))
     thread.start()

@@ -65,6 +65,7 @@ from .security import connection_options, make_mechanism
 from .transport_io import (
     FLUSH_BATCH,
     NO_BUFFER,
+    RECV_BUFFER_SIZE,
     VIEW_MIN,
     abort_after_made,
     shared_receive_buffer,
@@ -98,6 +99,7 @@ class Peer(PipeFlow):
         "_on_closed",
         "_owner",
         "_reconnect",
+        "_shared",
         "_timer",
         "_timer_at",
         "_view",
@@ -146,7 +148,9 @@ class Peer(PipeFlow):
         self._conn = connection
         #: The loop's clock (``loop.time``), set in connection_made.
         self._clock: Callable[[], float] = time.monotonic
-        #: Set in connection_made, on the loop's thread (whose shared buffer it is).
+        #: Set in connection_made, on the loop's thread (whose shared buffer it is): all of it
+        #: (for aligned reads, ``Connection.receive_buffer``), and the part plain reads take.
+        self._shared = NO_BUFFER
         self._view = NO_BUFFER
         #: The last get_buffer() handed out the Connection's direct body buffer.
         self._direct = False
@@ -186,7 +190,8 @@ class Peer(PipeFlow):
     # -- asyncio.BufferedProtocol --------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self._view = shared_receive_buffer()
+        shared = self._shared = shared_receive_buffer()
+        self._view = shared[:RECV_BUFFER_SIZE]
         # uvloop's transports implement asyncio.Transport without subclassing it.
         self._transport = transport = cast(asyncio.Transport, transport)
         loop = self._loop = asyncio.get_running_loop()
@@ -226,8 +231,10 @@ class Peer(PipeFlow):
         self._after_io()
 
     def get_buffer(self, sizehint: int) -> memoryview:
-        # The rest of a large frame body goes straight into its own buffer (no copy, no join).
-        direct = self._conn.receive_buffer()
+        # The rest of a large frame body goes straight into its own buffer (no copy, no join);
+        # in a stream of large frames, a read of the shared buffer may be cut short to end on a
+        # frame boundary (``FrameDecoder.body_buffer``).
+        direct = self._conn.receive_buffer(self._shared)
         if direct is not None:
             self._direct = True
             return direct

@@ -19,6 +19,11 @@ from collections.abc import Callable
 #: each read then ends in a wake-up of the reader's thread; 256 KiB reads halve the CPU per
 #: message there (docs/performance.md, "Read size").
 RECV_BUFFER_SIZE = 256 * 1024
+#: The shared buffer's full size: plain reads take its first ``RECV_BUFFER_SIZE`` bytes, and an
+#: aligned read (docs/performance.md, "Aligned reads") up to all of it. The extra 4 KiB hold the
+#: frame headers of a read of whole frames of a power-of-two size up to 64 KiB (four 64 KiB
+#: frames take 262,180 bytes): such a read carries four of them, not three.
+SHARED_BUFFER_SIZE = RECV_BUFFER_SIZE + 4096
 #: A STREAM connection's own buffer: each read becomes one message, so it stays modest.
 STREAM_BUFFER_SIZE = 64 * 1024
 #: Messages moved from the pipe to the wire per flush before yielding to other peers.
@@ -46,7 +51,7 @@ def shared_receive_buffer() -> memoryview:
     """
     view: memoryview | None = getattr(_per_thread, "view", None)
     if view is None:
-        view = _per_thread.view = memoryview(bytearray(RECV_BUFFER_SIZE))
+        view = _per_thread.view = memoryview(bytearray(SHARED_BUFFER_SIZE))
     return view
 
 
@@ -132,6 +137,7 @@ __all__ = [
     "IOV_MAX",
     "NO_BUFFER",
     "RECV_BUFFER_SIZE",
+    "SHARED_BUFFER_SIZE",
     "STREAM_BUFFER_SIZE",
     "VIEW_MIN",
     "abort_after_made",

@@ -61,6 +61,14 @@ DIRECT_MIN = 4096
 #: large body straight into the message (``decoder_base_t::get_buffer``).
 LEAD_MIN = 128 * 1024
 LEAD_SIZE = 8192
+# In a stream of frames too large for a run (``RUN_SIZE_MAX``) and smaller than ``LEAD_MIN``,
+# reads into the transport's shared buffer are *aligned*: sized to end where a frame of the
+# last such size would end (``body_buffer(shared)``). A read that ends inside a body leaves
+# that body to be gathered in a buffer of its own from two reads (and, lent, copied once more
+# into ``bytes`` by the socket): with the kernel holding more than a read takes, as it does
+# whenever the reader is the slower side, an aligned read ends on a frame boundary and every
+# body is cut straight out of the read into its ``bytes``, one copy (docs/performance.md,
+# "Aligned reads").
 
 #: ``split_messages`` reads a run of one-frame messages of one size (one header repeated at a
 #: fixed stride) in one C call, once it finds at least ``RUN_MIN`` of them in a row; it checks
@@ -451,6 +459,7 @@ class FrameDecoder:
         "_leading",
         "_size",
         "_spare",
+        "_stride",
         "max_msg_size",
     )
 
@@ -470,8 +479,12 @@ class FrameDecoder:
         #: The next read should be a lead read (``LEAD_MIN``); its buffer, made on first use.
         self._leading = False
         self._lead: bytearray | None = None
-        #: The last ``body_buffer()`` handed out the lead buffer (not the body's).
-        self._lead_out = False
+        #: The view the last ``body_buffer()`` handed out when it was a lead buffer or an
+        #: aligned part of the shared buffer (not the body's); its bytes are input.
+        self._lead_out: memoryview | None = None
+        #: Header and body size of the last frame cut from a read or started in one, when
+        #: aligned reads apply to it (``RUN_SIZE_MAX`` < body < ``LEAD_MIN``); else 0.
+        self._stride = 0
 
     @property
     def idle(self) -> bool:
@@ -501,6 +514,7 @@ class FrameDecoder:
         return 2 - len(buf)
 
     def _start_body(self, flags: int, size: int, first: BytesLike) -> None:
+        self._stride = 9 + size if RUN_SIZE_MAX < size < LEAD_MIN else 0
         have = len(first)
         room = min(size, max(have + BODY_STEP, 2 * have))
         bodies = self._bodies
@@ -519,27 +533,48 @@ class FrameDecoder:
         self._size = size
         self._have = have
 
-    def body_buffer(self) -> memoryview | None:
+    def body_buffer(self, shared: memoryview | None = None) -> memoryview | None:
         """A writable view of the unfinished body's missing bytes (at most up to the end of
         the frame), for the transport to read into directly; right after a large frame, a
-        lead buffer of ``LEAD_SIZE`` bytes for the next read (``LEAD_MIN``); None otherwise.
+        lead buffer of ``LEAD_SIZE`` bytes for the next read (``LEAD_MIN``); in a stream of
+        frames that aligned reads apply to, the start of ``shared`` (the transport's own
+        buffer) up to where such a frame would end; None otherwise (read into ``shared``).
         Report what was written with ``body_received()``."""
         body = self._body
         if body is None:
-            if not self._leading or self._buf:
+            if self._buf:
                 return None
-            lead = self._lead
-            if lead is None:
-                lead = self._lead = bytearray(LEAD_SIZE)
-            self._lead_out = True
-            return memoryview(lead)
-        self._lead_out = False
-        if self._size - self._have < DIRECT_MIN:
+            if self._leading:
+                lead = self._lead
+                if lead is None:
+                    lead = self._lead = bytearray(LEAD_SIZE)
+                view = self._lead_out = memoryview(lead)
+                return view
+            if self._stride and shared is not None:
+                return self._aligned(shared, 0)
+            return None
+        self._lead_out = None
+        need = self._size - self._have
+        if need < DIRECT_MIN:
+            if self._stride and shared is not None:
+                return self._aligned(shared, need)
             return None
         have = self._have
         if have == len(body):
             body = self._grow(body, have + 1)
         return memoryview(body)[have : self._size]
+
+    def _aligned(self, shared: memoryview, need: int) -> memoryview | None:
+        """The start of ``shared`` for a read of the ``need`` bytes missing from the current
+        frame and as many whole frames of ``_stride`` bytes as fit behind them; None when
+        that is all of ``shared``."""
+        room = len(shared)
+        stride = self._stride
+        size = need + (room - need) // stride * stride
+        if not size or size >= room:
+            return None
+        view = self._lead_out = shared[:size]
+        return view
 
     def _grow(self, body: bytearray, least: int) -> bytearray:
         """Make room for at least ``least`` bytes, within the bounded step."""
@@ -552,13 +587,14 @@ class FrameDecoder:
 
     def body_received(self, nbytes: int, out: list[tuple[int, bytes]]) -> memoryview | None:
         """``nbytes`` were written into the last ``body_buffer()``; appends the frame to
-        ``out`` when it is complete. When that buffer was the lead buffer, returns the bytes
-        read, which the caller decodes as any other input (``decode``...), before the next
-        ``body_buffer()``."""
-        if self._lead_out:
-            self._lead_out = self._leading = False
-            assert self._lead is not None
-            return memoryview(self._lead)[:nbytes]
+        ``out`` when it is complete. When that buffer was the lead buffer or an aligned part
+        of the shared buffer, returns the bytes read, which the caller decodes as any other
+        input (``decode``...), before the next ``body_buffer()``."""
+        lead = self._lead_out
+        if lead is not None:
+            self._lead_out = None
+            self._leading = False
+            return lead[:nbytes]
         self._have += nbytes
         if self._have == self._size:
             self._finish(out)
@@ -602,6 +638,7 @@ class FrameDecoder:
                 raise self._oversize(size)
             out.append((flags & _NOT_LONG, bytes(view[pos + 9 : stop])))
             pos = stop
+            self._stride = 9 + size if size < LEAD_MIN else 0
         return pos
 
     def _oversize(self, size: int) -> RemoteProtocolError:
@@ -680,9 +717,11 @@ class FrameDecoder:
                 # A one-frame message: a 1-tuple, as in a run (``Received``).
                 messages.append((data[pos + 2 : stop],))  # type: ignore[arg-type]
             pos = stop
-        spare = self._spare
-        if pos and spare is not None and len(spare) > RUN_SIZE_MAX:
-            self._spare = None  # the stream moved on to small frames
+        if pos:
+            spare = self._spare
+            if spare is not None and len(spare) > RUN_SIZE_MAX:
+                self._spare = None  # the stream moved on to small frames
+            self._stride = 0
         return frames, pos
 
     @staticmethod
@@ -883,6 +922,7 @@ class FrameDecoder:
             out.append((flags & _NOT_LONG, buf[start:stop]))
             pos = stop
         self._buf = buf[pos:] if pos else buf
+        self._stride = 0
         if self._spare is not None:
             self._spare = None  # the stream moved on to small frames
 

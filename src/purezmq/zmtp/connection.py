@@ -443,12 +443,14 @@ class Connection:
         self.receive_data(data, now)
         return None
 
-    def receive_buffer(self) -> memoryview | None:
+    def receive_buffer(self, shared: memoryview | None = None) -> memoryview | None:
         """Where the transport may write the next bytes directly: the missing part of a large
-        frame body (zero-copy receive), or None (then use ``receive_data``). Only plain
-        traffic after the handshake qualifies. Report the bytes with ``receive_buffered()``."""
+        frame body (zero-copy receive), a lead buffer, or the start of ``shared`` (the
+        transport's own buffer) for an aligned read (``FrameDecoder.body_buffer``); or None
+        (then read into ``shared`` and use ``receive_data``). Only plain traffic after the
+        handshake qualifies. Report the bytes with ``receive_buffered()``."""
         if self._state is _READY and not self._wraps:
-            return self._decoder.body_buffer()
+            return self._decoder.body_buffer(shared)
         return None
 
     def receive_buffered(self, nbytes: int, now: float | None = None) -> bool:

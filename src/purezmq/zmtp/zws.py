@@ -231,7 +231,7 @@ class ZwsConnection(ZwsMessageConnection):
             )
         self._seen = seen + len(head)
 
-    def receive_buffer(self) -> memoryview | None:
+    def receive_buffer(self, shared: memoryview | None = None) -> memoryview | None:
         return None
 
     def receive_eof(self) -> None:
