@@ -57,3 +57,34 @@ def test_several_pipes_take_turns_and_a_full_one_is_skipped() -> None:
     # Round-robin until the second pipe (HWM 2) is full, then the other two alternate.
     assert order == [0, 1, 2, 0, 1, 2, 0, 2, 0]
     assert [len(theirs.read_many(10)) for _, theirs in ends] == [4, 2, 3]
+
+
+def test_the_one_active_pipe_follows_every_change_of_the_active_region() -> None:
+    """With one active pipe ``send`` takes a short path; it must go wherever the round-robin
+    would: to the pipe left when others fill up or go away, and to none once that one does."""
+    lb = LoadBalancer()
+    (a, a_end), (b, b_end) = _lb_pipe(lb, 2), _lb_pipe(lb, 0)
+    lb.detach(b)  # one pipe left
+    assert lb.send([b"0"]) and lb.last_out is a
+    assert lb.send([b"1"]) and lb.last_out is a
+    assert not lb.send([b"2"])  # a is full: mute, nothing active
+    assert lb.active_count == 0
+    c, c_end = _lb_pipe(lb, 0)  # a new peer while a sleeps: the only active one
+    assert lb.send([b"2"]) and lb.last_out is c
+    assert a_end.read_many(10) == [[b"0"], [b"1"]]  # a wakes: two active, turns again
+    assert lb.active_count == 2
+    sent_to = []
+    for i in range(3, 7):
+        assert lb.send([b"%d" % i])
+        sent_to.append(lb.last_out)
+    assert sent_to.count(a) == 2 and sent_to.count(c) == 2
+    assert len(a_end.read_many(10)) == 2  # room in a again
+    lb.detach(c)  # a alone again
+    assert lb.send([b"7"]) and lb.last_out is a
+    lb.detach(a)
+    assert not lb.send([b"8"])
+    assert lb.sent == 8
+    assert lb.active_count == 0
+    assert b_end.read() is None
+    expected = [[b"%d" % i] for i, pipe in zip(range(3, 7), sent_to, strict=True) if pipe is c]
+    assert c_end.read_many(10) == [[b"2"], *expected]

@@ -104,6 +104,12 @@ def _let_the_reader_run() -> None:
     _sleep(0)
 
 
+def _refuse(msg: Message) -> bool:
+    """``SocketCore.route`` once the core is dead (closed, terminated, forked): nothing is
+    routed, and the front-end's full path raises the error ``dead`` names."""
+    return False
+
+
 class EndpointHandle(Protocol):
     """What ``bind()``/``connect()`` keep per endpoint: a listener, a connecter, an inproc
     binding or connection, a udp session."""
@@ -243,8 +249,10 @@ class SocketCore:
         self.options = SocketOptions(stype)
         self.pattern: Pattern = pattern_class(self.options)
         #: ``pattern.send``, or the shorter path to the same routing the pattern names
-        #: (``Pattern.sender``): what a front-end's fast path calls, with ``dead`` and
-        #: ``mailbox`` empty checked first, as ``try_send`` does.
+        #: (``Pattern.sender``): what a front-end's fast path calls, with ``mailbox`` empty
+        #: checked first, as ``try_send`` does. A dead core's routes nothing (``_refuse``, set
+        #: with ``dead``): the front-end's full path then raises, so the fast path needs no
+        #: ``dead`` check of its own.
         self.route: Callable[[Message], bool] = self.pattern.sender()
         #: ``route`` takes a one-frame message as a 1-tuple (``Pattern.one_frame_tuples``).
         self.frame_tuples = self.pattern.one_frame_tuples
@@ -427,6 +435,7 @@ class SocketCore:
         """``ContextCore.term()`` (any thread): every later call raises ETERM; wake the owner."""
         if self.dead == _ALIVE:
             self.dead = _TERMINATED
+        self.route = _refuse
         self.plain_run = False  # after ``dead``: see ``mark_plain_run``
         self._asleep = False
         self.signal.wake()
@@ -435,6 +444,7 @@ class SocketCore:
         """In a forked child (no locks, no wake-ups: the parent's threads do not exist here)."""
         if not self.closed:
             self.dead = _FORKED
+        self.route = _refuse
         self.plain_run = False
         self._ctl_lock = threading.RLock()
 
@@ -1037,6 +1047,7 @@ class SocketCore:
         forked = self.dead == _FORKED
         # Set first: a thread woken below (or racing with us) sees the final reason.
         self.dead = final
+        self.route = _refuse
         self.plain_run = False
         if forked:
             return

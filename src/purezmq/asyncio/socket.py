@@ -729,7 +729,7 @@ class Socket(SocketBase):
             and copy
             and routing_id is None
             and group is None
-            and not (self._closed or core.dead or core.mailbox)
+            and not (self._closed or core.mailbox)
             and route((data,) if core.frame_tuples else [data])
         ):
             if self._owe_turn:
@@ -808,7 +808,7 @@ class Socket(SocketBase):
         if (
             not (flags or track or self._send_parts or self._recv_q or self._send_q)
             and copy
-            and not (self._closed or core.dead or core.mailbox)
+            and not (self._closed or core.mailbox)
             and route(msg)
         ):
             if self._owe_turn:

@@ -206,7 +206,7 @@ class FairQueue(_PipeArray):
 class LoadBalancer(_PipeArray):
     """Round-robin writing over the pipes that accept a message (libzmq ``lb_t``)."""
 
-    __slots__ = ("last_out", "sent")
+    __slots__ = ("_sole", "last_out", "sent")
 
     def __init__(self) -> None:
         super().__init__()
@@ -214,18 +214,49 @@ class LoadBalancer(_PipeArray):
         self.last_out: Pipe | None = None
         #: Messages ``send`` accepted (a pattern that only load-balances counts with this).
         self.sent = 0
+        #: The only active pipe, when exactly one is (``_pipes[0]``; the cursor is then 0):
+        #: ``send``'s short path, with no cursor or array to read (a PUSH or DEALER with one
+        #: peer, the common stream). None otherwise. Kept by every change of the active region.
+        self._sole: Pipe | None = None
+
+    def _note_active(self) -> None:
+        self._sole = self._pipes[0] if self._active == 1 else None
 
     def attach(self, pipe: Pipe) -> None:
         self._add(pipe)
+        self._note_active()
 
     def detach(self, pipe: Pipe) -> None:
         self._remove(pipe)
+        self._note_active()
         if self.last_out is pipe:
             # A detached pipe must not stay referenced: it holds what was queued on it.
             self.last_out = None
 
+    def activated(self, pipe: Pipe) -> None:
+        super().activated(pipe)
+        self._note_active()
+
+    def _deactivate_current(self) -> None:
+        super()._deactivate_current()
+        self._note_active()
+
     def send(self, msg: Message) -> bool:
         """Write to the next pipe with room; False (mute) when every pipe is full or none exist."""
+        pipe = self._sole
+        if pipe is not None:
+            # One active pipe with room: the loop below, less its cursor and array.
+            channel = pipe.outbound
+            queue = channel.queue
+            if len(queue) < channel.alarm:
+                queue.append(msg)
+                if channel.reader_asleep:
+                    channel.reader_asleep = False
+                    peer = pipe.peer
+                    peer.on_read_activated(peer)
+                self.last_out = pipe
+                self.sent += 1
+                return True
         active = self._active
         while active:
             current = self._current

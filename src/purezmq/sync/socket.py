@@ -503,8 +503,8 @@ class Socket(SocketBase, metaclass=ABCMeta):
         with the final frame, so a partial message is never visible to a peer.
         """
         # Fast path first (one bytes frame, no flags, queue not full): ``core.try_send``
-        # inline, one routing call (``core.route``). A closed socket's core is dead: the full
-        # path says so.
+        # inline, one routing call (``core.route``). A closed socket's core is dead and its
+        # ``route`` refuses everything: the full path says why.
         core = self._core
         if (
             type(data) is bytes
@@ -513,7 +513,6 @@ class Socket(SocketBase, metaclass=ABCMeta):
             and routing_id is None
             and group is None
             and not self._send_parts
-            and not core.dead
             and not core.mailbox
             and core.route((data,) if core.frame_tuples else [data])
         ):
@@ -549,13 +548,7 @@ class Socket(SocketBase, metaclass=ABCMeta):
         # Fast path: a whole message, no flags, queue not full -- one pattern call
         # (``core.try_send`` inline, as in ``send``).
         core = self._core
-        if (
-            not flags
-            and not self._send_parts
-            and not core.dead
-            and not core.mailbox
-            and core.route(msg)
-        ):
+        if not flags and not self._send_parts and not core.mailbox and core.route(msg):
             return tracker
         self._check_closed()
         parts = self._prefix_message(msg, flags)
