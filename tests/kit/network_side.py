@@ -73,12 +73,6 @@ class StubCore:
         s_end.on_write_activated = self._poke_pipe
         return e_end
 
-    def hold_wakes(self, loop: asyncio.AbstractEventLoop) -> None:
-        pass  # the stand-in's owner is its own loop: nothing to wake later
-
-    def stop_holding_wakes(self) -> None:
-        pass
-
     def new_pipe(self) -> Pipe:
         return self._make()
 

@@ -13,8 +13,6 @@ from ..patterns.pipe import Pipe
 from ..zmtp.bodies import BodyPool
 
 if TYPE_CHECKING:
-    import asyncio
-
     from .flow import PipeFlow
 
 
@@ -63,12 +61,6 @@ class CoreLike(Protocol):
     def run(self, fn: Callable[..., object], *args: object) -> object:
         """Run ``fn(*args)`` on the I/O loop and wait for its result (not from the loop's
         thread); ``ZMQError`` when the loop is gone."""
-
-    def hold_wakes(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Until ``stop_holding_wakes``, messages written on this (the I/O loop's) thread wake
-        a sleeping owner at the loop's next iteration, not at once."""
-
-    def stop_holding_wakes(self) -> None: ...
 
     def session_pipe(self, connecter: object) -> Pipe: ...
 

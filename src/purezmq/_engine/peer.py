@@ -88,14 +88,12 @@ class Peer(PipeFlow):
     """
 
     __slots__ = (
-        "_asked",
         "_backlog",
         "_broken",
         "_clock",
         "_conn",
         "_direct",
         "_fd",
-        "_full_read",
         "_inline_ok",
         "_linger_handle",
         "_on_closed",
@@ -154,12 +152,8 @@ class Peer(PipeFlow):
         #: (for aligned reads, ``Connection.receive_buffer``), and the part plain reads take.
         self._shared = NO_BUFFER
         self._view = NO_BUFFER
-        #: The last get_buffer() handed out the Connection's direct body buffer, of ``_asked``
-        #: bytes.
+        #: The last get_buffer() handed out the Connection's direct body buffer.
         self._direct = False
-        self._asked = 0
-        #: The last read filled the buffer it was given: the transport reads again at once.
-        self._full_read = False
         self._transport: asyncio.Transport | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
@@ -243,7 +237,6 @@ class Peer(PipeFlow):
         direct = self._conn.receive_buffer(self._shared)
         if direct is not None:
             self._direct = True
-            self._asked = len(direct)
             return direct
         self._direct = False
         return self._view
@@ -254,11 +247,9 @@ class Peer(PipeFlow):
             self._direct = False
             if not self._conn.receive_buffered(nbytes, self._clock()):
                 return  # more of a large body: nothing else changed
-            self._full_read = nbytes == self._asked
         else:
             # The Connection copies what it keeps, so the buffer is reused for the next read.
             self._conn.receive_data(self._view[:nbytes], self._clock())
-            self._full_read = nbytes == len(self._view)
         self._after_io()
 
     def eof_received(self) -> bool:
@@ -307,20 +298,7 @@ class Peer(PipeFlow):
             return
         pipe = self._pipe
         assert pipe is not None
-        if self._full_read and self._loop is not None:
-            # A read that filled its buffer is followed at once by another read of the same
-            # stream (libuv's ``uv__read``, asyncio's next iteration): a sleeping owner thread
-            # is woken once, at the loop's next iteration, for everything those reads bring,
-            # not per read (docs/performance.md "Waking the owner thread").
-            self._full_read = False
-            core = self._core
-            core.hold_wakes(self._loop)
-            try:
-                written = pipe.write_many(messages)
-            finally:
-                core.stop_holding_wakes()
-        else:
-            written = pipe.write_many(messages)
+        written = pipe.write_many(messages)
         if written < len(messages):
             # Inbound HWM: keep the rest and stop reading; the pattern's drain to LWM
             # calls _on_write_activated (docs/protocol/patterns.md §1.1).

@@ -25,7 +25,6 @@ the pattern call. Pipe activations are posted only on transitions (pipe.py), nev
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -194,9 +193,6 @@ class SocketStatistics:
     handshakes_refused: int = 0
 
 
-_get_ident = threading.get_ident
-
-
 class SocketCore:
     """The engine side of one socket; see the module docstring for threading rules."""
 
@@ -213,9 +209,6 @@ class SocketCore:
         "_session_seen",
         "_sessions",
         "_udp_sessions",
-        "_wake_held",
-        "_wake_hold_loop",
-        "_wake_hold_thread",
         "bodies",
         "commands_processed",
         "ctx",
@@ -272,11 +265,6 @@ class SocketCore:
         #: a front-end's fast path can see that none waits before calling the pattern itself.
         self.mailbox: deque[tuple[int, Pipe, Any]] = deque()
         self._asleep = False
-        #: While nonzero, a wake-up of the owner due from that thread (an I/O loop's) waits for
-        #: the loop's next iteration (``hold_wakes``); ``_wake_held``: one is waiting.
-        self._wake_hold_thread = 0
-        self._wake_hold_loop: asyncio.AbstractEventLoop | None = None
-        self._wake_held = False
         #: Nonzero once closed, terminated (ETERM) or forked: calls then fail. Public so that a
         #: front-end can check it before handing out messages it already took; only the core
         #: sets it.
@@ -374,38 +362,8 @@ class SocketCore:
         self.mailbox.append((_READ, pipe, None))
         if self._asleep:
             self._asleep = False
-            if self._wake_hold_thread and self._wake_hold_thread == _get_ident():
-                self._hold_wake()
-                return
             self.wakeups_sent += 1
             self.signal.wake()
-
-    def hold_wakes(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Until ``stop_holding_wakes``, a pipe activation on the calling thread (``loop``'s,
-        which must be running) wakes a sleeping owner thread at the loop's next iteration
-        instead of at once (I/O loop; docs/performance.md "Waking the owner thread")."""
-        self._wake_hold_loop = loop
-        self._wake_hold_thread = _get_ident()
-
-    def stop_holding_wakes(self) -> None:
-        """End ``hold_wakes`` (I/O loop); a wake-up held meanwhile stays scheduled."""
-        self._wake_hold_thread = 0
-
-    def _hold_wake(self) -> None:
-        # ``_asleep`` is already cleared, so no other poster wakes the owner: the scheduled
-        # call must (a loop stopped before running it is a terminated context, whose
-        # ``terminate`` wakes every owner itself).
-        if not self._wake_held:
-            self._wake_held = True
-            loop = self._wake_hold_loop
-            assert loop is not None
-            loop.call_soon(self._release_held_wake)
-
-    def _release_held_wake(self) -> None:
-        """The held wake-up (I/O loop, next iteration)."""
-        self._wake_held = False
-        self.wakeups_sent += 1
-        self.signal.wake()
 
     def _on_write_activated(self, pipe: Pipe) -> None:
         """Pipe callback (the reader's thread): our outbound queue drained to LWM."""
