@@ -279,6 +279,13 @@ class Peer(PipeFlow):
     def _after_io(self) -> None:
         """After every input or timer: events, then messages, then output, then the timer."""
         conn = self._conn
+        if self._timer_at is None and self._unsent is None:
+            # The usual read: messages only, nothing to write, no timer (one call, not four).
+            quiet = conn.quiet_messages()
+            if quiet is not None:
+                if quiet and self._pipe is not None:
+                    self._deliver(quiet)
+                return
         events = conn.events_received()
         if events:
             self._handle_events(events)

@@ -338,8 +338,8 @@ class SocketCore:
             # The asyncio owner runs on this very loop, nothing is queued ahead, and the pipe
             # is a network session's (its writer, the Peer, never runs inside a pattern call):
             # activate now instead of through the mailbox, a command less per message.
+            self._activate_reader(pipe)
             pattern = self.pattern
-            pattern.read_activated(pipe)
             if pipe.peer_closed:
                 self._on_term(pipe)
             if pattern.disconnects:

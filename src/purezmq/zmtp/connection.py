@@ -1066,6 +1066,28 @@ class Connection:
                 messages = [m for m in messages if type(m) is _GroupMessage]
         return messages
 
+    def quiet_messages(self) -> list[Received] | None:
+        """``messages_received()`` (drains) when that is all a caller has to look at after
+        input: no event, nothing to send, no timer running (``next_deadline()`` is None).
+        None otherwise, and then nothing was drained: ask ``events_received()``,
+        ``messages_received()``, ``has_data_to_send()`` and ``next_deadline()`` in turn. One
+        call instead of four per read of a request/reply turn."""
+        if (
+            self._events
+            or self._wrap_queue
+            or self._is_radio
+            or self._handshake_deadline is not None
+            or self._ping_deadline is not None
+            or self._timeout_deadline is not None
+            or self._ttl_deadline is not None
+            or self._encoder.pending()
+        ):
+            return None
+        messages = self._messages
+        if messages:
+            self._messages = []
+        return messages
+
     def events_received(self) -> list[Event]:
         """Events since the last call (drains)."""
         events = self._events
