@@ -36,6 +36,7 @@ import asyncio
 import errno as _errno
 import threading
 import time
+from _thread import get_ident as _get_ident
 from collections.abc import Callable
 from typing import cast
 
@@ -316,7 +317,7 @@ class Peer(PipeFlow):
         """Pipe callback (owner thread): the pattern wrote into a pipe we had drained."""
         if self._flush_scheduled:
             return
-        if self._inline_ok and threading.get_ident() == self._loop_thread:
+        if self._inline_ok and _get_ident() == self._loop_thread:
             # The first write after input, on the loop's own thread (the asyncio API): a
             # request/reply turn. Send it now instead of one loop iteration later; later writes
             # until the next input are batched by a scheduled flush as usual.
@@ -346,7 +347,7 @@ class Peer(PipeFlow):
         ):
             self._flush()
             return
-        msgs = pipe.read_many(FLUSH_BATCH)
+        msgs = pipe.read_turn(FLUSH_BATCH)
         if len(msgs) != 1 or len(msgs[0][-1]) >= VIEW_MIN:
             if msgs:
                 self._backlog = msgs
@@ -358,10 +359,8 @@ class Peer(PipeFlow):
             transport.write(data[0])
         else:
             self._write_data(data)
-        # Read again, to sleep as reader (an empty read), as _flush ends.
-        more = pipe.read_many(FLUSH_BATCH)
-        if more or pipe.peer_closed:
-            self._backlog = more or None
+        # The pipe sleeps as reader already (``read_turn`` of one message), as _flush ends.
+        if pipe.peer_closed:
             self._flush()
 
     def _flush(self) -> None:

@@ -26,11 +26,11 @@ the pattern call. Pipe activations are posted only on transitions (pipe.py), nev
 from __future__ import annotations
 
 import threading
+from _thread import get_ident as _get_ident
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
-from _thread import get_ident as _get_ident
 from time import sleep as _sleep
 from typing import TYPE_CHECKING, Any, Protocol
 

@@ -95,11 +95,11 @@ class Pattern:
         "disconnects",
         "on_filled",
         "options",
+        "recv_gate",
         "stats_dropped",
         "stats_filled",
         "stats_in",
         "stats_out",
-        "recv_gate",
     )
 
     socket_type: ClassVar[SocketType]
