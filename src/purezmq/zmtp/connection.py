@@ -352,6 +352,35 @@ class Connection:
             if self._wraps:
                 self._receive_wrapped(data)
                 return
+            n = len(data)
+            if (
+                2 <= n <= 261
+                and not self._partial
+                and self._decoder.idle
+                and not 0 <= self._decoder.max_msg_size < 255
+            ):
+                # The read of a request/reply turn: one message of one short frame, or of
+                # the empty delimiter and one short frame (REQ/REP; 261 bytes at most), taken
+                # as ``split_messages`` would take it but without its search for runs, and
+                # here rather than in ``_receive_plain``: a call less per turn. A read of
+                # several messages fails the size test.
+                first = data[0]
+                if first == 0 and data[1] == n - 2:
+                    self._messages.append([bytes(data[2:])])
+                    self._timeout_deadline = None
+                    self._ttl_deadline = None
+                    return
+                if (
+                    first == FLAG_MORE
+                    and n >= 4
+                    and not data[1]
+                    and not data[2]
+                    and data[3] == n - 4
+                ):
+                    self._messages.append([b"", bytes(data[4:])])
+                    self._timeout_deadline = None
+                    self._ttl_deadline = None
+                    return
             self._receive_plain(data)
             return
         if state is _IDLE:
@@ -428,7 +457,7 @@ class Connection:
             and not 0 <= decoder.max_msg_size < 255
             and decoder.idle
         ):
-            # The shapes of ``_receive_plain``'s shortcut for the same reads, told by their
+            # The shapes of ``receive_data``'s shortcut for the same reads, told by their
             # whole header (the one ``encode_turn`` writes for that size), on a copy: slicing
             # ``bytes`` costs less than indexing a memoryview.
             raw = bytes(data)
@@ -482,7 +511,8 @@ class Connection:
                 )
 
     def _receive_plain(self, data: BytesLike) -> None:
-        """Traffic after the handshake, unwrapped (NULL, PLAIN): the hot path of every read.
+        """Traffic after the handshake, unwrapped (NULL, PLAIN): the hot path of every read
+        but a request/reply turn's (``receive_data`` takes those).
 
         Whole short message frames go straight into messages (``split_messages``); the
         decoder takes a frame cut by the previous read, and whatever follows the first
@@ -504,23 +534,6 @@ class Connection:
             if used == len(data):
                 return
             data = data[used:]
-        n = len(data)
-        if 2 <= n <= 261 and not self._partial and not 0 <= decoder.max_msg_size < 255:
-            # The read of a request/reply turn: one message of one short frame, or of the
-            # empty delimiter and one short frame (REQ/REP; 261 bytes at most), taken as
-            # ``split_messages`` would take it but without its search for runs. A read of
-            # several messages fails the size test.
-            first = data[0]
-            if first == 0 and data[1] == n - 2:
-                self._messages.append([bytes(data[2:])])
-                self._timeout_deadline = None
-                self._ttl_deadline = None
-                return
-            if first == FLAG_MORE and n >= 4 and not data[1] and not data[2] and data[3] == n - 4:
-                self._messages.append([b"", bytes(data[4:])])
-                self._timeout_deadline = None
-                self._ttl_deadline = None
-                return
         if decoder.splits(data):
             # Short frames are cut from ``bytes``; runs of long ones straight from the read,
             # which then is not copied whole first.
