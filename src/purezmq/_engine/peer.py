@@ -284,15 +284,8 @@ class Peer(PipeFlow):
             # The usual read: messages only, nothing to write, no timer (one call, not four).
             quiet = conn.quiet_messages()
             if quiet is not None:
-                pipe = self._pipe
-                if quiet and pipe is not None:
-                    # _deliver inline: a call less per read of a request/reply turn.
-                    if self._stash is not None:
-                        self._stash.extend(quiet)
-                    else:
-                        written = pipe.write_many(quiet)
-                        if written < len(quiet):
-                            self._hold(quiet[written:])
+                if quiet and self._pipe is not None:
+                    self._deliver(quiet)
                 return
         events = conn.events_received()
         if events:
@@ -315,13 +308,10 @@ class Peer(PipeFlow):
         assert pipe is not None
         written = pipe.write_many(messages)
         if written < len(messages):
-            self._hold(messages[written:])
-
-    def _hold(self, rest: list[Received]) -> None:
-        """Inbound HWM: keep the rest and stop reading; the pattern's drain to LWM calls
-        _on_write_activated (docs/protocol/patterns.md §1.1)."""
-        self._stash = rest
-        self._pause_reading()
+            # Inbound HWM: keep the rest and stop reading; the pattern's drain to LWM
+            # calls _on_write_activated (docs/protocol/patterns.md §1.1).
+            self._stash = messages[written:]
+            self._pause_reading()
 
     def _on_read_activated(self, pipe: Pipe) -> None:
         """Pipe callback (owner thread): the pattern wrote into a pipe we had drained."""
