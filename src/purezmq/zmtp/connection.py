@@ -1093,7 +1093,8 @@ class Connection:
             or self._ping_deadline is not None
             or self._timeout_deadline is not None
             or self._ttl_deadline is not None
-            or self._encoder.pending()
+            or (encoder := self._encoder).buffer
+            or encoder.chunks  # ``encoder.pending()`` inline
         ):
             return None
         messages = self._messages
