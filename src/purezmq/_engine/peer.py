@@ -320,37 +320,10 @@ class Peer(PipeFlow):
         if self._inline_ok and _get_ident() == self._loop_thread:
             # The first write after input, on the loop's own thread (the asyncio API): a
             # request/reply turn. Send it now instead of one loop iteration later; later writes
-            # until the next input are batched by a scheduled flush as usual. The one small
-            # message the owner has just written goes out in three calls (pipe, Connection,
-            # transport); anything else, and every state but plain sending, takes ``_flush``.
+            # until the next input are batched by a scheduled flush as usual.
             self._inline_ok = False
             try:
-                own = self._pipe
-                if (
-                    own is None
-                    or self._backlog is not None
-                    or self._write_paused
-                    or self._state is not _RUNNING
-                    or not self._conn.ready
-                ):
-                    self._flush()
-                    return
-                msgs = own.read_turn(FLUSH_BATCH)
-                if len(msgs) != 1 or len(msgs[0][-1]) >= VIEW_MIN:
-                    if msgs:
-                        self._backlog = msgs
-                    self._flush()
-                    return
-                data = self._conn.send_message_data(msgs[0])
-                transport = self._transport
-                if len(data) == 1 and transport is not None:
-                    transport.write(data[0])
-                else:
-                    self._write_data(data)
-                # The pipe sleeps as reader already (``read_turn`` of one message), as
-                # _flush ends.
-                if own.peer_closed:
-                    self._flush()
+                self._send_turn()
             except Exception as exc:  # never into the sender's call: report as the loop would
                 assert self._loop is not None
                 self._loop.call_exception_handler(
@@ -359,6 +332,36 @@ class Peer(PipeFlow):
             return
         self._flush_scheduled = True
         self._hop(self._flush)
+
+    def _send_turn(self) -> None:
+        """The inline flush of a request/reply turn: the one small message the owner has just
+        written goes out in three calls (pipe, Connection, transport). Anything else, and
+        every state but plain sending, takes ``_flush``."""
+        pipe = self._pipe
+        if (
+            pipe is None
+            or self._backlog is not None
+            or self._write_paused
+            or self._state is not _RUNNING
+            or not self._conn.ready
+        ):
+            self._flush()
+            return
+        msgs = pipe.read_turn(FLUSH_BATCH)
+        if len(msgs) != 1 or len(msgs[0][-1]) >= VIEW_MIN:
+            if msgs:
+                self._backlog = msgs
+            self._flush()
+            return
+        data = self._conn.send_message_data(msgs[0])
+        transport = self._transport
+        if len(data) == 1 and transport is not None:
+            transport.write(data[0])
+        else:
+            self._write_data(data)
+        # The pipe sleeps as reader already (``read_turn`` of one message), as _flush ends.
+        if pipe.peer_closed:
+            self._flush()
 
     def _flush(self) -> None:
         """Drain the pipe into the Connection; one gathered write for everything."""
