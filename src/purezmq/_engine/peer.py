@@ -353,12 +353,18 @@ class Peer(PipeFlow):
                 self._backlog = msgs
             self._flush()
             return
-        data = self._conn.send_message_data(msgs[0])
         transport = self._transport
-        if len(data) == 1 and transport is not None:
-            transport.write(data[0])
+        # A message of one short frame, or of the delimiter and one (REQ/REP), is one write
+        # of header and body (``encode_turn``); else it goes through the encoder.
+        wire = self._conn.encode_turn(msgs[0]) if transport is not None else None
+        if wire is not None:
+            transport.write(wire)  # type: ignore[union-attr]
         else:
-            self._write_data(data)
+            data = self._conn.send_message_data(msgs[0])
+            if len(data) == 1 and transport is not None:
+                transport.write(data[0])
+            else:
+                self._write_data(data)
         # The pipe sleeps as reader already (``read_turn`` of one message), as _flush ends.
         if pipe.peer_closed:
             self._flush()

@@ -955,7 +955,13 @@ class Connection:
         delimiter and one short frame -- when they may be written at once: plain traffic, and
         nothing else queued to go before them. None otherwise: then ``send_message``. For a
         caller that writes the message itself, straight away (``ThreadPeer``)."""
-        if self._state is not _READY or self._converts or self._wraps or self._encoder.pending():
+        if (
+            self._state is not _READY
+            or self._converts
+            or self._wraps
+            or (encoder := self._encoder).buffer
+            or encoder.chunks  # ``encoder.pending()`` inline
+        ):
             return None
         n = len(frames)
         if n == 2:
