@@ -356,9 +356,8 @@ class Peer(PipeFlow):
         transport = self._transport
         # A message of one short frame, or of the delimiter and one (REQ/REP), is one write
         # of header and body (``encode_turn``); else it goes through the encoder.
-        wire = self._conn.encode_turn(msgs[0]) if transport is not None else None
-        if wire is not None:
-            transport.write(wire)  # type: ignore[union-attr]
+        if transport is not None and (wire := self._conn.encode_turn(msgs[0])) is not None:
+            transport.write(wire)
         else:
             data = self._conn.send_message_data(msgs[0])
             if len(data) == 1 and transport is not None:
