@@ -36,6 +36,7 @@ import asyncio
 import errno as _errno
 import threading
 import time
+from _thread import get_ident as _get_ident
 from collections.abc import Callable
 from typing import cast
 
@@ -279,6 +280,13 @@ class Peer(PipeFlow):
     def _after_io(self) -> None:
         """After every input or timer: events, then messages, then output, then the timer."""
         conn = self._conn
+        if self._timer_at is None and self._unsent is None:
+            # The usual read: messages only, nothing to write, no timer (one call, not four).
+            quiet = conn.quiet_messages()
+            if quiet is not None:
+                if quiet and self._pipe is not None:
+                    self._deliver(quiet)
+                return
         events = conn.events_received()
         if events:
             self._handle_events(events)
@@ -309,7 +317,7 @@ class Peer(PipeFlow):
         """Pipe callback (owner thread): the pattern wrote into a pipe we had drained."""
         if self._flush_scheduled:
             return
-        if self._inline_ok and threading.get_ident() == self._loop_thread:
+        if self._inline_ok and _get_ident() == self._loop_thread:
             # The first write after input, on the loop's own thread (the asyncio API): a
             # request/reply turn. Send it now instead of one loop iteration later; later writes
             # until the next input are batched by a scheduled flush as usual.
@@ -339,22 +347,25 @@ class Peer(PipeFlow):
         ):
             self._flush()
             return
-        msgs = pipe.read_many(FLUSH_BATCH)
+        msgs = pipe.read_turn(FLUSH_BATCH)
         if len(msgs) != 1 or len(msgs[0][-1]) >= VIEW_MIN:
             if msgs:
                 self._backlog = msgs
             self._flush()
             return
-        data = self._conn.send_message_data(msgs[0])
         transport = self._transport
-        if len(data) == 1 and transport is not None:
-            transport.write(data[0])
+        # A message of one short frame, or of the delimiter and one (REQ/REP), is one write
+        # of header and body (``encode_turn``); else it goes through the encoder.
+        if transport is not None and (wire := self._conn.encode_turn(msgs[0])) is not None:
+            transport.write(wire)
         else:
-            self._write_data(data)
-        # Read again, to sleep as reader (an empty read), as _flush ends.
-        more = pipe.read_many(FLUSH_BATCH)
-        if more or pipe.peer_closed:
-            self._backlog = more or None
+            data = self._conn.send_message_data(msgs[0])
+            if len(data) == 1 and transport is not None:
+                transport.write(data[0])
+            else:
+                self._write_data(data)
+        # The pipe sleeps as reader already (``read_turn`` of one message), as _flush ends.
+        if pipe.peer_closed:
             self._flush()
 
     def _flush(self) -> None:

@@ -275,7 +275,7 @@ class LoopSignal(_FdSignal):
     of ``wait()`` to spare a coroutine frame; the same rule holds.
     """
 
-    __slots__ = ("_thread", "_tid_loop", "_waiters", "_wakeup", "loop", "on_wake", "wakes")
+    __slots__ = ("_thread", "_waiters", "_wakeup", "loop", "on_wake", "tid_loop", "wakes")
 
     def __init__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         super().__init__()
@@ -288,7 +288,9 @@ class LoopSignal(_FdSignal):
         self._thread = 0
         # asyncio's own loops say which thread runs them (``_thread_id``, None when stopped):
         # one attribute read answers ``runs_here`` exactly. Others (uvloop) keep it private.
-        self._tid_loop: Any = loop if isinstance(loop, asyncio.BaseEventLoop) else None
+        #: ``loop`` when it is one of asyncio's own loops, else None: a caller on a hot path
+        #: tests ``tid_loop._thread_id == get_ident()`` itself, a call less than ``runs_here``.
+        self.tid_loop: Any = loop if isinstance(loop, asyncio.BaseEventLoop) else None
         self.wakes = 0
         #: Called on the owner loop after the waiters are resolved, by every wake-up: the
         #: asyncio front-end hands what the engine has to its pending Futures there. It runs
@@ -308,7 +310,7 @@ class LoopSignal(_FdSignal):
         ``_get_running_loop()``". Assumes, like ``Peer``'s ``_loop_thread``, that a loop is
         not restarted on another thread while a coroutine still waits here.
         """
-        tid_loop = self._tid_loop
+        tid_loop = self.tid_loop
         if tid_loop is not None:
             return tid_loop._thread_id == _get_ident()  # type: ignore[no-any-return]
         return self._thread == _get_ident() and self.loop.is_running()
@@ -330,7 +332,7 @@ class LoopSignal(_FdSignal):
         if pfd is not None:
             pfd.set()  # getsockopt(FD) users (aiozmq-style integrations) poll this directly
         # runs_here() inlined for asyncio's loops: this runs on every delivery to a sleeper.
-        tid_loop = self._tid_loop
+        tid_loop = self.tid_loop
         if (
             tid_loop._thread_id == _get_ident()
             if tid_loop is not None
@@ -346,6 +348,20 @@ class LoopSignal(_FdSignal):
                     on_wake()
         else:
             self.get_wakeup().call_soon(self._wake_here)
+
+    def wake_on_loop(self) -> None:
+        """``wake()`` from a caller that knows it runs on the owner loop (it tested
+        ``runs_here``): the same, without the thread test."""
+        self.wakes += 1
+        pfd = self._pollfd
+        if pfd is not None:
+            pfd.set()
+        if self._waiters:
+            self._wake_here()
+        else:
+            on_wake = self.on_wake
+            if on_wake is not None:
+                on_wake()
 
     def _wake_here(self) -> None:
         """Resolve the waiters (owner loop)."""
@@ -366,7 +382,7 @@ class LoopSignal(_FdSignal):
         """
         fut: asyncio.Future[None] = self.loop.create_future()
         self._waiters.append(fut)
-        if self._tid_loop is None:
+        if self.tid_loop is None:
             self._thread = _get_ident()
         return fut
 
@@ -376,7 +392,7 @@ class LoopSignal(_FdSignal):
         recv comes here once per message of a request/reply exchange, hence one call, not
         three. Raises ``ZMQError(EINVAL)`` when not called on ``loop``.
         """
-        tid_loop = self._tid_loop
+        tid_loop = self.tid_loop
         if tid_loop is not None:
             if tid_loop._thread_id != _get_ident():
                 raise _wrong_loop()
@@ -395,7 +411,7 @@ class LoopSignal(_FdSignal):
         when the owner is now asleep (a later ``wake()`` runs ``on_wake``), False when work
         arrived meanwhile (serve it at once). Raises ``ZMQError(EINVAL)`` when not called on
         ``loop``. For a front-end that waits through ``on_wake`` rather than a waiter."""
-        tid_loop = self._tid_loop
+        tid_loop = self.tid_loop
         if tid_loop is not None:
             if tid_loop._thread_id != _get_ident():
                 raise _wrong_loop()

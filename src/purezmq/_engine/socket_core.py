@@ -26,6 +26,7 @@ the pattern call. Pipe activations are posted only on transitions (pipe.py), nev
 from __future__ import annotations
 
 import threading
+from _thread import get_ident as _get_ident
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -333,13 +334,17 @@ class SocketCore:
             not self.mailbox
             and type(signal) is LoopSignal
             and self._pipes.get(pipe, self) is None
-            and signal.runs_here()
+            and (
+                tid_loop._thread_id == _get_ident()  # runs_here(), a call less
+                if (tid_loop := signal.tid_loop) is not None
+                else signal.runs_here()
+            )
         ):
             # The asyncio owner runs on this very loop, nothing is queued ahead, and the pipe
             # is a network session's (its writer, the Peer, never runs inside a pattern call):
             # activate now instead of through the mailbox, a command less per message.
+            self._activate_reader(pipe)
             pattern = self.pattern
-            pattern.read_activated(pipe)
             if pipe.peer_closed:
                 self._on_term(pipe)
             if pattern.disconnects:
@@ -347,7 +352,7 @@ class SocketCore:
             if self._asleep:
                 self._asleep = False
                 self.wakeups_sent += 1
-                signal.wake()
+                signal.wake_on_loop()
             return
         # ``_post`` inlined: once per incoming message of a request/reply turn.
         self.mailbox.append((_READ, pipe, None))

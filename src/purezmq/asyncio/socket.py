@@ -45,6 +45,7 @@ import asyncio
 import pickle
 import sys
 import weakref
+from _thread import get_ident as _get_ident
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from functools import partial
@@ -900,7 +901,15 @@ class Socket(SocketBase):
             loop = self._loop
             # The socket's loop running here spares asking for the running loop (a getpid()
             # system call on CPython 3.11).
-            running = loop if self._on_own_loop() else _get_running_loop()
+            running = (
+                loop
+                if (
+                    tid_loop._thread_id is not None  # as above
+                    if (tid_loop := self._tid_loop) is not None
+                    else self._on_own_loop()
+                )
+                else _get_running_loop()
+            )
             if running is not loop and running is not None and loop is not None:
                 # Another loop's call: the general path refuses it (EINVAL) before it takes
                 # anything, so the message stays for the socket's own loop.
@@ -917,6 +926,14 @@ class Socket(SocketBase):
                     msg = ready.pop()
                 elif self._closed:
                     return self._failed(ZMQError(Errno.ENOTSOCK, "Socket operation on non-socket"))
+                elif (
+                    (gate := core.pattern.recv_gate) is not None
+                    and not gate.active
+                    and not (core.mailbox or core.dead)
+                ):
+                    # The pattern proves the engine has nothing yet (a REQ's receive right
+                    # after its request): wait without asking it.
+                    return self._recv_pending(_FRAME, flags, copy, None)
                 else:
                     try:
                         msg = self._take_run() if core.recv_runs else core.try_recv()
@@ -995,9 +1012,18 @@ class Socket(SocketBase):
         timer = None if timeout < 0 else loop.call_later(timeout / 1000.0, _expire, fut, "recv")
         self._recv_q.append([fut, kind, copy, post, timer])
         signal = self._signal
-        if type(signal) is not LoopSignal:
-            signal = bound_signal(signal)  # a late socket binds to its loop here
-        if not signal.may_sleep(core.prepare_to_sleep):
+        if (
+            type(signal) is LoopSignal
+            and (tid_loop := signal.tid_loop) is not None
+            and tid_loop._thread_id == _get_ident()
+        ):
+            # ``may_sleep``'s loop check passed here: a call less per waiting receive.
+            asleep = core.prepare_to_sleep()
+        else:
+            if type(signal) is not LoopSignal:
+                signal = bound_signal(signal)  # a late socket binds to its loop here
+            asleep = signal.may_sleep(core.prepare_to_sleep)
+        if not asleep:
             self._dispatch()
         return fut
 

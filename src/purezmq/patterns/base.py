@@ -18,12 +18,15 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from ..constants import Errno, SocketType
 from ..error import ZMQError
 from .disconnects import DisconnectReason
 from .pipe import Message, Pipe
+
+if TYPE_CHECKING:
+    from .strategies import FairQueue
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,7 @@ class Pattern:
         "disconnects",
         "on_filled",
         "options",
+        "recv_gate",
         "stats_dropped",
         "stats_filled",
         "stats_in",
@@ -123,6 +127,11 @@ class Pattern:
         #: engine's turn is what drains the queues. Drops while a queue stays full do not count.
         self.stats_filled = 0
         self.on_filled: Callable[[], None] | None = None
+        #: A fair queue whose ``active`` count, while it is 0, proves that ``recv()`` returns
+        #: None and changes nothing (every inbound pipe sleeps as reader, so a message that
+        #: arrives activates it first); None when the pattern gives no such proof. A
+        #: front-end waiting for a reply may skip that empty ``recv()`` (REQ after a send).
+        self.recv_gate: FairQueue | None = None
 
     # -- pipes -------------------------------------------------------------------------------
 

@@ -201,6 +201,29 @@ class Pipe:
             self.peer.on_write_activated(self.peer)
         return out
 
+    def read_turn(self, limit: int) -> list[Any]:
+        """``read_many(limit)`` (``limit`` > 1) for a reader that writes out what it read at
+        once: when it returns exactly one message, the queue was left empty and this end
+        already sleeps as reader, as the empty ``read_many`` after it would leave it (a call
+        less per message of a request/reply turn)."""
+        channel = self.inbound
+        queue = channel.queue
+        if len(queue) != 1 or channel.conflate:
+            out = self.read_many(limit)
+            if len(out) != 1:
+                return out
+        else:
+            out = [queue.popleft()]
+            if channel.writer_asleep:  # the queue is empty: at or below any LWM
+                channel.writer_asleep = False
+                self.peer.on_write_activated(self.peer)
+        # As ``read_many`` on an empty queue: asleep first, then look again.
+        channel.reader_asleep = True
+        if queue:
+            channel.reader_asleep = False
+            out.extend(self.read_many(limit - 1))
+        return out
+
     def check_read(self) -> bool:
         """Whether a message is ready; when not, this end sleeps as reader (like ``read``)."""
         channel = self.inbound

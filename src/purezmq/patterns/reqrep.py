@@ -168,6 +168,9 @@ class Req(Dealer):
         self._request_id = request_id
         self._reply_pipe = lb.last_out
         self._receiving_reply = True
+        # The drain above left every inbound pipe asleep, and nothing is pending: until a
+        # reply activates a pipe, recv() returns None (see ``Pattern.recv_gate``).
+        self.recv_gate = fq
         return True
 
     def statistics(self) -> PatternStatistics:
@@ -249,6 +252,7 @@ class Req(Dealer):
         if msg is None:
             return None
         self._receiving_reply = False
+        self.recv_gate = None  # recv() now raises EFSM
         self._reply_pipe = None
         return msg
 
@@ -262,6 +266,8 @@ class Req(Dealer):
             return False
         if self._pending is None:
             self._pending = self._next_reply()
+            if self._pending is not None:
+                self.recv_gate = None  # the reply read ahead is what recv() returns
         return self._pending is not None
 
 

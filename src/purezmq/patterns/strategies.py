@@ -22,12 +22,14 @@ from .pipe import Message, Pipe
 class _PipeArray:
     """Pipes in an array whose prefix ``[:active]`` is the active region (libzmq ``array_t``)."""
 
-    __slots__ = ("_active", "_current", "_index", "_pipes")
+    __slots__ = ("_current", "_index", "_pipes", "active")
 
     def __init__(self) -> None:
         self._pipes: list[Pipe] = []
         self._index: dict[Pipe, int] = {}
-        self._active = 0
+        #: How many pipes lead the array as active (``pipes[:active]``); the rest sleep as
+        #: reader (FairQueue) or writer (LoadBalancer) and are activated through ``activated``.
+        self.active = 0
         self._current = 0
 
     def _swap(self, i: int, j: int) -> None:
@@ -52,20 +54,20 @@ class _PipeArray:
         index = self._index.get(pipe)
         if index is None:
             return
-        if index < self._active:
-            self._active -= 1
-            self._swap(index, self._active)
-            if self._current == self._active:
+        if index < self.active:
+            self.active -= 1
+            self._swap(index, self.active)
+            if self._current == self.active:
                 self._current = 0
-            index = self._active
+            index = self.active
         last = len(self._pipes) - 1
         self._swap(index, last)
         self._pipes.pop()
         del self._index[pipe]
 
     def _deactivate_current(self) -> None:
-        active = self._active - 1
-        self._active = active
+        active = self.active - 1
+        self.active = active
         current = self._current
         # The swap call is skipped when it would be a no-op: with one peer (request/reply)
         # every round trip deactivates and reactivates the same pipe.
@@ -77,12 +79,12 @@ class _PipeArray:
     def activated(self, pipe: Pipe) -> None:
         """Move ``pipe`` into the active region (no-op if unknown or already active)."""
         index = self._index.get(pipe)
-        active = self._active
+        active = self.active
         if index is None or index < active:
             return
         if index != active:
             self._swap(index, active)
-        self._active = active + 1
+        self.active = active + 1
 
     def __contains__(self, pipe: Pipe) -> bool:
         return pipe in self._index
@@ -92,7 +94,7 @@ class _PipeArray:
 
     @property
     def active_count(self) -> int:
-        return self._active
+        return self.active
 
     def pipes(self) -> list[Pipe]:
         return list(self._pipes)
@@ -139,7 +141,7 @@ class FairQueue(_PipeArray):
     def read(self) -> Message | None:
         """The next whole message, round-robin; None when every pipe is empty."""
         pipes = self._pipes
-        while self._active:
+        while self.active:
             pipe = pipes[self._current]
             # Pipe.read inline (one call less per message received, and per empty read before
             # a blocking receive); the same order: pop first, then look for a writer asleep
@@ -150,7 +152,7 @@ class FairQueue(_PipeArray):
                 msg = queue.popleft()
                 if channel.writer_asleep and len(queue) <= channel.lwm:
                     pipe.wake_writer()
-                active = self._active
+                active = self.active
                 if active > 1:
                     # The next active pipe, round-robin, as in ``LoadBalancer.send`` (with one
                     # pipe ``current`` stays 0).
@@ -167,8 +169,8 @@ class FairQueue(_PipeArray):
                 self._forget(pipe)
             else:
                 # _deactivate_current inline: the empty read before every blocking recv.
-                active = self._active - 1
-                self._active = active
+                active = self.active - 1
+                self.active = active
                 current = self._current
                 if current == active:
                     self._current = 0
@@ -180,7 +182,7 @@ class FairQueue(_PipeArray):
         """Up to ``limit`` whole messages, in the order ``read`` would return them: while one
         pipe alone is readable, as many as it holds (up to ``limit``) in one go; with several,
         one message, so that they still take turns message by message."""
-        if self._active == 1:
+        if self.active == 1:
             pipe = self._pipes[self._current]
             if pipe.read_pending():
                 batch: list[Message] = pipe.read_many(limit)
@@ -192,7 +194,7 @@ class FairQueue(_PipeArray):
     def has_in(self) -> bool:
         """Whether some pipe has a message ready; sleeps the empty ones (libzmq ``has_in``)."""
         pipes = self._pipes
-        while self._active:
+        while self.active:
             pipe = pipes[self._current]
             if pipe.check_read():
                 return True
@@ -220,7 +222,7 @@ class LoadBalancer(_PipeArray):
         self._sole: Pipe | None = None
 
     def _note_active(self) -> None:
-        self._sole = self._pipes[0] if self._active == 1 else None
+        self._sole = self._pipes[0] if self.active == 1 else None
 
     def attach(self, pipe: Pipe) -> None:
         self._add(pipe)
@@ -257,7 +259,7 @@ class LoadBalancer(_PipeArray):
                 self.last_out = pipe
                 self.sent += 1
                 return True
-        active = self._active
+        active = self.active
         while active:
             current = self._current
             pipe = self._pipes[current]
@@ -274,7 +276,7 @@ class LoadBalancer(_PipeArray):
                     peer.on_read_activated(peer)
             elif not pipe.write(msg):
                 self._deactivate_current()
-                active = self._active
+                active = self.active
                 continue
             self.last_out = pipe
             if active > 1:
@@ -291,7 +293,7 @@ class LoadBalancer(_PipeArray):
     def has_out(self) -> bool:
         """Whether some pipe would accept a message; sleeps the full ones."""
         pipes = self._pipes
-        while self._active:
+        while self.active:
             if pipes[self._current].check_write():
                 return True
             self._deactivate_current()

@@ -180,10 +180,12 @@ class FrameEncoder:
     ``writelines(drain())`` sends a batch without copying big payloads.
     """
 
-    __slots__ = ("_chunks", "buffer", "shares")
+    __slots__ = ("buffer", "chunks", "shares")
 
     def __init__(self, *, shares: bool = False) -> None:
-        self._chunks: list[bytes | memoryview] = []
+        #: What ``drain()`` returns after the small frames gathered so far: large bodies (and
+        #: the buffer's content before each). Empty with an empty ``buffer``: nothing pending.
+        self.chunks: list[bytes | memoryview] = []
         #: Where small frames are gathered; a mechanism that builds whole frames itself (CURVE
         #: MESSAGE, see ``Mechanism.wrap_messages``) appends them here directly.
         self.buffer = bytearray()
@@ -204,16 +206,16 @@ class FrameEncoder:
         if size < COPY_THRESHOLD:
             small += body
         else:
-            self._chunks.append(bytes(small))
+            self.chunks.append(bytes(small))
             small.clear()
-            self._chunks.append(body if isinstance(body, (bytes, memoryview)) else bytes(body))
+            self.chunks.append(body if isinstance(body, (bytes, memoryview)) else bytes(body))
 
     def chunk(self, data: bytes | memoryview) -> None:
         """Queue ready-made frame bytes as their own chunk, not copied (large wrapped frames)."""
         if self.buffer:
-            self._chunks.append(bytes(self.buffer))
+            self.chunks.append(bytes(self.buffer))
             self.buffer.clear()
-        self._chunks.append(data)
+        self.chunks.append(data)
 
     def raw(self, data: bytes) -> None:
         """Queue bytes that are not a frame (the greeting)."""
@@ -255,7 +257,7 @@ class FrameEncoder:
             not self.shares
             or len(messages) < _SHARE_MIN
             or self.buffer
-            or self._chunks
+            or self.chunks
             or payloads_tracked()
         ):
             return False
@@ -265,7 +267,7 @@ class FrameEncoder:
             and len(last[0]) == len(messages)
             and all(map(_same, last[0], messages))
         ):
-            self._chunks = list(last[1])
+            self.chunks = list(last[1])
             _shared.taken += 1
             return True
         return False
@@ -279,7 +281,7 @@ class FrameEncoder:
             not self.shares
             or len(messages) < _SHARE_MIN
             or self.buffer
-            or self._chunks
+            or self.chunks
             or payloads_tracked()
         ):
             self._frame_messages(messages)
@@ -287,7 +289,7 @@ class FrameEncoder:
         if self.take_shared(messages):
             return
         self._frame_messages(messages)
-        chunks = self._chunks
+        chunks = self.chunks
         small = self.buffer
         if small:
             chunks.append(bytes(small))
@@ -304,7 +306,7 @@ class FrameEncoder:
         headers = _SHORT_HEADERS
         long_headers = _LONG_HEADERS
         message = self.message
-        chunks = self._chunks
+        chunks = self.chunks
         for start in range(0, len(messages), _JOIN_RUN):
             for frames in messages[start : start + _JOIN_RUN]:
                 if len(frames) == 1:
@@ -380,7 +382,7 @@ class FrameEncoder:
             )
         else:
             return None
-        chunks = self._chunks
+        chunks = self.chunks
         small = self.buffer
         if small:
             chunks.append(bytes(small))
@@ -393,7 +395,7 @@ class FrameEncoder:
         bytes or more: for whoever appends whole frames to ``buffer`` in long runs (CURVE)."""
         small = self.buffer
         if len(small) >= least:
-            self._chunks.append(bytes(small))
+            self.chunks.append(bytes(small))
             small.clear()
 
     def command(self, body: BytesLike) -> None:
@@ -401,11 +403,11 @@ class FrameEncoder:
         self.frame(body, FLAG_COMMAND)
 
     def pending(self) -> bool:
-        return bool(self._chunks or self.buffer)
+        return bool(self.chunks or self.buffer)
 
     def drain(self) -> list[bytes | memoryview]:
         """Everything queued since the last drain, in order."""
-        chunks = self._chunks
+        chunks = self.chunks
         if not chunks:
             small = self.buffer
             if not small:
@@ -416,7 +418,7 @@ class FrameEncoder:
         if self.buffer:
             chunks.append(bytes(self.buffer))
             self.buffer.clear()
-        self._chunks = []
+        self.chunks = []
         return chunks
 
 

@@ -352,6 +352,35 @@ class Connection:
             if self._wraps:
                 self._receive_wrapped(data)
                 return
+            n = len(data)
+            if (
+                2 <= n <= 261
+                and not self._partial
+                and self._decoder.idle
+                and not 0 <= self._decoder.max_msg_size < 255
+            ):
+                # The read of a request/reply turn: one message of one short frame, or of
+                # the empty delimiter and one short frame (REQ/REP; 261 bytes at most), taken
+                # as ``split_messages`` would take it but without its search for runs, and
+                # here rather than in ``_receive_plain``: a call less per turn. A read of
+                # several messages fails the size test.
+                first = data[0]
+                if first == 0 and data[1] == n - 2:
+                    self._messages.append([bytes(data[2:])])
+                    self._timeout_deadline = None
+                    self._ttl_deadline = None
+                    return
+                if (
+                    first == FLAG_MORE
+                    and n >= 4
+                    and not data[1]
+                    and not data[2]
+                    and data[3] == n - 4
+                ):
+                    self._messages.append([b"", bytes(data[4:])])
+                    self._timeout_deadline = None
+                    self._ttl_deadline = None
+                    return
             self._receive_plain(data)
             return
         if state is _IDLE:
@@ -428,7 +457,7 @@ class Connection:
             and not 0 <= decoder.max_msg_size < 255
             and decoder.idle
         ):
-            # The shapes of ``_receive_plain``'s shortcut for the same reads, told by their
+            # The shapes of ``receive_data``'s shortcut for the same reads, told by their
             # whole header (the one ``encode_turn`` writes for that size), on a copy: slicing
             # ``bytes`` costs less than indexing a memoryview.
             raw = bytes(data)
@@ -482,7 +511,8 @@ class Connection:
                 )
 
     def _receive_plain(self, data: BytesLike) -> None:
-        """Traffic after the handshake, unwrapped (NULL, PLAIN): the hot path of every read.
+        """Traffic after the handshake, unwrapped (NULL, PLAIN): the hot path of every read
+        but a request/reply turn's (``receive_data`` takes those).
 
         Whole short message frames go straight into messages (``split_messages``); the
         decoder takes a frame cut by the previous read, and whatever follows the first
@@ -504,23 +534,6 @@ class Connection:
             if used == len(data):
                 return
             data = data[used:]
-        n = len(data)
-        if 2 <= n <= 261 and not self._partial and not 0 <= decoder.max_msg_size < 255:
-            # The read of a request/reply turn: one message of one short frame, or of the
-            # empty delimiter and one short frame (REQ/REP; 261 bytes at most), taken as
-            # ``split_messages`` would take it but without its search for runs. A read of
-            # several messages fails the size test.
-            first = data[0]
-            if first == 0 and data[1] == n - 2:
-                self._messages.append([bytes(data[2:])])
-                self._timeout_deadline = None
-                self._ttl_deadline = None
-                return
-            if first == FLAG_MORE and n >= 4 and not data[1] and not data[2] and data[3] == n - 4:
-                self._messages.append([b"", bytes(data[4:])])
-                self._timeout_deadline = None
-                self._ttl_deadline = None
-                return
         if decoder.splits(data):
             # Short frames are cut from ``bytes``; runs of long ones straight from the read,
             # which then is not copied whole first.
@@ -942,7 +955,13 @@ class Connection:
         delimiter and one short frame -- when they may be written at once: plain traffic, and
         nothing else queued to go before them. None otherwise: then ``send_message``. For a
         caller that writes the message itself, straight away (``ThreadPeer``)."""
-        if self._state is not _READY or self._converts or self._wraps or self._encoder.pending():
+        if (
+            self._state is not _READY
+            or self._converts
+            or self._wraps
+            or (encoder := self._encoder).buffer
+            or encoder.chunks  # ``encoder.pending()`` inline
+        ):
             return None
         n = len(frames)
         if n == 2:
@@ -1064,6 +1083,29 @@ class Connection:
             if self._is_radio:
                 # Only the joins/leaves made from JOIN/LEAVE commands reach a RADIO.
                 messages = [m for m in messages if type(m) is _GroupMessage]
+        return messages
+
+    def quiet_messages(self) -> list[Received] | None:
+        """``messages_received()`` (drains) when that is all a caller has to look at after
+        input: no event, nothing to send, no timer running (``next_deadline()`` is None).
+        None otherwise, and then nothing was drained: ask ``events_received()``,
+        ``messages_received()``, ``has_data_to_send()`` and ``next_deadline()`` in turn. One
+        call instead of four per read of a request/reply turn."""
+        if (
+            self._events
+            or self._wrap_queue
+            or self._is_radio
+            or self._handshake_deadline is not None
+            or self._ping_deadline is not None
+            or self._timeout_deadline is not None
+            or self._ttl_deadline is not None
+            or (encoder := self._encoder).buffer
+            or encoder.chunks  # ``encoder.pending()`` inline
+        ):
+            return None
+        messages = self._messages
+        if messages:
+            self._messages = []
         return messages
 
     def events_received(self) -> list[Event]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from .._typing import BytesLike
+from .._typing import BytesLike, Received
 from ..constants import ProtocolErrorCode
 from ..error import RemoteProtocolError
 from . import commands
@@ -274,6 +274,14 @@ class ZwsMessageConnection(Connection):
     def send_message_data(self, frames: Sequence[BytesLike]) -> list[bytes | memoryview]:
         self.send_message(frames)
         return self.data_to_send()
+
+    def encode_turn(self, frames: Sequence[BytesLike]) -> bytes | None:
+        return None  # every message goes out in WebSocket messages: ``send_message_data``
+
+    def quiet_messages(self) -> list[Received] | None:
+        # Output and timers are the WebSocket layer's too (``has_data_to_send``,
+        # ``next_deadline``): the caller asks them one by one.
+        return None
 
 
 __all__ = [
