@@ -17,11 +17,11 @@ from collections.abc import Iterator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from purezmq.constants import SocketType
-from purezmq.testing import pump
-from purezmq.zmtp import Connection, NullMechanism
+from purezmq.zmtp import Connection
 from purezmq.zmtp.bodies import BodyPool, Lent
 from purezmq.zmtp.codec import LEAD_MIN, RUN_SIZE_MAX
+
+from .conftest import ready_push_pull
 
 #: The engine's shared receive buffer (``_engine.transport_io.SHARED_BUFFER_SIZE``), and the
 #: part of it a plain read takes (``RECV_BUFFER_SIZE``).
@@ -37,16 +37,6 @@ class Reads:
         self.shared: list[int] = []
         #: Reads straight into a body's own buffer.
         self.direct = 0
-
-
-def _ready_pair(pool: BodyPool | None = None) -> tuple[Connection, Connection]:
-    a = Connection(SocketType.PUSH, NullMechanism())
-    b = Connection(SocketType.PULL, NullMechanism(), bodies=pool)
-    a.start(0.0)
-    b.start(0.0)
-    pump(a, b)
-    assert a.ready and b.ready
-    return a, b
 
 
 def _wire(a: Connection, messages: list[list[bytes]]) -> bytes:
@@ -115,7 +105,7 @@ def test_messages_arrive_whole_whatever_the_read_sizes(
     size: int, count: int, reads: list[int], lend: bool
 ) -> None:
     pool = BodyPool() if lend else None
-    a, b = _ready_pair(pool)
+    a, b = ready_push_pull(pool)
     sent = [[bytes([m % 251]) * (size - m % 3)] for m in range(count)]
     wire = _wire(a, sent)
     received: list[list[bytes]] = []
@@ -141,7 +131,7 @@ def test_mixed_sizes_and_multipart_messages_arrive_whole(
     shapes: list[list[int]], reads: list[int]
 ) -> None:
     pool = BodyPool()
-    a, b = _ready_pair(pool)
+    a, b = ready_push_pull(pool)
     sent = [
         [bytes([(m + f) % 251]) * size for f, size in enumerate(shape)]
         for m, shape in enumerate(shapes)
@@ -159,7 +149,7 @@ def test_reads_end_on_frame_boundaries_when_the_kernel_holds_more() -> None:
     lent (none straddled two reads)."""
     size = 64 * 1024
     pool = BodyPool()
-    a, b = _ready_pair(pool)
+    a, b = ready_push_pull(pool)
     sent = [[bytes([i]) * size] for i in range(40)]
     wire = _wire(a, sent)
     reads = Reads()
@@ -183,7 +173,7 @@ def test_a_read_cut_short_by_the_kernel_is_completed_by_an_aligned_one() -> None
     """A read that ends a few bytes short of a frame's end (the kernel held less): the next
     read brings the missing bytes and then whole frames only."""
     size = 40_000
-    a, b = _ready_pair(BodyPool())
+    a, b = ready_push_pull(BodyPool())
     sent = [[bytes([i]) * size] for i in range(30)]
     wire = _wire(a, sent)
     stride = size + 9
@@ -201,7 +191,7 @@ def test_a_read_cut_short_by_the_kernel_is_completed_by_an_aligned_one() -> None
 
 
 def test_small_frames_after_a_large_stream_read_the_whole_buffer_again() -> None:
-    a, b = _ready_pair(BodyPool())
+    a, b = ready_push_pull(BodyPool())
     sent = [[b"x" * 50_000] for _ in range(8)] + [[b"y" * 10] for _ in range(2_000)]
     wire = _wire(a, sent)
     reads = Reads()

@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from purezmq.constants import SocketType
-from purezmq.testing import pump
-from purezmq.zmtp import Connection, NullMechanism
+from purezmq.zmtp import Connection
 from purezmq.zmtp.bodies import BodyPool
 from purezmq.zmtp.codec import LEAD_MIN, LEAD_SIZE
+
+from .conftest import ready_push_pull
 
 #: The engine's shared receive buffer (``_engine.transport_io.RECV_BUFFER_SIZE``).
 SHARED_SIZE = 256 * 1024
@@ -33,16 +33,6 @@ class ReadCounts:
         self.lead = 0
         self.body = 0
         self.lead_reads = 0
-
-
-def _ready_pair(pool: BodyPool | None = None) -> tuple[Connection, Connection]:
-    a = Connection(SocketType.PUSH, NullMechanism())
-    b = Connection(SocketType.PULL, NullMechanism(), bodies=pool)
-    a.start(0.0)
-    b.start(0.0)
-    pump(a, b)
-    assert a.ready and b.ready
-    return a, b
 
 
 def _read_all(b: Connection, wire: bytes, avail: Iterator[int], counts: ReadCounts) -> None:
@@ -90,7 +80,7 @@ def test_messages_arrive_whole_whatever_the_read_sizes(
     shapes: list[list[int]], reads: list[int], lend: bool
 ) -> None:
     pool = BodyPool() if lend else None
-    a, b = _ready_pair(pool)
+    a, b = ready_push_pull(pool)
     sent = [
         [bytes([(m + f) % 251]) * size for f, size in enumerate(shape)]
         for m, shape in enumerate(shapes)
@@ -111,7 +101,7 @@ def test_messages_arrive_whole_whatever_the_read_sizes(
 def test_a_stream_of_large_messages_passes_at_most_a_lead_read_of_each_through_a_copy() -> None:
     size = 1 << 20
     count = 6
-    a, b = _ready_pair(BodyPool())
+    a, b = ready_push_pull(BodyPool())
     for i in range(count):
         a.send_message([bytes([i]) * size])
     wire = b"".join(bytes(c) for c in a.data_to_send())
@@ -129,7 +119,7 @@ def test_a_stream_of_large_messages_passes_at_most_a_lead_read_of_each_through_a
 
 
 def test_small_frames_after_a_large_one_go_back_to_the_shared_buffer() -> None:
-    a, b = _ready_pair()
+    a, b = ready_push_pull()
     a.send_message([b"x" * LEAD_MIN])
     for i in range(100):
         a.send_message([b"small %d" % i])
@@ -144,7 +134,7 @@ def test_small_frames_after_a_large_one_go_back_to_the_shared_buffer() -> None:
 
 
 def test_frames_below_lead_min_never_ask_for_a_lead_read() -> None:
-    a, b = _ready_pair()
+    a, b = ready_push_pull()
     for _ in range(5):
         a.send_message([b"y" * (LEAD_MIN - 1)])
     wire = b"".join(bytes(c) for c in a.data_to_send())
